@@ -8,5 +8,6 @@ export default defineConfig({
   sourcemap: false,
   target: 'es2022',
   platform: 'node',
-  external: [/^@tensorflow\//],
+  shims: true,
+  external: [/^@tensorflow\//, 'sharp', 'lmdb'],
 });

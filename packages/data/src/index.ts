@@ -1,1 +1,29 @@
-export {};
+export { DataError } from './errors/data-error';
+export { assertRawImage, type ChannelCount, type RawImage } from './image/raw-image';
+export { encodePng, writeFileAtomic, writePng } from './image/encode-png';
+export { composeImageGrid, floatsToImages, writeImageGrid, type ImageGridOptions } from './image/image-grid';
+export { createPermutation, createSeededRandom, mixSeed } from './random/seeded-random';
+export type { Sample } from './source/sample';
+export { isEncodedImage, type EncodedImage, type ImageSource, type ItemPayload, type PixelRegion, type SourceItem } from './source/image-source';
+export type { DataEvent, DataEventListener, EpochReport, SkippedItem } from './source/events';
+export { defineSource, type LabelledImageSource, type SourceDefinition } from './source/define-source';
+export { iterateSamples, type IterateSamplesOptions, type SampleStream } from './source/iterate-samples';
+export {
+  centerCrop,
+  centerCropThenResize,
+  horizontalFlip,
+  pad,
+  resize,
+  resizeShortestSide,
+  resizeThenCenterCrop,
+  toGrayscale,
+  toRgb,
+  type ImageTransform,
+  type TransformStep,
+} from './transform/transform-step';
+export { applyTransform, squareRegionWithMargin, type TransformContext } from './transform/apply-transform';
+export type { Batch } from './batch/batch';
+export { createBatches, type BatchOptions, type BatchStream } from './batch/create-batches';
+export { batchToTensor } from './batch/batch-to-tensor';
+export { createMemorySource, type MemorySourceOptions } from './sources/memory-source';
+export { openMnistPackage, type MnistPackageOptions } from './sources/mnist-package-source';

@@ -1,0 +1,142 @@
+import sharp from 'sharp';
+
+import { DataError } from '../errors/data-error';
+import type { RawImage } from '../image/raw-image';
+import { isEncodedImage, type EncodedImage, type ItemPayload, type PixelRegion } from '../source/image-source';
+import { centerCropRaw, convertChannelsRaw, flipHorizontalRaw, padRaw } from './raw-operations';
+import type { ImageTransform, TransformStep } from './transform-step';
+
+/** Per-item context of a transform: the seeded random stream that decides flips. */
+export interface TransformContext {
+  readonly random: () => number;
+}
+
+const noRandom: TransformContext = { random: () => 1 };
+
+/** How many leading steps the decoder's resize absorbs, and the sharp resize that does it. */
+interface FusedResize {
+  readonly steps: number;
+  readonly resize: sharp.ResizeOptions & { readonly width: number; readonly height: number };
+}
+
+/**
+ * Folds the transform's leading geometry into one sharp resize, so that decode, JPEG shrink-on-load, resize and
+ * crop happen in a single native call. Only exact rewrites are fused; anything else runs step by step.
+ */
+function planFusedResize(transform: ImageTransform): FusedResize | undefined {
+  const [first, second] = transform;
+  if (first?.kind === 'resize-shortest-side') {
+    if (second?.kind === 'center-crop' && second.width === first.size && second.height === first.size) {
+      return { steps: 2, resize: { width: first.size, height: first.size, fit: 'cover', position: 'centre' } };
+    }
+    return { steps: 1, resize: { width: first.size, height: first.size, fit: 'outside' } };
+  }
+  if (first?.kind === 'center-crop' && first.width === undefined && first.height === undefined && second?.kind === 'resize' && second.width === second.height) {
+    return { steps: 2, resize: { width: second.width, height: second.height, fit: 'cover', position: 'centre' } };
+  }
+  if (first?.kind === 'resize') return { steps: 1, resize: { width: first.width, height: first.height, fit: 'fill' } };
+  return undefined;
+}
+
+async function toRawImage(pipeline: sharp.Sharp): Promise<RawImage> {
+  const { data, info } = await pipeline.raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  return {
+    width: info.width,
+    height: info.height,
+    channels: info.channels as RawImage['channels'],
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+  };
+}
+
+function clampRegion(region: PixelRegion, width: number, height: number): PixelRegion {
+  const left = Math.max(0, Math.min(width - 1, Math.round(region.left)));
+  const top = Math.max(0, Math.min(height - 1, Math.round(region.top)));
+  return {
+    left,
+    top,
+    width: Math.max(1, Math.min(width - left, Math.round(region.width))),
+    height: Math.max(1, Math.min(height - top, Math.round(region.height))),
+  };
+}
+
+/**
+ * Grows a box by `margin` times its longer side on each side and makes it square around the box's centre,
+ * shifted (and if need be shrunk) to stay inside a `width` x `height` image.
+ */
+export function squareRegionWithMargin(box: PixelRegion, margin: number, width: number, height: number): PixelRegion {
+  const longer = Math.max(box.width, box.height);
+  const side = Math.max(1, Math.min(Math.round(longer * (1 + 2 * margin)), width, height));
+  const centerX = box.left + box.width / 2;
+  const centerY = box.top + box.height / 2;
+  const left = Math.min(Math.max(0, Math.round(centerX - side / 2)), width - side);
+  const top = Math.min(Math.max(0, Math.round(centerY - side / 2)), height - side);
+  return { left, top, width: side, height: side };
+}
+
+async function decode(payload: EncodedImage, fused: FusedResize | undefined): Promise<RawImage> {
+  const input = payload.encoded;
+  let pipeline = sharp(input, { pages: 1 }).autoOrient();
+  if (payload.region !== undefined) {
+    const metadata = await sharp(input, { pages: 1 }).metadata();
+    const swapped = (metadata.orientation ?? 1) >= 5;
+    const width = (swapped ? metadata.height : metadata.width) ?? 0;
+    const height = (swapped ? metadata.width : metadata.height) ?? 0;
+    if (width < 1 || height < 1) throw new DataError('image has no readable dimensions');
+    const region =
+      payload.region.kind === 'exact'
+        ? clampRegion(payload.region.box, width, height)
+        : squareRegionWithMargin(payload.region.box, payload.region.margin, width, height);
+    pipeline = pipeline.extract(region);
+  }
+  if (fused !== undefined) pipeline = pipeline.resize(fused.resize);
+  return toRawImage(pipeline);
+}
+
+async function resizeRaw(image: RawImage, options: sharp.ResizeOptions): Promise<RawImage> {
+  const { width, height, channels } = image;
+  return toRawImage(sharp(image.data, { raw: { width, height, channels } }).resize(options));
+}
+
+async function applyStep(image: RawImage, step: TransformStep, context: TransformContext): Promise<RawImage> {
+  switch (step.kind) {
+    case 'resize-shortest-side':
+      return resizeRaw(image, { width: step.size, height: step.size, fit: 'outside' });
+    case 'center-crop':
+      return centerCropRaw(image, step.width, step.height);
+    case 'resize':
+      if (image.width === step.width && image.height === step.height) return image;
+      return resizeRaw(image, { width: step.width, height: step.height, fit: 'fill' });
+    case 'pad':
+      return padRaw(image, step.width, step.height, step.value);
+    case 'channels':
+      return convertChannelsRaw(image, step.channels);
+    case 'horizontal-flip':
+      return context.random() < step.probability ? flipHorizontalRaw(image) : image;
+  }
+}
+
+/**
+ * Decodes (when needed) and transforms one item's pixels. Undecodable bytes reject with a `DataError` whose
+ * `cause` is sharp's error; callers that stream datasets turn that into a skip.
+ *
+ * @example
+ * const image = await applyTransform({ encoded: jpegBytes }, resizeThenCenterCrop(64));
+ */
+export async function applyTransform(payload: ItemPayload, transform: ImageTransform = [], context: TransformContext = noRandom): Promise<RawImage> {
+  let image: RawImage;
+  let remaining = transform;
+  if (isEncodedImage(payload)) {
+    const fused = planFusedResize(transform);
+    try {
+      image = await decode(payload, fused);
+    } catch (error) {
+      if (DataError.isInstance(error)) throw error;
+      throw new DataError(`cannot decode image: ${(error as Error).message}`, { cause: error });
+    }
+    if (fused !== undefined) remaining = transform.slice(fused.steps);
+  } else {
+    image = payload;
+  }
+  for (const step of remaining) image = await applyStep(image, step, context);
+  return image;
+}
