@@ -1,1 +1,12 @@
-export {};
+export { backendNames, backendPackages, isBackendPreference, tfjsBackendNames, tfjsVersion } from './candidates.js';
+export type { BackendName, BackendPreference } from './candidates.js';
+export { diagnose } from './diagnose.js';
+export type { DiagnoseOptions, DiagnosisReport } from './diagnose.js';
+export { BackendError } from './errors.js';
+export { inspectGpu, requiredGpuLibraries } from './gpu-libraries.js';
+export type { GpuLibraryReport, GpuReport } from './gpu-libraries.js';
+export { initBackend } from './init-backend.js';
+export type { BackendEvent, BackendSelection, CandidateReport, InitBackendOptions } from './init-backend.js';
+export { restoreLegacyUtilHelpers } from './load-module.js';
+export type { ModuleImporter } from './load-module.js';
+export * from './wasm/index.js';

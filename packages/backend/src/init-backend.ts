@@ -1,0 +1,205 @@
+import * as tf from '@tensorflow/tfjs-core';
+
+import {
+  backendNames,
+  backendPackages,
+  isBackendPreference,
+  tfjsBackendNames,
+  type BackendName,
+  type BackendPreference,
+} from './candidates.js';
+import { BackendError } from './errors.js';
+import { inspectGpu } from './gpu-libraries.js';
+import { importModule as defaultImportModule, isModuleNotFound, restoreLegacyUtilHelpers, type ModuleImporter } from './load-module.js';
+import { registerWasmTrainingKernels } from './wasm/index.js';
+
+/** What happened to one backend while choosing. */
+export interface CandidateReport {
+  readonly name: BackendName;
+  readonly package: string;
+  /** `selected`: in use now; `available`: loads but another was chosen; `unavailable`: cannot run here. */
+  readonly status: 'selected' | 'available' | 'unavailable' | 'not-tried';
+  /** Why, in one sentence a user can act on. */
+  readonly reason: string;
+}
+
+/** The backend in use and how it was chosen. */
+export interface BackendSelection {
+  readonly name: BackendName;
+  /** `tf.getBackend()` now. */
+  readonly tfjsBackend: string;
+  /** True only when kernels run on a CUDA device. */
+  readonly usingGpu: boolean;
+  readonly reason: string;
+  readonly candidates: readonly CandidateReport[];
+  /** Things the user should know (a GPU package running on the CPU, a patched Node API...). */
+  readonly warnings: readonly string[];
+}
+
+/** Progress of `initBackend`, tagged by `type`. */
+export type BackendEvent =
+  | { readonly type: 'trying'; readonly name: BackendName }
+  | { readonly type: 'candidate'; readonly report: CandidateReport }
+  | { readonly type: 'warning'; readonly message: string }
+  | { readonly type: 'selected'; readonly selection: BackendSelection };
+
+export interface InitBackendOptions {
+  /**
+   * `auto` takes @tensorflow/tfjs-node-gpu when it loads, then @tensorflow/tfjs-node, then wasm with this
+   * package's training kernels, then the pure-JS cpu backend. A name asks for that backend only.
+   * @default 'auto'
+   */
+  readonly prefer?: BackendPreference;
+  /**
+   * When `tensorflow-gpu` is asked for by name and loads without finding a CUDA device (missing CUDA 11.2 /
+   * cuDNN 8.1 libraries make tfjs-node-gpu run on the CPU without a word), throw instead of going on.
+   * @default true
+   */
+  readonly requireGpu?: boolean;
+  /** Receives what is tried and chosen; library code never prints. */
+  readonly onEvent?: (event: BackendEvent) => void;
+  /** Loads a backend package; replaceable for tests. @default dynamic import, then from the project's cwd */
+  readonly importModule?: ModuleImporter;
+}
+
+/**
+ * Starts the fastest TensorFlow.js backend that works on this machine and says which and why.
+ *
+ * @example
+ * const selection = await initBackend({ prefer: 'auto' });
+ * console.log(`training on ${selection.name}: ${selection.reason}`);
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendSelection> {
+  const prefer = options.prefer ?? 'auto';
+  if (!isBackendPreference(prefer)) {
+    throw new BackendError(`Expected \`prefer\` to be one of auto, ${backendNames.join(', ')}, got \`${String(prefer)}\``);
+  }
+  const emit = options.onEvent ?? (() => {});
+  const importModule = options.importModule ?? defaultImportModule;
+  const requireGpu = options.requireGpu ?? true;
+  const order: BackendName[] = prefer === 'auto' ? [...backendNames] : [prefer];
+  const candidates: CandidateReport[] = [];
+  const warnings: string[] = [];
+  const warn = (message: string) => {
+    warnings.push(message);
+    emit({ type: 'warning', message });
+  };
+
+  for (const name of order) {
+    emit({ type: 'trying', name });
+    const attempt = await tryBackend(name, importModule, warn);
+    if (!attempt.ok) {
+      const report: CandidateReport = { name, package: backendPackages[name], status: 'unavailable', reason: attempt.reason };
+      candidates.push(report);
+      emit({ type: 'candidate', report });
+      if (prefer !== 'auto') {
+        throw new BackendError(`Backend \`${name}\` was asked for but cannot run here: ${attempt.reason}`, { cause: attempt.cause });
+      }
+      continue;
+    }
+    if (name === 'tensorflow-gpu' && !attempt.usingGpu) {
+      const gpu = inspectGpu();
+      const why =
+        gpu.missing.length > 0
+          ? `these CUDA 11.2 / cuDNN 8.1 libraries were not found: ${gpu.missing.join(', ')}`
+          : gpu.devices === null
+            ? 'no NVIDIA driver was found (nvidia-smi is missing)'
+            : 'TensorFlow found no usable CUDA device';
+      const message = `@tensorflow/tfjs-node-gpu loaded but is running on the CPU, not the GPU: ${why}.`;
+      if (prefer === 'tensorflow-gpu' && requireGpu) {
+        throw new BackendError(`${message} Install CUDA 11.2 and cuDNN 8.1 (see \`dcgan-train --doctor\`), or ask for \`tensorflow\`.`);
+      }
+      warn(message);
+    }
+    const reason =
+      prefer !== 'auto'
+        ? `asked for ${name}`
+        : candidates.length === 0
+          ? `${backendPackages[name]} loaded (fastest candidate)`
+          : `${backendPackages[name]} loaded; faster candidates unavailable (${candidates.map((c) => c.name).join(', ')})`;
+    const selectedReport: CandidateReport = { name, package: backendPackages[name], status: 'selected', reason };
+    candidates.push(selectedReport);
+    emit({ type: 'candidate', report: selectedReport });
+    for (const rest of order.slice(order.indexOf(name) + 1)) {
+      candidates.push({ name: rest, package: backendPackages[rest], status: 'not-tried', reason: `${name} was chosen first` });
+    }
+    const selection: BackendSelection = {
+      name,
+      tfjsBackend: tf.getBackend(),
+      usingGpu: attempt.usingGpu,
+      reason,
+      candidates,
+      warnings,
+    };
+    emit({ type: 'selected', selection });
+    return selection;
+  }
+  throw new BackendError(`No TensorFlow.js backend could start: ${candidates.map((c) => `${c.name}: ${c.reason}`).join('; ')}`);
+}
+
+type Attempt = { ok: true; usingGpu: boolean } | { ok: false; reason: string; cause?: unknown };
+
+/** Loads one backend package, makes it current, and checks it answers. Never throws. */
+export async function tryBackend(
+  name: BackendName,
+  importModule: ModuleImporter,
+  warn: (message: string) => void = () => {},
+): Promise<Attempt> {
+  const packageName = backendPackages[name];
+  const tfjsName = tfjsBackendNames[name];
+  if (name === 'tensorflow-gpu' || name === 'tensorflow') {
+    const major = Number(process.versions.node.split('.')[0]);
+    if (major >= 23) {
+      const restored = restoreLegacyUtilHelpers();
+      if (restored.length > 0) {
+        warn(`Node ${process.versions.node} removed util.${restored.join('/util.')}, which ${packageName} 4.22 calls; restored them.`);
+      }
+    }
+  }
+  try {
+    await importModule(packageName);
+  } catch (error) {
+    return { ok: false, reason: explainLoadFailure(packageName, error), cause: error };
+  }
+  if (name === 'wasm') registerWasmTrainingKernels();
+  if (tf.findBackendFactory(tfjsName) === null && tf.findBackend(tfjsName) === null) {
+    return {
+      ok: false,
+      reason: `${packageName} loaded but registered no \`${tfjsName}\` backend with this @tensorflow/tfjs-core: the install holds two copies of tfjs-core (pin every @tensorflow/* package to 4.22.0)`,
+    };
+  }
+  try {
+    const started = await tf.setBackend(tfjsName);
+    if (!started) return { ok: false, reason: `${packageName} loaded but its backend failed to start` };
+    await tf.ready();
+    // One tiny op proves the kernels run (tfjs-node on Node 23+ failed exactly here).
+    const check = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
+    if (check !== 3) return { ok: false, reason: `${packageName} started but computed 1 + 2 = ${String(check)}` };
+  } catch (error) {
+    return { ok: false, reason: `${packageName} failed at its first op: ${messageOf(error)}`, cause: error };
+  }
+  const backend = tf.backend() as { isUsingGpuDevice?: boolean };
+  return { ok: true, usingGpu: name === 'tensorflow-gpu' && backend.isUsingGpuDevice === true };
+}
+
+function explainLoadFailure(packageName: string, error: unknown): string {
+  const message = messageOf(error);
+  if (/tfjs_binding\.node|libtensorflow|deps\/lib/.test(message)) {
+    return (
+      `${packageName} is installed but its native library is missing: its install script did not run or could not ` +
+      `download libtensorflow (pnpm 10+ runs it only for packages in onlyBuiltDependencies; then \`pnpm rebuild ${packageName}\`). ` +
+      `Loader said: ${firstLine(message)}`
+    );
+  }
+  if (isModuleNotFound(error, packageName)) return `${packageName} is not installed`;
+  if (/libcud|cudnn|libnvinfer/i.test(message)) return `${packageName} could not load CUDA libraries: ${firstLine(message)}`;
+  return `${packageName} failed to load: ${firstLine(message)}`;
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? text;
+}
