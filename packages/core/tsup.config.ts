@@ -5,6 +5,9 @@ export default defineConfig({
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
+  // One shared chunk for both entries (also in CommonJS), so `@dcgan/core/node` and `@dcgan/core` share
+  // one Trainer class rather than two copies.
+  splitting: true,
   sourcemap: false,
   target: 'es2022',
   platform: 'neutral',

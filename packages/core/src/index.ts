@@ -1,1 +1,28 @@
-export {};
+export { DcganError, CheckpointError, type DcganErrorOptions, type CheckpointErrorOptions } from './errors/index';
+export { resolveDcganConfig, type DcganConfig, type DcganConfigOptions } from './model/dcgan-config';
+export { dcganPresets, type DcganPresetName } from './model/presets';
+export { createGenerator, type ModelOptions } from './model/generator';
+export { createDiscriminator, leakyReluSlope } from './model/discriminator';
+export { layerNames } from './model/layer-names';
+export {
+  discriminatorFeatureLayers,
+  discriminatorFeatureModel,
+  generatorFeatureLayer,
+  countTrainableParameters,
+} from './model/feature-layers';
+export { sampleLatent } from './sampling/sample-latent';
+export { generate, type GenerateOptions } from './sampling/generate';
+export { imageGrid, sampleGrid, type ImageGrid, type ImageGridOptions } from './sampling/image-grid';
+export { discriminatorLoss, generatorLoss } from './training/losses';
+export { resolveTrainerOptions, type TrainerOptions, type ResolvedTrainerOptions } from './training/trainer-options';
+export type {
+  TrainerEvent,
+  TrainerListener,
+  TrainerStepResult,
+  TrainerStepEvent,
+  TrainerSampleEvent,
+  TrainerCheckpointEvent,
+  TrainerEpochEvent,
+} from './training/trainer-events';
+export type { TrainerState, TensorData } from './training/trainer-state';
+export { Trainer } from './training/trainer';

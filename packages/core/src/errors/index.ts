@@ -1,0 +1,2 @@
+export { DcganError, type DcganErrorOptions } from './dcgan-error';
+export { CheckpointError, type CheckpointErrorOptions } from './checkpoint-error';
