@@ -1,0 +1,97 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { prepareBackends, relativeError, runKernelOnBoth, seededTensorData } from './test-support/backend-comparison.js';
+
+type Padding = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
+
+interface InputCase {
+  readonly batch: number;
+  readonly height: number;
+  readonly width: number;
+  readonly inChannels: number;
+  readonly outChannels: number;
+  readonly kernel: [number, number];
+  readonly strides: [number, number];
+  readonly pad: Padding;
+  readonly dataFormat?: 'NHWC' | 'NCHW';
+  readonly dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+const cases: InputCase[] = [];
+for (const batch of [1, 3]) {
+  for (const [height, width] of [
+    [8, 8],
+    [7, 9],
+    [5, 5],
+  ] as const) {
+    for (const [inChannels, outChannels] of [
+      [1, 2],
+      [3, 4],
+    ] as const) {
+      for (const kernel of [1, 3, 4] as const) {
+        for (const stride of [1, 2] as const) {
+          for (const pad of ['same', 'valid'] as const) {
+            cases.push({ batch, height, width, inChannels, outChannels, kernel: [kernel, kernel], strides: [stride, stride], pad });
+          }
+        }
+      }
+    }
+  }
+}
+cases.push(
+  { batch: 2, height: 11, width: 10, inChannels: 3, outChannels: 2, kernel: [5, 5], strides: [3, 3], pad: 'same' },
+  { batch: 2, height: 8, width: 8, inChannels: 2, outChannels: 3, kernel: [2, 2], strides: [3, 3], pad: 'valid' },
+  { batch: 2, height: 9, width: 6, inChannels: 2, outChannels: 3, kernel: [3, 2], strides: [2, 1], pad: 'same' },
+  { batch: 1, height: 5, width: 7, inChannels: 2, outChannels: 2, kernel: [3, 3], strides: [1, 1], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
+  { batch: 2, height: 9, width: 9, inChannels: 3, outChannels: 2, kernel: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'floor' },
+  { batch: 2, height: 8, width: 7, inChannels: 3, outChannels: 4, kernel: [4, 4], strides: [2, 2], pad: 'same', dataFormat: 'NCHW' },
+  // DCGAN-sized layers: G's 4x4 stride-2 'same' transposed convolutions (and D's input gradients).
+  { batch: 2, height: 7, width: 7, inChannels: 2, outChannels: 3, kernel: [1, 1], strides: [3, 3], pad: 'valid' },
+  { batch: 2, height: 6, width: 6, inChannels: 2, outChannels: 3, kernel: [2, 2], strides: [4, 4], pad: 'same' },
+  { batch: 4, height: 32, width: 32, inChannels: 3, outChannels: 16, kernel: [4, 4], strides: [2, 2], pad: 'same' },
+  { batch: 4, height: 16, width: 16, inChannels: 16, outChannels: 32, kernel: [4, 4], strides: [2, 2], pad: 'same' },
+  { batch: 4, height: 4, width: 4, inChannels: 32, outChannels: 1, kernel: [4, 4], strides: [1, 1], pad: 'valid' },
+);
+
+function describeCase(testCase: InputCase): string {
+  const { batch, height, width, inChannels, outChannels, kernel, strides, pad, dataFormat = 'NHWC' } = testCase;
+  return `x ${batch}x${height}x${width}x${inChannels}, filter ${kernel.join('x')}x${inChannels}x${outChannels}, strides ${strides.join(',')}, pad ${JSON.stringify(pad)}, ${dataFormat}`;
+}
+
+describe('Conv2DBackpropInput on wasm', () => {
+  beforeAll(prepareBackends);
+
+  it.each(cases.map((testCase) => [describeCase(testCase), testCase] as const))('matches cpu: %s', async (_, testCase) => {
+    const { batch, height, width, inChannels, outChannels, kernel, strides, pad, dataFormat = 'NHWC', dimRoundingMode } = testCase;
+    const filterShape: [number, number, number, number] = [kernel[0], kernel[1], inChannels, outChannels];
+    const info = tf.backend_util.computeConv2DInfo([batch, height, width, inChannels], filterShape, strides, 1, pad, dimRoundingMode);
+    const inputShape = dataFormat === 'NHWC' ? [batch, height, width, inChannels] : [batch, inChannels, height, width];
+    const dyShape = dataFormat === 'NHWC' ? info.outShape : [batch, outChannels, info.outHeight, info.outWidth];
+    const { wasm, cpu } = await runKernelOnBoth(
+      'Conv2DBackpropInput',
+      { dy: seededTensorData(dyShape, 5), filter: seededTensorData(filterShape, 6) },
+      { strides, pad, dataFormat, dimRoundingMode, inputShape },
+    );
+    expect(wasm.shape).toEqual(inputShape);
+    expect(cpu.shape).toEqual(inputShape);
+    expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
+  });
+
+  it('runs conv2dTranspose (a generator layer) like cpu', async () => {
+    const input = seededTensorData([3, 4, 4, 8], 7);
+    const filter = seededTensorData([4, 4, 5, 8], 8);
+    const run = async (backendName: 'cpu' | 'wasm') => {
+      await tf.setBackend(backendName);
+      const output = tf.tidy(() =>
+        tf.conv2dTranspose(tf.tensor4d(input.values, input.shape as [number, number, number, number]), tf.tensor4d(filter.values, filter.shape as [number, number, number, number]), [3, 8, 8, 5], 2, 'same'),
+      );
+      const values = await output.data();
+      output.dispose();
+      return values;
+    };
+    const cpuValues = await run('cpu');
+    const wasmValues = await run('wasm');
+    expect(relativeError(wasmValues, cpuValues)).toBeLessThan(1e-4);
+  });
+});

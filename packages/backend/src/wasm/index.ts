@@ -1,0 +1,39 @@
+import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
+
+import { batchMatMulConfig } from './batch-mat-mul.js';
+import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
+import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { tileConfig } from './tile.js';
+import { originalWasmKernels, wasmBackendName } from './wasm-kernel-toolkit.js';
+
+/** Our kernels, in registration order. */
+const trainingKernelConfigs: readonly KernelConfig[] = [conv2dBackpropFilterConfig, conv2dBackpropInputConfig, batchMatMulConfig, tileConfig];
+
+/** Names of the kernels `registerWasmTrainingKernels` adds to or replaces on the wasm backend. */
+export const wasmTrainingKernelNames: readonly string[] = trainingKernelConfigs.map((config) => config.kernelName);
+
+/**
+ * Registers on tfjs's `wasm` backend the kernels DCGAN training needs that @tensorflow/tfjs-backend-wasm 4.22
+ * lacks (`Conv2DBackpropFilter`) and fast replacements for the ones it has but runs slowly
+ * (`Conv2DBackpropInput`, transposed `BatchMatMul`, `Tile`). Idempotent; safe to call before or after
+ * `tf.setBackend('wasm')`. Stock kernels that are replaced are kept and still run their setup when the
+ * backend initialises, since our kernels delegate to them.
+ */
+export function registerWasmTrainingKernels(): void {
+  for (const config of trainingKernelConfigs) {
+    const current = getKernel(config.kernelName, wasmBackendName);
+    if (current?.kernelFunc === config.kernelFunc) continue;
+    if (current !== undefined) {
+      if (!originalWasmKernels.has(config.kernelName)) originalWasmKernels.set(config.kernelName, current);
+      unregisterKernel(config.kernelName, wasmBackendName);
+    }
+    const original = originalWasmKernels.get(config.kernelName);
+    const originalSetup = original?.setupFunc;
+    registerKernel(originalSetup === undefined ? config : { ...config, setupFunc: originalSetup });
+  }
+}
+
+export { batchMatMul } from './batch-mat-mul.js';
+export { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
+export { conv2dBackpropInput } from './conv2d-backprop-input.js';
+export { tile } from './tile.js';
