@@ -1,1 +1,10 @@
-export {};
+export {
+  saveCheckpoint,
+  loadCheckpoint,
+  readCheckpointInfo,
+  checkpointManifestName,
+  type SavedCheckpoint,
+  type CheckpointInfo,
+  type LoadCheckpointOptions,
+} from './node/checkpoint';
+export { exportGenerator, loadGenerator, type ExportedGenerator } from './node/generator-export';

@@ -175,13 +175,13 @@ describe("the paper's architecture constraints (section 3)", () => {
   it('initialises weights from N(0, 0.02), reproducibly from the seed', () => {
     const big = createGenerator({ imageSize: 16, baseWidth: 32 }, { seed: 5 });
     const kernel = big.getLayer('g_deconv2').getWeights()[0]!;
-    const values = kernel.dataSync();
+    const values = Array.from(kernel.dataSync());
     const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
     const std = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
     expect(Math.abs(mean)).toBeLessThan(0.001);
     expect(std).toBeGreaterThan(0.019);
     expect(std).toBeLessThan(0.021);
-    const gamma = big.getLayer('g_bn1').getWeights()[0]!.dataSync();
+    const gamma = Array.from(big.getLayer('g_bn1').getWeights()[0]!.dataSync());
     expect(gamma.reduce((sum, value) => sum + value, 0) / gamma.length).toBeCloseTo(1, 2);
     const again = createGenerator({ imageSize: 16, baseWidth: 32 }, { seed: 5 });
     const other = createGenerator({ imageSize: 16, baseWidth: 32 }, { seed: 6 });
