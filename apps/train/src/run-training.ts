@@ -1,0 +1,202 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+
+import { initBackend, type BackendSelection } from '@dcgan/backend';
+import { Trainer, type TrainerStepResult } from '@dcgan/core';
+import { exportGenerator, loadCheckpoint, saveCheckpoint } from '@dcgan/core/node';
+import { batchToTensor, createBatches, writePng, type EpochReport } from '@dcgan/data';
+import * as tf from '@tensorflow/tfjs-core';
+
+import type { TrainArguments } from './arguments.js';
+import { openDataset } from './open-dataset.js';
+import {
+  assertRunDirectoryFree,
+  createRunDirectory,
+  epochStartStep,
+  readRunRecord,
+  recordEpochStart,
+  type RunRecord,
+} from './run-directory.js';
+
+/** What the training loop tells the terminal; the CLI draws it. */
+export interface TrainingView {
+  info(message: string): void;
+  progress(step: number, totalSteps: number, result: TrainerStepResult): void;
+  finish(): void;
+}
+
+export interface TrainingSummary {
+  readonly directory: string;
+  readonly backend: BackendSelection;
+  readonly completedSteps: number;
+  readonly lastSample: string | null;
+  readonly checkpoint: string;
+  readonly generator: string;
+  readonly seconds: number;
+  /** Share of wall time spent waiting for the data pipeline (0..1). */
+  readonly inputWaitShare: number;
+  readonly meanImagesPerSecond: number;
+  readonly interrupted: boolean;
+  readonly skippedItems: number;
+}
+
+/**
+ * Trains (or resumes) a run: batches from the dataset, one Trainer.step each, NDJSON metrics, fixed-noise
+ * sample grids, atomic checkpoints (periodic, final, and on SIGINT/SIGTERM), and a browser-loadable generator.
+ */
+export async function runTraining(options: TrainArguments, view: TrainingView): Promise<TrainingSummary> {
+  const started = performance.now();
+  const directory = resolve(options.out ?? join('runs', `${options.quickstart ? 'quickstart' : 'dcgan'}-${timestamp()}`));
+  const checkpointDirectory = join(directory, 'checkpoint');
+
+  let record: RunRecord;
+  if (options.resume) {
+    record = await readRunRecord(directory);
+  } else {
+    record = {
+      version: 1,
+      createdAt: new Date().toISOString(),
+      name: options.quickstart ? 'quickstart' : 'dcgan',
+      data: options.data === null ? null : resolve(options.data),
+      format: options.quickstart ? 'mnist-package' : (options.format ?? 'auto'),
+      size: options.size,
+      channels: options.channels,
+      baseWidth: options.baseWidth,
+      batchSize: options.batchSize,
+      seed: options.seed,
+    };
+  }
+  // Open the data before anything is written, so a wrong path leaves nothing behind.
+  const dataset = await openDataset(
+    record.data,
+    record.format === 'auto' ? null : (record.format as never),
+    record.size,
+    record.channels,
+  );
+  if (!options.resume) await assertRunDirectoryFree(directory);
+  const backend = await initBackend({ prefer: options.backend });
+  view.info(`backend: ${backend.name} (${backend.reason})`);
+  for (const warning of backend.warnings) view.info(`warning: ${warning}`);
+
+  let trainer: Trainer;
+  if (options.resume) {
+    trainer = await loadCheckpoint(checkpointDirectory, {
+      expectedConfig: { imageSize: record.size, channels: record.channels, baseWidth: record.baseWidth },
+    });
+    view.info(`resuming ${directory} at step ${trainer.completedSteps}, epoch ${trainer.epoch}`);
+  } else {
+    trainer = new Trainer({
+      config: { imageSize: record.size, channels: record.channels, baseWidth: record.baseWidth },
+      batchSize: record.batchSize,
+      seed: record.seed,
+    });
+    await createRunDirectory(directory, record);
+    view.info(`new run in ${directory}`);
+  }
+  view.info(`data: ${dataset.description}; model ${record.size}px x${record.channels}, base width ${record.baseWidth}, batch ${record.batchSize}`);
+
+  const metricsPath = join(directory, 'metrics.ndjson');
+  await mkdir(join(directory, 'samples'), { recursive: true });
+  let stopRequested = false;
+  const requestStop = () => {
+    if (stopRequested) process.exit(130); // a second Ctrl-C: the last checkpoint is on disk
+    stopRequested = true;
+    view.info('stopping after this step; saving a checkpoint (Ctrl-C again to quit at once)');
+  };
+  process.on('SIGINT', requestStop);
+  process.on('SIGTERM', requestStop);
+
+  let lastSample: string | null = null;
+  const writeSample = async () => {
+    const grid = await trainer.sample({ columns: 8 });
+    const path = join(directory, 'samples', `step-${String(trainer.completedSteps).padStart(6, '0')}.png`);
+    await writePng(path, grid);
+    lastSample = path;
+  };
+  const checkpoint = async () => {
+    await saveCheckpoint(checkpointDirectory, trainer);
+  };
+
+  let waitSeconds = 0;
+  let stepSeconds = 0;
+  let trainedImages = 0;
+  let skippedItems = 0;
+  const totalSteps = options.steps;
+  try {
+    if (!options.resume) await writeSample(); // step 0: what untrained noise looks like
+    while (trainer.completedSteps < totalSteps && !stopRequested) {
+      const epoch = trainer.epoch;
+      const skipBatches = options.resume || trainer.completedSteps > 0 ? trainer.completedSteps - (await epochStartStep(directory, epoch)) : 0;
+      if (skipBatches === 0) await recordEpochStart(directory, epoch, trainer.completedSteps);
+      const batches = createBatches(dataset.source, {
+        batchSize: record.batchSize,
+        seed: record.seed,
+        epoch,
+        transform: dataset.transform,
+      });
+      let batchIndex = 0;
+      let waitStarted = performance.now();
+      for await (const batch of batches) {
+        if (batchIndex++ < skipBatches) {
+          waitStarted = performance.now();
+          continue;
+        }
+        const stepStarted = performance.now();
+        waitSeconds += (stepStarted - waitStarted) / 1000;
+        const images = batchToTensor(tf, batch);
+        let result: TrainerStepResult;
+        try {
+          result = await trainer.step(images);
+        } finally {
+          images.dispose();
+        }
+        stepSeconds += (performance.now() - stepStarted) / 1000;
+        trainedImages += batch.shape[0];
+        await appendFile(metricsPath, `${JSON.stringify({ time: new Date().toISOString(), ...result })}\n`);
+        view.progress(trainer.completedSteps, totalSteps, result);
+        if (trainer.completedSteps % options.sampleEvery === 0) await writeSample();
+        if (trainer.completedSteps % options.checkpointEvery === 0) await checkpoint();
+        if (trainer.completedSteps >= totalSteps || stopRequested) break;
+        waitStarted = performance.now();
+      }
+      const report: EpochReport | undefined = batches.report;
+      if (report !== undefined) {
+        skippedItems += report.skippedCount;
+        if (report.skippedCount > 0) {
+          view.info(`epoch ${epoch}: skipped ${report.skippedCount} unreadable item(s):`);
+          for (const item of report.skipped.slice(0, 20)) view.info(`  ${item.key}: ${item.reason}`);
+          await appendFile(join(directory, 'skipped.ndjson'), report.skipped.map((item) => `${JSON.stringify({ epoch, ...item })}\n`).join(''));
+        }
+      }
+      if (trainer.completedSteps < totalSteps && !stopRequested) trainer.epoch = epoch + 1;
+    }
+    const finalSample = lastSample as string | null; // assigned inside writeSample, which TS cannot see
+    if (finalSample === null || !finalSample.endsWith(`${String(trainer.completedSteps).padStart(6, '0')}.png`)) await writeSample();
+    await checkpoint();
+    const generatorDirectory = join(directory, 'generator');
+    await exportGenerator(generatorDirectory, trainer.generator);
+    view.finish();
+    const seconds = (performance.now() - started) / 1000;
+    return {
+      directory,
+      backend,
+      completedSteps: trainer.completedSteps,
+      lastSample,
+      checkpoint: checkpointDirectory,
+      generator: generatorDirectory,
+      seconds,
+      inputWaitShare: waitSeconds + stepSeconds > 0 ? waitSeconds / (waitSeconds + stepSeconds) : 0,
+      meanImagesPerSecond: stepSeconds > 0 ? trainedImages / stepSeconds : 0,
+      interrupted: stopRequested,
+      skippedItems,
+    };
+  } finally {
+    process.off('SIGINT', requestStop);
+    process.off('SIGTERM', requestStop);
+    trainer.dispose();
+  }
+}
+
+function timestamp(): string {
+  return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
