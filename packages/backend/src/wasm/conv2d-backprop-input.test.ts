@@ -95,3 +95,32 @@ describe('Conv2DBackpropInput on wasm', () => {
     expect(relativeError(wasmValues, cpuValues)).toBeLessThan(1e-4);
   });
 });
+
+describe('Conv2DBackpropInput phase-filter cache', () => {
+  beforeAll(prepareBackends);
+
+  it('reuses sub-filters while the weights live, frees them after, and stays correct when weights change', async () => {
+    const { phaseFilterCache } = await import('./conv2d-backprop-input.js');
+    await tf.setBackend('wasm');
+    phaseFilterCache.clear();
+    const dy = tf.tensor4d(seededTensorData([2, 4, 4, 6], 41).values, [2, 4, 4, 6]);
+    const first = tf.tensor4d(seededTensorData([4, 4, 3, 6], 42).values, [4, 4, 3, 6]);
+    const second = tf.tensor4d(seededTensorData([4, 4, 3, 6], 43).values, [4, 4, 3, 6]);
+    const run = (filter: tf.Tensor4D) => tf.conv2dTranspose(dy, filter, [2, 8, 8, 3], 2, 'same');
+    const a1 = await run(first).data();
+    const a2 = await run(first).data();
+    expect(phaseFilterCache.size).toBe(1);
+    const b1 = await run(second).data();
+    expect(phaseFilterCache.size).toBe(2);
+    expect(Array.from(a2)).toEqual(Array.from(a1));
+    expect(relativeError(b1, a1)).toBeGreaterThan(0.1);
+    first.dispose();
+    second.dispose();
+    const third = tf.tensor4d(seededTensorData([4, 4, 3, 6], 42).values, [4, 4, 3, 6]);
+    expect(Array.from(await run(third).data())).toEqual(Array.from(a1));
+    expect(phaseFilterCache.size).toBe(1); // the freed weights' entries are gone
+    tf.dispose([dy, third]);
+    phaseFilterCache.clear();
+    expect(phaseFilterCache.size).toBe(0);
+  });
+});

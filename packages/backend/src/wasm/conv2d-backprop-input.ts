@@ -8,7 +8,11 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 
+import { DerivedFilterCache } from './derived-filter-cache.js';
 import { WasmKernelRunner, wasmBackendName } from './wasm-kernel-toolkit.js';
+
+/** Flipped phase sub-filters per weight tensor (see {@link DerivedFilterCache}). */
+export const phaseFilterCache = new DerivedFilterCache();
 
 /** How one output phase (the rows ≡ phase mod stride) reads dy along one spatial axis. */
 interface AxisPhase {
@@ -83,12 +87,18 @@ export function conv2dBackpropInput(args: {
     const rowPhases = axisPhases(height, info.outHeight, filterHeight, info.strideHeight, info.padInfo.top);
     const columnPhases = axisPhases(width, info.outWidth, filterWidth, info.strideWidth, info.padInfo.left);
 
+    const phaseKey = `${info.strideHeight},${info.strideWidth},${info.padInfo.top},${info.padInfo.left},${height},${width}`;
+    const subFilters = phaseFilterCache.get(backend, filter, phaseKey, () =>
+      rowPhases.flatMap((rows) => columnPhases.map((columns) => (rows.taps > 0 && columns.taps > 0 ? phaseFilter(runner, filter, rows, columns) : undefined))),
+    );
     const result = runner.allocate([batch, height, width, inChannels], needsZeroFill(rowPhases, columnPhases, info.outHeight, info.outWidth));
     for (let rowPhase = 0; rowPhase < rowPhases.length; rowPhase++) {
       for (let columnPhase = 0; columnPhase < columnPhases.length; columnPhase++) {
         const rows = rowPhases[rowPhase] as AxisPhase;
         const columns = columnPhases[columnPhase] as AxisPhase;
-        const phase = phaseConvolution(runner, dy, filter, rows, columns);
+        const subFilter = subFilters[rowPhase * columnPhases.length + columnPhase];
+        if (subFilter === undefined) continue;
+        const phase = phaseConvolution(runner, dy, subFilter, rows, columns);
         if (phase === undefined) continue;
         interleave(runner.view(phase), runner.view(result), batch, rows.length, columns.length, inChannels, {
           rowPhase,
@@ -117,15 +127,15 @@ function needsZeroFill(rowPhases: readonly AxisPhase[], columnPhases: readonly A
   return rowPhases.some((phase) => empty(phase, dyHeight)) || columnPhases.some((phase) => empty(phase, dyWidth));
 }
 
-/** Runs the stride-1 convolution for one phase: [B, rows.length, columns.length, Cin], or undefined when it is all zeros. */
+/** Runs the stride-1 convolution of dy with one phase's sub-filter: [B, rows.length, columns.length, Cin], or undefined when it is all zeros. */
 function phaseConvolution(
   runner: WasmKernelRunner,
   dy: TensorInfo,
-  filter: TensorInfo,
+  subFilter: TensorInfo,
   rows: AxisPhase,
   columns: AxisPhase,
 ): TensorInfo | undefined {
-  if (rows.length === 0 || columns.length === 0 || rows.taps === 0 || columns.taps === 0) return undefined;
+  if (rows.length === 0 || columns.length === 0) return undefined;
   const [batch, dyHeight, dyWidth, outChannels] = dy.shape as [number, number, number, number];
   const rowStart = Math.max(0, -rows.padBefore);
   const rowEnd = dyHeight - Math.max(0, -rows.padAfter);
@@ -136,7 +146,6 @@ function phaseConvolution(
   const input = cropped
     ? runner.slice(dy, [0, rowStart, columnStart, 0], [batch, rowEnd - rowStart, columnEnd - columnStart, outChannels])
     : dy;
-  const subFilter = phaseFilter(runner, filter, rows, columns);
   const output = runner.run(
     'Conv2D',
     { x: input, filter: subFilter },
@@ -152,7 +161,6 @@ function phaseConvolution(
       dataFormat: 'NHWC',
     },
   );
-  runner.dispose(subFilter);
   if (cropped) runner.dispose(input);
   return output;
 }

@@ -2,7 +2,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
-import { conv2dBackpropInputConfig } from './conv2d-backprop-input.js';
+import { conv2dBackpropInputConfig, phaseFilterCache } from './conv2d-backprop-input.js';
 import { tileConfig } from './tile.js';
 import { originalWasmKernels, wasmBackendName } from './wasm-kernel-toolkit.js';
 
@@ -31,6 +31,14 @@ export function registerWasmTrainingKernels(): void {
     const originalSetup = original?.setupFunc;
     registerKernel(originalSetup === undefined ? config : { ...config, setupFunc: originalSetup });
   }
+}
+
+/**
+ * Frees the filters our kernels derived from weight tensors and keep for reuse (at most 32 sets, each
+ * released anyway once its weights are freed). Call after training to hand the wasm heap back.
+ */
+export function clearWasmTrainingKernelCaches(): void {
+  phaseFilterCache.clear();
 }
 
 export { batchMatMul } from './batch-mat-mul.js';

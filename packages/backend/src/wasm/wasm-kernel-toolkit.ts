@@ -30,8 +30,10 @@ export class WasmKernelRunner {
 
   /** Runs the stock wasm kernel `kernelName`, even where ours replaced it. */
   runOriginal(kernelName: string, inputs: NamedTensorInfoMap, attributes: NamedAttrMap = {}): TensorInfo {
-    const config = originalWasmKernels.get(kernelName) ?? getKernel(kernelName, wasmBackendName);
-    if (config === undefined) throw new Error(`Expected the wasm backend to have kernel \`${kernelName}\`, but it is not registered.`);
+    const config = originalWasmKernels.get(kernelName);
+    if (config === undefined) {
+      throw new Error(`Expected the stock wasm kernel \`${kernelName}\` to have been kept by registerWasmTrainingKernels(); call it before running this kernel.`);
+    }
     return runConfig(config, kernelName, inputs, attributes, this.backend);
   }
 
