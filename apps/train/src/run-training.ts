@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 
 import { initBackend, type BackendSelection } from '@dcgan/backend';
 import { Trainer, type TrainerStepResult } from '@dcgan/core';
-import { exportGenerator, loadCheckpoint, saveCheckpoint } from '@dcgan/core/node';
+import { exportGenerator, loadCheckpoint, readCheckpointInfo, saveCheckpoint } from '@dcgan/core/node';
 import { batchToTensor, createBatches, writePng, type EpochReport } from '@dcgan/data';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -73,7 +73,8 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
     record.size,
     record.channels,
   );
-  if (!options.resume) await assertRunDirectoryFree(directory);
+  if (options.resume) await readCheckpointInfo(checkpointDirectory); // a corrupt checkpoint fails before any work
+  else await assertRunDirectoryFree(directory);
   const backend = await initBackend({ prefer: options.backend });
   view.info(`backend: ${backend.name} (${backend.reason})`);
   for (const warning of backend.warnings) view.info(`warning: ${warning}`);
