@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CheckpointError } from '../errors/checkpoint-error';
 import { DcganError } from '../errors/dcgan-error';
@@ -65,6 +66,22 @@ describe('Trainer', () => {
     expect(result.generatorLoss).toBeGreaterThan(0);
     expect(result.imagesPerSecond).toBeGreaterThan(0);
     tf.dispose([z, fakes]);
+    twin.dispose();
+    trainer.dispose();
+  });
+
+  it("moves G's batch-norm running averages once per step, with momentum 0.9", async () => {
+    const trainer = new Trainer(options);
+    const twin = await Trainer.fromState(await trainer.getState());
+    const z = sampleLatent(4, 16, deriveSeed(options.seed!, 'step', 0));
+    // g_bn1's input is the projection, which has no batch norm before it: its batch mean is computed here directly.
+    const projection = tfl.model({ inputs: twin.generator.inputs, outputs: twin.generator.getLayer('g_reshape').output as tfl.SymbolicTensor });
+    const batchMean = Array.from((tf.mean(projection.predict(z) as tf.Tensor, [0, 1, 2]) as tf.Tensor).dataSync());
+    await trainer.step(batches[0]!);
+    const movingMean = Array.from(trainer.generator.getLayer('g_bn1').getWeights()[2]!.dataSync());
+    expect(movingMean).toHaveLength(batchMean.length);
+    movingMean.forEach((value, index) => expect(value).toBeCloseTo(0.1 * batchMean[index]!, 6));
+    z.dispose();
     twin.dispose();
     trainer.dispose();
   });
