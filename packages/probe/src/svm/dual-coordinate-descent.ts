@@ -1,0 +1,140 @@
+import { ProbeError } from '../errors/probe-error';
+import { addScaled, dot, squaredNorm } from './dense-kernels';
+import { createRandom } from './seeded-random';
+
+/** Settings of one binary problem (validated by the caller). */
+export interface DualSolverSettings {
+  /** C: the weight of the squared hinge losses against the `0.5 ||w||^2` regulariser. */
+  readonly cost: number;
+  /** Stop when the projected gradients' spread (max - min) over all rows is at most this (LIBLINEAR's eps). */
+  readonly tolerance: number;
+  /** Passes over the (active) rows at most. */
+  readonly maxIterations: number;
+  /** Value of the constant feature appended to every row (LIBLINEAR's bias, sklearn's intercept_scaling); 0: none. */
+  readonly bias: number;
+  /** Drop rows whose dual variable is settled at 0 from the passes (LIBLINEAR's shrinking). */
+  readonly shrinking: boolean;
+  /** Seed of the row order of each pass. */
+  readonly seed: number;
+  /** Dual variables to start from (a solution for a smaller C is feasible: warm start). */
+  readonly initialAlpha?: Float64Array | undefined;
+  /** Called after every pass. */
+  readonly onIteration?: ((iteration: number, activeSize: number, spread: number) => void) | undefined;
+  /** Checked after every pass; aborting throws a `ProbeError`. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The solution of one binary problem. */
+export interface BinarySolution {
+  /** w, one weight per feature. */
+  readonly weights: Float64Array;
+  /** The weight of the constant `bias` feature; the intercept is `biasWeight * bias`. */
+  readonly biasWeight: number;
+  /** The dual variables alpha (one per row; 0 for rows outside the margin). */
+  readonly alpha: Float64Array;
+  readonly iterations: number;
+  /** False when `maxIterations` passes ended before the stopping test held. */
+  readonly converged: boolean;
+  /** The projected gradients' spread at the last full check. */
+  readonly spread: number;
+}
+
+/**
+ * LIBLINEAR's dual coordinate descent for the L2-regularised squared-hinge (L2-loss) SVM
+ * (Hsieh, Chang, Lin, Keerthi, Sundararajan, ICML 2008; LIBLINEAR `solve_l2r_l1l2_svc`, solver 1):
+ *
+ *   min over alpha >= 0 of  0.5 alpha' (Q + I / (2C)) alpha - sum(alpha),  Q_ij = y_i y_j x_i . x_j
+ *
+ * which is the dual of `min 0.5 (|w|^2 + w_b^2) + C sum max(0, 1 - y_i (w . x_i + w_b * bias))^2`.
+ * Each step minimises exactly over one alpha_i, in a fresh random order each pass, keeping
+ * `w = sum alpha_i y_i x_i` up to date. With shrinking, rows with alpha_i = 0 whose gradient exceeds
+ * the last pass's largest projected gradient leave the active set; when the active set has converged,
+ * all rows are checked once more. `signs` are +1 / -1.
+ */
+export function solveSquaredHingeDual(rows: readonly Float32Array[], signs: Int8Array, settings: DualSolverSettings): BinarySolution {
+  const rowCount = rows.length;
+  const columnCount = rows[0]?.length ?? 0;
+  const { cost, tolerance, maxIterations, bias, shrinking, signal, onIteration } = settings;
+  const diagonal = 0.5 / cost;
+  const biasSquared = bias * bias;
+
+  const weights = new Float64Array(columnCount);
+  let biasWeight = 0;
+  const alpha = new Float64Array(rowCount);
+  const curvature = new Float64Array(rowCount);
+  const order = new Int32Array(rowCount);
+  for (let index = 0; index < rowCount; index++) {
+    const row = rows[index]!;
+    curvature[index] = diagonal + squaredNorm(row) + biasSquared;
+    order[index] = index;
+    const start = settings.initialAlpha?.[index] ?? 0;
+    if (start > 0) {
+      alpha[index] = start;
+      addScaled(weights, start * signs[index]!, row);
+      biasWeight += start * signs[index]! * bias;
+    }
+  }
+
+  const random = createRandom(settings.seed);
+  let activeSize = rowCount;
+  // The upper bound of alpha is infinite for the squared hinge, so only the `alpha = 0` side shrinks.
+  let largestOld = Number.POSITIVE_INFINITY;
+  let iteration = 0;
+  let converged = false;
+  let spread = Number.POSITIVE_INFINITY;
+  while (iteration < maxIterations) {
+    if (signal?.aborted === true) throw new ProbeError('SVM training was aborted', { cause: signal.reason });
+    let largest = Number.NEGATIVE_INFINITY;
+    let smallest = Number.POSITIVE_INFINITY;
+    for (let position = activeSize - 1; position > 0; position--) {
+      const other = random.integer(position + 1);
+      const swap = order[position]!;
+      order[position] = order[other]!;
+      order[other] = swap;
+    }
+    for (let position = 0; position < activeSize; position++) {
+      const index = order[position]!;
+      const row = rows[index]!;
+      const sign = signs[index]!;
+      const gradient = sign * (dot(row, weights) + biasWeight * bias) - 1 + alpha[index]! * diagonal;
+      let projected = 0;
+      if (alpha[index] === 0) {
+        if (shrinking && gradient > largestOld) {
+          activeSize--;
+          order[position] = order[activeSize]!;
+          order[activeSize] = index;
+          position--;
+          continue;
+        }
+        if (gradient < 0) projected = gradient;
+      } else {
+        projected = gradient;
+      }
+      if (projected > largest) largest = projected;
+      if (projected < smallest) smallest = projected;
+      if (Math.abs(projected) > 1e-12) {
+        const previous = alpha[index]!;
+        const next = Math.max(previous - gradient / curvature[index]!, 0);
+        alpha[index] = next;
+        const step = (next - previous) * sign;
+        addScaled(weights, step, row);
+        biasWeight += step * bias;
+      }
+    }
+    iteration++;
+    spread = largest - smallest;
+    onIteration?.(iteration, activeSize, spread);
+    if (spread <= tolerance) {
+      if (activeSize === rowCount) {
+        converged = true;
+        break;
+      }
+      // The shrunken problem converged: check every row again before stopping.
+      activeSize = rowCount;
+      largestOld = Number.POSITIVE_INFINITY;
+      continue;
+    }
+    largestOld = largest <= 0 ? Number.POSITIVE_INFINITY : largest;
+  }
+  return { weights, biasWeight, alpha, iterations: iteration, converged, spread };
+}
