@@ -27,3 +27,17 @@ export { createBatches, type BatchOptions, type BatchStream } from './batch/crea
 export { batchToTensor } from './batch/batch-to-tensor';
 export { createMemorySource, type MemorySourceOptions } from './sources/memory-source';
 export { openMnistPackage, type MnistPackageOptions } from './sources/mnist-package-source';
+export { openImageFolder, type ImageFolderOptions, type ImageFolderSource } from './sources/image-folder-source';
+export { openLmdbImages, formatLmdbKey, type LmdbImagesOptions } from './sources/lmdb-source';
+export { exportLmdbToFolder, imageExtensionOf, type ExportLmdbOptions, type ExportLmdbResult } from './sources/export-lmdb-to-folder';
+export { openCifar, type CifarOptions } from './sources/cifar-source';
+export { openSvhn, type SvhnOptions } from './sources/svhn-source';
+export { openIdx, type IdxOptions } from './sources/idx-source';
+export { openFaceCrops, type FaceCropsOptions } from './sources/face-crops-source';
+export { LmdbReader, type LmdbEntry, type LmdbReaderOptions } from './formats/lmdb-reader';
+export { MatFile, type MatClass, type MatVariable } from './formats/mat-v5';
+export { parseIdx, readIdxFile, type IdxArray } from './formats/idx';
+export { readFaceBoxes, type FaceBox } from './formats/face-boxes';
+export { readAllLabels, subsetSource } from './split/subset-source';
+export { sampleStratified, splitSource, type SourceSplit, type SplitOptions, type StratifiedOptions, type StratifiedSample } from './split/split-source';
+export { createShardCache, openShardCache, type ShardCacheOptions, type ShardCacheSource } from './cache/shard-cache';
