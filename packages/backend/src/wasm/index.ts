@@ -40,8 +40,3 @@ export function registerWasmTrainingKernels(): void {
 export function clearWasmTrainingKernelCaches(): void {
   phaseFilterCache.clear();
 }
-
-export { batchMatMul } from './batch-mat-mul.js';
-export { conv2dBackpropFilter } from './conv2d-backprop-filter.js';
-export { conv2dBackpropInput } from './conv2d-backprop-input.js';
-export { tile } from './tile.js';
