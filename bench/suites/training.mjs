@@ -46,7 +46,7 @@ export async function run({ cores, quick }) {
         continue;
       }
       const isLongRun = backendName === 'wasm' && configuration.batchSize === 16;
-      const steps = isCpu ? 1 : isLongRun ? (quick ? 20 : 1000) : configuration.imageSize === 64 ? (quick ? 2 : 8) : quick ? 4 : 20;
+      const steps = isCpu ? 1 : isLongRun ? (quick ? 20 : 1000) : configuration.imageSize === 64 ? (quick ? 2 : 4) : quick ? 4 : 20;
       const result = await timeTraining(tf, Trainer, configuration, steps, isCpu ? 0 : isLongRun ? 5 : 2, isLongRun);
       measured.set(name, result.imagesPerSecond);
       const note = `${steps} step${steps === 1 ? '' : 's'}, ${selection.tfjsBackend}; median step ${result.medianSeconds.toFixed(3)} s`;
