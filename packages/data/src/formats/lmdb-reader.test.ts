@@ -70,8 +70,11 @@ describe('LmdbReader on bad input', () => {
     await writeFile(path, bytes);
     try {
       const reader = await LmdbReader.open(path);
-      for await (const entry of reader.entries()) void entry;
-      await reader.close();
+      try {
+        for await (const entry of reader.entries()) void entry;
+      } finally {
+        await reader.close();
+      }
       return undefined;
     } catch (error) {
       return error;

@@ -65,8 +65,11 @@ describe('openCifar', () => {
         const path = await scratch.write(`${variant.name}.bin`, variant.bytes);
         const error = await failureOf(async () => {
           const source = await openCifar(path);
-          for (let index = 0; index < source.length!; index += 1) await source.readItem(index);
-          await source.close();
+          try {
+            for (let index = 0; index < source.length!; index += 1) await source.readItem(index);
+          } finally {
+            await source.close();
+          }
         });
         if (error !== undefined) {
           failures += 1;

@@ -85,8 +85,11 @@ describe('openSvhn', () => {
           const path = await scratch.write(`${variant.name}-${name}`, variant.bytes);
           const error = await failureOf(async () => {
             const source = await openSvhn(path);
-            for await (const item of source.items()) void item;
-            await source.close();
+            try {
+              for await (const item of source.items()) void item;
+            } finally {
+              await source.close();
+            }
           });
           if (error !== undefined) {
             failures += 1;

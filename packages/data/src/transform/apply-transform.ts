@@ -13,28 +13,30 @@ export interface TransformContext {
 
 const noRandom: TransformContext = { random: () => 1 };
 
-/** How many leading steps the decoder's resize absorbs, and the sharp resize that does it. */
+/** How many leading steps the decoder's resize absorbs, the sharp resize that does it, and what is left to do. */
 interface FusedResize {
   readonly steps: number;
   readonly resize: sharp.ResizeOptions & { readonly width: number; readonly height: number };
+  /** Steps to run on the resized pixels in place of the absorbed ones. */
+  readonly then: readonly TransformStep[];
 }
 
 /**
- * Folds the transform's leading geometry into one sharp resize, so that decode, JPEG shrink-on-load, resize and
- * crop happen in a single native call. Only exact rewrites are fused; anything else runs step by step.
+ * Folds the transform's leading resize into the decoder's sharp call, so that decoding, JPEG shrink-on-load and the
+ * resize happen in one native call. Crops always run afterwards in JS with the same rounding (offset floored), so a
+ * transform gives the same pixels whether its input was encoded or raw.
  */
 function planFusedResize(transform: ImageTransform): FusedResize | undefined {
   const [first, second] = transform;
   if (first?.kind === 'resize-shortest-side') {
-    if (second?.kind === 'center-crop' && second.width === first.size && second.height === first.size) {
-      return { steps: 2, resize: { width: first.size, height: first.size, fit: 'cover', position: 'centre' } };
-    }
-    return { steps: 1, resize: { width: first.size, height: first.size, fit: 'outside' } };
+    return { steps: 1, resize: { width: first.size, height: first.size, fit: 'outside' }, then: [] };
   }
   if (first?.kind === 'center-crop' && first.width === undefined && first.height === undefined && second?.kind === 'resize' && second.width === second.height) {
-    return { steps: 2, resize: { width: second.width, height: second.height, fit: 'cover', position: 'centre' } };
+    // Cropping the central square then scaling it equals scaling the shorter side then cropping the centre, up to
+    // sub-pixel alignment of the crop; the second order lets JPEG shrink-on-load work.
+    return { steps: 2, resize: { width: second.width, height: second.height, fit: 'outside' }, then: [{ kind: 'center-crop', width: second.width, height: second.height }] };
   }
-  if (first?.kind === 'resize') return { steps: 1, resize: { width: first.width, height: first.height, fit: 'fill' } };
+  if (first?.kind === 'resize') return { steps: 1, resize: { width: first.width, height: first.height, fit: 'fill' }, then: [] };
   return undefined;
 }
 
@@ -133,7 +135,7 @@ export async function applyTransform(payload: ItemPayload, transform: ImageTrans
       if (DataError.isInstance(error)) throw error;
       throw new DataError(`cannot decode image: ${(error as Error).message}`, { cause: error });
     }
-    if (fused !== undefined) remaining = transform.slice(fused.steps);
+    if (fused !== undefined) remaining = [...fused.then, ...transform.slice(fused.steps)];
   } else {
     image = payload;
   }

@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { readFaceBoxes } from '../formats/face-boxes';
+import { createScratch, type Scratch } from '../testing/corrupt-files';
+import { expected, fixture, sha256 } from '../testing/fixtures';
+import { applyTransform } from '../transform/apply-transform';
+import { resize } from '../transform/transform-step';
+import { openFaceCrops } from './face-crops-source';
+
+describe('openFaceCrops', () => {
+  for (const boxesFile of ['boxes.csv', 'boxes.json']) {
+    it(`crops squares with a margin from ${boxesFile}, equal to numpy's crops`, async () => {
+      const source = await openFaceCrops(fixture('faces', 'photos'), { boxes: fixture('faces', boxesFile), margin: expected.faces.margin });
+      expect(source.length).toBe(expected.faces.crops.length);
+      for (let index = 0; index < expected.faces.crops.length; index += 1) {
+        const want = expected.faces.crops[index]!;
+        const item = await source.readItem(index);
+        const crop = await applyTransform(item.payload);
+        expect([crop.width, crop.height]).toEqual([want.side, want.side]);
+        expect(sha256(crop.data)).toBe(want.sha256);
+      }
+      expect((await source.readItem(1)).key).toMatch(/p1\.png#box1$/);
+      const small = await applyTransform((await source.readItem(0)).payload, [resize(8)]);
+      expect([small.width, small.height, small.channels]).toEqual([8, 8, 3]);
+    });
+  }
+
+  it('uses whole images without a boxes file', async () => {
+    const source = await openFaceCrops(fixture('faces', 'photos'));
+    expect(source.length).toBe(3);
+  });
+
+  describe('boxes files', () => {
+    let scratch: Scratch;
+    beforeAll(async () => {
+      scratch = await createScratch('faces');
+    });
+    afterAll(() => scratch.remove());
+
+    it('reads CelebA-style whitespace files with a count line and a header', async () => {
+      const path = await scratch.write('list_bbox_celeba.txt', new TextEncoder().encode('2\nimage_id x_1 y_1 width height\n000001.jpg    95  71 226 313\n000002.jpg 72 94 221 306\n'));
+      expect(await readFaceBoxes(path)).toEqual([
+        { file: '000001.jpg', box: { left: 95, top: 71, width: 226, height: 313 } },
+        { file: '000002.jpg', box: { left: 72, top: 94, width: 221, height: 306 } },
+      ]);
+    });
+
+    it('names the file and line of a bad row', async () => {
+      const path = await scratch.write('bad.csv', new TextEncoder().encode('file,x,y,w,h\na.jpg,1,2,3,4\nb.jpg,1,2,3\n'));
+      await expect(readFaceBoxes(path)).rejects.toThrow(`${path}: line 3: expected 5 fields (file, x, y, w, h), got 4`);
+      const negative = await scratch.write('negative.json', new TextEncoder().encode('[{"file":"a.jpg","x":1,"y":2,"w":0,"h":4}]'));
+      await expect(readFaceBoxes(negative)).rejects.toThrow(`${negative}: entry 0: expected a positive width and height, got w=0 h=4`);
+      const broken = await scratch.write('broken.json', new TextEncoder().encode('[{"file": '));
+      await expect(readFaceBoxes(broken)).rejects.toThrow(/broken\.json: invalid JSON/);
+    });
+  });
+});

@@ -1,0 +1,71 @@
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { createBatches } from '../batch/create-batches';
+import { iterateSamples } from '../source/iterate-samples';
+import { createScratch, type Scratch } from '../testing/corrupt-files';
+import { expected, fixture, sha256 } from '../testing/fixtures';
+import { resizeThenCenterCrop } from '../transform/transform-step';
+import { exportLmdbToFolder } from './export-lmdb-to-folder';
+import { openLmdbImages } from './lmdb-source';
+
+describe('openLmdbImages (LSUN layout)', () => {
+  it('decodes every WebP value like PIL and reports the corrupt entry by key', async () => {
+    const source = await openLmdbImages(fixture('lmdb', 'bedroom_train_lmdb'));
+    expect(source.length).toBe(expected.lmdb.bedroom.length + 1);
+    const stream = iterateSamples(source);
+    const byKey = new Map<string, string>();
+    for await (const sample of stream) byKey.set(sample.key.slice(sample.key.lastIndexOf(':') + 1), sha256(sample.image.data));
+    for (const entry of expected.lmdb.bedroom) expect(byKey.get(entry.key)).toBe(entry.pixelsSha256);
+    expect(stream.report?.skipped).toHaveLength(1);
+    expect(stream.report?.skipped[0]?.key).toMatch(new RegExp(`${expected.lmdb.corruptKey}$`));
+    await source.close();
+  });
+
+  it('streams shuffled 64px-style batches (here 16px) of the decodable entries', async () => {
+    const source = await openLmdbImages(fixture('lmdb', 'bedroom_train_lmdb'), { limit: 5 });
+    expect(source.length).toBe(5);
+    const stream = createBatches(source, { batchSize: 2, seed: 1, transform: resizeThenCenterCrop(16) });
+    let images = 0;
+    for await (const batch of stream) {
+      expect(batch.shape).toEqual([2, 16, 16, 3]);
+      images += batch.shape[0];
+    }
+    expect(images + stream.report!.imagesDropped + stream.report!.skippedCount).toBe(5);
+    await source.close();
+  });
+});
+
+describe('exportLmdbToFolder', () => {
+  let scratch: Scratch;
+  beforeAll(async () => {
+    scratch = await createScratch('export');
+  });
+  afterAll(() => scratch.remove());
+
+  it('writes each value to <key>.<type> in numbered subfolders, and resumes', async () => {
+    const folder = join(scratch.directory, 'bedrooms');
+    const progress: number[] = [];
+    const first = await exportLmdbToFolder(fixture('lmdb', 'bedroom_train_lmdb'), folder, {
+      filesPerFolder: 4,
+      limit: 5,
+      onEvent: (event) => {
+        if (event.status === 'export-progress') progress.push(event.written);
+      },
+    });
+    expect(first).toEqual({ total: 5, written: 5, kept: 0 });
+    expect(progress.at(-1)).toBe(5);
+    expect((await readdir(folder)).sort()).toEqual(['00000', '00001']);
+    const all = await exportLmdbToFolder(fixture('lmdb', 'bedroom_train_lmdb'), folder, { filesPerFolder: 4 });
+    expect(all).toEqual({ total: 7, written: 2, kept: 5 });
+    for (const entry of expected.lmdb.bedroom) {
+      const subfolders = await readdir(folder);
+      const matches = [];
+      for (const subfolder of subfolders) if ((await readdir(join(folder, subfolder))).includes(`${entry.key}.webp`)) matches.push(subfolder);
+      expect(matches).toHaveLength(1);
+      expect(sha256(await readFile(join(folder, matches[0]!, `${entry.key}.webp`)))).toBe(entry.valueSha256);
+    }
+  });
+});
