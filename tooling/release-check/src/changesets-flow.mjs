@@ -1,0 +1,119 @@
+// @ts-check
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { listWorkspacePackages, readWorkspaceGlobs } from './discover-packages.mjs';
+import { runCommand, tail } from './run-command.mjs';
+
+/**
+ * @typedef {object} PlannedRelease
+ * @property {string} name
+ * @property {'major' | 'minor' | 'patch' | 'none'} type
+ * @property {string} oldVersion
+ * @property {string} newVersion
+ * @property {string[]} changesets ids of the changesets that ask for it (empty for a dependent bump)
+ */
+
+/**
+ * @typedef {object} VersionOutcome
+ * @property {PlannedRelease[]} releases what `changeset status` planned
+ * @property {Map<string, { before: string, after: string, isPrivate: boolean }>} versions every workspace package
+ * @property {string[]} problems where `changeset version` did not do what was planned
+ * @property {string} output
+ */
+
+/** @param {string} root */
+function readVersions(root) {
+  const { packages } = listWorkspacePackages(root, readWorkspaceGlobs(root));
+  return new Map(packages.map((workspacePackage) => [workspacePackage.name, workspacePackage]));
+}
+
+/**
+ * Runs `changeset status` (the plan) and `changeset version` (what `pnpm version-packages` runs) in the
+ * release copy, then checks the result against the plan: exactly the planned packages changed version,
+ * each to its planned version, each with a CHANGELOG entry, and the pending changesets were consumed.
+ *
+ * @param {string} copyRoot
+ * @param {string} changesetBin path to @changesets/cli's bin.js
+ * @param {NodeJS.ProcessEnv} environment
+ * @returns {Promise<VersionOutcome>}
+ */
+export async function versionPackages(copyRoot, changesetBin, environment) {
+  const before = readVersions(copyRoot);
+  const planFile = join(copyRoot, '.release-plan.json');
+  const status = await runCommand(process.execPath, [changesetBin, 'status', `--output=${planFile}`], {
+    cwd: copyRoot,
+    env: environment,
+    timeoutMilliseconds: 120_000,
+  });
+  if (status.code !== 0 || !existsSync(planFile)) {
+    throw new Error(`\`changeset status\` failed:\n${tail(status.output)}`);
+  }
+  const plan = JSON.parse(readFileSync(planFile, 'utf8'));
+  /** @type {PlannedRelease[]} */
+  const releases = plan.releases ?? [];
+
+  const version = await runCommand(process.execPath, [changesetBin, 'version'], {
+    cwd: copyRoot,
+    env: environment,
+    timeoutMilliseconds: 120_000,
+  });
+  if (version.code !== 0) throw new Error(`\`changeset version\` failed:\n${tail(version.output)}`);
+
+  const after = readVersions(copyRoot);
+  const problems = [];
+  /** @type {VersionOutcome['versions']} */
+  const versions = new Map();
+  for (const [name, previous] of before) {
+    const current = after.get(name);
+    versions.set(name, { before: previous.version, after: current?.version ?? '(gone)', isPrivate: previous.isPrivate });
+    const planned = releases.find((release) => release.name === name && release.type !== 'none');
+    if (planned === undefined) {
+      if (current?.version !== previous.version) {
+        problems.push(`${name} changed version ${previous.version} -> ${current?.version} without a planned release`);
+      }
+      continue;
+    }
+    if (current?.version !== planned.newVersion) {
+      problems.push(`${name}: planned ${planned.newVersion}, \`changeset version\` wrote ${current?.version}`);
+    }
+    const changelogPath = join(copyRoot, previous.relativeDirectory, 'CHANGELOG.md');
+    const changelog = existsSync(changelogPath) ? readFileSync(changelogPath, 'utf8') : '';
+    if (!changelog.includes(`## ${planned.newVersion}`)) {
+      problems.push(`${name}: ${previous.relativeDirectory}/CHANGELOG.md has no "## ${planned.newVersion}" entry`);
+    }
+  }
+  const leftOver = readdirSync(join(copyRoot, '.changeset')).filter(
+    (file) => file.endsWith('.md') && file !== 'README.md',
+  );
+  if (leftOver.length > 0) problems.push(`changesets not consumed by \`changeset version\`: ${leftOver.join(', ')}`);
+  return { releases, versions, problems, output: version.output };
+}
+
+/**
+ * Runs `changeset publish` (what `pnpm release` runs after the build) in the release copy. The
+ * environment must point the dcgan scope at the local registry and carry its token.
+ * @param {string} copyRoot
+ * @param {string} changesetBin
+ * @param {NodeJS.ProcessEnv} environment
+ */
+export async function publishPackages(copyRoot, changesetBin, environment) {
+  return runCommand(process.execPath, [changesetBin, 'publish'], {
+    cwd: copyRoot,
+    env: environment,
+    timeoutMilliseconds: 300_000,
+  });
+}
+
+/**
+ * The versions of `name` a registry holds (empty when it has none).
+ * @param {string} registryUrl
+ * @param {string} name
+ * @returns {Promise<string[]>}
+ */
+export async function publishedVersions(registryUrl, name) {
+  const response = await fetch(new URL(name.replace('/', '%2f'), registryUrl));
+  if (response.status === 404) return [];
+  if (!response.ok) throw new Error(`GET ${name} from ${registryUrl}: HTTP ${response.status}`);
+  const packument = /** @type {{ versions?: Record<string, unknown> }} */ (await response.json());
+  return Object.keys(packument.versions ?? {});
+}
