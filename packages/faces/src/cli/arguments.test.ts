@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+
+import { parseCliArguments, UsageError } from './arguments';
+
+describe('parseCliArguments', () => {
+  it('reads the photos folder and options', () => {
+    const parsed = parseCliArguments(['photos', '--out', 'faces', '--min-size', '96', '--min-score', '0.8', '--detector', 'tiny', '--fresh', '--backend', 'cpu']);
+    expect(parsed.backend).toBe('cpu');
+    expect(parsed.options).toMatchObject({
+      photos: 'photos',
+      outputDirectory: 'faces',
+      minimumSize: 96,
+      minimumScore: 0.8,
+      model: 'tiny-face-detector',
+      existing: 'overwrite',
+    });
+    expect(parseCliArguments(['photos', '--out', 'faces']).options).toMatchObject({ existing: 'resume', minimumSize: undefined, model: undefined });
+  });
+
+  it('explains what is wrong', () => {
+    expect(() => parseCliArguments(['photos'])).toThrow('Expected `--out <dir>`');
+    expect(() => parseCliArguments(['--out', 'faces'])).toThrow('Expected one photos folder, got none');
+    expect(() => parseCliArguments(['photos', '--out', 'x', '--min-size', 'big'])).toThrow('Expected `--min-size` to be a number, got `big`');
+    expect(() => parseCliArguments(['photos', '--out', 'x', '--detector', 'yolo'])).toThrow('Expected `--detector` to be ssd or tiny');
+    expect(() => parseCliArguments(['photos', '--out', 'x', '--backend', 'webgl'])).toThrow(UsageError);
+    expect(() => parseCliArguments(['photos', '--out', 'x', '--colour'])).toThrow(UsageError);
+    expect(parseCliArguments(['--help']).help).toBe(true);
+  });
+});

@@ -1,0 +1,102 @@
+import { parseArgs } from 'node:util';
+
+import { backendNames, isBackendPreference, type BackendPreference } from '@dcgan/backend';
+
+import type { FaceDetectorModel } from '../detector/face-detector';
+import type { BuildFaceDatasetOptions } from '../dataset/face-dataset-options';
+
+export const usage = `Usage: dcgan-faces <photos> --out <dir> [options]
+
+Finds faces in a folder of photos (recursively) and writes a DCGAN faces training set: square crops of the
+large, confident faces, a boxes file (boxes.csv, boxes.json) for @dcgan/data's face-crop source, and a
+contact sheet of kept and rejected boxes. Running the same command again resumes an interrupted run.
+
+Options:
+  --out <dir>              output folder (required)
+  --min-size <px>          shortest side a face box needs, in photo pixels (default 64)
+  --min-score <0..1>       detector score a face box needs (default 0.5)
+  --candidate-score <0..1> report boxes down to this score as rejected (default 0.3)
+  --margin <fraction>      margin around the box on each side, of its longer side (default 0.25, as openFaceCrops)
+  --size <px>              side of the square crops written (default 64)
+  --detector <name>        ssd (SSD-MobileNet v1, default) or tiny (tiny face detector, faster)
+  --detection-size <px>    shrink photos to this longer side before detection (default 1024)
+  --contact-limit <n>      kept and rejected boxes drawn on the contact sheet, each (default 100)
+  --fresh                  delete an earlier run in --out and start again
+  --backend <name>         auto (default), ${backendNames.join(', ')}
+  -h, --help               this text`;
+
+export interface CliArguments {
+  readonly help: boolean;
+  readonly backend: BackendPreference;
+  readonly options: Omit<BuildFaceDatasetOptions, 'onEvent' | 'signal'> | undefined;
+}
+
+/** An error in the command line; the CLI prints it with the usage. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function number(name: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`Expected \`--${name}\` to be a number, got \`${text}\``);
+  return value;
+}
+
+const detectorNames: Record<string, FaceDetectorModel> = {
+  ssd: 'ssd-mobilenet-v1',
+  'ssd-mobilenet-v1': 'ssd-mobilenet-v1',
+  tiny: 'tiny-face-detector',
+  'tiny-face-detector': 'tiny-face-detector',
+};
+
+export function parseCliArguments(argv: readonly string[]): CliArguments {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        out: { type: 'string', short: 'o' },
+        'min-size': { type: 'string' },
+        'min-score': { type: 'string' },
+        'candidate-score': { type: 'string' },
+        margin: { type: 'string' },
+        size: { type: 'string' },
+        detector: { type: 'string' },
+        'detection-size': { type: 'string' },
+        'contact-limit': { type: 'string' },
+        fresh: { type: 'boolean' },
+        backend: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const { values, positionals } = parsed;
+  const backend = values.backend ?? 'auto';
+  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of auto, ${backendNames.join(', ')}, got \`${backend}\``);
+  if (values.help === true) return { help: true, backend, options: undefined };
+  if (positionals.length !== 1) throw new UsageError(`Expected one photos folder, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+  if (values.out === undefined) throw new UsageError('Expected `--out <dir>`: the folder to write crops and boxes to');
+  let model: FaceDetectorModel | undefined;
+  if (values.detector !== undefined) {
+    model = detectorNames[values.detector];
+    if (model === undefined) throw new UsageError(`Expected \`--detector\` to be ssd or tiny, got \`${values.detector}\``);
+  }
+  const options: Omit<BuildFaceDatasetOptions, 'onEvent' | 'signal'> = {
+    photos: positionals[0] as string,
+    outputDirectory: values.out,
+    minimumSize: number('min-size', values['min-size']),
+    minimumScore: number('min-score', values['min-score']),
+    candidateScore: number('candidate-score', values['candidate-score']),
+    margin: number('margin', values.margin),
+    imageSize: number('size', values.size),
+    model,
+    detectionSize: number('detection-size', values['detection-size']),
+    contactSheetLimit: number('contact-limit', values['contact-limit']),
+    existing: values.fresh === true ? 'overwrite' : 'resume',
+  };
+  return { help: false, backend, options };
+}
