@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,9 +8,17 @@ import { describe, expect, it } from 'vitest';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
 
-function run(...argv: string[]) {
-  const result = spawnSync(process.execPath, [cli, ...argv], { encoding: 'utf8', timeout: 300_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Runs the built CLI without blocking the test worker (vitest's RPC times out on a long spawnSync). */
+function run(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 function temporaryDirectory(): string {
@@ -18,42 +26,42 @@ function temporaryDirectory(): string {
 }
 
 describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overwritten', () => {
-  it('rejects a size that is not a power of two', () => {
-    const result = run('--quickstart', '--size', '48');
+  it('rejects a size that is not a power of two', async () => {
+    const result = await run('--quickstart', '--size', '48');
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('dcgan-train: error: Expected `--size` to be a power of two >= 16, got `48`');
   });
 
-  it('rejects a missing dataset path', () => {
+  it('rejects a missing dataset path', async () => {
     const out = join(temporaryDirectory(), 'run');
-    const result = run('--data', '/nonexistent/bedrooms', '--out', out);
+    const result = await run('--data', '/nonexistent/bedrooms', '--out', out);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('dcgan-train: error: Dataset path /nonexistent/bedrooms does not exist');
     expect(existsSync(out)).toBe(false);
   });
 
-  it('refuses an output directory that holds another run', () => {
+  it('refuses an output directory that holds another run', async () => {
     const out = temporaryDirectory();
     writeFileSync(join(out, 'run.json'), '{"precious":true}\n');
-    const result = run('--quickstart', '--out', out, '--steps', '1');
+    const result = await run('--quickstart', '--out', out, '--steps', '1');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`Output directory ${out} already holds a run (run.json); pass --resume`);
     expect(readFileSync(join(out, 'run.json'), 'utf8')).toBe('{"precious":true}\n');
     expect(readdirSync(out)).toEqual(['run.json']);
   });
 
-  it('refuses an unknown flag and a bad backend name', () => {
-    expect(run('--quickstart', '--epochz', '3').stderr).toMatch(/^dcgan-train: error: Unknown option '--epochz'/);
-    const backend = run('--quickstart', '--backend', 'webgl');
+  it('refuses an unknown flag and a bad backend name', async () => {
+    expect((await run('--quickstart', '--epochz', '3')).stderr).toMatch(/^dcgan-train: error: Unknown option '--epochz'/);
+    const backend = await run('--quickstart', '--backend', 'webgl');
     expect(backend.code).toBe(2);
     expect(backend.stderr).toContain('Expected `--backend` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got `webgl`');
   });
 
-  it('prints help and a doctor report', () => {
-    const help = run('--help');
+  it('prints help and a doctor report', async () => {
+    const help = await run('--help');
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('dcgan-train --quickstart');
-    const doctor = run('--doctor');
+    const doctor = await run('--doctor');
     expect(doctor.code).toBe(0);
     expect(doctor.stdout).toMatch(/ok {2}wasm +@tensorflow\/tfjs-backend-wasm +loads and runs/);
     expect(doctor.stdout).toMatch(/no {2}tensorflow-gpu +@tensorflow\/tfjs-node-gpu +@tensorflow\/tfjs-node-gpu is not installed/);
@@ -61,12 +69,36 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
   });
 });
 
+describe('dcgan-train on each dataset format (committed fixtures written by scipy, py-lmdb, numpy, PIL)', () => {
+  const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'data', 'test', 'fixtures');
+  const cases: [string, string, RegExp][] = [
+    ['cifar10', 'cifar-10-batches-bin', /CIFAR-10 images from/],
+    ['svhn', 'svhn/train_32x32.mat', /SVHN digits from/],
+    ['idx', 'idx/t10k-images-idx3-ubyte.gz', /images from the IDX file/],
+    ['lmdb', 'lmdb/bedroom_train_lmdb', /images in the LMDB/],
+    ['folder', 'images', /images under/],
+  ];
+  it.each(cases)('guesses %s from the path and trains a step', async (_format, path, description) => {
+    const out = join(temporaryDirectory(), 'run');
+    const result = await run('--data', join(fixtures, path), '--size', '16', '--base-width', '8', '--batch-size', '2', '--steps', '1', '--out', out, '--backend', 'wasm');
+    expect(result.stderr).toMatch(description);
+    expect(result.code).toBe(0);
+    expect(existsSync(join(out, 'checkpoint', 'checkpoint.json'))).toBe(true);
+  });
+
+  it('says so when the data cannot fill one batch', async () => {
+    const result = await run('--data', join(fixtures, 'images'), '--size', '16', '--base-width', '8', '--batch-size', '4096', '--steps', '1', '--out', join(temporaryDirectory(), 'run'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/gave no full batch of 4096 images this epoch .*use a smaller --batch-size/);
+  });
+});
+
 describe('dcgan-train on real digits', () => {
   const small = ['--quickstart', '--size', '16', '--base-width', '8', '--batch-size', '8', '--sample-every', '2', '--checkpoint-every', '2'];
 
-  it('trains, writes grids, metrics, a checkpoint and a generator, then resumes where it stopped', () => {
+  it('trains, writes grids, metrics, a checkpoint and a generator, then resumes where it stopped', async () => {
     const out = join(temporaryDirectory(), 'run');
-    const first = run(...small, '--steps', '3', '--out', out, '--backend', 'wasm');
+    const first = await run(...small, '--steps', '3', '--out', out, '--backend', 'wasm');
     expect(first.stderr).not.toContain('error');
     expect(first.code).toBe(0);
     expect(readdirSync(join(out, 'samples')).sort()).toEqual(['step-000000.png', 'step-000002.png', 'step-000003.png']);
@@ -76,29 +108,29 @@ describe('dcgan-train on real digits', () => {
     expect(metrics().map((entry) => entry.step)).toEqual([1, 2, 3]);
     expect(metrics().every((entry) => Number.isFinite(entry.discriminatorLoss))).toBe(true);
 
-    const second = run('--resume', '--out', out, '--steps', '5', '--backend', 'wasm');
+    const second = await run('--resume', '--out', out, '--steps', '5', '--backend', 'wasm');
     expect(second.code).toBe(0);
     expect(second.stderr).toContain('resuming');
     expect(second.stderr).toContain('at step 3');
     expect(metrics().map((entry) => entry.step)).toEqual([1, 2, 3, 4, 5]);
   });
 
-  it('resumes exactly: 3 steps + resume to 5 gives the same weights as 5 steps straight', () => {
+  it('resumes exactly: 3 steps + resume to 5 gives the same weights as 5 steps straight', async () => {
     const straight = join(temporaryDirectory(), 'straight');
     const split = join(temporaryDirectory(), 'split');
-    expect(run(...small, '--steps', '5', '--out', straight, '--backend', 'wasm').code).toBe(0);
-    expect(run(...small, '--steps', '3', '--out', split, '--backend', 'wasm').code).toBe(0);
-    expect(run('--resume', '--out', split, '--steps', '5', '--backend', 'wasm').code).toBe(0);
+    expect((await run(...small, '--steps', '5', '--out', straight, '--backend', 'wasm')).code).toBe(0);
+    expect((await run(...small, '--steps', '3', '--out', split, '--backend', 'wasm')).code).toBe(0);
+    expect((await run('--resume', '--out', split, '--steps', '5', '--backend', 'wasm')).code).toBe(0);
     const weights = (directory: string) => readFileSync(join(directory, 'checkpoint', readdirSync(join(directory, 'checkpoint')).find((name) => name.endsWith('.bin'))!));
     expect(weights(split).equals(weights(straight))).toBe(true);
   });
 
-  it('refuses to resume from a corrupt checkpoint, naming the file', () => {
+  it('refuses to resume from a corrupt checkpoint, naming the file', async () => {
     const out = join(temporaryDirectory(), 'run');
-    expect(run(...small, '--steps', '1', '--out', out, '--backend', 'wasm').code).toBe(0);
+    expect((await run(...small, '--steps', '1', '--out', out, '--backend', 'wasm')).code).toBe(0);
     const manifest = join(out, 'checkpoint', 'checkpoint.json');
     writeFileSync(manifest, '{"truncated": ');
-    const result = run('--resume', '--out', out, '--steps', '2', '--backend', 'wasm');
+    const result = await run('--resume', '--out', out, '--steps', '2', '--backend', 'wasm');
     expect(result.code).toBe(1);
     const errorLines = result.stderr.split('\n').filter((line) => line.includes('error'));
     expect(errorLines).toHaveLength(1);

@@ -7,7 +7,7 @@ import { exportGenerator, loadCheckpoint, readCheckpointInfo, saveCheckpoint } f
 import { batchToTensor, createBatches, writePng, type EpochReport } from '@dcgan/data';
 import * as tf from '@tensorflow/tfjs-core';
 
-import type { TrainArguments } from './arguments.js';
+import { UsageError, type TrainArguments } from './arguments.js';
 import { openDataset } from './open-dataset.js';
 import {
   assertRunDirectoryFree,
@@ -159,6 +159,13 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
         if (trainer.completedSteps % options.checkpointEvery === 0) await checkpoint();
         if (trainer.completedSteps >= totalSteps || stopRequested) break;
         waitStarted = performance.now();
+      }
+      if (batchIndex === 0) {
+        throw new UsageError(
+          `${record.data ?? 'the dataset'} gave no full batch of ${record.batchSize} images this epoch` +
+            (batches.report ? ` (${batches.report.imagesDelivered + batches.report.imagesDropped} usable, ${batches.report.skippedCount} skipped)` : '') +
+            '; use a smaller --batch-size or more data',
+        );
       }
       const report: EpochReport | undefined = batches.report;
       if (report !== undefined) {
