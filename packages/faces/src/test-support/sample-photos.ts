@@ -12,7 +12,7 @@ const require = createRequire(import.meta.url);
 
 /**
  * The real group photos that ship in the @vladmandic/face-api npm package (demo/sample1.jpg ... sample6.jpg,
- * 1920 px wide, taken by the package's author, MIT licence). Tests read them from the installed package, so the
+ * 1920 px wide, shipped in that MIT-licensed package). Tests read them from the installed package, so the
  * repository commits no photos.
  */
 export const samplePhotoDirectory = join(dirname(require.resolve('@vladmandic/face-api/package.json')), 'demo');
