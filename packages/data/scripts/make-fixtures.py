@@ -117,23 +117,29 @@ def make_image_folder():
 
 def make_lmdb():
     folder = reset('lmdb')
-    # LSUN-style: keys are 40-hex image ids, values are WebP images (as in the official release).
+    # LSUN-style: keys are 40-hex image ids, values encoded images. The release stores JPEGs (quality 75, shorter
+    # side 256); two entries here are lossless WebP so their decoded pixels can be compared exactly, and one is
+    # noise large enough to be stored on overflow pages.
     environment = lmdb.open(str(folder / 'bedroom_train_lmdb'), map_size=1 << 24)
     entries = []
     with environment.begin(write=True) as transaction:
         for index in range(6):
             key = hashlib.sha1(f'bedroom-{index}'.encode()).hexdigest()
             array = picture(100 + index, 80 + 8 * index, 60 + 4 * index)
-            if index == 2:  # noise makes a value larger than one page: stored on overflow pages
+            if index == 2:
                 array = np.random.default_rng(7).integers(0, 256, (72, 96, 3), dtype=np.uint8)
-            path = folder / 'tmp.webp'
-            Image.fromarray(array).save(path, lossless=True)
-            value = path.read_bytes()
-            path.unlink()
+            lossless = index in (2, 5)
+            buffer = __import__('io').BytesIO()
+            if lossless:
+                Image.fromarray(array).save(buffer, format='WEBP', lossless=True)
+            else:
+                Image.fromarray(array).save(buffer, format='JPEG', quality=75)
+            value = buffer.getvalue()
             transaction.put(key.encode(), value)
             decoded = np.asarray(Image.open(__import__('io').BytesIO(value)).convert('RGB'))
             entries.append({'key': key, 'bytes': len(value), 'valueSha256': hashlib.sha256(value).hexdigest(),
-                            'width': array.shape[1], 'height': array.shape[0], 'pixelsSha256': sha256(decoded)})
+                            'format': 'webp' if lossless else 'jpg', 'width': array.shape[1], 'height': array.shape[0],
+                            'pixelsSha256': sha256(decoded), 'pixelsMean': float(decoded.astype(np.float64).mean())})
         corrupt_key = hashlib.sha1(b'bedroom-corrupt').hexdigest()
         transaction.put(corrupt_key.encode(), b'this is not an image')
     environment.close()
@@ -211,10 +217,9 @@ def make_idx():
     label_bytes = struct.pack('>II', 0x00000801, len(labels)) + labels.tobytes()
     (folder / 't10k-images-idx3-ubyte').write_bytes(image_bytes)
     (folder / 't10k-labels-idx1-ubyte').write_bytes(label_bytes)
-    with gzip.open(folder / 't10k-images-idx3-ubyte.gz', 'wb') as stream:
-        stream.write(image_bytes)
-    with gzip.open(folder / 't10k-labels-idx1-ubyte.gz', 'wb') as stream:
-        stream.write(label_bytes)
+    for name, payload in (('t10k-images-idx3-ubyte.gz', image_bytes), ('t10k-labels-idx1-ubyte.gz', label_bytes)):
+        with open(folder / name, 'wb') as raw, gzip.GzipFile(fileobj=raw, mode='wb', mtime=0) as stream:
+            stream.write(payload)
     expected['idx'] = {'labels': labels.tolist(), 'sha256': [sha256(image) for image in images]}
 
 

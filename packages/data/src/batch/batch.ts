@@ -14,4 +14,9 @@ export interface Batch {
   readonly labels: Int32Array;
   /** Source key per image (file path, `file#index`, LMDB key). */
   readonly keys: readonly string[];
+  /**
+   * Position in the epoch's order just after this batch's last item (skipped items included). Save it with a
+   * checkpoint and pass it back as `startPosition` to resume the epoch exactly, without decoding what came before.
+   */
+  readonly endPosition: number;
 }

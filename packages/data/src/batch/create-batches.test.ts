@@ -54,6 +54,26 @@ describe('createBatches', () => {
     expect(await collect(createBatches(source, { batchSize: 5, shuffle: false }))).toEqual(samples(50).map((sample) => sample.key));
   });
 
+  it('resumes an epoch exactly from a batch endPosition, corrupt items included, without decoding the skipped part', async () => {
+    const all = samples(23);
+    all[4] = { key: 'odd', label: 0, image: pixel(1, 2) }; // skipped for its shape
+    const source = createMemorySource(all);
+    const full = await arrayFromAsync(createBatches(source, { batchSize: 3, seed: 5, epoch: 2 }));
+    const resumeAfter = full[2]!;
+    let reads = 0;
+    const counting = defineSource({
+      description: 'counting',
+      length: all.length,
+      readItem: async (index) => {
+        reads += 1;
+        return source.readItem(index);
+      },
+    });
+    const rest = await arrayFromAsync(createBatches(counting, { batchSize: 3, seed: 5, epoch: 2, startPosition: resumeAfter.endPosition }));
+    expect(rest.flatMap((batch) => batch.keys)).toEqual(full.slice(3).flatMap((batch) => batch.keys));
+    expect(reads).toBe(all.length - resumeAfter.endPosition);
+  });
+
   it('drops or keeps the remainder', async () => {
     const source = createMemorySource(samples(7));
     const dropped = createBatches(source, { batchSize: 3 });

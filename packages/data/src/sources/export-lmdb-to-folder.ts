@@ -43,7 +43,7 @@ function safeFileName(key: string): string {
 
 /**
  * Writes every value of an LMDB of encoded images (an LSUN scene release) to files named after their keys, with the
- * extension their bytes call for (LSUN's are `.webp`), so that tools that want folders can use them. Writes are
+ * extension their bytes call for (LSUN's are `.jpg`), so that tools that want folders can use them. Writes are
  * atomic and the export resumes where it stopped.
  *
  * @example

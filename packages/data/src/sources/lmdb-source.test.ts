@@ -12,13 +12,22 @@ import { exportLmdbToFolder } from './export-lmdb-to-folder';
 import { openLmdbImages } from './lmdb-source';
 
 describe('openLmdbImages (LSUN layout)', () => {
-  it('decodes every WebP value like PIL and reports the corrupt entry by key', async () => {
+  it('decodes every value like PIL (WebP exactly, JPEG within decoder rounding) and reports the corrupt entry by key', async () => {
     const source = await openLmdbImages(fixture('lmdb', 'bedroom_train_lmdb'));
     expect(source.length).toBe(expected.lmdb.bedroom.length + 1);
     const stream = iterateSamples(source);
-    const byKey = new Map<string, string>();
-    for await (const sample of stream) byKey.set(sample.key.slice(sample.key.lastIndexOf(':') + 1), sha256(sample.image.data));
-    for (const entry of expected.lmdb.bedroom) expect(byKey.get(entry.key)).toBe(entry.pixelsSha256);
+    const byKey = new Map<string, { sha: string; mean: number; width: number; height: number }>();
+    for await (const sample of stream) {
+      const { data, width, height } = sample.image;
+      const mean = data.reduce((sum, value) => sum + value, 0) / data.length;
+      byKey.set(sample.key.slice(sample.key.lastIndexOf(':') + 1), { sha: sha256(data), mean, width, height });
+    }
+    for (const entry of expected.lmdb.bedroom) {
+      const decoded = byKey.get(entry.key)!;
+      expect([decoded.width, decoded.height]).toEqual([entry.width, entry.height]);
+      if (entry.format === 'webp') expect(decoded.sha).toBe(entry.pixelsSha256);
+      else expect(Math.abs(decoded.mean - entry.pixelsMean)).toBeLessThan(0.5);
+    }
     expect(stream.report?.skipped).toHaveLength(1);
     expect(stream.report?.skipped[0]?.key).toMatch(new RegExp(`${expected.lmdb.corruptKey}$`));
     await source.close();
@@ -63,9 +72,10 @@ describe('exportLmdbToFolder', () => {
     for (const entry of expected.lmdb.bedroom) {
       const subfolders = await readdir(folder);
       const matches = [];
-      for (const subfolder of subfolders) if ((await readdir(join(folder, subfolder))).includes(`${entry.key}.webp`)) matches.push(subfolder);
+      const name = `${entry.key}.${entry.format}`;
+      for (const subfolder of subfolders) if ((await readdir(join(folder, subfolder))).includes(name)) matches.push(subfolder);
       expect(matches).toHaveLength(1);
-      expect(sha256(await readFile(join(folder, matches[0]!, `${entry.key}.webp`)))).toBe(entry.valueSha256);
+      expect(sha256(await readFile(join(folder, matches[0]!, name)))).toBe(entry.valueSha256);
     }
   });
 });

@@ -23,7 +23,7 @@ export function formatLmdbKey(key: Uint8Array): string {
 }
 
 /**
- * The LSUN scene releases (`bedroom_train_lmdb`, ...: keys are image ids, values encoded images, mostly WebP) or any
+ * The LSUN scene releases (`bedroom_train_lmdb`, ...: keys are image ids, values are JPEG images) or any
  * LMDB of encoded images, as a random-access source of unlabelled images decoded by sharp. An entry whose value is
  * not a decodable image is skipped by the pipeline and reported with its key.
  *
