@@ -4,7 +4,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'nod
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { killGroup } from './run-command.mjs';
+import { killGroup, trackProcessGroup, untrackProcessGroup } from './run-command.mjs';
 
 const require = createRequire(import.meta.url);
 
@@ -113,9 +113,11 @@ export async function startLocalRegistry(directory) {
     // If this process dies without reaching `stop()`, take Verdaccio with it.
     const onExit = () => killGroup(child.pid, 'SIGKILL');
     process.on('exit', onExit);
+    trackProcessGroup(child.pid);
 
     const stop = async () => {
       process.off('exit', onExit);
+      untrackProcessGroup(child.pid);
       killGroup(child.pid, 'SIGTERM');
       for (let waited = 0; waited < 50 && (!exited || (await answersPing(url))); waited += 1) {
         await new Promise((resolve) => setTimeout(resolve, 100));

@@ -147,6 +147,13 @@ async function main() {
   const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const pnpmSpec = String(rootManifest.packageManager ?? 'pnpm@10').split('+')[0] ?? 'pnpm@10';
   const temporary = mkdtempSync(join(tmpdir(), 'dcgan-release-check-'));
+  // Also on Ctrl-C or the watchdog: the exit handlers stop Verdaccio, then this removes its storage.
+  const removeTemporary = () => {
+    if (options.keep) return;
+    killAllRunning();
+    rmSync(temporary, { recursive: true, force: true });
+  };
+  process.on('exit', removeTemporary);
   const environment = cleanEnvironment(join(temporary, 'bin'), await locatePnpm(pnpmSpec));
   const changesetBin = join(root, 'node_modules', '@changesets', 'cli', 'bin.js');
   log(`release-check: repository ${root}, temporary directory ${temporary}`);
@@ -417,7 +424,8 @@ async function main() {
   log(`\nrelease-check took ${((Date.now() - started) / 1000).toFixed(0)} s; packages:`);
   log(`release-check: ${passed} passed, ${reportList.length - passed} failed`);
   if (options.keep) log(`kept ${temporary}`);
-  else rmSync(temporary, { recursive: true, force: true });
+  process.off('exit', removeTemporary);
+  removeTemporary();
   return ok ? 0 : 1;
 }
 

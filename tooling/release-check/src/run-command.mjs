@@ -90,6 +90,19 @@ export function killGroup(processId, signal) {
   }
 }
 
+/**
+ * Registers a long-running child (Verdaccio) so `killAllRunning` ends it too.
+ * @param {number | undefined} processId
+ */
+export function trackProcessGroup(processId) {
+  if (processId !== undefined) runningGroups.add(processId);
+}
+
+/** @param {number | undefined} processId */
+export function untrackProcessGroup(processId) {
+  if (processId !== undefined) runningGroups.delete(processId);
+}
+
 /** Ends every command this run started that is still running (used on interrupt and on exit). */
 export function killAllRunning() {
   for (const processId of runningGroups) killGroup(processId, 'SIGKILL');
