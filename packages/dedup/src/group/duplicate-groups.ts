@@ -1,0 +1,56 @@
+/** What grouping cost, for the report (and to state the price of a Hamming radius). */
+export interface GroupingStats {
+  readonly radius: number;
+  readonly probeRadius: number;
+  /** Shift probes per item that were looked up (0 without probes). */
+  readonly probesPerItem: number;
+  /** Byte-aligned parts the codes were split into for multi-index hashing (radius + 1; 1 for exact match). */
+  readonly parts: number;
+  /** Code pairs whose full Hamming distance was computed (0 for exact match, which needs none). */
+  readonly candidatePairs: number;
+  /** Candidate pairs within the radius (each one joins two groups or confirms a join). */
+  readonly matchedPairs: number;
+  readonly seconds: number;
+}
+
+/**
+ * Duplicate groups over items `0..itemCount-1` (positions in the hashed list), in compressed form so that memory
+ * stays linear in the item count: group `g` is `members[groupStarts[g] .. groupStarts[g + 1])`. Only groups of two
+ * or more items are listed; members are ascending and groups are ordered by their first member.
+ */
+export interface DuplicateGroups {
+  readonly itemCount: number;
+  readonly groupCount: number;
+  readonly groupStarts: Int32Array;
+  readonly members: Int32Array;
+  readonly stats: GroupingStats;
+}
+
+/**
+ * The members of group `group`.
+ *
+ * @example
+ * for (let group = 0; group < groups.groupCount; group += 1) console.log(groupMembers(groups, group));
+ */
+export function groupMembers(groups: DuplicateGroups, group: number): Int32Array {
+  return groups.members.subarray(groups.groupStarts[group]!, groups.groupStarts[group + 1]!);
+}
+
+/** Number of item pairs that share a group: the sum of k * (k - 1) / 2 over group sizes k. */
+export function countGroupPairs(groups: DuplicateGroups): number {
+  let pairs = 0;
+  for (let group = 0; group < groups.groupCount; group += 1) {
+    const size = groups.groupStarts[group + 1]! - groups.groupStarts[group]!;
+    pairs += (size * (size - 1)) / 2;
+  }
+  return pairs;
+}
+
+/** Group index of each item, -1 for items in no group. */
+export function groupIndexOfItems(groups: DuplicateGroups): Int32Array {
+  const groupOf = new Int32Array(groups.itemCount).fill(-1);
+  for (let group = 0; group < groups.groupCount; group += 1) {
+    for (let position = groups.groupStarts[group]!; position < groups.groupStarts[group + 1]!; position += 1) groupOf[groups.members[position]!] = group;
+  }
+  return groupOf;
+}

@@ -1,0 +1,42 @@
+import { DedupError } from '../errors/dedup-error';
+
+/** Shape of the semantic hasher: a `inputSize`-`codeBits`-`inputSize` ReLU autoencoder, inputSize = width * height * channels. */
+export interface SemanticHasherArchitecture {
+  /** Width of the (center-cropped, resized) images it hashes. @default 32 */
+  readonly imageWidth: number;
+  /** @default 32 */
+  readonly imageHeight: number;
+  /** 3 for RGB (the paper's 3072 inputs at 32x32), 1 for gray. @default 3 */
+  readonly channels: 1 | 3;
+  /** Code units, i.e. bits of the hash. @default 128 */
+  readonly codeBits: number;
+  /** A bit is 1 where its code unit's ReLU activation exceeds this value. @default 0 */
+  readonly threshold: number;
+}
+
+export const defaultArchitecture: SemanticHasherArchitecture = { imageWidth: 32, imageHeight: 32, channels: 3, codeBits: 128, threshold: 0 };
+
+/**
+ * Fills in defaults and validates, failing fast with a message that names the field.
+ *
+ * @example
+ * resolveArchitecture({ imageWidth: 16, imageHeight: 16, channels: 1 });
+ */
+export function resolveArchitecture(partial: Partial<SemanticHasherArchitecture> = {}, where = ''): SemanticHasherArchitecture {
+  const architecture = { ...defaultArchitecture, ...partial };
+  const suffix = where === '' ? '' : ` (${where})`;
+  for (const name of ['imageWidth', 'imageHeight', 'codeBits'] as const) {
+    const value = architecture[name];
+    if (!Number.isInteger(value) || value < 1 || value > 4096) throw new DedupError(`Expected \`${name}\` to be an integer in 1..4096, got \`${String(value)}\`${suffix}`);
+  }
+  if (architecture.channels !== 1 && architecture.channels !== 3) throw new DedupError(`Expected \`channels\` to be 1 or 3, got \`${String(architecture.channels)}\`${suffix}`);
+  if (typeof architecture.threshold !== 'number' || !Number.isFinite(architecture.threshold) || architecture.threshold < 0) {
+    throw new DedupError(`Expected \`threshold\` to be a finite number >= 0, got \`${String(architecture.threshold)}\`${suffix}`);
+  }
+  return architecture;
+}
+
+/** Number of input (and reconstruction) values: width * height * channels. */
+export function inputSizeOf(architecture: SemanticHasherArchitecture): number {
+  return architecture.imageWidth * architecture.imageHeight * architecture.channels;
+}

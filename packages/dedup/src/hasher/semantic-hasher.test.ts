@@ -1,0 +1,124 @@
+import { createMemorySource, toGrayscale, resize } from '@dcgan/data';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { useCpuBackend } from '../test-support/cpu-backend';
+import { mnistSamples } from '../test-support/mnist-samples';
+import { SemanticHasher } from './semantic-hasher';
+import { trainSemanticHasher, type TrainHasherEvent } from './train-semantic-hasher';
+
+const architecture = { imageWidth: 16, imageHeight: 16, channels: 1 as const, codeBits: 32, threshold: 0 };
+
+beforeAll(useCpuBackend);
+
+/** relu(x W + b) > threshold in float64 plain JS, from the weight arrays: independent of tfjs's kernels. */
+function referenceBits(hasher: SemanticHasher, pixels: Uint8Array): { bits: number[]; margins: number[] } {
+  const { encoderKernel, encoderBias } = hasher.getWeights();
+  const { inputSize, codeBits } = hasher;
+  const bits: number[] = [];
+  const margins: number[] = [];
+  for (let unit = 0; unit < codeBits; unit += 1) {
+    let sum = encoderBias[unit]!;
+    for (let input = 0; input < inputSize; input += 1) sum += (pixels[input]! / 255) * encoderKernel[input * codeBits + unit]!;
+    const activation = Math.max(0, sum);
+    bits.push(activation > hasher.architecture.threshold ? 1 : 0);
+    margins.push(Math.abs(sum - hasher.architecture.threshold));
+  }
+  return { bits, margins };
+}
+
+describe('SemanticHasher', () => {
+  it('is the 3072-128-3072 autoencoder by default', () => {
+    const hasher = SemanticHasher.create();
+    expect(hasher.inputSize).toBe(3072);
+    expect(hasher.codeBits).toBe(128);
+    expect(hasher.weightSizes()).toEqual({ encoderKernel: 3072 * 128, encoderBias: 128, decoderKernel: 128 * 3072, decoderBias: 3072 });
+    hasher.dispose();
+  });
+
+  it('hashes to thresholded ReLU code activations, matching a plain-JS reference bit for bit', async () => {
+    const samples = await mnistSamples(3);
+    const hasher = SemanticHasher.create({ architecture, seed: 3 });
+    const codes = await hasher.hashImages(samples.map((sample) => sample.image));
+    let compared = 0;
+    samples.forEach((sample, item) => {
+      const { bits, margins } = referenceBits(hasher, sample.image.data);
+      bits.forEach((bit, unit) => {
+        if (margins[unit]! < 1e-5) return; // float32 vs float64 may round either way this close to the threshold
+        expect((codes[item * 4 + (unit >> 3)]! >> (unit & 7)) & 1).toBe(bit);
+        compared += 1;
+      });
+    });
+    expect(compared).toBeGreaterThan(samples.length * 32 * 0.99);
+    hasher.dispose();
+  });
+
+  it('hashes deterministically: same codes across calls, batch splits and seeds of equal value', async () => {
+    const images = (await mnistSamples(2)).map((sample) => sample.image);
+    const first = SemanticHasher.create({ architecture, seed: 9 });
+    const second = SemanticHasher.create({ architecture, seed: 9 });
+    const whole = await first.hashImages(images);
+    const split = new Uint8Array([...(await first.hashImages(images.slice(0, 7))), ...(await first.hashImages(images.slice(7)))]);
+    expect(split).toEqual(whole);
+    expect(await second.hashImages(images)).toEqual(whole);
+    expect(second.fingerprint()).toBe(first.fingerprint());
+    const other = SemanticHasher.create({ architecture, seed: 10 });
+    expect(other.fingerprint()).not.toBe(first.fingerprint());
+    for (const hasher of [first, second, other]) hasher.dispose();
+  });
+
+  it('refuses images of the wrong shape, naming the image', async () => {
+    const hasher = SemanticHasher.create({ architecture });
+    const wrong = { width: 8, height: 8, channels: 1 as const, data: new Uint8Array(64) };
+    await expect(hasher.hashImages([wrong])).rejects.toThrow('Expected image 0 to be 16x16x1 (the hasher\'s input), got 8x8x1');
+    hasher.dispose();
+  });
+});
+
+describe('trainSemanticHasher', () => {
+  it('lowers the reconstruction loss on real digits without leaking tensors', async () => {
+    const samples = await mnistSamples(16);
+    const source = createMemorySource(samples);
+    const tensorCounts: number[] = [];
+    const events: TrainHasherEvent[] = [];
+    const before = tf.memory().numTensors;
+    const { hasher, losses, epochsCompleted } = await trainSemanticHasher(source, {
+      architecture,
+      transform: [resize(16), toGrayscale()],
+      epochs: 4,
+      batchSize: 16,
+      learningRate: 3e-3,
+      seed: 1,
+      onEvent: (event) => {
+        events.push(event);
+        if (event.status === 'step') tensorCounts.push(tf.memory().numTensors);
+      },
+    });
+    expect(epochsCompleted).toBe(4);
+    expect(losses).toHaveLength(4);
+    expect(losses[3]!).toBeLessThan(losses[0]! * 0.8);
+    // The optimizer's moments appear at the first step; after that the count must not move.
+    expect(new Set(tensorCounts.slice(1)).size).toBe(1);
+    expect(events.filter((event) => event.status === 'epoch-end')).toHaveLength(4);
+    expect(hasher.training).toMatchObject({ epochs: 4, batchSize: 16 });
+    hasher.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('repeats exactly for a seed', async () => {
+    const source = createMemorySource(await mnistSamples(8));
+    const run = async () => {
+      const { hasher } = await trainSemanticHasher(source, { architecture, transform: [resize(16), toGrayscale()], epochs: 1, batchSize: 16, seed: 5 });
+      const fingerprint = hasher.fingerprint();
+      hasher.dispose();
+      return fingerprint;
+    };
+    expect(await run()).toBe(await run());
+  });
+
+  it('validates options with a message naming the field', async () => {
+    const source = createMemorySource(await mnistSamples(1));
+    await expect(trainSemanticHasher(source, { epochs: 0 })).rejects.toThrow('Expected `epochs` to be a positive integer, got `0`');
+    await expect(trainSemanticHasher(source, { corruption: { maskingFraction: 1 } })).rejects.toThrow('Expected `corruption.maskingFraction` to be in [0, 1), got `1`');
+  });
+});

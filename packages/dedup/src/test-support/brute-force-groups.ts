@@ -1,0 +1,51 @@
+import { codeBytesOf } from '../group/binary-code';
+import type { CodesToGroup } from '../group/find-duplicate-groups';
+
+/**
+ * Quadratic reference for `findDuplicateGroups`: compares every pair bit by bit (no tables, no early exits,
+ * no shared helpers) and returns each item's group as the smallest member of its transitive closure.
+ */
+export function bruteForceGroupLeaders(input: CodesToGroup, radius: number, probeRadius = radius): Int32Array {
+  const { codes, codeBits, count } = input;
+  const codeBytes = codeBytesOf(codeBits);
+  const probes = input.probesPerItem ?? 0;
+  const bit = (bytes: Uint8Array, item: number, index: number) => (bytes[item * codeBytes + (index >> 3)]! >> (index & 7)) & 1;
+  const distance = (left: Uint8Array, first: number, second: number) => {
+    let total = 0;
+    for (let index = 0; index < codeBits; index += 1) total += bit(left, first, index) ^ bit(codes, second, index);
+    return total;
+  };
+  const adjacency: number[][] = Array.from({ length: count }, () => []);
+  for (let first = 0; first < count; first += 1) {
+    for (let second = first + 1; second < count; second += 1) {
+      if (distance(codes, first, second) <= radius) {
+        adjacency[first]!.push(second);
+        adjacency[second]!.push(first);
+      }
+    }
+    for (let probe = 0; probe < probes; probe += 1) {
+      for (let other = 0; other < count; other += 1) {
+        if (other !== first && distance(input.probeCodes!, first * probes + probe, other) <= probeRadius) {
+          adjacency[first]!.push(other);
+          adjacency[other]!.push(first);
+        }
+      }
+    }
+  }
+  const leader = new Int32Array(count).fill(-1);
+  for (let start = 0; start < count; start += 1) {
+    if (leader[start] !== -1) continue;
+    const stack = [start];
+    leader[start] = start;
+    while (stack.length > 0) {
+      const item = stack.pop()!;
+      for (const next of adjacency[item]!) {
+        if (leader[next] === -1) {
+          leader[next] = start;
+          stack.push(next);
+        }
+      }
+    }
+  }
+  return leader;
+}
