@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+
+import { DataError } from '@dcgan/data';
+
+import { buildTrainArguments, facesSettings } from './paper-settings.js';
+import { prepareFaceCrops } from './prepare-face-crops.js';
+import { runTrainCli, UsageError } from './run-train-cli.js';
+
+const help = `dcgan-train-faces: the paper's faces training: square face crops at 64x64, batch 128, Adam 2e-4 / 0.5.
+
+Usage:
+  dcgan-train-faces --photos <dir> --boxes <file> [--out runs/faces] [--epochs 5]
+  dcgan-train-faces --photos <dir> --boxes <file> --out <run> --resume
+
+Options:
+  --photos <dir>       the photos (searched recursively when there is no boxes file)
+  --boxes <file>       face boxes: JSON or CSV/TSV "file, x, y, w, h" (CelebA's list_bbox_celeba.txt reads as is;
+                       @dcgan/faces writes one); without it every photo is used whole, centre-cropped
+  --margin <f>         context around each box, as a fraction of its longer side per side (default 0.25)
+  --crops <dir>        where the 64x64 crops are written first (default <out>-crops; resumable)
+  --out <dir>          run folder (default runs/faces)
+  --epochs <n>         passes over the crops (default 5; the paper does not say)
+  --steps <n>          train exactly n steps instead
+  --batch-size <n>     default 128 (the paper's)
+  --backend <name>     auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --resume             continue the run in --out
+  -- <options>         passed to dcgan-train last (they override the settings above)
+`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  const split = argv.indexOf('--');
+  const own = split === -1 ? argv : argv.slice(0, split);
+  const extra = split === -1 ? [] : argv.slice(split + 1);
+  const { values } = parseArgs({
+    args: [...own],
+    strict: true,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      photos: { type: 'string' },
+      boxes: { type: 'string' },
+      margin: { type: 'string' },
+      crops: { type: 'string' },
+      out: { type: 'string' },
+      epochs: { type: 'string' },
+      steps: { type: 'string' },
+      'batch-size': { type: 'string' },
+      backend: { type: 'string' },
+      resume: { type: 'boolean' },
+    },
+  });
+  if (values.help === true) {
+    process.stdout.write(help);
+    return 0;
+  }
+  if (values.photos === undefined) throw new UsageError('Expected `--photos <dir>` (see --help)');
+  const margin = values.margin === undefined ? facesSettings.margin : Number(values.margin);
+  if (!(margin >= 0 && margin <= 4)) throw new UsageError(`Expected \`--margin\` to be a number in [0, 4], got \`${values.margin}\``);
+  const epochs = positiveInteger('--epochs', values.epochs, facesSettings.epochs);
+  const batchSize = positiveInteger('--batch-size', values['batch-size'], facesSettings.batchSize);
+  const steps = values.steps === undefined ? undefined : positiveInteger('--steps', values.steps, 1);
+  const out = values.out ?? 'runs/faces';
+  const crops = values.crops ?? `${out}-crops`;
+
+  const prepared = await prepareFaceCrops({
+    photos: values.photos,
+    boxes: values.boxes,
+    margin,
+    crops,
+    size: facesSettings.size,
+    onProgress: (done, total) => process.stderr.write(`\rcropping faces: ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`),
+  });
+  process.stderr.write('\n');
+  const usable = prepared.total - prepared.skipped.length;
+  process.stderr.write(`${usable.toLocaleString('en')} face crops in ${crops} (${prepared.written} new, ${prepared.kept} kept)\n`);
+  if (prepared.skipped.length > 0) {
+    process.stderr.write(`skipped ${prepared.skipped.length} box(es) whose photo could not be read (listed in ${crops}/skipped.ndjson):\n`);
+    for (const item of prepared.skipped.slice(0, 10)) process.stderr.write(`  ${item.key}: ${item.reason}\n`);
+  }
+  const trainArguments = buildTrainArguments({ crops, out, imageCount: usable, epochs, batchSize, steps, backend: values.backend ?? 'auto', resume: values.resume === true, extra });
+  process.stderr.write(`running: dcgan-train ${trainArguments.join(' ')}\n`);
+  return runTrainCli(trainArguments);
+}
+
+function positiveInteger(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new UsageError(`Expected \`${flag}\` to be a positive integer, got \`${raw}\``);
+  return value;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const known = error instanceof UsageError || DataError.isInstance(error) || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    process.stderr.write(`dcgan-train-faces: error: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
+    process.exitCode = known ? 2 : 1;
+  },
+);
