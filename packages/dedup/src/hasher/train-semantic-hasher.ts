@@ -42,6 +42,12 @@ export interface TrainSemanticHasherOptions {
   /** Seeds the weights, data order, noise and dropout. @default 0 */
   readonly seed?: number;
   readonly onEvent?: (event: TrainHasherEvent) => void;
+  /**
+   * Awaited after each finished epoch, e.g. to save the hasher so an interrupted run loses at most one epoch
+   * (continue with `hasher` and `startEpoch`; Adam's moments restart then, so the result is close to, not equal to,
+   * an uninterrupted run).
+   */
+  readonly afterEpoch?: (epoch: number, hasher: SemanticHasher) => Promise<void> | void;
   /** Stops after the current step; the hasher keeps what it learned so far. */
   readonly signal?: AbortSignal;
 }
@@ -182,6 +188,7 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
       losses.push(loss);
       hasher.training = { ...hasher.training, epochs: epoch + 1, batchSize, learningRate, dropout, corruption: { noiseStandardDeviation: noise, maskingFraction: masking, brightnessJitter: brightness }, seed, loss };
       options.onEvent?.({ status: 'epoch-end', epoch, epochs, loss, seconds: (performance.now() - started) / 1000 });
+      await options.afterEpoch?.(epoch, hasher);
     }
   } finally {
     optimizer.dispose();

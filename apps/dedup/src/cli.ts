@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+
+import { initBackend } from '@dcgan/backend';
+import { loadSemanticHasher } from '@dcgan/dedup';
+
+import { helpText, parseDedupArguments, type DedupArguments } from './arguments.js';
+import { hashAndReport } from './commands/hash-command.js';
+import { trainHasher } from './commands/train-command.js';
+import { runEvaluation } from './evaluation/run-evaluation.js';
+import { openDataset } from './open-dataset.js';
+import { UsageError } from './usage-error.js';
+
+async function main(argv: readonly string[]): Promise<void> {
+  const arguments_ = parseDedupArguments(argv);
+  if (arguments_.command === 'help') {
+    process.stdout.write(helpText);
+    return;
+  }
+  // Ctrl-C stops after the current step or batch; finished epochs and chunks are kept.
+  const controller = new AbortController();
+  process.once('SIGINT', () => {
+    process.stderr.write('\nstopping after the current step (Ctrl-C again to quit now)...\n');
+    controller.abort();
+    process.once('SIGINT', () => process.exit(130));
+  });
+  const selection = await initBackend({ prefer: arguments_.backend });
+  process.stderr.write(`backend: ${selection.name} (${selection.reason})\n`);
+  for (const warning of selection.warnings) process.stderr.write(`warning: ${warning}\n`);
+  await run(arguments_, controller.signal, argv);
+}
+
+async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readonly string[]): Promise<void> {
+  const architecture = { imageWidth: arguments_.imageSize, imageHeight: arguments_.imageSize, channels: arguments_.channels };
+  switch (arguments_.command) {
+    case 'train': {
+      const { source, transform } = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
+      const hasher = await trainHasher(arguments_, source, transform, arguments_.hasher!, signal);
+      process.stdout.write(`hasher: ${arguments_.hasher} (${hasher.inputSize}-${hasher.codeBits}-${hasher.inputSize}, trained ${String(hasher.training.epochs ?? 0)} epochs)\n`);
+      return;
+    }
+    case 'hash': {
+      const hasher = await loadSemanticHasher(arguments_.hasher!, architecture);
+      const { source, transform } = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
+      await hashAndReport(arguments_, source, transform, hasher, arguments_.out!, signal);
+      return;
+    }
+    case 'run': {
+      const { source, transform } = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
+      const hasher = await trainHasher(arguments_, source, transform, arguments_.hasher ?? join(arguments_.out!, 'hasher.bin'), signal);
+      if (signal.aborted) return;
+      await hashAndReport(arguments_, source, transform, hasher, arguments_.out!, signal);
+      return;
+    }
+    case 'evaluate':
+      await runEvaluation(arguments_, arguments_.out!, `dcgan-dedup ${argv.join(' ')}`, signal);
+      return;
+    case 'help':
+      return;
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  const usage = error instanceof UsageError;
+  const aborted = (error as Error | undefined)?.name === 'AbortError';
+  process.stderr.write(`${usage ? 'usage error: ' : aborted ? 'stopped: ' : 'error: '}${(error as Error)?.message ?? String(error)}\n`);
+  process.exit(usage ? 2 : aborted ? 130 : 1);
+});

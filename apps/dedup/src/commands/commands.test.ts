@@ -1,0 +1,72 @@
+import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import '@tensorflow/tfjs-backend-cpu';
+import { applyTransform, encodePng, openImageFolder, openMnistPackage, toGrayscale, resize } from '@dcgan/data';
+import { loadSemanticHasher, readDedupReport } from '@dcgan/dedup';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { parseDedupArguments } from '../arguments.js';
+import { openDataset } from '../open-dataset.js';
+import { hashAndReport } from './hash-command.js';
+import { trainHasher } from './train-command.js';
+
+let folder: string;
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+  folder = await mkdtemp(join(tmpdir(), 'dedup-app-'));
+  await mkdir(join(folder, 'photos'));
+  const mnist = await openMnistPackage({ limitPerClass: 3 });
+  for (let index = 0; index < 30; index += 1) {
+    const png = await encodePng(await applyTransform((await mnist.readItem(index)).payload, []));
+    await writeFile(join(folder, 'photos', `digit-${String(index).padStart(2, '0')}.png`), png);
+    if (index === 4) await writeFile(join(folder, 'photos', 'digit-04-copy.png'), png);
+  }
+  await writeFile(join(folder, 'photos', 'broken.png'), 'not a png at all');
+});
+
+describe('dcgan-dedup train + hash', () => {
+  it('trains a hasher on an image folder, hashes it, reports the copy, lists the broken file, draws the sheet', async () => {
+    const out = join(folder, 'run');
+    const argv = ['run', '--data', join(folder, 'photos'), '--out', out, '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '2', '--batch-size', '8', '--chunk-size', '10'];
+    const arguments_ = parseDedupArguments(argv);
+    const { source, transform, format } = await openDataset(arguments_.data, arguments_.format, 16, 1);
+    expect(format).toBe('folder');
+    const hasherPath = join(out, 'hasher.bin');
+    await mkdir(out, { recursive: true });
+    const controller = new AbortController();
+    const hasher = await trainHasher(arguments_, source, transform, hasherPath, controller.signal);
+    expect(hasher.training.epochs).toBe(2);
+    expect((await loadSemanticHasher(hasherPath)).fingerprint()).toBe(hasher.fingerprint());
+
+    const report = await hashAndReport(arguments_, source, transform, hasher, out, controller.signal);
+    expect(report.counts).toMatchObject({ items: 32, hashed: 31, skipped: 1 });
+    expect(report.skipped[0]!.key).toMatch(/broken\.png$/);
+    const copyGroup = report.groups.find((group) => [group.kept, ...group.dropped].some((item) => item.key.endsWith('digit-04-copy.png')));
+    expect(copyGroup).toBeDefined();
+    expect([copyGroup!.kept, ...copyGroup!.dropped].map((item) => item.key.split('/').pop())).toContain('digit-04.png');
+    expect(await readDedupReport(join(out, 'dedup-report.json'))).toEqual(JSON.parse(JSON.stringify(report)));
+    expect((await stat(join(out, 'collisions.png'))).size).toBeGreaterThan(100);
+
+    // Rerunning trains nothing more (the file already holds 2 epochs) and resumes the finished hashes.
+    const again = await trainHasher(arguments_, source, transform, hasherPath, controller.signal);
+    expect(again.fingerprint()).toBe(hasher.fingerprint());
+    const manifest = JSON.parse(await readFile(join(out, 'hashes', 'manifest.json'), 'utf8')) as { chunkSize: number };
+    expect(manifest.chunkSize).toBe(10);
+  });
+
+  it('refuses a hasher file of the wrong shape for the data', async () => {
+    const out = join(folder, 'wrong');
+    await mkdir(out, { recursive: true });
+    const arguments_ = parseDedupArguments(['train', '--hasher', join(out, 'h.bin'), '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '1', '--batch-size', '8']);
+    const source = await openImageFolder(join(folder, 'photos'));
+    await trainHasher(arguments_, source, [resize(16), toGrayscale()], join(out, 'h.bin'), new AbortController().signal);
+    const bigger = parseDedupArguments(['train', '--hasher', join(out, 'h.bin'), '--image-size', '32', '--channels', '1', '--code-bits', '32', '--epochs', '2']);
+    await expect(trainHasher(bigger, source, [resize(32), toGrayscale()], join(out, 'h.bin'), new AbortController().signal)).rejects.toThrow(
+      `${join(out, 'h.bin')}: the hasher has the wrong shape: imageWidth 16 (expected 32), imageHeight 16 (expected 32)`,
+    );
+  });
+});
