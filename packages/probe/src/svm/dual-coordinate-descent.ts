@@ -138,3 +138,106 @@ export function solveSquaredHingeDual(rows: readonly Float32Array[], signs: Int8
   }
   return { weights, biasWeight, alpha, iterations: iteration, converged, spread };
 }
+
+/**
+ * The same dual coordinate descent as {@link solveSquaredHingeDual} (same steps, order, shrinking and
+ * stopping test) with the decision values `f_i = w . x_i + w_b * bias` kept up to date through the Gram
+ * matrix instead of w: a step costs O(rows) instead of O(features). `w` is formed once at the end.
+ */
+export function solveSquaredHingeDualWithGram(
+  rows: readonly Float32Array[],
+  gram: Float64Array,
+  signs: Int8Array,
+  settings: DualSolverSettings,
+): BinarySolution {
+  const rowCount = rows.length;
+  const columnCount = rows[0]?.length ?? 0;
+  const { cost, tolerance, maxIterations, bias, shrinking, signal, onIteration } = settings;
+  const diagonal = 0.5 / cost;
+
+  const alpha = new Float64Array(rowCount);
+  const curvature = new Float64Array(rowCount);
+  const decision = new Float64Array(rowCount);
+  const order = new Int32Array(rowCount);
+  for (let index = 0; index < rowCount; index++) {
+    curvature[index] = diagonal + gram[index * rowCount + index]!;
+    order[index] = index;
+    const start = settings.initialAlpha?.[index] ?? 0;
+    if (start > 0) {
+      alpha[index] = start;
+      addScaledRow(decision, start * signs[index]!, gram, index * rowCount);
+    }
+  }
+
+  const random = createRandom(settings.seed);
+  let activeSize = rowCount;
+  let largestOld = Number.POSITIVE_INFINITY;
+  let iteration = 0;
+  let converged = false;
+  let spread = Number.POSITIVE_INFINITY;
+  while (iteration < maxIterations) {
+    if (signal?.aborted === true) throw new ProbeError('SVM training was aborted', { cause: signal.reason });
+    let largest = Number.NEGATIVE_INFINITY;
+    let smallest = Number.POSITIVE_INFINITY;
+    for (let position = activeSize - 1; position > 0; position--) {
+      const other = random.integer(position + 1);
+      const swap = order[position]!;
+      order[position] = order[other]!;
+      order[other] = swap;
+    }
+    for (let position = 0; position < activeSize; position++) {
+      const index = order[position]!;
+      const sign = signs[index]!;
+      const gradient = sign * decision[index]! - 1 + alpha[index]! * diagonal;
+      let projected = 0;
+      if (alpha[index] === 0) {
+        if (shrinking && gradient > largestOld) {
+          activeSize--;
+          order[position] = order[activeSize]!;
+          order[activeSize] = index;
+          position--;
+          continue;
+        }
+        if (gradient < 0) projected = gradient;
+      } else {
+        projected = gradient;
+      }
+      if (projected > largest) largest = projected;
+      if (projected < smallest) smallest = projected;
+      if (Math.abs(projected) > 1e-12) {
+        const previous = alpha[index]!;
+        const next = Math.max(previous - gradient / curvature[index]!, 0);
+        alpha[index] = next;
+        addScaledRow(decision, (next - previous) * sign, gram, index * rowCount);
+      }
+    }
+    iteration++;
+    spread = largest - smallest;
+    onIteration?.(iteration, activeSize, spread);
+    if (spread <= tolerance) {
+      if (activeSize === rowCount) {
+        converged = true;
+        break;
+      }
+      activeSize = rowCount;
+      largestOld = Number.POSITIVE_INFINITY;
+      continue;
+    }
+    largestOld = largest <= 0 ? Number.POSITIVE_INFINITY : largest;
+  }
+
+  const weights = new Float64Array(columnCount);
+  let biasWeight = 0;
+  for (let index = 0; index < rowCount; index++) {
+    const coefficient = alpha[index]! * signs[index]!;
+    if (coefficient === 0) continue;
+    addScaled(weights, coefficient, rows[index]!);
+    biasWeight += coefficient * bias;
+  }
+  return { weights, biasWeight, alpha, iterations: iteration, converged, spread };
+}
+
+function addScaledRow(target: Float64Array, scale: number, gram: Float64Array, offset: number): void {
+  const length = target.length;
+  for (let index = 0; index < length; index++) target[index]! += scale * gram[offset + index]!;
+}

@@ -1,4 +1,5 @@
 import { ProbeError, describeValue } from '../errors/probe-error';
+import type { GramMatrix } from './gram-matrix';
 
 /** Progress of {@link trainLinearSvm}, tagged by `status`. */
 export type SvmEvent =
@@ -69,6 +70,20 @@ export interface LinearSvmOptions {
    * @default all zero
    */
   readonly warmStart?: readonly Float64Array[];
+  /**
+   * How the solver keeps its decision values up to date: `primal` keeps w (a step costs O(features), like
+   * LIBLINEAR), `gram` uses the rows' Gram matrix (a step costs O(rows); one matrix serves every class),
+   * `auto` takes `gram` for at most 4,096 rows with fewer rows than half the features. Same steps, same
+   * solution.
+   * @default 'auto'
+   */
+  readonly bookkeeping?: 'auto' | 'primal' | 'gram';
+  /**
+   * A Gram matrix of these features computed before (`computeGramMatrix(features, bias)`), to share it
+   * between calls (e.g. over a grid of C).
+   * @default computed when `bookkeeping` picks it
+   */
+  readonly gram?: GramMatrix;
   /** Receives progress; library code never prints. */
   readonly onEvent?: (event: SvmEvent) => void;
   /** Aborting stops training after the current pass with a `ProbeError`. */
@@ -83,9 +98,10 @@ export interface ResolvedLinearSvmOptions {
   readonly bias: number;
   readonly shrinking: boolean;
   readonly seed: number;
+  readonly bookkeeping: 'auto' | 'primal' | 'gram';
 }
 
-const knownKeys: ReadonlySet<string> = new Set(['cost', 'tolerance', 'maxIterations', 'bias', 'shrinking', 'seed', 'warmStart', 'onEvent', 'signal']);
+const knownKeys: ReadonlySet<string> = new Set(['cost', 'tolerance', 'maxIterations', 'bias', 'shrinking', 'seed', 'warmStart', 'bookkeeping', 'gram', 'onEvent', 'signal']);
 
 /**
  * Validates {@link LinearSvmOptions} and fills in the defaults.
@@ -102,7 +118,7 @@ export function resolveLinearSvmOptions(options: LinearSvmOptions = {}): Resolve
       throw new ProbeError(`Unknown SVM option \`${key}\`; expected one of ${[...knownKeys].map((name) => `\`${name}\``).join(', ')}`);
     }
   }
-  const { cost = 1, tolerance = 1e-4, maxIterations = 1000, bias = 1, shrinking = true, seed = 0 } = options;
+  const { cost = 1, tolerance = 1e-4, maxIterations = 1000, bias = 1, shrinking = true, seed = 0, bookkeeping = 'auto' } = options;
   if (typeof cost !== 'number' || !Number.isFinite(cost) || cost <= 0) throw new ProbeError(`Expected \`cost\` to be a positive number, got \`${describeValue(cost)}\``);
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance <= 0) {
     throw new ProbeError(`Expected \`tolerance\` to be a positive number, got \`${describeValue(tolerance)}\``);
@@ -113,5 +129,8 @@ export function resolveLinearSvmOptions(options: LinearSvmOptions = {}): Resolve
   if (typeof bias !== 'number' || !Number.isFinite(bias) || bias < 0) throw new ProbeError(`Expected \`bias\` to be a number >= 0, got \`${describeValue(bias)}\``);
   if (typeof shrinking !== 'boolean') throw new ProbeError(`Expected \`shrinking\` to be a boolean, got \`${describeValue(shrinking)}\``);
   if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new ProbeError(`Expected \`seed\` to be an integer, got \`${describeValue(seed)}\``);
-  return Object.freeze({ cost, tolerance, maxIterations, bias, shrinking, seed });
+  if (bookkeeping !== 'auto' && bookkeeping !== 'primal' && bookkeeping !== 'gram') {
+    throw new ProbeError(`Expected \`bookkeeping\` to be 'auto', 'primal' or 'gram', got \`${describeValue(bookkeeping)}\``);
+  }
+  return Object.freeze({ cost, tolerance, maxIterations, bias, shrinking, seed, bookkeeping });
 }

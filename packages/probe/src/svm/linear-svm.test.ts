@@ -3,13 +3,14 @@ import { describe, expect, it } from 'vitest';
 import { ProbeError } from '../errors/probe-error';
 import { standardizationFixture, svmFixtureGenerator, svmFixtures } from '../test-support/svm-fixtures';
 import { FeatureMatrix } from './feature-matrix';
+import { computeGramMatrix } from './gram-matrix';
 import { decisionFunction, errorRate, predictLinearSvm, squaredHingeObjective, trainLinearSvm } from './linear-svm';
 import { applyStandardization, fitStandardization } from './standardization';
 
 describe(`trainLinearSvm against scikit-learn LinearSVC (${svmFixtureGenerator})`, () => {
-  for (const fixture of svmFixtures) {
-    describe(fixture.name, () => {
-      const options = { cost: fixture.cost, bias: fixture.fitIntercept ? fixture.interceptScaling : 0, tolerance: 1e-10, maxIterations: 200_000 };
+  for (const [fixture, bookkeeping] of svmFixtures.flatMap((fixture) => (['primal', 'gram'] as const).map((mode) => [fixture, mode] as const))) {
+    describe(`${fixture.name}, ${bookkeeping} bookkeeping`, () => {
+      const options = { cost: fixture.cost, bias: fixture.fitIntercept ? fixture.interceptScaling : 0, tolerance: 1e-10, maxIterations: 200_000, bookkeeping };
       const model = trainLinearSvm(fixture.features, fixture.labels, options);
 
       it('converges to LIBLINEAR objective value for every one-vs-rest classifier', () => {
@@ -54,6 +55,12 @@ describe(`trainLinearSvm against scikit-learn LinearSVC (${svmFixtureGenerator})
       );
     }
     const cold = trainLinearSvm(fixture.features, fixture.labels, base);
+    // A shared Gram matrix gives the same models as computing it per call.
+    const gram = computeGramMatrix(fixture.features, base.bias);
+    const shared = trainLinearSvm(fixture.features, fixture.labels, { ...base, gram });
+    const own = trainLinearSvm(fixture.features, fixture.labels, { ...base, bookkeeping: 'gram' });
+    shared.weights.forEach((weights, classifier) => expect(Array.from(weights)).toEqual(Array.from(own.weights[classifier]!)));
+    expect(() => trainLinearSvm(fixture.features, fixture.labels, { ...base, bias: 2, gram })).toThrow(/`gram` to be computed from these features with bias 2/);
     const passes = (model: typeof cold) => model.classifiers.reduce((sum, report) => sum + report.iterations, 0);
     expect(passes(warm)).toBeLessThan(passes(cold));
   });

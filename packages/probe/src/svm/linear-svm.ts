@@ -1,6 +1,7 @@
 import { ProbeError, describeValue } from '../errors/probe-error';
 import { dot } from './dense-kernels';
-import { solveSquaredHingeDual } from './dual-coordinate-descent';
+import { solveSquaredHingeDual, solveSquaredHingeDualWithGram } from './dual-coordinate-descent';
+import { automaticGramRowLimit, computeGramMatrix } from './gram-matrix';
 import type { FeatureMatrix } from './feature-matrix';
 import { resolveLinearSvmOptions, type LinearSvmOptions, type ResolvedLinearSvmOptions } from './linear-svm-options';
 import { mixSeeds } from './seeded-random';
@@ -58,6 +59,15 @@ export function trainLinearSvm(features: FeatureMatrix, labels: ArrayLike<number
     }
   }
   const rows = [...features];
+  let gram = options.gram;
+  if (gram !== undefined && (gram.features !== features || gram.bias !== resolved.bias)) {
+    throw new ProbeError(`Expected \`gram\` to be computed from these features with bias ${resolved.bias} (computeGramMatrix(features, ${resolved.bias}))`);
+  }
+  const useGram =
+    gram !== undefined ||
+    resolved.bookkeeping === 'gram' ||
+    (resolved.bookkeeping === 'auto' && rows.length <= automaticGramRowLimit && rows.length * 2 < features.columnCount);
+  if (useGram && gram === undefined) gram = computeGramMatrix(features, resolved.bias);
   const weights: Float64Array[] = [];
   const intercepts = new Float64Array(classifierCount);
   const dual: Float64Array[] = [];
@@ -68,7 +78,10 @@ export function trainLinearSvm(features: FeatureMatrix, labels: ArrayLike<number
     for (let index = 0; index < rows.length; index++) signs[index] = labels[index] === positiveLabel ? 1 : -1;
     onEvent?.({ status: 'classifier-start', classifier, classifierCount, positiveLabel });
     const started = now();
-    const solution = solveSquaredHingeDual(rows, signs, {
+    const solve = useGram
+      ? (settings: Parameters<typeof solveSquaredHingeDual>[2]) => solveSquaredHingeDualWithGram(rows, gram!.values, signs, settings)
+      : (settings: Parameters<typeof solveSquaredHingeDual>[2]) => solveSquaredHingeDual(rows, signs, settings);
+    const solution = solve({
       ...resolved,
       seed: mixSeeds(resolved.seed, classifier),
       initialAlpha: warmStart?.[classifier],
