@@ -21,6 +21,51 @@ import { runCommand, tail } from './run-command.mjs';
  * @property {string} output
  */
 
+/**
+ * The packages a set of changesets names (their front matter: `'@dcgan/core': minor`), `none` bumps left out.
+ * @param {readonly string[]} changesetTexts
+ * @returns {Set<string>}
+ */
+export function namedInChangesets(changesetTexts) {
+  const names = new Set();
+  for (const text of changesetTexts) {
+    const frontMatter = /^---\r?\n([\s\S]*?)\r?\n---/.exec(text)?.[1] ?? '';
+    for (const line of frontMatter.split('\n')) {
+      const entry = /^\s*['"]?([^'":\s]+)['"]?\s*:\s*(major|minor|patch|none)\s*$/.exec(line);
+      if (entry?.[1] !== undefined && entry[2] !== 'none') names.add(entry[1]);
+    }
+  }
+  return names;
+}
+
+/**
+ * What our config promises, worked out from the manifests without changesets' own planner: the packages
+ * the changesets name, plus, transitively, every workspace package that depends on one of them
+ * (dependencies, optional or peer; not devDependencies), since `updateInternalDependencies: patch`
+ * bumps dependents on any release of a dependency.
+ * @param {readonly { name: string, manifest: Record<string, any> }[]} packages
+ * @param {ReadonlySet<string>} named
+ * @returns {Set<string>}
+ */
+export function expectedReleases(packages, named) {
+  const expected = new Set([...named].filter((name) => packages.some((item) => item.name === name)));
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const item of packages) {
+      if (expected.has(item.name)) continue;
+      const dependencies = ['dependencies', 'optionalDependencies', 'peerDependencies'].flatMap((field) =>
+        Object.keys(item.manifest[field] ?? {}),
+      );
+      if (dependencies.some((dependency) => expected.has(dependency))) {
+        expected.add(item.name);
+        grew = true;
+      }
+    }
+  }
+  return expected;
+}
+
 /** @param {string} root */
 function readVersions(root) {
   const { packages } = listWorkspacePackages(root, readWorkspaceGlobs(root));
@@ -39,6 +84,12 @@ function readVersions(root) {
  */
 export async function versionPackages(copyRoot, changesetBin, environment) {
   const before = readVersions(copyRoot);
+  const changesetDirectory = join(copyRoot, '.changeset');
+  const pending = readdirSync(changesetDirectory).filter((file) => file.endsWith('.md') && file !== 'README.md');
+  const expected = expectedReleases(
+    [...before.values()],
+    namedInChangesets(pending.map((file) => readFileSync(join(changesetDirectory, file), 'utf8'))),
+  );
   const planFile = join(copyRoot, '.release-plan.json');
   const status = await runCommand(process.execPath, [changesetBin, 'status', `--output=${planFile}`], {
     cwd: copyRoot,
@@ -82,7 +133,14 @@ export async function versionPackages(copyRoot, changesetBin, environment) {
       problems.push(`${name}: ${previous.relativeDirectory}/CHANGELOG.md has no "## ${planned.newVersion}" entry`);
     }
   }
-  const leftOver = readdirSync(join(copyRoot, '.changeset')).filter(
+  const changed = [...versions].filter(([, item]) => item.before !== item.after).map(([name]) => name);
+  for (const name of changed) {
+    if (!expected.has(name)) problems.push(`${name} was bumped but neither a changeset names it nor does it depend on a released package`);
+  }
+  for (const name of expected) {
+    if (!changed.includes(name)) problems.push(`${name} should have been bumped (named in a changeset, or depends on a released package) but was not`);
+  }
+  const leftOver = readdirSync(changesetDirectory).filter(
     (file) => file.endsWith('.md') && file !== 'README.md',
   );
   if (leftOver.length > 0) problems.push(`changesets not consumed by \`changeset version\`: ${leftOver.join(', ')}`);

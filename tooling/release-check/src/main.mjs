@@ -110,6 +110,9 @@ function cleanEnvironment(binDirectory, pnpmPath) {
   environment.TURBO_TELEMETRY_DISABLED = '1';
   environment.DO_NOT_TRACK = '1';
   environment.NO_UPDATE_NOTIFIER = '1';
+  // Plain text in logs: picocolors (changesets) and others turn colour on whenever CI is set.
+  environment.NO_COLOR = '1';
+  delete environment.FORCE_COLOR;
   environment.npm_config_update_notifier = 'false';
   return environment;
 }
