@@ -1,7 +1,7 @@
 import { generate } from '@dcgan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { latentMatrix } from '../errors/validate';
+import { integerAtLeast, latentMatrix } from '../errors/validate';
 import { generatorShape } from '../model/generator-shape';
 import { latentArithmetic, noisyNeighbours } from '../vectors/latent-arithmetic';
 
@@ -67,12 +67,13 @@ export function vectorArithmetic(generator: tfl.LayersModel, options: VectorArit
   const a = latentMatrix(options?.a, 'a', 1, latentDim);
   const b = latentMatrix(options.b, 'b', 1, latentDim);
   const c = latentMatrix(options.c, 'c', 1, latentDim);
-  const neighbours = options.neighbours ?? 8;
+  const neighbours = integerAtLeast(options.neighbours ?? 8, 'neighbours', 0);
   const result = latentArithmetic(a, b, c);
   const centerIndex = Math.floor(neighbours / 2);
   const latents = tf.tidy(() => {
-    const around = noisyNeighbours(result, { count: neighbours, noiseScale: options.noiseScale ?? 0.25, seed: options.seed ?? 1 });
     const center = tf.reshape(result, [1, latentDim]);
+    if (neighbours === 0) return center as tf.Tensor2D;
+    const around = noisyNeighbours(result, { count: neighbours, noiseScale: options.noiseScale ?? 0.25, seed: options.seed ?? 1 });
     const before = tf.slice(around, [0, 0], [centerIndex, latentDim]);
     const after = tf.slice(around, [centerIndex, 0], [neighbours - centerIndex, latentDim]);
     return tf.concat([before, center, after], 0) as tf.Tensor2D;

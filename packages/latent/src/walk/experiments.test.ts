@@ -76,6 +76,18 @@ describe('vectorArithmetic (figure 7)', () => {
     disposeAll(result);
   });
 
+  it('renders the result alone when asked for no neighbours', async () => {
+    const z = sampleLatent(3, 8, 5);
+    const result = vectorArithmetic(generator, { a: z, b: z, c: z, neighbours: 0 });
+    expect(result.resultImages.shape).toEqual([1, 16, 16, 1]);
+    expect(result.centerIndex).toBe(0);
+    const figure = arithmeticFigure(result);
+    expect([figure.rows, figure.columns]).toEqual([4, 4]);
+    expect(() => vectorArithmetic(generator, { a: z, b: z, c: z, neighbours: -1 })).toThrow('Expected `neighbours` to be an integer >= 0, got `-1`');
+    tf.dispose([z, figure.images]);
+    disposeAll(result);
+  });
+
   it('A - A + A renders A itself (one vector per concept)', async () => {
     const z = sampleLatent(1, 8, 8);
     const result = vectorArithmetic(generator, { a: z, b: z, c: z, neighbours: 8, noiseScale: 0 });
