@@ -1,1 +1,51 @@
 export * from './svm';
+export { float16BitsToFloat32, float32ToFloat16Bits, decodeFloat16, encodeFloat16 } from './features/float16';
+export {
+  discriminatorFeatureDimension,
+  discriminatorFeatureLayout,
+  paperDimensionConfig,
+  paperFeatureDimension,
+  type FeatureLayerLayout,
+  type FeatureLayout,
+} from './features/feature-layout';
+export { createPixelExtractor, type FeatureExtractor } from './features/feature-extractor';
+export {
+  batchNormLayers,
+  computeBatchNormStatistics,
+  setBatchNormStatistics,
+  type BatchNormLayerStatistics,
+  type BatchNormStatistics,
+  type BatchNormStatisticsOptions,
+} from './features/batch-norm-statistics';
+export {
+  copyModel,
+  createDiscriminatorExtractor,
+  modelFingerprint,
+  type DiscriminatorExtractor,
+  type DiscriminatorExtractorOptions,
+} from './features/discriminator-extractor';
+export { poolToGrid } from './features/pool-to-grid';
+export type { ProbeImages } from './features/probe-images';
+export type { FeatureEvent, FeatureEventListener } from './features/feature-events';
+export { extractFeatures, type ExtractFeaturesOptions } from './features/extract-features';
+export {
+  readFeatureStore,
+  readFeatureStoreManifest,
+  type FeatureChunkRecord,
+  type FeatureStorageType,
+  type FeatureStoreManifest,
+  type StoredFeatures,
+} from './features/feature-store';
+export {
+  createDiscriminatorClassifier,
+  predictSupervisedCnn,
+  trainSupervisedCnn,
+  type LabelledPixels,
+  type SupervisedCnn,
+  type SupervisedEpochReport,
+  type SupervisedTrainingOptions,
+} from './baselines/supervised-cnn';
+export { drawPerClass, positionsByClass, stratifiedSplit } from './protocol/stratified-split';
+export { defaultCosts, runLinearProbe, standardProbeMethods, type LinearProbeOptions, type ProbeMethod } from './protocol/run-linear-probe';
+export type { ProbeEvent, ProbeEventListener } from './protocol/probe-events';
+export { formatProbeTable, meanAndDeviation, type CostSearchEntry, type ProbeMethodResult, type ProbeReport } from './protocol/probe-report';

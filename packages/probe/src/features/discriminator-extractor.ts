@@ -121,6 +121,11 @@ export async function copyModel(model: tfl.LayersModel): Promise<tfl.LayersModel
   return copy;
 }
 
+/** A hash of a model's weights (running averages included), to tie caches to it. */
+export async function modelFingerprint(model: tfl.LayersModel): Promise<string> {
+  return weightsFingerprint(model);
+}
+
 async function weightsFingerprint(model: tfl.LayersModel): Promise<string> {
   let hash = 0x811c9dc5;
   for (const weight of model.weights) {

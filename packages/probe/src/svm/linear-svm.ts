@@ -64,9 +64,7 @@ export function trainLinearSvm(features: FeatureMatrix, labels: ArrayLike<number
     throw new ProbeError(`Expected \`gram\` to be computed from these features with bias ${resolved.bias} (computeGramMatrix(features, ${resolved.bias}))`);
   }
   const useGram =
-    gram !== undefined ||
-    resolved.bookkeeping === 'gram' ||
-    (resolved.bookkeeping === 'auto' && rows.length <= automaticGramRowLimit && rows.length * 2 < features.columnCount);
+    gram !== undefined || resolved.bookkeeping === 'gram' || (resolved.bookkeeping === 'auto' && prefersGram(rows.length, features.columnCount));
   if (useGram && gram === undefined) gram = computeGramMatrix(features, resolved.bias);
   const weights: Float64Array[] = [];
   const intercepts = new Float64Array(classifierCount);
@@ -99,6 +97,14 @@ export function trainLinearSvm(features: FeatureMatrix, labels: ArrayLike<number
     onEvent?.({ status: 'classifier-done', classifier, classifierCount, iterations: solution.iterations, converged: solution.converged, seconds });
   }
   return { classes, columnCount: features.columnCount, weights, intercepts, dual, options: resolved, classifiers };
+}
+
+/**
+ * Whether `bookkeeping: 'auto'` uses the Gram matrix for this shape: at most 4,096 rows and fewer rows
+ * than half the features (then O(rows) steps plus one Gram matrix beat O(features) steps).
+ */
+export function prefersGram(rowCount: number, columnCount: number): boolean {
+  return rowCount <= automaticGramRowLimit && rowCount * 2 < columnCount;
 }
 
 /**

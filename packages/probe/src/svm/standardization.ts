@@ -74,3 +74,35 @@ export function applyStandardization(
   }
   return target;
 }
+
+/**
+ * A model trained on standardised features, rewritten to take raw features:
+ * `w . (x - mean) / scale + b = (w / scale) . x + (b - sum(w * mean / scale))`. Saves standardising
+ * (copying) large validation and test sets.
+ *
+ * @example
+ * ```ts
+ * const statistics = fitStandardization(train);
+ * const model = foldStandardization(trainLinearSvm(applyStandardization(train, statistics), labels), statistics);
+ * predictLinearSvm(model, rawTest);
+ * ```
+ */
+export function foldStandardization<Model extends { readonly weights: readonly Float64Array[]; readonly intercepts: Float64Array; readonly columnCount: number }>(
+  model: Model,
+  standardization: Standardization,
+): Model {
+  const { mean, scale } = standardization;
+  if (mean.length !== model.columnCount) throw new ProbeError(`Expected standardization statistics for ${model.columnCount} features, got ${mean.length}`);
+  const intercepts = Float64Array.from(model.intercepts);
+  const weights = model.weights.map((weights, classifier) => {
+    const folded = new Float64Array(weights.length);
+    let shift = 0;
+    for (let column = 0; column < weights.length; column++) {
+      folded[column] = weights[column]! / scale[column]!;
+      shift += folded[column]! * mean[column]!;
+    }
+    intercepts[classifier]! -= shift;
+    return folded;
+  });
+  return { ...model, weights, intercepts };
+}
