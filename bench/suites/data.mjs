@@ -10,8 +10,12 @@
 //   keeps the CPU busy for a fixed time; the share of wall time spent waiting for the next batch. Target < 5%.
 // - peak RSS while streaming a folder of 100,000 small JPEGs (10,000 with --quick) through shuffled batches.
 //
+// - for scale, the same JPEGs decoded single-threaded by PIL (libjpeg-turbo) with draft mode (DCT-domain
+//   downscaling to 64px), where Debian's python3-pil is installed: what a lean decoder costs on this machine.
+//
 // Images are generated in a temporary folder (sharp encodes them) and removed afterwards.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,6 +113,16 @@ export async function run({ quick }) {
     rows.push({ suite, name: 'decode+resize+crop 256px JPEG -> 64px (createBatches)', value: pipeline.rate, unit: 'img/s', target: '>= 1000 on 2 cores', note: note(pipeline) });
     rows.push({ suite, name: 'same decode, sharp alone (decoder ceiling)', value: direct.rate, unit: 'img/s', note: note(direct) });
     await source.close();
+    const pil = pilReference(jpegFolder, passes * distinct);
+    if (pil !== undefined) {
+      rows.push({
+        suite,
+        name: 'reference: PIL draft-mode decode to 64px, 1 thread',
+        value: pil.rate,
+        unit: 'img/s',
+        note: `${pil.cpuMicroseconds.toFixed(0)} us CPU/image (libjpeg-turbo DCT scaling, no resize kernel); not part of @dcgan/data`,
+      });
+    }
 
     // 2. Input wait of a training loop on MNIST.
     const mnist = await data.openMnistPackage();
@@ -178,4 +192,25 @@ export async function run({ quick }) {
     rmSync(directory, { recursive: true, force: true });
   }
   return rows;
+}
+
+function pilReference(folder, count) {
+  const python = '/usr/bin/python3';
+  if (!existsSync(python)) return undefined;
+  const script = [
+    'import glob, io, sys, time',
+    'from PIL import Image',
+    `files = [open(f, 'rb').read() for f in sorted(glob.glob(${JSON.stringify(`${folder}/*.jpg`)}))]`,
+    `count = ${count}`,
+    'started, cpu = time.time(), time.process_time()',
+    'for index in range(count):',
+    '    image = Image.open(io.BytesIO(files[index % len(files)]))',
+    "    image.draft('RGB', (64, 64))",
+    '    image.load()',
+    'print(count / (time.time() - started), (time.process_time() - cpu) / count * 1e6)',
+  ].join('\n');
+  const result = spawnSync(python, ['-c', script], { encoding: 'utf8' });
+  if (result.status !== 0) return undefined;
+  const [rate, cpuMicroseconds] = result.stdout.trim().split(/\s+/).map(Number);
+  return { rate, cpuMicroseconds };
 }
