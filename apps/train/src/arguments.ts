@@ -21,6 +21,7 @@ export interface TrainArguments {
   readonly size: number;
   readonly channels: 1 | 3;
   readonly baseWidth: number;
+  readonly kernelSize: 4 | 5;
   readonly steps: number;
   readonly batchSize: number;
   readonly out: string | null;
@@ -48,6 +49,7 @@ Model and training:
   --size <n>               image size, a power of two >= 16 (default 64; quickstart 32)
   --channels <1|3>         gray or RGB (default 3; quickstart 1)
   --base-width <n>         channels of D's first / G's last hidden layer (default 64; quickstart 32)
+  --kernel-size <4|5>      convolution kernel side: 4 (pytorch/examples) or 5 (the authors' code) (default 4)
   --steps <n>              training steps (default 10000; quickstart 1200)
   --batch-size <n>         images per step (default 128, the paper's; quickstart 64)
   --seed <n>               seed for weights, noise and data order (default 1)
@@ -78,6 +80,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
         size: { type: 'string' },
         channels: { type: 'string' },
         'base-width': { type: 'string' },
+        'kernel-size': { type: 'string' },
         steps: { type: 'string' },
         'batch-size': { type: 'string' },
         out: { type: 'string' },
@@ -105,6 +108,8 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
   if ((size & (size - 1)) !== 0) throw new UsageError(`Expected \`--size\` to be a power of two >= 16, got \`${size}\``);
   const channels = integer('--channels', values.channels, quickstart ? 1 : 3, 1);
   if (channels !== 1 && channels !== 3) throw new UsageError(`Expected \`--channels\` to be 1 or 3, got \`${channels}\``);
+  const kernelSize = integer('--kernel-size', values['kernel-size'], 4, 1);
+  if (kernelSize !== 4 && kernelSize !== 5) throw new UsageError(`Expected \`--kernel-size\` to be 4 or 5, got \`${kernelSize}\``);
   const command = values.help === true ? 'help' : values.doctor === true ? 'doctor' : 'train';
   const resume = values.resume === true;
   if (command === 'train' && !quickstart && values.data === undefined && !resume) {
@@ -119,6 +124,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     size,
     channels,
     baseWidth: integer('--base-width', values['base-width'], quickstart ? 32 : 64, 1),
+    kernelSize,
     steps: integer('--steps', values.steps, quickstart ? 1200 : 10_000, 1),
     batchSize: integer('--batch-size', values['batch-size'], quickstart ? 64 : 128, 1),
     out: values.out ?? null,

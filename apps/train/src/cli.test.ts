@@ -125,6 +125,15 @@ describe('dcgan-train on real digits', () => {
     expect(weights(split).equals(weights(straight))).toBe(true);
   });
 
+  it("trains the authors' 5x5-kernel variant and keeps it on resume", async () => {
+    const out = join(temporaryDirectory(), 'run');
+    expect((await run(...small, '--kernel-size', '5', '--steps', '1', '--out', out, '--backend', 'wasm')).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, 'checkpoint', 'checkpoint.json'), 'utf8')) as { options: { config: { kernelSize: number } } };
+    expect(manifest.options.config.kernelSize).toBe(5);
+    expect((await run('--resume', '--out', out, '--steps', '2', '--backend', 'wasm')).code).toBe(0);
+    expect((await run('--quickstart', '--kernel-size', '3')).stderr).toContain('Expected `--kernel-size` to be 4 or 5, got `3`');
+  });
+
   it('refuses to resume from a corrupt checkpoint, naming the file', async () => {
     const out = join(temporaryDirectory(), 'run');
     expect((await run(...small, '--steps', '1', '--out', out, '--backend', 'wasm')).code).toBe(0);

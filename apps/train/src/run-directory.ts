@@ -13,12 +13,15 @@ export interface RunRecord {
   readonly size: number;
   readonly channels: 1 | 3;
   readonly baseWidth: number;
+  /** Absent in runs made before the option existed: 4. */
+  readonly kernelSize?: 4 | 5;
   readonly batchSize: number;
   readonly seed: number;
 }
 
 export const runFileName = 'run.json';
 const epochLogName = 'epochs.ndjson';
+const positionLogName = 'data-positions.ndjson';
 
 /**
  * Makes a new run folder, refusing one that holds anything (another run's files are never overwritten).
@@ -85,4 +88,28 @@ export async function epochStartStep(directory: string, epoch: number): Promise<
     }
   }
   return start;
+}
+
+/**
+ * Records where in its epoch's order the data stream stands after `step` (written just before each checkpoint),
+ * so a resume starts the stream there instead of decoding the batches already used.
+ */
+export async function recordDataPosition(directory: string, step: number, epoch: number, position: number): Promise<void> {
+  await appendFile(join(directory, positionLogName), `${JSON.stringify({ step, epoch, position })}\n`);
+}
+
+/** The data position recorded for `step` of `epoch`, or `null` (older run, or a crash between the two writes). */
+export async function dataPositionAt(directory: string, step: number, epoch: number): Promise<number | null> {
+  const text = await readFile(join(directory, positionLogName), 'utf8').catch(() => '');
+  let found: number | null = null;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      const entry = JSON.parse(line) as { step: number; epoch: number; position: number };
+      if (entry.step === step && entry.epoch === epoch) found = entry.position;
+    } catch {
+      // a line cut by a crash: ignore
+    }
+  }
+  return found;
 }

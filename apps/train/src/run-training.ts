@@ -12,8 +12,10 @@ import { openDataset } from './open-dataset.js';
 import {
   assertRunDirectoryFree,
   createRunDirectory,
+  dataPositionAt,
   epochStartStep,
   readRunRecord,
+  recordDataPosition,
   recordEpochStart,
   type RunRecord,
 } from './run-directory.js';
@@ -62,6 +64,7 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
       size: options.size,
       channels: options.channels,
       baseWidth: options.baseWidth,
+      kernelSize: options.kernelSize,
       batchSize: options.batchSize,
       seed: options.seed,
     };
@@ -82,12 +85,12 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
   let trainer: Trainer;
   if (options.resume) {
     trainer = await loadCheckpoint(checkpointDirectory, {
-      expectedConfig: { imageSize: record.size, channels: record.channels, baseWidth: record.baseWidth },
+      expectedConfig: modelConfig(record),
     });
     view.info(`resuming ${directory} at step ${trainer.completedSteps}, epoch ${trainer.epoch}`);
   } else {
     trainer = new Trainer({
-      config: { imageSize: record.size, channels: record.channels, baseWidth: record.baseWidth },
+      config: modelConfig(record),
       batchSize: record.batchSize,
       seed: record.seed,
     });
@@ -114,7 +117,9 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
     await writePng(path, grid);
     lastSample = path;
   };
+  let dataPosition = 0; // end position, in this epoch's order, of the last batch trained on
   const checkpoint = async () => {
+    await recordDataPosition(directory, trainer.completedSteps, trainer.epoch, dataPosition);
     await saveCheckpoint(checkpointDirectory, trainer);
   };
 
@@ -127,14 +132,23 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
     if (!options.resume) await writeSample(); // step 0: what untrained noise looks like
     while (trainer.completedSteps < totalSteps && !stopRequested) {
       const epoch = trainer.epoch;
-      const skipBatches = options.resume || trainer.completedSteps > 0 ? trainer.completedSteps - (await epochStartStep(directory, epoch)) : 0;
-      if (skipBatches === 0) await recordEpochStart(directory, epoch, trainer.completedSteps);
+      // Where this epoch's stream starts: its beginning, or on resume the recorded position (else skip batches).
+      let startPosition = 0;
+      let skipBatches = 0;
+      if (trainer.completedSteps > 0) {
+        const recorded = await dataPositionAt(directory, trainer.completedSteps, epoch);
+        if (recorded !== null) startPosition = recorded;
+        else skipBatches = trainer.completedSteps - (await epochStartStep(directory, epoch));
+      }
+      if (startPosition === 0 && skipBatches === 0) await recordEpochStart(directory, epoch, trainer.completedSteps);
       const batches = createBatches(dataset.source, {
         batchSize: record.batchSize,
         seed: record.seed,
         epoch,
+        startPosition,
         transform: dataset.transform,
       });
+      dataPosition = startPosition;
       let batchIndex = 0;
       let waitStarted = performance.now();
       for await (const batch of batches) {
@@ -143,6 +157,7 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
           continue;
         }
         const stepStarted = performance.now();
+        dataPosition = batch.endPosition;
         waitSeconds += (stepStarted - waitStarted) / 1000;
         const images = batchToTensor(tf, batch);
         let result: TrainerStepResult;
@@ -160,7 +175,7 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
         if (trainer.completedSteps >= totalSteps || stopRequested) break;
         waitStarted = performance.now();
       }
-      if (batchIndex === 0) {
+      if (batchIndex === 0 && startPosition === 0) {
         throw new UsageError(
           `${record.data ?? 'the dataset'} gave no full batch of ${record.batchSize} images this epoch` +
             (batches.report ? ` (${batches.report.imagesDelivered + batches.report.imagesDropped} usable, ${batches.report.skippedCount} skipped)` : '') +
@@ -176,7 +191,10 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
           await appendFile(join(directory, 'skipped.ndjson'), report.skipped.map((item) => `${JSON.stringify({ epoch, ...item })}\n`).join(''));
         }
       }
-      if (trainer.completedSteps < totalSteps && !stopRequested) trainer.epoch = epoch + 1;
+      if (trainer.completedSteps < totalSteps && !stopRequested) {
+        trainer.epoch = epoch + 1;
+        dataPosition = 0;
+      }
     }
     const finalSample = lastSample as string | null; // assigned inside writeSample, which TS cannot see
     if (finalSample === null || !finalSample.endsWith(`${String(trainer.completedSteps).padStart(6, '0')}.png`)) await writeSample();
@@ -207,4 +225,8 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
 
 function timestamp(): string {
   return new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+}
+
+function modelConfig(record: RunRecord) {
+  return { imageSize: record.size, channels: record.channels, baseWidth: record.baseWidth, kernelSize: record.kernelSize ?? 4 };
 }
