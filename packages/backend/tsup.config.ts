@@ -8,5 +8,7 @@ export default defineConfig({
   sourcemap: false,
   target: 'es2022',
   platform: 'node',
+  // import.meta.url in the CJS build (the wasm worker thread resolves tfjs relative to this package).
+  shims: true,
   external: [/^@tensorflow\//],
 });

@@ -11,7 +11,7 @@ import {
 import { BackendError } from './errors.js';
 import { inspectGpu } from './gpu-libraries.js';
 import { importModule as defaultImportModule, isModuleNotFound, restoreLegacyUtilHelpers, type ModuleImporter } from './load-module.js';
-import { registerWasmTrainingKernels } from './wasm/index.js';
+import { registerWasmTrainingKernels, setWasmTrainingThreads, type WasmTrainingThreads } from './wasm/index.js';
 
 /** What happened to one backend while choosing. */
 export interface CandidateReport {
@@ -56,6 +56,14 @@ export interface InitBackendOptions {
    * @default true
    */
   readonly requireGpu?: boolean;
+  /**
+   * Threads the wasm backend's large convolutions use when wasm is chosen: 2 hands half of each large batch to
+   * a worker thread with its own wasm backend (same results, bit for bit); `auto` is min(2, available cores).
+   * Off by default: on a busy 2-core machine it did not speed training up (see the README). See
+   * `setWasmTrainingThreads`.
+   * @default 1
+   */
+  readonly wasmThreads?: WasmTrainingThreads;
   /** Receives what is tried and chosen; library code never prints. */
   readonly onEvent?: (event: BackendEvent) => void;
   /** Loads a backend package; replaceable for tests. @default dynamic import, then from the project's cwd */
@@ -77,6 +85,10 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const emit = options.onEvent ?? (() => {});
   const importModule = options.importModule ?? defaultImportModule;
   const requireGpu = options.requireGpu ?? true;
+  const wasmThreads = options.wasmThreads ?? 1;
+  if (wasmThreads !== 'auto' && wasmThreads !== 1 && wasmThreads !== 2) {
+    throw new BackendError(`Expected \`wasmThreads\` to be 'auto', 1 or 2, got \`${String(wasmThreads)}\``);
+  }
   const order: BackendName[] = prefer === 'auto' ? [...backendNames] : [prefer];
   const candidates: CandidateReport[] = [];
   const warnings: string[] = [];
@@ -110,6 +122,14 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
         throw new BackendError(`${message} Install CUDA 11.2 and cuDNN 8.1 (see \`dcgan-train --doctor\`), or ask for \`tensorflow\`.`);
       }
       warn(message);
+    }
+    if (name === 'wasm') {
+      try {
+        await setWasmTrainingThreads(wasmThreads);
+      } catch (error) {
+        await setWasmTrainingThreads(1);
+        warn(`The wasm backend runs on one thread: its worker thread could not start (${messageOf(error)}).`);
+      }
     }
     const reason =
       prefer !== 'auto'
