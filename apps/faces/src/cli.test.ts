@@ -1,27 +1,52 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { buildTrainArguments } from '@dcgan/train-app/paper-run';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { buildTrainArguments } from './paper-settings';
+import { facesSettings } from './paper-settings';
 import { prepareFaceCrops } from './prepare-face-crops';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli.js');
 const fixtures = join(here, '..', '..', '..', 'packages', 'data', 'test', 'fixtures', 'faces');
 
+/** Runs the built CLI without blocking the test worker (vitest's RPC times out on a long spawnSync). */
+function run(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
 describe('faces app', () => {
   const directory = mkdtempSync(join(tmpdir(), 'dcgan-faces-app-'));
   afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
-  it('uses the paper settings: 64px RGB, base width 128, batch 128', () => {
-    const argumentsList = buildTrainArguments({ crops: 'c', out: 'o', imageCount: 350_000, epochs: 5, batchSize: 128, steps: undefined, backend: 'auto', resume: false, extra: [] });
+  it("uses the paper settings: 64px RGB, base width 128, the authors' 5x5 kernels, batch 128", () => {
+    const argumentsList = buildTrainArguments(facesSettings, {
+      data: 'c',
+      out: 'o',
+      imageCount: 350_000,
+      itemName: 'face crops',
+      epochs: 5,
+      batchSize: 128,
+      steps: undefined,
+      backend: 'auto',
+      resume: false,
+      extra: [],
+    });
     expect(argumentsList.join(' ')).toBe(
-      '--data c --format folder --size 64 --channels 3 --base-width 128 --batch-size 128 --seed 1 --sample-every 500 --checkpoint-every 1000 --out o --steps 13670 --backend auto',
+      '--data c --format folder --size 64 --channels 3 --base-width 128 --kernel-size 5 --batch-size 128 --seed 1 --sample-every 500 --checkpoint-every 1000 --out o --steps 13670 --backend auto',
     );
   });
 
@@ -38,24 +63,27 @@ describe('faces app', () => {
     expect(again).toMatchObject({ total: 4, written: 0, kept: 4 });
   });
 
-  it('crops, then trains (tiny model) and writes samples and a checkpoint', () => {
+  it('crops, then trains (tiny model, 5x5 kernels) and writes samples and a checkpoint', async () => {
     const out = join(directory, 'run');
-    const result = spawnSync(
-      process.execPath,
-      [cli, '--photos', join(fixtures, 'photos'), '--boxes', join(fixtures, 'boxes.json'), '--out', out, '--batch-size', '2', '--steps', '2', '--backend', 'cpu', '--', '--size', '16', '--base-width', '8', '--sample-every', '1'],
-      { encoding: 'utf8', timeout: 110_000 },
+    const result = await run(
+      '--photos', join(fixtures, 'photos'), '--boxes', join(fixtures, 'boxes.json'), '--out', out,
+      '--batch-size', '2', '--steps', '2', '--backend', 'cpu',
+      '--', '--size', '16', '--base-width', '8', '--sample-every', '1',
     );
-    expect(result.status, result.stderr).toBe(0);
+    expect(result.code, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/4 face crops in .*run-crops \(4 new, 0 kept\)/);
-    expect(existsSync(join(out, 'checkpoint'))).toBe(true);
+    expect(result.stderr).toMatch(/running: dcgan-train --data .*run-crops .*--kernel-size 5 /);
+    const manifest = JSON.parse(readFileSync(join(out, 'checkpoint', 'checkpoint.json'), 'utf8')) as { options: { config: { kernelSize: number } } };
+    expect(manifest.options.config.kernelSize).toBe(5);
     expect(readdirSync(join(out, 'samples'))).toContain('step-000002.png');
   });
 
-  it('explains a bad boxes file in one line', () => {
-    const result = spawnSync(process.execPath, [cli, '--photos', join(fixtures, 'photos'), '--boxes', join(fixtures, 'photos', 'p1.png'), '--out', join(directory, 'bad')], {
-      encoding: 'utf8',
-    });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/dcgan-train-faces: error: .*p1\.png: line 1: expected 5 fields/);
+  it('explains a bad boxes file, and too few crops for a batch, in one line', async () => {
+    const bad = await run('--photos', join(fixtures, 'photos'), '--boxes', join(fixtures, 'photos', 'p1.png'), '--out', join(directory, 'bad'));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/dcgan-train-faces: error: .*p1\.png: line 1: expected 5 fields/);
+    const small = await run('--photos', join(fixtures, 'photos'), '--boxes', join(fixtures, 'boxes.json'), '--out', join(directory, 'small'));
+    expect(small.code).toBe(2);
+    expect(small.stderr).toMatch(/dcgan-train-faces: error: .*small-crops holds 4 face crops, fewer than one batch of 128; pass a smaller --batch-size\n$/);
   });
 });

@@ -1,10 +1,9 @@
 import { parseArgs } from 'node:util';
 
-import { DataError } from '@dcgan/data';
+import { buildTrainArguments, positiveInteger, runPaperApp, runTrainCli, splitPassThrough, UsageError } from '@dcgan/train-app/paper-run';
 
-import { buildTrainArguments, facesSettings } from './paper-settings.js';
+import { facesSettings } from './paper-settings.js';
 import { prepareFaceCrops } from './prepare-face-crops.js';
-import { runTrainCli, UsageError } from './run-train-cli.js';
 
 const help = `dcgan-train-faces: the paper's faces training: square face crops at 64x64, batch 128, Adam 2e-4 / 0.5.
 
@@ -28,11 +27,9 @@ Options:
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const split = argv.indexOf('--');
-  const own = split === -1 ? argv : argv.slice(0, split);
-  const extra = split === -1 ? [] : argv.slice(split + 1);
+  const { own, passThrough } = splitPassThrough(argv);
   const { values } = parseArgs({
-    args: [...own],
+    args: own,
     strict: true,
     options: {
       help: { type: 'boolean', short: 'h' },
@@ -76,25 +73,20 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`skipped ${prepared.skipped.length} box(es) whose photo could not be read (listed in ${crops}/skipped.ndjson):\n`);
     for (const item of prepared.skipped.slice(0, 10)) process.stderr.write(`  ${item.key}: ${item.reason}\n`);
   }
-  const trainArguments = buildTrainArguments({ crops, out, imageCount: usable, epochs, batchSize, steps, backend: values.backend ?? 'auto', resume: values.resume === true, extra });
+  const trainArguments = buildTrainArguments(facesSettings, {
+    data: crops,
+    out,
+    imageCount: usable,
+    itemName: 'face crops',
+    epochs,
+    batchSize,
+    steps,
+    backend: values.backend ?? 'auto',
+    resume: values.resume === true,
+    extra: passThrough,
+  });
   process.stderr.write(`running: dcgan-train ${trainArguments.join(' ')}\n`);
   return runTrainCli(trainArguments);
 }
 
-function positiveInteger(flag: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`Expected \`${flag}\` to be a positive integer, got \`${raw}\``);
-  return value;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const known = error instanceof UsageError || DataError.isInstance(error) || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`dcgan-train-faces: error: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
-    process.exitCode = known ? 2 : 1;
-  },
-);
+void runPaperApp('dcgan-train-faces', main);

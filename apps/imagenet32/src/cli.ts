@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 
-import { DataError, openImageFolder } from '@dcgan/data';
+import { openImageFolder } from '@dcgan/data';
+import { buildTrainArguments, positiveInteger, runPaperApp, runTrainCli, splitPassThrough, UsageError } from '@dcgan/train-app/paper-run';
 
-import { buildTrainArguments, imagenet32Settings } from './paper-settings.js';
-import { runTrainCli, UsageError } from './run-train-cli.js';
+import { imagenet32Settings } from './paper-settings.js';
 
 const help = `dcgan-train-imagenet32: the paper's ImageNet-1k training on 32x32 centre crops (batch 128, Adam 2e-4 / 0.5).
 
@@ -23,11 +23,9 @@ Options:
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const split = argv.indexOf('--');
-  const own = split === -1 ? argv : argv.slice(0, split);
-  const extra = split === -1 ? [] : argv.slice(split + 1);
+  const { own, passThrough } = splitPassThrough(argv);
   const { values } = parseArgs({
-    args: [...own],
+    args: own,
     strict: true,
     options: {
       help: { type: 'boolean', short: 'h' },
@@ -52,7 +50,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const source = await openImageFolder(values.data);
   const imageCount = source.length ?? 0;
   await source.close();
-  const trainArguments = buildTrainArguments({
+  const trainArguments = buildTrainArguments(imagenet32Settings, {
     data: values.data,
     out: values.out ?? 'runs/imagenet32',
     imageCount,
@@ -61,26 +59,10 @@ async function main(argv: readonly string[]): Promise<number> {
     steps,
     backend: values.backend ?? 'auto',
     resume: values.resume === true,
-    extra,
+    extra: passThrough,
   });
   process.stderr.write(`${imageCount.toLocaleString('en')} images; running: dcgan-train ${trainArguments.join(' ')}\n`);
   return runTrainCli(trainArguments);
 }
 
-function positiveInteger(flag: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`Expected \`${flag}\` to be a positive integer, got \`${raw}\``);
-  return value;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const known = error instanceof UsageError || DataError.isInstance(error) || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
-    process.stderr.write(`dcgan-train-imagenet32: error: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
-    process.exitCode = known ? 2 : 1;
-  },
-);
+void runPaperApp('dcgan-train-imagenet32', main);

@@ -2,13 +2,9 @@ import { parseArgs } from 'node:util';
 
 import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
 
-/** A command-line mistake: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { UsageError } from './usage-error.js';
+
+export { UsageError } from './usage-error.js';
 
 export const datasetFormats = ['mnist-package', 'folder', 'idx', 'cifar10', 'svhn', 'lmdb'] as const;
 export type DatasetFormat = (typeof datasetFormats)[number];

@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { BackendError, diagnose } from '@dcgan/backend';
 import { CheckpointError, DcganError } from '@dcgan/core';
 import { DataError } from '@dcgan/data';
