@@ -84,8 +84,10 @@ Commands:
                  --to i,j,..  --rows <n> (6)  --steps <n> (10)  --range <first,last> (-0.5,0.5)
   forget       section 6.3.1: fit a logistic regression on boxes drawn on samples, drop the feature
                maps with positive weight, render samples with and without them. Without --boxes it
-               writes the numbered sheet and a boxes template.  --count <n> (64)  --boxes <file.json>
-                 --render <n> fresh samples (16)  --negatives <per positive> (1)  --l2 <penalty> (1)
+               writes the numbered sheet and a boxes template. Boxes with "negative": true mark what is
+               not the object (their positions become negatives too; --negatives 0 uses them alone).
+                 --count <n> (64)  --boxes <file.json>  --render <n> fresh samples (16)
+                 --negatives <random negatives per positive> (1)  --l2 <penalty> (1)
   visualize    figure 5: guided backpropagation of the top features of D's last conv layer, next to
                the same for a randomly initialised D (needs a training checkpoint, not a bare generator)
                  --images generated|mnist (generated)  --count <n> images searched (256)
@@ -257,7 +259,7 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
         count,
         boxes: values.boxes ?? null,
         render: integer('--render', values.render, 16, 1),
-        negatives: decimal('--negatives', values.negatives, 1, 0, true),
+        negatives: decimal('--negatives', values.negatives, 1, 0),
         l2: decimal('--l2', values.l2, 1, 0, true),
       };
     case 'visualize': {

@@ -78,11 +78,15 @@ describe('dcgan-latent', () => {
     expect(template).toEqual({ seed: 5, count: 8, imageSize: 16, boxes: [{ sample: 0, x: 0, y: 0, width: 8, height: 8 }] });
     expect(first.hint).toMatch(/--boxes <file>/);
     const boxesPath = join(directory, 'boxes.json');
-    await writeFile(boxesPath, JSON.stringify({ ...template, boxes: [...template.boxes, { sample: 3, x: 6, y: 4, width: 6, height: 8 }] }));
+    await writeFile(
+      boxesPath,
+      JSON.stringify({ ...template, boxes: [...template.boxes, { sample: 3, x: 6, y: 4, width: 6, height: 8 }, { sample: 3, x: 0, y: 12, width: 16, height: 4, negative: true }] }),
+    );
     const result = await runCli(['forget', '--checkpoint', run, '--out', out, '--boxes', boxesPath, '--render', '4', '--zoom', '1']);
     const report = JSON.parse(await readFile(join(out, 'forget.json'), 'utf8'));
     expect(report.layerName).toBe('g_relu2');
     expect(report.positives).toBe(16 + 12);
+    expect(report.boxedNegatives).toBe(16);
     expect(report.weights).toHaveLength(8);
     expect(report.droppedMaps).toEqual(
       report.weights.flatMap((weight: number, map: number) => (weight > 0 ? [map] : [])).sort((a: number, b: number) => report.weights[b] - report.weights[a]),

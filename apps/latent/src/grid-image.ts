@@ -54,15 +54,16 @@ export function toRgbImage(image: RawImage): RawImage {
   return { width: image.width, height: image.height, channels: 3, data };
 }
 
-/** Outlines a rectangle (pixel coordinates of the unzoomed image) in red, one zoomed pixel thick. */
-export function outlineBox(image: RawImage, box: { x: number; y: number; width: number; height: number }, zoom: number): RawImage {
+/** Outlines a rectangle (pixel coordinates of the unzoomed image), one zoomed pixel thick: red, or blue for negative boxes. */
+export function outlineBox(image: RawImage, box: { x: number; y: number; width: number; height: number; negative?: boolean }, zoom: number): RawImage {
   const rgb = toRgbImage(image);
   const data = rgb.data.slice();
   const left = Math.round(box.x * zoom);
   const top = Math.round(box.y * zoom);
   const right = Math.min(rgb.width - 1, Math.round((box.x + box.width) * zoom) - 1);
   const bottom = Math.min(rgb.height - 1, Math.round((box.y + box.height) * zoom) - 1);
-  const paint = (x: number, y: number) => data.set([255, 40, 40], (y * rgb.width + x) * 3);
+  const colour = box.negative === true ? [60, 140, 255] : [255, 40, 40];
+  const paint = (x: number, y: number) => data.set(colour, (y * rgb.width + x) * 3);
   for (let x = left; x <= right; x++) {
     paint(x, top);
     paint(x, bottom);

@@ -72,7 +72,7 @@ export async function forgetCommand(context: CommandContext, options: ForgetComm
   files.push(reportPath);
   context.log(
     `forget: logistic regression on ${found.layerName} (${found.mapCount} maps, ${found.featureSize}x${found.featureSize}): ` +
-      `${found.positives} positions in boxes, ${found.negatives} outside; training accuracy ${(found.trainingAccuracy * 100).toFixed(1)}%` +
+      `${found.positives} positions in boxes, ${found.negatives} negatives (${found.boxedNegatives} in negative boxes); training accuracy ${(found.trainingAccuracy * 100).toFixed(1)}%` +
       `${found.converged ? '' : ' (did not converge)'}; dropping ${found.droppedMaps.length} maps with positive weight -> ${reportPath}`,
   );
 
@@ -102,7 +102,7 @@ export async function forgetCommand(context: CommandContext, options: ForgetComm
       zoom: context.zoom,
     });
     files.push(boxesPath, annotatedPath, freshPath);
-    context.log(`boxes as drawn -> ${boxesPath}`);
+    context.log(`boxes as drawn (red: object, blue: negative) -> ${boxesPath}`);
     context.log(`the boxed samples, each row followed by the same samples without the maps -> ${annotatedPath}`);
     context.log(`${options.render} new samples (seed ${context.seed + 1}), each row followed by the same z without the maps -> ${freshPath}`);
   } finally {

@@ -130,6 +130,23 @@ describe('fitObjectFeatureMaps', () => {
     generator.dispose();
   });
 
+  it('adds the positions of boxes marked negative as negatives, alone when negativesPerPositive is 0', async () => {
+    const generator = tinyGenerator(5);
+    const z = sampleLatent(3, 8, 13);
+    const boxes: ObjectBox[] = [
+      { sample: 0, x: 0, y: 0, width: 8, height: 4 }, // cells 0-3 and 8-11
+      { sample: 0, x: 4, y: 0, width: 8, height: 8, negative: true }, // 4x4 cells, 4 of them also in the object box
+      { sample: 2, x: 8, y: 8, width: 4, height: 4, negative: true }, // an image with negatives only
+    ];
+    const only = await fitObjectFeatureMaps(generator, z, boxes, { negativesPerPositive: 0 });
+    expect([only.positives, only.boxedNegatives, only.negatives]).toEqual([8, 12 + 4, 16]);
+    const mixed = await fitObjectFeatureMaps(generator, z, boxes, { negativesPerPositive: 1 });
+    // Random negatives only where there is an object: 8 in sample 0, none in sample 2.
+    expect([mixed.positives, mixed.boxedNegatives, mixed.negatives]).toEqual([8, 16, 16 + 8]);
+    await expect(fitObjectFeatureMaps(generator, z, [{ ...boxes[1]! }])).rejects.toThrow("Found no object positions: every box is marked `negative`");
+    generator.dispose();
+  });
+
   it("finds the map that fires where the boxes are", async () => {
     const generator = tinyGenerator(6);
     const z = sampleLatent(12, 8, 12);
@@ -162,6 +179,12 @@ describe('parseBoxesFile', () => {
       'b.json: `boxes[0]` (x 25, y 2, 10x5) reaches outside the 32x32 image',
     );
     expect(() => parseBoxesFile({ ...good, boxes: [] }, 'b.json')).toThrow('b.json: has no boxes');
+    const withNegative = { ...good, boxes: [...good.boxes, { sample: 1, x: 0, y: 0, width: 4, height: 4, negative: true }] };
+    expect(parseBoxesFile(withNegative, 'b.json').boxes[1]).toEqual({ sample: 1, x: 0, y: 0, width: 4, height: 4, negative: true });
+    expect(() => parseBoxesFile({ ...good, boxes: [{ ...good.boxes[0], negative: 'yes' }] }, 'b.json')).toThrow(
+      'b.json: expected `boxes[0].negative` to be true or false, got `"yes"`',
+    );
+    expect(() => parseBoxesFile({ ...good, boxes: [{ ...good.boxes[0], negative: true }] }, 'b.json')).toThrow('b.json: has no boxes');
     expect(() => parseBoxesFile({ ...good, seed: 'x' }, 'b.json')).toThrow('b.json: expected `seed` to be an integer >= 0, got `"x"`');
   });
 });

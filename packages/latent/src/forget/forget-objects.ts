@@ -90,8 +90,10 @@ export interface ObjectFeatureMaps {
   readonly droppedMaps: readonly number[];
   /** Feature positions labelled "object". */
   readonly positives: number;
-  /** Feature positions labelled "not object". */
+  /** Feature positions labelled "not object" (random ones and those in negative boxes). */
   readonly negatives: number;
+  /** Of `negatives`, those inside boxes marked `negative`. */
+  readonly boxedNegatives: number;
   readonly trainingAccuracy: number;
   readonly iterations: number;
   readonly converged: boolean;
@@ -136,7 +138,8 @@ export function cellsInBox(box: ObjectBox, imageSize: number, featureSize: numbe
  * The paper's object forgetting, first half (section 6.3.1): on the second-highest conv layer's
  * activations of generated samples, fit a logistic regression that tells feature positions inside the
  * drawn boxes (positives) from random positions of the same images (negatives), one input per feature
- * map; the maps with positive weight are the object's. Render without them with
+ * map; the maps with positive weight are the object's. Boxes marked `negative` add their positions as
+ * negatives (the rest of a drawing, say), and `negativesPerPositive: 0` then uses those alone. Render without them with
  * {@link generateWithoutFeatureMaps}.
  *
  * @example
@@ -180,11 +183,20 @@ export async function fitObjectFeatureMaps(
   };
   let positives = 0;
   let negatives = 0;
+  let boxedNegatives = 0;
   samples.forEach((sample, sampleIndex) => {
     const inside = new Set<number>();
-    for (const box of bySample.get(sample)!) for (const cell of cellsInBox(box, imageSize, featureSize)) inside.add(cell);
+    const marked = new Set<number>();
+    for (const box of bySample.get(sample)!) {
+      for (const cell of cellsInBox(box, imageSize, featureSize)) (box.negative === true ? marked : inside).add(cell);
+    }
     for (const cell of inside) addRow(sampleIndex, cell, 1);
-    const outside = Array.from({ length: featureSize * featureSize }, (_, cell) => cell).filter((cell) => !inside.has(cell));
+    // A cell in both kinds of box counts as the object.
+    const markedOnly = [...marked].filter((cell) => !inside.has(cell));
+    for (const cell of markedOnly) addRow(sampleIndex, cell, 0);
+    boxedNegatives += markedOnly.length;
+    negatives += markedOnly.length;
+    const outside = Array.from({ length: featureSize * featureSize }, (_, cell) => cell).filter((cell) => !inside.has(cell) && !marked.has(cell));
     const wanted = Math.min(outside.length, Math.round(inside.size * negativesPerPositive));
     for (let pick = 0; pick < wanted; pick++) {
       const swap = pick + Math.floor(random() * (outside.length - pick));
@@ -194,7 +206,8 @@ export async function fitObjectFeatureMaps(
     positives += inside.size;
     negatives += wanted;
   });
-  if (negatives === 0) throw new LatentError('Found no negative positions: every box covers its whole image, or `negativesPerPositive` is 0');
+  if (positives === 0) throw new LatentError('Found no object positions: every box is marked `negative`');
+  if (negatives === 0) throw new LatentError('Found no negative positions: every box covers its whole image, or `negativesPerPositive` is 0 and no box is marked `negative`');
   const model = fitLogisticRegression(rows, labels, mapCount, options);
   const weights = Array.from(model.weights);
   const droppedMaps = weights
@@ -211,6 +224,7 @@ export async function fitObjectFeatureMaps(
     droppedMaps,
     positives,
     negatives,
+    boxedNegatives,
     trainingAccuracy: model.trainingAccuracy,
     iterations: model.iterations,
     converged: model.converged,

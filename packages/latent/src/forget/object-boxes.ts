@@ -8,6 +8,13 @@ export interface ObjectBox {
   readonly y: number;
   readonly width: number;
   readonly height: number;
+  /**
+   * Marks a box around something that is *not* the object (e.g. the rest of the drawing): its feature
+   * positions become negatives, in addition to the random ones. Useful where most of an image is empty
+   * background, so that random negatives alone would teach "drawing versus background".
+   * @default false
+   */
+  readonly negative?: boolean;
 }
 
 /**
@@ -16,7 +23,8 @@ export interface ObjectBox {
  *
  * ```json
  * { "seed": 12, "count": 64, "imageSize": 32,
- *   "boxes": [{ "sample": 3, "x": 4, "y": 2, "width": 20, "height": 9 }] }
+ *   "boxes": [{ "sample": 3, "x": 4, "y": 2, "width": 20, "height": 9 },
+ *             { "sample": 3, "x": 10, "y": 12, "width": 6, "height": 16, "negative": true }] }
  * ```
  */
 export interface BoxesFile {
@@ -84,8 +92,11 @@ export function parseBoxesFile(input: unknown, source = 'boxes'): BoxesFile {
     if (x + width > imageSize || y + height > imageSize) {
       fail(source, `\`${label}\` (x ${x}, y ${y}, ${width}x${height}) reaches outside the ${imageSize}x${imageSize} image`);
     }
-    return { sample, x, y, width, height };
+    if (box.negative !== undefined && typeof box.negative !== 'boolean') {
+      fail(source, `expected \`${label}.negative\` to be true or false, got \`${JSON.stringify(box.negative)}\``);
+    }
+    return box.negative === true ? { sample, x, y, width, height, negative: true } : { sample, x, y, width, height };
   });
-  if (boxes.length === 0) fail(source, 'has no boxes: draw at least one box around the object to forget');
+  if (!boxes.some((box) => box.negative !== true)) fail(source, 'has no boxes: draw at least one box around the object to forget');
   return { seed, count, imageSize, boxes };
 }
