@@ -81,7 +81,8 @@ Commands:
                  --noise <scale> (0.25)
   turn         figure 8: a "turn" vector mean(to) - mean(from), random samples moved along it.
                Without --from/--to it writes the numbered sheet.  --count <n> (64)  --from i,j,..
-                 --to i,j,..  --rows <n> (6)  --steps <n> (10)  --range <first,last> (-0.5,0.5)
+                 --to i,j,..  --rows <n> (6)  --steps <n> (10)  --range=<first,last> (-0.5,0.5; the = is
+                 needed when first is negative: --range=-1,1)
   forget       section 6.3.1: fit a logistic regression on boxes drawn on samples, drop the feature
                maps with positive weight, render samples with and without them. Without --boxes it
                writes the numbered sheet and a boxes template. Boxes with "negative": true mark what is
