@@ -86,6 +86,21 @@ describe('dcgan-train on each dataset format (committed fixtures written by scip
     expect(existsSync(join(out, 'checkpoint', 'checkpoint.json'))).toBe(true);
   });
 
+  it('runs several epochs and resumes exactly across an epoch boundary', async () => {
+    // 8 CIFAR images in batches of 3: 2 batches an epoch. 7 steps straight vs 3 steps (mid-epoch 1) + resume.
+    const data = join(fixtures, 'cifar-10-batches-bin');
+    const common = ['--data', data, '--size', '16', '--base-width', '8', '--batch-size', '3', '--checkpoint-every', '2', '--backend', 'wasm'];
+    const straight = join(temporaryDirectory(), 'straight');
+    const split = join(temporaryDirectory(), 'split');
+    expect((await run(...common, '--steps', '7', '--out', straight)).code).toBe(0);
+    const epochs = readFileSync(join(straight, 'metrics.ndjson'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { epoch: number }).epoch);
+    expect(epochs).toEqual([0, 0, 1, 1, 2, 2, 3]);
+    expect((await run(...common, '--steps', '3', '--out', split)).code).toBe(0);
+    expect((await run('--resume', '--out', split, '--steps', '7', '--backend', 'wasm')).code).toBe(0);
+    const weights = (directory: string) => readFileSync(join(directory, 'checkpoint', readdirSync(join(directory, 'checkpoint')).find((name) => name.endsWith('.bin'))!));
+    expect(weights(split).equals(weights(straight))).toBe(true);
+  });
+
   it('says so when the data cannot fill one batch', async () => {
     const result = await run('--data', join(fixtures, 'images'), '--size', '16', '--base-width', '8', '--batch-size', '4096', '--steps', '1', '--out', join(temporaryDirectory(), 'run'));
     expect(result.code).toBe(2);

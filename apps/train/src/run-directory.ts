@@ -74,10 +74,10 @@ export async function recordEpochStart(directory: string, epoch: number, step: n
   await appendFile(join(directory, epochLogName), `${JSON.stringify({ epoch, step })}\n`);
 }
 
-/** The step at which `epoch` started, from the epoch log (0 when not found). */
-export async function epochStartStep(directory: string, epoch: number): Promise<number> {
+/** The step at which `epoch` started, from the epoch log (`null` when it is not recorded). */
+export async function epochStartStep(directory: string, epoch: number): Promise<number | null> {
   const text = await readFile(join(directory, epochLogName), 'utf8').catch(() => '');
-  let start = 0;
+  let start: number | null = null;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
     try {

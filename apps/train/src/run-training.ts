@@ -130,15 +130,19 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
   const totalSteps = options.steps;
   try {
     if (!options.resume) await writeSample(); // step 0: what untrained noise looks like
+    let resuming = options.resume;
     while (trainer.completedSteps < totalSteps && !stopRequested) {
       const epoch = trainer.epoch;
       // Where this epoch's stream starts: its beginning, or on resume the recorded position (else skip batches).
+      // Only the first epoch after a resume starts mid-way; later epochs start at their beginning.
       let startPosition = 0;
       let skipBatches = 0;
-      if (trainer.completedSteps > 0) {
+      if (resuming) {
+        resuming = false;
         const recorded = await dataPositionAt(directory, trainer.completedSteps, epoch);
+        const epochStart = recorded === null ? await epochStartStep(directory, epoch) : null;
         if (recorded !== null) startPosition = recorded;
-        else skipBatches = trainer.completedSteps - (await epochStartStep(directory, epoch));
+        else if (epochStart !== null) skipBatches = trainer.completedSteps - epochStart;
       }
       if (startPosition === 0 && skipBatches === 0) await recordEpochStart(directory, epoch, trainer.completedSteps);
       const batches = createBatches(dataset.source, {
