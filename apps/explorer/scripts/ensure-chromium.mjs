@@ -29,7 +29,7 @@ const environment = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
 try {
   execFileSync('apt-get', [...lockWait, 'update', '-qq'], { stdio: 'inherit', env: environment });
-  execFileSync('apt-get', [...lockWait, 'install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env: environment });
+  execFileSync('apt-get', [...lockWait, 'install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: environment });
 } catch (error) {
   banner([`apt-get could not install chromium: ${error.message.split('\n')[0]}`, `The explorer's browser test will be SKIPPED${process.env.CI ? ' -- and FAIL, since CI is set' : ''}.`]);
   process.exit(process.env.CI ? 1 : 0);
