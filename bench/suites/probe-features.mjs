@@ -4,6 +4,7 @@
 // quickstart's D (32px, 1 channel, base width 32: 3,584 features) and a D with the paper's 28,672
 // features (32px, 3 channels, base width 256); plus float16 store write + read-back throughput for the
 // latter, and the tensor count before/after (no leaks). Random weights: speed does not depend on training.
+// Wall-clock img/s and img per CPU-second are both given: on a shared machine the first measures the load.
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,8 +35,11 @@ export async function run({ quick }) {
     await probe.extractFeatures(extractor, { source, indices: [0, 1, 2, 3] }, { batchSize: 4 });
     const tensorsBefore = tf.memory().numTensors;
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     const result = await probe.extractFeatures(extractor, { source }, { batchSize: 64 });
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const tensorsAfter = tf.memory().numTensors;
     rows.push({
       suite,
@@ -44,6 +48,8 @@ export async function run({ quick }) {
       unit: 'img/s',
       note: `${selection.tfjsBackend}, batch 64, ${images} images, ${result.features.columnCount} features; tensors ${tensorsBefore} -> ${tensorsAfter}`,
     });
+    // The machines are shared: images per CPU-second is what one free core would give.
+    rows.push({ suite, name: `extract ${name}, per CPU-second`, value: images / cpuSeconds, unit: 'img/CPU-s', note: `${cpuSeconds.toFixed(1)} CPU s for ${seconds.toFixed(1)} s wall` });
     if (store) {
       const directory = mkdtempSync(join(tmpdir(), 'dcgan-probe-store-'));
       try {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createDiscriminator } from '@dcgan/core';
-import { pad } from '@dcgan/data';
+import { pad, resize, toGrayscale } from '@dcgan/data';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { createDiscriminatorClassifier } from '../baselines/supervised-cnn';
@@ -108,6 +108,29 @@ describe('runLinearProbe on real MNIST digits (tiny models, cpu backend)', () =>
     expect(table).toMatch(/pixels +\| \d+\.\d\d ± \d+\.\d\d/);
     trained.dispose();
     random.dispose();
+  });
+
+  it('runs the whole-pool (CIFAR-10) protocol without touching the pixels the supervised baseline trains on', async () => {
+    const source = await mnistSource(12);
+    const config = { imageSize: 16, channels: 1, baseWidth: 2 } as const;
+    const all = Array.from({ length: 120 }, (_, index) => index);
+    const base = {
+      dataset: 'MNIST (whole pool)',
+      train: { source, indices: all.filter((index) => index % 12 < 9), transform: [pad(32), resize(16), toGrayscale()] },
+      test: { source, indices: all.filter((index) => index % 12 >= 9), transform: [pad(32), resize(16), toGrayscale()] },
+      validationSize: 20,
+      labelsPerClass: null,
+      costs: [0.001, 0.01],
+    };
+    const supervised = { kind: 'supervised', config, training: { epochs: 2, batchSize: 16 } } as const;
+    const alone = await runLinearProbe({ ...base, methods: [supervised] });
+    const events: ProbeEvent[] = [];
+    const after = await runLinearProbe({ ...base, methods: [{ kind: 'pixels' }, supervised], onEvent: (event) => events.push(event) });
+    expect(after.protocol).toMatchObject({ labelsPerClass: null, draws: 1, poolImages: 70, validationImages: 20, testImages: 30 });
+    expect(after.methods[0]!.costSearch!.map((entry) => entry.validationErrors.length)).toEqual([1, 1]);
+    expect(after.methods[1]!.testErrors).toEqual(alone.methods[0]!.testErrors);
+    expect(events.filter((event) => event.status === 'cost-evaluated')).toHaveLength(2);
+    expect(events.some((event) => event.status === 'cost-selected')).toBe(true);
   });
 
   it('rejects bad protocol options with a clear message', async () => {

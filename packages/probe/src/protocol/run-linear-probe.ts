@@ -448,6 +448,82 @@ function prepareDraw(settings: ResolvedProtocol, train: StoredFeatures, split: S
   return { features, labels, statistics, gram };
 }
 
+type FitSvm = (
+  prepared: PreparedDraw,
+  cost: number,
+  phase: 'selection' | 'test',
+  draw: number,
+  warmStart?: readonly Float64Array[],
+) => { readonly model: LinearSvmModel; readonly folded: LinearSvmModel };
+
+/** Lowest mean validation error; on a tie the smaller C (more regularisation). */
+function chooseCost(settings: ResolvedProtocol, errorsByCost: readonly number[][]): { costSearch: CostSearchEntry[]; best: CostSearchEntry } {
+  const costSearch: CostSearchEntry[] = settings.costs.map((cost, index) => ({
+    cost,
+    meanValidationError: meanAndDeviation(errorsByCost[index]!).mean,
+    validationErrors: errorsByCost[index]!,
+  }));
+  const best = costSearch.reduce((chosen, entry) => (entry.meanValidationError < chosen.meanValidationError ? entry : chosen));
+  return { costSearch, best };
+}
+
+/**
+ * The CIFAR-10 protocol: one SVM per C on the whole pool, C by validation error, then a refit on pool +
+ * validation. At 50,000 x 28,672 the training features are standardised in place (pool statistics) rather
+ * than copied, so the rows are held once; the model is folded back for the raw test features.
+ */
+function evaluateWholePool(
+  settings: ResolvedProtocol,
+  method: string,
+  split: Split,
+  train: StoredFeatures,
+  test: StoredFeatures,
+  identity: { readonly kind: ProbeMethodResult['kind']; readonly description: string },
+  fit: FitSvm,
+  unconverged: () => number,
+  onEvent: ProbeEventListener | undefined,
+): Omit<ProbeMethodResult, 'seconds'> {
+  const poolRaw = train.features.select(rowsOf(train, split.pool, method));
+  const statistics = settings.standardize ? fitStandardization(poolRaw) : undefined;
+  if (statistics !== undefined) applyStandardization(train.features, statistics, { inPlace: true });
+  const prepare = (positions: Int32Array): PreparedDraw => ({
+    features: train.features.select(rowsOf(train, positions, method)),
+    labels: labelsAt(split.trainLabels, positions),
+    statistics: undefined,
+    gram: undefined,
+  });
+  const validation = prepare(split.validation);
+  const pool = prepare(split.pool);
+  const errorsByCost = settings.costs.map(() => [] as number[]);
+  let warm: readonly Float64Array[] | undefined;
+  settings.costs.forEach((cost, index) => {
+    const { model } = fit(pool, cost, 'selection', 0, warm);
+    warm = model.dual;
+    const validationError = errorRate(predictLinearSvm(model, validation.features), validation.labels);
+    errorsByCost[index]!.push(validationError);
+    onEvent?.({ status: 'cost-evaluated', method, draw: 0, cost, validationError });
+  });
+  const { costSearch, best } = chooseCost(settings, errorsByCost);
+  onEvent?.({ status: 'cost-selected', method, cost: best.cost, meanValidationError: best.meanValidationError });
+  const { model } = fit(prepare(Int32Array.from([...split.pool, ...split.validation]).sort()), best.cost, 'test', 0);
+  const validationError = errorRate(predictLinearSvm(model, validation.features), validation.labels);
+  const testError = errorRate(predictLinearSvm(statistics === undefined ? model : foldStandardization(model, statistics), test.features), test.labels);
+  onEvent?.({ status: 'draw-done', method, draw: 0, draws: 1, testError, validationError });
+  return {
+    name: method,
+    kind: identity.kind,
+    description: identity.description,
+    dimension: train.features.columnCount,
+    cost: best.cost,
+    costSearch,
+    testErrors: [testError],
+    validationErrors: [validationError],
+    meanTestError: testError,
+    testErrorStandardDeviation: 0,
+    unconvergedClassifiers: unconverged(),
+  };
+}
+
 function evaluateSvm(
   options: LinearProbeOptions,
   settings: ResolvedProtocol,
@@ -461,7 +537,7 @@ function evaluateSvm(
   const validationFeatures = train.features.select(rowsOf(train, split.validation, method));
   const validationLabels = labelsAt(split.trainLabels, split.validation);
   let unconverged = 0;
-  const fit = (prepared: PreparedDraw, cost: number, phase: 'selection' | 'test', draw: number, warmStart?: readonly Float64Array[]) => {
+  const fit: FitSvm = (prepared, cost, phase, draw, warmStart) => {
     const model = trainLinearSvm(prepared.features, prepared.labels, {
       cost,
       tolerance: settings.tolerance,
@@ -477,6 +553,12 @@ function evaluateSvm(
     return { model, folded };
   };
 
+  if (settings.labelsPerClass === null) {
+    // Pixel features are shared with the supervised baseline: standardise a copy of them, not the rows.
+    const owned = identity.kind === 'pixels' ? { ...train, features: train.features.copy() } : train;
+    return evaluateWholePool(settings, method, split, owned, test, identity, fit, () => unconverged, onEvent);
+  }
+
   // Choose C: mean validation error over the selection draws, C ascending with warm starts.
   const errorsByCost = settings.costs.map(() => [] as number[]);
   split.selectionDraws.forEach((positions, draw) => {
@@ -490,21 +572,13 @@ function evaluateSvm(
       onEvent?.({ status: 'cost-evaluated', method, draw, cost, validationError });
     });
   });
-  const costSearch: CostSearchEntry[] = settings.costs.map((cost, index) => ({
-    cost,
-    meanValidationError: meanAndDeviation(errorsByCost[index]!).mean,
-    validationErrors: errorsByCost[index]!,
-  }));
-  // Lowest mean validation error; on a tie the smaller C (more regularisation).
-  const best = costSearch.reduce((chosen, entry) => (entry.meanValidationError < chosen.meanValidationError ? entry : chosen));
+  const { costSearch, best } = chooseCost(settings, errorsByCost);
   onEvent?.({ status: 'cost-selected', method, cost: best.cost, meanValidationError: best.meanValidationError });
 
   const testErrors: number[] = [];
   const validationErrors: number[] = [];
   split.testDraws.forEach((positions, draw) => {
-    // The CIFAR-10 protocol refits on pool + validation once C is chosen.
-    const labelled = settings.labelsPerClass === null ? Int32Array.from([...positions, ...split.validation]).sort() : positions;
-    const prepared = prepareDraw(settings, train, split, labelled, method);
+    const prepared = prepareDraw(settings, train, split, positions, method);
     const { folded } = fit(prepared, best.cost, 'test', draw);
     const testError = errorRate(predictLinearSvm(folded, test.features), test.labels);
     const validationError = errorRate(predictLinearSvm(folded, validationFeatures), validationLabels);
