@@ -41,6 +41,7 @@ export interface ProbeArguments {
   readonly supervisedEpochs: number;
   readonly out: string | null;
   readonly store: boolean;
+  readonly standardize: boolean;
   readonly backend: BackendPreference;
   readonly seed: number;
   readonly randomSeed: number;
@@ -77,6 +78,7 @@ Protocol:
   --supervised-draws <n>     draws for the supervised CNN (default ${defaults.supervisedDraws ?? 'as --draws'})
   --supervised-epochs <n>    epochs at most per supervised draw, early-stopped on validation (default 60)
   --statistics-limit <n>     pool images for the batch-norm statistics pass (default all)
+  --no-standardize           feed the SVM raw features (the authors' script did; default: standardised per draw)
   --seed <n>                 seed of the split and draws (default 0)
   --random-seed <n>          weights seed of the random D (default 12345)
 
@@ -121,6 +123,7 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
         'random-seed': { type: 'string' },
         out: { type: 'string' },
         'no-store': { type: 'boolean' },
+        'no-standardize': { type: 'boolean' },
         'batch-size': { type: 'string' },
         backend: { type: 'string' },
       },
@@ -172,6 +175,7 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
     supervisedEpochs: integer('--supervised-epochs', values['supervised-epochs'], 60, 1),
     out: values.out ?? null,
     store: values['no-store'] !== true,
+    standardize: values['no-standardize'] !== true,
     backend,
     seed: integer('--seed', values.seed, 0, 0),
     randomSeed: integer('--random-seed', values['random-seed'], 12_345, 0),
@@ -198,6 +202,7 @@ function emptyArguments(defaults: ProbeDefaults): ProbeArguments {
     supervisedEpochs: 60,
     out: null,
     store: true,
+    standardize: true,
     backend: 'auto',
     seed: 0,
     randomSeed: 12_345,

@@ -85,6 +85,7 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
       ...(args.statisticsLimit === null ? {} : { statisticsLimit: args.statisticsLimit }),
       ...(args.store ? { featureDirectory: join(out, 'features') } : {}),
       seed: args.seed,
+      standardize: args.standardize,
       signal: controller.signal,
       onEvent: (event) => {
         renderer.onEvent(event);
