@@ -18,6 +18,7 @@ export interface DedupArguments {
   readonly channels: 1 | 3;
   readonly codeBits: number;
   readonly threshold: number;
+  readonly encoderBias: boolean;
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
@@ -37,6 +38,7 @@ export interface DedupArguments {
   readonly fraction: number;
   readonly maximumRadius: number;
   readonly limitPerClass: number | undefined;
+  readonly skipBaselines: boolean;
 }
 
 export const helpText = `dcgan-dedup: semantic-hash deduplication of image datasets (Radford, Metz, Chintala 2015, section 4.1.1).
@@ -60,9 +62,10 @@ Hasher and training:
   --hasher <file>          hasher file to write (train) or read (hash)
   --code-bits <n>          code units = hash bits (default 128)
   --threshold <x>          a bit is 1 where the code unit's ReLU activation exceeds x (default 0)
+  --encoder-bias           give the code layer a bias (default: none, which makes bits invariant to a brightness gain)
   --epochs <n>             (default 20)        --batch-size <n>        (default 128)
   --learning-rate <x>      Adam (default 0.0003)
-  --noise <x>              std of Gaussian input noise, inputs in [0, 1] (default 0.2)
+  --noise <x>              std of Gaussian input noise, inputs in [0, 1] (default 0.1)
   --masking <x>            fraction of inputs zeroed (default 0)
   --brightness-jitter <x>  random per-image gain in [1 - x, 1 + x] (default 0.2)
   --dropout <x>            dropout on the code layer (default 0.2)
@@ -83,6 +86,7 @@ Evaluation:
   --fraction <x>           planted copies as a fraction of the originals (default 0.05)
   --maximum-radius <r>     radii 0..r are scored (default 4)
   --limit-per-class <n>    use only n digits of each class (quick runs; default all 10,000)
+  --skip-baselines         score the semantic hash only (ablations)
   -h, --help               this text
 `;
 
@@ -104,6 +108,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
         channels: { type: 'string' },
         'code-bits': { type: 'string' },
         threshold: { type: 'string' },
+        'encoder-bias': { type: 'boolean' },
         epochs: { type: 'string' },
         'batch-size': { type: 'string' },
         'learning-rate': { type: 'string' },
@@ -123,6 +128,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
         fraction: { type: 'string' },
         'maximum-radius': { type: 'string' },
         'limit-per-class': { type: 'string' },
+        'skip-baselines': { type: 'boolean' },
       },
     });
   } catch (error) {
@@ -148,10 +154,11 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     channels,
     codeBits: integer('--code-bits', values['code-bits'], 128, 8),
     threshold: number('--threshold', values.threshold, 0, 0, Number.POSITIVE_INFINITY),
+    encoderBias: values['encoder-bias'] === true,
     epochs: integer('--epochs', values.epochs, 20, 1),
     batchSize: integer('--batch-size', values['batch-size'], 128, 1),
     learningRate: number('--learning-rate', values['learning-rate'], 3e-4, Number.MIN_VALUE, 1),
-    noise: number('--noise', values.noise, 0.2, 0, 10),
+    noise: number('--noise', values.noise, 0.1, 0, 10),
     masking: number('--masking', values.masking, 0, 0, 0.99),
     brightnessJitter: number('--brightness-jitter', values['brightness-jitter'], 0.2, 0, 0.99),
     dropout: number('--dropout', values.dropout, 0.2, 0, 0.99),
@@ -166,6 +173,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     sheetGroups: integer('--sheet-groups', values['sheet-groups'], 24, 1),
     fraction: number('--fraction', values.fraction, 0.05, Number.MIN_VALUE, 1),
     maximumRadius: integer('--maximum-radius', values['maximum-radius'], 4, 0),
+    skipBaselines: values['skip-baselines'] === true,
     limitPerClass: values['limit-per-class'] === undefined ? undefined : integer('--limit-per-class', values['limit-per-class'], 0, 1),
   };
   if (command === 'train' && result.hasher === null) throw new UsageError('`train` needs `--hasher <file>` to write the hasher to');

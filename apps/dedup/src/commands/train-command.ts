@@ -11,11 +11,14 @@ import { ProgressBar } from '../progress-bar.js';
  * this shape trained for fewer epochs, training continues from it (an interrupted run loses at most one epoch).
  */
 export async function trainHasher(arguments_: DedupArguments, source: ImageSource, transform: ImageTransform, path: string, signal: AbortSignal): Promise<SemanticHasher> {
-  const architecture = { imageWidth: arguments_.imageSize, imageHeight: arguments_.imageSize, channels: arguments_.channels, codeBits: arguments_.codeBits, threshold: arguments_.threshold };
+  const architecture = { imageWidth: arguments_.imageSize, imageHeight: arguments_.imageSize, channels: arguments_.channels, codeBits: arguments_.codeBits, threshold: arguments_.threshold, encoderBias: arguments_.encoderBias };
   let hasher: SemanticHasher | undefined;
   let startEpoch = 0;
   if (await access(path).then(() => true, () => false)) {
     hasher = await loadSemanticHasher(path, architecture);
+    if (hasher.architecture.threshold !== architecture.threshold || hasher.architecture.encoderBias !== architecture.encoderBias) {
+      process.stderr.write(`${path}: note: the file's threshold ${hasher.architecture.threshold} / encoder bias ${hasher.architecture.encoderBias} are used, not the command line's\n`);
+    }
     startEpoch = Math.min(arguments_.epochs, Number(hasher.training.epochs ?? 0));
     if (startEpoch >= arguments_.epochs) {
       process.stderr.write(`${path}: already trained for ${startEpoch} epochs; using it\n`);

@@ -41,6 +41,9 @@ describe('findDuplicateGroups', () => {
     expect(leadersOf(groups)).toEqual(bruteForceGroupLeaders(input, radius));
     expect(groups.stats.parts).toBe(radius + 1);
     expect(groups.stats.matchedPairs).toBeGreaterThan(0);
+    // Near copies exist in this set, so the radius must join more items than exact matching does.
+    const inGroups = (found: DuplicateGroups) => found.members.length;
+    expect(inGroups(groups)).toBeGreaterThan(inGroups(findDuplicateGroups(input)));
   });
 
   it('handles code widths that are not a multiple of 8 bits', () => {

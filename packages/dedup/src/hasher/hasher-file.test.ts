@@ -10,7 +10,7 @@ import { mnistSamples } from '../test-support/mnist-samples';
 import { hasherFileMagic, loadSemanticHasher, saveSemanticHasher } from './hasher-file';
 import { SemanticHasher } from './semantic-hasher';
 
-const architecture = { imageWidth: 16, imageHeight: 16, channels: 1 as const, codeBits: 32, threshold: 0.05 };
+const architecture = { imageWidth: 16, imageHeight: 16, channels: 1 as const, codeBits: 32, threshold: 0.05, encoderBias: true };
 
 let directory: string;
 let goodFile: string;

@@ -67,6 +67,16 @@ describe('SemanticHasher', () => {
     for (const hasher of [first, second, other]) hasher.dispose();
   });
 
+  it('without a code-layer bias, gives the same bits when the image is uniformly darker', async () => {
+    const hasher = SemanticHasher.create({ architecture, seed: 6 });
+    const even = (await mnistSamples(2)).map((sample) => ({ ...sample.image, data: sample.image.data.map((value) => value & 0xfe) }));
+    const halved = even.map((image) => ({ ...image, data: image.data.map((value) => value / 2) }));
+    const [bright, dark] = [await hasher.activations(even), await hasher.activations(halved)];
+    bright.forEach((value, index) => expect(dark[index]!).toBeCloseTo(value / 2, 5));
+    expect(await hasher.hashImages(halved)).toEqual(await hasher.hashImages(even));
+    hasher.dispose();
+  });
+
   it('refuses images of the wrong shape, naming the image', async () => {
     const hasher = SemanticHasher.create({ architecture });
     const wrong = { width: 8, height: 8, channels: 1 as const, data: new Uint8Array(64) };
@@ -114,6 +124,51 @@ describe('trainSemanticHasher', () => {
       return fingerprint;
     };
     expect(await run()).toBe(await run());
+  });
+
+  it('stops on abort, keeping what it learned, and calls afterEpoch once per finished epoch', async () => {
+    const source = createMemorySource(await mnistSamples(8));
+    const controller = new AbortController();
+    const finished: number[] = [];
+    const result = await trainSemanticHasher(source, {
+      architecture,
+      transform: [resize(16), toGrayscale()],
+      epochs: 5,
+      batchSize: 16,
+      signal: controller.signal,
+      afterEpoch: (epoch) => {
+        finished.push(epoch);
+      },
+      onEvent: (event) => {
+        if (event.status === 'step' && event.epoch === 1 && event.step === 2) controller.abort();
+      },
+    });
+    expect(result.aborted).toBe(true);
+    expect(result.epochsCompleted).toBe(1);
+    expect(finished).toEqual([0]);
+    expect(result.hasher.training.epochs).toBe(1);
+    // Continue from the saved state: epochs 1..2 only.
+    const continued = await trainSemanticHasher(source, { hasher: result.hasher, startEpoch: 1, epochs: 3, transform: [resize(16), toGrayscale()], batchSize: 16 });
+    expect(continued.losses).toHaveLength(2);
+    expect(continued.hasher.training.epochs).toBe(3);
+    result.hasher.dispose();
+  });
+
+  it('trains on imagesPerEpoch images per epoch when asked', async () => {
+    const source = createMemorySource(await mnistSamples(8));
+    let steps = 0;
+    const { hasher } = await trainSemanticHasher(source, {
+      architecture,
+      transform: [resize(16), toGrayscale()],
+      epochs: 2,
+      batchSize: 16,
+      imagesPerEpoch: 32,
+      onEvent: (event) => {
+        if (event.status === 'step') steps += 1;
+      },
+    });
+    expect(steps).toBe(4);
+    hasher.dispose();
   });
 
   it('validates options with a message naming the field', async () => {

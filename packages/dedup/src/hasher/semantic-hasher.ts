@@ -65,6 +65,7 @@ export class SemanticHasher implements ImageHasher {
     this.encoder = tfl.layers.dense({
       units: architecture.codeBits,
       activation: 'relu',
+      useBias: architecture.encoderBias,
       kernelInitializer: tfl.initializers.glorotUniform({ seed }),
       // A small positive bias keeps code units alive at the start: units that never fire are constant bits.
       biasInitializer: tfl.initializers.constant({ value: 0.1 }),
@@ -103,9 +104,9 @@ export class SemanticHasher implements ImageHasher {
   /** Copies the weights out of the tensors. */
   getWeights(): SemanticHasherWeights {
     this.assertUsable();
-    const [encoderKernel, encoderBias] = this.encoder.getWeights().map((tensor) => tensor.dataSync() as Float32Array);
+    const [encoderKernel, encoderBias = new Float32Array(this.codeBits)] = this.encoder.getWeights().map((tensor) => tensor.dataSync() as Float32Array);
     const [decoderKernel, decoderBias] = this.decoder.getWeights().map((tensor) => tensor.dataSync() as Float32Array);
-    return { encoderKernel: encoderKernel!, encoderBias: encoderBias!, decoderKernel: decoderKernel!, decoderBias: decoderBias! };
+    return { encoderKernel: encoderKernel!, encoderBias, decoderKernel: decoderKernel!, decoderBias: decoderBias! };
   }
 
   /** Replaces the weights; each array must have its exact size. */
@@ -118,9 +119,13 @@ export class SemanticHasher implements ImageHasher {
         throw new DedupError(`Expected \`${name}\` to be a Float32Array of ${sizes[name]} values, got ${values instanceof Float32Array ? values.length : typeof values}`);
       }
     }
+    if (!this.architecture.encoderBias && weights.encoderBias.some((value) => value !== 0)) {
+      throw new DedupError('Expected `encoderBias` to be all zeros for a hasher whose code layer has no bias (`encoderBias: false`)');
+    }
     const { inputSize, codeBits } = this;
     tf.tidy(() => {
-      this.encoder.setWeights([tf.tensor2d(weights.encoderKernel, [inputSize, codeBits]), tf.tensor1d(weights.encoderBias)]);
+      const encoderKernel = tf.tensor2d(weights.encoderKernel, [inputSize, codeBits]);
+      this.encoder.setWeights(this.architecture.encoderBias ? [encoderKernel, tf.tensor1d(weights.encoderBias)] : [encoderKernel]);
       this.decoder.setWeights([tf.tensor2d(weights.decoderKernel, [codeBits, inputSize]), tf.tensor1d(weights.decoderBias)]);
     });
   }
@@ -133,8 +138,8 @@ export class SemanticHasher implements ImageHasher {
   /** A digest of the architecture and weights: two hashers with the same fingerprint give the same codes. */
   fingerprint(): string {
     const digest = createHash('sha256');
-    const { imageWidth, imageHeight, channels, codeBits, threshold } = this.architecture;
-    digest.update(JSON.stringify({ kind: this.kind, imageWidth, imageHeight, channels, codeBits, threshold }));
+    const { imageWidth, imageHeight, channels, codeBits, threshold, encoderBias } = this.architecture;
+    digest.update(JSON.stringify({ kind: this.kind, imageWidth, imageHeight, channels, codeBits, threshold, encoderBias }));
     const weights = this.getWeights();
     for (const values of [weights.encoderKernel, weights.encoderBias]) digest.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     return `semantic-${digest.digest('hex').slice(0, 24)}`;

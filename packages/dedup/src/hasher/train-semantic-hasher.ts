@@ -7,7 +7,7 @@ import { SemanticHasher } from './semantic-hasher';
 
 /** How the autoencoder's input is corrupted while it learns to reconstruct the clean image (denoising). */
 export interface CorruptionOptions {
-  /** Standard deviation of Gaussian noise added to the [0, 1] input. @default 0.2 */
+  /** Standard deviation of Gaussian noise added to the [0, 1] input. @default 0.1 */
   readonly noiseStandardDeviation?: number;
   /** Fraction of input values set to 0 (masking noise). @default 0 */
   readonly maskingFraction?: number;
@@ -95,7 +95,7 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
   const learningRate = options.learningRate ?? 3e-4;
   const dropout = options.dropout ?? 0.2;
   const seed = options.seed ?? 0;
-  const noise = options.corruption?.noiseStandardDeviation ?? 0.2;
+  const noise = options.corruption?.noiseStandardDeviation ?? 0.1;
   const masking = options.corruption?.maskingFraction ?? 0;
   const brightness = options.corruption?.brightnessJitter ?? 0.2;
   check('epochs', epochs, Number.isInteger(epochs) && epochs >= 1, 'a positive integer');

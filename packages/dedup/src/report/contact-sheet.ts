@@ -17,6 +17,8 @@ export interface ContactSheetOptions {
   readonly tileSize?: number;
   /** How items are decoded for the sheet. @default [centerCrop(), resize(tileSize), toRgb()] */
   readonly transform?: ImageTransform;
+  /** Groups placed side by side on one line (small groups make a tall, thin sheet otherwise). @default max(1, floor(8 / widest group)) */
+  readonly groupsPerLine?: number;
 }
 
 /** What the sheet shows. */
@@ -34,8 +36,9 @@ const droppedColour = [220, 60, 50] as const;
 const background = 24;
 
 /**
- * Draws sample duplicate groups as a PNG, one group per row: the kept item framed green, then dropped items framed
- * red, so that a person can judge whether the hash groups true duplicates.
+ * Draws sample duplicate groups as a PNG: each group is a strip of tiles, the kept item framed green, then the
+ * dropped items framed red (small groups are placed several to a line, separated by a wider gap), so that a
+ * person can judge whether the hash groups true duplicates.
  *
  * @example
  * await writeContactSheet('runs/lsun/collisions.png', source, report.groups, { maximumGroups: 24 });
@@ -58,14 +61,19 @@ export async function writeContactSheet(path: string, source: ImageSource, group
 
   const cell = tileSize + 2 * frameWidth;
   const padding = 4;
+  const groupGap = 16;
   const columns = Math.max(...rows.map((row) => row.length));
-  const width = columns * cell + (columns + 1) * padding;
-  const height = rows.length * cell + (rows.length + 1) * padding;
+  const groupsPerLine = options.groupsPerLine ?? Math.max(1, Math.floor(8 / columns));
+  if (!Number.isInteger(groupsPerLine) || groupsPerLine < 1) throw new DedupError(`Expected \`groupsPerLine\` to be a positive integer, got \`${groupsPerLine}\``);
+  const lines = Math.ceil(rows.length / groupsPerLine);
+  const slotWidth = columns * cell + (columns - 1) * padding;
+  const width = Math.min(groupsPerLine, rows.length) * slotWidth + (Math.min(groupsPerLine, rows.length) - 1) * groupGap + 2 * padding;
+  const height = lines * cell + (lines + 1) * padding;
   const data = new Uint8Array(width * height * 3).fill(background);
   rows.forEach((row, rowIndex) => {
     row.forEach((item, column) => {
-      const left = padding + column * (cell + padding);
-      const top = padding + rowIndex * (cell + padding);
+      const left = padding + (rowIndex % groupsPerLine) * (slotWidth + groupGap) + column * (cell + padding);
+      const top = padding + Math.floor(rowIndex / groupsPerLine) * (cell + padding);
       const colour = column === 0 ? keptColour : droppedColour;
       for (let y = 0; y < cell; y += 1) {
         for (let x = 0; x < cell; x += 1) {

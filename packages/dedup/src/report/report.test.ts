@@ -85,14 +85,18 @@ describe('writeContactSheet', () => {
     const path = join(directory, 'sheet.png');
     const summary = await writeContactSheet(path, createMemorySource(samples), report.groups, { selection: 'largest', tileSize: 32, maximumGroups: 3 });
     expect(summary.groups).toHaveLength(3);
-    // 4 columns (the group of digit 0 has 4 members), 3 rows; each cell is 32 + 2 * 2 frame, 4 px padding.
-    expect([summary.width, summary.height]).toEqual([4 * 36 + 5 * 4, 3 * 36 + 4 * 4]);
+    // 4 columns (the group of digit 0 has 4 members), so 2 groups per line, 2 lines; cells are 32 + 2 * 2 frame,
+    // 4 px between cells and around, 16 px between groups.
+    expect([summary.width, summary.height]).toEqual([2 * (4 * 36 + 3 * 4) + 16 + 2 * 4, 2 * 36 + 3 * 4]);
     const { data, info } = await sharp(path).raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height, info.channels]).toEqual([summary.width, summary.height, 3]);
     const pixel = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3));
     expect(pixel(4, 4)).toEqual([40, 200, 80]); // kept frame, first row
     expect(pixel(4 + 36 + 4, 4)).toEqual([220, 60, 50]); // dropped frame
     expect(pixel(0, 0)).toEqual([24, 24, 24]); // background
-    expect(pixel(4 + 36 * 3 + 4 * 3 + 10, 4 + 36 + 4 + 10)).toEqual([24, 24, 24]); // second row has only two items
+    const secondGroupLeft = 4 + 4 * 36 + 3 * 4 + 16;
+    expect(pixel(secondGroupLeft, 4)).toEqual([40, 200, 80]); // second group, kept
+    expect(pixel(secondGroupLeft + 2 * 40 + 10, 10)).toEqual([24, 24, 24]); // it has only two items
+    expect(pixel(4, 4 + 36 + 4)).toEqual([40, 200, 80]); // third group, second line
   });
 });
