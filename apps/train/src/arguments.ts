@@ -19,6 +19,8 @@ export interface TrainArguments {
   readonly baseWidth: number;
   readonly kernelSize: 4 | 5;
   readonly steps: number;
+  /** Stop (with a checkpoint) once training has run this many minutes; `null` for no limit. */
+  readonly timeLimitMinutes: number | null;
   readonly batchSize: number;
   readonly out: string | null;
   readonly seed: number;
@@ -46,8 +48,9 @@ Model and training:
   --channels <1|3>         gray or RGB (default 3; quickstart 1)
   --base-width <n>         channels of D's first / G's last hidden layer (default 64; quickstart 32)
   --kernel-size <4|5>      convolution kernel side: 4 (pytorch/examples) or 5 (the authors' code) (default 4)
-  --steps <n>              training steps (default 10000; quickstart 1200)
-  --batch-size <n>         images per step (default 128, the paper's; quickstart 64)
+  --steps <n>              training steps (default 10000; quickstart 1600)
+  --time-limit <minutes>   stop after this many minutes of training, saving everything (default none; quickstart 8)
+  --batch-size <n>         images per step (default 128, the paper's; quickstart 32)
   --seed <n>               seed for weights, noise and data order (default 1)
   --backend <name>         auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
 
@@ -78,6 +81,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
         'base-width': { type: 'string' },
         'kernel-size': { type: 'string' },
         steps: { type: 'string' },
+        'time-limit': { type: 'string' },
         'batch-size': { type: 'string' },
         out: { type: 'string' },
         seed: { type: 'string' },
@@ -121,8 +125,9 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     channels,
     baseWidth: integer('--base-width', values['base-width'], quickstart ? 32 : 64, 1),
     kernelSize,
-    steps: integer('--steps', values.steps, quickstart ? 1200 : 10_000, 1),
-    batchSize: integer('--batch-size', values['batch-size'], quickstart ? 64 : 128, 1),
+    steps: integer('--steps', values.steps, quickstart ? 1600 : 10_000, 1),
+    timeLimitMinutes: timeLimit(values['time-limit'], quickstart ? 8 : null),
+    batchSize: integer('--batch-size', values['batch-size'], quickstart ? 32 : 128, 1),
     out: values.out ?? null,
     seed: integer('--seed', values.seed, 1, 0),
     backend,
@@ -138,5 +143,12 @@ function integer(flag: string, raw: string | undefined, fallback: number, minimu
   if (!Number.isInteger(value) || value < minimum) {
     throw new UsageError(`Expected \`${flag}\` to be an integer >= ${minimum}, got \`${raw}\``);
   }
+  return value;
+}
+
+function timeLimit(raw: string | undefined, fallback: number | null): number | null {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`Expected \`--time-limit\` to be a number of minutes > 0, got \`${raw}\``);
   return value;
 }

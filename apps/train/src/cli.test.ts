@@ -149,6 +149,18 @@ describe('dcgan-train on real digits', () => {
     expect((await run('--quickstart', '--kernel-size', '3')).stderr).toContain('Expected `--kernel-size` to be 4 or 5, got `3`');
   });
 
+  it('stops at --time-limit with everything saved, as a normal end', async () => {
+    const out = join(temporaryDirectory(), 'run');
+    const result = await run(...small, '--steps', '100000', '--time-limit', '0.05', '--out', out, '--backend', 'wasm');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/time limit of 0.05 min reached at step \d+; saving/);
+    expect(result.stdout).toMatch(/^time limit reached: \d+ steps/);
+    const steps = readFileSync(join(out, 'metrics.ndjson'), 'utf8').trim().split('\n').length;
+    expect(steps).toBeLessThan(100000);
+    expect(existsSync(join(out, 'checkpoint', 'checkpoint.json'))).toBe(true);
+    expect((await run('--quickstart', '--time-limit', '0')).stderr).toContain('Expected `--time-limit` to be a number of minutes > 0, got `0`');
+  });
+
   it('refuses to resume from a corrupt checkpoint, naming the file', async () => {
     const out = join(temporaryDirectory(), 'run');
     expect((await run(...small, '--steps', '1', '--out', out, '--backend', 'wasm')).code).toBe(0);

@@ -32,7 +32,7 @@ async function main(argv: readonly string[]): Promise<number> {
     finish: () => bar?.finish(),
   });
   const lines = [
-    `${summary.interrupted ? 'stopped' : 'done'}: ${summary.completedSteps} steps in ${formatDuration(summary.seconds)} on ${summary.backend.name}`,
+    `${summary.interrupted ? 'stopped' : summary.stoppedByTimeLimit ? 'time limit reached' : 'done'}: ${summary.completedSteps} steps in ${formatDuration(summary.seconds)} on ${summary.backend.name}`,
     `  ${summary.meanImagesPerSecond.toFixed(1)} images/s while training; waiting for data ${(summary.inputWaitShare * 100).toFixed(1)}% of the time`,
     `  samples:    ${summary.lastSample ?? '(none)'}`,
     `  checkpoint: ${summary.checkpoint}   (continue with --resume --out ${summary.directory})`,

@@ -38,7 +38,10 @@ export interface TrainingSummary {
   /** Share of wall time spent waiting for the data pipeline (0..1). */
   readonly inputWaitShare: number;
   readonly meanImagesPerSecond: number;
+  /** Stopped by Ctrl-C / SIGTERM. */
   readonly interrupted: boolean;
+  /** Stopped because `--time-limit` ran out (a normal end). */
+  readonly stoppedByTimeLimit: boolean;
   readonly skippedItems: number;
 }
 
@@ -128,6 +131,8 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
   let trainedImages = 0;
   let skippedItems = 0;
   const totalSteps = options.steps;
+  const deadline = options.timeLimitMinutes === null ? null : performance.now() + options.timeLimitMinutes * 60_000;
+  let stoppedByTimeLimit = false;
   try {
     if (!options.resume) await writeSample(); // step 0: what untrained noise looks like
     let resuming = options.resume;
@@ -176,6 +181,11 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
         view.progress(trainer.completedSteps, totalSteps, result);
         if (trainer.completedSteps % options.sampleEvery === 0) await writeSample();
         if (trainer.completedSteps % options.checkpointEvery === 0) await checkpoint();
+        if (!stopRequested && deadline !== null && performance.now() >= deadline) {
+          stopRequested = true;
+          stoppedByTimeLimit = true;
+          view.info(`time limit of ${options.timeLimitMinutes} min reached at step ${trainer.completedSteps}; saving`);
+        }
         if (trainer.completedSteps >= totalSteps || stopRequested) break;
         waitStarted = performance.now();
       }
@@ -217,7 +227,8 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
       seconds,
       inputWaitShare: waitSeconds + stepSeconds > 0 ? waitSeconds / (waitSeconds + stepSeconds) : 0,
       meanImagesPerSecond: stepSeconds > 0 ? trainedImages / stepSeconds : 0,
-      interrupted: stopRequested,
+      interrupted: stopRequested && !stoppedByTimeLimit,
+      stoppedByTimeLimit,
       skippedItems,
     };
   } finally {
