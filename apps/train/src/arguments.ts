@@ -14,6 +14,8 @@ export interface TrainArguments {
   readonly quickstart: boolean;
   readonly data: string | null;
   readonly format: DatasetFormat | null;
+  /** A `@dcgan/dedup` report on `data`: the items it drops are never trained on; `null` to train on everything. */
+  readonly dedupReport: string | null;
   readonly size: number;
   readonly channels: 1 | 3;
   readonly baseWidth: number;
@@ -42,6 +44,8 @@ Data:
   --data <path>            a folder of images (recursive), an LMDB folder (LSUN), a CIFAR-10 binary folder,
                            an SVHN .mat file, or an IDX file (MNIST, Fashion-MNIST; .gz too)
   --format <name>          ${datasetFormats.join(' | ')} (default: guessed from the path)
+  --dedup-report <file>    train without the duplicates that this dcgan-dedup report (dedup-report.json, made
+                           from the same --data) drops, as the paper did for LSUN (section 4.1.1); kept on --resume
 
 Model and training:
   --size <n>               image size, a power of two >= 16 (default 64; quickstart 32)
@@ -76,6 +80,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
         quickstart: { type: 'boolean' },
         data: { type: 'string' },
         format: { type: 'string' },
+        'dedup-report': { type: 'string' },
         size: { type: 'string' },
         channels: { type: 'string' },
         'base-width': { type: 'string' },
@@ -121,6 +126,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     quickstart,
     data: values.data ?? null,
     format: format as DatasetFormat | null,
+    dedupReport: values['dedup-report'] ?? null,
     size,
     channels,
     baseWidth: integer('--base-width', values['base-width'], quickstart ? 32 : 64, 1),

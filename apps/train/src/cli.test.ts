@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { openImageFolder } from '@dcgan/data';
+import { buildDedupReport, createExactPixelHasher, findDuplicateGroups, hashSource, writeDedupReport } from '@dcgan/dedup';
 import { describe, expect, it } from 'vitest';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
@@ -174,5 +176,89 @@ describe('dcgan-train on real digits', () => {
     expect(errorLines[0]).toContain(manifest);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(readFileSync(manifest, 'utf8')).toBe('{"truncated": ');
+  });
+});
+
+describe('dcgan-train --dedup-report (section 4.1.1: train on the deduplicated set)', () => {
+  const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'packages', 'data', 'test', 'fixtures', 'images');
+  const tiny = ['--size', '16', '--base-width', '8', '--batch-size', '2', '--backend', 'wasm'];
+
+  /** A copy of the image-folder fixture with cat/a.png also stored as dog/z-copy.png, and a real report on it. */
+  async function folderWithDuplicate(): Promise<{ data: string; report: string }> {
+    const root = temporaryDirectory();
+    const data = join(root, 'images');
+    cpSync(fixtures, data, { recursive: true });
+    copyFileSync(join(data, 'cat', 'a.png'), join(data, 'dog', 'z-copy.png'));
+    const source = await openImageFolder(data);
+    try {
+      const hashes = await hashSource(source, createExactPixelHasher());
+      const report = buildDedupReport(hashes, findDuplicateGroups(hashes));
+      // The report itself is checked here, so that the CLI assertions below test the CLI and not the hasher.
+      expect(report.groups.map((group) => [group.kept.key, group.dropped.map((item) => item.key)])).toEqual([[join(data, 'cat', 'a.png'), [join(data, 'dog', 'z-copy.png')]]]);
+      const path = join(root, 'dedup-report.json');
+      await writeDedupReport(path, report);
+      return { data, report: path };
+    } finally {
+      await source.close();
+    }
+  }
+
+  it('leaves out the duplicate, says so, records the report and uses it on --resume', async () => {
+    const { data, report } = await folderWithDuplicate();
+    const items = (await openImageFolder(data)).length!;
+    const out = join(temporaryDirectory(), 'run');
+    const first = await run('--data', data, '--dedup-report', report, ...tiny, '--steps', '1', '--out', out);
+    expect(first.stderr).not.toContain('error');
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(`dedup: 1 of ${items} items dropped by ${report}\n`);
+    expect(first.stderr).toContain(`data: ${items} images under ${data}; ${items - 1} used, 1 duplicate(s) left out; model 16px`);
+    expect((JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { dedupReport?: string }).dedupReport).toBe(report);
+    expect(existsSync(join(out, 'checkpoint', 'checkpoint.json'))).toBe(true);
+
+    const resumed = await run('--resume', '--out', out, '--steps', '2', '--backend', 'wasm');
+    expect(resumed.code).toBe(0);
+    expect(resumed.stderr).toContain(`dedup: 1 of ${items} items dropped by ${report}\n`);
+    const other = await run('--resume', '--out', out, '--steps', '3', '--dedup-report', join(data, '..', 'another.json'));
+    expect(other.code).toBe(2);
+    expect(other.stderr.trim()).toBe(
+      `dcgan-train: error: Cannot resume ${out} with \`--dedup-report ${join(data, '..', 'another.json')}\`: the run was made with ${report} and --resume uses its data as recorded; drop --dedup-report`,
+    );
+  });
+
+  it('refuses a report made from another source, naming the report, before writing anything', async () => {
+    const { report } = await folderWithDuplicate();
+    const out = join(temporaryDirectory(), 'run');
+    const result = await run('--data', fixtures, '--dedup-report', report, ...tiny, '--steps', '1', '--out', out);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(new RegExp(`^dcgan-train: error: ${report.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: The dedup report covers \\d+ items of .*; it was made from another source\n$`));
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it.each([
+    ['not JSON', '{"format": "dcgan-dedup-', /cannot read the dedup report: /],
+    ['another kind of JSON', '{"precious": true}', /not a dedup report \(no `format: "dcgan-dedup-report"`\)/],
+    ['incomplete', '{"format": "dcgan-dedup-report", "version": 1}', /the dedup report is incomplete/],
+    [
+      'a group dropping an item the source does not have',
+      JSON.stringify({ format: 'dcgan-dedup-report', version: 1, source: { description: 'x', itemsRead: 3 }, counts: { dropped: 1 }, groups: [{ kept: { index: 0, key: 'a' }, dropped: [{ index: 7, key: 'b' }] }] }),
+      /the dedup report is malformed: group 0 drops \{"index":7,"key":"b"\}, not an \{index < 3, key\} item/,
+    ],
+  ])('refuses a malformed report (%s) with one line naming it', async (_case, text, message) => {
+    const report = join(temporaryDirectory(), 'dedup-report.json');
+    writeFileSync(report, text);
+    const out = join(temporaryDirectory(), 'run');
+    const result = await run('--data', fixtures, '--dedup-report', report, ...tiny, '--steps', '1', '--out', out);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^dcgan-train: error: /);
+    expect(lines[0]).toContain(`${report}: `);
+    expect(lines[0]).toMatch(message);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('lists --dedup-report in --help', async () => {
+    expect((await run('--help')).stdout).toMatch(/--dedup-report <file> +train without the duplicates/);
   });
 });

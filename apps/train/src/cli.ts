@@ -2,6 +2,7 @@
 import { BackendError, diagnose } from '@dcgan/backend';
 import { CheckpointError, DcganError } from '@dcgan/core';
 import { DataError } from '@dcgan/data';
+import { DedupError } from '@dcgan/dedup';
 
 import { helpText, parseTrainArguments, UsageError } from './arguments.js';
 import { formatDoctorReport } from './doctor.js';
@@ -61,7 +62,8 @@ function describeError(error: unknown): string {
     BackendError.isInstance(error) ||
     DcganError.isInstance(error) ||
     CheckpointError.isInstance(error) ||
-    DataError.isInstance(error)
+    DataError.isInstance(error) ||
+    DedupError.isInstance(error)
   ) {
     return (error as Error).message;
   }

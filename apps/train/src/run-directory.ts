@@ -10,6 +10,8 @@ export interface RunRecord {
   readonly name: string;
   readonly data: string | null;
   readonly format: string;
+  /** Absolute path of the `@dcgan/dedup` report whose dropped items are left out; absent: all items are used. */
+  readonly dedupReport?: string;
   readonly size: number;
   readonly channels: 1 | 3;
   readonly baseWidth: number;
@@ -65,6 +67,9 @@ export async function readRunRecord(directory: string): Promise<RunRecord> {
   }
   if (record.version !== 1 || typeof record.size !== 'number' || typeof record.batchSize !== 'number') {
     throw new UsageError(`Cannot resume: ${path} is not a dcgan-train run record (version ${String(record.version)})`);
+  }
+  if (record.dedupReport !== undefined && typeof record.dedupReport !== 'string') {
+    throw new UsageError(`Cannot resume: ${path} has a \`dedupReport\` that is not a path (${JSON.stringify(record.dedupReport)})`);
   }
   return record;
 }

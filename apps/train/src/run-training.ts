@@ -8,6 +8,7 @@ import { batchToTensor, createBatches, writePng, type EpochReport } from '@dcgan
 import * as tf from '@tensorflow/tfjs-core';
 
 import { UsageError, type TrainArguments } from './arguments.js';
+import { deduplicateDataset } from './deduplicate-dataset.js';
 import { openDataset } from './open-dataset.js';
 import {
   assertRunDirectoryFree,
@@ -57,6 +58,14 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
   let record: RunRecord;
   if (options.resume) {
     record = await readRunRecord(directory);
+    const recorded = record.dedupReport ?? null;
+    if (options.dedupReport !== null && resolve(options.dedupReport) !== recorded) {
+      throw new UsageError(
+        `Cannot resume ${directory} with \`--dedup-report ${options.dedupReport}\`: the run was made ` +
+          (recorded === null ? 'without a dedup report' : `with ${recorded}`) +
+          ' and --resume uses its data as recorded; drop --dedup-report',
+      );
+    }
   } else {
     record = {
       version: 1,
@@ -64,6 +73,7 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
       name: options.quickstart ? 'quickstart' : 'dcgan',
       data: options.data === null ? null : resolve(options.data),
       format: options.quickstart ? 'mnist-package' : (options.format ?? 'auto'),
+      ...(options.dedupReport === null ? {} : { dedupReport: resolve(options.dedupReport) }),
       size: options.size,
       channels: options.channels,
       baseWidth: options.baseWidth,
@@ -73,12 +83,19 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
     };
   }
   // Open the data before anything is written, so a wrong path leaves nothing behind.
-  const dataset = await openDataset(
+  let dataset = await openDataset(
     record.data,
     record.format === 'auto' ? null : (record.format as never),
     record.size,
     record.channels,
   );
+  // A report that is malformed or made from another source fails here too, before anything is written.
+  let dedupLine: string | null = null;
+  if (record.dedupReport !== undefined) {
+    const deduplicated = await deduplicateDataset(dataset, record.dedupReport);
+    dataset = deduplicated.dataset;
+    dedupLine = `dedup: ${deduplicated.dropped} of ${deduplicated.items} items dropped by ${record.dedupReport}`;
+  }
   if (options.resume) await readCheckpointInfo(checkpointDirectory); // a corrupt checkpoint fails before any work
   else await assertRunDirectoryFree(directory);
   const backend = await initBackend({ prefer: options.backend });
@@ -100,6 +117,7 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
     await createRunDirectory(directory, record);
     view.info(`new run in ${directory}`);
   }
+  if (dedupLine !== null) view.info(dedupLine);
   view.info(`data: ${dataset.description}; model ${record.size}px x${record.channels}, base width ${record.baseWidth}, batch ${record.batchSize}`);
 
   const metricsPath = join(directory, 'metrics.ndjson');
