@@ -88,7 +88,7 @@ describe('runLinearProbe on real MNIST digits (tiny models, cpu backend)', () =>
       onEvent: (event) => events.push(event),
     });
     expect(tf.memory().numTensors).toBe(before);
-    expect(report.protocol).toMatchObject({ labelsPerClass: 5, draws: 2, trainImages: 200, validationImages: 50, poolImages: 150, testImages: 100 });
+    expect(report.protocol).toMatchObject({ standardize: false, labelsPerClass: 5, draws: 2, trainImages: 200, validationImages: 50, poolImages: 150, testImages: 100 });
     expect(report.methods.map((method) => method.name)).toEqual(['dcgan-discriminator', 'random-discriminator', 'pixels', 'supervised-cnn']);
     for (const method of report.methods) {
       expect(method.testErrors.length).toBe(method.kind === 'supervised' ? 1 : 2);
@@ -121,12 +121,13 @@ describe('runLinearProbe on real MNIST digits (tiny models, cpu backend)', () =>
       validationSize: 20,
       labelsPerClass: null,
       costs: [0.001, 0.01],
+      standardize: true,
     };
     const supervised = { kind: 'supervised', config, training: { epochs: 2, batchSize: 16 } } as const;
     const alone = await runLinearProbe({ ...base, methods: [supervised] });
     const events: ProbeEvent[] = [];
     const after = await runLinearProbe({ ...base, methods: [{ kind: 'pixels' }, supervised], onEvent: (event) => events.push(event) });
-    expect(after.protocol).toMatchObject({ labelsPerClass: null, draws: 1, poolImages: 70, validationImages: 20, testImages: 30 });
+    expect(after.protocol).toMatchObject({ standardize: true, labelsPerClass: null, draws: 1, poolImages: 70, validationImages: 20, testImages: 30 });
     expect(after.methods[0]!.costSearch!.map((entry) => entry.validationErrors.length)).toEqual([1, 1]);
     expect(after.methods[1]!.testErrors).toEqual(alone.methods[0]!.testErrors);
     expect(events.filter((event) => event.status === 'cost-evaluated')).toHaveLength(2);
