@@ -41,3 +41,11 @@ export { readFaceBoxes, type FaceBox } from './formats/face-boxes';
 export { readAllLabels, subsetSource } from './split/subset-source';
 export { sampleStratified, splitSource, type SourceSplit, type SplitOptions, type StratifiedOptions, type StratifiedSample } from './split/split-source';
 export { createShardCache, openShardCache, type ShardCacheOptions, type ShardCacheSource } from './cache/shard-cache';
+export { createJpegDecoder, type JpegDecoder, type JpegDecodeResult, type JpegHeaderResult, type ScaledJpeg } from './jpeg/jpeg-decoder';
+export { createResampler, type Resample } from './jpeg/resample';
+export {
+  configureJpegDecoding,
+  jpegDecodingStats,
+  type JpegDecodingOptions,
+  type JpegWorkerStats,
+} from './jpeg/jpeg-workers';

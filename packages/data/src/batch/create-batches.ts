@@ -33,7 +33,8 @@ export interface BatchOptions {
   /** Drop a last batch smaller than `batchSize` (the trainer wants fixed-size batches). @default true */
   readonly dropRemainder?: boolean;
   /**
-   * Images decoded ahead of the consumer. Decoding runs on libuv's thread pool (set `UV_THREADPOOL_SIZE` before
+   * Images decoded ahead of the consumer. JPEGs decode on the fast path's worker threads (see
+   * `configureJpegDecoding`), other images through sharp on libuv's thread pool (set `UV_THREADPOOL_SIZE` before
    * start-up to use more threads than its default 4).
    * @default max(2 * batchSize, 8 * availableParallelism())
    */

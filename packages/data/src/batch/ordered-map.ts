@@ -5,7 +5,7 @@ export type Settled<Input, Output> =
 
 /**
  * Maps `inputs` through an async function with up to `window` calls started ahead of the consumer, and yields the
- * results in input order. Keeps decoding (which sharp runs on libuv's thread pool) going while the consumer is busy
+ * results in input order. Keeps decoding (on worker threads and libuv's thread pool) going while the consumer is busy
  * with a training step. Never rejects because one input failed: failures are yielded as `{ ok: false }`.
  */
 export async function* orderedMap<Input, Output>(

@@ -2,6 +2,7 @@ import sharp from 'sharp';
 
 import { DataError } from '../errors/data-error';
 import type { RawImage } from '../image/raw-image';
+import { jpegWorkerPool } from '../jpeg/jpeg-workers';
 import { isEncodedImage, type EncodedImage, type ItemPayload, type PixelRegion } from '../source/image-source';
 import { centerCropRaw, convertChannelsRaw, flipHorizontalRaw, padRaw } from './raw-operations';
 import type { ImageTransform, TransformStep } from './transform-step';
@@ -75,8 +76,19 @@ export function squareRegionWithMargin(box: PixelRegion, margin: number, width: 
   return { left, top, width: side, height: side };
 }
 
+function looksLikeJpeg(bytes: Uint8Array): boolean {
+  return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+}
+
 async function decode(payload: EncodedImage, fused: FusedResize | undefined): Promise<RawImage> {
   const input = payload.encoded;
+  const fit = fused?.resize.fit;
+  const pool = jpegWorkerPool();
+  if (pool !== undefined && fused !== undefined && payload.region === undefined && (fit === 'outside' || fit === 'fill') && looksLikeJpeg(input)) {
+    // DCT-domain decode straight to about the target size on a worker; sharp takes whatever it declines.
+    const result = await pool.decode(input, { fit, width: fused.resize.width, height: fused.resize.height });
+    if (result.ok) return { width: result.width, height: result.height, channels: result.channels, data: result.data };
+  }
   let pipeline = sharp(input, { pages: 1 }).autoOrient();
   if (payload.region !== undefined) {
     const metadata = await sharp(input, { pages: 1 }).metadata();

@@ -1,0 +1,57 @@
+import type { JpegDecoder } from './jpeg-decoder';
+import type { Resample } from './resample';
+
+/** The resize a transform starts with, as the decoder sees it (sharp's `fit: 'outside'` or `'fill'`). */
+export interface FastDecodeRequest {
+  readonly fit: 'outside' | 'fill';
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Decoded and resized pixels, or why the fast path declined (the caller then uses sharp). */
+export type FastDecodeResult =
+  | { readonly ok: true; readonly width: number; readonly height: number; readonly channels: 3; readonly data: Uint8Array; readonly scale: number }
+  | { readonly ok: false; readonly reason: string };
+
+export type FastDecode = (bytes: Uint8Array, request: FastDecodeRequest) => FastDecodeResult;
+
+/**
+ * Builds the fast path's whole job: decode a JPEG at the smallest DCT scale that still covers the requested size,
+ * then resample (antialiased bilinear) to exactly that size. `fit: 'outside'` gives the size sharp would give:
+ * the shorter side at the requested size, the other rounded.
+ *
+ * Self-contained (its collaborators are passed in) so that decode workers can evaluate its source text.
+ *
+ * @example
+ * const decode = createFastDecode(createJpegDecoder(), createResampler());
+ * const result = decode(jpegBytes, { fit: 'outside', width: 64, height: 64 });
+ */
+export function createFastDecode(decoder: JpegDecoder, resample: Resample): FastDecode {
+  return (bytes, request) => {
+    const header = decoder.readHeader(bytes);
+    if (!header.ok) return header;
+    let width = request.width;
+    let height = request.height;
+    if (request.fit === 'outside') {
+      if (header.width / request.width < header.height / request.height) {
+        height = Math.max(1, Math.round((header.height * request.width) / header.width));
+      } else {
+        width = Math.max(1, Math.round((header.width * request.height) / header.height));
+      }
+    }
+    const decoded = decoder.decode(bytes, width, height);
+    if (!decoded.ok) return decoded;
+    const image = decoded.image;
+    const resized = resample(image.data, image.width, image.height, image.channels, width, height);
+    if (image.channels === 3) return { ok: true, width, height, channels: 3, data: resized, scale: image.scale };
+    // Gray JPEGs come out as RGB, as from sharp (which converts to sRGB), so a dataset's images agree in shape.
+    const data = new Uint8Array(width * height * 3);
+    for (let index = 0; index < resized.length; index += 1) {
+      const value = resized[index]!;
+      data[index * 3] = value;
+      data[index * 3 + 1] = value;
+      data[index * 3 + 2] = value;
+    }
+    return { ok: true, width, height, channels: 3, data, scale: image.scale };
+  };
+}
