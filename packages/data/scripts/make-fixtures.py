@@ -234,6 +234,9 @@ def square_with_margin(box, margin, width, height):
     return left, top, side
 
 
+QUOTED_BOXES = [('crowd, front row.jpg', 1.5, 2, 30, 30), ('say "cheese".jpg', 0, 0, 10, 12), ('two\nlines.jpg', 3, 4, 5, 6), ('plain.jpg', 7, 8, 9, 10)]
+
+
 def make_faces():
     folder = reset('faces')
     (folder / 'photos').mkdir()
@@ -245,6 +248,11 @@ def make_faces():
         writer = csv.writer(stream)
         writer.writerow(['file', 'x', 'y', 'w', 'h'])
         writer.writerows(boxes)
+    # File names that need CSV quoting (a comma, a quote, a line break), quoted by Python's csv module.
+    with open(folder / 'boxes-quoted.csv', 'w', newline='') as stream:
+        writer = csv.writer(stream)
+        writer.writerow(['file', 'x', 'y', 'w', 'h'])
+        writer.writerows(QUOTED_BOXES)
     (folder / 'boxes.json').write_text(json.dumps([{'file': f, 'x': x, 'y': y, 'w': w, 'h': h} for f, x, y, w, h in boxes], indent=1))
     crops = []
     for index, (name, x, y, w, h) in enumerate(boxes):

@@ -45,6 +45,21 @@ describe('openFaceCrops', () => {
       ]);
     });
 
+    it('reads quoted CSV file names (commas, quotes, line breaks) as written by Python’s csv module', async () => {
+      expect(await readFaceBoxes(fixture('faces', 'boxes-quoted.csv'))).toEqual([
+        { file: 'crowd, front row.jpg', box: { left: 1.5, top: 2, width: 30, height: 30 } },
+        { file: 'say "cheese".jpg', box: { left: 0, top: 0, width: 10, height: 12 } },
+        { file: 'two\nlines.jpg', box: { left: 3, top: 4, width: 5, height: 6 } },
+        { file: 'plain.jpg', box: { left: 7, top: 8, width: 9, height: 10 } },
+      ]);
+      const unclosed = await scratch.write('unclosed.csv', new TextEncoder().encode('file,x,y,w,h\na.jpg,1,2,3,4\n"b.jpg,1,2,3,4\n'));
+      await expect(readFaceBoxes(unclosed)).rejects.toThrow(`${unclosed}: line 3: a quoted field is never closed`);
+      const trailing = await scratch.write('trailing.csv', new TextEncoder().encode('"a.jpg"x,1,2,3,4\n'));
+      await expect(readFaceBoxes(trailing)).rejects.toThrow(`${trailing}: line 1: unexpected text after a quoted field`);
+      const spaced = await scratch.write('spaced.csv', new TextEncoder().encode('a.jpg, 1, 2, 3, 4\r\n'));
+      expect(await readFaceBoxes(spaced)).toEqual([{ file: 'a.jpg', box: { left: 1, top: 2, width: 3, height: 4 } }]);
+    });
+
     it('names the file and line of a bad row', async () => {
       const path = await scratch.write('bad.csv', new TextEncoder().encode('file,x,y,w,h\na.jpg,1,2,3,4\nb.jpg,1,2,3\n'));
       await expect(readFaceBoxes(path)).rejects.toThrow(`${path}: line 3: expected 5 fields (file, x, y, w, h), got 4`);
