@@ -53,6 +53,7 @@ VARIANTS = {
     'progressive': (64, 48, ['-quality', '85', '-progressive'], False),
     'arithmetic': (64, 48, ['-quality', '85', '-arithmetic'], False),
     'rgb': (64, 48, ['-quality', '85', '-rgb'], False),
+    'sampling-3x1': (75, 53, ['-quality', '85', '-sample', '3x1'], True),
 }
 
 
@@ -90,6 +91,14 @@ def main():
                 Image.fromarray(np.clip(np.round(boxes.mean(axis=(1, 3))), 0, 255).astype(np.uint8)).save(reference)
                 entry['references'][str(8 // denominator)] = reference.name
             entry['reference'] = 'box average of djpeg -nosmooth (whole boxes only)'
+        elif decodable and '3x1' in options:
+            # Chroma blocks 3 pixels wide at 1/8..1/2 scale: the decoder declines those scales; at full scale it
+            # replicates chroma 3x, as djpeg -nosmooth.
+            entry['reference'] = 'djpeg -nosmooth at 1/1; reduced scales declined'
+            reference = ROOT / f'{name}.scale-1-1.ppm'
+            subprocess.run(['djpeg', '-nosmooth', '-pnm', '-outfile', str(reference), str(jpeg)], check=True)
+            entry['references']['8'] = reference.name
+            entry['declinedScales'] = [1, 2, 4]
         elif decodable:
             entry['reference'] = 'djpeg -scale 1/N (-nosmooth at 1/1)'
             for denominator in (8, 4, 2, 1):

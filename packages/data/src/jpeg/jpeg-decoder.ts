@@ -350,6 +350,11 @@ export function createJpegDecoder(): JpegDecoder {
             // Subsampled components are scaled up by the IDCT rather than upsampled afterwards (as libjpeg does).
             component.blockWidth = Math.min(8, (scale * maxH) / component.h);
             component.blockHeight = Math.min(8, (scale * maxV) / component.v);
+            // Sampling ratios of 3 want 3-, 6- or 12-pixel blocks at reduced scales: neither a size the scaled IDCT
+            // has nor a whole upsampling factor.
+            for (const wanted of [(scale * maxH) / component.h, (scale * maxV) / component.v]) {
+              if (wanted <= 8 ? 8 % wanted !== 0 : wanted % 8 !== 0) decline('sampling factors of 3 at a reduced scale');
+            }
             component.planeWidth = mcusPerLine * component.h * component.blockWidth;
             component.planeHeight = mcusPerColumn * component.v * component.blockHeight;
             component.plane = new Uint8ClampedArray(component.planeWidth * component.planeHeight);

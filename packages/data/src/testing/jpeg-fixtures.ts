@@ -15,6 +15,8 @@ export interface JpegVariant {
   /** Outputs per 8 pixels (1, 2, 4, 8) -> reference file. */
   readonly references: Record<string, string>;
   readonly reference?: string;
+  /** Scales (outputs per 8 pixels) the decoder must decline. */
+  readonly declinedScales?: readonly number[];
 }
 
 export interface JpegManifest {
