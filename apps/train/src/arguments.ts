@@ -16,6 +16,8 @@ export interface TrainArguments {
   readonly format: DatasetFormat | null;
   /** A `@dcgan/dedup` report on `data`: the items it drops are never trained on; `null` to train on everything. */
   readonly dedupReport: string | null;
+  /** Stop at the first unreadable image (after saving a checkpoint) instead of skipping it. */
+  readonly strict: boolean;
   readonly size: number;
   readonly channels: 1 | 3;
   readonly baseWidth: number;
@@ -46,6 +48,8 @@ Data:
   --format <name>          ${datasetFormats.join(' | ')} (default: guessed from the path)
   --dedup-report <file>    train without the duplicates that this dcgan-dedup report (dedup-report.json, made
                            from the same --data) drops, as the paper did for LSUN (section 4.1.1); kept on --resume
+  --strict                 stop at the first unreadable image, naming it (a checkpoint is saved first); by
+                           default it is skipped and listed with its reason in <out>/skipped.ndjson at once
 
 Model and training:
   --size <n>               image size, a power of two >= 16 (default 64; quickstart 32)
@@ -81,6 +85,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
         data: { type: 'string' },
         format: { type: 'string' },
         'dedup-report': { type: 'string' },
+        strict: { type: 'boolean' },
         size: { type: 'string' },
         channels: { type: 'string' },
         'base-width': { type: 'string' },
@@ -127,6 +132,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     data: values.data ?? null,
     format: format as DatasetFormat | null,
     dedupReport: values['dedup-report'] ?? null,
+    strict: values.strict === true,
     size,
     channels,
     baseWidth: integer('--base-width', values['base-width'], quickstart ? 32 : 64, 1),

@@ -1,10 +1,11 @@
+import { appendFileSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
 import { initBackend, type BackendSelection } from '@dcgan/backend';
 import { Trainer, type TrainerStepResult } from '@dcgan/core';
 import { exportGenerator, loadCheckpoint, readCheckpointInfo, saveCheckpoint } from '@dcgan/core/node';
-import { batchToTensor, createBatches, writePng, type EpochReport } from '@dcgan/data';
+import { batchToTensor, createBatches, writePng, type DataEvent, type EpochReport } from '@dcgan/data';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { UsageError, type TrainArguments } from './arguments.js';
@@ -139,9 +140,22 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
     lastSample = path;
   };
   let dataPosition = 0; // end position, in this epoch's order, of the last batch trained on
+  let checkpointedStep = options.resume ? trainer.completedSteps : -1;
   const checkpoint = async () => {
     await recordDataPosition(directory, trainer.completedSteps, trainer.epoch, dataPosition);
     await saveCheckpoint(checkpointDirectory, trainer);
+    checkpointedStep = trainer.completedSteps;
+  };
+  // Unreadable items are listed as they are met (a run stopped mid-epoch still has its list), and echoed to the
+  // terminal, the first 20 of each epoch.
+  const skippedPath = join(directory, 'skipped.ndjson');
+  let skippedThisEpoch = 0;
+  const onDataEvent = (event: DataEvent): void => {
+    if (event.status !== 'skipped') return;
+    skippedThisEpoch += 1;
+    appendFileSync(skippedPath, `${JSON.stringify({ epoch: event.epoch, key: event.key, reason: event.reason })}\n`);
+    if (skippedThisEpoch <= 20) view.info(`skipped ${event.key}: ${event.reason}`);
+    else if (skippedThisEpoch === 21) view.info(`(further skipped items of this epoch: ${skippedPath})`);
   };
 
   let waitSeconds = 0;
@@ -174,7 +188,10 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
         epoch,
         startPosition,
         transform: dataset.transform,
+        strict: options.strict,
+        onEvent: onDataEvent,
       });
+      skippedThisEpoch = 0;
       dataPosition = startPosition;
       let batchIndex = 0;
       let waitStarted = performance.now();
@@ -217,11 +234,7 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
       const report: EpochReport | undefined = batches.report;
       if (report !== undefined) {
         skippedItems += report.skippedCount;
-        if (report.skippedCount > 0) {
-          view.info(`epoch ${epoch}: skipped ${report.skippedCount} unreadable item(s):`);
-          for (const item of report.skipped.slice(0, 20)) view.info(`  ${item.key}: ${item.reason}`);
-          await appendFile(join(directory, 'skipped.ndjson'), report.skipped.map((item) => `${JSON.stringify({ epoch, ...item })}\n`).join(''));
-        }
+        if (report.skippedCount > 0) view.info(`epoch ${epoch}: skipped ${report.skippedCount} unreadable item(s), listed in ${skippedPath}`);
       }
       if (trainer.completedSteps < totalSteps && !stopRequested) {
         trainer.epoch = epoch + 1;
@@ -249,6 +262,18 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
       stoppedByTimeLimit,
       skippedItems,
     };
+  } catch (error) {
+    // A failure mid-run (an unreadable image under --strict, a full disk, ...) keeps the steps trained since the
+    // last checkpoint: save one if it can be saved, then report the failure.
+    if (trainer.completedSteps > checkpointedStep && trainer.completedSteps > 0) {
+      try {
+        await checkpoint();
+        view.info(`stopped by an error at step ${trainer.completedSteps}; checkpoint saved (continue with --resume --out ${directory})`);
+      } catch {
+        // the original error is the one to report
+      }
+    }
+    throw error;
   } finally {
     process.off('SIGINT', requestStop);
     process.off('SIGTERM', requestStop);
