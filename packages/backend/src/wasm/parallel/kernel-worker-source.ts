@@ -14,6 +14,7 @@
  */
 export const kernelWorkerSource = String.raw`
 'use strict';
+function main(require) {
 const { workerData, parentPort, receiveMessageOnPort } = require('node:worker_threads');
 const tf = require(workerData.tfjsCorePath);
 require(workerData.tfjsBackendWasmPath);
@@ -70,4 +71,8 @@ tf.setBackend('wasm').then(async () => {
   }
   port.close();
 }, (error) => { parentPort.postMessage({ type: 'failed', error: String(error && error.stack || error) }); });
+}
+// Eval'd worker code is CommonJS, or an ES module when the process runs with --input-type=module (no require).
+if (typeof require === 'function') main(require);
+else import('node:module').then(({ createRequire }) => main(createRequire(process.cwd() + '/')));
 `;
