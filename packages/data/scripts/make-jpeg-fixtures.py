@@ -4,8 +4,9 @@
 For each variant, cjpeg encodes a seeded photo-like picture, and djpeg decodes it at every DCT scale (1/8, 1/4,
 1/2, 1/1) to PNM files: the reference the tests compare src/jpeg/jpeg-decoder.ts with. Variants cover chroma
 subsampling (4:2:0, 4:2:2, 4:4:0, 4:4:4), gray, restart intervals, optimised Huffman tables, sizes that are not a
-multiple of the MCU, and a sequential JPEG with one scan per component. Progressive, arithmetic-coded and RGB JPEGs
-are written without references: the decoder must decline them (sharp decodes those).
+multiple of the MCU, a sequential JPEG with one scan per component, and progressive JPEGs (with restart markers,
+gray, 4:4:4). Arithmetic-coded and RGB JPEGs are written without references: the decoder must decline them (sharp
+decodes those).
 
 Needs Debian's libjpeg-turbo-progs, python3-numpy and python3-pil:
   apt-get install -y libjpeg-turbo-progs python3-numpy python3-pil
@@ -50,10 +51,14 @@ VARIANTS = {
     'restart-blocks': (120, 90, ['-quality', '85', '-restart', '5B'], True),
     'optimized': (120, 90, ['-quality', '95', '-optimize'], True),
     'multiscan': (64, 48, ['-quality', '85', '-scans', 'SCANS'], True),
-    'progressive': (64, 48, ['-quality', '85', '-progressive'], False),
+    'progressive': (64, 48, ['-quality', '85', '-progressive'], True),
     'arithmetic': (64, 48, ['-quality', '85', '-arithmetic'], False),
     'rgb': (64, 48, ['-quality', '85', '-rgb'], False),
     'sampling-3x1': (75, 53, ['-quality', '85', '-sample', '3x1'], True),
+    'progressive-large': (200, 136, ['-quality', '92', '-progressive'], True),
+    'progressive-gray': (75, 53, ['-quality', '90', '-progressive', '-grayscale'], True),
+    'progressive-restart': (120, 90, ['-quality', '85', '-progressive', '-restart', '1'], True),
+    'progressive-444-odd': (77, 51, ['-quality', '80', '-progressive', '-sample', '1x1'], True),
 }
 
 
@@ -125,7 +130,7 @@ def main():
     # The whole fast path (LSUN recipe): PIL's draft() (libjpeg DCT scaling to the smallest scale covering the
     # size), BILINEAR to the shorter side, centre crop.
     pipeline = {}
-    for name, size in (('baseline-420', 32), ('baseline-420', 64), ('odd-size-420', 16), ('gray', 24), ('restart-rows', 30)):
+    for name, size in (('baseline-420', 32), ('baseline-420', 64), ('odd-size-420', 16), ('gray', 24), ('restart-rows', 30), ('progressive-large', 48)):
         image = Image.open(ROOT / f'{name}.jpg')
         width, height = image.size
         if width < height:

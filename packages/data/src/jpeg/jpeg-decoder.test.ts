@@ -76,7 +76,6 @@ describe('createJpegDecoder against libjpeg-turbo (djpeg) references', () => {
 
 describe('createJpegDecoder declines what it does not handle (sharp decodes those)', () => {
   it.each([
-    ['progressive', /unsupported marker 0xc2/],
     ['arithmetic', /unsupported marker 0xc9/],
     ['rgb', /Adobe|RGB/],
   ])('%s JPEG', (name, reason) => {

@@ -4,8 +4,8 @@
  * colour conversion, which is most of what a general decoder spends. It exists because training reads every image
  * of LSUN (3M JPEGs) each epoch and sharp's per-image cost was the input pipeline's ceiling.
  *
- * Scope, on purpose narrow: sequential Huffman JPEGs (SOF0/SOF1), 8-bit, 1 or 3 components (gray or YCbCr), any
- * sampling factors, restart intervals, interleaved or not. Everything else (progressive, arithmetic coding, 12-bit,
+ * Scope, on purpose narrow: Huffman JPEGs, sequential or progressive (SOF0/SOF1/SOF2), 8-bit, 1 or 3 components
+ * (gray or YCbCr), any sampling factors, restart intervals, interleaved or not. Everything else (arithmetic coding, 12-bit,
  * CMYK, Adobe RGB, an embedded ICC profile, an EXIF rotation) and any file that is not perfectly clean (a bad Huffman
  * code, data that ends early, stray bytes before a marker, a wrong restart marker) is declined with a reason, and
  * the caller decodes it with sharp, which then decides whether the image is usable. This decoder therefore never
@@ -162,6 +162,10 @@ export function createJpegDecoder(): JpegDecoder {
     blocksPerLine: number;
     blocksPerColumn: number;
     decodedBlocks: number;
+    /** Progressive JPEGs: every block's quantised coefficients (zigzag order), MCU-padded grid. */
+    coefficients: Int16Array;
+    /** The quantisation table as of the component's first scan (progressive JPEGs). */
+    scanQuantization: Int32Array | undefined;
     dcTable: HuffmanTable | undefined;
     acTable: HuffmanTable | undefined;
     predictor: number;
@@ -175,6 +179,7 @@ export function createJpegDecoder(): JpegDecoder {
     readonly maxV: number;
     readonly mcusPerLine: number;
     readonly mcusPerColumn: number;
+    readonly progressive: boolean;
   }
 
   function readUint16(bytes: Uint8Array, position: number): number {
@@ -212,14 +217,14 @@ export function createJpegDecoder(): JpegDecoder {
         if (position >= bytes.length) decline('no frame header');
         const marker = bytes[position]!;
         position += 1;
-        if (marker === 0xc0 || marker === 0xc1) {
+        if (marker === 0xc0 || marker === 0xc1 || marker === 0xc2) {
           const height = readUint16(bytes, position + 3);
           const width = readUint16(bytes, position + 5);
           const components = bytes[position + 7];
           if (components !== 1 && components !== 3) decline(`${String(components)} components`);
           return { ok: true, width, height, components: components as 1 | 3 };
         }
-        if (marker >= 0xc2 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) decline(`unsupported frame type 0x${marker.toString(16)}`);
+        if (marker >= 0xc3 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) decline(`unsupported frame type 0x${marker.toString(16)}`);
         if (marker === 0xd9 || marker === 0xda) decline('no frame header before the scan');
         position += readUint16(bytes, position);
       }
@@ -290,7 +295,8 @@ export function createJpegDecoder(): JpegDecoder {
           break;
         }
         case 0xc0:
-        case 0xc1: {
+        case 0xc1:
+        case 0xc2: {
           if (frame !== undefined) decline('two frame headers');
           if (bytes[start] !== 8) decline(`${String(bytes[start])}-bit samples`);
           const height = readUint16(bytes, start + 1);
@@ -327,6 +333,8 @@ export function createJpegDecoder(): JpegDecoder {
               blocksPerLine: 0,
               blocksPerColumn: 0,
               decodedBlocks: 0,
+              coefficients: new Int16Array(0),
+              scanQuantization: undefined,
               dcTable: undefined,
               acTable: undefined,
               predictor: 0,
@@ -360,8 +368,9 @@ export function createJpegDecoder(): JpegDecoder {
             component.plane = new Uint8ClampedArray(component.planeWidth * component.planeHeight);
             component.blocksPerLine = Math.ceil(Math.ceil((width * component.h) / maxH) / 8);
             component.blocksPerColumn = Math.ceil(Math.ceil((height * component.v) / maxV) / 8);
+            if (marker === 0xc2) component.coefficients = new Int16Array(mcusPerLine * component.h * mcusPerColumn * component.v * 64);
           }
-          frame = { width, height, components, maxH, maxV, mcusPerLine, mcusPerColumn };
+          frame = { width, height, components, maxH, maxV, mcusPerLine, mcusPerColumn, progressive: marker === 0xc2 };
           break;
         }
         case 0xdd:
@@ -371,6 +380,13 @@ export function createJpegDecoder(): JpegDecoder {
           if (frame === undefined) decline('scan before the frame header');
           const count = bytes[start]!;
           if (count < 1 || count > 4 || start + 1 + count * 2 + 3 > end) decline('invalid scan header');
+          const spectralStart = bytes[start + 1 + count * 2]!;
+          const spectralEnd = bytes[start + 2 + count * 2]!;
+          const approximation = bytes[start + 3 + count * 2]!;
+          // Which tables the scan reads: sequential scans both; progressive DC scans the DC table (refinements none),
+          // progressive AC scans the AC table.
+          const needsDc = !frame.progressive || (spectralStart === 0 && approximation >> 4 === 0);
+          const needsAc = !frame.progressive || spectralStart > 0;
           const scanComponents: Component[] = [];
           for (let i = 0; i < count; i += 1) {
             const id = bytes[start + 1 + i * 2]!;
@@ -379,15 +395,17 @@ export function createJpegDecoder(): JpegDecoder {
             if (component === undefined) decline('scan names an unknown component');
             component.dcTable = dcTables[tables >> 4];
             component.acTable = acTables[tables & 15];
-            if (component.dcTable === undefined || component.acTable === undefined) decline('scan uses an undefined Huffman table');
+            if ((needsDc && component.dcTable === undefined) || (needsAc && component.acTable === undefined)) decline('scan uses an undefined Huffman table');
             if (quantization[component.quantizationTable] === undefined) decline('component uses an undefined quantization table');
             scanComponents.push(component);
           }
-          const spectralStart = bytes[start + 1 + count * 2];
-          const spectralEnd = bytes[start + 2 + count * 2];
-          const approximation = bytes[start + 3 + count * 2];
-          if (spectralStart !== 0 || spectralEnd !== 63 || approximation !== 0) decline('not a sequential scan');
-          position = decodeScan(bytes, end, frame, scanComponents, quantization, restartInterval);
+          if (frame.progressive) {
+            for (const component of scanComponents) component.scanQuantization ??= quantization[component.quantizationTable]!.slice();
+            position = decodeProgressiveScan(bytes, end, frame, scanComponents, spectralStart, spectralEnd, approximation >> 4, approximation & 15, restartInterval);
+          } else {
+            if (spectralStart !== 0 || spectralEnd !== 63 || approximation !== 0) decline('not a sequential scan');
+            position = decodeScan(bytes, end, frame, scanComponents, quantization, restartInterval);
+          }
           continue;
         }
         case 0xe1:
@@ -409,6 +427,7 @@ export function createJpegDecoder(): JpegDecoder {
     if (frame === undefined) decline('no frame header');
     for (const component of frame.components) {
       if (component.decodedBlocks === 0) decline('a component has no scan');
+      if (frame.progressive) renderCoefficients(component);
     }
     return assemble(frame, scale as 1 | 2 | 4 | 8);
   }
@@ -452,6 +471,21 @@ export function createJpegDecoder(): JpegDecoder {
       }
     }
     return decline('bad Huffman code');
+  }
+
+  /** Checks the RSTn marker expected at `position` (n = restarts seen, mod 8); returns the position after it. */
+  function skipRestartMarker(bytes: Uint8Array, position: number, restartsSeen: number): number {
+    if (position + 1 >= bytes.length || bytes[position] !== 0xff || bytes[position + 1] !== 0xd0 + (restartsSeen & 7)) decline('missing or wrong restart marker');
+    return position + 2;
+  }
+
+  /**
+   * The encoder pads an interval's last byte with 1 bits: decoding must end inside that byte, no sooner (stray
+   * bytes, which libjpeg warns about) and no later (the data ended early and zeros were decoded).
+   */
+  function checkIntervalEnd(consumedBits: number, availableBytes: number): void {
+    if (consumedBits > availableBytes * 8) decline('data ends early');
+    if (availableBytes > 0 && consumedBits <= (availableBytes - 1) * 8) decline('stray bytes before a marker');
   }
 
   /**
@@ -517,8 +551,7 @@ export function createJpegDecoder(): JpegDecoder {
     let restartsSeen = 0;
     while (mcu < totalMcus) {
       if (mcu > 0) {
-        if (position + 1 >= bytes.length || bytes[position] !== 0xff || bytes[position + 1] !== 0xd0 + (restartsSeen & 7)) decline('missing or wrong restart marker');
-        position += 2;
+        position = skipRestartMarker(bytes, position, restartsSeen);
         restartsSeen += 1;
         for (const component of components) component.predictor = 0;
       }
@@ -653,13 +686,221 @@ export function createJpegDecoder(): JpegDecoder {
           component.decodedBlocks += 1;
         }
       }
-      // The encoder pads the last byte with 1 bits: the interval must end inside its last byte, no sooner, no later.
-      const consumedBits = read * 8 - bits;
-      if (consumedBits > available * 8) decline('data ends early');
-      if (consumedBits <= (available - 1) * 8) decline('stray bytes before a marker');
+      checkIntervalEnd(read * 8 - bits, available);
     }
     if (position >= bytes.length || bytes[position] !== 0xff) decline('file ends inside the scan');
     return position;
+  }
+
+  /**
+   * Decodes one scan of a progressive JPEG into the components' coefficient buffers (ITU-T T.81 G.1.2): DC first
+   * and refinement scans (interleaved or not), AC first and refinement scans (one component, with end-of-band
+   * runs). `high`/`low` are the successive-approximation bit positions Ah/Al.
+   */
+  function decodeProgressiveScan(
+    bytes: Uint8Array,
+    dataStart: number,
+    frame: Frame,
+    components: Component[],
+    spectralStart: number,
+    spectralEnd: number,
+    high: number,
+    low: number,
+    restartInterval: number,
+  ): number {
+    const isDc = spectralStart === 0;
+    if (isDc ? spectralEnd !== 0 : spectralEnd < spectralStart || spectralEnd > 63 || components.length !== 1) decline('invalid progressive scan');
+    if (low > 13 || (high !== 0 && high !== low + 1)) decline('invalid successive approximation');
+    for (const component of components) {
+      component.predictor = 0;
+      if (isDc && high === 0) component.decodedBlocks += 1;
+      else if (component.decodedBlocks === 0) decline('refinement or AC scan before the DC scan');
+    }
+    const interleaved = components.length > 1;
+    const first = components[0]!;
+    const mcusPerLine = interleaved ? frame.mcusPerLine : first.blocksPerLine;
+    const totalMcus = interleaved ? frame.mcusPerLine * frame.mcusPerColumn : first.blocksPerLine * first.blocksPerColumn;
+    const clean = new Uint8Array(bytes.length - dataStart + 8);
+    const cleanEnd = { position: dataStart };
+    let position = dataStart;
+    let mcu = 0;
+    let restartsSeen = 0;
+    let read = 0;
+    let accumulator = 0;
+    let bits = 0;
+    let available = 0;
+    const fill = (): void => {
+      while (bits <= 24) {
+        accumulator = (accumulator << 8) | (clean[read]! | 0);
+        read += 1;
+        bits += 8;
+      }
+    };
+    const receive = (size: number): number => {
+      if (size === 0) return 0;
+      if (bits < size) fill();
+      bits -= size;
+      return (accumulator >>> bits) & ((1 << size) - 1);
+    };
+    const extend = (value: number, size: number): number => (value < 1 << (size - 1) ? value - (1 << size) + 1 : value);
+    const huffman = (table: HuffmanTable): number => {
+      if (bits < 16) fill();
+      const entry = table.lookup[(accumulator >>> (bits - 9)) & 511]!;
+      if (entry !== 0) {
+        bits -= entry >> 8;
+        return entry & 255;
+      }
+      const slow = decodeLongCode(table, accumulator, bits);
+      bits -= slow >> 8;
+      return slow & 255;
+    };
+    const plus = 1 << low;
+    const minus = -1 << low;
+    let endOfBandRun = 0;
+    /** Refines the already-nonzero coefficients in [k, end] by one bit each; returns nothing. */
+    const refineNonZero = (coefficients: Int16Array, base: number, from: number, to: number): void => {
+      for (let k = from; k <= to; k += 1) {
+        const value = coefficients[base + k]!;
+        if (value !== 0 && receive(1) === 1 && (value & plus) === 0) coefficients[base + k] = value >= 0 ? value + plus : value + minus;
+      }
+    };
+    const decodeBlock = (component: Component, blockIndex: number): void => {
+      const coefficients = component.coefficients;
+      const base = blockIndex * 64;
+      if (isDc) {
+        if (high === 0) {
+          const size = huffman(component.dcTable!);
+          if (size > 11) decline('bad DC coefficient size');
+          component.predictor += size === 0 ? 0 : extend(receive(size), size);
+          coefficients[base] = component.predictor * plus;
+        } else if (receive(1) === 1) {
+          coefficients[base] = coefficients[base]! | plus;
+        }
+        return;
+      }
+      const table = component.acTable!;
+      if (high === 0) {
+        if (endOfBandRun > 0) {
+          endOfBandRun -= 1;
+          return;
+        }
+        for (let k = spectralStart; k <= spectralEnd; k += 1) {
+          const symbol = huffman(table);
+          const run = symbol >> 4;
+          const size = symbol & 15;
+          if (size !== 0) {
+            k += run;
+            if (k > spectralEnd) decline('AC coefficient index past the band');
+            coefficients[base + k] = extend(receive(size), size) * plus;
+          } else if (run === 15) {
+            k += 15;
+          } else {
+            endOfBandRun = (1 << run) - 1 + receive(run);
+            break;
+          }
+        }
+        return;
+      }
+      let k = spectralStart;
+      if (endOfBandRun === 0) {
+        for (; k <= spectralEnd; k += 1) {
+          const symbol = huffman(table);
+          let run = symbol >> 4;
+          const size = symbol & 15;
+          let value = 0;
+          if (size !== 0) {
+            if (size !== 1) decline('bad AC refinement size');
+            value = receive(1) === 1 ? plus : minus;
+          } else if (run !== 15) {
+            endOfBandRun = (1 << run) + receive(run);
+            break;
+          }
+          // Skip `run` zero coefficients (refining the nonzero ones met on the way), then place `value`.
+          while (k <= spectralEnd) {
+            const current = coefficients[base + k]!;
+            if (current !== 0) {
+              if (receive(1) === 1 && (current & plus) === 0) coefficients[base + k] = current >= 0 ? current + plus : current + minus;
+            } else {
+              if (run === 0) break;
+              run -= 1;
+            }
+            k += 1;
+          }
+          if (value !== 0) {
+            if (k > spectralEnd) decline('AC coefficient index past the band');
+            coefficients[base + k] = value;
+          }
+        }
+      }
+      if (endOfBandRun > 0) {
+        refineNonZero(coefficients, base, k, spectralEnd);
+        endOfBandRun -= 1;
+      }
+    };
+
+    while (mcu < totalMcus) {
+      if (mcu > 0) {
+        position = skipRestartMarker(bytes, position, restartsSeen);
+        restartsSeen += 1;
+        for (const component of components) component.predictor = 0;
+        endOfBandRun = 0;
+      }
+      available = unstuff(bytes, position, clean, cleanEnd);
+      position = cleanEnd.position;
+      read = 0;
+      accumulator = 0;
+      bits = 0;
+      const intervalEnd = restartInterval > 0 ? Math.min(totalMcus, mcu + restartInterval) : totalMcus;
+      for (; mcu < intervalEnd; mcu += 1) {
+        if (read > available + 8) decline('data ends early');
+        const mcuRow = Math.floor(mcu / mcusPerLine);
+        const mcuColumn = mcu - mcuRow * mcusPerLine;
+        for (const component of components) {
+          const gridWidth = frame.mcusPerLine * component.h;
+          if (!interleaved) {
+            decodeBlock(component, mcuRow * gridWidth + mcuColumn);
+            continue;
+          }
+          for (let v = 0; v < component.v; v += 1) {
+            for (let h = 0; h < component.h; h += 1) decodeBlock(component, (mcuRow * component.v + v) * gridWidth + mcuColumn * component.h + h);
+          }
+        }
+      }
+      checkIntervalEnd(read * 8 - bits, available);
+    }
+    if (position >= bytes.length || bytes[position] !== 0xff) decline('file ends inside the scan');
+    return position;
+  }
+
+  /** Progressive JPEGs: dequantises and scales every buffered block into the component's plane. */
+  function renderCoefficients(component: Component): void {
+    prepareComponent(component, component.scanQuantization!);
+    const { basis, contributes, coefficients, plane } = component;
+    const outWidth = component.blockWidth;
+    const outHeight = component.blockHeight;
+    const outputs = outWidth * outHeight;
+    const gridWidth = component.planeWidth / outWidth;
+    const gridHeight = component.planeHeight / outHeight;
+    const stride = component.planeWidth;
+    const output = new Float64Array(64);
+    for (let blockRow = 0; blockRow < gridHeight; blockRow += 1) {
+      for (let blockColumn = 0; blockColumn < gridWidth; blockColumn += 1) {
+        const base = (blockRow * gridWidth + blockColumn) * 64;
+        const dc = coefficients[base]! * basis[0]!;
+        for (let j = 0; j < outputs; j += 1) output[j] = dc;
+        for (let k = 1; k < 64; k += 1) {
+          const value = coefficients[base + k]!;
+          if (value === 0 || contributes[k] !== 1) continue;
+          const offset = k * outputs;
+          for (let j = 0; j < outputs; j += 1) output[j] = output[j]! + value * basis[offset + j]!;
+        }
+        let offset = blockRow * outHeight * stride + blockColumn * outWidth;
+        let j = 0;
+        for (let y = 0; y < outHeight; y += 1, offset += stride) {
+          for (let x = 0; x < outWidth; x += 1, j += 1) plane[offset + x] = output[j]! + 128;
+        }
+      }
+    }
   }
 
   // Fixed-point JFIF colour conversion tables (as libjpeg's jdcolor.c), indexed by Cb or Cr.
