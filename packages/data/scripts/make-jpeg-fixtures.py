@@ -59,6 +59,10 @@ VARIANTS = {
     'progressive-gray': (75, 53, ['-quality', '90', '-progressive', '-grayscale'], True),
     'progressive-restart': (120, 90, ['-quality', '85', '-progressive', '-restart', '1'], True),
     'progressive-444-odd': (77, 51, ['-quality', '80', '-progressive', '-sample', '1x1'], True),
+    # Embedded ICC profiles (cjpeg -icc): lcms's sRGB (sharp's output is the same as without it: decoded) and an
+    # XYZ profile (sharp converts: declined).
+    'icc-srgb': (64, 48, ['-quality', '85', '-icc', 'SRGB'], True),
+    'icc-xyz': (64, 48, ['-quality', '85', '-icc', 'XYZ'], False),
 }
 
 
@@ -66,6 +70,11 @@ def main():
     if ROOT.exists():
         shutil.rmtree(ROOT)
     ROOT.mkdir(parents=True)
+    from PIL import ImageCms
+    profiles = {}
+    for key, name in (('SRGB', 'sRGB'), ('XYZ', 'XYZ')):
+        profiles[key] = ROOT / f'{name}.icc'
+        profiles[key].write_bytes(ImageCms.ImageCmsProfile(ImageCms.createProfile(name)).tobytes())
     scans = ROOT / 'sequential-scans.txt'
     # One full-spectrum scan per component: a sequential (not progressive) JPEG with non-interleaved scans.
     scans.write_text('0: 0 63 0 0;\n1: 0 63 0 0;\n2: 0 63 0 0;\n')
@@ -75,8 +84,8 @@ def main():
         pixels = picture(index + 1, width, height)
         source = ROOT / f'{name}.source.ppm'
         Image.fromarray(pixels).save(source)
-        recorded = [scans.name if option == 'SCANS' else option for option in options]
-        options = [str(scans) if option == 'SCANS' else option for option in options]
+        recorded = [scans.name if option == 'SCANS' else profiles[option].name if option in profiles else option for option in options]
+        options = [str(scans) if option == 'SCANS' else str(profiles[option]) if option in profiles else option for option in options]
         jpeg = ROOT / f'{name}.jpg'
         subprocess.run(['cjpeg', *options, '-outfile', str(jpeg), str(source)], check=True)
         source.unlink()
@@ -117,6 +126,8 @@ def main():
                 entry['references'][str(8 // denominator)] = reference.name
         manifest[name] = entry
     scans.unlink()
+    for path in profiles.values():
+        path.unlink()
 
     # Resampling: Pillow's antialiased BILINEAR (the algorithm of src/jpeg/resample.ts) on a lossless source.
     resample = {}

@@ -78,6 +78,7 @@ describe('createJpegDecoder declines what it does not handle (sharp decodes thos
   it.each([
     ['arithmetic', /unsupported marker 0xc9/],
     ['rgb', /Adobe|RGB/],
+    ['icc-xyz', /embedded ICC profile/],
   ])('%s JPEG', (name, reason) => {
     const result = decoder.decode(jpegFixture(`${name}.jpg`), 8, 8);
     expect(result).toMatchObject({ ok: false, reason: expect.stringMatching(reason) as unknown });
@@ -94,6 +95,22 @@ describe('createJpegDecoder declines what it does not handle (sharp decodes thos
     expect(decoder.decode(upright, 8, 8).ok).toBe(true);
     const profiled = new Uint8Array(await input().withIccProfile('p3').jpeg().toBuffer());
     expect(decoder.decode(profiled, 8, 8)).toEqual({ ok: false, reason: 'embedded ICC profile' });
+  });
+
+  it('decodes sRGB-tagged files, which sharp leaves unchanged (the premise is checked with sharp itself)', async () => {
+    const raw = await sharp(jpegFixture('baseline-444.jpg')).raw().toBuffer({ resolveWithObject: true });
+    // libvips' own sRGB profile (ICC v4, "sRGB"), and lcms's (v2, "sRGB built-in", embedded by cjpeg -icc).
+    const tagged = [
+      new Uint8Array(await sharp(raw.data, { raw: { width: raw.info.width, height: raw.info.height, channels: 3 } }).withIccProfile('srgb').jpeg().toBuffer()),
+      jpegFixture('icc-srgb.jpg'),
+    ];
+    for (const bytes of tagged) {
+      expect((await sharp(bytes).metadata()).icc).toBeDefined();
+      const withProfile = await sharp(bytes).raw().toBuffer();
+      const withoutProfile = await sharp(bytes, { ignoreIcc: true }).raw().toBuffer();
+      expect(withProfile.equals(withoutProfile)).toBe(true);
+      expect(decoder.decode(bytes, 8, 8).ok).toBe(true);
+    }
   });
 });
 

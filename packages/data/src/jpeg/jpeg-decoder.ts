@@ -6,7 +6,7 @@
  *
  * Scope, on purpose narrow: Huffman JPEGs, sequential or progressive (SOF0/SOF1/SOF2), 8-bit, 1 or 3 components
  * (gray or YCbCr), any sampling factors, restart intervals, interleaved or not. Everything else (arithmetic coding, 12-bit,
- * CMYK, Adobe RGB, an embedded ICC profile, an EXIF rotation) and any file that is not perfectly clean (a bad Huffman
+ * CMYK, Adobe RGB, an embedded ICC profile other than sRGB, an EXIF rotation) and any file that is not perfectly clean (a bad Huffman
  * code, data that ends early, stray bytes before a marker, a wrong restart marker) is declined with a reason, and
  * the caller decodes it with sharp, which then decides whether the image is usable. This decoder therefore never
  * rejects an image on its own.
@@ -207,6 +207,48 @@ export function createJpegDecoder(): JpegDecoder {
     return 1;
   }
 
+  /** Profiles whose transform to sRGB is the identity (sharp's output with and without them is the same). */
+  const srgbDescriptions = new Set(['sRGB', 'sRGB IEC61966-2.1', 'sRGB built-in']);
+
+  /** True when the ICC profile (APP2 chunks, any order) is an RGB profile described as plain sRGB. */
+  function isSrgbProfile(chunks: { sequence: number; data: Uint8Array }[]): boolean {
+    const ordered = [...chunks].sort((left, right) => left.sequence - right.sequence);
+    const length = ordered.reduce((sum, chunk) => sum + chunk.data.length, 0);
+    const profile = new Uint8Array(length);
+    let at = 0;
+    for (const chunk of ordered) {
+      profile.set(chunk.data, at);
+      at += chunk.data.length;
+    }
+    const u32 = (offset: number): number => (offset + 4 <= profile.length ? ((profile[offset]! << 24) | (profile[offset + 1]! << 16) | (profile[offset + 2]! << 8) | profile[offset + 3]!) >>> 0 : -1);
+    const text = (offset: number, count: number): string => String.fromCharCode(...profile.subarray(offset, offset + count));
+    if (profile.length < 132 || text(16, 4) !== 'RGB ') return false;
+    const tags = u32(128);
+    for (let index = 0; index < tags && 132 + index * 12 + 12 <= profile.length; index += 1) {
+      const entry = 132 + index * 12;
+      if (text(entry, 4) !== 'desc') continue;
+      const offset = u32(entry + 4);
+      const type = text(offset, 4);
+      let description: string | undefined;
+      if (type === 'desc') {
+        // ICC v2: uint32 count, then ASCII with a NUL.
+        const count = u32(offset + 8);
+        if (count > 0 && count < 256 && offset + 12 + count <= profile.length) description = text(offset + 12, count).replace(/\0+$/, '');
+      } else if (type === 'mluc') {
+        // ICC v4: records of (language, country, length, offset); take the first, UTF-16BE.
+        const records = u32(offset + 8);
+        const size = u32(offset + 20);
+        const start = offset + u32(offset + 24);
+        if (records > 0 && size > 0 && size < 512 && start + size <= profile.length) {
+          description = '';
+          for (let at = start; at + 1 < start + size; at += 2) description += String.fromCharCode((profile[at]! << 8) | profile[at + 1]!);
+        }
+      }
+      return description !== undefined && srgbDescriptions.has(description.trim());
+    }
+    return false;
+  }
+
   function readHeaderSegments(bytes: Uint8Array): JpegHeaderResult {
     try {
       if (bytes.length < 4 || bytes[0] !== 0xff || bytes[1] !== 0xd8) decline('not a JPEG (no SOI marker)');
@@ -244,6 +286,8 @@ export function createJpegDecoder(): JpegDecoder {
     let restartInterval = 0;
     let position = 2;
     let sawEnd = false;
+    const iccChunks: { sequence: number; data: Uint8Array }[] = [];
+    let iccChecked = false;
     while (!sawEnd) {
       if (position >= bytes.length) decline('file ends before the EOI marker');
       if (bytes[position] !== 0xff) decline('stray bytes between segments');
@@ -378,6 +422,11 @@ export function createJpegDecoder(): JpegDecoder {
           break;
         case 0xda: {
           if (frame === undefined) decline('scan before the frame header');
+          if (!iccChecked) {
+            iccChecked = true;
+            // sharp converts an embedded profile to sRGB; for an sRGB profile that changes nothing, for others it does.
+            if (iccChunks.length > 0 && !isSrgbProfile(iccChunks)) decline('embedded ICC profile');
+          }
           const count = bytes[start]!;
           if (count < 1 || count > 4 || start + 1 + count * 2 + 3 > end) decline('invalid scan header');
           const spectralStart = bytes[start + 1 + count * 2]!;
@@ -412,7 +461,9 @@ export function createJpegDecoder(): JpegDecoder {
           if (readExifOrientation(bytes, start, end) !== 1) decline('EXIF orientation');
           break;
         case 0xe2:
-          if (end - start >= 12 && String.fromCharCode(...bytes.subarray(start, start + 11)) === 'ICC_PROFILE') decline('embedded ICC profile');
+          if (end - start >= 14 && String.fromCharCode(...bytes.subarray(start, start + 11)) === 'ICC_PROFILE') {
+            iccChunks.push({ sequence: bytes[start + 12]!, data: bytes.subarray(start + 14, end) });
+          }
           break;
         case 0xee:
           if (end - start >= 12 && bytes[start] === 0x41 && bytes[start + 1] === 0x64 && bytes[start + 2] === 0x6f && bytes[start + 3] === 0x62 && bytes[start + 4] === 0x65) {
