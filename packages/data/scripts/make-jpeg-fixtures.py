@@ -60,7 +60,7 @@ VARIANTS = {
     'progressive-restart': (120, 90, ['-quality', '85', '-progressive', '-restart', '1'], True),
     'progressive-444-odd': (77, 51, ['-quality', '80', '-progressive', '-sample', '1x1'], True),
     # Embedded ICC profiles (cjpeg -icc): lcms's sRGB (sharp's output is the same as without it: decoded) and an
-    # XYZ profile (sharp converts: declined).
+    # XYZ profile (sharp converts: declined). lcms stamps profiles with the time, so these two files differ per run.
     'icc-srgb': (64, 48, ['-quality', '85', '-icc', 'SRGB'], True),
     'icc-xyz': (64, 48, ['-quality', '85', '-icc', 'XYZ'], False),
 }
@@ -138,6 +138,32 @@ def main():
         Image.fromarray(source).resize((width, height), Image.BILINEAR).save(ROOT / name)
         resample[f'{width}x{height}'] = name
 
+    # Resampling a box of the source (Pillow's box argument: fractional, as a crop placed on a scaled decode).
+    resample_boxes = {}
+    for width, height, box in ((20, 15, (5.5, 3.25, 45.5, 33.25)), (31, 31, (0, 0, 30.5, 30.5)), (12, 40, (40.0, 2.0, 61.0, 45.0))):
+        name = f'resample-box-{width}x{height}.png'
+        Image.fromarray(source).resize((width, height), Image.BILINEAR, box=box).save(ROOT / name)
+        resample_boxes[name] = {'width': width, 'height': height, 'box': list(box)}
+
+    # A face-style crop region (exact box, full-resolution pixels) then resize to a square: PIL's draft() at the
+    # scale where the box still covers the target, the box scaled to it, BILINEAR with that box.
+    crops = {}
+    for name, box, size in (('baseline-420', (37, 21, 90, 80), 24), ('progressive-large', (120, 10, 64, 64), 16), ('gray', (3, 4, 60, 40), 20)):
+        image = Image.open(ROOT / f'{name}.jpg')
+        width, height = image.size
+        left, top, box_width, box_height = box
+        # Our rule: the largest reduction 1/d whose output, ceil(side / d), still covers the box at the target size.
+        # (PIL's own draft() rule floors instead, so ask it for exactly that d.)
+        need_width, need_height = -(-size * width // box_width), -(-size * height // box_height)
+        d = next(d for d in (8, 4, 2, 1) if -(-width // d) >= need_width and -(-height // d) >= need_height)
+        image.draft(image.mode, (width // d, height // d))
+        assert image.size == (-(-width // d), -(-height // d)), (name, image.size, d)
+        factor = 1 / d  # exactly: a scaled pixel covers d x d full-size pixels (the last one may overhang)
+        scaled = (left * factor, top * factor, (left + box_width) * factor, (top + box_height) * factor)
+        reference = f'{name}.crop-{size}.png'
+        image.convert('RGB').resize((size, size), Image.BILINEAR, box=scaled).save(ROOT / reference)
+        crops[reference] = {'jpeg': f'{name}.jpg', 'box': list(box), 'size': size, 'draftSize': list(image.size)}
+
     # The whole fast path (LSUN recipe): PIL's draft() (libjpeg DCT scaling to the smallest scale covering the
     # size), BILINEAR to the shorter side, centre crop.
     pipeline = {}
@@ -156,7 +182,7 @@ def main():
         resized.crop((left, top, left + size, top + size)).save(ROOT / reference)
         pipeline[f'{name}/{size}'] = {'jpeg': f'{name}.jpg', 'size': size, 'reference': reference, 'draftSize': drafted}
     version = subprocess.run(['djpeg', '-version'], capture_output=True, text=True).stderr.strip()
-    (ROOT / 'manifest.json').write_text(json.dumps({'tool': version, 'variants': manifest, 'resample': resample, 'pipeline': pipeline}, indent=2) + '\n')
+    (ROOT / 'manifest.json').write_text(json.dumps({'tool': version, 'variants': manifest, 'resample': resample, 'resampleBoxes': resample_boxes, 'pipeline': pipeline, 'crops': crops}, indent=2) + '\n')
 
 
 main()

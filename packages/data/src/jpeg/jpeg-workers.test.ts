@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { applyTransform } from '../transform/apply-transform';
-import { resizeThenCenterCrop } from '../transform/transform-step';
+import { resize, resizeThenCenterCrop } from '../transform/transform-step';
 import { fixture } from '../testing/fixtures';
 import { compareRegion, jpegFixture, jpegManifest, readPngFixture } from '../testing/jpeg-fixtures';
 import { createFastDecode } from './fast-decode';
@@ -32,6 +32,23 @@ describe('JPEG fast path in applyTransform', () => {
     const { max, mean } = compareRegion(image, reference);
     expect(max).toBeLessThanOrEqual(4);
     expect(mean).toBeLessThan(0.5);
+  });
+
+  it.each(Object.entries(jpegManifest.crops))('%s: a crop region (face box), then resize, matches PIL draft() + BILINEAR with a box', async (file, entry) => {
+    const before = jpegDecodingStats().decoded;
+    const [left, top, width, height] = entry.box;
+    const image = await applyTransform({ encoded: jpegFixture(entry.jpeg), region: { kind: 'exact', box: { left, top, width, height } } }, [resize(entry.size)]);
+    expect(jpegDecodingStats().decoded).toBe(before + 1);
+    const reference = await readPngFixture(file);
+    expect([image.width, image.height, image.channels]).toEqual([entry.size, entry.size, 3]);
+    const { max, mean } = compareRegion(image, reference);
+    expect(max).toBeLessThanOrEqual(4);
+    expect(mean).toBeLessThan(0.5);
+    // The sharp path cuts the same region: the pictures agree up to the filters.
+    await configureJpegDecoding({ fastPath: false });
+    const viaSharp = await applyTransform({ encoded: jpegFixture(entry.jpeg), region: { kind: 'exact', box: { left, top, width, height } } }, [resize(entry.size)]);
+    await configureJpegDecoding({ fastPath: true });
+    expect(compareRegion(image, viaSharp).mean).toBeLessThan(6);
   });
 
   it('gives the same picture as the sharp path (Lanczos on a full decode), up to the filters', async () => {

@@ -1,10 +1,19 @@
-/** Resizes interleaved 8-bit pixels; see {@link createResampler}. */
-export type Resample = (data: Uint8Array, width: number, height: number, channels: number, outWidth: number, outHeight: number) => Uint8Array;
+/** A rectangle of the input in pixel units, fractional allowed (Pillow's `box`). */
+export interface ResampleBox {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/** Resizes interleaved 8-bit pixels (optionally only the `box` part of them); see {@link createResampler}. */
+export type Resample = (data: Uint8Array, width: number, height: number, channels: number, outWidth: number, outHeight: number, box?: ResampleBox) => Uint8Array;
 
 /**
  * Creates an antialiased bilinear (triangle filter) resampler, the algorithm of Pillow's `Image.resize(...,
  * BILINEAR)`: when shrinking, the triangle is stretched by the scale so every input pixel contributes; when
- * enlarging it is plain bilinear interpolation. Pixel centres are aligned (`(i + 0.5) * scale`).
+ * enlarging it is plain bilinear interpolation. Pixel centres are aligned (`(i + 0.5) * scale`). With a `box`,
+ * only that region is resized (Pillow's `resize(size, BILINEAR, box)`), taps outside the image are left out.
  *
  * Self-contained (no imports, nothing from outside its body) so that decode workers can evaluate its source text.
  *
@@ -21,18 +30,18 @@ export function createResampler(): Resample {
   }
   const cache = new Map<string, Taps>();
 
-  function taps(inSize: number, outSize: number): Taps {
-    const key = `${inSize}>${outSize}`;
+  function taps(inSize: number, outSize: number, boxStart: number, boxSize: number): Taps {
+    const key = `${inSize}>${outSize}@${boxStart}+${boxSize}`;
     const cached = cache.get(key);
     if (cached !== undefined) return cached;
-    const scale = inSize / outSize;
+    const scale = boxSize / outSize;
     const support = Math.max(1, scale);
     const stride = Math.ceil(support) * 2 + 1;
     const starts = new Int32Array(outSize);
     const counts = new Int32Array(outSize);
     const weights = new Float32Array(outSize * stride);
     for (let i = 0; i < outSize; i += 1) {
-      const center = (i + 0.5) * scale;
+      const center = boxStart + (i + 0.5) * scale;
       const low = Math.max(0, Math.floor(center - support));
       const high = Math.min(inSize, Math.ceil(center + support));
       let sum = 0;
@@ -53,10 +62,10 @@ export function createResampler(): Resample {
     return result;
   }
 
-  return (data, width, height, channels, outWidth, outHeight) => {
-    if (width === outWidth && height === outHeight) return data;
+  return (data, width, height, channels, outWidth, outHeight, box) => {
+    if (box === undefined && width === outWidth && height === outHeight) return data;
     // Horizontal pass into floats, then vertical pass into clamped bytes (rounds half to even).
-    const horizontal = taps(width, outWidth);
+    const horizontal = taps(width, outWidth, box?.left ?? 0, box?.width ?? width);
     const middle = new Float32Array(height * outWidth * channels);
     for (let y = 0; y < height; y += 1) {
       const row = y * width * channels;
@@ -71,7 +80,7 @@ export function createResampler(): Resample {
         }
       }
     }
-    const vertical = taps(height, outHeight);
+    const vertical = taps(height, outHeight, box?.top ?? 0, box?.height ?? height);
     const out = new Uint8ClampedArray(outWidth * outHeight * channels);
     const rowLength = outWidth * channels;
     for (let y = 0; y < outHeight; y += 1) {

@@ -24,6 +24,8 @@ export interface JpegManifest {
   readonly variants: Record<string, JpegVariant>;
   readonly resample: Record<string, string>;
   readonly pipeline: Record<string, { readonly jpeg: string; readonly size: number; readonly reference: string; readonly draftSize: [number, number] }>;
+  readonly resampleBoxes: Record<string, { readonly width: number; readonly height: number; readonly box: [number, number, number, number] }>;
+  readonly crops: Record<string, { readonly jpeg: string; readonly box: [number, number, number, number]; readonly size: number; readonly draftSize: [number, number] }>;
 }
 
 export const jpegManifest = JSON.parse(readFileSync(fixture('jpeg', 'manifest.json'), 'utf8')) as JpegManifest;

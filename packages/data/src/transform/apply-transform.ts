@@ -2,6 +2,7 @@ import sharp from 'sharp';
 
 import { DataError } from '../errors/data-error';
 import type { RawImage } from '../image/raw-image';
+import { createJpegDecoder } from '../jpeg/jpeg-decoder';
 import { jpegWorkerPool } from '../jpeg/jpeg-workers';
 import { isEncodedImage, type EncodedImage, type ItemPayload, type PixelRegion } from '../source/image-source';
 import { centerCropRaw, convertChannelsRaw, flipHorizontalRaw, padRaw } from './raw-operations';
@@ -80,14 +81,29 @@ function looksLikeJpeg(bytes: Uint8Array): boolean {
   return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
 
+/** Reads JPEG frame headers on the main thread (a few microseconds) to place crop regions. */
+const headerReader = createJpegDecoder();
+
+function regionOf(payload: EncodedImage, width: number, height: number): PixelRegion | undefined {
+  if (payload.region === undefined) return undefined;
+  return payload.region.kind === 'exact'
+    ? clampRegion(payload.region.box, width, height)
+    : squareRegionWithMargin(payload.region.box, payload.region.margin, width, height);
+}
+
 async function decode(payload: EncodedImage, fused: FusedResize | undefined): Promise<RawImage> {
   const input = payload.encoded;
   const fit = fused?.resize.fit;
   const pool = jpegWorkerPool();
-  if (pool !== undefined && fused !== undefined && payload.region === undefined && (fit === 'outside' || fit === 'fill') && looksLikeJpeg(input)) {
-    // DCT-domain decode straight to about the target size on a worker; sharp takes whatever it declines.
-    const result = await pool.decode(input, { fit, width: fused.resize.width, height: fused.resize.height });
-    if (result.ok) return { width: result.width, height: result.height, channels: result.channels, data: result.data };
+  if (pool !== undefined && fused !== undefined && (fit === 'outside' || fit === 'fill') && looksLikeJpeg(input)) {
+    // DCT-domain decode straight to about the target size on a worker; sharp takes whatever it declines. A crop
+    // region is placed here, with the same rules as below (EXIF-rotated files, where sizes swap, are declined).
+    const header = payload.region === undefined ? undefined : headerReader.readHeader(input);
+    if (header === undefined || header.ok) {
+      const crop = header === undefined ? undefined : regionOf(payload, header.width, header.height);
+      const result = await pool.decode(input, { fit, width: fused.resize.width, height: fused.resize.height, ...(crop === undefined ? {} : { crop }) });
+      if (result.ok) return { width: result.width, height: result.height, channels: result.channels, data: result.data };
+    }
   }
   let pipeline = sharp(input, { pages: 1 }).autoOrient();
   if (payload.region !== undefined) {
@@ -96,11 +112,7 @@ async function decode(payload: EncodedImage, fused: FusedResize | undefined): Pr
     const width = (swapped ? metadata.height : metadata.width) ?? 0;
     const height = (swapped ? metadata.width : metadata.height) ?? 0;
     if (width < 1 || height < 1) throw new DataError('image has no readable dimensions');
-    const region =
-      payload.region.kind === 'exact'
-        ? clampRegion(payload.region.box, width, height)
-        : squareRegionWithMargin(payload.region.box, payload.region.margin, width, height);
-    pipeline = pipeline.extract(region);
+    pipeline = pipeline.extract(regionOf(payload, width, height)!);
   }
   if (fused !== undefined) pipeline = pipeline.resize(fused.resize);
   return toRawImage(pipeline);

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
 import { initBackend } from '@dcgan/backend';
-import { applyTransform, createMemorySource, openFaceCrops, resize, toRgb } from '@dcgan/data';
+import { applyTransform, configureJpegDecoding, createMemorySource, openFaceCrops, resize, toRgb } from '@dcgan/data';
 
 import { createFaceDetector, type FaceDetector } from '../detector/face-detector';
 import { FacesError } from '../errors/faces-error';
@@ -111,6 +111,10 @@ describe('buildFaceDataset', () => {
     if (fullRun === undefined) throw new Error('needs the first test');
     const records = await readJournal(join(fullRun.output, 'detections.jsonl'));
     const crops = records.flatMap((record) => ('faces' in record ? record.faces.filter((face) => face.kept).map((face) => face.crop as string) : []));
+    // Same squares, same resize filter: compare with @dcgan/data's sharp path (its JPEG fast path resizes with a
+    // different filter, checked against PIL in @dcgan/data's own tests).
+    await configureJpegDecoding({ fastPath: false });
+    onTestFinished(() => configureJpegDecoding({ fastPath: true }));
     for (const boxes of ['boxes.csv', 'boxes.json']) {
       // Its default margin (0.25) is ours, so no option is needed to get the same squares.
       const source = await openFaceCrops(photos, { boxes: join(fullRun.output, boxes) });
