@@ -1,15 +1,15 @@
 /**
- * A baseline JPEG decoder that downscales in the DCT domain (as libjpeg's `scale_num/scale_denom` and PIL's
- * `draft()`): decoding a 256px photo straight to 64px skips most of the inverse DCT, the chroma upsampling and the
- * colour conversion, which is most of what a general decoder spends. It exists because training reads every image
- * of LSUN (3M JPEGs) each epoch and sharp's per-image cost was the input pipeline's ceiling.
+ * A JPEG decoder that downscales in the DCT domain (as libjpeg's `scale_num/scale_denom` and PIL's `draft()`):
+ * decoding a 256px photo straight to 64px skips most of the inverse DCT, the chroma upsampling and the colour
+ * conversion, which is most of what a general decoder spends. It exists because training reads every image of LSUN
+ * (3M JPEGs) each epoch and sharp's per-image cost was the input pipeline's ceiling.
  *
  * Scope, on purpose narrow: Huffman JPEGs, sequential or progressive (SOF0/SOF1/SOF2), 8-bit, 1 or 3 components
- * (gray or YCbCr), any sampling factors, restart intervals, interleaved or not. Everything else (arithmetic coding, 12-bit,
- * CMYK, Adobe RGB, an embedded ICC profile other than sRGB, an EXIF rotation) and any file that is not perfectly clean (a bad Huffman
- * code, data that ends early, stray bytes before a marker, a wrong restart marker) is declined with a reason, and
- * the caller decodes it with sharp, which then decides whether the image is usable. This decoder therefore never
- * rejects an image on its own.
+ * (gray or YCbCr), any sampling factors, restart intervals, interleaved or not. Everything else (arithmetic
+ * coding, 12-bit, CMYK, Adobe RGB, an ICC profile other than sRGB, an EXIF rotation) and any file that is not
+ * perfectly clean (a bad Huffman code, data that ends early, stray bytes before a marker, a wrong restart marker)
+ * is declined with a reason, and the caller decodes it with sharp, which then decides whether the image is usable.
+ * This decoder therefore never rejects an image on its own.
  *
  * Everything lives inside {@link createJpegDecoder} so that worker threads can evaluate the same code from its
  * source text (`createJpegDecoder.toString()`), from the built package and from the TypeScript sources alike. The
