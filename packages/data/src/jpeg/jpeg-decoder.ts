@@ -934,14 +934,17 @@ export function createJpegDecoder(): JpegDecoder {
     const gridHeight = component.planeHeight / outHeight;
     const stride = component.planeWidth;
     const output = new Float64Array(64);
+    // Only the coefficients that reach a scaled output (at 1/4 scale, 24 of the 63 AC ones) are visited.
+    const active = Int32Array.from({ length: 63 }, (_, index) => index + 1).filter((k) => contributes[k] === 1);
     for (let blockRow = 0; blockRow < gridHeight; blockRow += 1) {
       for (let blockColumn = 0; blockColumn < gridWidth; blockColumn += 1) {
         const base = (blockRow * gridWidth + blockColumn) * 64;
         const dc = coefficients[base]! * basis[0]!;
         for (let j = 0; j < outputs; j += 1) output[j] = dc;
-        for (let k = 1; k < 64; k += 1) {
+        for (let index = 0; index < active.length; index += 1) {
+          const k = active[index]!;
           const value = coefficients[base + k]!;
-          if (value === 0 || contributes[k] !== 1) continue;
+          if (value === 0) continue;
           const offset = k * outputs;
           for (let j = 0; j < outputs; j += 1) output[j] = output[j]! + value * basis[offset + j]!;
         }
