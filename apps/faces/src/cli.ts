@@ -23,7 +23,7 @@ Options:
   --batch-size <n>     default 128 (the paper's)
   --backend <name>     auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
   --resume             continue the run in --out
-  -- <options>         passed to dcgan-train last (they override the settings above)
+  -- <options>         passed to dcgan-train last (they override the settings above), e.g. -- --strict
 `;
 
 async function main(argv: readonly string[]): Promise<number> {

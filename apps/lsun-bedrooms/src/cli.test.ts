@@ -82,5 +82,18 @@ describe('dcgan-train-lsun-bedrooms', () => {
     const result = await run('--data', fixture, '--epochs', '0');
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n').at(-1)).toBe('dcgan-train-lsun-bedrooms: error: Expected `--epochs` to be a positive integer, got `0`');
+    const missing = await run('--epochs', '2');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe('dcgan-train-lsun-bedrooms: error: Expected `--data <bedroom_train_lmdb>` (see --help)');
+    const unknown = await run('--data', fixture, '--size', '32');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^dcgan-train-lsun-bedrooms: error: Unknown option '--size'/);
+  });
+
+  it('prints its help, which names the pass-through to dcgan-train', async () => {
+    const result = await run('--help');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('dcgan-train-lsun-bedrooms --data <bedroom_train_lmdb>');
+    expect(result.stdout).toContain('e.g. -- --strict');
   });
 });

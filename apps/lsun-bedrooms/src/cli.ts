@@ -1,7 +1,5 @@
-import { parseArgs } from 'node:util';
-
 import { openLmdbImages } from '@dcgan/data';
-import { buildTrainArguments, positiveInteger, runPaperApp, runTrainCli, splitPassThrough, UsageError } from '@dcgan/train-app/paper-run';
+import { runDatasetPaperApp } from '@dcgan/train-app/paper-run';
 
 import { lsunBedroomsSettings } from './paper-settings.js';
 
@@ -19,50 +17,20 @@ Options:
   --batch-size <n>     default 128 (the paper's)
   --backend <name>     auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
   --resume             continue the run in --out
-  -- <options>         passed to dcgan-train last (they override the settings above)
+  -- <options>         passed to dcgan-train last (they override the settings above), e.g. -- --strict
 `;
 
-async function main(argv: readonly string[]): Promise<number> {
-  const { own, passThrough } = splitPassThrough(argv);
-  const { values } = parseArgs({
-    args: own,
-    strict: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      data: { type: 'string' },
-      out: { type: 'string' },
-      epochs: { type: 'string' },
-      steps: { type: 'string' },
-      'batch-size': { type: 'string' },
-      backend: { type: 'string' },
-      resume: { type: 'boolean' },
-    },
-  });
-  if (values.help === true) {
-    process.stdout.write(help);
-    return 0;
-  }
-  if (values.data === undefined) throw new UsageError('Expected `--data <bedroom_train_lmdb>` (see --help)');
-  const epochs = positiveInteger('--epochs', values.epochs, lsunBedroomsSettings.epochs);
-  const batchSize = positiveInteger('--batch-size', values['batch-size'], lsunBedroomsSettings.batchSize);
-  const steps = values.steps === undefined ? undefined : positiveInteger('--steps', values.steps, 1);
-  process.stderr.write(`indexing ${values.data} ...\n`);
-  const source = await openLmdbImages(values.data);
-  const imageCount = source.length ?? 0;
-  await source.close();
-  const trainArguments = buildTrainArguments(lsunBedroomsSettings, {
-    data: values.data,
-    out: values.out ?? 'runs/lsun-bedrooms',
-    imageCount,
-    epochs,
-    batchSize,
-    steps,
-    backend: values.backend ?? 'auto',
-    resume: values.resume === true,
-    extra: passThrough,
-  });
-  process.stderr.write(`${imageCount.toLocaleString('en')} images; running: dcgan-train ${trainArguments.join(' ')}\n`);
-  return runTrainCli(trainArguments);
-}
-
-void runPaperApp('dcgan-train-lsun-bedrooms', main);
+void runDatasetPaperApp({
+  programName: 'dcgan-train-lsun-bedrooms',
+  settings: lsunBedroomsSettings,
+  help,
+  dataPlaceholder: '<bedroom_train_lmdb>',
+  defaultOut: 'runs/lsun-bedrooms',
+  countImages: async (data, say) => {
+    say(`indexing ${data} ...`);
+    const source = await openLmdbImages(data);
+    const count = source.length ?? 0;
+    await source.close();
+    return count;
+  },
+});

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 
 import { DataError } from '@dcgan/data';
 
@@ -204,6 +205,72 @@ export function runPaperApp(programName: string, main: (argv: readonly string[])
       process.exitCode = known ? 2 : 1;
     },
   );
+}
+
+/** What a paper app over one dataset path (apps/lsun-bedrooms, apps/imagenet32) is made of. */
+export interface DatasetPaperApp {
+  /** The program name, e.g. `dcgan-train-lsun-bedrooms`. */
+  readonly programName: string;
+  readonly settings: PaperSettings;
+  /** The `--help` text. */
+  readonly help: string;
+  /** How `--data` is named in messages, e.g. `<bedroom_train_lmdb>`. */
+  readonly dataPlaceholder: string;
+  /** Default run folder. */
+  readonly defaultOut: string;
+  /** Opens `--data` and says how many images it holds (to turn `--epochs` into steps); says what it does first. */
+  readonly countImages: (data: string, say: (message: string) => void) => Promise<number>;
+}
+
+/**
+ * The whole command line of a paper app over one dataset path: parses `--data --out --epochs --steps
+ * --batch-size --backend --resume` (and `-- <dcgan-train options>`), counts the images, prints the `dcgan-train`
+ * command and runs it. Sets the process exit code.
+ *
+ * @example
+ * void runDatasetPaperApp({ programName: 'dcgan-train-imagenet32', settings, help, dataPlaceholder: '<imagenet/train>',
+ *   defaultOut: 'runs/imagenet32', countImages: async (data) => (await openImageFolder(data)).length ?? 0 });
+ */
+export function runDatasetPaperApp(app: DatasetPaperApp): Promise<void> {
+  return runPaperApp(app.programName, async (argv) => {
+    const { own, passThrough } = splitPassThrough(argv);
+    const { values } = parseArgs({
+      args: own,
+      strict: true,
+      options: {
+        help: { type: 'boolean', short: 'h' },
+        data: { type: 'string' },
+        out: { type: 'string' },
+        epochs: { type: 'string' },
+        steps: { type: 'string' },
+        'batch-size': { type: 'string' },
+        backend: { type: 'string' },
+        resume: { type: 'boolean' },
+      },
+    });
+    if (values.help === true) {
+      process.stdout.write(app.help);
+      return 0;
+    }
+    if (values.data === undefined) throw new UsageError(`Expected \`--data ${app.dataPlaceholder}\` (see --help)`);
+    const epochs = positiveInteger('--epochs', values.epochs, app.settings.epochs);
+    const batchSize = positiveInteger('--batch-size', values['batch-size'], app.settings.batchSize);
+    const steps = values.steps === undefined ? undefined : positiveInteger('--steps', values.steps, 1);
+    const imageCount = await app.countImages(values.data, (message) => process.stderr.write(`${message}\n`));
+    const trainArguments = buildTrainArguments(app.settings, {
+      data: values.data,
+      out: values.out ?? app.defaultOut,
+      imageCount,
+      epochs,
+      batchSize,
+      steps,
+      backend: values.backend ?? 'auto',
+      resume: values.resume === true,
+      extra: passThrough,
+    });
+    process.stderr.write(`${imageCount.toLocaleString('en')} images; running: dcgan-train ${trainArguments.join(' ')}\n`);
+    return runTrainCli(trainArguments);
+  });
 }
 
 function expectInteger(name: string, value: number, minimum: number): void {
