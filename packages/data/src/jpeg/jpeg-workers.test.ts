@@ -113,6 +113,31 @@ describe('JpegWorkerPool', () => {
     expect(await pool.decode(jpegFixture('gray.jpg'), { fit: 'fill', width: 8, height: 8 })).toEqual({ ok: false, reason: 'worker pool closed' });
   });
 
+  it('a worker that dies fails its pending images over to sharp (declines) and is replaced', async () => {
+    const pool = new JpegWorkerPool(1);
+    const bytes = jpegFixture('baseline-420.jpg');
+    const request = { fit: 'outside' as const, width: 32, height: 32 };
+    expect((await pool.decode(bytes, request)).ok).toBe(true);
+    const pending = Array.from({ length: 20 }, () => pool.decode(bytes, request));
+    // Kill the only worker while it has work (reaching into the pool: there is no public way to crash a worker).
+    await (pool as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers[0]!.worker.terminate();
+    const settled = await Promise.all(pending);
+    expect(settled.filter((result) => !result.ok).length).toBeGreaterThan(0);
+    for (const result of settled) if (!result.ok) expect(result.reason).toBe('decode worker exited');
+    // The next image gets a fresh worker.
+    expect((await pool.decode(bytes, request)).ok).toBe(true);
+    await pool.close();
+  });
+
+  it('closing the pool settles every image in flight', async () => {
+    const pool = new JpegWorkerPool(2);
+    const pending = Array.from({ length: 40 }, () => pool.decode(jpegFixture('progressive-large.jpg'), { fit: 'fill', width: 16, height: 16 }));
+    await pool.close();
+    const settled = await Promise.all(pending);
+    expect(settled).toHaveLength(40);
+    for (const result of settled) if (!result.ok) expect(result.reason).toBe('worker pool closed');
+  });
+
   const built = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'dist', 'index.js');
   it.runIf(existsSync(built))('an idle pool does not keep a process alive (built package)', async () => {
     const script = `import { applyTransform, resizeThenCenterCrop, jpegDecodingStats } from ${JSON.stringify(built)};
