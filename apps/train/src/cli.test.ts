@@ -68,6 +68,8 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
     expect(doctor.stdout).toMatch(/ok {2}wasm +@tensorflow\/tfjs-backend-wasm +loads and runs/);
     expect(doctor.stdout).toMatch(/no {2}tensorflow-gpu +@tensorflow\/tfjs-node-gpu +@tensorflow\/tfjs-node-gpu is not installed/);
     expect(doctor.stdout).toContain('to enable the GPU path: pnpm add @tensorflow/tfjs-node-gpu@4.22.0');
+    expect(doctor.stdout).toContain('ok  JPEG fast path (DCT-domain decode on worker threads)');
+    expect(doctor.stdout).toMatch(/ok {2}sharp \d+\.\d+\.\d+ \(libvips \d+\.\d+\.\d+\)/);
   });
 });
 

@@ -5,7 +5,7 @@ import { DataError } from '@dcgan/data';
 import { DedupError } from '@dcgan/dedup';
 
 import { helpText, parseTrainArguments, UsageError } from './arguments.js';
-import { formatDoctorReport } from './doctor.js';
+import { diagnoseData, formatDoctorReport } from './doctor.js';
 import { formatDuration, ProgressBar } from './progress-bar.js';
 import { runTraining } from './run-training.js';
 
@@ -16,7 +16,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (options.command === 'doctor') {
-    process.stdout.write(formatDoctorReport(await diagnose()));
+    process.stdout.write(formatDoctorReport(await diagnose(), await diagnoseData()));
     return 0;
   }
   let bar: ProgressBar | null = null;

@@ -1,7 +1,36 @@
 import type { DiagnosisReport } from '@dcgan/backend';
+import { applyTransform, configureJpegDecoding, jpegDecodingStats, resizeThenCenterCrop } from '@dcgan/data';
+import sharp from 'sharp';
 
-/** Renders `diagnose()`'s findings for `dcgan-train --doctor`. */
-export function formatDoctorReport(report: DiagnosisReport): string {
+/** How images will be decoded here: the JPEG fast path (tried on a real JPEG) and sharp for the rest. */
+export interface DataDiagnosis {
+  /** Whether a JPEG went through the fast path's worker threads, or why not. */
+  readonly jpegFastPath: { readonly ok: true } | { readonly ok: false; readonly reason: string };
+  readonly sharpVersion: string;
+  readonly libvipsVersion: string;
+}
+
+/** Decodes one small JPEG (made by sharp) through the data pipeline and reports which path it took. */
+export async function diagnoseData(): Promise<DataDiagnosis> {
+  const versions = sharp.versions as { sharp?: string; vips: string };
+  const base = { sharpVersion: versions.sharp ?? 'unknown', libvipsVersion: versions.vips };
+  try {
+    const jpeg = await sharp({ create: { width: 64, height: 48, channels: 3, background: { r: 200, g: 120, b: 40 } } }).jpeg().toBuffer();
+    const before = jpegDecodingStats();
+    await applyTransform({ encoded: jpeg }, resizeThenCenterCrop(16));
+    const after = jpegDecodingStats();
+    if (after.decoded > before.decoded) return { ...base, jpegFastPath: { ok: true } };
+    const reason = Object.entries(after.declined).find(([key, count]) => count > (before.declined[key] ?? 0))?.[0] ?? 'the fast path is off';
+    return { ...base, jpegFastPath: { ok: false, reason } };
+  } catch (error) {
+    return { ...base, jpegFastPath: { ok: false, reason: (error as Error).message } };
+  } finally {
+    await configureJpegDecoding({}); // stop the workers so that the report's process exits at once
+  }
+}
+
+/** Renders `diagnose()`'s findings (and the data path's) for `dcgan-train --doctor`. */
+export function formatDoctorReport(report: DiagnosisReport, data?: DataDiagnosis): string {
   const mark = (ok: boolean) => (ok ? 'ok  ' : 'no  ');
   const lines = [
     'dcgan-train doctor',
@@ -14,6 +43,14 @@ export function formatDoctorReport(report: DiagnosisReport): string {
     `  driver: ${report.gpu.devices ?? 'no NVIDIA driver found (nvidia-smi missing)'}`,
     ...report.gpu.libraries.map((library) => `  ${mark(library.path !== null)}${library.library.padEnd(20)} ${library.path ?? 'not found'}`),
     '',
+    ...(data === undefined
+      ? []
+      : [
+          'image decoding:',
+          `  ${data.jpegFastPath.ok ? 'ok  JPEG fast path (DCT-domain decode on worker threads)' : `no  JPEG fast path: ${data.jpegFastPath.reason}`}`,
+          `  ok  sharp ${data.sharpVersion} (libvips ${data.libvipsVersion}) for the other formats and for JPEGs the fast path declines`,
+          '',
+        ]),
     `best backend here: ${report.best ?? 'none'}`,
   ];
   if (report.enableGpuCommand !== null) lines.push(`to enable the GPU path: ${report.enableGpuCommand}`);
