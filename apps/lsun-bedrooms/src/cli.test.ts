@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -88,6 +88,12 @@ describe('dcgan-train-lsun-bedrooms', () => {
     const unknown = await run('--data', fixture, '--size', '32');
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^dcgan-train-lsun-bedrooms: error: Unknown option '--size'/);
+  });
+
+  it('starts dcgan-train with a libuv pool of one thread per core for sharp (seen by its --doctor)', async () => {
+    const result = await run('--data', fixture, '--batch-size', '2', '--', '--doctor');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`, ${Math.max(4, availableParallelism())} at once (libuv's thread pool`);
   });
 
   it('prints its help, which names the pass-through to dcgan-train', async () => {

@@ -70,6 +70,16 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
     expect(doctor.stdout).toContain('to enable the GPU path: pnpm add @tensorflow/tfjs-node-gpu@4.22.0');
     expect(doctor.stdout).toContain('ok  JPEG fast path (DCT-domain decode on worker threads)');
     expect(doctor.stdout).toMatch(/ok {2}sharp \d+\.\d+\.\d+ \(libvips \d+\.\d+\.\d+\)/);
+    // libuv's pool size as the process started: 4, or what UV_THREADPOOL_SIZE said.
+    expect(doctor.stdout).toContain(`, ${process.env.UV_THREADPOOL_SIZE ?? '4'} at once (libuv's thread pool`);
+    const userSet = await new Promise<string>((resolve, reject) => {
+      const child = spawn(process.execPath, [cli, '--doctor'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, UV_THREADPOOL_SIZE: '7' } });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+      child.on('error', reject);
+      child.on('close', () => resolve(stdout));
+    });
+    expect(userSet).toContain(", 7 at once (libuv's thread pool");
   });
 });
 

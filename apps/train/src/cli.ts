@@ -8,6 +8,7 @@ import { helpText, parseTrainArguments, UsageError } from './arguments.js';
 import { diagnoseData, formatDoctorReport } from './doctor.js';
 import { formatDuration, ProgressBar } from './progress-bar.js';
 import { runTraining } from './run-training.js';
+import { currentThreadPoolSize } from './thread-pool-size.js';
 
 async function main(argv: readonly string[]): Promise<number> {
   const options = parseTrainArguments(argv);
@@ -16,7 +17,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (options.command === 'doctor') {
-    process.stdout.write(formatDoctorReport(await diagnose(), await diagnoseData()));
+    process.stdout.write(formatDoctorReport(await diagnose(), { ...(await diagnoseData()), threadPoolSize: currentThreadPoolSize() }));
     return 0;
   }
   let bar: ProgressBar | null = null;

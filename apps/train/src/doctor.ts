@@ -8,6 +8,8 @@ export interface DataDiagnosis {
   readonly jpegFastPath: { readonly ok: true } | { readonly ok: false; readonly reason: string };
   readonly sharpVersion: string;
   readonly libvipsVersion: string;
+  /** libuv's thread pool size (images sharp decodes at once), when known. */
+  readonly threadPoolSize?: number;
 }
 
 /** Decodes one small JPEG (made by sharp) through the data pipeline and reports which path it took. */
@@ -48,7 +50,8 @@ export function formatDoctorReport(report: DiagnosisReport, data?: DataDiagnosis
       : [
           'image decoding:',
           `  ${data.jpegFastPath.ok ? 'ok  JPEG fast path (DCT-domain decode on worker threads)' : `no  JPEG fast path: ${data.jpegFastPath.reason}`}`,
-          `  ok  sharp ${data.sharpVersion} (libvips ${data.libvipsVersion}) for the other formats and for JPEGs the fast path declines`,
+          `  ok  sharp ${data.sharpVersion} (libvips ${data.libvipsVersion}) for the other formats and for JPEGs the fast path declines` +
+            (data.threadPoolSize === undefined ? '' : `, ${data.threadPoolSize} at once (libuv's thread pool: set UV_THREADPOOL_SIZE before start-up)`),
           '',
         ]),
     `best backend here: ${report.best ?? 'none'}`,

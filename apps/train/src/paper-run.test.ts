@@ -1,7 +1,10 @@
+import { availableParallelism } from 'node:os';
+
 import { describe, expect, it } from 'vitest';
 
 import { UsageError as ArgumentsUsageError } from './arguments.js';
 import { buildTrainArguments, positiveInteger, runTrainCli, splitPassThrough, stepsFor, UsageError, type PaperSettings } from './paper-run.js';
+import { currentThreadPoolSize, trainingThreadPoolSize } from './thread-pool-size.js';
 
 const settings: PaperSettings = {
   format: 'lmdb',
@@ -77,5 +80,21 @@ describe('command-line helpers', () => {
   it('runs the built dcgan-train and resolves with its exit code', async () => {
     expect(await runTrainCli(['--help'])).toBe(0);
     expect(await runTrainCli(['--quickstart', '--size', '48'])).toBe(2);
+  });
+
+  it('starts dcgan-train with one libuv thread per core (at least 4) for sharp, unless UV_THREADPOOL_SIZE is set', () => {
+    const saved = process.env.UV_THREADPOOL_SIZE;
+    try {
+      delete process.env.UV_THREADPOOL_SIZE;
+      expect(trainingThreadPoolSize()).toBe(String(Math.max(4, availableParallelism())));
+      process.env.UV_THREADPOOL_SIZE = '13';
+      expect(trainingThreadPoolSize()).toBe('13');
+      expect(currentThreadPoolSize()).toBe(13);
+      delete process.env.UV_THREADPOOL_SIZE;
+      expect(currentThreadPoolSize()).toBe(4);
+    } finally {
+      if (saved === undefined) delete process.env.UV_THREADPOOL_SIZE;
+      else process.env.UV_THREADPOOL_SIZE = saved;
+    }
   });
 });

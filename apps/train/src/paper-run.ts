@@ -13,6 +13,7 @@ import { parseArgs } from 'node:util';
 import { DataError } from '@dcgan/data';
 
 import type { DatasetFormat } from './arguments.js';
+import { trainingThreadPoolSize } from './thread-pool-size.js';
 import { UsageError } from './usage-error.js';
 
 export { UsageError } from './usage-error.js';
@@ -143,7 +144,9 @@ export function trainCliPath(): string {
  */
 export function runTrainCli(argumentsList: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [trainCliPath(), ...argumentsList], { stdio: 'inherit' });
+    // libuv reads UV_THREADPOOL_SIZE once, at start-up: give the training process one sharp decode thread per core.
+    const env = { ...process.env, UV_THREADPOOL_SIZE: trainingThreadPoolSize() };
+    const child = spawn(process.execPath, [trainCliPath(), ...argumentsList], { stdio: 'inherit', env });
     // Ctrl-C reaches the child through the terminal; keep this process alive until it has saved and exited.
     const ignore = (): void => undefined;
     process.on('SIGINT', ignore);
