@@ -54,7 +54,7 @@ export interface BinarySolution {
 export function solveSquaredHingeDual(rows: readonly Float32Array[], signs: Int8Array, settings: DualSolverSettings): BinarySolution {
   const rowCount = rows.length;
   const columnCount = rows[0]?.length ?? 0;
-  const { cost, tolerance, maxIterations, bias, shrinking, signal, onIteration } = settings;
+  const { cost, bias } = settings;
   const diagonal = 0.5 / cost;
   const biasSquared = bias * bias;
 
@@ -62,11 +62,9 @@ export function solveSquaredHingeDual(rows: readonly Float32Array[], signs: Int8
   let biasWeight = 0;
   const alpha = new Float64Array(rowCount);
   const curvature = new Float64Array(rowCount);
-  const order = new Int32Array(rowCount);
   for (let index = 0; index < rowCount; index++) {
     const row = rows[index]!;
     curvature[index] = diagonal + squaredNorm(row) + biasSquared;
-    order[index] = index;
     const start = settings.initialAlpha?.[index] ?? 0;
     if (start > 0) {
       alpha[index] = start;
@@ -74,7 +72,80 @@ export function solveSquaredHingeDual(rows: readonly Float32Array[], signs: Int8
       biasWeight += start * signs[index]! * bias;
     }
   }
+  const result = descend(alpha, curvature, signs, settings, {
+    decision: (index) => dot(rows[index]!, weights) + biasWeight * bias,
+    move: (index, step) => {
+      addScaled(weights, step, rows[index]!);
+      biasWeight += step * bias;
+    },
+  });
+  return { weights, biasWeight, alpha, ...result };
+}
 
+/**
+ * The same dual coordinate descent as {@link solveSquaredHingeDual} (same steps, order, shrinking and
+ * stopping test) with the decision values `f_i = w . x_i + w_b * bias` kept up to date through the Gram
+ * matrix instead of w: a step costs O(rows) instead of O(features). `w` is formed once at the end.
+ */
+export function solveSquaredHingeDualWithGram(
+  rows: readonly Float32Array[],
+  gram: Float64Array,
+  signs: Int8Array,
+  settings: DualSolverSettings,
+): BinarySolution {
+  const rowCount = rows.length;
+  const columnCount = rows[0]?.length ?? 0;
+  const { cost, bias } = settings;
+  const diagonal = 0.5 / cost;
+
+  const alpha = new Float64Array(rowCount);
+  const curvature = new Float64Array(rowCount);
+  const decision = new Float64Array(rowCount);
+  for (let index = 0; index < rowCount; index++) {
+    curvature[index] = diagonal + gram[index * rowCount + index]!;
+    const start = settings.initialAlpha?.[index] ?? 0;
+    if (start > 0) {
+      alpha[index] = start;
+      addScaledRow(decision, start * signs[index]!, gram, index * rowCount);
+    }
+  }
+  const result = descend(alpha, curvature, signs, settings, {
+    decision: (index) => decision[index]!,
+    move: (index, step) => addScaledRow(decision, step, gram, index * rowCount),
+  });
+
+  const weights = new Float64Array(columnCount);
+  let biasWeight = 0;
+  for (let index = 0; index < rowCount; index++) {
+    const coefficient = alpha[index]! * signs[index]!;
+    if (coefficient === 0) continue;
+    addScaled(weights, coefficient, rows[index]!);
+    biasWeight += coefficient * bias;
+  }
+  return { weights, biasWeight, alpha, ...result };
+}
+
+/** How a solver keeps the decision values: read `f_i`, and apply `alpha_i += step / y_i` (step = delta alpha_i * y_i). */
+interface DecisionValues {
+  decision(index: number): number;
+  move(index: number, step: number): void;
+}
+
+/**
+ * The passes shared by both solvers: a fresh random order each pass, one exact minimisation per alpha_i,
+ * shrinking, and the stopping test on the projected gradients' spread. Updates `alpha` in place.
+ */
+function descend(
+  alpha: Float64Array,
+  curvature: Float64Array,
+  signs: Int8Array,
+  settings: DualSolverSettings,
+  values: DecisionValues,
+): { iterations: number; converged: boolean; spread: number } {
+  const rowCount = alpha.length;
+  const { cost, tolerance, maxIterations, shrinking, signal, onIteration } = settings;
+  const diagonal = 0.5 / cost;
+  const order = Int32Array.from({ length: rowCount }, (_, index) => index);
   const random = createRandom(settings.seed);
   let activeSize = rowCount;
   // The upper bound of alpha is infinite for the squared hinge, so only the `alpha = 0` side shrinks.
@@ -94,9 +165,8 @@ export function solveSquaredHingeDual(rows: readonly Float32Array[], signs: Int8
     }
     for (let position = 0; position < activeSize; position++) {
       const index = order[position]!;
-      const row = rows[index]!;
       const sign = signs[index]!;
-      const gradient = sign * (dot(row, weights) + biasWeight * bias) - 1 + alpha[index]! * diagonal;
+      const gradient = sign * values.decision(index) - 1 + alpha[index]! * diagonal;
       let projected = 0;
       if (alpha[index] === 0) {
         if (shrinking && gradient > largestOld) {
@@ -116,9 +186,7 @@ export function solveSquaredHingeDual(rows: readonly Float32Array[], signs: Int8
         const previous = alpha[index]!;
         const next = Math.max(previous - gradient / curvature[index]!, 0);
         alpha[index] = next;
-        const step = (next - previous) * sign;
-        addScaled(weights, step, row);
-        biasWeight += step * bias;
+        values.move(index, (next - previous) * sign);
       }
     }
     iteration++;
@@ -136,105 +204,7 @@ export function solveSquaredHingeDual(rows: readonly Float32Array[], signs: Int8
     }
     largestOld = largest <= 0 ? Number.POSITIVE_INFINITY : largest;
   }
-  return { weights, biasWeight, alpha, iterations: iteration, converged, spread };
-}
-
-/**
- * The same dual coordinate descent as {@link solveSquaredHingeDual} (same steps, order, shrinking and
- * stopping test) with the decision values `f_i = w . x_i + w_b * bias` kept up to date through the Gram
- * matrix instead of w: a step costs O(rows) instead of O(features). `w` is formed once at the end.
- */
-export function solveSquaredHingeDualWithGram(
-  rows: readonly Float32Array[],
-  gram: Float64Array,
-  signs: Int8Array,
-  settings: DualSolverSettings,
-): BinarySolution {
-  const rowCount = rows.length;
-  const columnCount = rows[0]?.length ?? 0;
-  const { cost, tolerance, maxIterations, bias, shrinking, signal, onIteration } = settings;
-  const diagonal = 0.5 / cost;
-
-  const alpha = new Float64Array(rowCount);
-  const curvature = new Float64Array(rowCount);
-  const decision = new Float64Array(rowCount);
-  const order = new Int32Array(rowCount);
-  for (let index = 0; index < rowCount; index++) {
-    curvature[index] = diagonal + gram[index * rowCount + index]!;
-    order[index] = index;
-    const start = settings.initialAlpha?.[index] ?? 0;
-    if (start > 0) {
-      alpha[index] = start;
-      addScaledRow(decision, start * signs[index]!, gram, index * rowCount);
-    }
-  }
-
-  const random = createRandom(settings.seed);
-  let activeSize = rowCount;
-  let largestOld = Number.POSITIVE_INFINITY;
-  let iteration = 0;
-  let converged = false;
-  let spread = Number.POSITIVE_INFINITY;
-  while (iteration < maxIterations) {
-    if (signal?.aborted === true) throw new ProbeError('SVM training was aborted', { cause: signal.reason });
-    let largest = Number.NEGATIVE_INFINITY;
-    let smallest = Number.POSITIVE_INFINITY;
-    for (let position = activeSize - 1; position > 0; position--) {
-      const other = random.integer(position + 1);
-      const swap = order[position]!;
-      order[position] = order[other]!;
-      order[other] = swap;
-    }
-    for (let position = 0; position < activeSize; position++) {
-      const index = order[position]!;
-      const sign = signs[index]!;
-      const gradient = sign * decision[index]! - 1 + alpha[index]! * diagonal;
-      let projected = 0;
-      if (alpha[index] === 0) {
-        if (shrinking && gradient > largestOld) {
-          activeSize--;
-          order[position] = order[activeSize]!;
-          order[activeSize] = index;
-          position--;
-          continue;
-        }
-        if (gradient < 0) projected = gradient;
-      } else {
-        projected = gradient;
-      }
-      if (projected > largest) largest = projected;
-      if (projected < smallest) smallest = projected;
-      if (Math.abs(projected) > 1e-12) {
-        const previous = alpha[index]!;
-        const next = Math.max(previous - gradient / curvature[index]!, 0);
-        alpha[index] = next;
-        addScaledRow(decision, (next - previous) * sign, gram, index * rowCount);
-      }
-    }
-    iteration++;
-    spread = largest - smallest;
-    onIteration?.(iteration, activeSize, spread);
-    if (spread <= tolerance) {
-      if (activeSize === rowCount) {
-        converged = true;
-        break;
-      }
-      activeSize = rowCount;
-      largestOld = Number.POSITIVE_INFINITY;
-      continue;
-    }
-    largestOld = largest <= 0 ? Number.POSITIVE_INFINITY : largest;
-  }
-
-  const weights = new Float64Array(columnCount);
-  let biasWeight = 0;
-  for (let index = 0; index < rowCount; index++) {
-    const coefficient = alpha[index]! * signs[index]!;
-    if (coefficient === 0) continue;
-    addScaled(weights, coefficient, rows[index]!);
-    biasWeight += coefficient * bias;
-  }
-  return { weights, biasWeight, alpha, iterations: iteration, converged, spread };
+  return { iterations: iteration, converged, spread };
 }
 
 function addScaledRow(target: Float64Array, scale: number, gram: Float64Array, offset: number): void {
