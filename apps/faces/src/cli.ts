@@ -1,6 +1,4 @@
-import { parseArgs } from 'node:util';
-
-import { buildTrainArguments, positiveInteger, runPaperApp, runTrainCli, splitPassThrough, UsageError } from '@dcgan/train-app/paper-run';
+import { buildTrainArguments, paperRunOptions, parsePaperArguments, runPaperApp, runTrainCli, UsageError } from '@dcgan/train-app/paper-run';
 
 import { facesSettings } from './paper-settings.js';
 import { prepareFaceCrops } from './prepare-face-crops.js';
@@ -27,23 +25,11 @@ Options:
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { own, passThrough } = splitPassThrough(argv);
-  const { values } = parseArgs({
-    args: own,
-    strict: true,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      photos: { type: 'string' },
-      boxes: { type: 'string' },
-      margin: { type: 'string' },
-      crops: { type: 'string' },
-      out: { type: 'string' },
-      epochs: { type: 'string' },
-      steps: { type: 'string' },
-      'batch-size': { type: 'string' },
-      backend: { type: 'string' },
-      resume: { type: 'boolean' },
-    },
+  const { values, passThrough } = parsePaperArguments(argv, {
+    photos: { type: 'string' },
+    boxes: { type: 'string' },
+    margin: { type: 'string' },
+    crops: { type: 'string' },
   });
   if (values.help === true) {
     process.stdout.write(help);
@@ -52,9 +38,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (values.photos === undefined) throw new UsageError('Expected `--photos <dir>` (see --help)');
   const margin = values.margin === undefined ? facesSettings.margin : Number(values.margin);
   if (!(margin >= 0 && margin <= 4)) throw new UsageError(`Expected \`--margin\` to be a number in [0, 4], got \`${values.margin}\``);
-  const epochs = positiveInteger('--epochs', values.epochs, facesSettings.epochs);
-  const batchSize = positiveInteger('--batch-size', values['batch-size'], facesSettings.batchSize);
-  const steps = values.steps === undefined ? undefined : positiveInteger('--steps', values.steps, 1);
+  const run = paperRunOptions(values, facesSettings);
   const out = values.out ?? 'runs/faces';
   const crops = values.crops ?? `${out}-crops`;
 
@@ -73,18 +57,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`skipped ${prepared.skipped.length} box(es) whose photo could not be read (listed in ${crops}/skipped.ndjson):\n`);
     for (const item of prepared.skipped.slice(0, 10)) process.stderr.write(`  ${item.key}: ${item.reason}\n`);
   }
-  const trainArguments = buildTrainArguments(facesSettings, {
-    data: crops,
-    out,
-    imageCount: usable,
-    itemName: 'face crops',
-    epochs,
-    batchSize,
-    steps,
-    backend: values.backend ?? 'auto',
-    resume: values.resume === true,
-    extra: passThrough,
-  });
+  const trainArguments = buildTrainArguments(facesSettings, { ...run, data: crops, out, imageCount: usable, itemName: 'face crops', extra: passThrough });
   process.stderr.write(`running: dcgan-train ${trainArguments.join(' ')}\n`);
   return runTrainCli(trainArguments);
 }

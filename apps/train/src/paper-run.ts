@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 import { DataError } from '@dcgan/data';
 
@@ -236,44 +236,62 @@ export interface DatasetPaperApp {
  */
 export function runDatasetPaperApp(app: DatasetPaperApp): Promise<void> {
   return runPaperApp(app.programName, async (argv) => {
-    const { own, passThrough } = splitPassThrough(argv);
-    const { values } = parseArgs({
-      args: own,
-      strict: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        data: { type: 'string' },
-        out: { type: 'string' },
-        epochs: { type: 'string' },
-        steps: { type: 'string' },
-        'batch-size': { type: 'string' },
-        backend: { type: 'string' },
-        resume: { type: 'boolean' },
-      },
-    });
+    const { values, passThrough } = parsePaperArguments(argv, { data: { type: 'string' } });
     if (values.help === true) {
       process.stdout.write(app.help);
       return 0;
     }
     if (values.data === undefined) throw new UsageError(`Expected \`--data ${app.dataPlaceholder}\` (see --help)`);
-    const epochs = positiveInteger('--epochs', values.epochs, app.settings.epochs);
-    const batchSize = positiveInteger('--batch-size', values['batch-size'], app.settings.batchSize);
-    const steps = values.steps === undefined ? undefined : positiveInteger('--steps', values.steps, 1);
+    const run = paperRunOptions(values, app.settings);
     const imageCount = await app.countImages(values.data, (message) => process.stderr.write(`${message}\n`));
-    const trainArguments = buildTrainArguments(app.settings, {
-      data: values.data,
-      out: values.out ?? app.defaultOut,
-      imageCount,
-      epochs,
-      batchSize,
-      steps,
-      backend: values.backend ?? 'auto',
-      resume: values.resume === true,
-      extra: passThrough,
-    });
+    const trainArguments = buildTrainArguments(app.settings, { ...run, data: values.data, out: values.out ?? app.defaultOut, imageCount, extra: passThrough });
     process.stderr.write(`${imageCount.toLocaleString('en')} images; running: dcgan-train ${trainArguments.join(' ')}\n`);
     return runTrainCli(trainArguments);
   });
+}
+
+/** The options every paper app takes (its own come on top). */
+const paperOptions = {
+  help: { type: 'boolean', short: 'h' },
+  out: { type: 'string' },
+  epochs: { type: 'string' },
+  steps: { type: 'string' },
+  'batch-size': { type: 'string' },
+  backend: { type: 'string' },
+  resume: { type: 'boolean' },
+} as const;
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+/** What parseArgs gives for single-valued options: booleans for `type: 'boolean'`, strings otherwise. */
+type OptionValues<Options> = { readonly [Name in keyof Options]?: Options[Name] extends { readonly type: 'boolean' } ? boolean : string };
+
+/**
+ * Parses a paper app's argv: its own `options` plus `--help --out --epochs --steps --batch-size --backend
+ * --resume`, and the `-- <dcgan-train options>` after the first `--`. Unknown options are an error.
+ *
+ * @example const { values, passThrough } = parsePaperArguments(argv, { photos: { type: 'string' } });
+ */
+export function parsePaperArguments<Own extends OptionsConfig>(
+  argv: readonly string[],
+  options: Own,
+): { values: OptionValues<typeof paperOptions & Own>; passThrough: string[] } {
+  const { own, passThrough } = splitPassThrough(argv);
+  const { values } = parseArgs({ args: own, strict: true, allowPositionals: false, options: { ...paperOptions, ...options } });
+  return { values: values as OptionValues<typeof paperOptions & Own>, passThrough };
+}
+
+/** Reads the shared options' run settings (epochs, batch size, steps, backend, resume) against the app's defaults. */
+export function paperRunOptions(
+  values: { readonly epochs?: string | undefined; readonly steps?: string | undefined; readonly 'batch-size'?: string | undefined; readonly backend?: string | undefined; readonly resume?: boolean | undefined },
+  settings: PaperSettings,
+): Pick<PaperRunOptions, 'epochs' | 'batchSize' | 'steps' | 'backend' | 'resume'> {
+  return {
+    epochs: positiveInteger('--epochs', values.epochs, settings.epochs),
+    batchSize: positiveInteger('--batch-size', values['batch-size'], settings.batchSize),
+    steps: values.steps === undefined ? undefined : positiveInteger('--steps', values.steps, 1),
+    backend: values.backend ?? 'auto',
+    resume: values.resume === true,
+  };
 }
 
 function expectInteger(name: string, value: number, minimum: number): void {
