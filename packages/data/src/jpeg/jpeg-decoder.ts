@@ -539,6 +539,62 @@ export function createJpegDecoder(): JpegDecoder {
     if (availableBytes > 0 && consumedBits <= (availableBytes - 1) * 8) decline('stray bytes before a marker');
   }
 
+  /** A scan's MCUs: every component's blocks in turn when interleaved, else one block of its single component. */
+  function scanGeometry(frame: Frame, components: Component[]): { interleaved: boolean; mcusPerLine: number; totalMcus: number } {
+    const first = components[0]!;
+    return components.length > 1
+      ? { interleaved: true, mcusPerLine: frame.mcusPerLine, totalMcus: frame.mcusPerLine * frame.mcusPerColumn }
+      : { interleaved: false, mcusPerLine: first.blocksPerLine, totalMcus: first.blocksPerLine * first.blocksPerColumn };
+  }
+
+  interface ScanInterval {
+    /** Bytes of the interval in `clean`; MCUs [firstMcu, endMcu). */
+    readonly available: number;
+    readonly firstMcu: number;
+    readonly endMcu: number;
+    /** True after an RSTn marker: DC predictors (and progressive end-of-band runs) start again. */
+    readonly restarted: boolean;
+  }
+
+  /**
+   * A scan's restart intervals, one after another: `next()` checks the RSTn marker before an interval and unstuffs
+   * its bytes into `clean`; `end(consumedBits)` checks that decoding stopped in the interval's last byte; `finish()`
+   * checks the marker after the scan and returns its position. The decoding loops stay in their own functions, with
+   * their bit readers in local variables.
+   */
+  function scanIntervals(bytes: Uint8Array, dataStart: number, totalMcus: number, restartInterval: number) {
+    // An interval's bytes, unstuffed, with zeros after them: reads past the end see zero bits.
+    const clean = new Uint8Array(bytes.length - dataStart + 8);
+    const cleanEnd = { position: dataStart };
+    let position = dataStart;
+    let restartsSeen = 0;
+    let mcu = 0;
+    let available = 0;
+    return {
+      clean,
+      next(): ScanInterval | undefined {
+        if (mcu >= totalMcus) return undefined;
+        const restarted = mcu > 0;
+        if (restarted) {
+          position = skipRestartMarker(bytes, position, restartsSeen);
+          restartsSeen += 1;
+        }
+        available = unstuff(bytes, position, clean, cleanEnd);
+        position = cleanEnd.position;
+        const firstMcu = mcu;
+        mcu = restartInterval > 0 ? Math.min(totalMcus, mcu + restartInterval) : totalMcus;
+        return { available, firstMcu, endMcu: mcu, restarted };
+      },
+      end(consumedBits: number): void {
+        checkIntervalEnd(consumedBits, available);
+      },
+      finish(): number {
+        if (position >= bytes.length || bytes[position] !== 0xff) decline('file ends inside the scan');
+        return position;
+      },
+    };
+  }
+
   /**
    * Copies one restart interval's entropy-coded bytes into `clean` with the stuffed zero bytes (0xFF 0x00) removed.
    * Stops at the next marker (or the end of the file). Returns the number of bytes written; `cleanEnd.position`
@@ -573,10 +629,7 @@ export function createJpegDecoder(): JpegDecoder {
       prepareComponent(component, quantization[component.quantizationTable]!);
       component.predictor = 0;
     }
-    const interleaved = components.length > 1;
-    const first = components[0]!;
-    const mcusPerLine = interleaved ? frame.mcusPerLine : first.blocksPerLine;
-    const totalMcus = interleaved ? frame.mcusPerLine * frame.mcusPerColumn : first.blocksPerLine * first.blocksPerColumn;
+    const { interleaved, mcusPerLine, totalMcus } = scanGeometry(frame, components);
     // The blocks of one MCU: component, and the block's row and column inside the MCU.
     const blockComponents: Component[] = [];
     const blockRows: number[] = [];
@@ -594,25 +647,15 @@ export function createJpegDecoder(): JpegDecoder {
     }
     const blocksPerMcu = blockComponents.length;
     const output = new Float64Array(64);
-    // A restart interval's bytes, unstuffed, with zeros after them: reads past the end see zero bits.
-    const clean = new Uint8Array(bytes.length - dataStart + 8);
-    const cleanEnd = { position: dataStart };
-    let position = dataStart;
-    let mcu = 0;
-    let restartsSeen = 0;
-    while (mcu < totalMcus) {
-      if (mcu > 0) {
-        position = skipRestartMarker(bytes, position, restartsSeen);
-        restartsSeen += 1;
-        for (const component of components) component.predictor = 0;
-      }
-      const available = unstuff(bytes, position, clean, cleanEnd);
-      position = cleanEnd.position;
-      const intervalEnd = restartInterval > 0 ? Math.min(totalMcus, mcu + restartInterval) : totalMcus;
+    const intervals = scanIntervals(bytes, dataStart, totalMcus, restartInterval);
+    const clean = intervals.clean;
+    for (let interval = intervals.next(); interval !== undefined; interval = intervals.next()) {
+      if (interval.restarted) for (const component of components) component.predictor = 0;
+      const available = interval.available;
       let read = 0;
       let accumulator = 0;
       let bits = 0;
-      for (; mcu < intervalEnd; mcu += 1) {
+      for (let mcu = interval.firstMcu; mcu < interval.endMcu; mcu += 1) {
         // Past the interval's bytes (plus a little for look-ahead): a damaged header or data; stop early rather
         // than decode millions of blocks of zeros.
         if (read > available + 8) decline('data ends early');
@@ -737,10 +780,9 @@ export function createJpegDecoder(): JpegDecoder {
           component.decodedBlocks += 1;
         }
       }
-      checkIntervalEnd(read * 8 - bits, available);
+      intervals.end(read * 8 - bits);
     }
-    if (position >= bytes.length || bytes[position] !== 0xff) decline('file ends inside the scan');
-    return position;
+    return intervals.finish();
   }
 
   /**
@@ -767,19 +809,12 @@ export function createJpegDecoder(): JpegDecoder {
       if (isDc && high === 0) component.decodedBlocks += 1;
       else if (component.decodedBlocks === 0) decline('refinement or AC scan before the DC scan');
     }
-    const interleaved = components.length > 1;
-    const first = components[0]!;
-    const mcusPerLine = interleaved ? frame.mcusPerLine : first.blocksPerLine;
-    const totalMcus = interleaved ? frame.mcusPerLine * frame.mcusPerColumn : first.blocksPerLine * first.blocksPerColumn;
-    const clean = new Uint8Array(bytes.length - dataStart + 8);
-    const cleanEnd = { position: dataStart };
-    let position = dataStart;
-    let mcu = 0;
-    let restartsSeen = 0;
+    const { interleaved, mcusPerLine, totalMcus } = scanGeometry(frame, components);
+    const intervals = scanIntervals(bytes, dataStart, totalMcus, restartInterval);
+    const clean = intervals.clean;
     let read = 0;
     let accumulator = 0;
     let bits = 0;
-    let available = 0;
     const fill = (): void => {
       while (bits <= 24) {
         accumulator = (accumulator << 8) | (clean[read]! | 0);
@@ -889,20 +924,16 @@ export function createJpegDecoder(): JpegDecoder {
       }
     };
 
-    while (mcu < totalMcus) {
-      if (mcu > 0) {
-        position = skipRestartMarker(bytes, position, restartsSeen);
-        restartsSeen += 1;
+    for (let interval = intervals.next(); interval !== undefined; interval = intervals.next()) {
+      if (interval.restarted) {
         for (const component of components) component.predictor = 0;
         endOfBandRun = 0;
       }
-      available = unstuff(bytes, position, clean, cleanEnd);
-      position = cleanEnd.position;
+      const available = interval.available;
       read = 0;
       accumulator = 0;
       bits = 0;
-      const intervalEnd = restartInterval > 0 ? Math.min(totalMcus, mcu + restartInterval) : totalMcus;
-      for (; mcu < intervalEnd; mcu += 1) {
+      for (let mcu = interval.firstMcu; mcu < interval.endMcu; mcu += 1) {
         if (read > available + 8) decline('data ends early');
         const mcuRow = Math.floor(mcu / mcusPerLine);
         const mcuColumn = mcu - mcuRow * mcusPerLine;
@@ -917,10 +948,9 @@ export function createJpegDecoder(): JpegDecoder {
           }
         }
       }
-      checkIntervalEnd(read * 8 - bits, available);
+      intervals.end(read * 8 - bits);
     }
-    if (position >= bytes.length || bytes[position] !== 0xff) decline('file ends inside the scan');
-    return position;
+    return intervals.finish();
   }
 
   /** Progressive JPEGs: dequantises and scales every buffered block into the component's plane. */
