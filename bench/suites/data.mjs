@@ -90,23 +90,18 @@ export async function run({ quick }) {
     const passes = quick ? 1 : 3;
     // Warm-up pass (page cache, libvips start-up), not timed.
     for await (const batch of data.createBatches(source, { batchSize: 64, transform })) void batch;
-    const pipeline = await timeDecode(passes * distinct, async () => {
+    const throughPipeline = async () => {
       let images = 0;
       for (let epoch = 0; epoch < passes; epoch += 1) {
         for await (const batch of data.createBatches(source, { batchSize: 64, epoch, transform })) images += batch.shape[0];
       }
       return images;
-    });
+    };
+    const pipeline = await timeDecode(passes * distinct, throughPipeline);
     const fastStats = data.jpegDecodingStats();
     // The same pipeline with the JPEG fast path off: every image through sharp (libvips), as @dcgan/data 0.1 did.
     await data.configureJpegDecoding({ fastPath: false });
-    const sharpPipeline = await timeDecode(passes * distinct, async () => {
-      let images = 0;
-      for (let epoch = 0; epoch < passes; epoch += 1) {
-        for await (const batch of data.createBatches(source, { batchSize: 64, epoch, transform })) images += batch.shape[0];
-      }
-      return images;
-    });
+    const sharpPipeline = await timeDecode(passes * distinct, throughPipeline);
     await data.configureJpegDecoding({ fastPath: true });
     const direct = await timeDecode(passes * distinct, async () => {
       let next = 0;
