@@ -149,6 +149,8 @@ async function main() {
   const started = Date.now();
   const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const pnpmSpec = String(rootManifest.packageManager ?? 'pnpm@10').split('+')[0] ?? 'pnpm@10';
+  /** Every published package must name the repository the root package.json names (npm provenance checks it). */
+  const repositoryUrl = String(rootManifest.repository?.url ?? '(the root package.json has no repository.url)');
   const temporary = mkdtempSync(join(tmpdir(), 'dcgan-release-check-'));
   // Also on Ctrl-C or the watchdog: the exit handlers stop Verdaccio, then this removes its storage.
   const removeTemporary = () => {
@@ -281,7 +283,7 @@ async function main() {
       const directory = join(temporary, 'tarballs', report.name.replace('@', '').replace('/', '-'));
       const contents = await downloadTarball(/** @type {string} */ (registry?.url), report.name, report.version, directory);
       report.tarball = { packedBytes: contents.packedBytes, unpackedBytes: contents.unpackedBytes, fileCount: contents.files.length };
-      const contentProblems = findContentProblems(contents);
+      const contentProblems = findContentProblems(contents, { relativeDirectory: report.relativeDirectory, repositoryUrl });
       report.steps.contents =
         contentProblems.length === 0
           ? { status: 'pass', detail: contents.files.join(', ') }
