@@ -2,6 +2,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readPackument } from './changesets-flow.mjs';
 import { runCommand, tail } from './run-command.mjs';
 
 /** This package's own `node_modules/.bin`, where pnpm put publint and attw. */
@@ -26,9 +27,8 @@ const binDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_m
  * @returns {Promise<TarballContents>}
  */
 export async function downloadTarball(registryUrl, name, version, directory) {
-  const packumentResponse = await fetch(new URL(name.replace('/', '%2f'), registryUrl));
-  if (!packumentResponse.ok) throw new Error(`GET ${name} from the local registry: HTTP ${packumentResponse.status}`);
-  const packument = /** @type {any} */ (await packumentResponse.json());
+  const packument = await readPackument(registryUrl, name);
+  if (packument === undefined) throw new Error(`the local registry has no ${name}`);
   const tarballUrl = packument.versions?.[version]?.dist?.tarball;
   if (typeof tarballUrl !== 'string') throw new Error(`${name}@${version} has no dist.tarball on the local registry`);
   const response = await fetch(tarballUrl);
