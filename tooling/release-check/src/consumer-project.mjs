@@ -238,10 +238,12 @@ async function bundleForBrowser(directory, packageName) {
  *   at that tag, as a user trying a snapshot would) instead of `<package>@<version>`
  * @param {ExampleFiles | string} options.example
  * @param {boolean} options.platformNeutral whether the package must also work in a browser
+ * @param {{ typecheck: boolean, commonJs: boolean }} [options.exampleChecks] type-check the example, run it
+ *   as CommonJS too (both by default; the ES module form always runs)
  * @param {ConsumerContext} options.context
  * @returns {Promise<NpmConsumerResult>}
  */
-export async function checkWithNpm({ directory, packageName, version, distTag, example, platformNeutral, context }) {
+export async function checkWithNpm({ directory, packageName, version, distTag, example, platformNeutral, exampleChecks, context }) {
   /** @type {NpmConsumerResult} */
   const result = {
     installAlone: skip('not run'),
@@ -288,7 +290,7 @@ export async function checkWithNpm({ directory, packageName, version, distTag, e
   const versionAfterReadme = topLevelVersion(directory, packageName);
   if (versionAfterReadme !== version) afterReadme.push(`${packageName} is now ${versionAfterReadme ?? '(gone)'}, not ${version}`);
   if (afterReadme.length > 0) result.readmeInstall = fail(`after the README's install line: ${afterReadme.join('\n')}`);
-  Object.assign(result, await checkExample(directory, example, context.environment, { typecheck: true, commonJs: true }));
+  Object.assign(result, await checkExample(directory, example, context.environment, exampleChecks ?? { typecheck: true, commonJs: true }));
   return result;
 }
 

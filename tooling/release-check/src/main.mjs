@@ -367,6 +367,7 @@ async function main() {
         context,
       });
       flowProblems.push(...snapshot.problems);
+      log(`  (${snapshot.timings.join(', ')})`);
       for (const report of published) {
         const step = snapshot.steps.get(report.name);
         if (step !== undefined) report.steps.snapshot = step;
