@@ -32,7 +32,8 @@ export interface FidEvaluatorOptions extends Omit<FeatureExtractorOptions, 'mode
    */
   readonly kidSubsets?: number;
   /**
-   * Images per KID subset (torch-fidelity's `kid_subset_size`).
+   * Images per KID subset (torch-fidelity's `kid_subset_size`). When it equals a set's size every subset is
+   * the whole set and `kidStd` is 0 (clean-fid's behaviour); pass less for a meaningful spread.
    * @default 1000, or the smaller set's size when that is less
    */
   readonly kidSubsetSize?: number;

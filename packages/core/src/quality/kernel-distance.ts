@@ -11,7 +11,8 @@ export interface KernelDistanceOptions {
    */
   readonly subsets?: number;
   /**
-   * Images per subset, drawn without replacement from each set (torch-fidelity's `kid_subset_size`).
+   * Images per subset, drawn without replacement from each set (torch-fidelity's `kid_subset_size`). When it
+   * equals a set's size every subset is the whole set and `kidStd` is 0 (clean-fid's behaviour).
    * @default 1000, or the smaller set's size when that is less
    */
   readonly subsetSize?: number;
