@@ -54,6 +54,7 @@ export type LatentArguments =
       readonly render: number;
       readonly negatives: number;
       readonly l2: number;
+      readonly layer: string;
     })
   | (CommonArguments & {
       readonly command: 'visualize';
@@ -73,7 +74,7 @@ Usage:
 
 Commands:
   walk         figure 4: rows of interpolations between random points in Z
-                 --rows <n> (6)  --points <k> (2)  --steps <n> per segment (10)
+                 --rows <n> (6)  --points <k> (9, as figure 4)  --steps <n> per segment (10)
                  --method linear|spherical|both (both)
   arithmetic   figure 7: A - B + C on the averaged z of picked samples, with 8 noisy neighbours and
                the same arithmetic in pixel space. Without --a/--b/--c it writes the numbered sheet to
@@ -89,6 +90,8 @@ Commands:
                not the object (their positions become negatives too; --negatives 0 uses them alone).
                  --count <n> (64)  --boxes <file.json>  --render <n> fresh samples (16)
                  --negatives <random negatives per positive> (1)  --l2 <penalty> (1)
+                 --layer <g_relu{i}> (g_relu2: the paper's "second highest convolution layer", the
+                 block after the projection, 8x8x512 in figure 1; g_relu1 is nearest z)
   visualize    figure 5: guided backpropagation of the top features of D's last conv layer, next to
                the same for a randomly initialised D (needs a training checkpoint, not a bare generator)
                  --images generated|mnist (generated)  --count <n> images searched (256)
@@ -104,6 +107,13 @@ features and images per feature are at most 1,000, sample counts at most 10,000.
   --backend <name> auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
   -h, --help       this text
 `;
+
+/** `--layer`: a generator ReLU layer name (the generator itself says which exist). */
+function generatorLayer(value: string | undefined): string {
+  if (value === undefined) return 'g_relu2';
+  if (!/^g_relu\d+$/.test(value)) throw new UsageError(`Expected \`--layer\` to be a generator layer g_relu1, g_relu2, ..., got \`${value}\``);
+  return value;
+}
 
 function integer(name: string, value: string | undefined, fallback: number, minimum: number, maximum: number): number {
   if (value === undefined) return fallback;
@@ -184,6 +194,7 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
         render: { type: 'string' },
         negatives: { type: 'string' },
         l2: { type: 'string' },
+        layer: { type: 'string' },
         images: { type: 'string' },
         features: { type: 'string' },
         'per-feature': { type: 'string' },
@@ -204,7 +215,7 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
     walk: ['rows', 'points', 'steps', 'method'],
     arithmetic: ['count', 'a', 'b', 'c', 'neighbours', 'noise'],
     turn: ['count', 'from', 'to', 'rows', 'steps', 'range'],
-    forget: ['count', 'boxes', 'render', 'negatives', 'l2'],
+    forget: ['count', 'boxes', 'render', 'negatives', 'l2', 'layer'],
     visualize: ['images', 'count', 'features', 'per-feature'],
   };
   const common = new Set(['checkpoint', 'seed', 'out', 'backend', 'zoom', 'help']);
@@ -241,7 +252,7 @@ function parseCommand(command: CommandName, values: Record<string, string | bool
         ...base,
         command: 'walk',
         rows: integer('--rows', text('rows'), 6, 1, limits.layout),
-        points: integer('--points', text('points'), 2, 2, limits.layout),
+        points: integer('--points', text('points'), 9, 2, limits.layout),
         steps: integer('--steps', text('steps'), 10, 2, limits.layout),
         method,
       };
@@ -294,6 +305,7 @@ function parseCommand(command: CommandName, values: Record<string, string | bool
         render: integer('--render', text('render'), 16, 1, limits.samples),
         negatives: decimal('--negatives', text('negatives'), 1, 0, limits.scale),
         l2: decimal('--l2', text('l2'), 1, 0, limits.l2, true),
+        layer: generatorLayer(text('layer')),
       };
     case 'visualize': {
       const images = text('images') ?? 'generated';

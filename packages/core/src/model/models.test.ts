@@ -14,6 +14,14 @@ beforeAll(useCpuBackend);
 const layerSummary = (model: tfl.LayersModel) =>
   model.layers.map((layer) => [layer.name, layer.getClassName(), (layer.outputShape as number[]).slice(1)]);
 
+describe('generatorFeatureLayer', () => {
+  it("is the 8x8x512 layer of figure 1's generator, which holds the paper's ~200 dropped maps", () => {
+    const generator = createGenerator(resolveDcganConfig({ ...dcganPresets.dcgan64, baseWidth: 128 }));
+    expect(generatorFeatureLayer(generator).outputShape).toEqual([null, 8, 8, 512]);
+    generator.dispose();
+  });
+});
+
 describe('presets', () => {
   it('dcgan64 has exactly the pytorch/examples parameter counts', () => {
     const generator = createGenerator(dcganPresets.dcgan64);
@@ -83,7 +91,10 @@ describe('presets', () => {
       ['d_logit', 'Flatten', [1]],
     ]);
     expect(discriminatorFeatureLayers(discriminator).map((layer) => layer.name)).toEqual(['d_lrelu1', 'd_lrelu2', 'd_lrelu3', 'd_lrelu4']);
-    expect(generatorFeatureLayer(generator).name).toBe('g_relu4');
+    // Section 6.3.1's "second highest convolution layer": the block after the projection, not the one next to the image.
+    expect(generatorFeatureLayer(generator).name).toBe('g_relu2');
+    expect(generatorFeatureLayer(generator, 'g_relu4').name).toBe('g_relu4');
+    expect(() => generatorFeatureLayer(generator, 'g_relu5')).toThrow(/one of the generator's ReLU layers g_relu1 \(4x4x512\), .*g_relu4 \(32x32x64\), got `g_relu5`/);
     generator.dispose();
     discriminator.dispose();
   });
