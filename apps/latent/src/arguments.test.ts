@@ -59,7 +59,7 @@ describe('dcgan-latent: sane upper bounds, one line, before drawing anything', (
 
   it('bounds the grid once the image size is known, before generating anything', async () => {
     const out = join(directory, 'zoomed');
-    const args = parseLatentArguments(['walk', '--checkpoint', run, '--rows', '1000', '--steps', '9', '--zoom', '32', '--out', out, '--backend', 'cpu']);
+    const args = parseLatentArguments(['walk', '--checkpoint', run, '--rows', '1000', '--points', '2', '--steps', '9', '--zoom', '32', '--out', out, '--backend', 'cpu']);
     await expect(runLatentCommand(args as Exclude<LatentArguments, { command: 'help' }>, () => {})).rejects.toThrow(
       '`walk` would write a grid of 1000 x 9 images of 16px at --zoom 32: 5,248 x 576,064 pixels, more than 256 megapixels: lower --zoom or the number of images',
     );
