@@ -36,8 +36,8 @@ describe('initBackend', () => {
     const gpu = selection.candidates.find((candidate) => candidate.name === 'tensorflow-gpu');
     expect(gpu?.status).toBe('unavailable');
     expect(gpu?.reason).toContain('@tensorflow/tfjs-node-gpu is not installed');
-    expect(selection.reason).toContain('faster candidates unavailable (tensorflow-gpu, tensorflow)');
-    expect(events.map((event) => event.type)).toEqual(['trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'selected']);
+    expect(selection.reason).toContain('faster candidates unavailable (tensorflow-gpu, webgpu, tensorflow)');
+    expect(events.map((event) => event.type)).toEqual(['trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'selected']);
   });
 
   it('starts the backend asked for by name', async () => {
@@ -55,8 +55,8 @@ describe('initBackend', () => {
   });
 
   it('rejects an unknown preference', async () => {
-    await expect(initBackend({ prefer: 'webgpu' as never })).rejects.toThrow(
-      'Expected `prefer` to be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, got `webgpu`',
+    await expect(initBackend({ prefer: 'webgl' as never })).rejects.toThrow(
+      'Expected `prefer` to be one of auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu, got `webgl`',
     );
   });
 
