@@ -142,7 +142,7 @@ describeWebGpu('DCGAN training kernels', () => {
       const optimizer = tf.train.adam(2e-4, 0.5, 0.999, 1e-8);
       for (let step = 0; step < 5; step++) {
         const gradient = seededTensorData(start.shape, 19 + step);
-        tf.tidy(() => optimizer.applyGradients({ [variable.name]: tf.tensor(gradient.values, gradient.shape) }));
+        tf.tidy(() => optimizer.applyGradients({ [variable.name]: tf.tensor(gradient.values, gradient.shape) as tf.Variable }));
       }
       const weights = await optimizer.getWeights();
       const values = [Float32Array.from(await variable.data()), ...(await Promise.all(weights.slice(1).map(async (named) => Float32Array.from((await named.tensor.data()) as Float32Array))))];
