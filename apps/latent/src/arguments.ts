@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 
 /** A command-line mistake: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -98,7 +98,7 @@ Options:
   --seed <n>       seed of the samples, waypoints and noise (default 1)
   --out <dir>      output folder (default <run folder>/latent)
   --zoom <n>       pixel zoom of the PNGs (default 2 for images up to 32px, else 1)
-  --backend <name> auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --backend <name> ${backendPreferenceList} (default auto)
   -h, --help       this text
 `;
 
@@ -193,7 +193,7 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
   }
   if (values.checkpoint === undefined) throw new UsageError('Expected `--checkpoint <path>` (a dcgan-train run folder or checkpoint); see --help');
   const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   const base: CommonArguments = {
     checkpoint: values.checkpoint,
     seed: integer('--seed', values.seed, 1, 0),

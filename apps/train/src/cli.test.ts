@@ -56,7 +56,7 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
     expect((await run('--quickstart', '--epochz', '3')).stderr).toMatch(/^dcgan-train: error: Unknown option '--epochz'/);
     const backend = await run('--quickstart', '--backend', 'webgl');
     expect(backend.code).toBe(2);
-    expect(backend.stderr).toContain('Expected `--backend` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got `webgl`');
+    expect(backend.stderr).toContain('Expected `--backend` to be one of auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu, got `webgl`');
   });
 
   it('prints help and a doctor report', async () => {

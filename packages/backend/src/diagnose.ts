@@ -2,7 +2,7 @@ import { backendNames, backendPackages, tfjsVersion, type BackendName } from './
 import { inspectGpu, type GpuReport } from './gpu-libraries.js';
 import { importModule as defaultImportModule, type ModuleImporter } from './load-module.js';
 import { tryBackend, type CandidateReport } from './init-backend.js';
-import { formatAdapter, webGpuInstallAdvice, type WebGpuAdapterReport } from './webgpu/adapters.js';
+import { dawnPackage, dawnPackageVersion, formatAdapter, webGpuInstallAdvice, type WebGpuAdapterReport } from './webgpu/adapters.js';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Everything `dcgan-train --doctor` prints. */
@@ -87,7 +87,8 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
     best,
     enableGpuCommand: gpuWorks
       ? null
-      : `pnpm add @tensorflow/tfjs-node-gpu@${tfjsVersion} (or: npm install @tensorflow/tfjs-node-gpu@${tfjsVersion}), with CUDA 11.2 + cuDNN 8.1 on LD_LIBRARY_PATH`,
+      : `pnpm add @tensorflow/tfjs-node-gpu@${tfjsVersion} (or: npm install @tensorflow/tfjs-node-gpu@${tfjsVersion}), with CUDA 11.2 + cuDNN 8.1 on LD_LIBRARY_PATH; ` +
+        `or, for any GPU with a Vulkan, Metal or Direct3D 12 driver: npm install ${dawnPackage}@${dawnPackageVersion} @tensorflow/tfjs-backend-webgpu@${tfjsVersion} (webgpu)`,
     notes,
   };
 }
