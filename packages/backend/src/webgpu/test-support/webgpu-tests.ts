@@ -48,6 +48,8 @@ export function describeWebGpu(name: string, body: () => void): void {
     });
     return;
   }
+  // Said out loud: the default reporter shows skipped suites only as a count.
+  console.warn(`skipping "${name}": no WebGPU adapter here: ${webgpu.reason}`);
   describe.skip(`${name} (skipped: no WebGPU adapter here: ${webgpu.reason})`, body);
 }
 
