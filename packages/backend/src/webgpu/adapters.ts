@@ -60,7 +60,8 @@ export function formatAdapter(adapter: WebGpuAdapterReport): string {
   return `${name} (${details === '' ? '' : `${details}; `}${adapter.software ? 'software' : 'hardware'})`;
 }
 
-let dawn: { module: DawnModule; gpu: DawnGpu } | undefined;
+/** Dawn's GPU object per module importer (one per process in practice; tests pass their own importers). */
+const dawnByImporter = new WeakMap<ModuleImporter, DawnGpu>();
 
 /**
  * Loads Dawn's Node bindings once and gives them what a browser would: the `GPUBufferUsage`-style constants
@@ -68,7 +69,8 @@ let dawn: { module: DawnModule; gpu: DawnGpu } | undefined;
  * refuses to construct its backend without it). Existing globals are left alone.
  */
 export async function loadDawn(importModule: ModuleImporter): Promise<DawnGpu> {
-  if (dawn !== undefined) return dawn.gpu;
+  const loaded = dawnByImporter.get(importModule);
+  if (loaded !== undefined) return loaded;
   const module = (await importModule(dawnPackage)) as Partial<DawnModule>;
   if (typeof module.create !== 'function' || module.globals === undefined) {
     throw new BackendError(`The \`${dawnPackage}\` package loaded but does not export create() and globals: expected Dawn's Node bindings ${dawnPackageVersion}`);
@@ -84,7 +86,7 @@ export async function loadDawn(importModule: ModuleImporter): Promise<DawnGpu> {
     // Node 21+ has a global Navigator without `gpu`; define it there (the object itself is not replaceable).
     Object.defineProperty(navigator, 'gpu', { value: gpu, configurable: true, writable: true, enumerable: false });
   }
-  dawn = { module: module as DawnModule, gpu };
+  dawnByImporter.set(importModule, gpu);
   return gpu;
 }
 
