@@ -14,6 +14,9 @@ import { describeWebGpu, seededValues, type ComparedBackend } from './test-suppo
 const config = { imageSize: 32, channels: 3 as const, latentDim: 100, baseWidth: 16, kernelSize: 4 as const };
 const batchSize = 8;
 const realValues = seededValues(batchSize * 32 * 32 * 3, 41);
+// lavapipe compiles every shader on the CPU at the first step (over a minute on a busy 2-core machine) and runs
+// a step in seconds: these tests get more time than the shared default.
+const slow = 900_000;
 
 /** The largest |a - b| over the tensors of two trainer states (weights, running statistics, Adam slots). */
 type StateGroup = 'generator' | 'discriminator' | 'generatorOptimizer' | 'discriminatorOptimizer';
@@ -75,7 +78,7 @@ describeWebGpu('a whole 32px DCGAN Trainer step on webgpu', () => {
     // ...and by the same amounts on both backends.
     expect(largestDifference(webgpu.state, cpu.state)).toBeLessThan(1e-4);
     for (const [index, loss] of webgpu.losses.entries()) expect(loss).toBeCloseTo(cpu.losses[index]!, 4);
-  });
+  }, slow);
 
   it('keeps tf.memory().numTensors and numBytesInGPU steady over 50 steps', async () => {
     await tf.setBackend('webgpu');
@@ -99,7 +102,7 @@ describeWebGpu('a whole 32px DCGAN Trainer step on webgpu', () => {
       real.dispose();
       trainer.dispose();
     }
-  });
+  }, slow);
 
   it('writes a checkpoint on webgpu that resumes on wasm, and the other way round', async () => {
     // Two steps on webgpu, saved; loaded on wasm it holds exactly the same state and trains on as webgpu does.
@@ -138,5 +141,5 @@ describeWebGpu('a whole 32px DCGAN Trainer step on webgpu', () => {
     const nextOnWebGpu = await stepsOn('webgpu', loadedOnWebGpu, 1);
     const nextOnWasm = await stepsOn('wasm', afterWasmStep, 1);
     expect(largestDifference(nextOnWebGpu.state, nextOnWasm.state)).toBeLessThan(1e-4);
-  });
+  }, slow);
 });
