@@ -52,7 +52,7 @@ writeFileSync(
   `dcgan-gpu-check (built by \`pnpm gpu-check\` in the dcgan-ts repository)
 
   node gpu-check.mjs            lists WebGPU adapters, then times 64px / base 64 / batch 128 DCGAN training
-                                on webgpu, tensorflow-gpu (where @tensorflow/tfjs-node-gpu loads) and wasm
+                                on webgpu and wasm (tensorflow-gpu is native and not bundled: it reports why)
   node gpu-check.mjs --help     options (--steps, --batch-size, --json results.json, ...)
 
 Needs Node 20+ and a GPU driver with Vulkan (NVIDIA's driver ships one; in a container
