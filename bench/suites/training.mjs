@@ -1,7 +1,8 @@
 // Training throughput of the DCGAN trainer per backend (issue 3): images/s at 32px (base width 32, batch
 // 16 and 64) and 64px (base width 64, batch 64), the wasm backend with @dcgan/backend's training kernels
-// against tfjs's pure-JS cpu backend in the same process, plus the wasm heap and tensor count at the start
-// and end of a long run (1,000 steps; 20 with --quick) to show nothing grows.
+// against WebGPU (Dawn, on the adapter it names: a GPU, or Mesa's llvmpipe where there is none) and tfjs's
+// pure-JS cpu backend in the same process, plus the wasm heap and tensor count at the start and end of a
+// long run (1,000 steps; 20 with --quick) to show nothing grows.
 //
 // Uses the built packages: run `pnpm bench` (builds first) or build @dcgan/core and @dcgan/backend.
 // The cpu backend is timed over one step at 32px/batch 16 (about a minute); its other sizes take many
@@ -32,7 +33,7 @@ export async function run({ cores, quick }) {
   const label = ({ imageSize, baseWidth, batchSize }) => `${imageSize}px base ${baseWidth} batch ${batchSize}`;
   const measured = new Map();
 
-  for (const backendName of ['wasm', 'tensorflow', 'cpu']) {
+  for (const backendName of ['wasm', 'webgpu', 'tensorflow', 'cpu']) {
     let selection;
     try {
       selection = await initBackend({ prefer: backendName });
@@ -47,11 +48,18 @@ export async function run({ cores, quick }) {
         rows.push({ suite, name, value: null, unit: 'img/s', note: 'skipped: minutes per step on cpu (DCGAN_BENCH_CPU_ALL=1 runs it)' });
         continue;
       }
+      if (selection.webgpuAdapter?.software === true && configuration.imageSize === 64 && process.env.DCGAN_BENCH_WEBGPU_ALL !== '1') {
+        rows.push({ suite, name, value: null, unit: 'img/s', note: `skipped: minutes per step on a software adapter (${backendPackage.formatAdapter(selection.webgpuAdapter)}; DCGAN_BENCH_WEBGPU_ALL=1 runs it)` });
+        continue;
+      }
       const isLongRun = backendName === 'wasm' && configuration.batchSize === 16;
-      const steps = isCpu ? 1 : isLongRun ? (quick ? 20 : 1000) : configuration.imageSize === 64 ? (quick ? 2 : 4) : quick ? 4 : 20;
-      const result = await timeTraining(tf, Trainer, configuration, steps, isCpu ? 0 : isLongRun ? 5 : 2, isLongRun);
+      // A software WebGPU adapter (llvmpipe) is slower than wasm and compiles every shader on the CPU first.
+      const isSoftwareGpu = selection.webgpuAdapter?.software === true;
+      const steps = isCpu ? 1 : isLongRun ? (quick ? 20 : 1000) : isSoftwareGpu ? 2 : configuration.imageSize === 64 ? (quick ? 2 : 4) : quick ? 4 : 20;
+      const result = await timeTraining(tf, Trainer, configuration, steps, isCpu ? 0 : isLongRun ? 5 : isSoftwareGpu ? 1 : 2, isLongRun);
       measured.set(name, result.imagesPerSecond);
-      const note = `${steps} step${steps === 1 ? '' : 's'}, ${selection.tfjsBackend}; median step ${result.medianSeconds.toFixed(3)} s`;
+      const adapter = selection.webgpuAdapter === undefined ? '' : ` on ${backendPackage.formatAdapter(selection.webgpuAdapter)}`;
+      const note = `${steps} step${steps === 1 ? '' : 's'}, ${selection.tfjsBackend}${adapter}; median step ${result.medianSeconds.toFixed(3)} s; load ${loadavg()[0].toFixed(1)}`;
       rows.push({ suite, name, value: result.imagesPerSecond, unit: 'img/s', note, ...(configuration.batchSize === 16 && configuration.imageSize === 32 && backendName === 'wasm' ? { target: '>= 100x cpu, aim >= 128' } : {}) });
       if (result.memory !== undefined) {
         const { start, end } = result.memory;
@@ -84,6 +92,13 @@ export async function run({ cores, quick }) {
       }
     } finally {
       await setWasmTrainingThreads(1);
+    }
+  }
+  for (const configuration of configurations) {
+    const webgpu = measured.get(`webgpu: train ${label(configuration)}`);
+    const wasmRate = measured.get(`wasm: train ${label(configuration)}`);
+    if (webgpu !== undefined && wasmRate !== undefined) {
+      rows.push({ suite, name: `webgpu / wasm speed-up, ${label(configuration)}`, value: webgpu / wasmRate, unit: 'x', note: 'GPU target (64px base 64 batch 128, H100-class): >= 1,000 img/s' });
     }
   }
   const wasm = measured.get(`wasm: train ${label(configurations[0])}`);

@@ -20,7 +20,7 @@ describe('parseDedupArguments', () => {
     [['evaluate'], '`evaluate` needs `--out <dir>`'],
     [['run', '--out', 'x', '--channels', '2'], 'Expected `--channels` to be 1 or 3, got `2`'],
     [['run', '--out', 'x', '--noise=-1'], 'Expected `--noise` to be a number in [0, 10], got `-1`'],
-    [['run', '--out', 'x', '--backend', 'gpu'], 'Expected `--backend` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got `gpu`'],
+    [['run', '--out', 'x', '--backend', 'gpu'], 'Expected `--backend` to be one of auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu, got `gpu`'],
     [['run', '--out', 'x', '--format', 'tar'], 'Expected `--format` to be one of mnist-package, folder, lmdb, cifar10, svhn, idx, got `tar`'],
     [['run', '--out', 'x', '--bogus'], "Unknown option '--bogus'"],
   ])('refuses %j with one clear line', (argv, message) => {

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 
 import { datasetFormats, type DatasetFormat } from './open-dataset.js';
 import { UsageError } from './usage-error.js';
@@ -71,7 +71,7 @@ Hasher and training:
   --dropout <x>            dropout on the code layer (default 0.2)
   --images-per-epoch <n>   train on a fresh sample of n images per epoch (default all)
   --seed <n>               (default 0)
-  --backend <name>         auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --backend <name>         ${backendPreferenceList} (default auto)
 
 Matching:
   --radius <r>             Hamming radius: 0 = exact code match (the paper, linear time); r > 0 uses multi-index
@@ -139,7 +139,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
   const command = values.help === true || positionals.length === 0 ? 'help' : (positionals[0] as Command);
   if (!commands.includes(command)) throw new UsageError(`Unknown command \`${positionals[0]}\`; expected one of ${commands.join(', ')}`);
   const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   const format = values.format ?? null;
   if (format !== null && !datasetFormats.includes(format as DatasetFormat)) throw new UsageError(`Expected \`--format\` to be one of ${datasetFormats.join(', ')}, got \`${format}\``);
   const channels = integer('--channels', values.channels, 3, 1);

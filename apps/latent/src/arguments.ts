@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 
 /** A command-line mistake: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -101,11 +101,11 @@ Options:
   --seed <n>       seed of the samples, waypoints and noise (default 1)
   --out <dir>      output folder (default <run folder>/latent)
   --zoom <n>       pixel zoom of the PNGs (default 2 for images up to 32px, else 1; at most 32)
+  --backend <name> ${backendPreferenceList} (default auto)
+  -h, --help       this text
 
 Limits: a figure holds at most 10,000 images and a PNG at most 256 megapixels; rows, points, steps,
 features and images per feature are at most 1,000, sample counts at most 10,000.
-  --backend <name> auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
-  -h, --help       this text
 `;
 
 /** `--layer`: a generator ReLU layer name (the generator itself says which exist). */
@@ -226,7 +226,7 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
   }
   if (values.checkpoint === undefined) throw new UsageError('Expected `--checkpoint <path>` (a dcgan-train run folder or checkpoint); see --help');
   const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   const base: CommonArguments = {
     checkpoint: values.checkpoint,
     seed: integer('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 
 /** A command-line mistake: reported as one line, exit code 2. */
 export class UsageError extends Error {
@@ -92,7 +92,7 @@ Run:
   --out <dir>                report.json, report.md and features/ (default: probe-<dataset> next to the checkpoint)
   --no-store                 keep features in memory only (no resumable feature stores)
   --batch-size <n>           images per forward pass (default 64)
-  --backend <name>           auto, tensorflow-gpu, tensorflow, wasm or cpu (default auto)
+  --backend <name>           ${backendPreferenceList} (default auto)
   -h, --help                 this text
 `;
 }
@@ -150,7 +150,7 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
   if (dataset !== 'mnist' && values.data === undefined) throw new UsageError(`Expected \`--data <path>\` for ${dataset}; see --help`);
   if (dataset === 'folder' && values['test-data'] === undefined) throw new UsageError('Expected `--test-data <dir>` (test images, one subfolder per class) for folder');
   const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   const rawLabels = values['labels-per-class'];
   const labelsPerClass = rawLabels === undefined ? (defaults.labelsPerClass === undefined ? 100 : defaults.labelsPerClass) : rawLabels === 'all' ? null : integer('--labels-per-class', rawLabels, 0, 1);
   const methods = values.methods === undefined ? [...(defaults.methods ?? probeMethodNames)] : values.methods.split(',').map((name) => name.trim());

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 import { dcganParameterCount } from '@dcgan/core';
 
 import { UsageError } from './usage-error.js';
@@ -62,7 +62,7 @@ Model and training:
   --time-limit <minutes>   stop after this many minutes of training, saving everything (default none; quickstart 8)
   --batch-size <n>         images per step (default 128, the paper's; quickstart 32)
   --seed <n>               seed for weights, noise and data order (default 1)
-  --backend <name>         auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --backend <name>         ${backendPreferenceList} (default auto)
 
 Output:
   --out <dir>              run folder: metrics.ndjson, samples/*.png, checkpoint/ (default runs/<name>-<time>)
@@ -110,7 +110,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
   const quickstart = values.quickstart === true;
   const backend = values.backend ?? 'auto';
   if (!isBackendPreference(backend)) {
-    throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+    throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   }
   const format = values.format ?? null;
   if (format !== null && !datasetFormats.includes(format as DatasetFormat)) {

@@ -56,7 +56,7 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
     expect((await run('--quickstart', '--epochz', '3')).stderr).toMatch(/^dcgan-train: error: Unknown option '--epochz'/);
     const backend = await run('--quickstart', '--backend', 'webgl');
     expect(backend.code).toBe(2);
-    expect(backend.stderr).toContain('Expected `--backend` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got `webgl`');
+    expect(backend.stderr).toContain('Expected `--backend` to be one of auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu, got `webgl`');
   });
 
   it('prints help and a doctor report', async () => {
@@ -68,6 +68,9 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
     expect(doctor.stdout).toMatch(/ok {2}wasm +@tensorflow\/tfjs-backend-wasm +loads and runs/);
     expect(doctor.stdout).toMatch(/no {2}tensorflow-gpu +@tensorflow\/tfjs-node-gpu +@tensorflow\/tfjs-node-gpu is not installed/);
     expect(doctor.stdout).toContain('to enable the GPU path: pnpm add @tensorflow/tfjs-node-gpu@4.22.0');
+    // The webgpu row and the adapters Dawn found (lavapipe in CI; none without a Vulkan driver).
+    expect(doctor.stdout).toMatch(/(ok|no) {2}webgpu +@tensorflow\/tfjs-backend-webgpu /);
+    expect(doctor.stdout).toContain('WebGPU adapters (Dawn):');
     expect(doctor.stdout).toContain('ok  JPEG fast path (DCT-domain decode on worker threads)');
     expect(doctor.stdout).toMatch(/ok {2}sharp \d+\.\d+\.\d+ \(libvips \d+\.\d+\.\d+\)/);
     // libuv's pool size as the process started: 4, or what UV_THREADPOOL_SIZE said.

@@ -12,6 +12,8 @@ import { BackendError } from './errors.js';
 import { inspectGpu } from './gpu-libraries.js';
 import { importModule as defaultImportModule, isModuleNotFound, restoreLegacyUtilHelpers, type ModuleImporter } from './load-module.js';
 import { registerWasmTrainingKernels, setWasmTrainingThreads, type WasmTrainingThreads } from './wasm/index.js';
+import { formatAdapter, type WebGpuAdapterReport } from './webgpu/adapters.js';
+import { prepareWebGpu } from './webgpu/start-webgpu.js';
 
 /** What happened to one backend while choosing. */
 export interface CandidateReport {
@@ -28,8 +30,10 @@ export interface BackendSelection {
   readonly name: BackendName;
   /** `tf.getBackend()` now. */
   readonly tfjsBackend: string;
-  /** True only when kernels run on a CUDA device. */
+  /** True when kernels run on a GPU: a CUDA device (tensorflow-gpu) or a hardware WebGPU adapter. */
   readonly usingGpu: boolean;
+  /** The WebGPU adapter, when `webgpu` was chosen. */
+  readonly webgpuAdapter?: WebGpuAdapterReport;
   readonly reason: string;
   readonly candidates: readonly CandidateReport[];
   /** Things the user should know (a GPU package running on the CPU, a patched Node API...). */
@@ -45,8 +49,10 @@ export type BackendEvent =
 
 export interface InitBackendOptions {
   /**
-   * `auto` takes @tensorflow/tfjs-node-gpu when it loads, then @tensorflow/tfjs-node, then wasm with this
-   * package's training kernels, then the pure-JS cpu backend. A name asks for that backend only.
+   * `auto` takes @tensorflow/tfjs-node-gpu when it loads, then WebGPU (Dawn's `webgpu` package with
+   * @tensorflow/tfjs-backend-webgpu) on a hardware adapter, then @tensorflow/tfjs-node, then wasm with this
+   * package's training kernels, then the pure-JS cpu backend. A name asks for that backend only; `webgpu` by
+   * name also takes a software adapter (Mesa's llvmpipe, SwiftShader) when there is no GPU.
    * @default 'auto'
    */
   readonly prefer?: BackendPreference;
@@ -99,7 +105,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 
   for (const name of order) {
     emit({ type: 'trying', name });
-    const attempt = await tryBackend(name, importModule, warn);
+    const attempt = await tryBackend(name, importModule, warn, { allowSoftwareAdapter: prefer === 'webgpu' });
     if (!attempt.ok) {
       const report: CandidateReport = { name, package: backendPackages[name], status: 'unavailable', reason: attempt.reason };
       candidates.push(report);
@@ -131,12 +137,13 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
         warn(`The wasm backend runs on one thread: its worker thread could not start (${messageOf(error)}).`);
       }
     }
+    const adapterNote = attempt.webgpuAdapter === undefined ? '' : ` on ${formatAdapter(attempt.webgpuAdapter)}`;
     const reason =
       prefer !== 'auto'
-        ? `asked for ${name}`
+        ? `asked for ${name}${adapterNote}`
         : candidates.length === 0
-          ? `${backendPackages[name]} loaded (fastest candidate)`
-          : `${backendPackages[name]} loaded; faster candidates unavailable (${candidates.map((c) => c.name).join(', ')})`;
+          ? `${backendPackages[name]} loaded${adapterNote} (fastest candidate)`
+          : `${backendPackages[name]} loaded${adapterNote}; faster candidates unavailable (${candidates.map((c) => c.name).join(', ')})`;
     const selectedReport: CandidateReport = { name, package: backendPackages[name], status: 'selected', reason };
     candidates.push(selectedReport);
     emit({ type: 'candidate', report: selectedReport });
@@ -147,6 +154,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       name,
       tfjsBackend: tf.getBackend(),
       usingGpu: attempt.usingGpu,
+      ...(attempt.webgpuAdapter === undefined ? {} : { webgpuAdapter: attempt.webgpuAdapter }),
       reason,
       candidates,
       warnings,
@@ -157,13 +165,16 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   throw new BackendError(`No TensorFlow.js backend could start: ${candidates.map((c) => `${c.name}: ${c.reason}`).join('; ')}`);
 }
 
-type Attempt = { ok: true; usingGpu: boolean } | { ok: false; reason: string; cause?: unknown };
+type Attempt =
+  | { ok: true; usingGpu: boolean; webgpuAdapter?: WebGpuAdapterReport; webgpuAdapters?: readonly WebGpuAdapterReport[] }
+  | { ok: false; reason: string; cause?: unknown; webgpuAdapters?: readonly WebGpuAdapterReport[] };
 
 /** Loads one backend package, makes it current, and checks it answers. Never throws. */
 export async function tryBackend(
   name: BackendName,
   importModule: ModuleImporter,
   warn: (message: string) => void = () => {},
+  options: { readonly allowSoftwareAdapter?: boolean } = {},
 ): Promise<Attempt> {
   const packageName = backendPackages[name];
   const tfjsName = tfjsBackendNames[name];
@@ -176,10 +187,19 @@ export async function tryBackend(
       }
     }
   }
-  try {
-    await importModule(packageName);
-  } catch (error) {
-    return { ok: false, reason: explainLoadFailure(packageName, error), cause: error };
+  let webgpuAdapter: WebGpuAdapterReport | undefined;
+  let webgpuAdapters: readonly WebGpuAdapterReport[] = [];
+  if (name === 'webgpu') {
+    const prepared = await prepareWebGpu(importModule, options.allowSoftwareAdapter === true);
+    if (!prepared.ok) return { ok: false, reason: prepared.reason, cause: prepared.cause, webgpuAdapters: prepared.adapters ?? [] };
+    webgpuAdapter = prepared.adapter;
+    webgpuAdapters = prepared.adapters;
+  } else {
+    try {
+      await importModule(packageName);
+    } catch (error) {
+      return { ok: false, reason: explainLoadFailure(packageName, error), cause: error };
+    }
   }
   if (name === 'wasm') registerWasmTrainingKernels();
   if (tf.findBackendFactory(tfjsName) === null && tf.findBackend(tfjsName) === null) {
@@ -192,12 +212,16 @@ export async function tryBackend(
     const started = await tf.setBackend(tfjsName);
     if (!started) return { ok: false, reason: `${packageName} loaded but its backend failed to start` };
     await tf.ready();
-    // One tiny op proves the kernels run (tfjs-node on Node 23+ failed exactly here).
-    const check = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
+    // One tiny op proves the kernels run (tfjs-node on Node 23+ failed exactly here). Read asynchronously:
+    // webgpu cannot read a GPU tensor synchronously in Node.
+    const sum = tf.add(tf.scalar(1), tf.scalar(2));
+    const check = (await sum.data())[0];
+    sum.dispose();
     if (check !== 3) return { ok: false, reason: `${packageName} started but computed 1 + 2 = ${String(check)}` };
   } catch (error) {
     return { ok: false, reason: `${packageName} failed at its first op: ${messageOf(error)}`, cause: error };
   }
+  if (webgpuAdapter !== undefined) return { ok: true, usingGpu: !webgpuAdapter.software, webgpuAdapter, webgpuAdapters };
   const backend = tf.backend() as { isUsingGpuDevice?: boolean };
   return { ok: true, usingGpu: name === 'tensorflow-gpu' && backend.isUsingGpuDevice === true };
 }

@@ -40,7 +40,7 @@ describe('dcgan-dedup train + hash', () => {
     const controller = new AbortController();
     const hasher = await trainHasher(arguments_, source, transform, hasherPath, controller.signal);
     expect(hasher.training.epochs).toBe(2);
-    expect((await loadSemanticHasher(hasherPath)).fingerprint()).toBe(hasher.fingerprint());
+    expect(await (await loadSemanticHasher(hasherPath)).fingerprint()).toBe(await hasher.fingerprint());
 
     const report = await hashAndReport(arguments_, source, transform, hasher, out, controller.signal);
     expect(report.counts).toMatchObject({ items: 32, hashed: 31, skipped: 1 });
@@ -53,7 +53,7 @@ describe('dcgan-dedup train + hash', () => {
 
     // Rerunning trains nothing more (the file already holds 2 epochs) and resumes the finished hashes.
     const again = await trainHasher(arguments_, source, transform, hasherPath, controller.signal);
-    expect(again.fingerprint()).toBe(hasher.fingerprint());
+    expect(await again.fingerprint()).toBe(await hasher.fingerprint());
     const manifest = JSON.parse(await readFile(join(out, 'hashes', 'manifest.json'), 'utf8')) as { chunkSize: number };
     expect(manifest.chunkSize).toBe(10);
   });

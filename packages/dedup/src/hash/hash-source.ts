@@ -96,7 +96,7 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
   const shape = hasher.inputShape;
   const transform = options.transform ?? (shape === undefined ? [toRgb()] : defaultHasherTransform({ imageWidth: shape.width, imageHeight: shape.height, channels: shape.channels }));
   const codeBytes = codeBytesOf(hasher.codeBits);
-  const fingerprint = hasher.fingerprint();
+  const fingerprint = await hasher.fingerprint();
 
   const store =
     options.directory === undefined
