@@ -49,3 +49,20 @@ export {
   type JpegDecodingOptions,
   type JpegWorkerStats,
 } from './jpeg/jpeg-workers';
+export {
+  formatShard,
+  isInShard,
+  isWholeDataset,
+  parseShard,
+  resolveShard,
+  shardDirectory,
+  shardEnvironmentVariables,
+  shardFolderName,
+  shardFromEnvironment,
+  shardItemCount,
+  shardItemPosition,
+  shardSource,
+  wholeDataset,
+  type Shard,
+} from './shard/shard-assignment';
+export { collectShards, mergeByPosition, readShardManifest, shardManifestName, writeShardManifest, type CollectedShard, type ShardManifest } from './shard/shard-manifest';
