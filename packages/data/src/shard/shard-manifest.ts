@@ -107,7 +107,7 @@ export async function collectShards(output: string, stage: string): Promise<Coll
   if (missing.length > 0) problems.unshift(`missing shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   for (const item of found) {
     if (!item.directory.endsWith(shardFolderName(item.shard))) problems.push(`${item.directory} holds shard ${formatShard(item.shard)}, whose folder is ${shardFolderName(item.shard)}`);
-    if (!item.manifest.complete) problems.push(`shard ${formatShard(item.shard)} is not complete (${item.manifest.items} items done; rerun it: it resumes)`);
+    if (!item.manifest.complete) problems.push(`shard ${formatShard(item.shard)} is not complete (it stopped before its end; rerun it alone: it resumes from its own output)`);
   }
   const reference = JSON.stringify(found[0]?.manifest.settings);
   for (const item of found) {

@@ -91,7 +91,7 @@ describe('collectShards and mergeByPosition', () => {
     await makeShard(output, 0, 4);
     await makeShard(output, 2, 4, false);
     await expect(collectShards(output, 'test')).rejects.toThrow(
-      'cannot merge: missing shards 1/4 (shard-00001-of-00004), 3/4 (shard-00003-of-00004); shard 2/4 is not complete (3 items done; rerun it: it resumes)',
+      'cannot merge: missing shards 1/4 (shard-00001-of-00004), 3/4 (shard-00003-of-00004); shard 2/4 is not complete (it stopped before its end; rerun it alone: it resumes from its own output)',
     );
   });
 
