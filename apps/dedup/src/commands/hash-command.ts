@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import type { ImageSource, ImageTransform } from '@dcgan/data';
+import { formatShard, shardDirectory, type ImageSource, type ImageTransform } from '@dcgan/data';
 import {
   buildDedupReport,
   findDuplicateGroups,
@@ -14,6 +14,29 @@ import {
 
 import type { DedupArguments } from '../arguments.js';
 import { ProgressBar } from '../progress-bar.js';
+
+/** `hash --shard i/N`: hashes the shard into `<out>/shards/shard-0000i-of-0000N` (resuming) and stops; `merge` reports. */
+export async function hashShard(arguments_: DedupArguments, source: ImageSource, transform: ImageTransform, hasher: ImageHasher, out: string, signal: AbortSignal): Promise<void> {
+  const directory = shardDirectory(out, arguments_.shard);
+  const bar = new ProgressBar({ total: source.length === undefined ? undefined : Math.ceil((source.length - arguments_.shard.index) / arguments_.shard.count), label: `hash ${formatShard(arguments_.shard)}` });
+  const hashes = await hashSource(source, hasher, {
+    transform,
+    directory,
+    restart: arguments_.restart,
+    chunkSize: arguments_.chunkSize,
+    shiftProbes: arguments_.shiftProbes,
+    shard: arguments_.shard,
+    signal,
+    onEvent: (event) => {
+      if (event.status === 'start' && event.resumedFrom > 0) bar.log(`resuming after ${event.resumedFrom} items (${event.chunksLoaded} finished chunks)`);
+      else if (event.status === 'progress') bar.update(event.itemsRead, `${event.imagesPerSecond.toFixed(0)} img/s, ${event.skippedCount} skipped`);
+      else if (event.status === 'skipped') bar.log(`skipped ${event.key}: ${event.reason}`);
+    },
+  });
+  bar.update(hashes.itemsRead, 'done');
+  bar.finish();
+  process.stdout.write(`shard ${formatShard(arguments_.shard)}: ${hashes.itemsRead} items (${hashes.count} hashed, ${hashes.skipped.length} skipped) in ${directory}; run \`dcgan-dedup merge\` once every shard is done\n`);
+}
 
 /** Hashes the source into `<out>/hashes` (resuming), groups, and writes the report and contact sheet. */
 export async function hashAndReport(arguments_: DedupArguments, source: ImageSource, transform: ImageTransform, hasher: ImageHasher, out: string, signal: AbortSignal): Promise<DedupReport> {

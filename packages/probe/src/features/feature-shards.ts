@@ -1,3 +1,5 @@
+import { mkdir } from 'node:fs/promises';
+
 import { collectShards, mergeByPosition, readShardManifest, shardItemCount, shardItemPosition, writeShardManifest, type Shard } from '@dcgan/data';
 
 import { ProbeError } from '../errors/probe-error';
@@ -61,6 +63,7 @@ export async function extractFeatureShard(
   };
   const { directory } = options;
   if (directory !== undefined) {
+    await mkdir(directory, { recursive: true });
     const earlier = await readShardManifest(directory);
     const items = (await readFeatureStoreManifest(directory))?.chunks.at(-1)?.end ?? 0;
     if (earlier === undefined || !earlier.complete) await writeShardManifest(directory, { stage: featureShardStage, shard, items, complete: false, settings });
