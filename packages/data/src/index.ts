@@ -29,7 +29,7 @@ export { createMemorySource, type MemorySourceOptions } from './sources/memory-s
 export { openMnistPackage, type MnistPackageOptions } from './sources/mnist-package-source';
 export { openImageFolder, type ImageFolderOptions, type ImageFolderSource } from './sources/image-folder-source';
 export { openLmdbImages, formatLmdbKey, type LmdbImagesOptions } from './sources/lmdb-source';
-export { exportLmdbToFolder, imageExtensionOf, type ExportLmdbOptions, type ExportLmdbResult } from './sources/export-lmdb-to-folder';
+export { checkLmdbExportShards, exportLmdbToFolder, imageExtensionOf, lmdbExportShardStage, type ExportLmdbOptions, type ExportLmdbResult } from './sources/export-lmdb-to-folder';
 export { openCifar, type CifarOptions } from './sources/cifar-source';
 export { openSvhn, type SvhnOptions } from './sources/svhn-source';
 export { openIdx, type IdxOptions } from './sources/idx-source';

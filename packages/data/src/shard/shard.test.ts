@@ -46,7 +46,7 @@ describe('shard assignment', () => {
   });
 
   it('shards random-access and stream-only sources alike', async () => {
-    const images = Array.from({ length: 10 }, (_, value) => ({ key: `item-${value}`, image: dot(value) }));
+    const images = Array.from({ length: 10 }, (_, value) => ({ key: `item-${value}`, label: undefined, image: dot(value) }));
     const source = createMemorySource(images);
     const shard = shardSource(source, { index: 1, count: 4 });
     expect(shard.length).toBe(3);
