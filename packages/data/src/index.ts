@@ -40,7 +40,8 @@ export { parseIdx, readIdxFile, type IdxArray } from './formats/idx';
 export { readFaceBoxes, type FaceBox } from './formats/face-boxes';
 export { readAllLabels, subsetSource } from './split/subset-source';
 export { sampleStratified, splitSource, type SourceSplit, type SplitOptions, type StratifiedOptions, type StratifiedSample } from './split/split-source';
-export { createShardCache, openShardCache, type ShardCacheOptions, type ShardCacheSource } from './cache/shard-cache';
+export { createShardCache, openShardCache, shardCacheStage, type ShardCacheOptions, type ShardCacheSource } from './cache/shard-cache';
+export { mergeShardCaches } from './cache/merge-shard-caches';
 export { createJpegDecoder, type JpegDecoder, type JpegDecodeResult, type JpegHeaderResult, type ScaledJpeg } from './jpeg/jpeg-decoder';
 export { createResampler, type Resample } from './jpeg/resample';
 export {
