@@ -306,7 +306,8 @@ function remainingItems(source: ImageSource, start: number): ImageSource {
   });
 }
 
-function concatenate(parts: readonly Uint8Array[]): Uint8Array {
+/** Joins byte arrays end to end. */
+export function concatenate(parts: readonly Uint8Array[]): Uint8Array {
   const result = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
   for (const part of parts) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { collectShards, mergeByPosition, type CollectedShard } from '@dcgan/data';
 
 import { DedupError } from '../errors/dedup-error';
-import { hashShardStage, shapeSkipPrefix } from './hash-source';
+import { concatenate, hashShardStage, shapeSkipPrefix } from './hash-source';
 import { HashStore, type HashChunk, type HashStoreManifest } from './hash-store';
 
 /** What {@link mergeHashShards} wrote. */
@@ -108,14 +108,4 @@ export async function mergeHashShards(output: string, directory: string): Promis
   await close();
   const hashed = items.filter((item) => 'codes' in item).length;
   return { directory, shards: shards.length, itemsRead, hashed, skipped: items.length - hashed, chunks: chunkNumber };
-}
-
-function concatenate(parts: readonly Uint8Array[]): Uint8Array {
-  const result = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    result.set(part, offset);
-    offset += part.length;
-  }
-  return result;
 }

@@ -20,15 +20,7 @@ import { probeImageCount, selectionIdentity, type ProbeImages } from './probe-im
 export const featureShardStage = 'probe-features';
 
 /** What every shard of one extraction shares; the merged manifest is made from it. */
-interface FeatureShardSettings {
-  readonly extractor: string;
-  readonly fingerprint: string;
-  readonly selection: string;
-  readonly dimension: number;
-  readonly storage: FeatureStorageType;
-  readonly chunkItems: number;
-  readonly totalItems: number;
-}
+type FeatureShardSettings = Pick<FeatureStoreManifest, 'extractor' | 'fingerprint' | 'selection' | 'dimension' | 'storage' | 'chunkItems' | 'totalItems'>;
 
 /** The selection items of `shard` (selection position `p` when `p mod count === index`), as a selection of their own. */
 export function shardProbeImages(images: ProbeImages, shard: Shard): ProbeImages {
