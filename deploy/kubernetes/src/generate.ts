@@ -8,7 +8,7 @@ import { defaultClusterSettings, type ClusterSettings } from './data-stage-jobs'
 
 const usage = `Usage: pnpm --filter @dcgan/kubernetes-deploy generate -- [--image <ref>] [--shards <n>] [--parallelism <n>]
     [--data-claim <name>] [--outputs-claim <name>] [--outputs-size <size>] [--out <dir>]
-Writes one YAML file per Job (and the outputs claim) to <dir> (default: deploy/kubernetes/manifests).`;
+Writes one JSON file per Job (and the outputs claim) to <dir> (default: deploy/kubernetes/manifests).`;
 
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
