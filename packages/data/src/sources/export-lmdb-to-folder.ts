@@ -7,6 +7,8 @@ import { LmdbReader, type LmdbReaderOptions } from '../formats/lmdb-reader';
 import { writeFileAtomic } from '../image/encode-png';
 import type { DataEventListener } from '../source/events';
 import { formatLmdbKey } from './lmdb-source';
+import { isInShard, isWholeDataset, shardDirectory, shardItemCount, type Shard } from '../shard/shard-assignment';
+import { collectShards, writeShardManifest } from '../shard/shard-manifest';
 
 /** Options of {@link exportLmdbToFolder}. */
 export interface ExportLmdbOptions extends LmdbReaderOptions {
@@ -14,6 +16,13 @@ export interface ExportLmdbOptions extends LmdbReaderOptions {
   readonly limit?: number;
   /** Files per numbered subfolder (`00000/`, `00001/`...), so no folder holds millions of files. 0 means flat. @default 10000 */
   readonly filesPerFolder?: number;
+  /**
+   * Export only this shard of the entries (entry `p` in key order when `p mod count === index`; see `resolveShard`).
+   * Files land where a whole export puts them, so the shards of one folder together are the whole export; each
+   * records itself in `<folder>/shards/shard-0000i-of-0000N/shard.json` and `checkLmdbExportShards` checks them all.
+   * @default every entry
+   */
+  readonly shard?: Shard;
   /** Receives `export-progress` events every 1,000 files. */
   readonly onEvent?: DataEventListener;
   /** Stops after the current file; a later call resumes (existing files of the right size are kept). */
@@ -26,6 +35,21 @@ export interface ExportLmdbResult {
   readonly written: number;
   /** Files already present with the right size (a resumed export). */
   readonly kept: number;
+}
+
+/** The stage name in the `shard.json` of an LMDB export shard. */
+export const lmdbExportShardStage = 'lmdb-export';
+
+/**
+ * The merge step of a sharded export: the shards wrote their files into the same folder, so this only checks that
+ * every shard is present and complete (naming any that is not) and returns the number of files exported.
+ *
+ * @example
+ * const files = await checkLmdbExportShards('data/bedrooms'); // after exportLmdbToFolder(..., { shard }) for every shard
+ */
+export async function checkLmdbExportShards(folder: string): Promise<number> {
+  const shards = await collectShards(folder, lmdbExportShardStage);
+  return shards.reduce((sum, item) => sum + item.manifest.items, 0);
 }
 
 /** File extension of encoded image bytes, from their magic number. */
@@ -69,21 +93,37 @@ function fileNameOf(key: Uint8Array): string {
  * await exportLmdbToFolder('data/bedroom_train_lmdb', 'data/bedrooms', { onEvent: console.log });
  */
 export async function exportLmdbToFolder(lmdbPath: string, folder: string, options: ExportLmdbOptions = {}): Promise<ExportLmdbResult> {
-  const { limit, filesPerFolder = 10_000, onEvent, signal } = options;
+  const { limit, filesPerFolder = 10_000, onEvent, signal, shard } = options;
+  const sharded = shard !== undefined && !isWholeDataset(shard);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new DataError(`Expected \`limit\` to be a non-negative integer, got \`${limit}\``);
   if (!Number.isInteger(filesPerFolder) || filesPerFolder < 0) throw new DataError(`Expected \`filesPerFolder\` to be a non-negative integer, got \`${filesPerFolder}\``);
   const reader = await LmdbReader.open(lmdbPath, options);
-  const total = Math.min(reader.count, limit ?? Number.POSITIVE_INFINITY);
+  const listed = Math.min(reader.count, limit ?? Number.POSITIVE_INFINITY);
+  const total = sharded ? shardItemCount(listed, shard) : listed;
+  const madeFolders = new Set<string>();
   let written = 0;
   let kept = 0;
   try {
     await mkdir(folder, { recursive: true });
     let index = 0;
+    let done = 0;
+    const shardFolder = sharded ? shardDirectory(folder, shard) : undefined;
+    if (shardFolder !== undefined) {
+      await mkdir(shardFolder, { recursive: true });
+      await writeShardManifest(shardFolder, { stage: lmdbExportShardStage, shard: shard!, items: 0, complete: false, settings: { lmdbPath, limit: limit ?? null, filesPerFolder, entries: listed } });
+    }
     for await (const { key, value } of reader.entries()) {
-      if (index >= total) break;
+      if (index >= listed) break;
+      if (sharded && !isInShard(index, shard)) {
+        index += 1;
+        continue;
+      }
       if (signal?.aborted === true) throw Object.assign(new DataError('export aborted; call again to resume', { cause: signal.reason }), { name: 'AbortError' });
       const subfolder = filesPerFolder === 0 ? folder : join(folder, String(Math.floor(index / filesPerFolder)).padStart(5, '0'));
-      if (filesPerFolder !== 0 && index % filesPerFolder === 0) await mkdir(subfolder, { recursive: true });
+      if (!madeFolders.has(subfolder)) {
+        await mkdir(subfolder, { recursive: true });
+        madeFolders.add(subfolder);
+      }
       const path = join(subfolder, `${fileNameOf(key)}${imageExtensionOf(value)}`);
       const existing = await stat(path).catch(() => undefined);
       if (existing?.size === value.length) kept += 1;
@@ -92,9 +132,13 @@ export async function exportLmdbToFolder(lmdbPath: string, folder: string, optio
         written += 1;
       }
       index += 1;
-      if (index % 1000 === 0) onEvent?.({ status: 'export-progress', written: index, total });
+      done += 1;
+      if (done % 1000 === 0) onEvent?.({ status: 'export-progress', written: done, total });
     }
-    onEvent?.({ status: 'export-progress', written: index, total });
+    onEvent?.({ status: 'export-progress', written: done, total });
+    if (shardFolder !== undefined) {
+      await writeShardManifest(shardFolder, { stage: lmdbExportShardStage, shard: shard!, items: done, complete: true, settings: { lmdbPath, limit: limit ?? null, filesPerFolder, entries: listed } });
+    }
   } finally {
     await reader.close();
   }

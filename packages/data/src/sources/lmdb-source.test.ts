@@ -8,7 +8,7 @@ import { iterateSamples } from '../source/iterate-samples';
 import { createScratch, type Scratch } from '../testing/corrupt-files';
 import { expected, fixture, sha256 } from '../testing/fixtures';
 import { resizeThenCenterCrop } from '../transform/transform-step';
-import { exportLmdbToFolder } from './export-lmdb-to-folder';
+import { checkLmdbExportShards, exportLmdbToFolder } from './export-lmdb-to-folder';
 import { openLmdbImages } from './lmdb-source';
 
 describe('openLmdbImages (LSUN layout)', () => {
@@ -95,5 +95,27 @@ describe('exportLmdbToFolder', () => {
       expect(matches).toHaveLength(1);
       expect(sha256(await readFile(join(folder, matches[0]!, name)))).toBe(entry.valueSha256);
     }
+  });
+
+  it('in 3 shards writes the files of one export, and its check names a missing shard', async () => {
+    const whole = join(scratch.directory, 'whole');
+    await exportLmdbToFolder(fixture('lmdb', 'bedroom_train_lmdb'), whole, { filesPerFolder: 3 });
+    const sharded = join(scratch.directory, 'sharded');
+    const results = [];
+    for (const index of [2, 0]) results.push(await exportLmdbToFolder(fixture('lmdb', 'bedroom_train_lmdb'), sharded, { filesPerFolder: 3, shard: { index, count: 3 } }));
+    expect(results.map((result) => result.total)).toEqual([2, 3]);
+    await expect(checkLmdbExportShards(sharded)).rejects.toThrow('cannot merge: missing shard 1/3 (shard-00001-of-00003)');
+    await exportLmdbToFolder(fixture('lmdb', 'bedroom_train_lmdb'), sharded, { filesPerFolder: 3, shard: { index: 1, count: 3 } });
+    expect(await checkLmdbExportShards(sharded)).toBe(7);
+    const files = async (root: string) => {
+      const found: Record<string, string> = {};
+      for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
+        if (entry.isFile() && !join(entry.parentPath, entry.name).includes(`${root}/shards`)) found[join(entry.parentPath, entry.name).slice(root.length)] = sha256(await readFile(join(entry.parentPath, entry.name)));
+      }
+      return found;
+    };
+    const expectedFiles = await files(whole);
+    expect(Object.keys(expectedFiles)).toHaveLength(7);
+    expect(await files(sharded)).toEqual(expectedFiles);
   });
 });

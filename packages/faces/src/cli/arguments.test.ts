@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+
 import { describe, expect, it } from 'vitest';
 
 import { parseCliArguments, UsageError } from './arguments';
@@ -15,6 +17,16 @@ describe('parseCliArguments', () => {
       existing: 'overwrite',
     });
     expect(parseCliArguments(['photos', '--out', 'faces']).options).toMatchObject({ existing: 'resume', minimumSize: undefined, model: undefined });
+  });
+
+  it('reads --shard into the shard folder, and the merge command', () => {
+    expect(parseCliArguments(['photos', '--out', 'faces', '--shard', '1/4']).options).toMatchObject({
+      outputDirectory: join('faces', 'shards', 'shard-00001-of-00004'),
+      shard: { index: 1, count: 4 },
+    });
+    expect(parseCliArguments(['merge', '--out', 'faces']).merge).toBe('faces');
+    expect(() => parseCliArguments(['merge'])).toThrow('Expected `--out <dir>`: the folder whose shards to merge');
+    expect(() => parseCliArguments(['photos', '--out', 'faces', '--shard', '4/4'])).toThrow('Expected the shard index to be an integer in 0..3, got `4` (--shard 4/4)');
   });
 
   it('explains what is wrong', () => {

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 
+import { isWholeDataset, resolveShard, shardDirectory, type Shard } from '@dcgan/data';
 import { backendNames, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 
 import type { FaceDetectorModel } from '../detector/face-detector';
 import type { BuildFaceDatasetOptions } from '../dataset/face-dataset-options';
 
 export const usage = `Usage: dcgan-faces <photos> --out <dir> [options]
+       dcgan-faces merge --out <dir>
 
 Finds faces in a folder of photos (recursively) and writes a DCGAN faces training set: square crops of the
 large, confident faces, a boxes file (boxes.csv, boxes.json) for @dcgan/data's face-crop source, and a
@@ -23,6 +25,11 @@ Options:
   --contact-limit <n>      kept and rejected boxes drawn on the contact sheet, each (default 100)
   --max-megapixels <n>     photos larger than this are listed as unreadable, not decoded (default 64)
   --fresh                  delete an earlier run in --out and start again
+  --shard <i/N>            search only photos p with p mod N = i, into <dir>/shards/shard-0000i-of-0000N
+                           (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS of a Kubernetes Indexed Job or
+                           AWS_BATCH_JOB_ARRAY_INDEX/AWS_BATCH_JOB_ARRAY_SIZE; else all photos)
+  merge                    join the N finished shards in <dir>/shards into <dir>, as one process would have
+                           written it (refuses missing, duplicated or unfinished shards, naming them)
   --backend <name>         auto (default), ${backendNames.join(', ')}
   -h, --help               this text`;
 
@@ -30,6 +37,8 @@ export interface CliArguments {
   readonly help: boolean;
   readonly backend: BackendPreference;
   readonly options: Omit<BuildFaceDatasetOptions, 'onEvent' | 'signal'> | undefined;
+  /** `dcgan-faces merge --out <dir>`: the folder whose shards to merge. */
+  readonly merge?: string;
 }
 
 /** An error in the command line; the CLI prints it with the usage. */
@@ -78,6 +87,7 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
         'contact-limit': { type: 'string' },
         'max-megapixels': { type: 'string' },
         fresh: { type: 'boolean' },
+        shard: { type: 'string' },
         backend: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -89,6 +99,17 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   const backend = values.backend ?? 'auto';
   if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of auto, ${backendNames.join(', ')}, got \`${backend}\``);
   if (values.help === true) return { help: true, backend, options: undefined };
+  if (positionals[0] === 'merge') {
+    if (positionals.length !== 1) throw new UsageError(`Expected \`merge --out <dir>\` alone, got ${positionals.join(' ')}`);
+    if (values.out === undefined) throw new UsageError('Expected `--out <dir>`: the folder whose shards to merge');
+    return { help: false, backend, options: undefined, merge: values.out };
+  }
+  let shard: Shard;
+  try {
+    shard = resolveShard(values.shard);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   if (positionals.length !== 1) throw new UsageError(`Expected one photos folder, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
   if (values.out === undefined) throw new UsageError('Expected `--out <dir>`: the folder to write crops and boxes to');
   let model: FaceDetectorModel | undefined;
@@ -98,7 +119,8 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   }
   const options: Omit<BuildFaceDatasetOptions, 'onEvent' | 'signal'> = {
     photos: positionals[0] as string,
-    outputDirectory: values.out,
+    outputDirectory: isWholeDataset(shard) ? values.out : shardDirectory(values.out, shard),
+    ...(isWholeDataset(shard) ? {} : { shard }),
     minimumSize: number('min-size', values['min-size']),
     minimumScore: number('min-score', values['min-score']),
     candidateScore: number('candidate-score', values['candidate-score']),

@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 
 import sharp from 'sharp';
 
-import type { RawImage } from '@dcgan/data';
+import { writeShardManifest, type RawImage } from '@dcgan/data';
 
 import type { FaceBox } from '../detector/face-box';
 import { createFaceDetector, type FaceDetector } from '../detector/face-detector';
@@ -18,6 +18,7 @@ import type { FaceDatasetFiles, FaceDatasetSummary, UnreadablePhoto } from './fa
 import type { FaceDatasetTotals, FacesEvent } from './faces-event';
 import { isUnreadableRecord, JournalWriter, readJournal, type JournalFace, type JournalRecord } from './journal';
 import { readRunManifest, settingsDifferences, type RunManifest } from './run-manifest';
+import { faceShardStage, shardPhotoInput } from './face-shards';
 
 /** Where a run's files go inside its output folder. */
 export function faceDatasetFiles(outputDirectory: string): FaceDatasetFiles & { readonly tiles: string; readonly manifest: string } {
@@ -191,10 +192,11 @@ async function prepareOutput(
   return readJournal(files.detections);
 }
 
-async function finalise(
+/** Writes the boxes files, contact sheet and summary from the journal (also the last step of `mergeFaceShards`). */
+export async function finalise(
   files: ReturnType<typeof faceDatasetFiles>,
   settings: FaceDatasetSettings,
-  input: PhotoInput,
+  input: Pick<PhotoInput, 'total'>,
   details: { readonly photosResumed: number; readonly interrupted: boolean; readonly startedAt: number },
 ): Promise<FaceDatasetSummary> {
   const records = await readJournal(files.detections);
@@ -255,10 +257,14 @@ export async function buildFaceDataset(options: BuildFaceDatasetOptions): Promis
   const startedAt = Date.now();
   const files = faceDatasetFiles(options.outputDirectory);
   const root = dirname(files.manifest);
-  const input =
-    typeof options.photos === 'string' ? await openPhotoFolder(options.photos, [root], maxPhotoPixels) : imageSourcePhotos(options.photos, maxPhotoPixels);
+  const input = shardPhotoInput(
+    typeof options.photos === 'string' ? await openPhotoFolder(options.photos, [root], maxPhotoPixels) : imageSourcePhotos(options.photos, maxPhotoPixels),
+    options.shard,
+  );
   const manifest: RunManifest = { tool: '@dcgan/faces', formatVersion: 1, photos: input.description, settings };
   const earlier = await prepareOutput(files, existing, manifest);
+  const shardManifest = options.shard === undefined || options.shard.count === 1 ? undefined : { stage: faceShardStage, shard: options.shard, settings: { manifest, contactSheetLimit } };
+  if (shardManifest !== undefined) await writeShardManifest(root, { ...shardManifest, items: earlier.length, complete: false });
 
   const done = new Set(earlier.map((record) => record.file));
   const counts = emptyCounts();
@@ -308,6 +314,7 @@ export async function buildFaceDataset(options: BuildFaceDatasetOptions): Promis
   }
   emit({ status: 'finishing' });
   const summary = await finalise(files, settings, input, { photosResumed, interrupted, startedAt });
+  if (shardManifest !== undefined) await writeShardManifest(root, { ...shardManifest, items: finished, complete: !interrupted && (input.total === undefined || finished === input.total) });
   emit({ status: 'finished', summary });
   return summary;
 }

@@ -1,4 +1,4 @@
-import type { ImageSource } from '@dcgan/data';
+import type { ImageSource, Shard } from '@dcgan/data';
 
 import { faceDetectorModels, type FaceDetector, type FaceDetectorModel } from '../detector/face-detector';
 import { FacesError } from '../errors/faces-error';
@@ -49,6 +49,13 @@ export interface BuildFaceDatasetOptions {
    * its options differ), `overwrite` deletes its files and starts again. @default 'resume'
    */
   readonly existing?: 'resume' | 'overwrite';
+  /**
+   * Search only this shard of the photos (photo `p` of the sorted listing belongs to shard `p mod count`; see
+   * `resolveShard` of @dcgan/data). Write each shard to its own `outputDirectory` (`shardDirectory(out, shard)`);
+   * `mergeFaceShards` then writes the output one process would have written.
+   * @default every photo
+   */
+  readonly shard?: Shard;
   /** A loaded detector to use (of `model`, reporting down to `candidateScore`); the caller disposes it. */
   readonly detector?: FaceDetector;
   /** Stops after the current photo; the run is finalised and can be resumed. */
