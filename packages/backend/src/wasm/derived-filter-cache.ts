@@ -62,6 +62,8 @@ export class DerivedFilterCache {
 }
 
 function release(entry: Entry): void {
+  // A backend that was disposed (removeBackend, a thread-count change) freed its heap already.
+  if ((entry.backend as { wasm?: unknown }).wasm == null) return;
   for (const tensor of entry.derived) {
     if (tensor !== undefined && entry.backend.dataIdMap.has(tensor.dataId)) entry.backend.disposeData(tensor.dataId);
   }
