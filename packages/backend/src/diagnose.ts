@@ -1,8 +1,11 @@
+import { availableParallelism } from 'node:os';
+
 import { backendNames, backendPackages, tfjsVersion, type BackendName } from './candidates.js';
 import { inspectGpu, type GpuReport } from './gpu-libraries.js';
 import { importModule as defaultImportModule, type ModuleImporter } from './load-module.js';
 import { tryBackend, type CandidateReport } from './init-backend.js';
 import * as tf from '@tensorflow/tfjs-core';
+import { automaticWasmThreads, maximumWasmThreads } from './wasm/index.js';
 
 /** Everything `dcgan-train --doctor` prints. */
 export interface DiagnosisReport {
@@ -16,6 +19,8 @@ export interface DiagnosisReport {
   /** The one command that would enable the GPU path, or `null` when it already works. */
   readonly enableGpuCommand: string | null;
   readonly notes: readonly string[];
+  /** Threads the wasm backend would run on: `initBackend`'s `auto` (the cores this process may use, at most 8). */
+  readonly wasmThreads: { readonly auto: number; readonly availableParallelism: number; readonly maximum: number };
 }
 
 export interface DiagnoseOptions {
@@ -77,5 +82,6 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
       ? null
       : `pnpm add @tensorflow/tfjs-node-gpu@${tfjsVersion} (or: npm install @tensorflow/tfjs-node-gpu@${tfjsVersion}), with CUDA 11.2 + cuDNN 8.1 on LD_LIBRARY_PATH`,
     notes,
+    wasmThreads: { auto: automaticWasmThreads(), availableParallelism: availableParallelism(), maximum: maximumWasmThreads },
   };
 }

@@ -11,7 +11,7 @@ import {
 import { BackendError } from './errors.js';
 import { inspectGpu } from './gpu-libraries.js';
 import { importModule as defaultImportModule, isModuleNotFound, restoreLegacyUtilHelpers, type ModuleImporter } from './load-module.js';
-import { registerWasmTrainingKernels, resolveWasmThreads, setWasmTrainingThreads, type WasmTrainingThreads } from './wasm/index.js';
+import { registerWasmTrainingKernels, resolveWasmThreads, setWasmTrainingThreads, wasmTrainingThreads, type WasmTrainingThreads } from './wasm/index.js';
 
 /** What happened to one backend while choosing. */
 export interface CandidateReport {
@@ -34,6 +34,8 @@ export interface BackendSelection {
   readonly candidates: readonly CandidateReport[];
   /** Things the user should know (a GPU package running on the CPU, a patched Node API...). */
   readonly warnings: readonly string[];
+  /** Threads the wasm backend runs on, when wasm was chosen. */
+  readonly wasmThreads?: number;
 }
 
 /** Progress of `initBackend`, tagged by `type`. */
@@ -149,6 +151,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       reason,
       candidates,
       warnings,
+      ...(name === 'wasm' ? { wasmThreads: wasmTrainingThreads() } : {}),
     };
     emit({ type: 'selected', selection });
     return selection;

@@ -48,4 +48,6 @@ export function clearWasmTrainingKernelCaches(): void {
 
 export { automaticWasmThreads, resolveWasmThreads, setWasmTrainingThreads, wasmTrainingThreads } from './parallel/wasm-training-threads.js';
 export { maximumWasmThreads } from './parallel/threaded-wasm-module.js';
+export { fastestWasmThreads } from './parallel/fastest-threads.js';
+export type { FastestWasmThreads, FastestWasmThreadsOptions } from './parallel/fastest-threads.js';
 export type { WasmTrainingThreads } from './parallel/wasm-training-threads.js';

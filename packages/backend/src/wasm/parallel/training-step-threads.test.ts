@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { prepareBackends, seededValues } from '../test-support/backend-comparison.js';
 import { createTinyDcgan, readWeights, writeWeights } from '../test-support/tiny-dcgan.js';
+import { fastestWasmThreads } from './fastest-threads.js';
 import { automaticWasmThreads, resolveWasmThreads, setWasmTrainingThreads, wasmTrainingThreads } from './wasm-training-threads.js';
 
 // Large enough that XNNPACK splits its convolutions over the pool (it does not split tiny ones).
@@ -85,5 +86,24 @@ describe('the wasm backend on several threads (tfjs threaded SIMD build)', () =>
       expect(() => resolveWasmThreads(bad)).toThrow("Expected `wasmThreads` to be 'auto' or a whole number from 1 to 8");
     }
     await expect(setWasmTrainingThreads(0)).rejects.toThrow('got `0`');
+  });
+
+  it('picks the thread count whose probe runs fastest and leaves it in use', async () => {
+    // A probe that is slow on one thread and fast on two, whatever the machine: the choice must follow it.
+    const probe = async () => {
+      const x = tf.ones([2, 2]);
+      await new Promise((resolve) => setTimeout(resolve, wasmTrainingThreads() === 1 ? 60 : 5));
+      x.dispose();
+    };
+    const result = await fastestWasmThreads(probe, { candidates: [1, 2], repetitions: 2 });
+    expect(result.threads).toBe(2);
+    expect(wasmTrainingThreads()).toBe(2);
+    expect(tf.getBackend()).toBe('wasm');
+    expect(result.secondsPerCall.get(1)).toBeGreaterThan(result.secondsPerCall.get(2)!);
+    const slowOnTwo = async () => {
+      await new Promise((resolve) => setTimeout(resolve, wasmTrainingThreads() === 1 ? 5 : 60));
+    };
+    expect((await fastestWasmThreads(slowOnTwo, { candidates: [2, 1], repetitions: 1 })).threads).toBe(1);
+    expect(wasmTrainingThreads()).toBe(1);
   });
 });
