@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -48,6 +50,36 @@ describe('the wasm backend on several threads (tfjs threaded SIMD build)', () =>
     expect(await setWasmTrainingThreads(1)).toBe(1);
     await tf.setBackend('wasm');
     expect(wasmTrainingThreads()).toBe(1);
+  });
+
+  // Linux shows each thread's CPU time in /proc: the pool's threads must do part of a large convolution's work.
+  it.runIf(existsSync('/proc/self/task'))('shares a large convolution with the pool threads', async () => {
+    const otherThreadsTicks = () =>
+      readdirSync('/proc/self/task')
+        .filter((task) => task !== String(process.pid))
+        .reduce((sum, task) => {
+          try {
+            const fields = readFileSync(`/proc/self/task/${task}/stat`, 'utf8').split(') ')[1]!.split(' ');
+            return sum + Number(fields[11]) + Number(fields[12]);
+          } catch {
+            return sum; // a thread that ended meanwhile
+          }
+        }, 0);
+    const otherThreadsWork = async (threads: number) => {
+      await setWasmTrainingThreads(threads);
+      await tf.setBackend('wasm');
+      const x = tf.tensor4d(seededValues(32 * 16 * 16 * 64, 5), [32, 16, 16, 64]);
+      const filter = tf.tensor4d(seededValues(4 * 4 * 64 * 128, 6), [4, 4, 64, 128]);
+      const before = otherThreadsTicks();
+      for (let call = 0; call < 20; call++) tf.conv2d(x, filter, 2, 'same').dispose();
+      const ticks = otherThreadsTicks() - before;
+      tf.dispose([x, filter]);
+      return ticks;
+    };
+    // 20 x 1.1 GFLOP: seconds of CPU in all; on 2 threads the pool thread's share shows in clock ticks (10 ms),
+    // well above what Node's own threads do meanwhile (measured on 1 thread).
+    const alone = await otherThreadsWork(1);
+    expect(await otherThreadsWork(2)).toBeGreaterThan(alone + 5);
   });
 
   it('gives the same losses and weights, bit for bit, on 1, 2 and 4 threads', async () => {
