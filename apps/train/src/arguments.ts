@@ -33,6 +33,8 @@ export interface TrainArguments {
   readonly resume: boolean;
   readonly sampleEvery: number;
   readonly checkpointEvery: number;
+  /** Threads of the wasm backend: a count, `auto` (every core) or `fastest` (time both on the run's model; quickstart default). */
+  readonly wasmThreads: number | 'auto' | 'fastest';
 }
 
 export const helpText = `dcgan-train: train a DCGAN (Radford, Metz, Chintala 2015) on your images.
@@ -63,6 +65,8 @@ Model and training:
   --batch-size <n>         images per step (default 128, the paper's; quickstart 32)
   --seed <n>               seed for weights, noise and data order (default 1)
   --backend <name>         ${backendPreferenceList} (default auto)
+  --wasm-threads <n>       threads of the wasm backend: 1-8, auto (every core) or fastest (times 1 thread and
+                           every core on the model first) (default auto; quickstart fastest)
 
 Output:
   --out <dir>              run folder: metrics.ndjson, samples/*.png, checkpoint/ (default runs/<name>-<time>)
@@ -101,6 +105,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
         resume: { type: 'boolean' },
         'sample-every': { type: 'string' },
         'checkpoint-every': { type: 'string' },
+        'wasm-threads': { type: 'string' },
       },
     });
   } catch (error) {
@@ -150,6 +155,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     resume,
     sampleEvery: integer('--sample-every', values['sample-every'], 100, 1, limits.count),
     checkpointEvery: integer('--checkpoint-every', values['checkpoint-every'], 500, 1, limits.count),
+    wasmThreads: wasmThreads(values['wasm-threads'], quickstart),
   };
 }
 
@@ -178,6 +184,16 @@ function checkModelSize(size: number, channels: number, baseWidth: number, kerne
     `A ${size}px model with --base-width ${baseWidth} has ${millions(generator + discriminator)} million parameters (G ${millions(generator)}, D ${millions(discriminator)}); ` +
       `at most ${millions(limits.parameters)} million are allowed: lower --base-width or --size`,
   );
+}
+
+function wasmThreads(raw: string | undefined, quickstart: boolean): number | 'auto' | 'fastest' {
+  if (raw === undefined) return quickstart ? 'fastest' : 'auto';
+  if (raw === 'auto' || raw === 'fastest') return raw;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 8) {
+    throw new UsageError(`Expected \`--wasm-threads\` to be 1-8, auto or fastest, got \`${raw}\``);
+  }
+  return value;
 }
 
 function integer(flag: string, raw: string | undefined, fallback: number, minimum: number, maximum: number): number {

@@ -40,6 +40,7 @@ export function formatDoctorReport(report: DiagnosisReport, data?: DataDiagnosis
     '',
     'backends (fastest first):',
     ...report.candidates.map((candidate) => `  ${mark(candidate.status === 'available')}${candidate.name.padEnd(15)} ${candidate.package.padEnd(31)} ${candidate.reason}`),
+    `  wasm runs on ${report.wasmThreads.auto} thread${report.wasmThreads.auto === 1 ? '' : 's'} (os.availableParallelism() = ${report.wasmThreads.availableParallelism}, at most ${report.wasmThreads.maximum}; --wasm-threads overrides)`,
     '',
     'GPU:',
     `  driver: ${report.gpu.devices ?? 'no NVIDIA driver found (nvidia-smi missing)'}`,

@@ -1,9 +1,12 @@
+import { availableParallelism } from 'node:os';
+
 import { backendNames, backendPackages, tfjsVersion, type BackendName } from './candidates.js';
 import { inspectGpu, type GpuReport } from './gpu-libraries.js';
 import { importModule as defaultImportModule, type ModuleImporter } from './load-module.js';
 import { tryBackend, type CandidateReport } from './init-backend.js';
 import { dawnPackage, dawnPackageVersion, formatAdapter, webGpuInstallAdvice, type WebGpuAdapterReport } from './webgpu/adapters.js';
 import * as tf from '@tensorflow/tfjs-core';
+import { automaticWasmThreads, maximumWasmThreads } from './wasm/index.js';
 
 /** Everything `dcgan-train --doctor` prints. */
 export interface DiagnosisReport {
@@ -19,6 +22,8 @@ export interface DiagnosisReport {
   /** The one command that would enable the GPU path, or `null` when it already works. */
   readonly enableGpuCommand: string | null;
   readonly notes: readonly string[];
+  /** Threads the wasm backend would run on: `initBackend`'s `auto` (the cores this process may use, at most 8). */
+  readonly wasmThreads: { readonly auto: number; readonly availableParallelism: number; readonly maximum: number };
 }
 
 export interface DiagnoseOptions {
@@ -90,5 +95,6 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
       : `pnpm add @tensorflow/tfjs-node-gpu@${tfjsVersion} (or: npm install @tensorflow/tfjs-node-gpu@${tfjsVersion}), with CUDA 11.2 + cuDNN 8.1 on LD_LIBRARY_PATH; ` +
         `or, for any GPU with a Vulkan, Metal or Direct3D 12 driver: npm install ${dawnPackage}@${dawnPackageVersion} @tensorflow/tfjs-backend-webgpu@${tfjsVersion} (webgpu)`,
     notes,
+    wasmThreads: { auto: automaticWasmThreads(), availableParallelism: availableParallelism(), maximum: maximumWasmThreads },
   };
 }

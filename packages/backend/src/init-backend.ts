@@ -11,7 +11,7 @@ import {
 import { BackendError } from './errors.js';
 import { inspectGpu } from './gpu-libraries.js';
 import { importModule as defaultImportModule, isModuleNotFound, restoreLegacyUtilHelpers, type ModuleImporter } from './load-module.js';
-import { registerWasmTrainingKernels, setWasmTrainingThreads, type WasmTrainingThreads } from './wasm/index.js';
+import { registerWasmTrainingKernels, resolveWasmThreads, setWasmTrainingThreads, wasmTrainingThreads, type WasmTrainingThreads } from './wasm/index.js';
 import { formatAdapter, type WebGpuAdapterReport } from './webgpu/adapters.js';
 import { prepareWebGpu } from './webgpu/start-webgpu.js';
 
@@ -38,6 +38,8 @@ export interface BackendSelection {
   readonly candidates: readonly CandidateReport[];
   /** Things the user should know (a GPU package running on the CPU, a patched Node API...). */
   readonly warnings: readonly string[];
+  /** Threads the wasm backend runs on, when wasm was chosen. */
+  readonly wasmThreads?: number;
 }
 
 /** Progress of `initBackend`, tagged by `type`. */
@@ -63,11 +65,11 @@ export interface InitBackendOptions {
    */
   readonly requireGpu?: boolean;
   /**
-   * Threads the wasm backend's large convolutions use when wasm is chosen: 2 hands half of each large batch to
-   * a worker thread with its own wasm backend (same results, bit for bit); `auto` is min(2, available cores).
-   * Off by default: on a busy 2-core machine it did not speed training up (see the README). See
-   * `setWasmTrainingThreads`.
-   * @default 1
+   * Threads the wasm backend runs on when wasm is chosen: `auto` takes the cores this process may use
+   * (`os.availableParallelism()`, at most 8); a number from 1 to 8 overrides it. With 2 or more, wasm is
+   * tfjs's threaded SIMD build, whose convolutions and their gradients split over the threads (same results,
+   * bit for bit). See `setWasmTrainingThreads`.
+   * @default 'auto'
    */
   readonly wasmThreads?: WasmTrainingThreads;
   /** Receives what is tried and chosen; library code never prints. */
@@ -91,10 +93,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const emit = options.onEvent ?? (() => {});
   const importModule = options.importModule ?? defaultImportModule;
   const requireGpu = options.requireGpu ?? true;
-  const wasmThreads = options.wasmThreads ?? 1;
-  if (wasmThreads !== 'auto' && wasmThreads !== 1 && wasmThreads !== 2) {
-    throw new BackendError(`Expected \`wasmThreads\` to be 'auto', 1 or 2, got \`${String(wasmThreads)}\``);
-  }
+  const wasmThreads = options.wasmThreads ?? 'auto';
+  resolveWasmThreads(wasmThreads);
   const order: BackendName[] = prefer === 'auto' ? [...backendNames] : [prefer];
   const candidates: CandidateReport[] = [];
   const warnings: string[] = [];
@@ -134,7 +134,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
         await setWasmTrainingThreads(wasmThreads);
       } catch (error) {
         await setWasmTrainingThreads(1);
-        warn(`The wasm backend runs on one thread: its worker thread could not start (${messageOf(error)}).`);
+        await tf.setBackend('wasm');
+        warn(`The wasm backend runs on one thread: its threaded build could not start (${messageOf(error)}).`);
       }
     }
     const adapterNote = attempt.webgpuAdapter === undefined ? '' : ` on ${formatAdapter(attempt.webgpuAdapter)}`;
@@ -158,6 +159,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       reason,
       candidates,
       warnings,
+      ...(name === 'wasm' ? { wasmThreads: wasmTrainingThreads() } : {}),
     };
     emit({ type: 'selected', selection });
     return selection;

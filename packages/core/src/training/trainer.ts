@@ -138,45 +138,61 @@ export class Trainer {
     try {
       scalars = tf.tidy(() => {
         const z = sampleLatent(batchSize!, latentDim, deriveSeed(this.options.seed, 'step', stepIndex));
-
-        // D update. The fakes come from G in training mode (batch statistics), outside D's gradient tape.
-        const fakes = this.generator.apply(z, { training: true }) as tf.Tensor4D;
         let realScore: tf.Scalar | undefined;
         let fakeScore: tf.Scalar | undefined;
-        const dCost = this.discriminatorOptimizer.minimize(
-          () => {
-            const realLogits = this.discriminator.apply(realImages, { training: true }) as tf.Tensor;
-            const fakeLogits = this.discriminator.apply(fakes, { training: true }) as tf.Tensor;
-            const real = tf.keep(tf.mean(tf.sigmoid(realLogits)) as tf.Scalar);
-            const fake = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
-            kept.push(real, fake);
-            realScore = real;
-            fakeScore = fake;
-            return discriminatorLoss(realLogits, fakeLogits);
-          },
-          true,
-          this.discriminatorVariables,
-        );
-
-        // G update through the updated D, same z. G's forward pass runs again (the tape needs it) and would
-        // move G's batch-norm running averages a second time with identical batch statistics; restore them
-        // so they move once per step, as with pytorch/examples' single G forward.
-        const runningStatistics = this.generator.nonTrainableWeights.map((weight) => tf.clone(weight.read()));
         let fakeScoreAfterUpdate: tf.Scalar | undefined;
-        const gCost = this.generatorOptimizer.minimize(
+        let dCost: tf.Scalar | undefined;
+        let gCost: tf.Scalar | undefined;
+        // G runs forward once per step, as in pytorch/examples: its fakes train D, then G's loss through the
+        // updated D is differentiated with respect to those same fakes, and that gradient is propagated back
+        // through G's recorded forward pass. The engine reads `fakeGradient` only when it starts that backward
+        // pass, after the function below has filled it in.
+        const fakeGradient = tf.variable(tf.zeros(realImages.shape), false);
+        kept.push(fakeGradient);
+        const { grads } = tf.engine().gradients(
           () => {
-            const fakeLogits = this.discriminator.apply(this.generator.apply(z, { training: true }), {
-              training: true,
-            }) as tf.Tensor;
-            const score = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
-            kept.push(score);
-            fakeScoreAfterUpdate = score;
-            return generatorLoss(fakeLogits);
+            const fakes = this.generator.apply(z, { training: true }) as tf.Tensor4D;
+            // What follows reads the fakes but is no part of G's backward pass (pytorch/examples' fake.detach()):
+            // it runs off G's tape, so that the engine neither records it nor keeps its tensors for G's gradient.
+            const dFakes = offTape(() => {
+              // D update on the real batch and the fakes; only D's weights are differentiated here.
+              dCost = tf.keep(
+                this.discriminatorOptimizer.minimize(
+                  () => {
+                    const realLogits = this.discriminator.apply(realImages, { training: true }) as tf.Tensor;
+                    const fakeLogits = this.discriminator.apply(fakes, { training: true }) as tf.Tensor;
+                    realScore = tf.keep(tf.mean(tf.sigmoid(realLogits)) as tf.Scalar);
+                    fakeScore = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
+                    kept.push(realScore, fakeScore);
+                    return discriminatorLoss(realLogits, fakeLogits);
+                  },
+                  true,
+                  this.discriminatorVariables,
+                )!,
+              );
+              kept.push(dCost);
+              // G's non-saturating loss through the updated D, differentiated with respect to the fakes only.
+              const { value, grads } = tf.engine().gradients(
+                () => {
+                  const fakeLogits = this.discriminator.apply(fakes, { training: true }) as tf.Tensor;
+                  fakeScoreAfterUpdate = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
+                  kept.push(fakeScoreAfterUpdate);
+                  return generatorLoss(fakeLogits);
+                },
+                [fakes],
+              );
+              gCost = tf.keep(value as tf.Scalar);
+              kept.push(gCost);
+              return grads[0]!;
+            });
+            fakeGradient.assign(dFakes!);
+            return fakes;
           },
-          true,
           this.generatorVariables,
+          fakeGradient as tf.Tensor as tf.Tensor4D,
         );
-        this.generator.nonTrainableWeights.forEach((weight, index) => weight.write(runningStatistics[index]!));
+        this.generatorOptimizer.applyGradients(this.generatorVariables.map((variable, index) => ({ name: variable.name, tensor: grads[index]! })));
+        fakeGradient.dispose();
         return [dCost!, gCost!, realScore!, fakeScore!, fakeScoreAfterUpdate!];
       });
     } catch (error) {
@@ -347,6 +363,26 @@ export class Trainer {
 
   private assertUsable(): void {
     if (this.disposed) throw new DcganError('This Trainer has been disposed');
+  }
+}
+
+/**
+ * Runs `f` as if no gradient were being recorded, then resumes the recording that was open (tfjs has no public
+ * way to pause a tape; its engine state is read where it has the fields of tfjs-core 4.22, which this package
+ * pins). Gradients computed inside `f` work as at top level. Where the fields are missing, `f` runs on the open
+ * tape: the same results, with more recorded.
+ */
+function offTape<T>(f: () => T): T {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: unknown; activeTape?: unknown } }).state;
+  if (state === undefined || typeof state.gradientDepth !== 'number' || !('activeTape' in state)) return f();
+  const { gradientDepth, activeTape } = state;
+  state.gradientDepth = 0;
+  state.activeTape = null;
+  try {
+    return f();
+  } finally {
+    state.gradientDepth = gradientDepth;
+    state.activeTape = activeTape;
   }
 }
 
