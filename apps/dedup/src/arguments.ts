@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 
 import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { datasetFormats, type DatasetFormat } from '@dcgan/data';
 
-import { datasetFormats, type DatasetFormat } from './open-dataset.js';
 import { UsageError } from './usage-error.js';
 
 export const commands = ['train', 'hash', 'run', 'evaluate', 'help'] as const;

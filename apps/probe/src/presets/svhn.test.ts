@@ -7,13 +7,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer } from '@dcgan/core';
 import { saveCheckpoint } from '@dcgan/core/node';
-import { runProbeCommand, type ProbeCommandReport } from '@dcgan/probe-app/run-probe-command';
+import { runProbeCommand, type ProbeCommandReport } from '../run-probe-command.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { svhnPreset } from './preset.js';
+import { svhnPreset } from './svhn-preset.js';
 
 // 80 training and 30 test digits in SVHN's .mat format (scipy.io.savemat), apps/probe/scripts/make-app-fixtures.py.
-const fixtures = fileURLToPath(new URL('../fixtures', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../fixtures/svhn', import.meta.url));
 
 describe('dcgan-probe-svhn', () => {
   let directory: string;

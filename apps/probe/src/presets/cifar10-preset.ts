@@ -1,4 +1,4 @@
-import type { ProbeDefaults } from '@dcgan/probe-app/run-probe-command';
+import type { ProbeDefaults } from '../run-probe-command.js';
 
 /**
  * The paper's CIFAR-10 protocol (section 5.1): an L2-SVM on D's features of all 50,000 training images,

@@ -7,13 +7,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer } from '@dcgan/core';
 import { saveCheckpoint } from '@dcgan/core/node';
-import { runProbeCommand, type ProbeCommandReport } from '@dcgan/probe-app/run-probe-command';
+import { runProbeCommand, type ProbeCommandReport } from '../run-probe-command.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { cifar10Preset } from './preset.js';
+import { cifar10Preset } from './cifar10-preset.js';
 
 // 80 training and 30 test images in CIFAR-10's binary format (numpy), apps/probe/scripts/make-app-fixtures.py.
-const fixtures = fileURLToPath(new URL('../fixtures', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../fixtures/cifar10', import.meta.url));
 
 describe('dcgan-probe-cifar10', () => {
   let directory: string;

@@ -1,4 +1,4 @@
-import type { ProbeDefaults } from '@dcgan/probe-app/run-probe-command';
+import type { ProbeDefaults } from '../run-probe-command.js';
 
 /**
  * The paper's SVHN protocol (section 5.2, the authors' svhn_semisup_analysis.py): a 10,000-image validation

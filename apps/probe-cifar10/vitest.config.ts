@@ -1,3 +1,0 @@
-import { createConfig } from '@dcgan/vitest-config';
-
-export default createConfig();
