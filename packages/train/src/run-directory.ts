@@ -55,6 +55,9 @@ async function listEntries(directory: string): Promise<string[]> {
   });
 }
 
+/** Run folders this process holds the lock of. */
+const heldHere = new Set<string>();
+
 /**
  * Takes the run folder's lock (`run.lock`, holding this process's PID and host), so that two processes never
  * train one run. A lock left by a process that is gone (same host, PID not running) is taken over.
@@ -66,7 +69,9 @@ export async function lockRunDirectory(directory: string): Promise<() => Promise
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       await writeFile(path, `${mine}\n`, { flag: 'wx' });
+      heldHere.add(directory);
       return async () => {
+        heldHere.delete(directory);
         const text = await readFile(path, 'utf8').catch(() => '');
         if (text.trim() === mine) await rm(path, { force: true });
       };
@@ -74,7 +79,10 @@ export async function lockRunDirectory(directory: string): Promise<() => Promise
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new TrainError(`Cannot lock ${directory}: ${(error as Error).message}`, { cause: error });
     }
     const holder = await readLock(path);
-    if (holder !== null && (holder.host !== hostName() || isRunning(holder.pid))) {
+    // This process's own PID in a lock it does not hold: left by an earlier process that had the same PID, as
+    // a restarted container's PID 1 does.
+    const ours = holder !== null && holder.host === hostName() && holder.pid === process.pid && !heldHere.has(directory);
+    if (holder !== null && !ours && (holder.host !== hostName() || isRunning(holder.pid))) {
       throw new TrainError(
         `${directory} is being trained by another process (PID ${holder.pid} on ${holder.host}, since ${holder.startedAt}); ` +
           `wait for it to end, or delete ${path} if that process is gone`,

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -103,14 +103,42 @@ describe('run folder safety (issue 20 risks)', () => {
     await train({ ...tiny, directory, steps: 1 });
     const lock = join(directory, 'run.lock');
     const { hostname } = await import('node:os');
-    writeFileSync(lock, `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'then' })}\n`);
-    await expect(resumeTraining({ directory, steps: 2, backend: 'cpu' })).rejects.toThrow(
-      `${directory} is being trained by another process (PID ${process.pid} on ${hostname()}, since then)`,
-    );
+    const living = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(lock, `${JSON.stringify({ pid: living.pid, host: hostname(), startedAt: 'then' })}\n`);
+      await expect(resumeTraining({ directory, steps: 2, backend: 'cpu' })).rejects.toThrow(
+        `${directory} is being trained by another process (PID ${living.pid} on ${hostname()}, since then)`,
+      );
+    } finally {
+      living.kill();
+    }
     const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
     writeFileSync(lock, `${JSON.stringify({ pid: Number(gone.stdout), host: hostname(), startedAt: 'then' })}\n`);
     expect((await resumeTraining({ directory, steps: 2, backend: 'cpu' })).completedSteps).toBe(2);
     expect(existsSync(lock)).toBe(false);
+    // A restarted container's process has the PID of the one that left the lock (PID 1): not a living holder.
+    writeFileSync(lock, `${JSON.stringify({ pid: process.pid, host: hostname(), startedAt: 'then' })}\n`);
+    expect((await resumeTraining({ directory, steps: 3, backend: 'cpu' })).completedSteps).toBe(3);
+  });
+
+  it('refuses a second train() on a run folder this process is training', async () => {
+    const directory = join(temporaryDirectory(), 'run');
+    await train({ ...tiny, directory, steps: 1 });
+    const stop = new AbortController();
+    let second: Promise<unknown> | null = null;
+    const first = resumeTraining(
+      { directory, steps: 1000, backend: 'cpu' },
+      {
+        signal: stop.signal,
+        onEvent: (event) => {
+          if (event.status !== 'step' || second !== null) return;
+          second = resumeTraining({ directory, steps: 1000, backend: 'cpu' }).catch((error: unknown) => error);
+          void second.then(() => stop.abort());
+        },
+      },
+    );
+    expect((await first as { stopReason: string }).stopReason).toBe('aborted');
+    expect(String(await second)).toContain(`${directory} is being trained by another process (PID ${process.pid}`);
   });
 
   it('removes a new run that failed at its first batch, so the same call can run again', async () => {
