@@ -45,6 +45,14 @@ export {
   type SupervisedEpochReport,
   type SupervisedTrainingOptions,
 } from './baselines/supervised-cnn';
+export {
+  sampleSupervisedSettings,
+  searchSupervisedCnn,
+  type SupervisedSearch,
+  type SupervisedSearchOptions,
+  type SupervisedSettings,
+  type SupervisedTrial,
+} from './baselines/supervised-search';
 export { drawPerClass, positionsByClass, stratifiedSplit } from './protocol/stratified-split';
 export { defaultCosts, runLinearProbe, standardProbeMethods, type LinearProbeOptions, type ProbeMethod } from './protocol/run-linear-probe';
 export type { ProbeEvent, ProbeEventListener } from './protocol/probe-events';

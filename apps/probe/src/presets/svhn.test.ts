@@ -33,7 +33,7 @@ describe('dcgan-probe-svhn', () => {
       [
         '--checkpoint', checkpoint, '--data', fixtures, '--backend', 'cpu', '--no-store',
         '--labels-per-class', '3', '--validation', '20', '--draws', '2', '--selection-draws', '1',
-        '--costs', '0.01,0.1', '--supervised-draws', '1', '--supervised-epochs', '2',
+        '--costs', '0.01,0.1', '--supervised-draws', '1', '--supervised-epochs', '2', '--supervised-trials', '3',
       ],
       svhnPreset,
       { stdout: (text) => stdout.push(text), stderr: () => {} },
@@ -51,6 +51,13 @@ describe('dcgan-probe-svhn', () => {
     // The fixture is 10 digit classes: a pixel SVM on 30 labels must beat chance (90% error).
     expect(report.methods.find((method) => method.name === 'pixels')!.meanTestError).toBeLessThan(0.85);
     expect(stdout.join('')).toContain('SVHN: 3 labels per class, 20 validation and 30 test images');
+    // Section 5.2: the supervised CNN's settings come from a random search on the validation split (64 trials by default).
+    const supervised = report.methods.find((method) => method.name === 'supervised-cnn')!;
+    expect(supervised.supervisedSearch!.trials).toHaveLength(3);
+    expect(supervised.validationErrors[0]).toBe(supervised.supervisedSearch!.chosen.validationError);
+    expect(stdout.join('')).toContain('supervised-cnn: random search over 3 trials on the validation split');
+    expect(await readFile(join(directory, 'run', 'probe-svhn', 'report.md'), 'utf8')).toContain('(chosen)');
+    expect(svhnPreset.supervisedTrials).toBe(64);
   });
 
   it('shows the usage with the preset defaults', async () => {

@@ -262,9 +262,12 @@ export class Trainer {
       Promise.all(model.weights.map(async (weight) => tensorData(weight.originalName, weight.read())));
     const optimizerData = async (optimizer: tf.AdamOptimizer): Promise<TensorData[]> => {
       const [iterations, ...slots] = await optimizer.getWeights();
+      const products = adamProducts(optimizer);
       try {
         return await Promise.all(
-          [iterations!, ...slots].map((named) => tensorData(named.name, named.tensor)),
+          [iterations!, ...slots, ...adamProductNames.map((name, index) => ({ name, tensor: products[index]! }))].map((named) =>
+            tensorData(named.name, named.tensor),
+          ),
         );
       } finally {
         iterations?.tensor.dispose(); // a fresh scalar; the slots are the optimizer's own variables
@@ -409,20 +412,69 @@ async function restoreOptimizer(
   if (iterationCount !== completedSteps) {
     throw new CheckpointError(`\`${group}\` has made ${iterationCount} updates but the state says ${completedSteps} steps were completed`);
   }
-  const expected = iterationCount === 0 ? 1 : 1 + 2 * variables.length;
+  // Checkpoints of @dcgan/core 0.1.0 end with the moments; later ones add Adam's two running products.
+  const hasProducts = entries.at(-1)?.name === adamProductNames[1];
+  const slotCount = iterationCount === 0 ? 0 : 2 * variables.length;
+  const expected = 1 + slotCount + (hasProducts ? adamProductNames.length : 0);
   if (entries.length !== expected) {
     throw new CheckpointError(`Tensor group \`${group}\` has ${entries.length} tensors, expected ${expected}`);
   }
-  const slots = entries.slice(1).map((entry, index) => {
+  const slots = entries.slice(1, 1 + slotCount).map((entry, index) => {
     const variable = variables[index % variables.length]!;
     return checkTensor(entry, `\`${group}[${index + 1}]\` (${String(entry?.name)})`, variable.shape, 'float32');
   });
-  if (iterationCount === 0) return;
-  const named = [iterations, ...slots].map((entry) => ({ name: entry.name, tensor: toTensor(entry) }));
-  try {
-    await optimizer.setWeights(named);
-  } finally {
-    // setWeights wraps each tensor in a new variable sharing its data; ours can go.
-    for (const { tensor } of named) tensor.dispose();
+  const products = hasProducts
+    ? adamProductNames.map((name, index) => {
+        const entry = entries[1 + slotCount + index];
+        if (entry?.name !== name) throw new CheckpointError(`Tensor ${1 + slotCount + index} of \`${group}\` is \`${String(entry?.name)}\`, expected \`${name}\``);
+        const value = checkTensor(entry, `\`${group}/${name}\``, [], 'float32').values[0]!;
+        // beta^(t+1) in float32 reaches 0 for long runs (0.5^150).
+        if (!(value >= 0 && value < 1)) throw new CheckpointError(`Tensor \`${group}/${name}\` is ${value}, expected a number in [0, 1)`);
+        return value;
+      })
+    : replayedAdamProducts(optimizer, iterationCount);
+  if (iterationCount > 0) {
+    const named = [iterations, ...slots].map((entry) => ({ name: entry.name, tensor: toTensor(entry) }));
+    try {
+      await optimizer.setWeights(named);
+    } finally {
+      // setWeights wraps each tensor in a new variable sharing its data; ours can go.
+      for (const { tensor } of named) tensor.dispose();
+    }
   }
+  // setWeights sets the products to pow(beta, t + 1), which is not what t float32 multiplications give
+  // (0.999^21: 0.9792089 step by step, 0.97920895 by pow); put back the exact values.
+  const variablesOfProducts = adamProducts(optimizer);
+  tf.tidy(() => variablesOfProducts.forEach((variable, index) => variable.assign(tf.scalar(products[index]!))));
+}
+
+/** Names under which a checkpoint stores Adam's running products beta1^(t+1) and beta2^(t+1). */
+const adamProductNames = ['accBeta1', 'accBeta2'] as const;
+
+/**
+ * Adam's running bias-correction products (tfjs-core 4.22's private `accBeta1`/`accBeta2` variables):
+ * part of the optimizer's state that `getWeights()` leaves out.
+ */
+function adamProducts(optimizer: tf.AdamOptimizer): [tf.Variable, tf.Variable] {
+  const { accBeta1, accBeta2 } = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  if (typeof accBeta1?.assign !== 'function' || typeof accBeta2?.assign !== 'function') {
+    throw new DcganError('This version of @tensorflow/tfjs-core keeps no `accBeta1`/`accBeta2` in its Adam optimizer; install 4.22.0');
+  }
+  return [accBeta1, accBeta2];
+}
+
+/**
+ * The products a run of `iterations` steps reached, for checkpoints that did not store them: the initial
+ * float32 beta multiplied by float32 beta once per step, each product rounded to float32, as the
+ * optimizer does (exact on IEEE float32 backends: cpu, wasm, tensorflow).
+ */
+function replayedAdamProducts(optimizer: tf.AdamOptimizer, iterations: number): [number, number] {
+  const { beta1, beta2 } = optimizer.getConfig() as { beta1: number; beta2: number };
+  const replay = (beta: number): number => {
+    const factor = Math.fround(beta);
+    let product = factor;
+    for (let step = 0; step < iterations; step++) product = Math.fround(product * factor);
+    return product;
+  };
+  return [replay(beta1), replay(beta2)];
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -37,14 +38,32 @@ export function imageExtensionOf(bytes: Uint8Array): string {
   return '.bin';
 }
 
-function safeFileName(key: string): string {
-  return key.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 200);
+const textDecoder = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The file name (without extension) of an entry: the key itself when it already is a plain lowercase name (LSUN's
+ * 40-hex ids), otherwise its characters made safe, cut to 160, then `~` and 32 hex digits of the key's SHA-256.
+ * `~` never appears in a plain name, so no two keys share a file: not `a/b` and `a_b`, not two long keys alike in
+ * their first 200 characters, not a binary key and the ASCII key of its hex, not `A` and `a` on a
+ * case-insensitive disk.
+ */
+function fileNameOf(key: Uint8Array): string {
+  let text: string | undefined;
+  try {
+    text = textDecoder.decode(key);
+  } catch {
+    text = undefined;
+  }
+  if (text !== undefined && /^[a-z0-9_-][a-z0-9._-]{0,199}$/.test(text)) return text;
+  const hash = createHash('sha256').update(key).digest('hex').slice(0, 32);
+  return `${formatLmdbKey(key).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 160)}~${hash}`;
 }
 
 /**
  * Writes every value of an LMDB of encoded images (an LSUN scene release) to files named after their keys, with the
- * extension their bytes call for (LSUN's are `.jpg`), so that tools that want folders can use them. Writes are
- * atomic and the export resumes where it stopped.
+ * extension their bytes call for (LSUN's are `.jpg`), so that tools that want folders can use them: one file per
+ * entry (keys that are not plain lowercase file names get a hash suffix, see the README). Writes are atomic and the
+ * export resumes where it stopped.
  *
  * @example
  * await exportLmdbToFolder('data/bedroom_train_lmdb', 'data/bedrooms', { onEvent: console.log });
@@ -65,7 +84,7 @@ export async function exportLmdbToFolder(lmdbPath: string, folder: string, optio
       if (signal?.aborted === true) throw Object.assign(new DataError('export aborted; call again to resume', { cause: signal.reason }), { name: 'AbortError' });
       const subfolder = filesPerFolder === 0 ? folder : join(folder, String(Math.floor(index / filesPerFolder)).padStart(5, '0'));
       if (filesPerFolder !== 0 && index % filesPerFolder === 0) await mkdir(subfolder, { recursive: true });
-      const path = join(subfolder, `${safeFileName(formatLmdbKey(key))}${imageExtensionOf(value)}`);
+      const path = join(subfolder, `${fileNameOf(key)}${imageExtensionOf(value)}`);
       const existing = await stat(path).catch(() => undefined);
       if (existing?.size === value.length) kept += 1;
       else {

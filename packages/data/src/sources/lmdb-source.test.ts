@@ -54,6 +54,24 @@ describe('exportLmdbToFolder', () => {
   });
   afterAll(() => scratch.remove());
 
+  it('gives every key a file of its own, and counts true, when keys differ only where file names cannot', async () => {
+    // `a/b`, `a b` and `a_b`; two 231-character keys alike in their first 230; a binary key and the ASCII key
+    // of its hex; `A_B` (one name with `a_b` on case-insensitive disks). 9 entries used to give 7 files.
+    const folder = join(scratch.directory, 'colliding');
+    const result = await exportLmdbToFolder(fixture('lmdb', 'colliding.mdb'), folder, { filesPerFolder: 0 });
+    expect(result).toEqual({ total: 9, written: 9, kept: 0 });
+    const names = (await readdir(folder)).sort();
+    expect(names).toHaveLength(9);
+    // Keys that are already safe, lowercase file names keep them.
+    expect(names).toEqual(expect.arrayContaining(['a_b.png', 'ff00.png', 'plain.png']));
+    for (const name of names) expect(name.length, name).toBeLessThanOrEqual(204);
+    const contents = await Promise.all(names.map(async (name) => sha256(await readFile(join(folder, name)))));
+    expect(contents.sort()).toEqual(expected.lmdbColliding.map((entry) => entry.valueSha256).sort());
+    expect(sha256(await readFile(join(folder, 'a_b.png')))).toBe(expected.lmdbColliding.find((entry) => entry.keyHex === '615f62')!.valueSha256);
+    // Names are stable: a second call finds every file in place.
+    expect(await exportLmdbToFolder(fixture('lmdb', 'colliding.mdb'), folder, { filesPerFolder: 0 })).toEqual({ total: 9, written: 0, kept: 9 });
+  });
+
   it('writes each value to <key>.<type> in numbered subfolders, and resumes', async () => {
     const folder = join(scratch.directory, 'bedrooms');
     const progress: number[] = [];

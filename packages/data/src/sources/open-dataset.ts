@@ -72,7 +72,9 @@ export async function openDataset(path: string | null, options: OpenDatasetOptio
   switch (format) {
     case 'folder': {
       const source = await openImageFolder(path);
-      return { source, format, transform: fromPhotos, description: `${source.length ?? '?'} images under ${path}` };
+      const { duplicateFileCount: files, duplicateFolderCount: folders } = source;
+      const duplicates = files + folders === 0 ? '' : ` (${files} file(s) and ${folders} folder(s) reached again through links skipped)`;
+      return { source, format, transform: fromPhotos, description: `${source.length ?? '?'} images under ${path}${duplicates}` };
     }
     case 'lmdb': {
       const source = await openLmdbImages(path);

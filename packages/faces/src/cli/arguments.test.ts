@@ -24,6 +24,9 @@ describe('parseCliArguments', () => {
     expect(() => parseCliArguments(['photos', '--out', 'x', '--detector', 'yolo'])).toThrow('Expected `--detector` to be ssd or tiny');
     expect(() => parseCliArguments(['photos', '--out', 'x', '--backend', 'webgl'])).toThrow(UsageError);
     expect(() => parseCliArguments(['photos', '--out', 'x', '--colour'])).toThrow(UsageError);
+    expect(() => parseCliArguments(['photos', '--out', 'x', '--max-megapixels', '0'])).toThrow('Expected `--max-megapixels` to be a number in (0, 268], got `0`');
+    expect(() => parseCliArguments(['photos', '--out', 'x', '--max-megapixels', '1e9'])).toThrow('Expected `--max-megapixels` to be a number in (0, 268]');
+    expect(parseCliArguments(['photos', '--out', 'x', '--max-megapixels', '12.5']).options).toMatchObject({ maxPhotoPixels: 12_500_000 });
     expect(parseCliArguments(['--help']).help).toBe(true);
   });
 });

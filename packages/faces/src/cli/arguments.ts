@@ -21,6 +21,7 @@ Options:
   --detector <name>        ssd (SSD-MobileNet v1, default) or tiny (tiny face detector, faster)
   --detection-size <px>    shrink photos to this longer side before detection (default 1024)
   --contact-limit <n>      kept and rejected boxes drawn on the contact sheet, each (default 100)
+  --max-megapixels <n>     photos larger than this are listed as unreadable, not decoded (default 64)
   --fresh                  delete an earlier run in --out and start again
   --backend <name>         auto (default), ${backendNames.join(', ')}
   -h, --help               this text`;
@@ -41,6 +42,15 @@ function number(name: string, text: string | undefined): number | undefined {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`Expected \`--${name}\` to be a number, got \`${text}\``);
   return value;
+}
+
+/** `--max-megapixels` as a pixel count, checked here so that the message names the flag. */
+function megapixels(text: string | undefined): number | undefined {
+  const value = number('max-megapixels', text);
+  if (value === undefined) return undefined;
+  const limit = Math.floor((0x3fff * 0x3fff) / 1e6);
+  if (!(value > 0 && value <= limit)) throw new UsageError(`Expected \`--max-megapixels\` to be a number in (0, ${limit}], got \`${text}\``);
+  return Math.round(value * 1e6);
 }
 
 const detectorNames: Record<string, FaceDetectorModel> = {
@@ -66,6 +76,7 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
         detector: { type: 'string' },
         'detection-size': { type: 'string' },
         'contact-limit': { type: 'string' },
+        'max-megapixels': { type: 'string' },
         fresh: { type: 'boolean' },
         backend: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -96,6 +107,7 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
     model,
     detectionSize: number('detection-size', values['detection-size']),
     contactSheetLimit: number('contact-limit', values['contact-limit']),
+    maxPhotoPixels: megapixels(values['max-megapixels']),
     existing: values.fresh === true ? 'overwrite' : 'resume',
   };
   return { help: false, backend, options };

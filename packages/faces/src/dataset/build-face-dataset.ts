@@ -1,5 +1,5 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 
 import sharp from 'sharp';
 
@@ -146,6 +146,17 @@ async function prepareOutput(
   manifest: RunManifest,
 ): Promise<JournalRecord[]> {
   const root = dirname(files.manifest);
+  // Only a faces run's own files are ever replaced or deleted: any other non-empty folder is refused, with or
+  // without overwrite (a user's crops/ folder or summary.json must survive a mistyped --out).
+  const names = await readdir(root).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
+    throw new FacesError(`${root}: cannot read the output folder: ${(error as Error).message}`, { cause: error, file: root });
+  });
+  if (names.length > 0 && !names.includes(basename(files.manifest))) {
+    throw new FacesError(`${root} is not empty and holds no dcgan-faces run (no ${basename(files.manifest)}): choose an empty or new output folder`, {
+      file: root,
+    });
+  }
   if (existing === 'overwrite') {
     for (const path of [files.detections, files.boxesCsv, files.boxesJson, files.summary, files.contactSheet, files.manifest]) {
       await rm(path, { force: true });
@@ -154,8 +165,7 @@ async function prepareOutput(
     await rm(files.tiles, { recursive: true, force: true });
   }
   try {
-    await mkdir(files.crops, { recursive: true });
-    await mkdir(files.tiles, { recursive: true });
+    await mkdir(root, { recursive: true });
   } catch (error) {
     throw new FacesError(`${root}: cannot create the output folder: ${(error as Error).message}`, { cause: error, file: root });
   }
@@ -169,7 +179,14 @@ async function prepareOutput(
       );
     }
   } else {
+    // First, so that a run killed at any later point is still recognised as a faces run.
     await writeFileAtomic(files.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+  try {
+    await mkdir(files.crops, { recursive: true });
+    await mkdir(files.tiles, { recursive: true });
+  } catch (error) {
+    throw new FacesError(`${root}: cannot create the output folder: ${(error as Error).message}`, { cause: error, file: root });
   }
   return readJournal(files.detections);
 }
@@ -233,13 +250,13 @@ async function finalise(
  * console.log(`${summary.facesKept} faces kept in ${summary.files.crops}`);
  */
 export async function buildFaceDataset(options: BuildFaceDatasetOptions): Promise<FaceDatasetSummary> {
-  const { settings, contactSheetLimit, existing } = resolveFaceDatasetOptions(options);
+  const { settings, contactSheetLimit, maxPhotoPixels, existing } = resolveFaceDatasetOptions(options);
   const emit = options.onEvent ?? (() => {});
   const startedAt = Date.now();
   const files = faceDatasetFiles(options.outputDirectory);
   const root = dirname(files.manifest);
   const input =
-    typeof options.photos === 'string' ? await openPhotoFolder(options.photos, [root]) : imageSourcePhotos(options.photos);
+    typeof options.photos === 'string' ? await openPhotoFolder(options.photos, [root], maxPhotoPixels) : imageSourcePhotos(options.photos, maxPhotoPixels);
   const manifest: RunManifest = { tool: '@dcgan/faces', formatVersion: 1, photos: input.description, settings };
   const earlier = await prepareOutput(files, existing, manifest);
 
