@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 
 import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
-import { resolveShard, type Shard } from '@dcgan/data';
+import { datasetFormats, resolveShard, type DatasetFormat, type Shard } from '@dcgan/data';
 
-import { datasetFormats, type DatasetFormat } from './open-dataset.js';
 import { UsageError } from './usage-error.js';
 
 export const commands = ['train', 'hash', 'merge', 'run', 'evaluate', 'help'] as const;

@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 
 import { initBackend } from '@dcgan/backend';
-import { isWholeDataset } from '@dcgan/data';
+import { isWholeDataset, openDataset } from '@dcgan/data';
 import { loadSemanticHasher, mergeHashShards } from '@dcgan/dedup';
 
 import { helpText, parseDedupArguments, type DedupArguments } from './arguments.js';
 import { hashAndReport, hashShard } from './commands/hash-command.js';
 import { trainHasher } from './commands/train-command.js';
 import { runEvaluation } from './evaluation/run-evaluation.js';
-import { openDataset } from './open-dataset.js';
 import { UsageError } from './usage-error.js';
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -32,9 +31,12 @@ async function main(argv: readonly string[]): Promise<void> {
 
 async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readonly string[]): Promise<void> {
   const architecture = { imageWidth: arguments_.imageSize, imageHeight: arguments_.imageSize, channels: arguments_.channels };
+  // The hasher's input: photos as a centre crop scaled to the input size (the paper's 4.1.1 recipe).
+  const open = () =>
+    openDataset(arguments_.data, { format: arguments_.format ?? 'auto', size: arguments_.imageSize, channels: arguments_.channels, photoFit: 'crop-then-resize' });
   switch (arguments_.command) {
     case 'train': {
-      const { source, transform } = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
+      const { source, transform } = await open();
       const hasher = await trainHasher(arguments_, source, transform, arguments_.hasher!, signal);
       process.stdout.write(`hasher: ${arguments_.hasher} (${hasher.inputSize}-${hasher.codeBits}-${hasher.inputSize}, trained ${String(hasher.training.epochs ?? 0)} epochs)\n`);
       return;
@@ -42,7 +44,7 @@ async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readon
     case 'hash':
     case 'merge': {
       const hasher = await loadSemanticHasher(arguments_.hasher!, architecture);
-      const { source, transform } = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
+      const { source, transform } = await open();
       if (arguments_.command === 'hash' && !isWholeDataset(arguments_.shard)) {
         await hashShard(arguments_, source, transform, hasher, arguments_.out!, signal);
         return;
@@ -55,7 +57,7 @@ async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readon
       return;
     }
     case 'run': {
-      const { source, transform } = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
+      const { source, transform } = await open();
       const hasher = await trainHasher(arguments_, source, transform, arguments_.hasher ?? join(arguments_.out!, 'hasher.bin'), signal);
       if (signal.aborted) return;
       await hashAndReport(arguments_, source, transform, hasher, arguments_.out!, signal);

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { UsageError } from '@dcgan/cli';
 import { applyTransform, openFaceCrops, resize, toRgb, writeFileAtomic, writePng, type SkippedItem } from '@dcgan/data';
-import { UsageError } from '@dcgan/train-app/paper-run';
 
 export interface FaceCropsPlan {
   readonly photos: string;

@@ -1,4 +1,4 @@
-import type { PaperSettings } from '@dcgan/train-app/paper-run';
+import type { PaperSettings } from '@dcgan/cli';
 
 /**
  * The paper's ImageNet-1k run (Radford, Metz, Chintala 2015, sections 4.3 and 5.1): the training images as 32x32

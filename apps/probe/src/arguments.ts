@@ -12,7 +12,7 @@ export type ProbeDataset = (typeof probeDatasets)[number];
 export const probeMethodNames = ['discriminator', 'random', 'pixels', 'supervised'] as const;
 export type ProbeMethodName = (typeof probeMethodNames)[number];
 
-/** Settings a preset (apps/probe-cifar10, apps/probe-svhn) fixes or changes the defaults of. */
+/** Settings a preset (dcgan-probe-cifar10, dcgan-probe-svhn) fixes or changes the defaults of. */
 export interface ProbeDefaults {
   readonly programName: string;
   readonly dataset?: ProbeDataset;

@@ -1,12 +1,10 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
   defineSource,
-  openCifar,
+  openDataset,
   openImageFolder,
   openMnistPackage,
-  openSvhn,
   pad,
   resize,
   resizeThenCenterCrop,
@@ -55,15 +53,15 @@ export async function openProbeData(
       };
     }
     case 'cifar10': {
-      const directory = await cifarDirectory(paths.data!);
-      const train = await openCifar(directory, { split: 'train' });
-      const test = await openCifar(directory, { split: 'test' });
-      return { name: 'CIFAR-10', train: { source: train, transform: from32 }, test: { source: test, transform: from32 }, sources: [train, test], note: `${train.length} training and ${test.length} test images from ${directory}` };
+      const fit = { format: 'cifar10', size, channels } as const;
+      const train = await openDataset(paths.data!, { ...fit, split: 'train' });
+      const test = await openDataset(paths.data!, { ...fit, split: 'test' });
+      return { name: 'CIFAR-10', train, test, sources: [train.source, test.source], note: `${train.source.length} training and ${test.source.length} test images from ${paths.data}` };
     }
     case 'svhn': {
-      const train = await openSvhn(join(paths.data!, 'train_32x32.mat'));
-      const test = await openSvhn(join(paths.data!, 'test_32x32.mat'));
-      return { name: 'SVHN', train: { source: train, transform: from32 }, test: { source: test, transform: from32 }, sources: [train, test], note: `${train.length} training and ${test.length} test digits from ${paths.data}` };
+      const train = await openDataset(join(paths.data!, 'train_32x32.mat'), { format: 'svhn', size, channels });
+      const test = await openDataset(join(paths.data!, 'test_32x32.mat'), { format: 'svhn', size, channels });
+      return { name: 'SVHN', train, test, sources: [train.source, test.source], note: `${train.source.length} training and ${test.source.length} test digits from ${paths.data}` };
     }
     case 'folder': {
       const transform: ImageTransform = [...resizeThenCenterCrop(size), colour];
@@ -111,14 +109,4 @@ async function asTrainingClasses(test: LabelledImageSource, trainClasses: readon
     readLabels: async () => labels.slice(),
     close: () => test.close(),
   }) as LabelledImageSource;
-}
-
-async function cifarDirectory(path: string): Promise<string> {
-  const nested = join(path, 'cifar-10-batches-bin');
-  try {
-    if ((await stat(nested)).isDirectory()) return nested;
-  } catch {
-    // not nested
-  }
-  return path;
 }

@@ -2,13 +2,12 @@ import { parseArgs } from 'node:util';
 
 import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 import { dcganParameterCount } from '@dcgan/core';
+import { datasetFormats, type DatasetFormat } from '@dcgan/data';
 
 import { UsageError } from './usage-error.js';
 
 export { UsageError } from './usage-error.js';
 
-export const datasetFormats = ['mnist-package', 'folder', 'idx', 'cifar10', 'svhn', 'lmdb'] as const;
-export type DatasetFormat = (typeof datasetFormats)[number];
 
 export interface TrainArguments {
   readonly command: 'train' | 'help' | 'doctor';
@@ -35,6 +34,8 @@ export interface TrainArguments {
   readonly checkpointEvery: number;
   /** Threads of the wasm backend: a count, `auto` (every core) or `fastest` (time both on the run's model; quickstart default). */
   readonly wasmThreads: number | 'auto' | 'fastest';
+  /** The options given on the command line (a resume keeps the run's own settings for the others). */
+  readonly given: ReadonlySet<string>;
 }
 
 export const helpText = `dcgan-train: train a DCGAN (Radford, Metz, Chintala 2015) on your images.
@@ -72,7 +73,9 @@ Output:
   --out <dir>              run folder: metrics.ndjson, samples/*.png, checkpoint/ (default runs/<name>-<time>)
   --sample-every <n>       write a fixed-noise sample grid every n steps (default 100)
   --checkpoint-every <n>   save a checkpoint every n steps (default 500; also at the end and on Ctrl-C)
-  --resume                 continue the run in --out from its checkpoint
+  --resume                 continue the run in --out from its checkpoint, with the run's own settings (data,
+                           model, batch, steps, time limit, cadence); --steps, --time-limit, --sample-every,
+                           --checkpoint-every and --strict given with it replace the run's
   -h, --help               this text
 `;
 
@@ -156,6 +159,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     sampleEvery: integer('--sample-every', values['sample-every'], 100, 1, limits.count),
     checkpointEvery: integer('--checkpoint-every', values['checkpoint-every'], 500, 1, limits.count),
     wasmThreads: wasmThreads(values['wasm-threads'], quickstart),
+    given: new Set(Object.keys(values)),
   };
 }
 

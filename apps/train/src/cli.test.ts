@@ -37,7 +37,7 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
   it('rejects a missing dataset path', async () => {
     const out = join(temporaryDirectory(), 'run');
     const result = await run('--data', '/nonexistent/bedrooms', '--out', out);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe('dcgan-train: error: Dataset path /nonexistent/bedrooms does not exist');
     expect(existsSync(out)).toBe(false);
   });
@@ -46,8 +46,8 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
     const out = temporaryDirectory();
     writeFileSync(join(out, 'run.json'), '{"precious":true}\n');
     const result = await run('--quickstart', '--out', out, '--steps', '1');
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`Output directory ${out} already holds a run (run.json); pass --resume`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Output directory ${out} already holds a run (run.json); resume it`);
     expect(readFileSync(join(out, 'run.json'), 'utf8')).toBe('{"precious":true}\n');
     expect(readdirSync(out)).toEqual(['run.json']);
   });
@@ -157,8 +157,8 @@ describe('dcgan-train on each dataset format (committed fixtures written by scip
 
   it('says so when the data cannot fill one batch', async () => {
     const result = await run('--data', join(fixtures, 'images'), '--size', '16', '--base-width', '8', '--batch-size', '4096', '--steps', '1', '--out', join(temporaryDirectory(), 'run'));
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/gave no full batch of 4096 images this epoch .*use a smaller --batch-size/);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/gave no full batch of 4096 images this epoch .*use a smaller batch size/);
   });
 });
 
@@ -273,9 +273,9 @@ describe('dcgan-train --dedup-report (section 4.1.1: train on the deduplicated s
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain(`dedup: 1 of ${items} items dropped by ${report}\n`);
     const other = await run('--resume', '--out', out, '--steps', '3', '--dedup-report', join(data, '..', 'another.json'));
-    expect(other.code).toBe(2);
+    expect(other.code).toBe(1);
     expect(other.stderr.trim()).toBe(
-      `dcgan-train: error: Cannot resume ${out} with \`--dedup-report ${join(data, '..', 'another.json')}\`: the run was made with ${report} and --resume uses its data as recorded; drop --dedup-report`,
+      `dcgan-train: error: Cannot resume ${out} with the dedup report ${join(data, '..', 'another.json')}: the run was made with ${report} and a resumed run uses its data as recorded`,
     );
   });
 
@@ -314,5 +314,65 @@ describe('dcgan-train --dedup-report (section 4.1.1: train on the deduplicated s
 
   it('lists --dedup-report in --help', async () => {
     expect((await run('--help')).stdout).toMatch(/--dedup-report <file> +train without the duplicates/);
+  });
+});
+
+/**
+ * Starts `node <cli> ...argv` as a user would, waits until its run folder's metrics.ndjson lists `steps` steps,
+ * sends `signal`, and resolves with the exit code, its output and the steps listed when it ended.
+ */
+async function trainUntilSignal(
+  script: string,
+  argv: readonly string[],
+  out: string,
+  signal: NodeJS.Signals,
+  steps = 3,
+): Promise<{ code: number | null; stdout: string; stderr: string; reached: number }> {
+  const child = spawn(process.execPath, [script, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const listed = () => (existsSync(join(out, 'metrics.ndjson')) ? readFileSync(join(out, 'metrics.ndjson'), 'utf8').trim().split('\n').length : 0);
+  const deadline = Date.now() + 90_000;
+  while (listed() < steps && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  child.kill(signal);
+  const code = await closed;
+  return { code, stdout, stderr, reached: listed() };
+}
+
+describe('dcgan-train on SIGINT / SIGTERM (issue 14; issue 20, bug 3)', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s saves a checkpoint at the step reached, exits %i, and --resume continues from it', async (signal, exitCode) => {
+    const out = join(temporaryDirectory(), 'run');
+    const argv = ['--quickstart', '--size', '16', '--base-width', '8', '--batch-size', '8', '--steps', '100000', '--checkpoint-every', '100000', '--out', out, '--backend', 'wasm'];
+    const stopped = await trainUntilSignal(cli, argv, out, signal);
+    expect(stopped.code, stopped.stderr).toBe(exitCode);
+    expect(stopped.stderr).toContain(`${signal}: stopping after this step and saving a checkpoint`);
+    expect(stopped.stdout).toMatch(new RegExp(`^stopped: ${stopped.reached} steps`));
+    const manifest = JSON.parse(readFileSync(join(out, 'checkpoint', 'checkpoint.json'), 'utf8')) as { completedSteps: number };
+    expect(manifest.completedSteps).toBe(stopped.reached);
+    expect(existsSync(join(out, 'run.lock'))).toBe(false);
+
+    const resumed = await run('--resume', '--out', out, '--steps', String(stopped.reached + 2), '--backend', 'wasm');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`at step ${stopped.reached}`);
+    const steps = readFileSync(join(out, 'metrics.ndjson'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { step: number }).step);
+    expect(steps).toEqual(Array.from({ length: stopped.reached + 2 }, (_, index) => index + 1));
+  });
+
+  it('a resumed quickstart keeps its own targets (steps, time limit, cadence), not the defaults', async () => {
+    const out = join(temporaryDirectory(), 'run');
+    const argv = ['--quickstart', '--size', '16', '--base-width', '8', '--batch-size', '8', '--steps', '30', '--out', out, '--backend', 'wasm'];
+    const stopped = await trainUntilSignal(cli, argv, out, 'SIGTERM', 1);
+    expect(stopped.code, stopped.stderr).toBe(143);
+    const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { steps: number; timeLimitMinutes: number; sampleEvery: number; checkpointEvery: number };
+    expect(record).toMatchObject({ steps: 30, timeLimitMinutes: 8, sampleEvery: 100, checkpointEvery: 500 });
+    const resumed = await run('--resume', '--out', out, '--backend', 'wasm');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^done: 30 steps/);
   });
 });

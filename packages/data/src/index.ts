@@ -34,6 +34,7 @@ export { openCifar, type CifarOptions } from './sources/cifar-source';
 export { openSvhn, type SvhnOptions } from './sources/svhn-source';
 export { openIdx, type IdxOptions } from './sources/idx-source';
 export { openFaceCrops, type FaceCropsOptions } from './sources/face-crops-source';
+export { datasetFormats, guessFormat, isDatasetFormat, openDataset, type DatasetFormat, type OpenDatasetOptions, type OpenedDataset } from './sources/open-dataset';
 export { LmdbReader, type LmdbEntry, type LmdbReaderOptions } from './formats/lmdb-reader';
 export { MatFile, type MatClass, type MatVariable } from './formats/mat-v5';
 export { parseIdx, readIdxFile, type IdxArray } from './formats/idx';

@@ -3,13 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import '@tensorflow/tfjs-backend-cpu';
-import { applyTransform, encodePng, openImageFolder, openMnistPackage, toGrayscale, resize } from '@dcgan/data';
+import { applyTransform, encodePng, openDataset, openImageFolder, openMnistPackage, toGrayscale, resize } from '@dcgan/data';
 import { loadSemanticHasher, mergeHashShards, readDedupReport } from '@dcgan/dedup';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { parseDedupArguments } from '../arguments.js';
-import { openDataset } from '../open-dataset.js';
 import { hashAndReport, hashShard } from './hash-command.js';
 import { trainHasher } from './train-command.js';
 
@@ -33,7 +32,7 @@ describe('dcgan-dedup train + hash', () => {
     const out = join(folder, 'run');
     const argv = ['run', '--data', join(folder, 'photos'), '--out', out, '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '2', '--batch-size', '8', '--chunk-size', '10'];
     const arguments_ = parseDedupArguments(argv);
-    const { source, transform, format } = await openDataset(arguments_.data, arguments_.format, 16, 1);
+    const { source, transform, format } = await openDataset(arguments_.data, { format: arguments_.format ?? 'auto', size: 16, channels: 1, photoFit: 'crop-then-resize' });
     expect(format).toBe('folder');
     const hasherPath = join(out, 'hasher.bin');
     await mkdir(out, { recursive: true });
