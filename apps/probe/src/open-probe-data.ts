@@ -2,6 +2,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
+  defineSource,
   openCifar,
   openImageFolder,
   openMnistPackage,
@@ -13,6 +14,7 @@ import {
   toRgb,
   type ImageSource,
   type ImageTransform,
+  type LabelledImageSource,
 } from '@dcgan/data';
 import { stratifiedSplit, type ProbeImages } from '@dcgan/probe';
 
@@ -65,19 +67,50 @@ export async function openProbeData(
     }
     case 'folder': {
       const transform: ImageTransform = [...resizeThenCenterCrop(size), colour];
-      const train = await openImageFolder(paths.data!);
-      const test = await openImageFolder(paths.testData!);
+      // ImageNet style: the class of an image is its top-level subfolder.
+      const train = await openImageFolder(paths.data!, { labels: 'subfolders' });
+      const testFolder = await openImageFolder(paths.testData!, { labels: 'subfolders' });
+      const test = await asTrainingClasses(testFolder, train.classNames!, paths.testData!, paths.data!);
+      const classes = train.classNames!;
+      const covered = testFolder.classNames!;
       return {
         name: `image folder ${paths.data}`,
         train: { source: train, transform },
         test: { source: test, transform },
         sources: [train, test],
-        note: `${train.length} training images under ${paths.data}, ${test.length} test images under ${paths.testData}`,
+        note:
+          `${train.length} training images under ${paths.data}, ${test.length} test images under ${paths.testData}; ` +
+          `${classes.length} classes (${classes.join(', ')}); the test images cover ${covered.length} of them (${covered.join(', ')})`,
       };
     }
     default:
       throw new UsageError(`Unknown dataset \`${String(dataset)}\``);
   }
+}
+
+/**
+ * The test folder's images labelled with the training folder's class indices, matched by class (subfolder) name:
+ * each folder numbers its own classes in sorted order, so a test folder with fewer classes would otherwise be
+ * scored against the wrong ones. A test class that training lacks cannot be scored and is refused.
+ */
+async function asTrainingClasses(test: LabelledImageSource, trainClasses: readonly string[], testPath: string, trainPath: string): Promise<LabelledImageSource> {
+  const trainIndex = new Map(trainClasses.map((name, index) => [name, index]));
+  const mapping = Int32Array.from(test.classNames!, (name) => {
+    const index = trainIndex.get(name);
+    if (index === undefined) {
+      throw new UsageError(`${testPath}: class \`${name}\` has no training images (training classes under ${trainPath}: ${trainClasses.join(', ')})`);
+    }
+    return index;
+  });
+  const labels = Int32Array.from(await test.readLabels(), (label) => mapping[label]!);
+  return defineSource({
+    description: `${test.description}, classes numbered as in ${trainPath}`,
+    length: test.length,
+    classNames: trainClasses,
+    readItem: async (index) => ({ ...(await test.readItem(index)), label: labels[index]! }),
+    readLabels: async () => labels.slice(),
+    close: () => test.close(),
+  }) as LabelledImageSource;
 }
 
 async function cifarDirectory(path: string): Promise<string> {

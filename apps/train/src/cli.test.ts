@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -56,7 +56,10 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
     expect((await run('--quickstart', '--epochz', '3')).stderr).toMatch(/^dcgan-train: error: Unknown option '--epochz'/);
     const backend = await run('--quickstart', '--backend', 'webgl');
     expect(backend.code).toBe(2);
-    expect(backend.stderr).toContain('Expected `--backend` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got `webgl`');
+    expect(backend.stderr).toContain('Expected `--backend` to be one of auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu, got `webgl`');
+    const threads = await run('--quickstart', '--wasm-threads', '9');
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toContain('Expected `--wasm-threads` to be 1-8, auto or fastest, got `9`');
   });
 
   it('prints help and a doctor report', async () => {
@@ -66,8 +69,13 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
     const doctor = await run('--doctor');
     expect(doctor.code).toBe(0);
     expect(doctor.stdout).toMatch(/ok {2}wasm +@tensorflow\/tfjs-backend-wasm +loads and runs/);
+    const cores = Math.min(8, availableParallelism());
+    expect(doctor.stdout).toContain(`wasm runs on ${cores} thread${cores === 1 ? '' : 's'} (os.availableParallelism() = ${availableParallelism()}, at most 8`);
     expect(doctor.stdout).toMatch(/no {2}tensorflow-gpu +@tensorflow\/tfjs-node-gpu +@tensorflow\/tfjs-node-gpu is not installed/);
     expect(doctor.stdout).toContain('to enable the GPU path: pnpm add @tensorflow/tfjs-node-gpu@4.22.0');
+    // The webgpu row and the adapters Dawn found (lavapipe in CI; none without a Vulkan driver).
+    expect(doctor.stdout).toMatch(/(ok|no) {2}webgpu +@tensorflow\/tfjs-backend-webgpu /);
+    expect(doctor.stdout).toContain('WebGPU adapters (Dawn):');
     expect(doctor.stdout).toContain('ok  JPEG fast path (DCT-domain decode on worker threads)');
     expect(doctor.stdout).toMatch(/ok {2}sharp \d+\.\d+\.\d+ \(libvips \d+\.\d+\.\d+\)/);
     // libuv's pool size as the process started: 4, or what UV_THREADPOOL_SIZE said.
@@ -162,6 +170,8 @@ describe('dcgan-train on real digits', () => {
     const first = await run(...small, '--steps', '3', '--out', out, '--backend', 'wasm');
     expect(first.stderr).not.toContain('error');
     expect(first.code).toBe(0);
+    // The quickstart times the model on 1 thread and on every core and keeps the faster.
+    if (availableParallelism() > 1) expect(first.stderr).toMatch(/wasm threads: \d \(fastest step on this model; \d+: \d+ ms, 1: \d+ ms\)/);
     expect(readdirSync(join(out, 'samples')).sort()).toEqual(['step-000000.png', 'step-000002.png', 'step-000003.png']);
     expect(statSync(join(out, 'samples', 'step-000003.png')).size).toBeGreaterThan(100);
     expect(existsSync(join(out, 'generator', 'model.json'))).toBe(true);

@@ -52,7 +52,9 @@ export async function openDataset(
   switch (resolvedFormat) {
     case 'folder': {
       const source = await openImageFolder(data);
-      return { source, format: resolvedFormat, transform: fromPhotos, description: `${source.length ?? '?'} images under ${data}` };
+      const { duplicateFileCount: files, duplicateFolderCount: folders } = source;
+      const duplicates = files + folders === 0 ? '' : ` (${files} file(s) and ${folders} folder(s) reached again through links skipped)`;
+      return { source, format: resolvedFormat, transform: fromPhotos, description: `${source.length ?? '?'} images under ${data}${duplicates}` };
     }
     case 'lmdb': {
       const source = await openLmdbImages(data);

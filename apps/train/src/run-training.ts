@@ -2,7 +2,7 @@ import { appendFileSync } from 'node:fs';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { initBackend, type BackendSelection } from '@dcgan/backend';
+import { fastestWasmThreads, initBackend, type BackendSelection } from '@dcgan/backend';
 import { Trainer, type TrainerStepResult } from '@dcgan/core';
 import { exportGenerator, loadCheckpoint, readCheckpointInfo, saveCheckpoint } from '@dcgan/core/node';
 import { batchToTensor, createBatches, writePng, type DataEvent, type EpochReport } from '@dcgan/data';
@@ -99,8 +99,14 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
   }
   if (options.resume) await readCheckpointInfo(checkpointDirectory); // a corrupt checkpoint fails before any work
   else await assertRunDirectoryFree(directory);
-  const backend = await initBackend({ prefer: options.backend });
-  view.info(`backend: ${backend.name} (${backend.reason})`);
+  let backend = await initBackend({ prefer: options.backend, wasmThreads: options.wasmThreads === 'fastest' ? 'auto' : options.wasmThreads });
+  if (backend.name === 'wasm' && options.wasmThreads === 'fastest' && (backend.wasmThreads ?? 1) > 1) {
+    const probe = await fastestWasmThreads(() => probeStep(record), { repetitions: 2 });
+    const timings = [...probe.secondsPerCall].map(([threads, seconds]) => `${threads}: ${(seconds * 1000).toFixed(0)} ms`).join(', ');
+    view.info(`wasm threads: ${probe.threads} (fastest step on this model; ${timings})`);
+    backend = { ...backend, wasmThreads: probe.threads };
+  }
+  view.info(`backend: ${backend.name}${backend.wasmThreads === undefined ? '' : ` on ${backend.wasmThreads} thread${backend.wasmThreads === 1 ? '' : 's'}`} (${backend.reason})`);
   for (const warning of backend.warnings) view.info(`warning: ${warning}`);
 
   let trainer: Trainer;
@@ -277,6 +283,18 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
   } finally {
     process.off('SIGINT', requestStop);
     process.off('SIGTERM', requestStop);
+    trainer.dispose();
+  }
+}
+
+/** One training step of the run's model on random data, for timing; frees everything it makes. */
+async function probeStep(record: RunRecord): Promise<void> {
+  const trainer = new Trainer({ config: modelConfig(record), batchSize: record.batchSize, seed: record.seed });
+  const batch = tf.randomUniform([record.batchSize, record.size, record.size, record.channels], -1, 1) as tf.Tensor4D;
+  try {
+    await trainer.step(batch);
+  } finally {
+    batch.dispose();
     trainer.dispose();
   }
 }

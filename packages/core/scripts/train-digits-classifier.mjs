@@ -13,11 +13,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { initBackend } from '@dcgan/backend';
 import { batchToTensor, createBatches, openMnistPackage, pad, splitSource } from '@dcgan/data';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { exportGenerator } from '../dist/node.js';
+// @dcgan/backend depends on @dcgan/core (its Trainer tests), so core cannot list it, even as a dev
+// dependency, without a build cycle: this one-off script takes the workspace's built copy (pnpm build first).
+const { initBackend } = await import(new URL('../../backend/dist/index.js', import.meta.url).href);
 
 const epochs = Number(process.argv[2] ?? 6);
 const batchSize = 64;

@@ -1,5 +1,5 @@
 export { DcganError, CheckpointError, type DcganErrorOptions, type CheckpointErrorOptions } from './errors/index';
-export { resolveDcganConfig, type DcganConfig, type DcganConfigOptions } from './model/dcgan-config';
+export { dcganParameterCount, resolveDcganConfig, type DcganConfig, type DcganConfigOptions, type DcganParameterCount } from './model/dcgan-config';
 export { dcganPresets, type DcganPresetName } from './model/presets';
 export { createGenerator, type ModelOptions } from './model/generator';
 export { createDiscriminator, leakyReluSlope } from './model/discriminator';

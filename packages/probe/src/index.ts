@@ -28,6 +28,7 @@ export { poolToGrid } from './features/pool-to-grid';
 export type { ProbeImages } from './features/probe-images';
 export type { FeatureEvent, FeatureEventListener } from './features/feature-events';
 export { extractFeatures, type ExtractFeaturesOptions } from './features/extract-features';
+export { featureShardStage, mergeFeatureShards, shardProbeImages } from './features/feature-shards';
 export {
   readFeatureStore,
   readFeatureStoreManifest,

@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../test-support/cpu-backend';
 import { DcganError } from '../errors/dcgan-error';
-import { resolveDcganConfig } from './dcgan-config';
+import { dcganParameterCount, resolveDcganConfig } from './dcgan-config';
 import { createDiscriminator } from './discriminator';
 import { countTrainableParameters, discriminatorFeatureLayers, discriminatorFeatureModel, generatorFeatureLayer } from './feature-layers';
 import { createGenerator } from './generator';
@@ -30,6 +30,27 @@ describe('presets', () => {
     expect(countTrainableParameters(discriminator)).toBe(2_765_568);
     generator.dispose();
     discriminator.dispose();
+  });
+
+  it('dcganParameterCount gives the built models\' counts without building them', () => {
+    // pytorch/examples' published counts for its 64px DCGAN.
+    expect(dcganParameterCount(dcganPresets.dcgan64)).toEqual({ generator: 3_576_704, discriminator: 2_765_568 });
+    for (const config of [
+      dcganPresets.dcgan32,
+      { imageSize: 16, channels: 1 as const, baseWidth: 3, latentDim: 7 },
+      { imageSize: 128, channels: 3 as const, baseWidth: 4, latentDim: 10, kernelSize: 5 as const },
+    ]) {
+      const generator = createGenerator(config);
+      const discriminator = createDiscriminator(config);
+      expect(dcganParameterCount(config)).toEqual({
+        generator: countTrainableParameters(generator),
+        discriminator: countTrainableParameters(discriminator),
+      });
+      generator.dispose();
+      discriminator.dispose();
+    }
+    // An absurd model is counted, not built.
+    expect(dcganParameterCount({ imageSize: 1024, baseWidth: 64 }).generator).toBeGreaterThan(7e8);
   });
 
   it('dcgan64 layer shapes follow 4 -> 8 -> 16 -> 32 -> 64 with widths 512..64', () => {

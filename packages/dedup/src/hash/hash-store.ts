@@ -18,6 +18,8 @@ export interface HashStoreManifest {
   readonly sourceDescription: string;
   readonly sourceLength: number | null;
   readonly transform: unknown;
+  /** Present in a shard's store only: the shard it holds (items are source positions `p` with `p mod count === index`). */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 /** One finished chunk: `itemsRead` consecutive source items from `firstItem`, of which `indices.length` were hashed. */
