@@ -48,8 +48,12 @@ export async function run({ quick }) {
     unit: 'FID',
     note: `${sampleCount} vs ${sampleCount} disjoint real digits; ${describe(floor)}`,
   });
+  let evaluationStarted = performance.now();
   const untrained = await evaluator.evaluate(trainer.generator);
+  const evaluationSeconds = (performance.now() - evaluationStarted) / 1000;
   rows.push({ suite, name: 'quickstart G untrained', value: untrained.fid, unit: 'FID', note: describe(untrained) });
+  // What one evaluation costs a run that scores itself every N steps (sampling, features, FID and KID).
+  rows.push({ suite, name: `one FID/KID evaluation of ${sampleCount} samples`, value: evaluationSeconds, unit: 's', note: `${backend.name}; load average ${loadavg()[0].toFixed(1)}` });
 
   let trainedMilliseconds = 0;
   let epoch = 0;
@@ -80,13 +84,14 @@ export async function run({ quick }) {
         position = 0;
       }
     }
+    evaluationStarted = performance.now();
     const scores = await evaluator.evaluate(trainer.generator);
     rows.push({
       suite,
       name: `quickstart FID after ${budget} min of training`,
       value: scores.fid,
       unit: 'FID',
-      note: `${trainer.completedSteps} steps, ${((trainer.completedSteps * 32) / (trainedMilliseconds / 1000)).toFixed(0)} img/s on ${backend.name}; ${describe(scores)}; load average ${loadAtStart.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`,
+      note: `${trainer.completedSteps} steps, ${((trainer.completedSteps * 32) / (trainedMilliseconds / 1000)).toFixed(0)} img/s on ${backend.name}; ${describe(scores)}; evaluation ${((performance.now() - evaluationStarted) / 1000).toFixed(1)} s; load average ${loadAtStart.toFixed(1)} -> ${loadavg()[0].toFixed(1)}`,
       target: `falls towards the floor; compare at equal budgets`,
     });
   }

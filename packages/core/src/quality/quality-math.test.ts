@@ -63,6 +63,47 @@ describe.each(['separated', 'same-distribution', 'singular'])('FID and KID on th
   });
 });
 
+describe('KID with a feature size that is not a multiple of 4', () => {
+  it('matches the textbook unbiased MMD^2 written out naively on the same subsets', () => {
+    const d = 7;
+    const values = (rows: number, shift: number) => Float64Array.from({ length: rows * d }, (_, index) => Math.sin(index * 1.7 + shift) + shift / 4);
+    const first = { rows: 30, columns: d, values: values(30, 0) };
+    const second = { rows: 25, columns: d, values: values(25, 1) };
+    const uniforms = Array.from({ length: 60 }, (_, index) => (Math.sin(index * 12.9898) * 43758.5453) % 1 + (Math.sin(index * 12.9898) < 0 ? 1 : 0));
+    let next = 0;
+    const result = kernelDistance(first, second, { subsets: 3, subsetSize: 10, random: () => uniforms[next++]! });
+    // The same partial Fisher-Yates picks, then the estimator term by term.
+    next = 0;
+    const pick = (rows: number) => {
+      const order = Array.from({ length: rows }, (_, index) => index);
+      for (let i = 0; i < 10; i++) {
+        const j = i + Math.floor(uniforms[next++]! * (rows - i));
+        [order[i], order[j]] = [order[j]!, order[i]!];
+      }
+      return order.slice(0, 10);
+    };
+    const kernel = (a: FeatureMatrix, i: number, b: FeatureMatrix, j: number) => {
+      let dot = 0;
+      for (let k = 0; k < d; k++) dot += a.values[i * d + k]! * b.values[j * d + k]!;
+      return (dot / d + 1) ** 3;
+    };
+    const estimates = [0, 1, 2].map(() => {
+      const x = pick(30);
+      const y = pick(25);
+      let xx = 0;
+      let yy = 0;
+      let xy = 0;
+      for (const i of x) for (const j of x) if (i !== j) xx += kernel(first, i, first, j);
+      for (const i of y) for (const j of y) if (i !== j) yy += kernel(second, i, second, j);
+      for (const i of x) for (const j of y) xy += kernel(first, i, second, j);
+      return xx / 90 + yy / 90 - (2 * xy) / 100;
+    });
+    const mean = estimates.reduce((sum, value) => sum + value, 0) / 3;
+    expect(result.kid).toBeCloseTo(mean, 10);
+    expect(result.kidStd).toBeCloseTo(Math.sqrt(estimates.reduce((sum, value) => sum + (value - mean) ** 2, 0) / 3), 10);
+  });
+});
+
 describe('FID and KID basics', () => {
   const data = fixture<Case>('separated');
 
