@@ -9,3 +9,4 @@ export {
 export type { StopReason, TrainEvent, TrainSummary } from './train-events';
 export { readRunRecord, type RunRecord } from './run-directory';
 export { TrainError } from './train-error';
+export { qualityFileName, type QualityOptions, type QualityRecord, type QualitySettings } from './quality';

@@ -2,6 +2,7 @@ import { appendFile, mkdir, readdir, readFile, rename, rm, rmdir, truncate, writ
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 
+import type { QualitySettings } from './quality';
 import { TrainError } from './train-error';
 import type { RunTargets } from './train-options';
 
@@ -21,6 +22,8 @@ export interface RunRecord extends Partial<RunTargets> {
   readonly kernelSize?: 4 | 5;
   readonly batchSize: number;
   readonly seed: number;
+  /** FID/KID during training (`TrainOptions.quality`, resolved); absent or `null`: none. */
+  readonly quality?: QualitySettings | null;
 }
 
 export const runFileName = 'run.json';

@@ -2,6 +2,7 @@ import type { BackendSelection } from '@dcgan/backend';
 import type { ImageGrid, TrainerStepResult } from '@dcgan/core';
 import type { EpochReport } from '@dcgan/data';
 
+import type { QualityRecord } from './quality';
 import type { RunRecord } from './run-directory';
 
 /** How a run ended: all its steps, its time limit, or its AbortSignal. */
@@ -27,6 +28,12 @@ export interface TrainSummary {
   /** Share of training time spent waiting for the data pipeline (0..1). */
   readonly inputWaitShare: number;
   readonly meanImagesPerSecond: number;
+  /** FID/KID (with `quality` on): the last evaluation of this session, its real-vs-real floor, and the file of all. */
+  readonly quality: {
+    readonly last: QualityRecord | null;
+    readonly floor: NonNullable<QualityRecord['floor']> | null;
+    readonly path: string;
+  } | null;
 }
 
 /** Everything a run reports, tagged by `status`, in the order it happens. */
@@ -53,6 +60,8 @@ export type TrainEvent =
     }
   | { readonly status: 'step'; readonly step: number; readonly totalSteps: number; readonly result: TrainerStepResult }
   | { readonly status: 'sample'; readonly step: number; readonly path: string; readonly grid: ImageGrid }
+  /** FID/KID of the generator at `step` (NaN when its images are not finite); `floor` on the first of a session. */
+  | ({ readonly status: 'quality' } & QualityRecord)
   | { readonly status: 'checkpoint'; readonly step: number; readonly directory: string }
   | { readonly status: 'skipped'; readonly epoch: number; readonly key: string; readonly reason: string; readonly list: string }
   | { readonly status: 'epoch-end'; readonly epoch: number; readonly report: EpochReport }

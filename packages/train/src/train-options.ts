@@ -1,6 +1,7 @@
 import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
 import { isDatasetFormat, type DatasetFormat } from '@dcgan/data';
 
+import { resolveQuality, type QualityOptions, type QualitySettings } from './quality';
 import { TrainError } from './train-error';
 import type { TrainEvent } from './train-events';
 
@@ -46,6 +47,12 @@ export interface TrainOptions {
    * not recorded in run.json. @default 'auto'
    */
   readonly wasmThreads?: WasmThreadsOption;
+  /**
+   * FID/KID of the generator against real images of the dataset every `quality.every` steps and at the end,
+   * written to quality.ndjson and sent as `quality` events; recorded in run.json (a resume keeps it).
+   * `null`: none. @default null
+   */
+  readonly quality?: QualityOptions | null;
 }
 
 /** `wasmThreads`: see {@link TrainOptions.wasmThreads}. */
@@ -97,12 +104,12 @@ export const defaultTargets: RunTargets = Object.freeze({ steps: 10_000, timeLim
 
 const trainKeys = new Set([
   'directory', 'data', 'format', 'dedupReport', 'name', 'size', 'channels', 'baseWidth', 'kernelSize', 'batchSize', 'seed',
-  'steps', 'timeLimitMinutes', 'sampleEvery', 'checkpointEvery', 'strict', 'backend', 'wasmThreads',
+  'steps', 'timeLimitMinutes', 'sampleEvery', 'checkpointEvery', 'strict', 'backend', 'wasmThreads', 'quality',
 ]);
 const resumeKeys = new Set(['directory', 'dedupReport', 'steps', 'timeLimitMinutes', 'sampleEvery', 'checkpointEvery', 'strict', 'backend', 'wasmThreads']);
 
 /** Checks {@link TrainOptions} and fills in the defaults; throws a TrainError naming the first bad field. */
-export function resolveTrainOptions(options: TrainOptions): Required<TrainOptions> {
+export function resolveTrainOptions(options: TrainOptions): Required<Omit<TrainOptions, 'quality'>> & { readonly quality: QualitySettings | null } {
   rejectUnknown(options, trainKeys);
   const resolved: Required<TrainOptions> = {
     directory: options.directory,
@@ -119,6 +126,7 @@ export function resolveTrainOptions(options: TrainOptions): Required<TrainOption
     ...resolveTargets(options, defaultTargets),
     backend: options.backend ?? 'auto',
     wasmThreads: options.wasmThreads ?? 'auto',
+    quality: options.quality ?? null,
   };
   checkWasmThreads(resolved.wasmThreads);
   expectPath('directory', resolved.directory);
@@ -133,7 +141,7 @@ export function resolveTrainOptions(options: TrainOptions): Required<TrainOption
   expectInteger('seed', resolved.seed, 0);
   if (typeof resolved.name !== 'string' || resolved.name === '') fail('name', 'a non-empty string', resolved.name);
   if (!isBackendPreference(resolved.backend)) fail('backend', 'auto or a backend name', resolved.backend);
-  return resolved;
+  return { ...resolved, quality: resolveQuality(resolved.quality, resolved) };
 }
 
 /** Checks {@link ResumeOptions}; the targets not given are `undefined` (the run's own are used). */

@@ -23,6 +23,7 @@ import {
   writeRunRecord,
   type RunRecord,
 } from './run-directory';
+import { QualityMonitor, qualityFileName, resolveQuality, type QualityRecord } from './quality';
 import { RunOutputs } from './run-outputs';
 import { TrainError } from './train-error';
 import type { StopReason, TrainEvent, TrainSummary } from './train-events';
@@ -53,6 +54,7 @@ export async function train(options: TrainOptions, control: TrainControl = {}): 
     batchSize: resolved.batchSize,
     seed: resolved.seed,
     ...pickTargets(resolved),
+    quality: resolved.quality,
   };
   return runTraining({ directory: resolvePath(resolved.directory), record, resumed: false, rewriteRecord: true, backend: resolved.backend, wasmThreads: resolved.wasmThreads }, control);
 }
@@ -77,7 +79,8 @@ export async function resumeTraining(options: ResumeOptions, control: TrainContr
     );
   }
   const targets = resolveTargets(resolved, resolveTargets(recorded, defaultTargets));
-  const record: RunRecord & RunTargets = { ...recorded, ...targets };
+  // A run.json edited by hand is checked as a new run's option would be.
+  const record: RunRecord & RunTargets = { ...recorded, ...targets, quality: resolveQuality(recorded.quality, recorded) };
   const rewriteRecord = (Object.keys(targets) as (keyof RunTargets)[]).some((key) => recorded[key] !== targets[key]);
   return runTraining({ directory, record, resumed: true, rewriteRecord, backend: resolved.backend, wasmThreads: resolved.wasmThreads }, control);
 }
@@ -86,6 +89,7 @@ interface RunPlan {
   readonly directory: string;
   readonly record: RunRecord & RunTargets;
   readonly resumed: boolean;
+
   /** Write run.json (a new run, or a resume with new targets). */
   readonly rewriteRecord: boolean;
   readonly backend: NonNullable<TrainOptions['backend']>;
@@ -130,7 +134,10 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
       ? await loadCheckpoint(checkpointDirectory, { expectedConfig: config })
       : new Trainer({ config, batchSize: record.batchSize, seed: record.seed });
     const outputs = new RunOutputs(directory, emit);
-    if (resumed) await truncateLogAfterStep(outputs.metricsPath, trainer.completedSteps);
+    if (resumed) {
+      await truncateLogAfterStep(outputs.metricsPath, trainer.completedSteps);
+      await truncateLogAfterStep(join(directory, qualityFileName), trainer.completedSteps);
+    }
     emit({
       status: 'started',
       directory,
@@ -201,7 +208,19 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
   let trainedImages = 0;
   let skippedItems = 0;
   const deadline = record.timeLimitMinutes === null ? null : performance.now() + record.timeLimitMinutes * 60_000;
+  // FID/KID: set up inside the time limit (its real features and floor are part of the evaluation cost).
+  let quality: QualityMonitor | null = null;
+  let floor: NonNullable<QualityRecord['floor']> | null = null;
+  const evaluateQuality = async (): Promise<void> => {
+    if (quality === null) return;
+    const result = await quality.evaluate(trainer);
+    floor ??= result.floor ?? null;
+    emit({ status: 'quality', ...result });
+  };
   try {
+    if (record.quality != null) {
+      quality = await QualityMonitor.create(directory, record.quality, dataset, { seed: record.seed, latentDim: trainer.generator.inputs[0]!.shape[1]! });
+    }
     if (!resumed) await outputs.sample(trainer); // step 0: what untrained noise looks like
     let resuming = resumed;
     while (trainer.completedSteps < record.steps && stop === null) {
@@ -250,6 +269,7 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
         await outputs.step(result, record.steps);
         if (trainer.completedSteps % record.sampleEvery === 0) await outputs.sample(trainer);
         if (trainer.completedSteps % record.checkpointEvery === 0) await checkpoint();
+        if (quality?.due(trainer.completedSteps) === true) await evaluateQuality();
         if (deadline !== null && performance.now() >= deadline) requestStop('time-limit');
         if (trainer.completedSteps >= record.steps || stop !== null) break;
         waitStarted = performance.now();
@@ -273,6 +293,8 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
     }
     if (!outputs.hasSampleOf(trainer.completedSteps)) await outputs.sample(trainer);
     if (checkpointedStep !== trainer.completedSteps) await checkpoint();
+    // The end of the run (not of a session stopped by Ctrl-C) is evaluated once more.
+    if (quality !== null && quality.last?.step !== trainer.completedSteps && (stop as StopReason | null) !== 'aborted') await evaluateQuality();
     const generatorDirectory = join(directory, 'generator');
     await exportGenerator(generatorDirectory, trainer.generator);
     return {
@@ -287,6 +309,7 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
       skippedList: outputs.skippedPath,
       inputWaitShare: waitSeconds + stepSeconds > 0 ? waitSeconds / (waitSeconds + stepSeconds) : 0,
       meanImagesPerSecond: stepSeconds > 0 ? trainedImages / stepSeconds : 0,
+      quality: quality === null ? null : { last: quality.last, floor, path: quality.path },
     };
   } catch (error) {
     // A failure mid-run (an unreadable image when strict, a full disk, ...) keeps the steps trained since the
@@ -301,6 +324,7 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
     }
     throw error;
   } finally {
+    quality?.dispose();
     control.signal?.removeEventListener('abort', onAbort);
   }
 }
