@@ -58,3 +58,17 @@ describe('parseTrainArguments: sane upper bounds, checked before anything is bui
     expect(existsSync(out)).toBe(false);
   });
 });
+
+describe('FID/KID flags', () => {
+  it('turns FID on every 400 steps for the 32px quickstart only, and off with --no-fid', () => {
+    expect(parseTrainArguments(['--quickstart']).fidEvery).toBe(400);
+    expect(parseTrainArguments(['--quickstart']).fidSamples).toBe(500);
+    expect(parseTrainArguments(['--quickstart', '--size', '16']).fidEvery).toBeNull();
+    expect(parseTrainArguments(['--quickstart', '--no-fid']).fidEvery).toBeNull();
+    expect(parseTrainArguments(['--data', 'x']).fidEvery).toBeNull();
+    expect(parseTrainArguments(['--data', 'x', '--fid-every', '50', '--fid-model', 'm/model.json', '--fid-layer', 'pool']).fidEvery).toBe(50);
+    expect(() => parseTrainArguments(['--data', 'x', '--fid-model', 'm/model.json'])).toThrow('`--fid-model <model.json>` and `--fid-layer <name>` go together');
+    expect(() => parseTrainArguments(['--quickstart', '--fid-every', '0'])).toThrow('Expected `--fid-every` to be an integer in [1, 1000000000], got `0`');
+  });
+});
+

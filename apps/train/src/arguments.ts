@@ -34,6 +34,13 @@ export interface TrainArguments {
   readonly checkpointEvery: number;
   /** Threads of the wasm backend: a count, `auto` (every core) or `fastest` (time both on the run's model; quickstart default). */
   readonly wasmThreads: number | 'auto' | 'fastest';
+  /** FID/KID every this many steps and at the end (`null`: none; quickstart 400). */
+  readonly fidEvery: number | null;
+  /** Generated images per FID/KID evaluation (and real images per real half). */
+  readonly fidSamples: number;
+  /** A tfjs layers model.json for FID/KID features (`null`: the digits network, 1-channel 32px runs only). */
+  readonly fidModel: string | null;
+  readonly fidLayer: string | null;
   /** The options given on the command line (a resume keeps the run's own settings for the others). */
   readonly given: ReadonlySet<string>;
 }
@@ -68,6 +75,15 @@ Model and training:
   --backend <name>         ${backendPreferenceList} (default auto)
   --wasm-threads <n>       threads of the wasm backend: 1-8, auto (every core) or fastest (times 1 thread and
                            every core on the model first) (default auto; quickstart fastest)
+
+Sample quality (FID/KID against real images of --data, written to <out>/quality.ndjson):
+  --fid-every <n>          evaluate every n steps and at the end (default none; quickstart 400 at 32px); 1-channel
+                           32px runs use the digits feature network that ships with @dcgan/core
+  --no-fid                 no FID/KID (turns the quickstart's off)
+  --fid-samples <n>        generated images per evaluation, and real images in each of the two real halves
+                           whose FID is the floor printed with the first result (default 500)
+  --fid-model <model.json> the feature network for other images (a tfjs layers model, e.g. a converted
+                           Inception-v3), with --fid-layer <name> naming the layer whose output is the feature
 
 Output:
   --out <dir>              run folder: metrics.ndjson, samples/*.png, checkpoint/ (default runs/<name>-<time>)
@@ -109,6 +125,11 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
         'sample-every': { type: 'string' },
         'checkpoint-every': { type: 'string' },
         'wasm-threads': { type: 'string' },
+        'fid-every': { type: 'string' },
+        'no-fid': { type: 'boolean' },
+        'fid-samples': { type: 'string' },
+        'fid-model': { type: 'string' },
+        'fid-layer': { type: 'string' },
       },
     });
   } catch (error) {
@@ -137,6 +158,10 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
   if (command === 'train' && !quickstart && values.data === undefined && !resume) {
     throw new UsageError('Expected `--data <path>` (or `--quickstart`, or `--resume --out <run>`); see --help');
   }
+  if ((values['fid-model'] === undefined) !== (values['fid-layer'] === undefined)) {
+    throw new UsageError('`--fid-model <model.json>` and `--fid-layer <name>` go together: the feature network and its layer');
+  }
+  if (values['no-fid'] === true && values['fid-every'] !== undefined) throw new UsageError('`--no-fid` and `--fid-every` contradict each other');
   if (resume && values.out === undefined) throw new UsageError('`--resume` needs `--out <run-dir>`, the run to continue');
   return {
     command,
@@ -159,6 +184,14 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     sampleEvery: integer('--sample-every', values['sample-every'], 100, 1, limits.count),
     checkpointEvery: integer('--checkpoint-every', values['checkpoint-every'], 500, 1, limits.count),
     wasmThreads: wasmThreads(values['wasm-threads'], quickstart),
+    // The quickstart's default FID needs the digits network (1-channel 32px) or a named feature model.
+    fidEvery:
+      values['no-fid'] === true || (values['fid-every'] === undefined && !(quickstart && ((size === 32 && channels === 1) || values['fid-model'] !== undefined)))
+        ? null
+        : integer('--fid-every', values['fid-every'], 400, 1, limits.count),
+    fidSamples: integer('--fid-samples', values['fid-samples'], 500, 2, 100_000),
+    fidModel: values['fid-model'] ?? null,
+    fidLayer: values['fid-layer'] ?? null,
     given: new Set(Object.keys(values)),
   };
 }

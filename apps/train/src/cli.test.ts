@@ -186,6 +186,17 @@ describe('dcgan-train on real digits', () => {
     expect(metrics().map((entry) => entry.step)).toEqual([1, 2, 3, 4, 5]);
   });
 
+  it('prints FID/KID with the real-vs-real floor during a 32px quickstart and in the summary', async () => {
+    const out = join(temporaryDirectory(), 'run');
+    const result = await run('--quickstart', '--base-width', '8', '--batch-size', '8', '--steps', '3', '--fid-every', '2', '--fid-samples', '30', '--out', out, '--backend', 'cpu');
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/step 2: FID \d+\.\d\d, KID -?\d+\.\d{4} ± \d+\.\d{4} \(30 images, \d+\.\d s\); real-vs-real floor FID \d+\.\d\d/);
+    expect(result.stderr).toMatch(/step 3: FID \d+\.\d\d/);
+    expect(result.stdout).toMatch(new RegExp(`quality: +FID \\d+\\.\\d\\d \\(real-vs-real floor \\d+\\.\\d\\d\\), KID .* at step 3; all: ${out}/quality.ndjson`));
+    const lines = readFileSync(join(out, 'quality.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { step: number });
+    expect(lines.map((line) => line.step)).toEqual([2, 3]);
+  });
+
   it('resumes exactly: 3 steps + resume to 5 gives the same weights as 5 steps straight', async () => {
     const straight = join(temporaryDirectory(), 'straight');
     const split = join(temporaryDirectory(), 'split');

@@ -52,6 +52,10 @@ function trainOptions(options: TrainArguments): Parameters<typeof train>[0] {
     strict: options.strict,
     backend: options.backend,
     wasmThreads: options.wasmThreads,
+    quality:
+      options.fidEvery === null
+        ? null
+        : { every: options.fidEvery, sampleCount: options.fidSamples, featureModel: options.fidModel, featureLayer: options.fidLayer },
   };
 }
 

@@ -38,7 +38,7 @@ describe('FID/KID during training (train option `quality`)', () => {
     for (const event of quality) {
       expect(event.fid).toBeGreaterThan(0);
       expect(Number.isFinite(event.kid)).toBe(true);
-      expect(event.kidStd).toBeGreaterThanOrEqual(0);
+      expect(event.kidStd).toBeGreaterThan(0); // subsets of half the set vary
       expect(event.sampleCount).toBe(40);
     }
     // The floor (two disjoint real halves) comes with the first result and is far below an untrained G's FID.

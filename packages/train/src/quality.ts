@@ -113,7 +113,14 @@ export class QualityMonitor {
     try {
       const { reference, other } = await readRealHalves(dataset, settings.sampleCount, run.seed);
       try {
-        const evaluator = await createFidEvaluator({ featureModel, layer: settings.featureLayer, realImages: reference, seed: run.seed });
+        const evaluator = await createFidEvaluator({
+          featureModel,
+          layer: settings.featureLayer,
+          realImages: reference,
+          seed: run.seed,
+          // Subsets of half the set, so that kidStd says how much KID varies (whole-set subsets give 0).
+          kidSubsetSize: Math.max(2, Math.floor(reference.shape[0] / 2)),
+        });
         const floor = toScores(await evaluator.evaluateImages(other));
         // As many generated images as real ones (fewer than sampleCount when the dataset is small).
         z = sampleLatent(reference.shape[0], run.latentDim, (run.seed % 0x7fffffff) + 0x5eed);

@@ -58,6 +58,11 @@ export function createTrainingOutput(stream: NodeJS.WriteStream = process.stderr
         );
         break;
       }
+      case 'quality': {
+        const floor = event.floor === undefined ? '' : `; real-vs-real floor FID ${formatScore(event.floor.fid)}, KID ${formatKid(event.floor.kid, event.floor.kidStd)}`;
+        say(`step ${event.step}: FID ${formatScore(event.fid)}, KID ${formatKid(event.kid, event.kidStd)} (${event.sampleCount} images, ${event.seconds.toFixed(1)} s)${floor}`);
+        break;
+      }
       case 'skipped': {
         skippedList = event.list;
         const count = (skippedByEpoch.get(event.epoch) ?? 0) + 1;
@@ -100,6 +105,21 @@ export function formatTrainingSummary(summary: TrainSummary): string {
     `  generator:  ${summary.generator}   (tfjs layers format, loads in a browser)`,
     `  metrics:    ${summary.metrics}`,
   ];
+  if (summary.quality?.last != null) {
+    const { last, floor, path } = summary.quality;
+    const floorText = floor === null ? '' : ` (real-vs-real floor ${formatScore(floor.fid)})`;
+    lines.push(`  quality:    FID ${formatScore(last.fid)}${floorText}, KID ${formatKid(last.kid, last.kidStd)} at step ${last.step}; all: ${path}`);
+  }
   if (summary.skippedItems > 0) lines.push(`  skipped ${summary.skippedItems} unreadable item(s): ${summary.skippedList}`);
   return `${lines.join('\n')}\n`;
+}
+
+/** A FID (or NaN from a diverged generator) for the terminal. */
+function formatScore(value: number): string {
+  return Number.isFinite(value) ? value.toFixed(2) : 'NaN (generator output not finite)';
+}
+
+/** KID ± its subset standard deviation. */
+function formatKid(kid: number, kidStd: number): string {
+  return Number.isFinite(kid) ? `${kid.toFixed(4)} ± ${kidStd.toFixed(4)}` : 'NaN';
 }
