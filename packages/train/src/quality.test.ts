@@ -67,3 +67,34 @@ describe('FID/KID during training (train option `quality`)', () => {
     await expect(train({ ...tiny, directory, steps: 1, quality: { every: 0 } })).rejects.toThrow('Expected `quality.every` to be an integer >= 1, got `0`');
   });
 });
+
+describe('QualityMonitor', () => {
+  it('records NaN scores (null in quality.ndjson) for a diverged generator instead of failing', async () => {
+    const { Trainer } = await import('@dcgan/core');
+    const { openDataset } = await import('@dcgan/data');
+    const { QualityMonitor, resolveQuality } = await import('./quality');
+    await (await import('@dcgan/backend')).initBackend({ prefer: 'cpu' });
+    const directory = mkdtempSync(join(tmpdir(), 'dcgan-train-quality-'));
+    const dataset = await openDataset(null, { format: 'mnist-package', size: 32, channels: 1 });
+    const trainer = new Trainer({ config: { imageSize: 32, channels: 1, baseWidth: 8 }, batchSize: 4, seed: 1 });
+    const monitor = await QualityMonitor.create(directory, resolveQuality({ every: 1, sampleCount: 20 }, { size: 32, channels: 1 })!, dataset, { seed: 1, latentDim: 100 });
+    try {
+      const healthy = await monitor.evaluate(trainer);
+      expect(Number.isFinite(healthy.fid)).toBe(true);
+      const weight = trainer.generator.trainableWeights[0]!;
+      const nan = tf.fill(weight.shape, Number.NaN);
+      weight.write(nan);
+      nan.dispose();
+      const before = tf.memory().numTensors;
+      const diverged = await monitor.evaluate(trainer);
+      expect(tf.memory().numTensors).toBe(before);
+      expect(diverged.fid).toBeNaN();
+      expect(diverged.kid).toBeNaN();
+      expect(qualityLines(directory).map((line) => line.fid)).toEqual([healthy.fid, null]);
+    } finally {
+      monitor.dispose();
+      trainer.dispose();
+      await dataset.source.close();
+    }
+  }, 60_000);
+});
