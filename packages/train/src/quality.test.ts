@@ -82,7 +82,7 @@ describe('QualityMonitor', () => {
       const healthy = await monitor.evaluate(trainer);
       expect(Number.isFinite(healthy.fid)).toBe(true);
       const weight = trainer.generator.trainableWeights[0]!;
-      const nan = tf.fill(weight.shape, Number.NaN);
+      const nan = tf.fill(weight.shape as number[], Number.NaN);
       weight.write(nan);
       nan.dispose();
       const before = tf.memory().numTensors;
