@@ -1,0 +1,12 @@
+export { TrainError } from './errors/train-error';
+export { parseMetrics, readMetricsFile, type MetricsFile, type StepMetrics } from './metrics/metrics-record';
+export {
+  createEventFileWriter,
+  eventFilePrefix,
+  type EventFileWriter,
+  type EventFileWriterOptions,
+  type EventImageSize,
+} from './tensorboard/event-file-writer';
+export { sampleImageTag, trainingScalars, trainingScalarTags } from './tensorboard/training-scalars';
+export { curvePanels, drawCurves, renderCurvesPng, type CurveSeries, type CurvesOptions } from './curves/draw-curves';
+export { writeCurvesFile, type WrittenCurves } from './curves/write-curves';

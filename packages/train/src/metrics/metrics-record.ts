@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+
+import { TrainError } from '../errors/train-error';
+
+/**
+ * The fields of one `metrics.ndjson` line that curves and TensorBoard scalars use: a `Trainer.step()` result
+ * (`TrainerStepResult` of @dcgan/core) satisfies it, and each line of the file is one such result plus `time`.
+ */
+export interface StepMetrics {
+  /** Steps completed, this one included. */
+  readonly step: number;
+  /** D's loss on the batch. */
+  readonly discriminatorLoss: number;
+  /** G's non-saturating loss. */
+  readonly generatorLoss: number;
+  /** Mean D(x) on the real batch. */
+  readonly realScore: number;
+  /** Mean D(G(z)) before D's update. */
+  readonly fakeScore: number;
+  /** Mean D(G(z)) after D's update, during G's update. */
+  readonly fakeScoreAfterUpdate?: number;
+  /** Real images per second of the step. */
+  readonly imagesPerSecond?: number;
+}
+
+/** What {@link readMetricsFile} found. */
+export interface MetricsFile {
+  /** Valid records, one per step (the last line of a step wins, as after a resume from an older checkpoint), by step. */
+  readonly records: StepMetrics[];
+  /** Lines that were not a metrics record (a line torn by a crash, say), with the reason, 1-based. */
+  readonly skipped: { readonly line: number; readonly reason: string }[];
+}
+
+const requiredNumbers = ['step', 'discriminatorLoss', 'generatorLoss', 'realScore', 'fakeScore'] as const;
+
+/** Why `value` is not a {@link StepMetrics}, or null when it is one. */
+function problem(value: unknown): string | null {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
+  const record = value as Record<string, unknown>;
+  for (const key of requiredNumbers) {
+    if (typeof record[key] !== 'number') return `\`${key}\` is ${record[key] === undefined ? 'missing' : 'not a number'}`;
+  }
+  if (!Number.isSafeInteger(record.step) || (record.step as number) < 0) return `\`step\` is not a non-negative integer`;
+  return null;
+}
+
+/**
+ * Parses `metrics.ndjson` text. Unreadable lines are skipped and reported (a crash can tear the last line); the
+ * result is sorted by step, and where a step appears twice (a run resumed from an older checkpoint repeats the
+ * steps after it) the later line wins.
+ *
+ * @example
+ * const { records, skipped } = parseMetrics(text);
+ */
+export function parseMetrics(text: string): MetricsFile {
+  const byStep = new Map<number, StepMetrics>();
+  const skipped: { line: number; reason: string }[] = [];
+  text.split('\n').forEach((line, index) => {
+    if (line.trim() === '') return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      skipped.push({ line: index + 1, reason: 'not valid JSON' });
+      return;
+    }
+    const reason = problem(value);
+    if (reason !== null) skipped.push({ line: index + 1, reason });
+    else byStep.set((value as StepMetrics).step, value as StepMetrics);
+  });
+  return { records: [...byStep.values()].sort((a, b) => a.step - b.step), skipped };
+}
+
+/**
+ * Reads and parses a `metrics.ndjson` file (see {@link parseMetrics}); a missing or unreadable file is a
+ * {@link TrainError} naming it.
+ *
+ * @example
+ * const { records } = await readMetricsFile('runs/mnist/metrics.ndjson');
+ */
+export async function readMetricsFile(path: string): Promise<MetricsFile> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new TrainError(`${path}: cannot read the metrics file: ${(error as Error).message}`, { cause: error, file: path });
+  }
+  return parseMetrics(text);
+}
