@@ -27,6 +27,7 @@ Exit status 0 when the file parsed without errors, 1 otherwise.
 """
 import base64
 import json
+import math
 import struct
 import sys
 
@@ -155,7 +156,8 @@ def describe(event):
         for value in event.summary.value:
             which = value.WhichOneof("value")
             if which == "simple_value":
-                scalars[value.tag] = value.simple_value
+                # JSON has no NaN or infinities: those are written as Python spells them ("nan", "inf", "-inf").
+                scalars[value.tag] = value.simple_value if math.isfinite(value.simple_value) else repr(value.simple_value)
             elif which == "image":
                 images.append(
                     {

@@ -104,7 +104,10 @@ function drawAxes(raster: Raster, axes: Axes, title: string, titleTop: number): 
     raster.text(label, x - textWidth(label, textScale) / 2, plot.bottom + 9, ink, textScale);
   }
   raster.text('step', plot.right - textWidth('step', textScale), plot.bottom + 9 + glyphPixels + 4, ink, textScale);
-  // The frame last, over the grid.
+}
+
+/** The left and bottom axis lines, drawn after the series so that lines never hide them. */
+function drawFrame(raster: Raster, plot: Rectangle): void {
   raster.fillRect(plot.left, plot.top, 1, plot.bottom - plot.top + 1, ink);
   raster.fillRect(plot.left, plot.bottom, plot.right - plot.left + 1, 1, ink);
 }
@@ -228,6 +231,7 @@ export function drawCurves(records: readonly StepMetrics[], options: CurvesOptio
     const axes: Axes = { plot, xMin, xMax, yMin: 0, yMax };
     drawAxes(raster, axes, panel.title, panelTop + 14);
     for (const series of panel.series) drawSeries(raster, axes, sorted, series);
+    drawFrame(raster, plot);
     drawLegend(raster, plot, panel.series);
   });
   return raster.image();

@@ -5,7 +5,7 @@ function decimals(step: number): number {
 
 /**
  * Tick positions for an axis from `min` to `max`: multiples of a step of 1, 2 or 5 times a power of ten, about
- * `count` of them, all inside [min, max].
+ * `count` of them (the 1/2/5 step nearest to span / `count`), all inside [min, max].
  *
  * @example
  * niceTicks(0, 2.7, 5); // { step: 0.5, values: [0, 0.5, 1, 1.5, 2, 2.5] }
@@ -15,7 +15,9 @@ export function niceTicks(min: number, max: number, count: number): { step: numb
   if (!(span > 0) || !Number.isFinite(span)) return { step: 1, values: [min] };
   const rough = span / Math.max(1, count);
   const power = 10 ** Math.floor(Math.log10(rough));
-  const step = ([1, 2, 5, 10].find((multiple) => multiple * power >= rough * (1 - 1e-9)) ?? 10) * power;
+  // The 1/2/5 step nearest to span / count on a log scale (so 7.4 rounds to 10, 0.54 to 0.5).
+  const distance = (candidate: number) => Math.abs(Math.log(candidate / rough));
+  const step = [1, 2, 5, 10].map((multiple) => multiple * power).reduce((best, candidate) => (distance(candidate) < distance(best) ? candidate : best));
   const values: number[] = [];
   for (let index = Math.ceil(min / step - 1e-9); index * step <= max + step * 1e-9; index += 1) {
     values.push(Number((index * step).toFixed(decimals(step))));
