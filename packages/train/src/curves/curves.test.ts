@@ -115,6 +115,19 @@ describe('drawCurves', () => {
     }
   });
 
+  it('moves a legend off the curves: lines along the top of the plot put it in the bottom right corner', () => {
+    const image = drawCurves(constant(80, { discriminatorLoss: 1, generatorLoss: 1, realScore: 0.96, fakeScore: 0.93 }));
+    const { right, top, bottom } = plot(1);
+    const swatchPixels = (rowFrom: number, rowTo: number) => {
+      let count = 0;
+      for (let y = rowFrom; y < rowTo; y += 1) for (let x = right - 220; x < right; x += 1) if (near(pixel(image, x, y), fakeColor!, 10)) count += 1;
+      return count;
+    };
+    // The legend's red swatch (3 px x 22 px) is in the bottom right; at the top right there is only the red curve.
+    expect(swatchPixels(bottom - 70, bottom)).toBeGreaterThan(40);
+    expect(swatchPixels(top + 30, top + 70)).toBe(0);
+  });
+
   it('breaks a line at non-finite values (a diverged step) instead of drawing through them', () => {
     const records = constant(100, { discriminatorLoss: 1, generatorLoss: 1.5, realScore: 0.6, fakeScore: 0.1 }).map((record) =>
       record.step >= 40 && record.step <= 60 ? { ...record, realScore: Number.NaN } : record,
@@ -154,14 +167,15 @@ describe('drawCurves', () => {
     expect(skipped).toEqual([]);
     expect(records.map((record) => record.step)).toEqual(Array.from({ length: 60 }, (_, index) => index + 1));
     const image = drawCurves(records);
-    // Each line crosses the whole plot: the columns left of the legend (about 200 pixels wide) hold the series'
-    // colour, but for the few where the other line of the panel crosses it (D(x) and D(G(z)) start together).
+    // Each line crosses the whole plot: its colour is in every column but those under the legend (at most about
+    // 200 pixels wide, in whichever corner hides least) and the few where the panel's other line crosses it
+    // (D(x) and D(G(z)) start together).
     for (const [panel, colors] of [[0, lossColors!], [1, outputColors!]] as const) {
       const { left, right, top, bottom } = plot(panel);
       for (const color of colors) {
         let columns = 0;
-        for (let x = left + 1; x < right - 210; x += 1) if (inkRows(image, x, color, top, bottom).length > 0) columns += 1;
-        expect(columns).toBeGreaterThanOrEqual(0.98 * (right - 210 - left - 1));
+        for (let x = left + 1; x <= right; x += 1) if (inkRows(image, x, color, top, bottom).length > 0) columns += 1;
+        expect(columns).toBeGreaterThanOrEqual(0.98 * (right - left - 200));
       }
     }
     // Halfway between steps 30 and 31, the D(x) line lies halfway between their values (steps 1..60 span the plot).
@@ -233,6 +247,8 @@ describe('axis ticks', () => {
     expect(niceCeiling(0.011)).toBe(0.015);
     expect(tickLabel(25_000, 5000)).toBe('25k');
     expect(tickLabel(5000, 1000)).toBe('5000');
+    expect(tickLabel(5000, 1000, 20_000)).toBe('5k'); // on an axis that reaches 20k
+    expect(tickLabel(12_000_000, 1_000_000)).toBe('12M');
     expect(tickLabel(0.6000000000000001, 0.2)).toBe('0.6');
     expect(tickLabel(0.25, 0.05)).toBe('0.25');
   });

@@ -100,7 +100,7 @@ function drawAxes(raster: Raster, axes: Axes, title: string, titleTop: number): 
     const x = Math.round(xPixel(axes, value));
     raster.fillRect(x, plot.top, 1, plot.bottom - plot.top + 1, gridColor);
     raster.fillRect(x, plot.bottom + 1, 1, 5, ink);
-    const label = tickLabel(value, xTicks.step);
+    const label = tickLabel(value, xTicks.step, axes.xMax);
     raster.text(label, x - textWidth(label, textScale) / 2, plot.bottom + 9, ink, textScale);
   }
   raster.text('step', plot.right - textWidth('step', textScale), plot.bottom + 9 + glyphPixels + 4, ink, textScale);
@@ -176,13 +176,35 @@ function drawSeries(raster: Raster, axes: Axes, records: readonly StepMetrics[],
   for (const run of runs) if (run.length > 0) raster.polyline(run, series.color, lineWidth, clip);
 }
 
+/**
+ * The legend box, in the corner of the plot (top right, top left, bottom right, bottom left) where it hides the fewest curve pixels, so that it
+ * does not sit on a curve where another corner is free. Drawn after the curves.
+ */
 function drawLegend(raster: Raster, plot: Rectangle, series: readonly CurveSeries[]): void {
   const rowHeight = 7 * textScale + 8;
   const swatch = 22;
   const width = 10 + swatch + 8 + Math.max(...series.map((item) => textWidth(item.label, textScale))) + 10;
   const height = series.length * rowHeight + 8;
-  const left = plot.right - width - 8;
-  const top = plot.top + 8;
+  const corners = [
+    [plot.right - width - 8, plot.top + 8],
+    [plot.left + 10, plot.top + 8],
+    [plot.right - width - 8, plot.bottom - height - 8],
+    [plot.left + 10, plot.bottom - height - 8],
+  ] as const;
+  const margin = 4; // a curve just outside the box still counts: the box should not touch it
+  // Pixels the curves (and nothing else: not the white background, not the grid) coloured under each box.
+  const hidden = corners.map(([left, top]) => {
+    let count = 0;
+    for (let y = Math.max(0, top - margin); y < Math.min(raster.height, top + height + margin); y += 1) {
+      for (let x = Math.max(0, left - margin); x < Math.min(raster.width, left + width + margin); x += 1) {
+        const offset = (y * raster.width + x) * 3;
+        const [red, green, blue] = [raster.data[offset]!, raster.data[offset + 1]!, raster.data[offset + 2]!];
+        if (!(red === green && green === blue && (red === 255 || red === gridColor[0]))) count += 1;
+      }
+    }
+    return count;
+  });
+  const [left, top] = corners[hidden.indexOf(Math.min(...hidden))]!;
   raster.fillRect(left, top, width, height, white);
   raster.fillRect(left, top, width, 1, gridColor);
   raster.fillRect(left, top + height - 1, width, 1, gridColor);
@@ -206,7 +228,7 @@ function checkedSize(value: number | undefined, fallback: number, minimum: numbe
 /**
  * Draws training curves from metrics records (a `metrics.ndjson` read with `readMetricsFile`, or `Trainer.step()`
  * results): D and G losses in the top panel, mean D(x) and D(G(z)) in the bottom one, over steps, with axes,
- * ticks and a legend. Pure: the same records give the same pixels. Records are drawn in step order.
+ * ticks and a legend (in the corner where it hides the least of the curves). Pure: the same records give the same pixels. Records are drawn in step order.
  *
  * @example
  * const image = drawCurves((await readMetricsFile('runs/mnist/metrics.ndjson')).records);

@@ -33,18 +33,21 @@ export function niceCeiling(value: number): number {
 }
 
 /**
- * A tick label: whole numbers as they are, or with `k`/`M` for round thousands/millions from 10,000 up (long
- * runs), fractions with as many decimals as the tick step needs.
+ * A tick label: whole numbers as they are, or in thousands (`k`) / millions (`M`) on an axis that reaches 10,000
+ * / 10,000,000 (`axisMaximum`) where the value is a round thousand / million (long runs); fractions with as
+ * many decimals as the tick step needs.
  *
  * @example
  * tickLabel(25000, 5000); // '25k'
+ * tickLabel(5000, 5000, 25000); // '5k'
  * tickLabel(0.25, 0.05);  // '0.25'
  */
-export function tickLabel(value: number, step: number): string {
+export function tickLabel(value: number, step: number, axisMaximum = Math.abs(value)): string {
   if (step >= 1) {
     const whole = Math.round(value);
-    if (Math.abs(whole) >= 10_000_000 && whole % 1_000_000 === 0) return `${whole / 1_000_000}M`;
-    if (Math.abs(whole) >= 10_000 && whole % 1000 === 0) return `${whole / 1000}k`;
+    if (whole === 0) return '0';
+    if (axisMaximum >= 10_000_000 && whole % 1_000_000 === 0) return `${whole / 1_000_000}M`;
+    if (axisMaximum >= 10_000 && whole % 1000 === 0) return `${whole / 1000}k`;
     return String(whole);
   }
   return value.toFixed(decimals(step));
