@@ -1,5 +1,5 @@
 export { TrainError } from './errors/train-error';
-export { parseMetrics, readMetricsFile, type MetricsFile, type StepMetrics } from './metrics/metrics-record';
+export { MetricsCollector, parseMetrics, readMetricsFile, type MetricsFile, type StepMetrics } from './metrics/metrics-record';
 export {
   createEventFileWriter,
   eventFilePrefix,
@@ -9,4 +9,4 @@ export {
 } from './tensorboard/event-file-writer';
 export { sampleImageTag, trainingScalars, trainingScalarTags } from './tensorboard/training-scalars';
 export { curvePanels, drawCurves, renderCurvesPng, type CurveSeries, type CurvesOptions } from './curves/draw-curves';
-export { writeCurvesFile, type WrittenCurves } from './curves/write-curves';
+export { createCurvesWriter, writeCurvesFile, type CurvesWriter, type WrittenCurves } from './curves/write-curves';

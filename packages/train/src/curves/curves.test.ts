@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,7 @@ import { TrainError } from '../errors/train-error';
 import { parseMetrics, readMetricsFile, type StepMetrics } from '../metrics/metrics-record';
 import { curvePanels, drawCurves, renderCurvesPng } from './draw-curves';
 import { niceCeiling, niceTicks, tickLabel } from './nice-ticks';
-import { writeCurvesFile } from './write-curves';
+import { createCurvesWriter, writeCurvesFile } from './write-curves';
 
 const metricsFixture = fileURLToPath(new URL('../../test/fixtures/metrics.ndjson', import.meta.url));
 
@@ -235,6 +235,36 @@ describe('writeCurvesFile', () => {
     const metadata = await sharp(output).metadata();
     expect([metadata.format, metadata.width, metadata.height]).toEqual(['png', width, height]);
     expect((await readdir(directory)).sort()).toEqual(['curves.png', 'metrics.ndjson']); // no temporary file left
+  });
+});
+
+describe('createCurvesWriter', () => {
+  it('follows a growing metrics file: new lines only, a line being written waits, a replaced file is read anew', async () => {
+    const lines = (await readFile(metricsFixture, 'utf8')).trimEnd().split('\n');
+    const metrics = join(directory, 'metrics.ndjson');
+    const output = join(directory, 'curves.png');
+    const curves = createCurvesWriter(metrics, output);
+
+    // Before the first step there is no metrics file: empty axes.
+    expect(await curves.refresh()).toEqual({ path: output, steps: 0, skipped: [] });
+    expect((await sharp(output).metadata()).width).toBe(width);
+
+    await writeFile(metrics, `${lines.slice(0, 30).join('\n')}\n`);
+    expect((await curves.refresh()).steps).toBe(30);
+    await appendFile(metrics, `${lines.slice(30, 59).join('\n')}\n${lines[59]!.slice(0, 40)}`); // the 60th line half written
+    expect(await curves.refresh()).toEqual({ path: output, steps: 59, skipped: [] });
+    await appendFile(metrics, `${lines[59]!.slice(40)}\n`);
+    expect(await curves.refresh()).toEqual({ path: output, steps: 60, skipped: [] });
+    // The picture is what drawCurves makes of all 60 records.
+    const { records } = await readMetricsFile(metricsFixture);
+    const decoded = await sharp(output).raw().toBuffer();
+    expect(Buffer.compare(decoded, Buffer.from(drawCurves(records).data))).toBe(0);
+
+    // A new file in its place (a fresh run in the same folder) is read from its start.
+    const replacement = join(directory, 'replacement.ndjson');
+    await writeFile(replacement, `${lines.slice(0, 5).join('\n')}\nnot json\n`);
+    await rename(replacement, metrics);
+    expect(await curves.refresh()).toEqual({ path: output, steps: 5, skipped: [{ line: 6, reason: 'not valid JSON' }] });
   });
 });
 

@@ -56,13 +56,23 @@ function pale(color: Color): Color {
   return [0, 1, 2].map((channel) => Math.round(color[channel]! + (255 - color[channel]!) * 0.7)) as unknown as Color;
 }
 
-/** A high quantile of the finite values (so that one early spike does not flatten the rest of a loss curve). */
-function robustMaximum(values: number[]): number {
-  const finite = values.filter(Number.isFinite).sort((a, b) => a - b);
-  if (finite.length === 0) return 1;
-  const top = finite[finite.length - 1]!;
-  const quantile = finite[Math.floor((finite.length - 1) * 0.99)]!;
-  // Keep the true maximum unless it lies far above the bulk of the values.
+/**
+ * The top of the loss axis: the largest finite value, or a high quantile of them when the largest lies far above
+ * the bulk (so that one early spike does not flatten the rest of a loss curve).
+ */
+function robustMaximum(records: readonly StepMetrics[], series: readonly CurveSeries[]): number {
+  const values = new Float64Array(records.length * series.length);
+  let count = 0;
+  for (const record of records) {
+    for (const item of series) {
+      const value = item.value(record);
+      if (typeof value === 'number' && Number.isFinite(value)) values[count++] = value;
+    }
+  }
+  if (count === 0) return 1;
+  const finite = values.subarray(0, count).sort(); // a typed array sorts numerically
+  const top = finite[count - 1]!;
+  const quantile = finite[Math.floor((count - 1) * 0.99)]!;
   return top <= quantile * 1.5 ? top : quantile * 1.1;
 }
 
@@ -121,16 +131,15 @@ function drawSeries(raster: Raster, axes: Axes, records: readonly StepMetrics[],
   const { plot } = axes;
   const clip = plot;
   const columns = plot.right - plot.left + 1;
-  const points = records.flatMap((record) => {
-    const value = series.value(record);
-    return typeof value === 'number' ? [[record.step, value] as const] : [];
-  });
+  const present = records.filter((record) => typeof series.value(record) === 'number');
   const runs: (readonly [number, number])[][] = [[]];
   const breakLine = () => {
     if (runs[runs.length - 1]!.length > 0) runs.push([]);
   };
-  if (points.length <= columns) {
-    for (const [step, value] of points) {
+  if (present.length <= columns) {
+    for (const record of present) {
+      const step = record.step;
+      const value = series.value(record)!;
       if (Number.isFinite(value)) runs[runs.length - 1]!.push([xPixel(axes, step), yPixel(axes, value)]);
       else breakLine();
     }
@@ -153,8 +162,9 @@ function drawSeries(raster: Raster, axes: Axes, records: readonly StepMetrics[],
         runs[runs.length - 1]!.push([x, yPixel(axes, sum / count)]);
       } else breakLine();
     };
-    for (const [step, value] of points) {
-      const at = Math.min(columns - 1, Math.max(0, Math.round(xPixel(axes, step) - plot.left)));
+    for (const record of present) {
+      const value = series.value(record)!;
+      const at = Math.min(columns - 1, Math.max(0, Math.round(xPixel(axes, record.step) - plot.left)));
       if (at !== column) {
         closeColumn();
         column = at;
@@ -248,7 +258,7 @@ export function drawCurves(records: readonly StepMetrics[], options: CurvesOptio
     const plot: Rectangle = { left: 84, top: panelTop + 40, right: width - 20, bottom: panelTop + panelHeight - 52 };
     let yMax = 1;
     if (index === 0) {
-      yMax = niceCeiling(robustMaximum(sorted.flatMap((record) => panel.series.map((series) => series.value(record)))));
+      yMax = niceCeiling(robustMaximum(sorted, panel.series));
     }
     const axes: Axes = { plot, xMin, xMax, yMin: 0, yMax };
     drawAxes(raster, axes, panel.title, panelTop + 14);

@@ -44,31 +44,91 @@ function problem(value: unknown): string | null {
   return null;
 }
 
+/** Keeps only the fields curves and scalars use (a metrics line also holds its time, epoch, batch size...). */
+function pick(record: StepMetrics): StepMetrics {
+  const { step, discriminatorLoss, generatorLoss, realScore, fakeScore, fakeScoreAfterUpdate, imagesPerSecond } = record;
+  return {
+    step,
+    discriminatorLoss,
+    generatorLoss,
+    realScore,
+    fakeScore,
+    ...(typeof fakeScoreAfterUpdate === 'number' ? { fakeScoreAfterUpdate } : {}),
+    ...(typeof imagesPerSecond === 'number' ? { imagesPerSecond } : {}),
+  };
+}
+
+/**
+ * Collects metrics records from NDJSON text given in pieces (a file read as it grows): one record per step,
+ * the later line of a repeated step winning, unreadable lines skipped and reported with their line number.
+ */
+export class MetricsCollector {
+  private readonly list: StepMetrics[] = [];
+  private readonly indexByStep = new Map<number, number>();
+  private sorted = true;
+  private lineNumber = 0;
+  private readonly skippedLines: { line: number; reason: string }[] = [];
+
+  /** Adds complete lines (`text` holds whole lines; a last line without its newline counts as complete). */
+  addLines(text: string): void {
+    const lines = text.split('\n');
+    if (lines.at(-1) === '') lines.pop(); // the newline that ends the text
+    for (const line of lines) {
+      this.lineNumber += 1;
+      if (line.trim() === '') continue;
+      let value: unknown;
+      try {
+        value = JSON.parse(line);
+      } catch {
+        this.skippedLines.push({ line: this.lineNumber, reason: 'not valid JSON' });
+        continue;
+      }
+      const reason = problem(value);
+      if (reason !== null) this.skippedLines.push({ line: this.lineNumber, reason });
+      else this.add(pick(value as StepMetrics));
+    }
+  }
+
+  /** The records so far, by step. */
+  records(): StepMetrics[] {
+    if (!this.sorted) {
+      this.list.sort((a, b) => a.step - b.step);
+      this.list.forEach((record, index) => this.indexByStep.set(record.step, index));
+      this.sorted = true;
+    }
+    return this.list;
+  }
+
+  /** The lines skipped so far. */
+  skipped(): { line: number; reason: string }[] {
+    return [...this.skippedLines];
+  }
+
+  private add(record: StepMetrics): void {
+    const existing = this.indexByStep.get(record.step);
+    if (existing !== undefined) {
+      this.list[existing] = record;
+      return;
+    }
+    const last = this.list.at(-1);
+    if (last !== undefined && record.step < last.step) this.sorted = false;
+    this.indexByStep.set(record.step, this.list.length);
+    this.list.push(record);
+  }
+}
+
 /**
  * Parses `metrics.ndjson` text. Unreadable lines are skipped and reported (a crash can tear the last line); the
  * result is sorted by step, and where a step appears twice (a run resumed from an older checkpoint repeats the
- * steps after it) the later line wins.
+ * steps after it) the later line wins. Records keep the fields of {@link StepMetrics} only.
  *
  * @example
  * const { records, skipped } = parseMetrics(text);
  */
 export function parseMetrics(text: string): MetricsFile {
-  const byStep = new Map<number, StepMetrics>();
-  const skipped: { line: number; reason: string }[] = [];
-  text.split('\n').forEach((line, index) => {
-    if (line.trim() === '') return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch {
-      skipped.push({ line: index + 1, reason: 'not valid JSON' });
-      return;
-    }
-    const reason = problem(value);
-    if (reason !== null) skipped.push({ line: index + 1, reason });
-    else byStep.set((value as StepMetrics).step, value as StepMetrics);
-  });
-  return { records: [...byStep.values()].sort((a, b) => a.step - b.step), skipped };
+  const collector = new MetricsCollector();
+  collector.addLines(text);
+  return { records: collector.records(), skipped: collector.skipped() };
 }
 
 /**
