@@ -1,7 +1,7 @@
 import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
 import { isDatasetFormat, type DatasetFormat } from '@dcgan/data';
 
-import { TrainError } from './train-error';
+import { TrainError } from './errors/train-error';
 import type { TrainEvent } from './train-events';
 
 /** A new training run. Every field but `directory` has a default; unknown keys are refused. */

@@ -24,7 +24,7 @@ import {
   type RunRecord,
 } from './run-directory';
 import { RunOutputs } from './run-outputs';
-import { TrainError } from './train-error';
+import { TrainError } from './errors/train-error';
 import type { StopReason, TrainEvent, TrainSummary } from './train-events';
 import { defaultTargets, resolveResumeOptions, resolveTargets, resolveTrainOptions, type ResumeOptions, type RunTargets, type TrainControl, type TrainOptions } from './train-options';
 
@@ -113,6 +113,7 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
   let ownsRun = false; // a new run wrote its run.json: on a failure before its first step, it is removed again
   let unlock: (() => Promise<void>) | null = null;
   let trainer: Trainer | null = null;
+  let outputs: RunOutputs | null = null;
   try {
     if (resumed) await readCheckpointInfo(checkpointDirectory); // a corrupt checkpoint fails before any work
     else await assertRunDirectoryFree(directory);
@@ -129,8 +130,8 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
     trainer = resumed
       ? await loadCheckpoint(checkpointDirectory, { expectedConfig: config })
       : new Trainer({ config, batchSize: record.batchSize, seed: record.seed });
-    const outputs = new RunOutputs(directory, emit);
-    if (resumed) await truncateLogAfterStep(outputs.metricsPath, trainer.completedSteps);
+    if (resumed) await truncateLogAfterStep(join(directory, 'metrics.ndjson'), trainer.completedSteps);
+    outputs = await RunOutputs.open(directory, emit, resumed ? trainer.completedSteps : null);
     emit({
       status: 'started',
       directory,
@@ -151,6 +152,7 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
     if (ownsRun && (trainer === null || trainer.completedSteps === 0)) {
       // A new run that never trained (e.g. its first batch failed): leave the folder as it was, so that the
       // same command can run again.
+      await outputs?.close();
       trainer?.dispose();
       trainer = null;
       await unlock?.();
@@ -159,6 +161,7 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
     }
     throw error;
   } finally {
+    await outputs?.close();
     trainer?.dispose();
     await unlock?.();
     await dataset.source.close();
@@ -193,6 +196,7 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
   const checkpoint = async (): Promise<void> => {
     await recordDataPosition(directory, trainer.completedSteps, trainer.epoch, dataPosition);
     await saveCheckpoint(checkpointDirectory, trainer);
+    await outputs.flush();
     checkpointedStep = trainer.completedSteps;
     emit({ status: 'checkpoint', step: trainer.completedSteps, directory: checkpointDirectory });
   };
@@ -283,6 +287,8 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
       checkpoint: checkpointDirectory,
       generator: generatorDirectory,
       metrics: outputs.metricsPath,
+      curves: outputs.curvesPath,
+      tensorboard: outputs.eventFile,
       skippedItems,
       skippedList: outputs.skippedPath,
       inputWaitShare: waitSeconds + stepSeconds > 0 ? waitSeconds / (waitSeconds + stepSeconds) : 0,

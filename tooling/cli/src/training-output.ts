@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+
 import type { TrainEvent, TrainSummary } from '@dcgan/train';
 
 import { formatDuration, ProgressBar } from './progress-bar';
@@ -99,6 +101,8 @@ export function formatTrainingSummary(summary: TrainSummary): string {
     `  checkpoint: ${summary.checkpoint}   (continue with --resume --out ${summary.directory})`,
     `  generator:  ${summary.generator}   (tfjs layers format, loads in a browser)`,
     `  metrics:    ${summary.metrics}`,
+    `  curves:     ${summary.curves}`,
+    `  tensorboard: ${summary.tensorboard} (tensorboard --logdir ${dirname(summary.directory)})`,
   ];
   if (summary.skippedItems > 0) lines.push(`  skipped ${summary.skippedItems} unreadable item(s): ${summary.skippedList}`);
   return `${lines.join('\n')}\n`;
