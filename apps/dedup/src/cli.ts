@@ -8,6 +8,7 @@ import { hashAndReport } from './commands/hash-command.js';
 import { trainHasher } from './commands/train-command.js';
 import { runEvaluation } from './evaluation/run-evaluation.js';
 import { openDataset } from './open-dataset.js';
+import { createOutputFolders, trainingSet } from './output-folders.js';
 import { UsageError } from './usage-error.js';
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -31,10 +32,11 @@ async function main(argv: readonly string[]): Promise<void> {
 
 async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readonly string[]): Promise<void> {
   const architecture = { imageWidth: arguments_.imageSize, imageHeight: arguments_.imageSize, channels: arguments_.channels };
+  await createOutputFolders(arguments_);
   switch (arguments_.command) {
     case 'train': {
-      const { source, transform } = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
-      const hasher = await trainHasher(arguments_, source, transform, arguments_.hasher!, signal);
+      const training = await trainingSet(arguments_, await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels));
+      const hasher = await trainHasher(arguments_, training.source, training.transform, arguments_.hasher!, signal);
       process.stdout.write(`hasher: ${arguments_.hasher} (${hasher.inputSize}-${hasher.codeBits}-${hasher.inputSize}, trained ${String(hasher.training.epochs ?? 0)} epochs)\n`);
       return;
     }
@@ -45,8 +47,10 @@ async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readon
       return;
     }
     case 'run': {
-      const { source, transform } = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
-      const hasher = await trainHasher(arguments_, source, transform, arguments_.hasher ?? join(arguments_.out!, 'hasher.bin'), signal);
+      const data = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
+      const { source, transform } = data;
+      const training = await trainingSet(arguments_, data);
+      const hasher = await trainHasher(arguments_, training.source, training.transform, arguments_.hasher ?? join(arguments_.out!, 'hasher.bin'), signal);
       if (signal.aborted) return;
       await hashAndReport(arguments_, source, transform, hasher, arguments_.out!, signal);
       return;

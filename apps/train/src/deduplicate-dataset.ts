@@ -1,4 +1,4 @@
-import { createDeduplicatedSource, DedupError, readDedupReport, type DedupReport } from '@dcgan/dedup';
+import { assertDropShareAccepted, createDeduplicatedSource, DedupError, readDedupReport, type DedupReport } from '@dcgan/dedup';
 
 import type { OpenedDataset } from './open-dataset.js';
 
@@ -13,9 +13,10 @@ export interface DeduplicatedDataset {
 
 /**
  * Reads a `@dcgan/dedup` report and wraps the opened dataset so that the items it drops are never trained on.
- * Fails with a DedupError naming `reportPath` when the report is malformed or was made from another source.
+ * Fails with a DedupError naming `reportPath` when the report is malformed, was made from another source, or drops more
+ * than 5% of the data (unless `acceptDrop`).
  */
-export async function deduplicateDataset(dataset: OpenedDataset, reportPath: string): Promise<DeduplicatedDataset> {
+export async function deduplicateDataset(dataset: OpenedDataset, reportPath: string, acceptDrop = false): Promise<DeduplicatedDataset> {
   const report = await readDedupReport(reportPath);
   assertWellFormedGroups(report, reportPath);
   let source;
@@ -23,6 +24,13 @@ export async function deduplicateDataset(dataset: OpenedDataset, reportPath: str
     source = await createDeduplicatedSource(dataset.source, report);
   } catch (error) {
     if (DedupError.isInstance(error)) throw new DedupError(`${reportPath}: ${error.message}`, { cause: error, file: reportPath });
+    throw error;
+  }
+  // The data-loss guard, once the report is known to fit this data.
+  try {
+    assertDropShareAccepted(report, { file: reportPath, accept: acceptDrop });
+  } catch (error) {
+    if (DedupError.isInstance(error)) throw new DedupError(`${error.message}; pass --accept-dedup-drop to train on it anyway`, { cause: error, file: reportPath });
     throw error;
   }
   return {

@@ -93,7 +93,8 @@ export async function runTraining(options: TrainArguments, view: TrainingView): 
   // A report that is malformed or made from another source fails here too, before anything is written.
   let dedupLine: string | null = null;
   if (record.dedupReport !== undefined) {
-    const deduplicated = await deduplicateDataset(dataset, record.dedupReport);
+    // The data-loss guard; a resumed run accepted its report when it started.
+    const deduplicated = await deduplicateDataset(dataset, record.dedupReport, options.acceptDedupDrop || options.resume);
     dataset = deduplicated.dataset;
     dedupLine = `dedup: ${deduplicated.dropped} of ${deduplicated.items} items dropped by ${record.dedupReport}`;
   }
