@@ -12,6 +12,8 @@ export interface Thumbnails {
   /** Side in pixels. */
   readonly size: number;
   readonly channels: number;
+  /** Thumbnail pixels per image pixel (16 / 32 = 0.5 for 32-pixel hasher inputs), to turn shifts into thumbnail pixels. @default 0.5 */
+  readonly scale?: number;
 }
 
 /** How a candidate pair is verified on thumbnails; every field is recorded in the report. */
@@ -23,8 +25,9 @@ export interface VerificationOptions {
    */
   readonly maximumDistance?: number;
   /**
-   * Thumbnail pixels the two may be shifted against each other, in half-pixel steps (linear interpolation; the
-   * correlation is taken over the overlap). 1 covers a 2-pixel shift of a 32-pixel hasher input. @default 1
+   * Image pixels the two may be shifted against each other (as shift probes do): in thumbnail pixels, this times the
+   * thumbnails' `scale`, tried in half-pixel steps with linear interpolation; the correlation is taken over the
+   * overlap. @default 2
    */
   readonly maximumShift?: number;
   /**
@@ -36,7 +39,7 @@ export interface VerificationOptions {
 }
 
 /** The defaults of {@link VerificationOptions}. */
-export const defaultVerification: Required<VerificationOptions> = { maximumDistance: 0.05, maximumShift: 1, maximumMeanChange: 0.3 };
+export const defaultVerification: Required<VerificationOptions> = { maximumDistance: 0.05, maximumShift: 2, maximumMeanChange: 0.3 };
 
 /** Side of the verification thumbnails `hashSource` keeps by default (256 bytes per gray item, 768 per RGB item). */
 export const defaultThumbnailSize = 16;
@@ -46,7 +49,7 @@ export function resolveVerification(options: VerificationOptions = {}): Required
   const resolved = { ...defaultVerification, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
   const { maximumDistance, maximumShift, maximumMeanChange } = resolved;
   if (!(Number.isFinite(maximumDistance) && maximumDistance >= 0 && maximumDistance <= 2)) throw new DedupError(`Expected \`maximumDistance\` to be a number in [0, 2], got \`${maximumDistance}\``);
-  if (!(Number.isInteger(2 * maximumShift) && maximumShift >= 0 && maximumShift <= 4)) throw new DedupError(`Expected \`maximumShift\` to be a multiple of 0.5 in 0..4, got \`${maximumShift}\``);
+  if (!(Number.isInteger(maximumShift) && maximumShift >= 0 && maximumShift <= 8)) throw new DedupError(`Expected \`maximumShift\` to be an integer in 0..8, got \`${maximumShift}\``);
   if (!(Number.isFinite(maximumMeanChange) && maximumMeanChange >= 0 && maximumMeanChange <= 1)) throw new DedupError(`Expected \`maximumMeanChange\` to be a number in [0, 1], got \`${maximumMeanChange}\``);
   return resolved;
 }
@@ -193,7 +196,7 @@ export function thumbnailDistance(thumbnails: Thumbnails, first: number, second:
   };
   let best = shiftDistance(0, 0);
   if (best <= stopAt) return best;
-  const steps = Math.round(2 * Math.min(options.maximumShift, size - 1));
+  const steps = Math.round(2 * Math.min(options.maximumShift * (thumbnails.scale ?? 0.5), size - 1));
   for (let stepY = -steps; stepY <= steps; stepY += 1) {
     for (let stepX = -steps; stepX <= steps; stepX += 1) {
       if (stepX === 0 && stepY === 0) continue;

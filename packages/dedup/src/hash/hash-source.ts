@@ -151,6 +151,8 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
   let chunkCodes: Uint8Array[] = [];
   let chunkProbeCodes: Uint8Array[] = [];
   let chunkThumbnails: Uint8Array[] = [];
+  // Width of the first image hashed (for the thumbnails' scale when the hasher has no input shape).
+  let firstWidth: number | undefined;
   let batch: { index: number; key: string; image: RawImage }[] = [];
   let rateWindowStart = performance.now();
   let rateWindowCount = 0;
@@ -160,6 +162,7 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     const images = batch.map((entry) => entry.image);
     chunkCodes.push(await hasher.hashImages(images));
     if (thumbnailSize > 0) for (const image of images) chunkThumbnails.push(makeThumbnail(image, thumbnailSize, thumbnailChannels));
+    firstWidth ??= images[0]?.width;
     if (probesPerItem > 0) {
       // Item-major: all probes of the first image, then of the second...
       const probes = images.flatMap((image) => offsets.map(([dx, dy]) => shiftImage(image, dx, dy)));
@@ -279,7 +282,7 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     keys,
     skipped,
     shiftProbes,
-    thumbnails: thumbnailSize > 0 ? { data: thumbnailData, size: thumbnailSize, channels: thumbnailChannels } : undefined,
+    thumbnails: thumbnailSize > 0 ? { data: thumbnailData, size: thumbnailSize, channels: thumbnailChannels, scale: thumbnailSize / (shape?.width ?? firstWidth ?? 2 * thumbnailSize) } : undefined,
     resumedFrom,
   };
 }

@@ -205,7 +205,7 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
       if (aborted) break;
       const loss = lossSum / step;
       losses.push(loss);
-      hasher.training = { ...hasher.training, epochs: epoch + 1, batchSize, learningRate, dropout, corruption: { noiseStandardDeviation: noise, maskingFraction: masking, brightnessJitter: brightness }, seed, loss };
+      hasher.training = { ...hasher.training, source: source.description, epochs: epoch + 1, batchSize, learningRate, dropout, corruption: { noiseStandardDeviation: noise, maskingFraction: masking, brightnessJitter: brightness }, seed, loss };
       options.onEvent?.({ status: 'epoch-end', epoch, epochs, loss, seconds: (performance.now() - started) / 1000 });
       await options.afterEpoch?.(epoch, hasher);
     }
