@@ -9,9 +9,9 @@ export const commands = ['train', 'hash', 'run', 'evaluate', 'help'] as const;
 export type Command = (typeof commands)[number];
 
 /** Matching defaults, chosen on planted MNIST duplicates and checked on icons and clip art (packages/dedup/EVALUATION.md). */
-export const defaultRadius = 2;
+export const defaultRadius = 3;
 export const defaultShiftProbes = 2;
-export const defaultProbeRadius = 1;
+export const defaultProbeRadius = 0;
 
 export interface DedupArguments {
   readonly command: Command;
@@ -93,8 +93,8 @@ Matching:
   --shift-probes <s>       also match copies shifted by up to s pixels ((2s+1)^2 - 1 extra codes per image; 0 hashes
                            25 times faster but misses shifted copies) (default ${defaultShiftProbes})
   --probe-radius <r>       radius for shifted probes (default ${defaultProbeRadius})
-                           Every candidate pair is verified on 16x16 thumbnails (correlation >= 0.95 at the best
-                           1-pixel shift, mean brightness within 30%) against the group's kept item: groups never chain.
+                           Every candidate pair is verified on 16x16 thumbnails (correlation >= 0.92 at the best
+                           shift of up to 2 pixels, mean brightness within 30%) against the group's kept item: groups never chain.
   --max-drop-share <x>     flag a report that drops more than this share of the data, loudly, with the largest
                            groups on <dir>/largest-groups.png; dcgan-train refuses it unless told (default 0.05)
   --chunk-size <n>         items per resumable chunk (default 4096)

@@ -21,7 +21,7 @@ export interface VerificationOptions {
   /**
    * Largest `1 - r` for a pair to count as a duplicate, where r is the Pearson correlation of the two thumbnails
    * (all channels as one vector; invariant to a brightness gain or offset), taken at the best of the allowed shifts.
-   * @default 0.05 (chosen on planted MNIST duplicates, a kind of image the reported sets are not; packages/dedup/EVALUATION.md)
+   * @default 0.08 (chosen on planted MNIST duplicates, a kind of image the reported sets are not; packages/dedup/EVALUATION.md)
    */
   readonly maximumDistance?: number;
   /**
@@ -39,7 +39,7 @@ export interface VerificationOptions {
 }
 
 /** The defaults of {@link VerificationOptions}. */
-export const defaultVerification: Required<VerificationOptions> = { maximumDistance: 0.05, maximumShift: 2, maximumMeanChange: 0.3 };
+export const defaultVerification: Required<VerificationOptions> = { maximumDistance: 0.08, maximumShift: 2, maximumMeanChange: 0.3 };
 
 /** Side of the verification thumbnails `hashSource` keeps by default (256 bytes per gray item, 768 per RGB item). */
 export const defaultThumbnailSize = 16;
