@@ -307,7 +307,8 @@ describe('dcgan-train --dedup-report (section 4.1.1: train on the deduplicated s
     expect(existsSync(out)).toBe(false);
   });
 
-  it('lists --dedup-report in --help', async () => {
+  it('lists --dedup-report and --accept-dedup-drop in --help', async () => {
     expect((await run('--help')).stdout).toMatch(/--dedup-report <file> +train without the duplicates/);
+    expect((await run('--help')).stdout).toMatch(/--accept-dedup-drop +use a --dedup-report even if it drops more than 5% of the data/);
   });
 });
