@@ -53,6 +53,12 @@ export async function hashAndReport(arguments_: DedupArguments, source: ImageSou
     const sheet = await writeContactSheet(join(out, 'collisions.png'), source, report.groups, { maximumGroups: arguments_.sheetGroups, seed: arguments_.seed });
     process.stdout.write(`contact sheet (${sheet.groups.length} random groups, kept item framed green): ${sheet.path}\n`);
   }
+  if (grouping.oversizedBuckets > 0) {
+    process.stderr.write(
+      `warning: ${grouping.oversizedBuckets} hash bucket(s) held more than 32 items each (${grouping.itemsInOversizedBuckets} items) and were left ungrouped: ` +
+        `the hasher gives many different images the same code (dead bits), so duplicates among them are not found. Train it on more images of this kind (--train-data).\n`,
+    );
+  }
   const check = checkDropShare(report, arguments_.maximumDropShare);
   if (check.exceeded) {
     const sheet = await writeContactSheet(join(out, 'largest-groups.png'), source, report.groups, { maximumGroups: arguments_.sheetGroups, selection: 'largest' });

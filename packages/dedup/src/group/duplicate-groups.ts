@@ -14,6 +14,12 @@ export interface GroupingStats {
   readonly verification: VerificationStats | null;
   /** (kept item, other) pairs that put the other item into the kept item's group: the items dropped. */
   readonly groupedPairs: number;
+  /**
+   * Buckets left ungrouped for holding more than `maximumBucketSize` items (summed over the code parts), and the
+   * items in them (an item can count once per part). Many means the hasher does not fit the data.
+   */
+  readonly oversizedBuckets: number;
+  readonly itemsInOversizedBuckets: number;
   /** Seconds spent finding candidate pairs on the codes. */
   readonly matchingSeconds: number;
   /** Total seconds (matching and verification). */

@@ -33,6 +33,14 @@ export interface FindDuplicateGroupsOptions {
   readonly probeRadius?: number;
   /** How candidate pairs are verified on the thumbnails (ignored without thumbnails). */
   readonly verification?: VerificationOptions;
+  /**
+   * Hash buckets (items sharing a code, or a part of it for `radius` > 0) larger than this are left ungrouped and
+   * counted in `stats.oversizedBuckets`: so many items on one code means the hasher does not tell them apart (dead
+   * bits, e.g. a hasher trained on too little or on other data), and comparing all their pairs would cost quadratic
+   * time. Shift probes that land in such a bucket are skipped too.
+   * @default 32
+   */
+  readonly maximumBucketSize?: number;
 }
 
 /**
@@ -71,7 +79,12 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
       );
     }
   }
+  const maximumBucketSize = options.maximumBucketSize ?? 32;
+  if (!Number.isInteger(maximumBucketSize) || maximumBucketSize < 2) throw new DedupError(`Expected \`maximumBucketSize\` to be an integer >= 2, got \`${maximumBucketSize}\``);
   const parts = Math.max(radius, probesPerItem > 0 ? probeRadius : 0) + 1;
+  let oversizedBuckets = 0;
+  let itemsInOversizedBuckets = 0;
+  const oversized = (size: number): boolean => size > maximumBucketSize;
   // Candidate pairs (smaller item, larger item) that matched on the codes; exact-match buckets are kept as buckets.
   const edges = new PairList();
   let exactIndex: ByteKeyIndex | undefined;
@@ -101,12 +114,22 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
       exactIndex = index;
       for (let bucket = 0; bucket < index.bucketCount; bucket += 1) {
         const size = index.starts[bucket + 1]! - index.starts[bucket]!;
+        if (oversized(size)) {
+          oversizedBuckets += 1;
+          itemsInOversizedBuckets += size;
+          continue;
+        }
         matchedPairs += (size * (size - 1)) / 2;
       }
     } else {
       for (let bucket = 0; bucket < index.bucketCount; bucket += 1) {
         const from = index.starts[bucket]!;
         const to = index.starts[bucket + 1]!;
+        if (oversized(to - from)) {
+          oversizedBuckets += 1;
+          itemsInOversizedBuckets += to - from;
+          continue;
+        }
         for (let left = from; left < to; left += 1) {
           const first = index.members[left]!;
           for (let right = left + 1; right < to; right += 1) {
@@ -126,7 +149,7 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
         for (let probe = 0; probe < probesPerItem; probe += 1) {
           const query = item * probesPerItem + probe;
           const bucket = index.lookup(probeCodes, query);
-          if (bucket === -1) continue;
+          if (bucket === -1 || oversized(index.starts[bucket + 1]! - index.starts[bucket]!)) continue;
           for (let position = index.starts[bucket]!; position < index.starts[bucket + 1]!; position += 1) {
             const other = index.members[position]!;
             if (other === item || equalBefore(probeCodes, query, other, part)) continue;
@@ -159,7 +182,7 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
     if (keeperOf[item] !== -1) continue;
     if (exactIndex !== undefined) {
       const bucket = exactIndex.bucketOf[item]!;
-      for (let position = exactIndex.starts[bucket]!; position < exactIndex.starts[bucket + 1]!; position += 1) {
+      if (!oversized(exactIndex.starts[bucket + 1]! - exactIndex.starts[bucket]!)) for (let position = exactIndex.starts[bucket]!; position < exactIndex.starts[bucket + 1]!; position += 1) {
         const other = exactIndex.members[position]!;
         if (other > item) consider(item, other);
       }
@@ -179,6 +202,8 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
         ? null
         : { measure: 'thumbnail-correlation', thumbnailSize: thumbnails.size, thumbnailChannels: thumbnails.channels, ...verification, checkedPairs, acceptedPairs, seconds: verifySeconds },
     groupedPairs: acceptedPairs,
+    oversizedBuckets,
+    itemsInOversizedBuckets,
     matchingSeconds,
     seconds: (performance.now() - started) / 1000,
   });

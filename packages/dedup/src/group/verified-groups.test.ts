@@ -80,6 +80,22 @@ describe('findDuplicateGroups: no chaining', () => {
   });
 });
 
+describe('findDuplicateGroups: oversized buckets', () => {
+  it('leaves a bucket of more than maximumBucketSize equal codes ungrouped and counts it', () => {
+    // 40 items on one code (a hasher that tells nothing apart) and a pair on another.
+    const codes = new Uint8Array(42).fill(7);
+    codes[40] = 9;
+    codes[41] = 9;
+    const groups = findDuplicateGroups({ codes, codeBits: 8, count: 42 });
+    expect(groups.groupCount).toBe(1);
+    expect(Array.from(groupMembers(groups, 0))).toEqual([40, 41]);
+    expect(groups.stats).toMatchObject({ oversizedBuckets: 1, itemsInOversizedBuckets: 40 });
+    const allowed = findDuplicateGroups({ codes, codeBits: 8, count: 42 }, { maximumBucketSize: 40 });
+    expect(allowed.groupCount).toBe(2);
+    expect(allowed.stats.oversizedBuckets).toBe(0);
+  });
+});
+
 describe('thumbnails', () => {
   it('area-averages 2x2 blocks for 32 -> 16 (checked against a plain block mean)', () => {
     const image = picture(5, 9);
