@@ -122,69 +122,38 @@ export function thumbnailDistance(thumbnails: Thumbnails, first: number, second:
   const brighter = Math.max(meanA, meanB);
   // 4/255 of slack so that two nearly black images are not told apart by rounding.
   if (Math.abs(meanA - meanB) > options.maximumMeanChange * brighter + 4) return Number.POSITIVE_INFINITY;
-  // Each axis: for a relative shift s (thumbnail pixels, in half steps), a is read at x + offsetA and b at x + offsetB,
-  // with linear interpolation: whole shifts move a only (no blur); half shifts move a by s/2 and b by -s/2, so both
-  // are interpolated alike (a shift of one input pixel is half a pixel of a half-size thumbnail).
-  const axis = (shift: number) => {
-    const whole = Number.isInteger(shift);
-    const offsetA = whole ? shift : shift / 2;
-    const offsetB = whole ? 0 : -shift / 2;
-    const positions: number[] = [];
-    for (let x = 0; x < size; x += 1) {
-      const ok = (position: number) => position >= 0 && Math.ceil(position) <= size - 1;
-      if (ok(x + offsetA) && ok(x + offsetB)) positions.push(x);
-    }
-    const sample = (offset: number) =>
-      positions.map((x) => {
-        const at = Math.floor(x + offset);
-        const weight = x + offset - at;
-        return [at, weight] as const;
-      });
-    return { a: sample(offsetA), b: sample(offsetB) };
-  };
-  const rowA = new Float64Array(size * channels);
-  const rowB = new Float64Array(size * channels);
-  const readRow = (base: number, row: readonly [number, number], columns: readonly (readonly [number, number])[], into: Float64Array) => {
-    const [y, wy] = row;
-    for (let column = 0; column < columns.length; column += 1) {
-      const [x, wx] = columns[column]!;
-      for (let channel = 0; channel < channels; channel += 1) {
-        const at = (yy: number, xx: number) => data[base + (yy * size + xx) * channels + channel]!;
-        let value = at(y, x);
-        if (wx > 0) value = (1 - wx) * value + wx * at(y, x + 1);
-        if (wy > 0) {
-          let below = at(y + 1, x);
-          if (wx > 0) below = (1 - wx) * below + wx * at(y + 1, x + 1);
-          value = (1 - wy) * value + wy * below;
-        }
-        into[column * channels + channel] = value;
-      }
-    }
-  };
-  const shiftDistance = (shiftX: number, shiftY: number): number => {
-    const columns = axis(shiftX);
-    const rows = axis(shiftY);
-    let count = 0;
+  const steps = Math.round(2 * Math.min(options.maximumShift * (thumbnails.scale ?? 0.5), size - 1));
+  const plans = shiftPlans(size, steps);
+  const shiftDistance = (plan: ShiftPlan): number => {
+    const { columnAt, columnWeight, rowAt, rowWeight, columnCount, rowCount } = plan;
+    const rowBytes = size * channels;
     let sumA = 0;
     let sumB = 0;
     let sumAA = 0;
     let sumBB = 0;
     let sumAB = 0;
-    const width = columns.a.length * channels;
-    for (let row = 0; row < rows.a.length; row += 1) {
-      readRow(a, rows.a[row]!, columns.a, rowA);
-      readRow(b, rows.b[row]!, columns.b, rowB);
-      for (let index = 0; index < width; index += 1) {
-        const valueA = rowA[index]!;
-        const valueB = rowB[index]!;
-        sumA += valueA;
-        sumB += valueB;
-        sumAA += valueA * valueA;
-        sumBB += valueB * valueB;
-        sumAB += valueA * valueB;
+    for (let row = 0; row < rowCount; row += 1) {
+      const yA = rowAt[2 * row]!;
+      const yB = rowAt[2 * row + 1]!;
+      const wyA = rowWeight[2 * row]!;
+      const wyB = rowWeight[2 * row + 1]!;
+      for (let column = 0; column < columnCount; column += 1) {
+        const xA = columnAt[2 * column]!;
+        const xB = columnAt[2 * column + 1]!;
+        const wxA = columnWeight[2 * column]!;
+        const wxB = columnWeight[2 * column + 1]!;
+        for (let channel = 0; channel < channels; channel += 1) {
+          const valueA = bilinear(data, a + yA * rowBytes + xA * channels + channel, rowBytes, channels, wxA, wyA);
+          const valueB = bilinear(data, b + yB * rowBytes + xB * channels + channel, rowBytes, channels, wxB, wyB);
+          sumA += valueA;
+          sumB += valueB;
+          sumAA += valueA * valueA;
+          sumBB += valueB * valueB;
+          sumAB += valueA * valueB;
+        }
       }
-      count += width;
     }
+    const count = rowCount * columnCount * channels;
     if (count === 0) return Number.POSITIVE_INFINITY;
     const varianceA = sumAA - (sumA * sumA) / count;
     const varianceB = sumBB - (sumB * sumB) / count;
@@ -194,17 +163,76 @@ export function thumbnailDistance(thumbnails: Thumbnails, first: number, second:
     if (varianceA < floor && varianceB < floor) return 0;
     return 1 - covariance / Math.sqrt(Math.max(varianceA, floor) * Math.max(varianceB, floor));
   };
-  let best = shiftDistance(0, 0);
+  let best = shiftDistance(plans[0]!);
   if (best <= stopAt) return best;
-  const steps = Math.round(2 * Math.min(options.maximumShift * (thumbnails.scale ?? 0.5), size - 1));
-  for (let stepY = -steps; stepY <= steps; stepY += 1) {
-    for (let stepX = -steps; stepX <= steps; stepX += 1) {
-      if (stepX === 0 && stepY === 0) continue;
-      best = Math.min(best, shiftDistance(stepX / 2, stepY / 2));
-      if (best <= stopAt) return best;
-    }
+  for (let plan = 1; plan < plans.length; plan += 1) {
+    best = Math.min(best, shiftDistance(plans[plan]!));
+    if (best <= stopAt) return best;
   }
   return best;
+}
+
+/** Value at a pixel, linearly interpolated towards the next column (weight wx) and row (weight wy). */
+function bilinear(data: Uint8Array, at: number, rowBytes: number, channels: number, wx: number, wy: number): number {
+  let value = data[at]!;
+  if (wx > 0) value = (1 - wx) * value + wx * data[at + channels]!;
+  if (wy > 0) {
+    let below = data[at + rowBytes]!;
+    if (wx > 0) below = (1 - wx) * below + wx * data[at + rowBytes + channels]!;
+    value = (1 - wy) * value + wy * below;
+  }
+  return value;
+}
+
+/** Where a and b are read for one relative shift: per overlap column/row, [a, b] pixel pairs and weights. */
+interface ShiftPlan {
+  readonly columnAt: Int32Array;
+  readonly columnWeight: Float64Array;
+  readonly columnCount: number;
+  readonly rowAt: Int32Array;
+  readonly rowWeight: Float64Array;
+  readonly rowCount: number;
+}
+
+const planCache = new Map<string, readonly ShiftPlan[]>();
+
+/**
+ * The shifts tried, zero first, then every (x, y) shift in half-pixel steps up to `steps` half pixels. Per axis, for a
+ * relative shift s, a is read at x + offsetA and b at x + offsetB with linear interpolation: whole shifts move a only
+ * (no blur); half shifts move a by s/2 and b by -s/2, so both are interpolated alike (a shift of one input pixel is
+ * half a pixel of a half-size thumbnail).
+ */
+function shiftPlans(size: number, steps: number): readonly ShiftPlan[] {
+  const key = `${size}/${steps}`;
+  const cached = planCache.get(key);
+  if (cached !== undefined) return cached;
+  const axis = (shift: number) => {
+    const whole = Number.isInteger(shift);
+    const offsetA = whole ? shift : shift / 2;
+    const offsetB = whole ? 0 : -shift / 2;
+    const ok = (position: number) => position >= 0 && Math.ceil(position) <= size - 1;
+    const positions: number[] = [];
+    for (let x = 0; x < size; x += 1) if (ok(x + offsetA) && ok(x + offsetB)) positions.push(x);
+    const at = new Int32Array(2 * positions.length);
+    const weight = new Float64Array(2 * positions.length);
+    positions.forEach((x, index) => {
+      for (const [slot, offset] of [[0, offsetA], [1, offsetB]] as const) {
+        const floor = Math.floor(x + offset);
+        at[2 * index + slot] = floor;
+        weight[2 * index + slot] = x + offset - floor;
+      }
+    });
+    return { at, weight, count: positions.length };
+  };
+  const shifts: [number, number][] = [[0, 0]];
+  for (let stepY = -steps; stepY <= steps; stepY += 1) for (let stepX = -steps; stepX <= steps; stepX += 1) if (stepX !== 0 || stepY !== 0) shifts.push([stepX / 2, stepY / 2]);
+  const plans = shifts.map(([shiftX, shiftY]) => {
+    const columns = axis(shiftX);
+    const rows = axis(shiftY);
+    return { columnAt: columns.at, columnWeight: columns.weight, columnCount: columns.count, rowAt: rows.at, rowWeight: rows.weight, rowCount: rows.count };
+  });
+  planCache.set(key, plans);
+  return plans;
 }
 
 /** True when the pair passes verification (see {@link thumbnailDistance}). */
