@@ -37,7 +37,7 @@ for (const result of results) {
   out.push('');
   out.push(
     `Over the ${atDefaultT.length} CLI settings (shift probes 0/2, radius 0-3, probe radius 0-2, verification at the default t = 0.08): at most ${worstDropDefaultT.wronglyDropped} distinct images wrongly dropped (${percent(worstDropDefaultT.wronglyDroppedShare)}, ${setting(worstDropDefaultT)}). ` +
-      `Over all ${verified.length} verified settings (t = 0.01-0.08): at most ${percent(worstDrop.wronglyDroppedShare)} (${setting(worstDrop)}), lowest precision ${f(worstPrecision.precision)} (${setting(worstPrecision)}). ` +
+      `Over all ${verified.length} verified settings (t = ${[...new Set(verified.map((row) => row.verification))].join(', ')}): at most ${percent(worstDrop.wronglyDroppedShare)} (${setting(worstDrop)}), lowest precision ${f(worstPrecision.precision)} (${setting(worstPrecision)}). ` +
       `Without verification the worst of these settings drops ${percent(worstUnverified.wronglyDroppedShare)} (${setting(worstUnverified)}).`,
   );
   if (d) out.push('', `Verification cost at the defaults: ${d.checkedPairs} (kept item, candidate) pairs compared in ${d.verifySeconds.toFixed(2)} s (grouping in all: ${d.seconds.toFixed(2)} s).`);
