@@ -11,5 +11,7 @@ export default defineConfig({
   sourcemap: false,
   target: 'es2022',
   platform: 'neutral',
+  // import.meta.url in the CommonJS build of the ./node entry (the digits feature model's folder).
+  shims: true,
   external: [/^@tensorflow\//, /^node:/],
 });

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
 
-import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { datasetFormats, resolveShard, type DatasetFormat, type Shard } from '@dcgan/data';
 
-import { datasetFormats, type DatasetFormat } from './open-dataset.js';
 import { UsageError } from './usage-error.js';
 
-export const commands = ['train', 'hash', 'run', 'evaluate', 'help'] as const;
+export const commands = ['train', 'hash', 'merge', 'run', 'evaluate', 'help'] as const;
 export type Command = (typeof commands)[number];
 
 /** Matching defaults, chosen on planted MNIST duplicates and checked on icons and clip art (packages/dedup/EVALUATION.md). */
@@ -44,6 +44,8 @@ export interface DedupArguments {
   readonly shiftProbes: number;
   readonly chunkSize: number;
   readonly restart: boolean;
+  /** `--shard i/N` or the job engine's environment; the whole dataset otherwise. */
+  readonly shard: Shard;
   readonly sheetGroups: number;
   readonly fraction: number;
   readonly maximumRadius: number;
@@ -58,6 +60,9 @@ Usage:
   dcgan-dedup hash --data <path> --hasher <file> --out <dir>
                                                          hash the dataset (resumable), group duplicates, write
                                                          <dir>/dedup-report.json and <dir>/collisions.png
+  dcgan-dedup merge --data <path> --hasher <file> --out <dir>
+                                                         join the N finished shards of <dir>/shards into <dir>/hashes
+                                                         (as one process would have written it), then report
   dcgan-dedup run --data <path> --out <dir>              train (unless <dir>/hasher.bin exists), then hash
                                                          (--train-data <path>: train on another, larger set)
   dcgan-dedup evaluate --out <dir>                       measure precision/recall on the 10,000 MNIST digits of
@@ -85,7 +90,7 @@ Hasher and training:
   --dropout <x>            dropout on the code layer (default 0.2)
   --images-per-epoch <n>   train on a fresh sample of n images per epoch (default all)
   --seed <n>               (default 0)
-  --backend <name>         auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --backend <name>         ${backendPreferenceList} (default auto)
 
 Matching:
   --radius <r>             Hamming radius for candidate pairs: 0 = exact code match (the paper, linear time); r > 0
@@ -99,6 +104,9 @@ Matching:
                            groups on <dir>/largest-groups.png; dcgan-train refuses it unless told (default 0.05)
   --chunk-size <n>         items per resumable chunk (default 4096)
   --restart                discard finished chunks in <dir>/hashes instead of resuming
+  --shard <i/N>            hash: hash only items p with p mod N = i into <dir>/shards/shard-0000i-of-0000N and stop
+                           (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS of a Kubernetes Indexed Job or
+                           AWS_BATCH_JOB_ARRAY_INDEX/AWS_BATCH_JOB_ARRAY_SIZE; else every item)
   --sheet-groups <n>       groups drawn on the contact sheet (default 24)
 
 Evaluation:
@@ -146,6 +154,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
         'shift-probes': { type: 'string' },
         'chunk-size': { type: 'string' },
         restart: { type: 'boolean' },
+        shard: { type: 'string' },
         'sheet-groups': { type: 'string' },
         fraction: { type: 'string' },
         'maximum-radius': { type: 'string' },
@@ -161,7 +170,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
   const command = values.help === true || positionals.length === 0 ? 'help' : (positionals[0] as Command);
   if (!commands.includes(command)) throw new UsageError(`Unknown command \`${positionals[0]}\`; expected one of ${commands.join(', ')}`);
   const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   const format = values.format ?? null;
   if (format !== null && !datasetFormats.includes(format as DatasetFormat)) throw new UsageError(`Expected \`--format\` to be one of ${datasetFormats.join(', ')}, got \`${format}\``);
   const trainFormat = values['train-format'] ?? null;
@@ -197,6 +206,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     shiftProbes: integer('--shift-probes', values['shift-probes'], defaultShiftProbes, 0),
     chunkSize: integer('--chunk-size', values['chunk-size'], 4096, 1),
     restart: values.restart === true,
+    shard: shardOf(values.shard),
     sheetGroups: integer('--sheet-groups', values['sheet-groups'], 24, 1),
     fraction: number('--fraction', values.fraction, 0.05, Number.MIN_VALUE, 1),
     maximumRadius: integer('--maximum-radius', values['maximum-radius'], 4, 0),
@@ -204,11 +214,19 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     limitPerClass: values['limit-per-class'] === undefined ? undefined : integer('--limit-per-class', values['limit-per-class'], 0, 1),
   };
   if (command === 'train' && result.hasher === null) throw new UsageError('`train` needs `--hasher <file>` to write the hasher to');
-  if (command === 'hash' && (result.hasher === null || result.out === null)) throw new UsageError('`hash` needs `--hasher <file>` and `--out <dir>`');
+  if ((command === 'hash' || command === 'merge') && (result.hasher === null || result.out === null)) throw new UsageError(`\`${command}\` needs \`--hasher <file>\` and \`--out <dir>\``);
   if ((result.trainData !== null || result.trainFormat !== null) && command !== 'train' && command !== 'run') throw new UsageError(`\`--train-data\` and \`--train-format\` only apply to \`train\` and \`run\``);
   if (result.trainFormat !== null && result.trainData === null) throw new UsageError('`--train-format` needs `--train-data <path>`');
   if ((command === 'run' || command === 'evaluate') && result.out === null) throw new UsageError(`\`${command}\` needs \`--out <dir>\``);
   return result;
+}
+
+function shardOf(flag: string | undefined): Shard {
+  try {
+    return resolveShard(flag);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function integer(name: string, text: string | undefined, fallback: number, minimum: number): number {

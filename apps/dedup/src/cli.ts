@@ -1,14 +1,14 @@
 import { join } from 'node:path';
 
 import { initBackend } from '@dcgan/backend';
-import { loadSemanticHasher } from '@dcgan/dedup';
+import { isWholeDataset } from '@dcgan/data';
+import { loadSemanticHasher, mergeHashShards } from '@dcgan/dedup';
 
 import { helpText, parseDedupArguments, type DedupArguments } from './arguments.js';
-import { hashAndReport } from './commands/hash-command.js';
+import { hashAndReport, hashShard } from './commands/hash-command.js';
 import { trainHasher } from './commands/train-command.js';
 import { runEvaluation } from './evaluation/run-evaluation.js';
-import { openDataset } from './open-dataset.js';
-import { createOutputFolders, trainingSet } from './output-folders.js';
+import { createOutputFolders, openHasherInput, trainingSet } from './output-folders.js';
 import { UsageError } from './usage-error.js';
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -32,22 +32,32 @@ async function main(argv: readonly string[]): Promise<void> {
 
 async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readonly string[]): Promise<void> {
   const architecture = { imageWidth: arguments_.imageSize, imageHeight: arguments_.imageSize, channels: arguments_.channels };
+  const open = () => openHasherInput(arguments_, arguments_.data, arguments_.format);
   await createOutputFolders(arguments_);
   switch (arguments_.command) {
     case 'train': {
-      const training = await trainingSet(arguments_, await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels));
+      const training = await trainingSet(arguments_, await open());
       const hasher = await trainHasher(arguments_, training.source, training.transform, arguments_.hasher!, signal);
       process.stdout.write(`hasher: ${arguments_.hasher} (${hasher.inputSize}-${hasher.codeBits}-${hasher.inputSize}, trained ${String(hasher.training.epochs ?? 0)} epochs)\n`);
       return;
     }
-    case 'hash': {
+    case 'hash':
+    case 'merge': {
       const hasher = await loadSemanticHasher(arguments_.hasher!, architecture);
-      const { source, transform } = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
+      const { source, transform } = await open();
+      if (arguments_.command === 'hash' && !isWholeDataset(arguments_.shard)) {
+        await hashShard(arguments_, source, transform, hasher, arguments_.out!, signal);
+        return;
+      }
+      if (arguments_.command === 'merge') {
+        const merged = await mergeHashShards(arguments_.out!, join(arguments_.out!, 'hashes'));
+        process.stdout.write(`merged ${merged.shards} shards: ${merged.itemsRead} items (${merged.hashed} hashed, ${merged.skipped} skipped) into ${merged.directory}\n`);
+      }
       await hashAndReport(arguments_, source, transform, hasher, arguments_.out!, signal);
       return;
     }
     case 'run': {
-      const data = await openDataset(arguments_.data, arguments_.format, arguments_.imageSize, arguments_.channels);
+      const data = await open();
       const { source, transform } = data;
       const training = await trainingSet(arguments_, data);
       const hasher = await trainHasher(arguments_, training.source, training.transform, arguments_.hasher ?? join(arguments_.out!, 'hasher.bin'), signal);

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { Trainer } from '@dcgan/core';
@@ -42,6 +42,18 @@ describe('resolveGenerator', () => {
     expect(Array.from(await actual.data())).toEqual(Array.from(await expected.data()));
     trainer.dispose();
     loaded.dispose();
+    // The export is temporary: dispose() removes it (and its dcgan-explorer-* parent), and only it.
+    const parent = dirname(resolved.directory);
+    expect(basename(parent)).toMatch(/^dcgan-explorer-/);
+    resolved.dispose();
+    await expect(stat(parent)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect((await stat(join(run, 'checkpoint', 'checkpoint.json'))).isFile()).toBe(true);
+  });
+
+  it('dispose() leaves a folder it did not create alone', async () => {
+    const resolved = await resolveGenerator(fixture);
+    resolved.dispose();
+    expect((await stat(join(fixture, 'model.json'))).isFile()).toBe(true);
   });
 
   it('names the folder when there is nothing to load', async () => {
@@ -86,5 +98,10 @@ describe('modelRoute', () => {
     // An encoded path separator is not a bare file name: not served at all.
     const encoded = await request('/%2e%2e%2fpackage.json');
     expect([encoded.passed, encoded.status]).toEqual([true, 0]);
+  });
+
+  it('answers 400 to a malformed escape instead of throwing (it used to crash the server with URIError)', async () => {
+    const malformed = await request('/%zz');
+    expect([malformed.passed, malformed.status, malformed.body?.toString()]).toEqual([false, 400, 'malformed URL']);
   });
 });

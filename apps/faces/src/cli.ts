@@ -1,4 +1,4 @@
-import { buildTrainArguments, paperRunOptions, parsePaperArguments, runPaperApp, runTrainCli, UsageError } from '@dcgan/train-app/paper-run';
+import { parsePaperArguments, reexecWithThreadPool, runMain, trainPreset, UsageError } from '@dcgan/cli';
 
 import { facesSettings } from './paper-settings.js';
 import { prepareFaceCrops } from './prepare-face-crops.js';
@@ -19,13 +19,15 @@ Options:
   --epochs <n>         passes over the crops (default 5; the paper does not say)
   --steps <n>          train exactly n steps instead
   --batch-size <n>     default 128 (the paper's)
-  --backend <name>     auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
-  --resume             continue the run in --out
-  -- <options>         passed to dcgan-train last (they override the settings above), e.g. -- --strict
+  --backend <name>     auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default auto)
+  --resume             continue the run in --out with its own settings (--steps or --epochs replace its target)
+  -- <options>         run settings: --size --channels --base-width --kernel-size --seed --sample-every
+                       --checkpoint-every --time-limit --strict --dedup-report (e.g. -- --strict); on --resume
+                       only the cadence, --time-limit and --strict
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
-  const { values, passThrough } = parsePaperArguments(argv, {
+  const { values, overrides } = parsePaperArguments(argv, {
     photos: { type: 'string' },
     boxes: { type: 'string' },
     margin: { type: 'string' },
@@ -38,7 +40,8 @@ async function main(argv: readonly string[]): Promise<number> {
   if (values.photos === undefined) throw new UsageError('Expected `--photos <dir>` (see --help)');
   const margin = values.margin === undefined ? facesSettings.margin : Number(values.margin);
   if (!(margin >= 0 && margin <= 4)) throw new UsageError(`Expected \`--margin\` to be a number in [0, 4], got \`${values.margin}\``);
-  const run = paperRunOptions(values, facesSettings);
+  const code = await reexecWithThreadPool();
+  if (code !== null) return code;
   const out = values.out ?? 'runs/faces';
   const crops = values.crops ?? `${out}-crops`;
 
@@ -57,9 +60,7 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stderr.write(`skipped ${prepared.skipped.length} box(es) whose photo could not be read (listed in ${crops}/skipped.ndjson):\n`);
     for (const item of prepared.skipped.slice(0, 10)) process.stderr.write(`  ${item.key}: ${item.reason}\n`);
   }
-  const trainArguments = buildTrainArguments(facesSettings, { ...run, data: crops, out, imageCount: usable, itemName: 'face crops', extra: passThrough });
-  process.stderr.write(`running: dcgan-train ${trainArguments.join(' ')}\n`);
-  return runTrainCli(trainArguments);
+  return trainPreset(facesSettings, { data: crops, out, imageCount: usable, itemName: 'face crops', values, overrides });
 }
 
-void runPaperApp('dcgan-train-faces', main);
+void runMain('dcgan-train-faces', main);

@@ -1,4 +1,4 @@
-import type { PaperSettings } from '@dcgan/train-app/paper-run';
+import type { PaperSettings } from '@dcgan/cli';
 
 /** The faces run's settings: `dcgan-train`'s plus the crop margin. */
 export interface FacesSettings extends PaperSettings {

@@ -1,5 +1,4 @@
-import { openImageFolder } from '@dcgan/data';
-import { runDatasetPaperApp } from '@dcgan/train-app/paper-run';
+import { datasetPaperMain, runMain } from '@dcgan/cli';
 
 import { imagenet32Settings } from './paper-settings.js';
 
@@ -15,22 +14,19 @@ Options:
   --epochs <n>         passes over the data (default 5; the paper does not say)
   --steps <n>          train exactly n steps instead
   --batch-size <n>     default 128 (the paper's)
-  --backend <name>     auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
-  --resume             continue the run in --out
-  -- <options>         passed to dcgan-train last (they override the settings above), e.g. -- --strict
+  --backend <name>     auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default auto)
+  --resume             continue the run in --out with its own settings (--steps or --epochs replace its target)
+  -- <options>         run settings: --size --channels --base-width --kernel-size --seed --sample-every
+                       --checkpoint-every --time-limit --strict --dedup-report (e.g. -- --strict); on --resume
+                       only the cadence, --time-limit and --strict
 `;
 
-void runDatasetPaperApp({
-  programName: 'dcgan-train-imagenet32',
+const programName = 'dcgan-train-imagenet32';
+
+void runMain(programName, datasetPaperMain({
+  programName,
   settings: imagenet32Settings,
   help,
   dataPlaceholder: '<imagenet/train>',
   defaultOut: 'runs/imagenet32',
-  countImages: async (data, say) => {
-    say(`listing ${data} ...`);
-    const source = await openImageFolder(data);
-    const count = source.length ?? 0;
-    await source.close();
-    return count;
-  },
-});
+}));

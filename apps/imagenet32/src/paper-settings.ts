@@ -1,7 +1,7 @@
-import type { PaperSettings } from '@dcgan/train-app/paper-run';
+import type { PaperSettings } from '@dcgan/cli';
 
 /**
- * The paper's ImageNet-1k run (Radford, Metz, Chintala 2015, section 4.2-5.1): the training images as 32x32
+ * The paper's ImageNet-1k run (Radford, Metz, Chintala 2015, sections 4.3 and 5.1): the training images as 32x32
  * "min-resized center crops" (shorter side to 32, central 32x32), no augmentation, labels unused, mini-batches of
  * 128, Adam 0.0002 / 0.5 (dcgan-train's defaults). The paper gives no width for this model; its CIFAR-10 probe
  * concatenates D's layers max-pooled to 4x4 into 28,672 features, which for a 32px D of three conv layers

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 
 /** A command-line mistake: printed as one line, exit code 2. */
 export class UsageError extends Error {
@@ -54,6 +54,7 @@ export type LatentArguments =
       readonly render: number;
       readonly negatives: number;
       readonly l2: number;
+      readonly layer: string;
     })
   | (CommonArguments & {
       readonly command: 'visualize';
@@ -73,7 +74,7 @@ Usage:
 
 Commands:
   walk         figure 4: rows of interpolations between random points in Z
-                 --rows <n> (6)  --points <k> (2)  --steps <n> per segment (10)
+                 --rows <n> (6)  --points <k> (9, as figure 4)  --steps <n> per segment (10)
                  --method linear|spherical|both (both)
   arithmetic   figure 7: A - B + C on the averaged z of picked samples, with 8 noisy neighbours and
                the same arithmetic in pixel space. Without --a/--b/--c it writes the numbered sheet to
@@ -89,6 +90,8 @@ Commands:
                not the object (their positions become negatives too; --negatives 0 uses them alone).
                  --count <n> (64)  --boxes <file.json>  --render <n> fresh samples (16)
                  --negatives <random negatives per positive> (1)  --l2 <penalty> (1)
+                 --layer <g_relu{i}> (g_relu2: the paper's "second highest convolution layer", the
+                 block after the projection, 8x8x512 in figure 1; g_relu1 is nearest z)
   visualize    figure 5: guided backpropagation of the top features of D's last conv layer, next to
                the same for a randomly initialised D (needs a training checkpoint, not a bare generator)
                  --images generated|mnist (generated)  --count <n> images searched (256)
@@ -97,28 +100,57 @@ Commands:
 Options:
   --seed <n>       seed of the samples, waypoints and noise (default 1)
   --out <dir>      output folder (default <run folder>/latent)
-  --zoom <n>       pixel zoom of the PNGs (default 2 for images up to 32px, else 1)
-  --backend <name> auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --zoom <n>       pixel zoom of the PNGs (default 2 for images up to 32px, else 1; at most 32)
+  --backend <name> ${backendPreferenceList} (default auto)
   -h, --help       this text
+
+Limits: a figure holds at most 10,000 images and a PNG at most 256 megapixels; rows, points, steps,
+features and images per feature are at most 1,000, sample counts at most 10,000.
 `;
 
-function integer(name: string, value: string | undefined, fallback: number, minimum: number): number {
+/** `--layer`: a generator ReLU layer name (the generator itself says which exist). */
+function generatorLayer(value: string | undefined): string {
+  if (value === undefined) return 'g_relu2';
+  if (!/^g_relu\d+$/.test(value)) throw new UsageError(`Expected \`--layer\` to be a generator layer g_relu1, g_relu2, ..., got \`${value}\``);
+  return value;
+}
+
+function integer(name: string, value: string | undefined, fallback: number, minimum: number, maximum: number): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < minimum) {
-    throw new UsageError(`Expected \`${name}\` to be an integer >= ${minimum}, got \`${value}\``);
+  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < minimum || number > maximum) {
+    throw new UsageError(`Expected \`${name}\` to be an integer in [${minimum}, ${maximum}], got \`${value}\``);
   }
   return number;
 }
 
-function decimal(name: string, value: string | undefined, fallback: number, minimum: number, exclusive = false): number {
+function decimal(name: string, value: string | undefined, fallback: number, minimum: number, maximum: number, exclusive = false): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < minimum || (exclusive && number === minimum)) {
-    throw new UsageError(`Expected \`${name}\` to be a number ${exclusive ? '>' : '>='} ${minimum}, got \`${value}\``);
+  if (value.trim() === '' || !Number.isFinite(number) || number < minimum || (exclusive && number === minimum) || number > maximum) {
+    throw new UsageError(`Expected \`${name}\` to be a number in ${exclusive ? '(' : '['}${minimum}, ${maximum}], got \`${value}\``);
   }
   return number;
 }
+
+/**
+ * Upper bounds: far above the paper's figures, low enough that a typo (`--zoom 100000`, `--rows 200000`) is one
+ * line at once instead of minutes of silent work and gigabytes of memory.
+ */
+export const limits = {
+  zoom: 32,
+  /** Rows, points, steps of walks and turns; features and images per feature. */
+  layout: 1000,
+  /** Samples, neighbours, fresh renders. */
+  samples: 10_000,
+  /** Images in one figure. */
+  images: 10_000,
+  /** Pixels of one written grid (sharp's PNG limit is 268 million). */
+  gridPixels: 256_000_000,
+  /** --noise, --negatives, and the ends of --range. */
+  scale: 1000,
+  l2: 1_000_000_000,
+} as const;
 
 /** `3,17,40` -> [3, 17, 40], each in 0..count-1. */
 function indexList(name: string, value: string | undefined, count: number): number[] | null {
@@ -162,6 +194,7 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
         render: { type: 'string' },
         negatives: { type: 'string' },
         l2: { type: 'string' },
+        layer: { type: 'string' },
         images: { type: 'string' },
         features: { type: 'string' },
         'per-feature': { type: 'string' },
@@ -182,7 +215,7 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
     walk: ['rows', 'points', 'steps', 'method'],
     arithmetic: ['count', 'a', 'b', 'c', 'neighbours', 'noise'],
     turn: ['count', 'from', 'to', 'rows', 'steps', 'range'],
-    forget: ['count', 'boxes', 'render', 'negatives', 'l2'],
+    forget: ['count', 'boxes', 'render', 'negatives', 'l2', 'layer'],
     visualize: ['images', 'count', 'features', 'per-feature'],
   };
   const common = new Set(['checkpoint', 'seed', 'out', 'backend', 'zoom', 'help']);
@@ -193,32 +226,39 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
   }
   if (values.checkpoint === undefined) throw new UsageError('Expected `--checkpoint <path>` (a dcgan-train run folder or checkpoint); see --help');
   const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   const base: CommonArguments = {
     checkpoint: values.checkpoint,
-    seed: integer('--seed', values.seed, 1, 0),
+    seed: integer('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
     out: values.out ?? null,
     backend,
-    zoom: values.zoom === undefined ? null : integer('--zoom', values.zoom, 1, 1),
+    zoom: values.zoom === undefined ? null : integer('--zoom', values.zoom, 1, 1, limits.zoom),
   };
-  const count = integer('--count', values.count, command === 'visualize' ? 256 : 64, 1);
-  switch (command as CommandName) {
+  const count = integer('--count', values.count, command === 'visualize' ? 256 : 64, 1, limits.samples);
+  const parsedArguments = parseCommand(command as CommandName, values, base, count);
+  checkImageCount(parsedArguments);
+  return parsedArguments;
+}
+
+function parseCommand(command: CommandName, values: Record<string, string | boolean | undefined>, base: CommonArguments, count: number): Exclude<LatentArguments, { command: 'help' }> {
+  const text = (key: string): string | undefined => values[key] as string | undefined;
+  switch (command) {
     case 'walk': {
-      const method = values.method ?? 'both';
+      const method = text('method') ?? 'both';
       if (method !== 'linear' && method !== 'spherical' && method !== 'both') {
         throw new UsageError(`Expected \`--method\` to be linear, spherical or both, got \`${method}\``);
       }
       return {
         ...base,
         command: 'walk',
-        rows: integer('--rows', values.rows, 6, 1),
-        points: integer('--points', values.points, 2, 2),
-        steps: integer('--steps', values.steps, 10, 2),
+        rows: integer('--rows', text('rows'), 6, 1, limits.layout),
+        points: integer('--points', text('points'), 9, 2, limits.layout),
+        steps: integer('--steps', text('steps'), 10, 2, limits.layout),
         method,
       };
     }
     case 'arithmetic': {
-      const picks = [indexList('--a', values.a, count), indexList('--b', values.b, count), indexList('--c', values.c, count)] as const;
+      const picks = [indexList('--a', text('a'), count), indexList('--b', text('b'), count), indexList('--c', text('c'), count)] as const;
       if (picks.some((pick) => pick === null) && picks.some((pick) => pick !== null)) {
         throw new UsageError('Expected all of `--a`, `--b` and `--c` (or none, to get the sample sheet to pick from)');
       }
@@ -229,18 +269,21 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
         a: picks[0],
         b: picks[1],
         c: picks[2],
-        neighbours: integer('--neighbours', values.neighbours, 8, 0),
-        noise: decimal('--noise', values.noise, 0.25, 0),
+        neighbours: integer('--neighbours', text('neighbours'), 8, 0, limits.samples),
+        noise: decimal('--noise', text('noise'), 0.25, 0, limits.scale),
       };
     }
     case 'turn': {
-      const from = indexList('--from', values.from, count);
-      const to = indexList('--to', values.to, count);
+      const from = indexList('--from', text('from'), count);
+      const to = indexList('--to', text('to'), count);
       if ((from === null) !== (to === null)) throw new UsageError('Expected both `--from` and `--to` (or neither, to get the sample sheet to pick from)');
-      const rangeText = values.range ?? '-0.5,0.5';
+      const rangeText = text('range') ?? '-0.5,0.5';
       const range = rangeText.split(',').map((part) => Number(part.trim()));
       if (range.length !== 2 || rangeText.split(',').some((part) => part.trim() === '') || !range.every(Number.isFinite)) {
         throw new UsageError(`Expected \`--range\` to be two numbers <first,last>, got \`${rangeText}\``);
+      }
+      if (!range.every((end) => Math.abs(end) <= limits.scale)) {
+        throw new UsageError(`Expected \`--range\` to be two numbers in [-${limits.scale}, ${limits.scale}] <first,last>, got \`${rangeText}\``);
       }
       return {
         ...base,
@@ -248,8 +291,8 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
         count,
         from,
         to,
-        rows: integer('--rows', values.rows, 6, 1),
-        steps: integer('--steps', values.steps, 10, 2),
+        rows: integer('--rows', text('rows'), 6, 1, limits.layout),
+        steps: integer('--steps', text('steps'), 10, 2, limits.layout),
         range: [range[0]!, range[1]!],
       };
     }
@@ -258,22 +301,95 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
         ...base,
         command: 'forget',
         count,
-        boxes: values.boxes ?? null,
-        render: integer('--render', values.render, 16, 1),
-        negatives: decimal('--negatives', values.negatives, 1, 0),
-        l2: decimal('--l2', values.l2, 1, 0, true),
+        boxes: text('boxes') ?? null,
+        render: integer('--render', text('render'), 16, 1, limits.samples),
+        negatives: decimal('--negatives', text('negatives'), 1, 0, limits.scale),
+        l2: decimal('--l2', text('l2'), 1, 0, limits.l2, true),
+        layer: generatorLayer(text('layer')),
       };
     case 'visualize': {
-      const images = values.images ?? 'generated';
+      const images = text('images') ?? 'generated';
       if (images !== 'generated' && images !== 'mnist') throw new UsageError(`Expected \`--images\` to be generated or mnist, got \`${images}\``);
       return {
         ...base,
         command: 'visualize',
         images,
         count,
-        features: integer('--features', values.features, 6, 1),
-        perFeature: integer('--per-feature', values['per-feature'], 8, 1),
+        features: integer('--features', text('features'), 6, 1, limits.layout),
+        perFeature: integer('--per-feature', text('per-feature'), 8, 1, limits.layout),
       };
     }
+  }
+}
+
+/** A grid of images one command writes, as rows x columns of tiles. */
+export interface PlannedGrid {
+  readonly rows: number;
+  readonly columns: number;
+}
+
+const sheet = (count: number): PlannedGrid => {
+  const columns = Math.ceil(Math.sqrt(count));
+  return { rows: Math.ceil(count / columns), columns };
+};
+
+/** The grids a command will write (their tile layout, the image size aside), from its arguments alone. */
+export function plannedGrids(args: Exclude<LatentArguments, { command: 'help' }>): PlannedGrid[] {
+  switch (args.command) {
+    case 'walk':
+      return [{ rows: args.rows, columns: (args.points - 1) * (args.steps - 1) + 1 }];
+    case 'arithmetic': {
+      if (args.a === null || args.b === null || args.c === null) return [sheet(args.count)];
+      const resultColumns = Math.ceil(Math.sqrt(args.neighbours + 1));
+      const rows = Math.max(args.a.length, args.b.length, args.c.length, Math.ceil((args.neighbours + 1) / resultColumns)) + 1;
+      return [{ rows, columns: 3 + resultColumns }];
+    }
+    case 'turn':
+      return args.from === null ? [sheet(args.count)] : [{ rows: args.rows, columns: args.steps }];
+    case 'forget': {
+      if (args.boxes === null) return [sheet(args.count)];
+      const freshColumns = Math.min(8, args.render);
+      return [
+        { rows: 2 * Math.ceil(args.count / 8), columns: Math.min(8, args.count) },
+        { rows: 2 * Math.ceil(args.render / freshColumns), columns: freshColumns },
+      ];
+    }
+    case 'visualize':
+      // Random D's grid and the trained D's side by side.
+      return [{ rows: args.features, columns: 2 * args.perFeature }];
+  }
+}
+
+function checkImageCount(args: Exclude<LatentArguments, { command: 'help' }>): void {
+  const flags: Record<CommandName, string> = {
+    walk: '--rows, --points or --steps',
+    arithmetic: '--neighbours',
+    turn: '--rows or --steps',
+    forget: '--count or --render',
+    visualize: '--features or --per-feature',
+  };
+  for (const { rows, columns } of plannedGrids(args)) {
+    const images = rows * columns;
+    if (images <= limits.images) continue;
+    const layout = args.command === 'walk' ? `${rows} rows x ${columns} images = ` : '';
+    throw new UsageError(
+      `\`${args.command}\` would draw ${layout}${images.toLocaleString('en')} images, more than ${limits.images.toLocaleString('en')}: lower ${flags[args.command]}`,
+    );
+  }
+}
+
+/**
+ * Refuses, before anything is generated, a command whose written grid would exceed {@link limits.gridPixels} at this
+ * image size and zoom (tiles of `imageSize * zoom` pixels, `2 * zoom` apart, as `writeGrid` lays them out).
+ */
+export function checkGridSize(args: Exclude<LatentArguments, { command: 'help' }>, imageSize: number, zoom: number): void {
+  for (const { rows, columns } of plannedGrids(args)) {
+    const side = (tiles: number): number => tiles * imageSize * zoom + (tiles + 1) * 2 * zoom;
+    const [width, height] = [side(columns), side(rows)];
+    if (width * height <= limits.gridPixels) continue;
+    throw new UsageError(
+      `\`${args.command}\` would write a grid of ${rows} x ${columns} images of ${imageSize}px at --zoom ${zoom}: ` +
+        `${width.toLocaleString('en')} x ${height.toLocaleString('en')} pixels, more than ${limits.gridPixels / 1e6} megapixels: lower --zoom or the number of images`,
+    );
   }
 }

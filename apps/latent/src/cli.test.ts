@@ -48,8 +48,10 @@ describe('dcgan-latent', () => {
     const result = await runCli(['walk', '--checkpoint', run, '--rows', '3', '--steps', '5', '--seed', '4']);
     expect(result.out).toBe(join(run, 'latent'));
     expect(result.files).toEqual([join(run, 'latent', 'walk-linear.png'), join(run, 'latent', 'walk-spherical.png')]);
+    // Figure 4's walks through 9 random points by default: 8 segments of 5 steps sharing ends, 33 columns.
     // 16px tiles zoomed 2x (32px), padding 2 * zoom = 4.
-    expect(await size(result.files[0]!)).toEqual([side(5, 32, 4), side(3, 32, 4)]);
+    expect(await size(result.files[0]!)).toEqual([side(33, 32, 4), side(3, 32, 4)]);
+    expect(result.lines).toContain('walk (linear): 3 rows x 33 images -> ' + result.files[0]);
     const again = await runCli(['walk', '--checkpoint', run, '--rows', '3', '--steps', '5', '--seed', '4', '--method', 'linear', '--out', join(directory, 'again')]);
     expect(await readFile(again.files[0]!)).toEqual(await readFile(result.files[0]!));
   });
@@ -85,6 +87,7 @@ describe('dcgan-latent', () => {
     const result = await runCli(['forget', '--checkpoint', run, '--out', out, '--boxes', boxesPath, '--render', '4', '--zoom', '1']);
     const report = JSON.parse(await readFile(join(out, 'forget.json'), 'utf8'));
     expect(report.layerName).toBe('g_relu2');
+    expect(result.lines.some((line) => line.includes(`dropping ${report.droppedMaps.length} of 8 maps`))).toBe(true);
     expect(report.positives).toBe(16 + 12);
     expect(report.boxedNegatives).toBe(16);
     expect(report.weights).toHaveLength(8);
@@ -94,6 +97,13 @@ describe('dcgan-latent', () => {
     expect(result.files.map((file) => file.slice(out.length + 1))).toEqual(['forget.json', 'forget-boxes.png', 'forget-annotated.png', 'forget.png']);
     expect(await size(join(out, 'forget.png'))).toEqual([side(4, 16, 2), side(2, 16, 2)]);
     expect((await sharp(join(out, 'forget-boxes.png')).metadata()).channels).toBe(3);
+    // --layer picks another generator layer (g_relu1: 4x4x16 here).
+    const nearZ = await runCli(['forget', '--checkpoint', run, '--out', join(out, 'g_relu1'), '--boxes', boxesPath, '--render', '4', '--layer', 'g_relu1']);
+    const nearZReport = JSON.parse(await readFile(join(out, 'g_relu1', 'forget.json'), 'utf8'));
+    expect([nearZReport.layerName, nearZReport.mapCount, nearZReport.featureSize]).toEqual(['g_relu1', 16, 4]);
+    expect(nearZ.lines.some((line) => line.includes(`dropping ${nearZReport.droppedMaps.length} of 16 maps`))).toBe(true);
+    await expect(runCli(['forget', '--checkpoint', run, '--boxes', boxesPath, '--layer', 'g_relu7'])).rejects.toThrow(/g_relu1 \(4x4x16\), g_relu2 \(8x8x8\), got `g_relu7`/);
+    expect(() => parseLatentArguments(['forget', '--checkpoint', 'x', '--layer', 'conv2'])).toThrow('Expected `--layer` to be a generator layer g_relu1, g_relu2, ..., got `conv2`');
   });
 
   it('forget names the boxes file and the field at fault', async () => {

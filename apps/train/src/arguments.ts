@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
 
-import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { dcganParameterCount } from '@dcgan/core';
+import { datasetFormats, type DatasetFormat } from '@dcgan/data';
 
 import { UsageError } from './usage-error.js';
 
 export { UsageError } from './usage-error.js';
 
-export const datasetFormats = ['mnist-package', 'folder', 'idx', 'cifar10', 'svhn', 'lmdb'] as const;
-export type DatasetFormat = (typeof datasetFormats)[number];
 
 export interface TrainArguments {
   readonly command: 'train' | 'help' | 'doctor';
@@ -34,6 +34,10 @@ export interface TrainArguments {
   readonly resume: boolean;
   readonly sampleEvery: number;
   readonly checkpointEvery: number;
+  /** Threads of the wasm backend: a count, `auto` (every core) or `fastest` (time both on the run's model; quickstart default). */
+  readonly wasmThreads: number | 'auto' | 'fastest';
+  /** The options given on the command line (a resume keeps the run's own settings for the others). */
+  readonly given: ReadonlySet<string>;
 }
 
 export const helpText = `dcgan-train: train a DCGAN (Radford, Metz, Chintala 2015) on your images.
@@ -56,21 +60,26 @@ Data:
                            default it is skipped and listed with its reason in <out>/skipped.ndjson at once
 
 Model and training:
-  --size <n>               image size, a power of two >= 16 (default 64; quickstart 32)
+  --size <n>               image size, a power of two in 16..1024 (default 64; quickstart 32)
   --channels <1|3>         gray or RGB (default 3; quickstart 1)
-  --base-width <n>         channels of D's first / G's last hidden layer (default 64; quickstart 32)
+  --base-width <n>         channels of D's first / G's last hidden layer (default 64; quickstart 32); G and D
+                           may have at most 250 million parameters together
   --kernel-size <4|5>      convolution kernel side: 4 (pytorch/examples) or 5 (the authors' code) (default 4)
   --steps <n>              training steps (default 10000; quickstart 1600)
   --time-limit <minutes>   stop after this many minutes of training, saving everything (default none; quickstart 8)
   --batch-size <n>         images per step (default 128, the paper's; quickstart 32)
   --seed <n>               seed for weights, noise and data order (default 1)
-  --backend <name>         auto | tensorflow-gpu | tensorflow | wasm | cpu (default auto)
+  --backend <name>         ${backendPreferenceList} (default auto)
+  --wasm-threads <n>       threads of the wasm backend: 1-8, auto (every core) or fastest (times 1 thread and
+                           every core on the model first) (default auto; quickstart fastest)
 
 Output:
   --out <dir>              run folder: metrics.ndjson, samples/*.png, checkpoint/ (default runs/<name>-<time>)
   --sample-every <n>       write a fixed-noise sample grid every n steps (default 100)
   --checkpoint-every <n>   save a checkpoint every n steps (default 500; also at the end and on Ctrl-C)
-  --resume                 continue the run in --out from its checkpoint
+  --resume                 continue the run in --out from its checkpoint, with the run's own settings (data,
+                           model, batch, steps, time limit, cadence); --steps, --time-limit, --sample-every,
+                           --checkpoint-every and --strict given with it replace the run's
   -h, --help               this text
 `;
 
@@ -104,6 +113,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
         resume: { type: 'boolean' },
         'sample-every': { type: 'string' },
         'checkpoint-every': { type: 'string' },
+        'wasm-threads': { type: 'string' },
       },
     });
   } catch (error) {
@@ -113,18 +123,20 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
   const quickstart = values.quickstart === true;
   const backend = values.backend ?? 'auto';
   if (!isBackendPreference(backend)) {
-    throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
+    throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   }
   const format = values.format ?? null;
   if (format !== null && !datasetFormats.includes(format as DatasetFormat)) {
     throw new UsageError(`Expected \`--format\` to be one of ${datasetFormats.join(', ')}, got \`${format}\``);
   }
-  const size = integer('--size', values.size, quickstart ? 32 : 64, 16);
+  const size = integer('--size', values.size, quickstart ? 32 : 64, 16, limits.size);
   if ((size & (size - 1)) !== 0) throw new UsageError(`Expected \`--size\` to be a power of two >= 16, got \`${size}\``);
-  const channels = integer('--channels', values.channels, quickstart ? 1 : 3, 1);
+  const channels = integer('--channels', values.channels, quickstart ? 1 : 3, 1, 3);
   if (channels !== 1 && channels !== 3) throw new UsageError(`Expected \`--channels\` to be 1 or 3, got \`${channels}\``);
-  const kernelSize = integer('--kernel-size', values['kernel-size'], 4, 1);
+  const kernelSize = integer('--kernel-size', values['kernel-size'], 4, 1, 5);
   if (kernelSize !== 4 && kernelSize !== 5) throw new UsageError(`Expected \`--kernel-size\` to be 4 or 5, got \`${kernelSize}\``);
+  const baseWidth = integer('--base-width', values['base-width'], quickstart ? 32 : 64, 1, limits.baseWidth);
+  checkModelSize(size, channels, baseWidth, kernelSize);
   const command = values.help === true ? 'help' : values.doctor === true ? 'doctor' : 'train';
   const resume = values.resume === true;
   if (command === 'train' && !quickstart && values.data === undefined && !resume) {
@@ -141,25 +153,64 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     strict: values.strict === true,
     size,
     channels,
-    baseWidth: integer('--base-width', values['base-width'], quickstart ? 32 : 64, 1),
+    baseWidth,
     kernelSize,
-    steps: integer('--steps', values.steps, quickstart ? 1600 : 10_000, 1),
+    steps: integer('--steps', values.steps, quickstart ? 1600 : 10_000, 1, limits.count),
     timeLimitMinutes: timeLimit(values['time-limit'], quickstart ? 8 : null),
-    batchSize: integer('--batch-size', values['batch-size'], quickstart ? 32 : 128, 1),
+    batchSize: integer('--batch-size', values['batch-size'], quickstart ? 32 : 128, 1, limits.batchSize),
     out: values.out ?? null,
-    seed: integer('--seed', values.seed, 1, 0),
+    seed: integer('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
     backend,
     resume,
-    sampleEvery: integer('--sample-every', values['sample-every'], 100, 1),
-    checkpointEvery: integer('--checkpoint-every', values['checkpoint-every'], 500, 1),
+    sampleEvery: integer('--sample-every', values['sample-every'], 100, 1, limits.count),
+    checkpointEvery: integer('--checkpoint-every', values['checkpoint-every'], 500, 1, limits.count),
+    wasmThreads: wasmThreads(values['wasm-threads'], quickstart),
+    given: new Set(Object.keys(values)),
   };
 }
 
-function integer(flag: string, raw: string | undefined, fallback: number, minimum: number): number {
+/**
+ * Upper bounds: far above any run the paper or this project makes, low enough that a typo (`--size 1048576`,
+ * `--base-width 100000`) is one line at once instead of a stack trace after gigabytes of allocation.
+ */
+export const limits = {
+  /** Image side: 1024 (a DCGAN of depth 9). */
+  size: 1024,
+  baseWidth: 4096,
+  /** G and D together: 250 million float32 weights are 4 GB with their gradients and Adam moments. */
+  parameters: 250_000_000,
+  batchSize: 16_384,
+  /** Steps and cadences. */
+  count: 1_000_000_000,
+  timeLimitMinutes: 10_000_000,
+} as const;
+
+function checkModelSize(size: number, channels: number, baseWidth: number, kernelSize: 4 | 5): void {
+  // latentDim: the trainer's default (100), the one dcgan-train uses.
+  const { generator, discriminator } = dcganParameterCount({ imageSize: size, channels: channels as 1 | 3, baseWidth, kernelSize });
+  if (generator + discriminator <= limits.parameters) return;
+  const millions = (count: number): string => Math.round(count / 1e6).toLocaleString('en');
+  throw new UsageError(
+    `A ${size}px model with --base-width ${baseWidth} has ${millions(generator + discriminator)} million parameters (G ${millions(generator)}, D ${millions(discriminator)}); ` +
+      `at most ${millions(limits.parameters)} million are allowed: lower --base-width or --size`,
+  );
+}
+
+function wasmThreads(raw: string | undefined, quickstart: boolean): number | 'auto' | 'fastest' {
+  if (raw === undefined) return quickstart ? 'fastest' : 'auto';
+  if (raw === 'auto' || raw === 'fastest') return raw;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 8) {
+    throw new UsageError(`Expected \`--wasm-threads\` to be 1-8, auto or fastest, got \`${raw}\``);
+  }
+  return value;
+}
+
+function integer(flag: string, raw: string | undefined, fallback: number, minimum: number, maximum: number): number {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < minimum) {
-    throw new UsageError(`Expected \`${flag}\` to be an integer >= ${minimum}, got \`${raw}\``);
+  if (!Number.isInteger(value) || value < minimum || value > maximum) {
+    throw new UsageError(`Expected \`${flag}\` to be an integer in [${minimum}, ${maximum}], got \`${raw}\``);
   }
   return value;
 }
@@ -167,6 +218,7 @@ function integer(flag: string, raw: string | undefined, fallback: number, minimu
 function timeLimit(raw: string | undefined, fallback: number | null): number | null {
   if (raw === undefined) return fallback;
   const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new UsageError(`Expected \`--time-limit\` to be a number of minutes > 0, got \`${raw}\``);
+  if (!(value > 0)) throw new UsageError(`Expected \`--time-limit\` to be a number of minutes > 0, got \`${raw}\``);
+  if (value > limits.timeLimitMinutes) throw new UsageError(`Expected \`--time-limit\` to be at most ${limits.timeLimitMinutes} minutes, got \`${raw}\``);
   return value;
 }

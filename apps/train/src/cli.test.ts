@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -37,7 +37,7 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
   it('rejects a missing dataset path', async () => {
     const out = join(temporaryDirectory(), 'run');
     const result = await run('--data', '/nonexistent/bedrooms', '--out', out);
-    expect(result.code).toBe(2);
+    expect(result.code).toBe(1);
     expect(result.stderr.trim()).toBe('dcgan-train: error: Dataset path /nonexistent/bedrooms does not exist');
     expect(existsSync(out)).toBe(false);
   });
@@ -46,8 +46,8 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
     const out = temporaryDirectory();
     writeFileSync(join(out, 'run.json'), '{"precious":true}\n');
     const result = await run('--quickstart', '--out', out, '--steps', '1');
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`Output directory ${out} already holds a run (run.json); pass --resume`);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`Output directory ${out} already holds a run (run.json); resume it`);
     expect(readFileSync(join(out, 'run.json'), 'utf8')).toBe('{"precious":true}\n');
     expect(readdirSync(out)).toEqual(['run.json']);
   });
@@ -56,7 +56,10 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
     expect((await run('--quickstart', '--epochz', '3')).stderr).toMatch(/^dcgan-train: error: Unknown option '--epochz'/);
     const backend = await run('--quickstart', '--backend', 'webgl');
     expect(backend.code).toBe(2);
-    expect(backend.stderr).toContain('Expected `--backend` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got `webgl`');
+    expect(backend.stderr).toContain('Expected `--backend` to be one of auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu, got `webgl`');
+    const threads = await run('--quickstart', '--wasm-threads', '9');
+    expect(threads.code).toBe(2);
+    expect(threads.stderr).toContain('Expected `--wasm-threads` to be 1-8, auto or fastest, got `9`');
   });
 
   it('prints help and a doctor report', async () => {
@@ -66,8 +69,13 @@ describe('dcgan-train on bad input: one clear line, non-zero exit, nothing overw
     const doctor = await run('--doctor');
     expect(doctor.code).toBe(0);
     expect(doctor.stdout).toMatch(/ok {2}wasm +@tensorflow\/tfjs-backend-wasm +loads and runs/);
+    const cores = Math.min(8, availableParallelism());
+    expect(doctor.stdout).toContain(`wasm runs on ${cores} thread${cores === 1 ? '' : 's'} (os.availableParallelism() = ${availableParallelism()}, at most 8`);
     expect(doctor.stdout).toMatch(/no {2}tensorflow-gpu +@tensorflow\/tfjs-node-gpu +@tensorflow\/tfjs-node-gpu is not installed/);
     expect(doctor.stdout).toContain('to enable the GPU path: pnpm add @tensorflow/tfjs-node-gpu@4.22.0');
+    // The webgpu row and the adapters Dawn found (lavapipe in CI; none without a Vulkan driver).
+    expect(doctor.stdout).toMatch(/(ok|no) {2}webgpu +@tensorflow\/tfjs-backend-webgpu /);
+    expect(doctor.stdout).toContain('WebGPU adapters (Dawn):');
     expect(doctor.stdout).toContain('ok  JPEG fast path (DCT-domain decode on worker threads)');
     expect(doctor.stdout).toMatch(/ok {2}sharp \d+\.\d+\.\d+ \(libvips \d+\.\d+\.\d+\)/);
     // libuv's pool size as the process started: 4, or what UV_THREADPOOL_SIZE said.
@@ -149,8 +157,8 @@ describe('dcgan-train on each dataset format (committed fixtures written by scip
 
   it('says so when the data cannot fill one batch', async () => {
     const result = await run('--data', join(fixtures, 'images'), '--size', '16', '--base-width', '8', '--batch-size', '4096', '--steps', '1', '--out', join(temporaryDirectory(), 'run'));
-    expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/gave no full batch of 4096 images this epoch .*use a smaller --batch-size/);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/gave no full batch of 4096 images this epoch .*use a smaller batch size/);
   });
 });
 
@@ -162,6 +170,8 @@ describe('dcgan-train on real digits', () => {
     const first = await run(...small, '--steps', '3', '--out', out, '--backend', 'wasm');
     expect(first.stderr).not.toContain('error');
     expect(first.code).toBe(0);
+    // The quickstart times the model on 1 thread and on every core and keeps the faster.
+    if (availableParallelism() > 1) expect(first.stderr).toMatch(/wasm threads: \d \(fastest step on this model; \d+: \d+ ms, 1: \d+ ms\)/);
     expect(readdirSync(join(out, 'samples')).sort()).toEqual(['step-000000.png', 'step-000002.png', 'step-000003.png']);
     expect(statSync(join(out, 'samples', 'step-000003.png')).size).toBeGreaterThan(100);
     expect(existsSync(join(out, 'generator', 'model.json'))).toBe(true);
@@ -254,7 +264,7 @@ describe('dcgan-train --dedup-report (section 4.1.1: train on the deduplicated s
     // The fixture is tiny, so its one duplicate is more than 5% of it: refused unless accepted (the data-loss guard).
     const refused = await run('--data', data, '--dedup-report', report, ...tiny, '--steps', '1', '--out', out);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(new RegExp(`${report.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the dedup report drops 1 of \\d+ items \\([\\d.]+%\\), more than the 5\\.0% allowed; largest groups: 2 items kept as .*a\\.png\\..*; pass --accept-dedup-drop to train on it anyway\n$`));
+    expect(refused.stderr).toMatch(new RegExp(`${report.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the dedup report drops 1 of \\d+ items \\([\\d.]+%\\), more than the 5\\.0% allowed; largest groups: 2 items kept as .*a\\.png\\..*; set \`acceptDedupDrop\` \\(dcgan-train: --accept-dedup-drop\\) to train on it anyway\n$`));
     expect(existsSync(join(out, 'run.json'))).toBe(false);
     const first = await run('--data', data, '--dedup-report', report, '--accept-dedup-drop', ...tiny, '--steps', '1', '--out', out);
     expect(first.stderr).not.toContain('error');
@@ -268,9 +278,9 @@ describe('dcgan-train --dedup-report (section 4.1.1: train on the deduplicated s
     expect(resumed.code).toBe(0);
     expect(resumed.stderr).toContain(`dedup: 1 of ${items} items dropped by ${report}\n`);
     const other = await run('--resume', '--out', out, '--steps', '3', '--dedup-report', join(data, '..', 'another.json'));
-    expect(other.code).toBe(2);
+    expect(other.code).toBe(1);
     expect(other.stderr.trim()).toBe(
-      `dcgan-train: error: Cannot resume ${out} with \`--dedup-report ${join(data, '..', 'another.json')}\`: the run was made with ${report} and --resume uses its data as recorded; drop --dedup-report`,
+      `dcgan-train: error: Cannot resume ${out} with the dedup report ${join(data, '..', 'another.json')}: the run was made with ${report} and a resumed run uses its data as recorded`,
     );
   });
 
@@ -310,5 +320,65 @@ describe('dcgan-train --dedup-report (section 4.1.1: train on the deduplicated s
   it('lists --dedup-report and --accept-dedup-drop in --help', async () => {
     expect((await run('--help')).stdout).toMatch(/--dedup-report <file> +train without the duplicates/);
     expect((await run('--help')).stdout).toMatch(/--accept-dedup-drop +use a --dedup-report even if it drops more than 5% of the data/);
+  });
+});
+
+/**
+ * Starts `node <cli> ...argv` as a user would, waits until its run folder's metrics.ndjson lists `steps` steps,
+ * sends `signal`, and resolves with the exit code, its output and the steps listed when it ended.
+ */
+async function trainUntilSignal(
+  script: string,
+  argv: readonly string[],
+  out: string,
+  signal: NodeJS.Signals,
+  steps = 3,
+): Promise<{ code: number | null; stdout: string; stderr: string; reached: number }> {
+  const child = spawn(process.execPath, [script, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const listed = () => (existsSync(join(out, 'metrics.ndjson')) ? readFileSync(join(out, 'metrics.ndjson'), 'utf8').trim().split('\n').length : 0);
+  const deadline = Date.now() + 90_000;
+  while (listed() < steps && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  child.kill(signal);
+  const code = await closed;
+  return { code, stdout, stderr, reached: listed() };
+}
+
+describe('dcgan-train on SIGINT / SIGTERM (issue 14; issue 20, bug 3)', () => {
+  it.each([
+    ['SIGTERM', 143],
+    ['SIGINT', 130],
+  ] as const)('%s saves a checkpoint at the step reached, exits %i, and --resume continues from it', async (signal, exitCode) => {
+    const out = join(temporaryDirectory(), 'run');
+    const argv = ['--quickstart', '--size', '16', '--base-width', '8', '--batch-size', '8', '--steps', '100000', '--checkpoint-every', '100000', '--out', out, '--backend', 'wasm'];
+    const stopped = await trainUntilSignal(cli, argv, out, signal);
+    expect(stopped.code, stopped.stderr).toBe(exitCode);
+    expect(stopped.stderr).toContain(`${signal}: stopping after this step and saving a checkpoint`);
+    expect(stopped.stdout).toMatch(new RegExp(`^stopped: ${stopped.reached} steps`));
+    const manifest = JSON.parse(readFileSync(join(out, 'checkpoint', 'checkpoint.json'), 'utf8')) as { completedSteps: number };
+    expect(manifest.completedSteps).toBe(stopped.reached);
+    expect(existsSync(join(out, 'run.lock'))).toBe(false);
+
+    const resumed = await run('--resume', '--out', out, '--steps', String(stopped.reached + 2), '--backend', 'wasm');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(`at step ${stopped.reached}`);
+    const steps = readFileSync(join(out, 'metrics.ndjson'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { step: number }).step);
+    expect(steps).toEqual(Array.from({ length: stopped.reached + 2 }, (_, index) => index + 1));
+  });
+
+  it('a resumed quickstart keeps its own targets (steps, time limit, cadence), not the defaults', async () => {
+    const out = join(temporaryDirectory(), 'run');
+    const argv = ['--quickstart', '--size', '16', '--base-width', '8', '--batch-size', '8', '--steps', '30', '--out', out, '--backend', 'wasm'];
+    const stopped = await trainUntilSignal(cli, argv, out, 'SIGTERM', 1);
+    expect(stopped.code, stopped.stderr).toBe(143);
+    const record = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { steps: number; timeLimitMinutes: number; sampleEvery: number; checkpointEvery: number };
+    expect(record).toMatchObject({ steps: 30, timeLimitMinutes: 8, sampleEvery: 100, checkpointEvery: 500 });
+    const resumed = await run('--resume', '--out', out, '--backend', 'wasm');
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/^done: 30 steps/);
   });
 });

@@ -1,4 +1,4 @@
-import type { DiagnosisReport } from '@dcgan/backend';
+import { formatAdapter, type DiagnosisReport } from '@dcgan/backend';
 import { applyTransform, configureJpegDecoding, jpegDecodingStats, resizeThenCenterCrop } from '@dcgan/data';
 import sharp from 'sharp';
 
@@ -39,11 +39,16 @@ export function formatDoctorReport(report: DiagnosisReport, data?: DataDiagnosis
     `  node ${report.node.version} on ${report.platform}; tfjs-core ${report.tfjsCoreVersion}${report.node.note === 'ok' ? '' : ` (${report.node.note})`}`,
     '',
     'backends (fastest first):',
-    ...report.candidates.map((candidate) => `  ${mark(candidate.status === 'available')}${candidate.name.padEnd(15)} ${candidate.package.padEnd(30)} ${candidate.reason}`),
+    ...report.candidates.map((candidate) => `  ${mark(candidate.status === 'available')}${candidate.name.padEnd(15)} ${candidate.package.padEnd(31)} ${candidate.reason}`),
+    `  wasm runs on ${report.wasmThreads.auto} thread${report.wasmThreads.auto === 1 ? '' : 's'} (os.availableParallelism() = ${report.wasmThreads.availableParallelism}, at most ${report.wasmThreads.maximum}; --wasm-threads overrides)`,
     '',
     'GPU:',
     `  driver: ${report.gpu.devices ?? 'no NVIDIA driver found (nvidia-smi missing)'}`,
     ...report.gpu.libraries.map((library) => `  ${mark(library.path !== null)}${library.library.padEnd(20)} ${library.path ?? 'not found'}`),
+    '',
+    'WebGPU adapters (Dawn):',
+    ...(report.webgpu.adapters.length === 0 ? ['  none found'] : report.webgpu.adapters.map((adapter) => `  ${mark(!adapter.software)}${formatAdapter(adapter)}`)),
+    ...(report.webgpu.advice === null ? [] : [`  to train on a GPU with webgpu: ${report.webgpu.advice}`]),
     '',
     ...(data === undefined
       ? []

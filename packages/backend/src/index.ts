@@ -10,3 +10,8 @@ export type { BackendEvent, BackendSelection, CandidateReport, InitBackendOption
 export { restoreLegacyUtilHelpers } from './load-module.js';
 export type { ModuleImporter } from './load-module.js';
 export * from './wasm/index.js';
+export { backendPreferenceList } from './candidates.js';
+export { formatAdapter, listWebGpuAdapters, webGpuInstallAdvice } from './webgpu/adapters.js';
+export type { WebGpuAdapterReport } from './webgpu/adapters.js';
+export { webGpuAdapter } from './webgpu/start-webgpu.js';
+export { registerWebGpuTrainingKernels, webGpuTrainingKernelNames } from './webgpu/kernels/index.js';

@@ -36,8 +36,8 @@ describe('initBackend', () => {
     const gpu = selection.candidates.find((candidate) => candidate.name === 'tensorflow-gpu');
     expect(gpu?.status).toBe('unavailable');
     expect(gpu?.reason).toContain('@tensorflow/tfjs-node-gpu is not installed');
-    expect(selection.reason).toContain('faster candidates unavailable (tensorflow-gpu, tensorflow)');
-    expect(events.map((event) => event.type)).toEqual(['trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'selected']);
+    expect(selection.reason).toContain('faster candidates unavailable (tensorflow-gpu, webgpu, tensorflow)');
+    expect(events.map((event) => event.type)).toEqual(['trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'selected']);
   });
 
   it('starts the backend asked for by name', async () => {
@@ -55,8 +55,8 @@ describe('initBackend', () => {
   });
 
   it('rejects an unknown preference', async () => {
-    await expect(initBackend({ prefer: 'webgpu' as never })).rejects.toThrow(
-      'Expected `prefer` to be one of auto, tensorflow-gpu, tensorflow, wasm, cpu, got `webgpu`',
+    await expect(initBackend({ prefer: 'webgl' as never })).rejects.toThrow(
+      'Expected `prefer` to be one of auto, tensorflow-gpu, webgpu, tensorflow, wasm, cpu, got `webgl`',
     );
   });
 
@@ -107,5 +107,43 @@ describe('restoreLegacyUtilHelpers', () => {
     } finally {
       util.isNullOrUndefined = original;
     }
+  });
+});
+
+/** Stands in for Dawn's `webgpu` package on a machine whose only adapter is `adapter` (or none). */
+function fakeDawn(adapter: { description: string; architecture: string; isFallbackAdapter: boolean } | null) {
+  const gpu = {
+    requestAdapter: async () =>
+      adapter === null
+        ? null
+        : { info: { vendor: 'test', device: 'test', ...adapter }, features: new Set<string>(), limits: {}, requestDevice: async () => ({}) },
+  };
+  return async (specifier: string) => (specifier === 'webgpu' ? { create: () => gpu, globals: {} } : importModule(specifier));
+}
+
+describe('initBackend and webgpu', () => {
+  it('says what to install when the webgpu package is missing', async () => {
+    const missing = async (specifier: string) => {
+      if (specifier === 'webgpu') throw Object.assign(new Error(`Cannot find package 'webgpu' imported from /x`), { code: 'ERR_MODULE_NOT_FOUND' });
+      return importModule(specifier);
+    };
+    await expect(initBackend({ prefer: 'webgpu', importModule: missing })).rejects.toThrow(
+      'Backend `webgpu` was asked for but cannot run here: webgpu is not installed (npm install webgpu@0.6.2 @tensorflow/tfjs-backend-webgpu@4.22.0)',
+    );
+  });
+
+  it('passes over a software adapter under auto, naming it, and says how to get a GPU', async () => {
+    const selection = await initBackend({ importModule: fakeDawn({ description: 'llvmpipe (LLVM 15.0.6, 256 bits)', architecture: '', isFallbackAdapter: false }) });
+    expect(selection.name).toBe('wasm');
+    const webgpu = selection.candidates.find((candidate) => candidate.name === 'webgpu');
+    expect(webgpu?.status).toBe('unavailable');
+    expect(webgpu?.reason).toContain('only a software adapter was found (llvmpipe (LLVM 15.0.6, 256 bits) (test; software))');
+    expect(webgpu?.reason).toContain('ask for `webgpu` by name');
+  });
+
+  it('explains an empty adapter list with the driver to install', async () => {
+    await expect(initBackend({ prefer: 'webgpu', importModule: fakeDawn(null) })).rejects.toThrow(
+      process.platform === 'linux' ? /Dawn found no WebGPU adapter\. Linux needs a Vulkan driver.*NVIDIA_DRIVER_CAPABILITIES must include `graphics`/ : /Dawn found no WebGPU adapter/,
+    );
   });
 });

@@ -11,7 +11,9 @@ import {
 import { BackendError } from './errors.js';
 import { inspectGpu } from './gpu-libraries.js';
 import { importModule as defaultImportModule, isModuleNotFound, restoreLegacyUtilHelpers, type ModuleImporter } from './load-module.js';
-import { registerWasmTrainingKernels, setWasmTrainingThreads, type WasmTrainingThreads } from './wasm/index.js';
+import { registerWasmTrainingKernels, resolveWasmThreads, setWasmTrainingThreads, wasmTrainingThreads, type WasmTrainingThreads } from './wasm/index.js';
+import { formatAdapter, type WebGpuAdapterReport } from './webgpu/adapters.js';
+import { prepareWebGpu } from './webgpu/start-webgpu.js';
 
 /** What happened to one backend while choosing. */
 export interface CandidateReport {
@@ -28,12 +30,16 @@ export interface BackendSelection {
   readonly name: BackendName;
   /** `tf.getBackend()` now. */
   readonly tfjsBackend: string;
-  /** True only when kernels run on a CUDA device. */
+  /** True when kernels run on a GPU: a CUDA device (tensorflow-gpu) or a hardware WebGPU adapter. */
   readonly usingGpu: boolean;
+  /** The WebGPU adapter, when `webgpu` was chosen. */
+  readonly webgpuAdapter?: WebGpuAdapterReport;
   readonly reason: string;
   readonly candidates: readonly CandidateReport[];
   /** Things the user should know (a GPU package running on the CPU, a patched Node API...). */
   readonly warnings: readonly string[];
+  /** Threads the wasm backend runs on, when wasm was chosen. */
+  readonly wasmThreads?: number;
 }
 
 /** Progress of `initBackend`, tagged by `type`. */
@@ -45,8 +51,10 @@ export type BackendEvent =
 
 export interface InitBackendOptions {
   /**
-   * `auto` takes @tensorflow/tfjs-node-gpu when it loads, then @tensorflow/tfjs-node, then wasm with this
-   * package's training kernels, then the pure-JS cpu backend. A name asks for that backend only.
+   * `auto` takes @tensorflow/tfjs-node-gpu when it loads, then WebGPU (Dawn's `webgpu` package with
+   * @tensorflow/tfjs-backend-webgpu) on a hardware adapter, then @tensorflow/tfjs-node, then wasm with this
+   * package's training kernels, then the pure-JS cpu backend. A name asks for that backend only; `webgpu` by
+   * name also takes a software adapter (Mesa's llvmpipe, SwiftShader) when there is no GPU.
    * @default 'auto'
    */
   readonly prefer?: BackendPreference;
@@ -57,11 +65,11 @@ export interface InitBackendOptions {
    */
   readonly requireGpu?: boolean;
   /**
-   * Threads the wasm backend's large convolutions use when wasm is chosen: 2 hands half of each large batch to
-   * a worker thread with its own wasm backend (same results, bit for bit); `auto` is min(2, available cores).
-   * Off by default: on a busy 2-core machine it did not speed training up (see the README). See
-   * `setWasmTrainingThreads`.
-   * @default 1
+   * Threads the wasm backend runs on when wasm is chosen: `auto` takes the cores this process may use
+   * (`os.availableParallelism()`, at most 8); a number from 1 to 8 overrides it. With 2 or more, wasm is
+   * tfjs's threaded SIMD build, whose convolutions and their gradients split over the threads (same results,
+   * bit for bit). See `setWasmTrainingThreads`.
+   * @default 'auto'
    */
   readonly wasmThreads?: WasmTrainingThreads;
   /** Receives what is tried and chosen; library code never prints. */
@@ -85,10 +93,8 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const emit = options.onEvent ?? (() => {});
   const importModule = options.importModule ?? defaultImportModule;
   const requireGpu = options.requireGpu ?? true;
-  const wasmThreads = options.wasmThreads ?? 1;
-  if (wasmThreads !== 'auto' && wasmThreads !== 1 && wasmThreads !== 2) {
-    throw new BackendError(`Expected \`wasmThreads\` to be 'auto', 1 or 2, got \`${String(wasmThreads)}\``);
-  }
+  const wasmThreads = options.wasmThreads ?? 'auto';
+  resolveWasmThreads(wasmThreads);
   const order: BackendName[] = prefer === 'auto' ? [...backendNames] : [prefer];
   const candidates: CandidateReport[] = [];
   const warnings: string[] = [];
@@ -99,7 +105,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 
   for (const name of order) {
     emit({ type: 'trying', name });
-    const attempt = await tryBackend(name, importModule, warn);
+    const attempt = await tryBackend(name, importModule, warn, { allowSoftwareAdapter: prefer === 'webgpu' });
     if (!attempt.ok) {
       const report: CandidateReport = { name, package: backendPackages[name], status: 'unavailable', reason: attempt.reason };
       candidates.push(report);
@@ -128,15 +134,17 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
         await setWasmTrainingThreads(wasmThreads);
       } catch (error) {
         await setWasmTrainingThreads(1);
-        warn(`The wasm backend runs on one thread: its worker thread could not start (${messageOf(error)}).`);
+        await tf.setBackend('wasm');
+        warn(`The wasm backend runs on one thread: its threaded build could not start (${messageOf(error)}).`);
       }
     }
+    const adapterNote = attempt.webgpuAdapter === undefined ? '' : ` on ${formatAdapter(attempt.webgpuAdapter)}`;
     const reason =
       prefer !== 'auto'
-        ? `asked for ${name}`
+        ? `asked for ${name}${adapterNote}`
         : candidates.length === 0
-          ? `${backendPackages[name]} loaded (fastest candidate)`
-          : `${backendPackages[name]} loaded; faster candidates unavailable (${candidates.map((c) => c.name).join(', ')})`;
+          ? `${backendPackages[name]} loaded${adapterNote} (fastest candidate)`
+          : `${backendPackages[name]} loaded${adapterNote}; faster candidates unavailable (${candidates.map((c) => c.name).join(', ')})`;
     const selectedReport: CandidateReport = { name, package: backendPackages[name], status: 'selected', reason };
     candidates.push(selectedReport);
     emit({ type: 'candidate', report: selectedReport });
@@ -147,9 +155,11 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       name,
       tfjsBackend: tf.getBackend(),
       usingGpu: attempt.usingGpu,
+      ...(attempt.webgpuAdapter === undefined ? {} : { webgpuAdapter: attempt.webgpuAdapter }),
       reason,
       candidates,
       warnings,
+      ...(name === 'wasm' ? { wasmThreads: wasmTrainingThreads() } : {}),
     };
     emit({ type: 'selected', selection });
     return selection;
@@ -157,13 +167,16 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   throw new BackendError(`No TensorFlow.js backend could start: ${candidates.map((c) => `${c.name}: ${c.reason}`).join('; ')}`);
 }
 
-type Attempt = { ok: true; usingGpu: boolean } | { ok: false; reason: string; cause?: unknown };
+type Attempt =
+  | { ok: true; usingGpu: boolean; webgpuAdapter?: WebGpuAdapterReport; webgpuAdapters?: readonly WebGpuAdapterReport[] }
+  | { ok: false; reason: string; cause?: unknown; webgpuAdapters?: readonly WebGpuAdapterReport[] };
 
 /** Loads one backend package, makes it current, and checks it answers. Never throws. */
 export async function tryBackend(
   name: BackendName,
   importModule: ModuleImporter,
   warn: (message: string) => void = () => {},
+  options: { readonly allowSoftwareAdapter?: boolean } = {},
 ): Promise<Attempt> {
   const packageName = backendPackages[name];
   const tfjsName = tfjsBackendNames[name];
@@ -176,10 +189,19 @@ export async function tryBackend(
       }
     }
   }
-  try {
-    await importModule(packageName);
-  } catch (error) {
-    return { ok: false, reason: explainLoadFailure(packageName, error), cause: error };
+  let webgpuAdapter: WebGpuAdapterReport | undefined;
+  let webgpuAdapters: readonly WebGpuAdapterReport[] = [];
+  if (name === 'webgpu') {
+    const prepared = await prepareWebGpu(importModule, options.allowSoftwareAdapter === true);
+    if (!prepared.ok) return { ok: false, reason: prepared.reason, cause: prepared.cause, webgpuAdapters: prepared.adapters ?? [] };
+    webgpuAdapter = prepared.adapter;
+    webgpuAdapters = prepared.adapters;
+  } else {
+    try {
+      await importModule(packageName);
+    } catch (error) {
+      return { ok: false, reason: explainLoadFailure(packageName, error), cause: error };
+    }
   }
   if (name === 'wasm') registerWasmTrainingKernels();
   if (tf.findBackendFactory(tfjsName) === null && tf.findBackend(tfjsName) === null) {
@@ -192,12 +214,16 @@ export async function tryBackend(
     const started = await tf.setBackend(tfjsName);
     if (!started) return { ok: false, reason: `${packageName} loaded but its backend failed to start` };
     await tf.ready();
-    // One tiny op proves the kernels run (tfjs-node on Node 23+ failed exactly here).
-    const check = tf.tidy(() => tf.add(tf.scalar(1), tf.scalar(2)).dataSync()[0]);
+    // One tiny op proves the kernels run (tfjs-node on Node 23+ failed exactly here). Read asynchronously:
+    // webgpu cannot read a GPU tensor synchronously in Node.
+    const sum = tf.add(tf.scalar(1), tf.scalar(2));
+    const check = (await sum.data())[0];
+    sum.dispose();
     if (check !== 3) return { ok: false, reason: `${packageName} started but computed 1 + 2 = ${String(check)}` };
   } catch (error) {
     return { ok: false, reason: `${packageName} failed at its first op: ${messageOf(error)}`, cause: error };
   }
+  if (webgpuAdapter !== undefined) return { ok: true, usingGpu: !webgpuAdapter.software, webgpuAdapter, webgpuAdapters };
   const backend = tf.backend() as { isUsingGpuDevice?: boolean };
   return { ok: true, usingGpu: name === 'tensorflow-gpu' && backend.isUsingGpuDevice === true };
 }

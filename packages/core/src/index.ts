@@ -1,5 +1,5 @@
 export { DcganError, CheckpointError, type DcganErrorOptions, type CheckpointErrorOptions } from './errors/index';
-export { resolveDcganConfig, type DcganConfig, type DcganConfigOptions } from './model/dcgan-config';
+export { dcganParameterCount, resolveDcganConfig, type DcganConfig, type DcganConfigOptions, type DcganParameterCount } from './model/dcgan-config';
 export { dcganPresets, type DcganPresetName } from './model/presets';
 export { createGenerator, type ModelOptions } from './model/generator';
 export { createDiscriminator, leakyReluSlope } from './model/discriminator';
@@ -13,6 +13,18 @@ export {
 export { sampleLatent } from './sampling/sample-latent';
 export { generate, type GenerateOptions } from './sampling/generate';
 export { imageGrid, sampleGrid, type ImageGrid, type ImageGridOptions } from './sampling/image-grid';
+export { symmetricEigen, type SymmetricEigen } from './quality/symmetric-eigen';
+export type { FeatureMatrix } from './quality/feature-matrix';
+export { featureStatistics, frechetDistance, type FeatureStatistics } from './quality/frechet-distance';
+export { kernelDistance, type KernelDistance, type KernelDistanceOptions } from './quality/kernel-distance';
+export { createFeatureExtractor, type FeatureExtractor, type FeatureExtractorOptions, type GraphModelLike } from './quality/feature-extractor';
+export {
+  createFidEvaluator,
+  type FidEvaluator,
+  type FidEvaluatorOptions,
+  type QualityScores,
+  type ImageSourceForQuality,
+} from './quality/fid-evaluator';
 export { discriminatorLoss, generatorLoss } from './training/losses';
 export { resolveTrainerOptions, type TrainerOptions, type ResolvedTrainerOptions } from './training/trainer-options';
 export type {

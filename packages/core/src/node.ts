@@ -8,3 +8,10 @@ export {
   type LoadCheckpointOptions,
 } from './node/checkpoint';
 export { exportGenerator, loadGenerator, type ExportedGenerator } from './node/generator-export';
+export {
+  digitsFeatureModelDirectory,
+  digitsFeatureLayer,
+  loadDigitsFeatureModel,
+  createDigitsFidEvaluator,
+  type DigitsFidEvaluatorOptions,
+} from './node/digits-feature-model';

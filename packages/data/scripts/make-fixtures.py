@@ -12,6 +12,7 @@ reference/*.png, so the tests compare our readers with numpy/PIL, not with thems
 Needs Debian's python3-numpy python3-scipy python3-lmdb python3-pil:
   apt-get install -y python3-scipy python3-lmdb python3-numpy python3-pil
   /usr/bin/python3 packages/data/scripts/make-fixtures.py
+  /usr/bin/python3 packages/data/scripts/make-fixtures.py colliding-lmdb   # only lmdb/colliding.mdb
 """
 import csv
 import gzip
@@ -167,6 +168,26 @@ def make_lmdb():
                                  'branchPages': stat['branch_pages'], 'leafPages': stat['leaf_pages']}}
 
 
+def make_colliding_lmdb():
+    # Keys that naive file naming maps to one name: `/` and ` ` replaced by `_`, cut at 200 characters, a binary
+    # key printed as hex next to the ASCII key of the same hex, and capitals (one name on case-insensitive disks).
+    keys = [b'a/b', b'a_b', b'a b', b'A_B', b'x' * 230 + b'1', b'x' * 230 + b'2', b'\xff\x00', b'ff00', b'plain']
+    path = ROOT / 'lmdb' / 'colliding.mdb'
+    path.unlink(missing_ok=True)
+    environment = lmdb.open(str(path), subdir=False, map_size=1 << 22)
+    entries = []
+    with environment.begin(write=True) as transaction:
+        for index, key in enumerate(keys):
+            buffer = __import__('io').BytesIO()
+            Image.fromarray(picture(300 + index, 8, 6)).save(buffer, format='PNG')
+            value = buffer.getvalue()
+            transaction.put(key, value)
+            entries.append({'keyHex': key.hex(), 'valueSha256': hashlib.sha256(value).hexdigest()})
+    environment.close()
+    (ROOT / 'lmdb' / 'colliding.mdb-lock').unlink(missing_ok=True)
+    expected['lmdbColliding'] = entries
+
+
 def make_cifar():
     folder = reset('cifar-10-batches-bin')
     labels = {'data_batch_1.bin': [3, 8, 0, 6, 9, 1, 2, 7], 'test_batch.bin': [5, 4, 3, 0]}
@@ -263,9 +284,17 @@ def make_faces():
 
 
 if __name__ == '__main__':
+    import sys
+    if sys.argv[1:] == ['colliding-lmdb']:
+        # Adds only this fixture (the others stay byte for byte as committed).
+        expected.update(json.loads((ROOT / 'expected.json').read_text()))
+        make_colliding_lmdb()
+        (ROOT / 'expected.json').write_text(json.dumps(expected, indent=1) + '\n')
+        sys.exit(0)
     ROOT.mkdir(parents=True, exist_ok=True)
     make_image_folder()
     make_lmdb()
+    make_colliding_lmdb()
     make_cifar()
     make_svhn()
     make_idx()

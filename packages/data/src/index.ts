@@ -29,18 +29,20 @@ export { createMemorySource, type MemorySourceOptions } from './sources/memory-s
 export { openMnistPackage, type MnistPackageOptions } from './sources/mnist-package-source';
 export { openImageFolder, type ImageFolderOptions, type ImageFolderSource } from './sources/image-folder-source';
 export { openLmdbImages, formatLmdbKey, type LmdbImagesOptions } from './sources/lmdb-source';
-export { exportLmdbToFolder, imageExtensionOf, type ExportLmdbOptions, type ExportLmdbResult } from './sources/export-lmdb-to-folder';
+export { checkLmdbExportShards, exportLmdbToFolder, imageExtensionOf, lmdbExportShardStage, type ExportLmdbOptions, type ExportLmdbResult } from './sources/export-lmdb-to-folder';
 export { openCifar, type CifarOptions } from './sources/cifar-source';
 export { openSvhn, type SvhnOptions } from './sources/svhn-source';
 export { openIdx, type IdxOptions } from './sources/idx-source';
 export { openFaceCrops, type FaceCropsOptions } from './sources/face-crops-source';
+export { datasetFormats, guessFormat, isDatasetFormat, openDataset, type DatasetFormat, type OpenDatasetOptions, type OpenedDataset } from './sources/open-dataset';
 export { LmdbReader, type LmdbEntry, type LmdbReaderOptions } from './formats/lmdb-reader';
 export { MatFile, type MatClass, type MatVariable } from './formats/mat-v5';
 export { parseIdx, readIdxFile, type IdxArray } from './formats/idx';
 export { readFaceBoxes, type FaceBox } from './formats/face-boxes';
 export { readAllLabels, subsetSource } from './split/subset-source';
 export { sampleStratified, splitSource, type SourceSplit, type SplitOptions, type StratifiedOptions, type StratifiedSample } from './split/split-source';
-export { createShardCache, openShardCache, type ShardCacheOptions, type ShardCacheSource } from './cache/shard-cache';
+export { createShardCache, openShardCache, shardCacheStage, type ShardCacheOptions, type ShardCacheSource } from './cache/shard-cache';
+export { mergeShardCaches } from './cache/merge-shard-caches';
 export { createJpegDecoder, type JpegDecoder, type JpegDecodeResult, type JpegHeaderResult, type ScaledJpeg } from './jpeg/jpeg-decoder';
 export { createResampler, type Resample } from './jpeg/resample';
 export {
@@ -49,3 +51,20 @@ export {
   type JpegDecodingOptions,
   type JpegWorkerStats,
 } from './jpeg/jpeg-workers';
+export {
+  formatShard,
+  isInShard,
+  isWholeDataset,
+  parseShard,
+  resolveShard,
+  shardDirectory,
+  shardEnvironmentVariables,
+  shardFolderName,
+  shardFromEnvironment,
+  shardItemCount,
+  shardItemPosition,
+  shardSource,
+  wholeDataset,
+  type Shard,
+} from './shard/shard-assignment';
+export { collectShards, mergeByPosition, readShardManifest, shardManifestName, writeShardManifest, type CollectedShard, type ShardManifest } from './shard/shard-manifest';

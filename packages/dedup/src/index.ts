@@ -17,7 +17,8 @@ export type { HasherInputShape, ImageHasher } from './hash/image-hasher';
 export { createExactPixelHasher } from './hash/exact-pixel-hasher';
 export { createDifferenceHasher, type DifferenceHasherOptions } from './hash/difference-hasher';
 export { shiftImage, shiftOffsets } from './hash/shift-probes';
-export { hashSource, type HashEvent, type HashSourceOptions, type SkippedSourceItem, type SourceHashes } from './hash/hash-source';
+export { mergeHashShards, type MergedHashShards } from './hash/merge-hash-shards';
+export { hashShardStage, hashSource, type HashEvent, type HashSourceOptions, type SkippedSourceItem, type SourceHashes } from './hash/hash-source';
 
 export { assertPackedCodes, codeBytesOf, hammingDistance, packThresholded, type PackedCodes } from './group/binary-code';
 export { countGroupPairs, groupIndexOfItems, groupMembers, type DuplicateGroups, type GroupingStats, type VerificationStats } from './group/duplicate-groups';

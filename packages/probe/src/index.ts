@@ -28,6 +28,7 @@ export { poolToGrid } from './features/pool-to-grid';
 export type { ProbeImages } from './features/probe-images';
 export type { FeatureEvent, FeatureEventListener } from './features/feature-events';
 export { extractFeatures, type ExtractFeaturesOptions } from './features/extract-features';
+export { featureShardStage, mergeFeatureShards, shardProbeImages } from './features/feature-shards';
 export {
   readFeatureStore,
   readFeatureStoreManifest,
@@ -45,6 +46,14 @@ export {
   type SupervisedEpochReport,
   type SupervisedTrainingOptions,
 } from './baselines/supervised-cnn';
+export {
+  sampleSupervisedSettings,
+  searchSupervisedCnn,
+  type SupervisedSearch,
+  type SupervisedSearchOptions,
+  type SupervisedSettings,
+  type SupervisedTrial,
+} from './baselines/supervised-search';
 export { drawPerClass, positionsByClass, stratifiedSplit } from './protocol/stratified-split';
 export { defaultCosts, runLinearProbe, standardProbeMethods, type LinearProbeOptions, type ProbeMethod } from './protocol/run-linear-probe';
 export type { ProbeEvent, ProbeEventListener } from './protocol/probe-events';

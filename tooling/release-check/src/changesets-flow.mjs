@@ -1,5 +1,5 @@
 // @ts-check
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { listWorkspacePackages, readWorkspaceGlobs } from './discover-packages.mjs';
 import { runCommand, tail } from './run-command.mjs';
@@ -169,9 +169,125 @@ export async function publishPackages(copyRoot, changesetBin, environment) {
  * @returns {Promise<string[]>}
  */
 export async function publishedVersions(registryUrl, name) {
+  return Object.keys((await readPackument(registryUrl, name))?.versions ?? {});
+}
+
+/**
+ * A package's document on a registry (its versions, their tarballs, its dist-tags); undefined when the
+ * registry has no such package.
+ * @param {string} registryUrl
+ * @param {string} name
+ * @returns {Promise<{ versions?: Record<string, any>, 'dist-tags'?: Record<string, string> } | undefined>}
+ */
+export async function readPackument(registryUrl, name) {
   const response = await fetch(new URL(name.replace('/', '%2f'), registryUrl));
-  if (response.status === 404) return [];
+  if (response.status === 404) return undefined;
   if (!response.ok) throw new Error(`GET ${name} from ${registryUrl}: HTTP ${response.status}`);
-  const packument = /** @type {{ versions?: Record<string, unknown> }} */ (await response.json());
-  return Object.keys(packument.versions ?? {});
+  return /** @type {any} */ (await response.json());
+}
+
+/** The dist-tag snapshot releases go out under (`npm install @dcgan/core@snapshot`). */
+export const snapshotTag = 'snapshot';
+
+/**
+ * The changesets commands of a snapshot release, as the root `release:snapshot` script runs them
+ * (a test holds the script to these): versions like `0.2.0-snapshot-20261206101500`, published under
+ * the `snapshot` dist-tag so `latest` stays where it is, and no git tags.
+ */
+export const snapshotVersionArguments = ['version', '--snapshot', snapshotTag];
+export const snapshotPublishArguments = ['publish', '--tag', snapshotTag, '--no-git-tag'];
+
+/** Name of the changeset the check adds so that the snapshot path runs even when none is pending. */
+export const snapshotChangesetFile = 'release-check-snapshot.md';
+
+/**
+ * Is `version` a snapshot version of this repository's config (`useCalculatedVersion`): the next
+ * release's version, then `-snapshot-` and a 14-digit UTC date-time.
+ * @param {string} version
+ */
+export function isSnapshotVersion(version) {
+  return new RegExp(`^\\d+\\.\\d+\\.\\d+-${snapshotTag}-\\d{14}$`).test(version);
+}
+
+/**
+ * `changeset version --snapshot` in a second release copy. It first adds a patch changeset naming
+ * `packages`, so that every package checked gets a snapshot version whatever is pending (right after a
+ * release nothing is). Checks that exactly the expected packages (those, what pending changesets name,
+ * and their dependents) got snapshot versions and the changesets were consumed.
+ * @param {string} copyRoot
+ * @param {string} changesetBin
+ * @param {NodeJS.ProcessEnv} environment
+ * @param {readonly string[]} packages
+ * @returns {Promise<{ versions: Map<string, string>, problems: string[], output: string }>}
+ */
+export async function versionSnapshot(copyRoot, changesetBin, environment, packages) {
+  const changesetDirectory = join(copyRoot, '.changeset');
+  writeFileSync(
+    join(changesetDirectory, snapshotChangesetFile),
+    `---\n${packages.map((name) => `'${name}': patch`).join('\n')}\n---\n\nrelease-check: a snapshot of every package it checks.\n`,
+  );
+  const before = readVersions(copyRoot);
+  const pending = readdirSync(changesetDirectory).filter((file) => file.endsWith('.md') && file !== 'README.md');
+  const expected = expectedReleases(
+    [...before.values()],
+    namedInChangesets(pending.map((file) => readFileSync(join(changesetDirectory, file), 'utf8'))),
+  );
+  const result = await runCommand(process.execPath, [changesetBin, ...snapshotVersionArguments], {
+    cwd: copyRoot,
+    env: environment,
+    timeoutMilliseconds: 120_000,
+  });
+  if (result.code !== 0) throw new Error(`\`changeset ${snapshotVersionArguments.join(' ')}\` failed:\n${tail(result.output)}`);
+  const after = readVersions(copyRoot);
+  /** @type {Map<string, string>} */
+  const versions = new Map();
+  const problems = [];
+  for (const [name, previous] of before) {
+    const current = after.get(name)?.version ?? '(gone)';
+    if (current === previous.version) {
+      if (expected.has(name)) problems.push(`${name} should have got a snapshot version but stayed ${current}`);
+      continue;
+    }
+    if (!expected.has(name)) problems.push(`${name} got snapshot version ${current} but no changeset names it or a dependency`);
+    if (!isSnapshotVersion(current)) problems.push(`${name}: \`changeset version --snapshot\` wrote ${current}, not a ${snapshotTag} version`);
+    if (!previous.isPrivate) versions.set(name, current);
+  }
+  const leftOver = readdirSync(changesetDirectory).filter((file) => file.endsWith('.md') && file !== 'README.md');
+  if (leftOver.length > 0) problems.push(`changesets not consumed by the snapshot version: ${leftOver.join(', ')}`);
+  return { versions, problems, output: result.output };
+}
+
+/**
+ * `changeset publish --tag snapshot --no-git-tag` in the snapshot copy (to the local registry).
+ * @param {string} copyRoot
+ * @param {string} changesetBin
+ * @param {NodeJS.ProcessEnv} environment
+ */
+export async function publishSnapshot(copyRoot, changesetBin, environment) {
+  return runCommand(process.execPath, [changesetBin, ...snapshotPublishArguments], {
+    cwd: copyRoot,
+    env: environment,
+    timeoutMilliseconds: 300_000,
+  });
+}
+
+/**
+ * The dist-tags a registry holds for `name` (`{}` when it has none).
+ * @param {string} registryUrl
+ * @param {string} name
+ * @returns {Promise<Record<string, string>>}
+ */
+export async function distTags(registryUrl, name) {
+  return (await readPackument(registryUrl, name))?.['dist-tags'] ?? {};
+}
+
+/**
+ * The git tags of a repository (the release copy's: `changeset publish` tags each package it publishes).
+ * @param {string} directory
+ * @returns {Promise<string[]>}
+ */
+export async function gitTags(directory) {
+  const result = await runCommand('git', ['tag', '--list'], { cwd: directory, timeoutMilliseconds: 30_000 });
+  if (result.code !== 0) throw new Error(`git tag --list failed in ${directory}:\n${tail(result.output)}`);
+  return result.stdout.split('\n').filter((line) => line.length > 0);
 }

@@ -1,5 +1,5 @@
 // @ts-check
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { findPlatformNeutralProblems, findTreeProblems, listInstalledPackages } from './installed-tree.mjs';
@@ -233,13 +233,17 @@ async function bundleForBrowser(directory, packageName) {
  * @param {object} options
  * @param {string} options.directory an empty directory for the project
  * @param {string} options.packageName
- * @param {string} options.version
+ * @param {string} options.version the version the install must bring
+ * @param {string} [options.distTag] install `<package>@<distTag>` (and the README's `@dcgan/*` packages
+ *   at that tag, as a user trying a snapshot would) instead of `<package>@<version>`
  * @param {ExampleFiles | string} options.example
  * @param {boolean} options.platformNeutral whether the package must also work in a browser
+ * @param {{ typecheck: boolean, commonJs: boolean }} [options.exampleChecks] type-check the example, run it
+ *   as CommonJS too (both by default; the ES module form always runs)
  * @param {ConsumerContext} options.context
  * @returns {Promise<NpmConsumerResult>}
  */
-export async function checkWithNpm({ directory, packageName, version, example, platformNeutral, context }) {
+export async function checkWithNpm({ directory, packageName, version, distTag, example, platformNeutral, exampleChecks, context }) {
   /** @type {NpmConsumerResult} */
   const result = {
     installAlone: skip('not run'),
@@ -252,14 +256,20 @@ export async function checkWithNpm({ directory, packageName, version, example, p
     installedNames: [],
   };
   createEmptyProject(directory, context.registryUrl, 'module');
-  const alone = await npmInstall(directory, [`${packageName}@${version}`], context.environment);
+  const spec = `${packageName}@${distTag ?? version}`;
+  const alone = await npmInstall(directory, [spec], context.environment);
   if (alone.code !== 0) {
-    result.installAlone = fail(`npm install ${packageName}@${version}:\n${tail(alone.output)}`);
+    result.installAlone = fail(`npm install ${spec}:\n${tail(alone.output)}`);
     return result;
   }
   const installed = listInstalledPackages(directory);
   result.installedNames = installed.map((item) => `${item.name}@${item.version}`).sort();
-  result.installAlone = pass(`${installed.length} packages`);
+  const installedVersion = topLevelVersion(directory, packageName);
+  result.installAlone =
+    installedVersion === version
+      ? pass(`npm install ${spec}: ${packageName}@${installedVersion}, ${installed.length} packages`)
+      : fail(`npm install ${spec} installed ${packageName}@${installedVersion ?? '(nothing)'}, not ${version}`);
+  if (result.installAlone.status === 'fail') return result;
   const treeProblems = findTreeProblems(installed, context.privateWorkspaceNames);
   if (platformNeutral) treeProblems.push(...findPlatformNeutralProblems(installed, packageName));
   result.tree = treeProblems.length === 0 ? pass(`${installed.length} packages, none forbidden`) : fail(treeProblems.join('\n'));
@@ -269,16 +279,40 @@ export async function checkWithNpm({ directory, packageName, version, example, p
     result.readmeInstall = fail(example);
     return result;
   }
-  const readmeInstall = await npmInstall(directory, [...example.installArguments, nodeTypesSpec], context.environment);
+  const installArguments = distTag === undefined ? example.installArguments : atDistTag(example.installArguments, distTag);
+  const readmeInstall = await npmInstall(directory, [...installArguments, nodeTypesSpec], context.environment);
   if (readmeInstall.code !== 0) {
-    result.readmeInstall = fail(`npm install ${example.installArguments.join(' ')}:\n${tail(readmeInstall.output)}`);
+    result.readmeInstall = fail(`npm install ${installArguments.join(' ')}:\n${tail(readmeInstall.output)}`);
     return result;
   }
-  result.readmeInstall = pass(`npm install ${example.installArguments.join(' ')}`);
+  result.readmeInstall = pass(`npm install ${installArguments.join(' ')}`);
   const afterReadme = findTreeProblems(listInstalledPackages(directory), context.privateWorkspaceNames);
+  const versionAfterReadme = topLevelVersion(directory, packageName);
+  if (versionAfterReadme !== version) afterReadme.push(`${packageName} is now ${versionAfterReadme ?? '(gone)'}, not ${version}`);
   if (afterReadme.length > 0) result.readmeInstall = fail(`after the README's install line: ${afterReadme.join('\n')}`);
-  Object.assign(result, await checkExample(directory, example, context.environment, { typecheck: true, commonJs: true }));
+  Object.assign(result, await checkExample(directory, example, context.environment, exampleChecks ?? { typecheck: true, commonJs: true }));
   return result;
+}
+
+/**
+ * The version of `packageName` a project's top-level `node_modules` holds.
+ * @param {string} directory
+ * @param {string} packageName
+ * @returns {string | undefined}
+ */
+function topLevelVersion(directory, packageName) {
+  const manifestPath = join(directory, 'node_modules', packageName, 'package.json');
+  return existsSync(manifestPath) ? String(JSON.parse(readFileSync(manifestPath, 'utf8')).version) : undefined;
+}
+
+/**
+ * A README's install arguments with each bare `@dcgan/*` package asked for at `distTag`, as a user
+ * trying a snapshot types them (`@dcgan/core` becomes `@dcgan/core@snapshot`); others stay as written.
+ * @param {readonly string[]} installArguments
+ * @param {string} distTag
+ */
+export function atDistTag(installArguments, distTag) {
+  return installArguments.map((argument) => (/^@dcgan\/[^@]+$/.test(argument) ? `${argument}@${distTag}` : argument));
 }
 
 /**

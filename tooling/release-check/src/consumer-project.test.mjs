@@ -1,6 +1,6 @@
 // @ts-check
 import { describe, expect, it } from 'vitest';
-import { readExample, splitTypeErrors } from './consumer-project.mjs';
+import { atDistTag, readExample, splitTypeErrors } from './consumer-project.mjs';
 
 describe('splitTypeErrors', () => {
   it('keeps errors in the example and in @dcgan declarations, and names third-party packages apart', () => {
@@ -38,5 +38,16 @@ describe('readExample', () => {
     expect(example.installArguments).toEqual(['x', 'y']);
     expect(example.esmSource).toBe("import { a } from 'x';\nawait a();");
     expect(example.commonJsSource).toContain("import { a } from 'x';\n\nasync function main(): Promise<void> {\n  await a();\n}");
+  });
+});
+
+describe('atDistTag', () => {
+  it('asks for bare @dcgan packages at the tag and leaves pinned and other packages alone', () => {
+    expect(atDistTag(['@dcgan/core', '@dcgan/data@0.1.0', '@tensorflow/tfjs-core@4.22.0', 'mnist'], 'snapshot')).toEqual([
+      '@dcgan/core@snapshot',
+      '@dcgan/data@0.1.0',
+      '@tensorflow/tfjs-core@4.22.0',
+      'mnist',
+    ]);
   });
 });

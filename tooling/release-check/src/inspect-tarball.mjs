@@ -2,6 +2,7 @@
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { readPackument } from './changesets-flow.mjs';
 import { runCommand, tail } from './run-command.mjs';
 
 /** This package's own `node_modules/.bin`, where pnpm put publint and attw. */
@@ -26,9 +27,8 @@ const binDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', 'node_m
  * @returns {Promise<TarballContents>}
  */
 export async function downloadTarball(registryUrl, name, version, directory) {
-  const packumentResponse = await fetch(new URL(name.replace('/', '%2f'), registryUrl));
-  if (!packumentResponse.ok) throw new Error(`GET ${name} from the local registry: HTTP ${packumentResponse.status}`);
-  const packument = /** @type {any} */ (await packumentResponse.json());
+  const packument = await readPackument(registryUrl, name);
+  if (packument === undefined) throw new Error(`the local registry has no ${name}`);
   const tarballUrl = packument.versions?.[version]?.dist?.tarball;
   if (typeof tarballUrl !== 'string') throw new Error(`${name}@${version} has no dist.tarball on the local registry`);
   const response = await fetch(tarballUrl);
@@ -75,15 +75,32 @@ const forbiddenPatterns = [
 ];
 
 /**
+ * @typedef {object} ExpectedMetadata
+ * @property {string} relativeDirectory the package's folder in the repository, e.g. `packages/core`
+ * @property {string} repositoryUrl the root package.json's `repository.url`, which every package must name
+ */
+
+/**
  * Problems with what a tarball contains: forbidden files, source maps that point outside the package or
- * at files it does not ship, `sourceMappingURL` comments naming missing maps, a missing README.
+ * at files it does not ship, `sourceMappingURL` comments naming missing maps, a missing README or
+ * LICENSE, and the publishing metadata of its package.json (see `findManifestProblems`).
  * @param {TarballContents} contents
+ * @param {ExpectedMetadata} expected
  * @returns {string[]}
  */
-export function findContentProblems(contents) {
+export function findContentProblems(contents, expected) {
   const problems = [];
   const shipped = new Set(contents.files);
   if (!contents.files.some((file) => /^readme(\.md)?$/i.test(file))) problems.push('no README.md');
+  if (!contents.files.some((file) => /^licen[cs]e(\.md|\.txt)?$/i.test(file))) {
+    problems.push('no LICENSE file (copy the repository LICENSE into the package folder; npm always packs it)');
+  }
+  if (shipped.has('package.json')) {
+    const manifest = JSON.parse(readFileSync(join(contents.directory, 'package.json'), 'utf8'));
+    problems.push(...findManifestProblems(manifest, contents.files, expected));
+  } else {
+    problems.push('no package.json');
+  }
   for (const file of contents.files) {
     for (const { pattern, why } of forbiddenPatterns) {
       if (pattern.test(file)) problems.push(`ships ${file} (${why})`);
@@ -99,6 +116,67 @@ export function findContentProblems(contents) {
     }
   }
   return problems;
+}
+
+/**
+ * The publishing metadata npm shows and provenance needs: `license`, `repository` (this repository's URL,
+ * with `directory` naming the package's folder), `homepage`, `bugs`, `keywords`; and a `sideEffects`
+ * list whose every pattern matches a shipped file (a pattern that matches nothing is a stale name, and a
+ * bundler would then drop a file that does have side effects).
+ * @param {Record<string, any>} manifest the published package.json
+ * @param {readonly string[]} files the shipped files, `/`-separated
+ * @param {ExpectedMetadata} expected
+ * @returns {string[]}
+ */
+export function findManifestProblems(manifest, files, expected) {
+  const problems = [];
+  if (typeof manifest.license !== 'string' || manifest.license === '') problems.push('package.json has no `license`');
+  const repository = manifest.repository;
+  if (typeof repository !== 'object' || repository === null) {
+    problems.push(`package.json has no \`repository\` object (want { "type": "git", "url": "${expected.repositoryUrl}", "directory": "${expected.relativeDirectory}" })`);
+  } else {
+    if (repository.url !== expected.repositoryUrl) {
+      problems.push(`package.json \`repository.url\` is ${JSON.stringify(repository.url)}, not the root package.json's ${JSON.stringify(expected.repositoryUrl)}`);
+    }
+    if (repository.directory !== expected.relativeDirectory) {
+      problems.push(`package.json \`repository.directory\` is ${JSON.stringify(repository.directory)}, not ${JSON.stringify(expected.relativeDirectory)}`);
+    }
+  }
+  if (typeof manifest.homepage !== 'string' || !/^https:\/\//.test(manifest.homepage)) problems.push('package.json has no https `homepage`');
+  const bugs = typeof manifest.bugs === 'string' ? manifest.bugs : manifest.bugs?.url;
+  if (typeof bugs !== 'string' || !/^https:\/\//.test(bugs)) problems.push('package.json has no `bugs.url`');
+  if (!Array.isArray(manifest.keywords) || manifest.keywords.length === 0) problems.push('package.json has no `keywords`');
+  if (Array.isArray(manifest.sideEffects)) {
+    for (const pattern of manifest.sideEffects) {
+      const matcher = sideEffectsMatcher(String(pattern));
+      if (!files.some((file) => matcher.test(file))) {
+        problems.push(`package.json \`sideEffects\` names ${JSON.stringify(pattern)}, which matches no shipped file`);
+      }
+    }
+  } else if (manifest.sideEffects !== false && manifest.sideEffects !== true) {
+    problems.push('package.json has no `sideEffects` (false, or the files that register kernels or layers)');
+  }
+  return problems;
+}
+
+/**
+ * A `sideEffects` glob as bundlers read it: relative to the package root (`./` optional), `*` within
+ * one path segment, `**` across segments; a pattern without `/` matches a file name in any folder.
+ * @param {string} pattern
+ */
+export function sideEffectsMatcher(pattern) {
+  const relativePattern = pattern.replace(/^\.\//, '');
+  const body = relativePattern
+    .split(/(\*\*\/?|\*|\?)/)
+    .map((part) => {
+      if (part === '**/') return '(?:.*/)?';
+      if (part === '**') return '.*';
+      if (part === '*') return '[^/]*';
+      if (part === '?') return '[^/]';
+      return part.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+    })
+    .join('');
+  return new RegExp(relativePattern.includes('/') ? `^${body}$` : `(^|/)${body}$`);
 }
 
 /**

@@ -4,19 +4,21 @@
 // own from a real registry. Builds, copies the workspace, runs `changeset version` + `changeset publish`
 // against a throwaway Verdaccio on 127.0.0.1, then installs each package alone into an empty project
 // (npm), checks what came with it, type-checks and runs its README's first example as ESM and CommonJS,
-// and runs every example once more in a pnpm project holding all of them. Prints tarball sizes and a
-// pass/fail table; exits 1 if anything failed. Verdaccio is stopped on every path out.
+// and runs every example once more in a pnpm project holding all of them. Then the snapshot path: another
+// copy gets `changeset version --snapshot` and `changeset publish --tag snapshot --no-git-tag`, and
+// `@dcgan/core@snapshot` installed alone runs its README example. Prints tarball sizes and a pass/fail
+// table; exits 1 if anything failed. Verdaccio is stopped on every path out.
 //
 // Options: --only=@dcgan/core,@dcgan/backend   check only these packages
 //          --skip-build                         use the dist/ folders as they are
 //          --keep                               keep the temporary directory (printed) for inspection
 //          --report=FILE                        also write the results as JSON
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildPackage } from './build-packages.mjs';
-import { publishedVersions, publishPackages, versionPackages } from './changesets-flow.mjs';
+import { gitTags, publishedVersions, publishPackages, versionPackages } from './changesets-flow.mjs';
 import { checkWithNpm, checkWithPnpm, readExample } from './consumer-project.mjs';
 import { discoverPublicPackages, listWorkspacePackages, readWorkspaceGlobs } from './discover-packages.mjs';
 import { downloadTarball, findContentProblems, runArethetypeswrong, runPublint } from './inspect-tarball.mjs';
@@ -24,6 +26,7 @@ import { startLocalRegistry } from './local-registry.mjs';
 import { formatBytes, formatTable, indent } from './report.mjs';
 import { killAllRunning, runCommand, tail } from './run-command.mjs';
 import { createReleaseCopy } from './release-copy.mjs';
+import { checkSnapshotRelease, pointCopyAtRegistry } from './snapshot-release.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const options = parseOptions(process.argv.slice(2));
@@ -33,6 +36,9 @@ const options = parseOptions(process.argv.slice(2));
  * lone install may pull in nothing Node-only or native, and their main entry must bundle for a browser.
  */
 const platformNeutralPackages = new Set(['@dcgan/core']);
+
+/** The package the snapshot path installs by its dist-tag alone (`npm install @dcgan/core@snapshot`). */
+const snapshotConsumer = '@dcgan/core';
 
 /** The whole check must fit in CI next to the tests; past this it stops and fails. */
 const overallTimeoutMilliseconds = 25 * 60 * 1000;
@@ -149,6 +155,8 @@ async function main() {
   const started = Date.now();
   const rootManifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const pnpmSpec = String(rootManifest.packageManager ?? 'pnpm@10').split('+')[0] ?? 'pnpm@10';
+  /** Every published package must name the repository the root package.json names (npm provenance checks it). */
+  const repositoryUrl = String(rootManifest.repository?.url ?? '(the root package.json has no repository.url)');
   const temporary = mkdtempSync(join(tmpdir(), 'dcgan-release-check-'));
   // Also on Ctrl-C or the watchdog: the exit handlers stop Verdaccio, then this removes its storage.
   const removeTemporary = () => {
@@ -242,8 +250,7 @@ async function main() {
     phase('Start Verdaccio on 127.0.0.1 (own storage, no uplinks)', started);
     registry = await startLocalRegistry(join(temporary, 'registry'));
     log(`  ${registry.url} (log: ${registry.logFile})`);
-    const host = new URL(registry.url).host;
-    appendFileSync(join(copyRoot, '.npmrc'), `\n@dcgan:registry=${registry.url}\n//${host}/:_authToken=${registry.token}\n`);
+    pointCopyAtRegistry(copyRoot, registry);
     const publishEnvironment = {
       ...environment,
       'npm_config_@dcgan:registry': registry.url,
@@ -256,14 +263,18 @@ async function main() {
     if (publish.code !== 0) flowProblems.push(`changeset publish exited ${publish.code}`);
 
     const published = [];
+    const releaseTags = await gitTags(copyRoot);
     for (const report of reports.values()) {
       if (withheld.has(report.name)) {
         report.steps.publish = { status: 'fail', detail: `not published: ${withheld.get(report.name)}` };
         continue;
       }
       const versions = await publishedVersions(registry.url, report.name);
-      if (versions.includes(report.version)) {
-        report.steps.publish = { status: 'pass', detail: `${report.name}@${report.version}` };
+      const tag = `${report.name}@${report.version}`;
+      if (versions.includes(report.version) && !releaseTags.includes(tag)) {
+        report.steps.publish = { status: 'fail', detail: `${tag} was published but \`changeset publish\` made no git tag ${tag} (it has: ${releaseTags.join(', ') || 'none'})` };
+      } else if (versions.includes(report.version)) {
+        report.steps.publish = { status: 'pass', detail: `${tag}, git tag ${tag}` };
         published.push(report);
       } else {
         report.steps.publish = {
@@ -281,7 +292,7 @@ async function main() {
       const directory = join(temporary, 'tarballs', report.name.replace('@', '').replace('/', '-'));
       const contents = await downloadTarball(/** @type {string} */ (registry?.url), report.name, report.version, directory);
       report.tarball = { packedBytes: contents.packedBytes, unpackedBytes: contents.unpackedBytes, fileCount: contents.files.length };
-      const contentProblems = findContentProblems(contents);
+      const contentProblems = findContentProblems(contents, { relativeDirectory: report.relativeDirectory, repositoryUrl });
       report.steps.contents =
         contentProblems.length === 0
           ? { status: 'pass', detail: contents.files.join(', ') }
@@ -337,6 +348,37 @@ async function main() {
         report.steps.pnpm = install ?? pnpmResult.examples.get(report.name) ?? { status: 'skip', detail: 'not run' };
       }
     }
+
+    // 8. The snapshot path, to the same registry.
+    if (published.length > 0) {
+      phase(`Snapshot release (another copy): changeset version --snapshot, publish --tag snapshot; ${snapshotConsumer}@snapshot alone runs its README example`, started);
+      const snapshot = await checkSnapshotRelease({
+        root,
+        directory: join(temporary, 'snapshot'),
+        withheld,
+        published: published.map((report) => ({ name: report.name, version: report.version })),
+        registry,
+        changesetBin,
+        environment,
+        publishEnvironment,
+        consumerPackage: snapshotConsumer,
+        consumerExample: examples.get(snapshotConsumer),
+        consumerPlatformNeutral: platformNeutralPackages.has(snapshotConsumer),
+        context,
+      });
+      flowProblems.push(...snapshot.problems);
+      log(`  (${snapshot.timings.join(', ')})`);
+      for (const report of published) {
+        const step = snapshot.steps.get(report.name);
+        if (step !== undefined) report.steps.snapshot = step;
+        log(`  ${report.name}: ${step?.status === 'pass' ? step.detail : 'snapshot FAIL'}`);
+      }
+      const consumerReport = reports.get(snapshotConsumer);
+      if (consumerReport !== undefined && snapshot.consumer !== undefined) {
+        consumerReport.steps.snapshotInstall = snapshot.consumer;
+        log(`  ${snapshotConsumer}@snapshot alone: ${snapshot.consumer.status === 'pass' ? 'README example ran' : 'FAIL'}`);
+      }
+    }
   } catch (error) {
     flowProblems.push(error instanceof Error ? (error.stack ?? error.message) : String(error));
   } finally {
@@ -386,12 +428,15 @@ async function main() {
     ['esm', 'ESM'],
     ['commonJs', 'CJS'],
     ['pnpm', 'pnpm'],
+    ['snapshot', 'snapshot'],
+    ['snapshotInstall', '@snapshot alone'],
   ]);
   /** Steps a package must pass; one that was never reached (an earlier step or the flow failed) fails it. */
   const requiredSteps = (/** @type {PackageReport} */ report) => [
     ...(options.skipBuild ? [] : ['build']),
-    'publish', 'contents', 'publint', 'attw', 'installAlone', 'tree', 'readmeInstall', 'typecheck', 'esm', 'commonJs', 'pnpm',
+    'publish', 'contents', 'publint', 'attw', 'installAlone', 'tree', 'readmeInstall', 'typecheck', 'esm', 'commonJs', 'pnpm', 'snapshot',
     ...(platformNeutralPackages.has(report.name) ? ['browserBundle'] : []),
+    ...(report.name === snapshotConsumer ? ['snapshotInstall'] : []),
   ];
   const isFailed = (/** @type {PackageReport} */ report) =>
     Object.values(report.steps).some((step) => step.status === 'fail') ||

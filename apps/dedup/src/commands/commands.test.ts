@@ -1,17 +1,16 @@
-import { mkdir, mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import '@tensorflow/tfjs-backend-cpu';
-import { applyTransform, encodePng, openImageFolder, openMnistPackage, toGrayscale, resize } from '@dcgan/data';
-import { loadSemanticHasher, readDedupReport } from '@dcgan/dedup';
+import { applyTransform, encodePng, openDataset, openImageFolder, openMnistPackage, toGrayscale, resize } from '@dcgan/data';
+import { loadSemanticHasher, mergeHashShards, readDedupReport } from '@dcgan/dedup';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { parseDedupArguments } from '../arguments.js';
-import { openDataset } from '../open-dataset.js';
-import { createOutputFolders, trainingSet } from '../output-folders.js';
-import { hashAndReport } from './hash-command.js';
+import { createOutputFolders, openHasherInput, trainingSet } from '../output-folders.js';
+import { hashAndReport, hashShard } from './hash-command.js';
 import { trainHasher } from './train-command.js';
 
 let folder: string;
@@ -34,14 +33,14 @@ describe('dcgan-dedup train + hash', () => {
     const out = join(folder, 'run');
     const argv = ['run', '--data', join(folder, 'photos'), '--out', out, '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '2', '--batch-size', '8', '--chunk-size', '10'];
     const arguments_ = parseDedupArguments(argv);
-    const { source, transform, format } = await openDataset(arguments_.data, arguments_.format, 16, 1);
+    const { source, transform, format } = await openDataset(arguments_.data, { format: arguments_.format ?? 'auto', size: 16, channels: 1, photoFit: 'crop-then-resize' });
     expect(format).toBe('folder');
     const hasherPath = join(out, 'hasher.bin');
     await createOutputFolders(arguments_);
     const controller = new AbortController();
     const hasher = await trainHasher(arguments_, source, transform, hasherPath, controller.signal);
     expect(hasher.training.epochs).toBe(2);
-    expect((await loadSemanticHasher(hasherPath)).fingerprint()).toBe(hasher.fingerprint());
+    expect(await (await loadSemanticHasher(hasherPath)).fingerprint()).toBe(await hasher.fingerprint());
 
     const report = await hashAndReport(arguments_, source, transform, hasher, out, controller.signal);
     expect(report.counts).toMatchObject({ items: 32, hashed: 31, skipped: 1 });
@@ -54,9 +53,23 @@ describe('dcgan-dedup train + hash', () => {
 
     // Rerunning trains nothing more (the file already holds 2 epochs) and resumes the finished hashes.
     const again = await trainHasher(arguments_, source, transform, hasherPath, controller.signal);
-    expect(again.fingerprint()).toBe(hasher.fingerprint());
+    expect(await again.fingerprint()).toBe(await hasher.fingerprint());
     const manifest = JSON.parse(await readFile(join(out, 'hashes', 'manifest.json'), 'utf8')) as { chunkSize: number };
     expect(manifest.chunkSize).toBe(10);
+
+    // `hash --shard i/3` three times, then `merge`: the same hashes folder and the same report.
+    const sharded = join(folder, 'sharded');
+    for (const index of [1, 0, 2]) {
+      await hashShard(parseDedupArguments(['hash', ...argv.slice(1).map((value) => (value === out ? sharded : value)), '--hasher', hasherPath, '--shard', `${index}/3`]), source, transform, hasher, sharded, controller.signal);
+    }
+    const merged = await mergeHashShards(sharded, join(sharded, 'hashes'));
+    expect(merged).toMatchObject({ shards: 3, itemsRead: 32, hashed: 31, skipped: 1 });
+    for (const name of await readdir(join(out, 'hashes'))) {
+      expect(await readFile(join(sharded, 'hashes', name)), name).toEqual(await readFile(join(out, 'hashes', name)));
+    }
+    const mergedReport = await hashAndReport(arguments_, source, transform, hasher, sharded, controller.signal);
+    expect(mergedReport.counts).toEqual(report.counts);
+    expect(mergedReport.groups).toEqual(report.groups);
   });
 
   it('creates a missing output folder (and the hasher file\'s folder) before any work', async () => {
@@ -81,7 +94,7 @@ describe('dcgan-dedup train + hash', () => {
     expect(arguments_.trainData).toBe(other);
     expect(() => parseDedupArguments(['hash', '--hasher', 'h.bin', '--out', 'o', '--train-data', other])).toThrow('`--train-data` and `--train-format` only apply to `train` and `run`');
     await createOutputFolders(arguments_);
-    const data = await openDataset(arguments_.data, arguments_.format, 16, 1);
+    const data = await openHasherInput(arguments_, arguments_.data, arguments_.format);
     const training = await trainingSet(arguments_, data);
     expect(training.source.description).not.toBe(data.source.description);
     expect(training.source.length).toBe(30);
@@ -112,7 +125,7 @@ describe('dcgan-dedup train + hash', () => {
     const out = join(folder, 'guarded');
     const arguments_ = parseDedupArguments(['run', '--data', copies, '--out', out, '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '1', '--batch-size', '8', '--max-drop-share', '0.5']);
     await createOutputFolders(arguments_);
-    const { source, transform } = await openDataset(arguments_.data, arguments_.format, 16, 1);
+    const { source, transform } = await openHasherInput(arguments_, arguments_.data, arguments_.format);
     const hasher = await trainHasher(arguments_, source, transform, join(out, 'hasher.bin'), new AbortController().signal);
     const captured: string[] = [];
     const write = process.stderr.write.bind(process.stderr);

@@ -30,18 +30,25 @@ async function main(argv: string[]): Promise<number> {
   const port = values.port === undefined ? 5173 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Expected \`--port\` to be an integer in 0..65535, got \`${values.port}\``);
   const generator = await resolveGenerator(values.checkpoint, (line) => process.stderr.write(`${line}\n`));
-  const server = await startExplorerServer({
-    modelDirectory: generator.directory,
-    webDirectory: fileURLToPath(new URL('../web', import.meta.url)),
-    port,
-    host: values.host === true ? true : 'localhost',
-  });
-  process.stdout.write(`generator: ${generator.description}\nexplorer: ${server.url}  (Ctrl-C to stop)\n`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
-  await server.close();
+  // The temporary export of a checkpoint goes when the explorer stops, however it stops: Vite's preview
+  // server ends the process itself on SIGTERM, so `finally` alone would miss that.
+  process.once('exit', generator.dispose);
+  try {
+    const server = await startExplorerServer({
+      modelDirectory: generator.directory,
+      webDirectory: fileURLToPath(new URL('../web', import.meta.url)),
+      port,
+      host: values.host === true ? true : 'localhost',
+    });
+    process.stdout.write(`generator: ${generator.description}\nexplorer: ${server.url}  (Ctrl-C to stop)\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await server.close();
+  } finally {
+    generator.dispose();
+  }
   return 0;
 }
 

@@ -13,7 +13,15 @@ const fileNamePattern = /^[\w.-]+\.(json|bin)$/;
  */
 export function modelRoute(modelDirectory: string) {
   return async (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void): Promise<void> => {
-    const name = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname.replace(/^\//, ''));
+    let name: string;
+    try {
+      name = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname.replace(/^\//, ''));
+    } catch {
+      // `%zz`: any page open in the browser can send it; it must not take the server down.
+      response.statusCode = 400;
+      response.end('malformed URL');
+      return;
+    }
     if ((request.method !== 'GET' && request.method !== 'HEAD') || !fileNamePattern.test(name) || name.startsWith('.')) {
       next();
       return;

@@ -1,4 +1,5 @@
-import { mkdtemp, stat } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -8,7 +9,15 @@ export interface ResolvedGenerator {
   readonly directory: string;
   /** What was found, for the user. */
   readonly description: string;
+  /**
+   * Removes the temporary export made for a checkpoint (nothing else); call it when the explorer stops.
+   * Synchronous, so that it also works from a process `exit` handler (Vite's preview server calls
+   * `process.exit()` on SIGTERM).
+   */
+  dispose(): void;
 }
+
+const keep = (): void => {};
 
 async function modifiedAt(path: string): Promise<number | null> {
   try {
@@ -27,13 +36,13 @@ async function modifiedAt(path: string): Promise<number | null> {
  */
 export async function resolveGenerator(path: string, log: (line: string) => void = () => {}): Promise<ResolvedGenerator> {
   const directory = resolve(path);
-  if ((await modifiedAt(join(directory, 'model.json'))) !== null) return { directory, description: `exported generator ${directory}` };
+  if ((await modifiedAt(join(directory, 'model.json'))) !== null) return { directory, description: `exported generator ${directory}`, dispose: keep };
   const exported = join(directory, 'generator');
   const exportedAt = await modifiedAt(join(exported, 'model.json'));
   const checkpoint = (await modifiedAt(join(directory, 'checkpoint.json'))) !== null ? directory : join(directory, 'checkpoint');
   const checkpointAt = await modifiedAt(join(checkpoint, 'checkpoint.json'));
   if (exportedAt !== null && (checkpointAt === null || exportedAt >= checkpointAt)) {
-    return { directory: exported, description: `exported generator ${exported}` };
+    return { directory: exported, description: `exported generator ${exported}`, dispose: keep };
   }
   if (checkpointAt === null) {
     throw new Error(`${directory}: no generator here (looked for model.json in it and in generator/, and for checkpoint.json in it and in checkpoint/)`);
@@ -44,10 +53,20 @@ export async function resolveGenerator(path: string, log: (line: string) => void
   await import('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
   const trainer = await loadCheckpoint(checkpoint);
+  let temporary: string | undefined;
   try {
-    const target = join(await mkdtemp(join(tmpdir(), 'dcgan-explorer-')), 'generator');
+    temporary = await mkdtemp(join(tmpdir(), 'dcgan-explorer-'));
+    const target = join(temporary, 'generator');
     await exportGenerator(target, trainer.generator);
-    return { directory: target, description: `checkpoint ${checkpoint} (step ${trainer.completedSteps}), exported to ${target}` };
+    const remove = temporary;
+    return {
+      directory: target,
+      description: `checkpoint ${checkpoint} (step ${trainer.completedSteps}), exported to ${target}`,
+      dispose: () => rmSync(remove, { recursive: true, force: true }),
+    };
+  } catch (error) {
+    if (temporary !== undefined) await rm(temporary, { recursive: true, force: true });
+    throw error;
   } finally {
     trainer.dispose();
   }

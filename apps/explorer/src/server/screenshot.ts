@@ -31,9 +31,11 @@ async function main(argv: string[]): Promise<void> {
   const chromium = findChromium();
   if (chromium === null) throw new Error('no Chromium found: install it (apt-get install chromium) or set CHROMIUM_PATH');
   const generator = await resolveGenerator(values.checkpoint);
-  const server = await startExplorerServer({ modelDirectory: generator.directory, webDirectory: fileURLToPath(new URL('../web', import.meta.url)), port: 5390 });
-  const browser = await launchChromium(chromium);
+  let server: Awaited<ReturnType<typeof startExplorerServer>> | undefined;
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {
+    server = await startExplorerServer({ modelDirectory: generator.directory, webDirectory: fileURLToPath(new URL('../web', import.meta.url)), port: 5390 });
+    browser = await launchChromium(chromium);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await openExplorer(page, server.url);
     if (values.seed !== undefined) {
@@ -58,8 +60,9 @@ async function main(argv: string[]): Promise<void> {
     await page.screenshot({ path, fullPage: true });
     process.stdout.write(`screenshot of ${generator.description} (backend ${await page.getAttribute('body', 'data-backend')}) -> ${path}\n`);
   } finally {
-    await browser.close();
-    await server.close();
+    await browser?.close();
+    await server?.close();
+    generator.dispose();
   }
 }
 

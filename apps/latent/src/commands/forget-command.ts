@@ -17,6 +17,8 @@ export interface ForgetCommandOptions {
   readonly render: number;
   readonly negatives: number;
   readonly l2: number;
+  /** Generator layer whose maps are classified and dropped. */
+  readonly layer: string;
 }
 
 /** Interleaves rows of `columns` originals with the same samples rendered without the dropped maps. */
@@ -65,7 +67,12 @@ export async function forgetCommand(context: CommandContext, options: ForgetComm
   }
   const file = await readBoxes(options.boxes, imageSize);
   const z = sampleLatent(file.count, latentDim, file.seed);
-  const found = await fitObjectFeatureMaps(generator, z, file.boxes, { negativesPerPositive: options.negatives, l2: options.l2, seed: context.seed });
+  const found = await fitObjectFeatureMaps(generator, z, file.boxes, {
+    negativesPerPositive: options.negatives,
+    l2: options.l2,
+    seed: context.seed,
+    layer: options.layer,
+  });
   const files: string[] = [];
   const reportPath = join(context.out, 'forget.json');
   await writeFileAtomic(reportPath, new TextEncoder().encode(`${JSON.stringify({ boxes: options.boxes, ...found }, null, 2)}\n`));
@@ -73,7 +80,7 @@ export async function forgetCommand(context: CommandContext, options: ForgetComm
   context.log(
     `forget: logistic regression on ${found.layerName} (${found.mapCount} maps, ${found.featureSize}x${found.featureSize}): ` +
       `${found.positives} positions in boxes, ${found.negatives} negatives (${found.boxedNegatives} in negative boxes); training accuracy ${(found.trainingAccuracy * 100).toFixed(1)}%` +
-      `${found.converged ? '' : ' (did not converge)'}; dropping ${found.droppedMaps.length} maps with positive weight -> ${reportPath}`,
+      `${found.converged ? '' : ' (did not converge)'}; dropping ${found.droppedMaps.length} of ${found.mapCount} maps (positive weight) -> ${reportPath}`,
   );
 
   const annotated = [...new Set(file.boxes.map((box) => box.sample))].sort((a, b) => a - b);
@@ -81,9 +88,9 @@ export async function forgetCommand(context: CommandContext, options: ForgetComm
   const fresh = sampleLatent(options.render, latentDim, context.seed + 1);
   const images = {
     annotated: generate(generator, annotatedZ),
-    annotatedForgotten: generateWithoutFeatureMaps(generator, annotatedZ, found.droppedMaps),
+    annotatedForgotten: generateWithoutFeatureMaps(generator, annotatedZ, found.droppedMaps, found.layerName),
     fresh: generate(generator, fresh),
-    freshForgotten: generateWithoutFeatureMaps(generator, fresh, found.droppedMaps),
+    freshForgotten: generateWithoutFeatureMaps(generator, fresh, found.droppedMaps, found.layerName),
   };
   try {
     const annotatedTiles = await tensorToTiles(images.annotated);

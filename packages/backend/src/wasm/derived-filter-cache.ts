@@ -13,8 +13,8 @@ interface Entry {
 
 /**
  * Filters derived from a weight tensor (e.g. a transposed convolution's flipped sub-filters), kept while
- * the weight tensor lives so that repeated calls with the same weights (G's forward pass runs twice per
- * DCGAN step; D's input gradient runs for the real and the fake batch) reuse them. That matters beyond the
+ * the weight tensor lives so that repeated calls with the same weights (D's input gradient runs for the
+ * real batch, the fakes, and again in G's update) reuse them. That matters beyond the
  * copy: wasm's Conv2D caches its XNNPACK operator, with packed weights, per filter tensor, and packing a
  * fresh filter costs as much as the convolution itself on small layers.
  *
@@ -62,6 +62,8 @@ export class DerivedFilterCache {
 }
 
 function release(entry: Entry): void {
+  // A backend that was disposed (removeBackend, a thread-count change) freed its heap already.
+  if ((entry.backend as { wasm?: unknown }).wasm == null) return;
   for (const tensor of entry.derived) {
     if (tensor !== undefined && entry.backend.dataIdMap.has(tensor.dataId)) entry.backend.disposeData(tensor.dataId);
   }

@@ -3,7 +3,6 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig, phaseFilterCache } from './conv2d-backprop-input.js';
-import { splitConv2dConfig, splitFusedConv2dConfig } from './parallel/split-convolution.js';
 import { tileConfig } from './tile.js';
 import { originalWasmKernels, wasmBackendName } from './wasm-kernel-toolkit.js';
 
@@ -13,8 +12,6 @@ const trainingKernelConfigs: readonly KernelConfig[] = [
   conv2dBackpropInputConfig,
   batchMatMulConfig,
   tileConfig,
-  splitConv2dConfig,
-  splitFusedConv2dConfig,
 ];
 
 /** Names of the kernels `registerWasmTrainingKernels` adds to or replaces on the wasm backend. */
@@ -23,8 +20,7 @@ export const wasmTrainingKernelNames: readonly string[] = trainingKernelConfigs.
 /**
  * Registers on tfjs's `wasm` backend the kernels DCGAN training needs that @tensorflow/tfjs-backend-wasm 4.22
  * lacks (`Conv2DBackpropFilter`) and fast replacements for the ones it has but runs slowly
- * (`Conv2DBackpropInput`, transposed `BatchMatMul`, `Tile`), and wraps `Conv2D` / `FusedConv2D` so that
- * they can run half of a large batch on a worker thread (off until `setWasmTrainingThreads(2)`). Idempotent; safe to call before or after
+ * (`Conv2DBackpropInput`, transposed `BatchMatMul`, `Tile`). Idempotent; safe to call before or after
  * `tf.setBackend('wasm')`. Stock kernels that are replaced are kept and still run their setup when the
  * backend initialises, since our kernels delegate to them.
  */
@@ -50,5 +46,8 @@ export function clearWasmTrainingKernelCaches(): void {
   phaseFilterCache.clear();
 }
 
-export { setWasmTrainingThreads, wasmTrainingThreads } from './parallel/wasm-training-threads.js';
+export { automaticWasmThreads, resolveWasmThreads, setWasmTrainingThreads, wasmTrainingThreads } from './parallel/wasm-training-threads.js';
+export { maximumWasmThreads } from './parallel/threaded-wasm-module.js';
+export { fastestWasmThreads } from './parallel/fastest-threads.js';
+export type { FastestWasmThreads, FastestWasmThreadsOptions } from './parallel/fastest-threads.js';
 export type { WasmTrainingThreads } from './parallel/wasm-training-threads.js';

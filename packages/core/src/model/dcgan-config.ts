@@ -100,6 +100,41 @@ export function dcganDepth(imageSize: number): number {
   return Math.log2(imageSize) - 1;
 }
 
+/** Trainable parameters of G and D for a config, see {@link dcganParameterCount}. */
+export interface DcganParameterCount {
+  readonly generator: number;
+  readonly discriminator: number;
+}
+
+/**
+ * Counts the trainable parameters of the generator and discriminator that a config builds, without building
+ * them (so that a command line can refuse an absurd model before allocating it). Equals
+ * `countTrainableParameters` of the built models.
+ *
+ * @example
+ * ```ts
+ * dcganParameterCount(dcganPresets.dcgan64); // { generator: 3576704, discriminator: 2765568 }
+ * ```
+ */
+export function dcganParameterCount(configOptions: DcganConfigOptions): DcganParameterCount {
+  const { imageSize, channels, latentDim, baseWidth, kernelSize } = resolveDcganConfig(configOptions);
+  const depth = dcganDepth(imageSize);
+  const kernel = kernelSize * kernelSize;
+  // Width of block b (1-based) in D; G mirrors it (its block b has D's width of block depth - b).
+  const width = (block: number): number => baseWidth * 2 ** (block - 1);
+  let generator = latentDim * 16 * width(depth - 1) + 2 * width(depth - 1);
+  for (let block = 2; block <= depth; block++) {
+    const input = width(depth - block + 1);
+    const output = block === depth ? channels : width(depth - block);
+    generator += kernel * input * output + (block === depth ? 0 : 2 * output);
+  }
+  let discriminator = 16 * width(depth - 1);
+  for (let block = 1; block < depth; block++) {
+    discriminator += kernel * (block === 1 ? channels : width(block - 1)) * width(block) + (block > 1 ? 2 * width(block) : 0);
+  }
+  return { generator, discriminator };
+}
+
 /** True when two configs describe the same architecture. */
 export function sameDcganConfig(a: DcganConfig, b: DcganConfig): boolean {
   return (

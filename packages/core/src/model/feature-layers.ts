@@ -51,23 +51,34 @@ export function discriminatorFeatureModel(discriminator: tfl.LayersModel): tfl.L
 }
 
 /**
- * The generator's "second highest" convolution layer's activations (paper, section 6.1 "forgetting"):
- * `g_relu{depth-1}`, the ReLU after `g_deconv{depth-1}` and `g_bn{depth-1}`, whose output feeds the
- * final transposed convolution (at 64px: 32x32 x baseWidth).
+ * A generator layer for object forgetting (paper, section 6.3.1): by default the paper's "second highest
+ * convolution layer", `g_relu2`. Figure 1 draws G from the top down: z, the projected 4x4x1024 convolutional
+ * representation (`g_relu1`), then CONV 1's 8x8x512 (`g_relu2`), ... down to the 64x64x3 image. Higher means
+ * further from the pixels, as in D; the second highest is the 8x8x512 layer, the only reading under which the
+ * paper's "around 200" dropped maps fits (the 32x32 layer next to the image has 128). `name` picks another
+ * `g_relu{i}` layer (the ReLU after batch norm of block `i`, numbered from z).
  *
  * @example
  * ```ts
- * const layer = generatorFeatureLayer(generator); // layer.name === 'g_relu4' at 64px
+ * generatorFeatureLayer(generator).name; // 'g_relu2': 8x8 x 8·baseWidth at 64px
+ * generatorFeatureLayer(generator, 'g_relu4').name; // 32x32 x baseWidth, next to the image
  * ```
  */
-export function generatorFeatureLayer(generator: tfl.LayersModel): Layer {
+export function generatorFeatureLayer(generator: tfl.LayersModel, name?: string): Layer {
   const layers = numberedLayers(generator, /^g_relu(\d+)$/);
-  const last = layers.at(-1);
-  if (last == null) {
+  if (layers.length === 0) {
     throw new DcganError(`Expected a DCGAN generator with \`g_relu{i}\` layers, got model \`${generator.name}\``);
   }
-  return last.layer;
+  const wanted = name ?? secondHighestGeneratorLayer;
+  const found = layers.find((entry) => entry.layer.name === wanted);
+  if (found != null) return found.layer;
+  // A 16px generator still has g_relu1 and g_relu2, so only a named layer can be missing.
+  const available = layers.map((entry) => `${entry.layer.name} (${(entry.layer.outputShape as number[]).slice(1).join('x')})`).join(', ');
+  throw new DcganError(`Expected \`layer\` to be one of the generator's ReLU layers ${available}, got \`${wanted}\``);
 }
+
+/** The paper's "second highest convolution layer" of G (section 6.3.1): the block after the projection. */
+export const secondHighestGeneratorLayer = 'g_relu2';
 
 /**
  * Number of trainable parameters (batch norm's gamma and beta count, its running statistics do not).

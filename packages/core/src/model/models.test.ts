@@ -3,7 +3,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../test-support/cpu-backend';
 import { DcganError } from '../errors/dcgan-error';
-import { resolveDcganConfig } from './dcgan-config';
+import { dcganParameterCount, resolveDcganConfig } from './dcgan-config';
 import { createDiscriminator } from './discriminator';
 import { countTrainableParameters, discriminatorFeatureLayers, discriminatorFeatureModel, generatorFeatureLayer } from './feature-layers';
 import { createGenerator } from './generator';
@@ -14,6 +14,14 @@ beforeAll(useCpuBackend);
 const layerSummary = (model: tfl.LayersModel) =>
   model.layers.map((layer) => [layer.name, layer.getClassName(), (layer.outputShape as number[]).slice(1)]);
 
+describe('generatorFeatureLayer', () => {
+  it("is the 8x8x512 layer of figure 1's generator, which holds the paper's ~200 dropped maps", () => {
+    const generator = createGenerator(resolveDcganConfig({ ...dcganPresets.dcgan64, baseWidth: 128 }));
+    expect(generatorFeatureLayer(generator).outputShape).toEqual([null, 8, 8, 512]);
+    generator.dispose();
+  });
+});
+
 describe('presets', () => {
   it('dcgan64 has exactly the pytorch/examples parameter counts', () => {
     const generator = createGenerator(dcganPresets.dcgan64);
@@ -22,6 +30,27 @@ describe('presets', () => {
     expect(countTrainableParameters(discriminator)).toBe(2_765_568);
     generator.dispose();
     discriminator.dispose();
+  });
+
+  it('dcganParameterCount gives the built models\' counts without building them', () => {
+    // pytorch/examples' published counts for its 64px DCGAN.
+    expect(dcganParameterCount(dcganPresets.dcgan64)).toEqual({ generator: 3_576_704, discriminator: 2_765_568 });
+    for (const config of [
+      dcganPresets.dcgan32,
+      { imageSize: 16, channels: 1 as const, baseWidth: 3, latentDim: 7 },
+      { imageSize: 128, channels: 3 as const, baseWidth: 4, latentDim: 10, kernelSize: 5 as const },
+    ]) {
+      const generator = createGenerator(config);
+      const discriminator = createDiscriminator(config);
+      expect(dcganParameterCount(config)).toEqual({
+        generator: countTrainableParameters(generator),
+        discriminator: countTrainableParameters(discriminator),
+      });
+      generator.dispose();
+      discriminator.dispose();
+    }
+    // An absurd model is counted, not built.
+    expect(dcganParameterCount({ imageSize: 1024, baseWidth: 64 }).generator).toBeGreaterThan(7e8);
   });
 
   it('dcgan64 layer shapes follow 4 -> 8 -> 16 -> 32 -> 64 with widths 512..64', () => {
@@ -62,7 +91,10 @@ describe('presets', () => {
       ['d_logit', 'Flatten', [1]],
     ]);
     expect(discriminatorFeatureLayers(discriminator).map((layer) => layer.name)).toEqual(['d_lrelu1', 'd_lrelu2', 'd_lrelu3', 'd_lrelu4']);
-    expect(generatorFeatureLayer(generator).name).toBe('g_relu4');
+    // Section 6.3.1's "second highest convolution layer": the block after the projection, not the one next to the image.
+    expect(generatorFeatureLayer(generator).name).toBe('g_relu2');
+    expect(generatorFeatureLayer(generator, 'g_relu4').name).toBe('g_relu4');
+    expect(() => generatorFeatureLayer(generator, 'g_relu5')).toThrow(/one of the generator's ReLU layers g_relu1 \(4x4x512\), .*g_relu4 \(32x32x64\), got `g_relu5`/);
     generator.dispose();
     discriminator.dispose();
   });

@@ -12,7 +12,9 @@ export interface TensorData {
 /**
  * Everything needed to continue a run exactly: options (config, seeds, hyper-parameters), counters,
  * both models' weights (batch-norm running statistics included) and both Adam optimizers' state
- * (`optimizer.getWeights()`: the iteration count, then first moments, then second moments).
+ * (`optimizer.getWeights()`: the iteration count, then first moments, then second moments; then the
+ * running bias-correction products `accBeta1` and `accBeta2`, float32 scalars, which resume needs to be
+ * exact and which states from @dcgan/core 0.1.0 lack).
  * Platform-neutral; `@dcgan/core/node` writes it to disk.
  */
 export interface TrainerState {

@@ -138,45 +138,61 @@ export class Trainer {
     try {
       scalars = tf.tidy(() => {
         const z = sampleLatent(batchSize!, latentDim, deriveSeed(this.options.seed, 'step', stepIndex));
-
-        // D update. The fakes come from G in training mode (batch statistics), outside D's gradient tape.
-        const fakes = this.generator.apply(z, { training: true }) as tf.Tensor4D;
         let realScore: tf.Scalar | undefined;
         let fakeScore: tf.Scalar | undefined;
-        const dCost = this.discriminatorOptimizer.minimize(
-          () => {
-            const realLogits = this.discriminator.apply(realImages, { training: true }) as tf.Tensor;
-            const fakeLogits = this.discriminator.apply(fakes, { training: true }) as tf.Tensor;
-            const real = tf.keep(tf.mean(tf.sigmoid(realLogits)) as tf.Scalar);
-            const fake = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
-            kept.push(real, fake);
-            realScore = real;
-            fakeScore = fake;
-            return discriminatorLoss(realLogits, fakeLogits);
-          },
-          true,
-          this.discriminatorVariables,
-        );
-
-        // G update through the updated D, same z. G's forward pass runs again (the tape needs it) and would
-        // move G's batch-norm running averages a second time with identical batch statistics; restore them
-        // so they move once per step, as with pytorch/examples' single G forward.
-        const runningStatistics = this.generator.nonTrainableWeights.map((weight) => tf.clone(weight.read()));
         let fakeScoreAfterUpdate: tf.Scalar | undefined;
-        const gCost = this.generatorOptimizer.minimize(
+        let dCost: tf.Scalar | undefined;
+        let gCost: tf.Scalar | undefined;
+        // G runs forward once per step, as in pytorch/examples: its fakes train D, then G's loss through the
+        // updated D is differentiated with respect to those same fakes, and that gradient is propagated back
+        // through G's recorded forward pass. The engine reads `fakeGradient` only when it starts that backward
+        // pass, after the function below has filled it in.
+        const fakeGradient = tf.variable(tf.zeros(realImages.shape), false);
+        kept.push(fakeGradient);
+        const { grads } = tf.engine().gradients(
           () => {
-            const fakeLogits = this.discriminator.apply(this.generator.apply(z, { training: true }), {
-              training: true,
-            }) as tf.Tensor;
-            const score = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
-            kept.push(score);
-            fakeScoreAfterUpdate = score;
-            return generatorLoss(fakeLogits);
+            const fakes = this.generator.apply(z, { training: true }) as tf.Tensor4D;
+            // What follows reads the fakes but is no part of G's backward pass (pytorch/examples' fake.detach()):
+            // it runs off G's tape, so that the engine neither records it nor keeps its tensors for G's gradient.
+            const dFakes = offTape(() => {
+              // D update on the real batch and the fakes; only D's weights are differentiated here.
+              dCost = tf.keep(
+                this.discriminatorOptimizer.minimize(
+                  () => {
+                    const realLogits = this.discriminator.apply(realImages, { training: true }) as tf.Tensor;
+                    const fakeLogits = this.discriminator.apply(fakes, { training: true }) as tf.Tensor;
+                    realScore = tf.keep(tf.mean(tf.sigmoid(realLogits)) as tf.Scalar);
+                    fakeScore = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
+                    kept.push(realScore, fakeScore);
+                    return discriminatorLoss(realLogits, fakeLogits);
+                  },
+                  true,
+                  this.discriminatorVariables,
+                )!,
+              );
+              kept.push(dCost);
+              // G's non-saturating loss through the updated D, differentiated with respect to the fakes only.
+              const { value, grads } = tf.engine().gradients(
+                () => {
+                  const fakeLogits = this.discriminator.apply(fakes, { training: true }) as tf.Tensor;
+                  fakeScoreAfterUpdate = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
+                  kept.push(fakeScoreAfterUpdate);
+                  return generatorLoss(fakeLogits);
+                },
+                [fakes],
+              );
+              gCost = tf.keep(value as tf.Scalar);
+              kept.push(gCost);
+              return grads[0]!;
+            });
+            fakeGradient.assign(dFakes!);
+            return fakes;
           },
-          true,
           this.generatorVariables,
+          fakeGradient as tf.Tensor as tf.Tensor4D,
         );
-        this.generator.nonTrainableWeights.forEach((weight, index) => weight.write(runningStatistics[index]!));
+        this.generatorOptimizer.applyGradients(this.generatorVariables.map((variable, index) => ({ name: variable.name, tensor: grads[index]! })));
+        fakeGradient.dispose();
         return [dCost!, gCost!, realScore!, fakeScore!, fakeScoreAfterUpdate!];
       });
     } catch (error) {
@@ -262,9 +278,12 @@ export class Trainer {
       Promise.all(model.weights.map(async (weight) => tensorData(weight.originalName, weight.read())));
     const optimizerData = async (optimizer: tf.AdamOptimizer): Promise<TensorData[]> => {
       const [iterations, ...slots] = await optimizer.getWeights();
+      const products = adamProducts(optimizer);
       try {
         return await Promise.all(
-          [iterations!, ...slots].map((named) => tensorData(named.name, named.tensor)),
+          [iterations!, ...slots, ...adamProductNames.map((name, index) => ({ name, tensor: products[index]! }))].map((named) =>
+            tensorData(named.name, named.tensor),
+          ),
         );
       } finally {
         iterations?.tensor.dispose(); // a fresh scalar; the slots are the optimizer's own variables
@@ -347,6 +366,26 @@ export class Trainer {
   }
 }
 
+/**
+ * Runs `f` as if no gradient were being recorded, then resumes the recording that was open (tfjs has no public
+ * way to pause a tape; its engine state is read where it has the fields of tfjs-core 4.22, which this package
+ * pins). Gradients computed inside `f` work as at top level. Where the fields are missing, `f` runs on the open
+ * tape: the same results, with more recorded.
+ */
+function offTape<T>(f: () => T): T {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: unknown; activeTape?: unknown } }).state;
+  if (state === undefined || typeof state.gradientDepth !== 'number' || !('activeTape' in state)) return f();
+  const { gradientDepth, activeTape } = state;
+  state.gradientDepth = 0;
+  state.activeTape = null;
+  try {
+    return f();
+  } finally {
+    state.gradientDepth = gradientDepth;
+    state.activeTape = activeTape;
+  }
+}
+
 async function tensorData(name: string, tensor: tf.Tensor): Promise<TensorData> {
   if (tensor.dtype !== 'float32' && tensor.dtype !== 'int32') {
     throw new DcganError(`Cannot store tensor \`${name}\` of dtype \`${tensor.dtype}\``);
@@ -409,20 +448,69 @@ async function restoreOptimizer(
   if (iterationCount !== completedSteps) {
     throw new CheckpointError(`\`${group}\` has made ${iterationCount} updates but the state says ${completedSteps} steps were completed`);
   }
-  const expected = iterationCount === 0 ? 1 : 1 + 2 * variables.length;
+  // Checkpoints of @dcgan/core 0.1.0 end with the moments; later ones add Adam's two running products.
+  const hasProducts = entries.at(-1)?.name === adamProductNames[1];
+  const slotCount = iterationCount === 0 ? 0 : 2 * variables.length;
+  const expected = 1 + slotCount + (hasProducts ? adamProductNames.length : 0);
   if (entries.length !== expected) {
     throw new CheckpointError(`Tensor group \`${group}\` has ${entries.length} tensors, expected ${expected}`);
   }
-  const slots = entries.slice(1).map((entry, index) => {
+  const slots = entries.slice(1, 1 + slotCount).map((entry, index) => {
     const variable = variables[index % variables.length]!;
     return checkTensor(entry, `\`${group}[${index + 1}]\` (${String(entry?.name)})`, variable.shape, 'float32');
   });
-  if (iterationCount === 0) return;
-  const named = [iterations, ...slots].map((entry) => ({ name: entry.name, tensor: toTensor(entry) }));
-  try {
-    await optimizer.setWeights(named);
-  } finally {
-    // setWeights wraps each tensor in a new variable sharing its data; ours can go.
-    for (const { tensor } of named) tensor.dispose();
+  const products = hasProducts
+    ? adamProductNames.map((name, index) => {
+        const entry = entries[1 + slotCount + index];
+        if (entry?.name !== name) throw new CheckpointError(`Tensor ${1 + slotCount + index} of \`${group}\` is \`${String(entry?.name)}\`, expected \`${name}\``);
+        const value = checkTensor(entry, `\`${group}/${name}\``, [], 'float32').values[0]!;
+        // beta^(t+1) in float32 reaches 0 for long runs (0.5^150).
+        if (!(value >= 0 && value < 1)) throw new CheckpointError(`Tensor \`${group}/${name}\` is ${value}, expected a number in [0, 1)`);
+        return value;
+      })
+    : replayedAdamProducts(optimizer, iterationCount);
+  if (iterationCount > 0) {
+    const named = [iterations, ...slots].map((entry) => ({ name: entry.name, tensor: toTensor(entry) }));
+    try {
+      await optimizer.setWeights(named);
+    } finally {
+      // setWeights wraps each tensor in a new variable sharing its data; ours can go.
+      for (const { tensor } of named) tensor.dispose();
+    }
   }
+  // setWeights sets the products to pow(beta, t + 1), which is not what t float32 multiplications give
+  // (0.999^21: 0.9792089 step by step, 0.97920895 by pow); put back the exact values.
+  const variablesOfProducts = adamProducts(optimizer);
+  tf.tidy(() => variablesOfProducts.forEach((variable, index) => variable.assign(tf.scalar(products[index]!))));
+}
+
+/** Names under which a checkpoint stores Adam's running products beta1^(t+1) and beta2^(t+1). */
+const adamProductNames = ['accBeta1', 'accBeta2'] as const;
+
+/**
+ * Adam's running bias-correction products (tfjs-core 4.22's private `accBeta1`/`accBeta2` variables):
+ * part of the optimizer's state that `getWeights()` leaves out.
+ */
+function adamProducts(optimizer: tf.AdamOptimizer): [tf.Variable, tf.Variable] {
+  const { accBeta1, accBeta2 } = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+  if (typeof accBeta1?.assign !== 'function' || typeof accBeta2?.assign !== 'function') {
+    throw new DcganError('This version of @tensorflow/tfjs-core keeps no `accBeta1`/`accBeta2` in its Adam optimizer; install 4.22.0');
+  }
+  return [accBeta1, accBeta2];
+}
+
+/**
+ * The products a run of `iterations` steps reached, for checkpoints that did not store them: the initial
+ * float32 beta multiplied by float32 beta once per step, each product rounded to float32, as the
+ * optimizer does (exact on IEEE float32 backends: cpu, wasm, tensorflow).
+ */
+function replayedAdamProducts(optimizer: tf.AdamOptimizer, iterations: number): [number, number] {
+  const { beta1, beta2 } = optimizer.getConfig() as { beta1: number; beta2: number };
+  const replay = (beta: number): number => {
+    const factor = Math.fround(beta);
+    let product = factor;
+    for (let step = 0; step < iterations; step++) product = Math.fround(product * factor);
+    return product;
+  };
+  return [replay(beta1), replay(beta2)];
 }

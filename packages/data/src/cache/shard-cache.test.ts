@@ -1,4 +1,4 @@
-import { readFile, stat, truncate } from 'node:fs/promises';
+import { readdir, readFile, stat, truncate } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -11,6 +11,8 @@ import { createScratch, failureOf, type Scratch } from '../testing/corrupt-files
 import { expected, fixture, sha256 } from '../testing/fixtures';
 import { resizeThenCenterCrop, toRgb } from '../transform/transform-step';
 import { createShardCache, openShardCache } from './shard-cache';
+import { mergeShardCaches } from './merge-shard-caches';
+import { shardDirectory } from '../shard/shard-assignment';
 
 describe('shard cache', () => {
   let scratch: Scratch;
@@ -20,6 +22,28 @@ describe('shard cache', () => {
   afterAll(() => scratch.remove());
 
   const transform = [...resizeThenCenterCrop(8), toRgb()];
+
+  it('in 3 shards + merge is the cache of one call, byte for byte, and the merge names a missing shard', async () => {
+    const folder = await openImageFolder(fixture('images'), { labels: 'subfolders' });
+    const single = join(scratch.directory, 'single');
+    await createShardCache(folder, single, { transform, shardSize: 4 });
+    const output = join(scratch.directory, 'sharded');
+    for (const index of [0, 2]) await createShardCache(folder, shardDirectory(output, { index, count: 3 }), { transform, shardSize: 4, shard: { index, count: 3 } });
+    await expect(mergeShardCaches(output, join(output, 'merged'))).rejects.toThrow('cannot merge: missing shard 1/3 (shard-00001-of-00003)');
+    await createShardCache(folder, shardDirectory(output, { index: 1, count: 3 }), { transform, shardSize: 4, shard: { index: 1, count: 3 } });
+    const merged = await mergeShardCaches(output, join(output, 'merged'));
+    expect(merged.length).toBe(6);
+    expect(merged.skippedCount).toBe(3);
+    const bytes = async (directory: string) => {
+      const files: Record<string, string> = {};
+      for (const name of (await readdir(directory)).sort()) files[name] = sha256(await readFile(join(directory, name)));
+      return files;
+    };
+    const expectedFiles = await bytes(single);
+    expect(Object.keys(expectedFiles)).toEqual(['manifest.json', 'shard-00000.labels', 'shard-00000.u8', 'shard-00001.labels', 'shard-00001.u8']);
+    expect(await bytes(join(output, 'merged'))).toEqual(expectedFiles);
+    await Promise.all([merged.close(), folder.close()]);
+  });
 
   it('holds exactly the transformed images of the source, with labels, and lists what it skipped', async () => {
     const folder = await openImageFolder(fixture('images'), { labels: 'subfolders' });

@@ -14,6 +14,8 @@ import { SkipLog, type DataEventListener, type SkippedItem } from '../source/eve
 import type { ImageSource, SourceItem } from '../source/image-source';
 import { applyTransform } from '../transform/apply-transform';
 import type { ImageTransform } from '../transform/transform-step';
+import { isWholeDataset, shardItemPosition, shardSource, type Shard } from '../shard/shard-assignment';
+import { writeShardManifest } from '../shard/shard-manifest';
 
 /** Options of {@link createShardCache}. */
 export interface ShardCacheOptions {
@@ -26,16 +28,23 @@ export interface ShardCacheOptions {
   /** Fail on the first undecodable item instead of skipping it. @default false */
   readonly strict?: boolean;
   readonly onEvent?: DataEventListener;
+  /**
+   * Cache only this shard of the source (item `p` when `p mod count === index`; see `resolveShard`). The cache
+   * also records each image's source position and a `shard.json`; `mergeShardCaches` joins the shards into the
+   * cache one call over the whole source writes. Random transforms are seeded by source position, as in a whole run.
+   * @default the whole source
+   */
+  readonly shard?: Shard;
   /** Stops caching after the current shard is written; a later call resumes. */
   readonly signal?: AbortSignal;
 }
 
-interface ShardRecord {
+export interface ShardRecord {
   readonly file: string;
   readonly count: number;
 }
 
-interface CacheState {
+export interface CacheState {
   readonly format: 'dcgan-shard-cache';
   readonly version: 1;
   readonly fingerprint: string;
@@ -62,13 +71,27 @@ export interface ShardCacheSource extends LabelledImageSource {
 
 const manifestName = 'manifest.json';
 const progressName = 'progress.json';
+const positionsName = 'positions.json';
+
+/** The stage name in the `shard.json` of a cache shard. */
+export const shardCacheStage = 'shard-cache';
+
+/** Source positions of a sharded cache's images and skipped items (in the order they were cached). */
+export async function readPositions(directory: string): Promise<{ images: number[]; skipped: number[] }> {
+  const path = join(directory, positionsName);
+  try {
+    return JSON.parse(await readFile(path, 'utf8')) as { images: number[]; skipped: number[] };
+  } catch (error) {
+    throw new DataError(`${path}: cannot read the positions of a cache shard: ${(error as Error).message}`, { cause: error, file: path });
+  }
+}
 
 function fingerprintOf(source: ImageSource, transform: ImageTransform, shardSize: number): string {
   const identity = JSON.stringify({ source: source.description, length: source.length ?? null, transform, shardSize });
   return createHash('sha256').update(identity).digest('hex').slice(0, 32);
 }
 
-async function readState(path: string): Promise<CacheState | undefined> {
+export async function readState(path: string): Promise<CacheState | undefined> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -84,7 +107,7 @@ async function readState(path: string): Promise<CacheState | undefined> {
   }
 }
 
-async function writeState(path: string, state: CacheState): Promise<void> {
+export async function writeState(path: string, state: CacheState): Promise<void> {
   await writeFileAtomic(path, new TextEncoder().encode(`${JSON.stringify(state, null, 1)}\n`));
 }
 
@@ -98,8 +121,13 @@ async function writeState(path: string, state: CacheState): Promise<void> {
  * const cached = await createShardCache(await openLmdbImages('bedroom_train_lmdb'), 'cache/bedrooms-64', { transform: resizeThenCenterCrop(64) });
  * for await (const batch of createBatches(cached, { batchSize: 128, epoch })) train(batch);
  */
-export async function createShardCache(source: ImageSource, directory: string, options: ShardCacheOptions): Promise<ShardCacheSource> {
+export async function createShardCache(whole: ImageSource, directory: string, options: ShardCacheOptions): Promise<ShardCacheSource> {
   const { transform, shardSize = 4096, strict = false, onEvent, signal } = options;
+  const shard = options.shard !== undefined && !isWholeDataset(options.shard) ? options.shard : undefined;
+  const source = shard === undefined ? whole : shardSource(whole, shard);
+  // Source positions of the images of a sharded cache (`positions.json`), for mergeShardCaches.
+  const positions: { images: number[]; skipped: number[] } = { images: [], skipped: [] };
+  const sourcePosition = (local: number): number => (shard === undefined ? local : shardItemPosition(local, shard));
   const prefetch = options.prefetch ?? 8 * availableParallelism();
   if (!Number.isInteger(shardSize) || shardSize < 1) throw new DataError(`Expected \`shardSize\` to be a positive integer, got \`${shardSize}\``);
   if (!Number.isInteger(prefetch) || prefetch < 1) throw new DataError(`Expected \`prefetch\` to be a positive integer, got \`${prefetch}\``);
@@ -107,9 +135,17 @@ export async function createShardCache(source: ImageSource, directory: string, o
   const fingerprint = fingerprintOf(source, transform, shardSize);
   const manifest = await readState(join(directory, manifestName));
   if (manifest?.complete === true && manifest.fingerprint === fingerprint) return openShardCache(directory);
+  const shardSettings = { fingerprint: fingerprintOf(whole, transform, shardSize), source: whole.description, classNames: whole.classNames ?? null, shardSize };
+  if (shard !== undefined) await writeShardManifest(directory, { stage: shardCacheStage, shard, items: 0, complete: false, settings: shardSettings });
 
   const previous = await readState(join(directory, progressName));
   const resumed = previous?.fingerprint === fingerprint ? previous : undefined;
+  if (shard !== undefined && resumed !== undefined) {
+    // positions.json is written before progress.json: keep only what the recorded shards and skips cover.
+    const recorded = await readPositions(directory);
+    positions.images = recorded.images.slice(0, resumed.shards.reduce((sum, record) => sum + record.count, 0));
+    positions.skipped = recorded.skipped.slice(0, resumed.skippedCount);
+  }
   const shards: ShardRecord[] = [...(resumed?.shards ?? [])];
   const skips = new SkipLog();
   for (const entry of resumed?.skipped ?? []) skips.add(entry.key, entry.reason);
@@ -153,6 +189,7 @@ export async function createShardCache(source: ImageSource, directory: string, o
     written += filled;
     filled = 0;
     labels = new Int32Array(shardSize);
+    if (shard !== undefined) await writeFileAtomic(join(directory, positionsName), new TextEncoder().encode(JSON.stringify(positions)));
     await writeState(join(directory, progressName), state(false));
     onEvent?.({ status: 'cache-progress', written, total: source.length });
   };
@@ -170,14 +207,16 @@ export async function createShardCache(source: ImageSource, directory: string, o
         }
       })();
   let position = start;
-  const decode = async (item: SourceItem): Promise<RawImage> => applyTransform(item.payload, transform, { random: createSeededRandom(mixSeed(position++, 0xcac4e)) });
+  const decode = async (item: SourceItem): Promise<RawImage> => applyTransform(item.payload, transform, { random: createSeededRandom(mixSeed(sourcePosition(position++), 0xcac4e)) });
 
   for await (const result of orderedMap(items, decode, prefetch)) {
+    const at = sourcePosition(consumed);
     consumed += 1;
     if (!result.ok) {
       const reason = (result.error as Error).message;
       if (strict) throw new DataError(`${result.input.key}: ${reason} (strict mode)`, { cause: result.error, file: result.input.key });
       skips.add(result.input.key, reason);
+      positions.skipped.push(at);
       onEvent?.({ status: 'skipped', epoch: 0, key: result.input.key, reason });
       continue;
     }
@@ -187,9 +226,11 @@ export async function createShardCache(source: ImageSource, directory: string, o
       const reason = `came out ${image.height}x${image.width}x${image.channels} where the cache holds ${shape.height}x${shape.width}x${shape.channels}; use a transform with a fixed output size`;
       if (strict) throw new DataError(`${result.input.key}: ${reason} (strict mode)`, { file: result.input.key });
       skips.add(result.input.key, reason);
+      positions.skipped.push(at);
       onEvent?.({ status: 'skipped', epoch: 0, key: result.input.key, reason });
       continue;
     }
+    positions.images.push(at);
     const imageBytes = image.data.length;
     pixels ??= new Uint8Array(shardSize * imageBytes);
     pixels.set(image.data, filled * imageBytes);
@@ -204,6 +245,7 @@ export async function createShardCache(source: ImageSource, directory: string, o
   if (shape === undefined) throw new DataError(`${source.description}: no item could be decoded, nothing to cache (${skips.count} skipped)`);
   await writeState(join(directory, manifestName), state(true));
   await rm(join(directory, progressName), { force: true });
+  if (shard !== undefined) await writeShardManifest(directory, { stage: shardCacheStage, shard, items: consumed, complete: true, settings: shardSettings });
   onEvent?.({ status: 'cache-done', directory, written, skippedCount: skips.count });
   return openShardCache(directory);
 }

@@ -11,6 +11,10 @@ export interface FaceBox {
 
 function toBox(path: string, where: string, file: unknown, values: readonly unknown[]): FaceBox {
   if (typeof file !== 'string' || file.length === 0) throw new DataError(`${path}: ${where}: expected a file name, got \`${JSON.stringify(file)}\``, { file: path });
+  // Names are relative to the photos folder: one that climbs out of it (or is absolute) would read any file.
+  if (/^[\\/]|^[A-Za-z]:[\\/]/.test(file) || file.split(/[\\/]/).includes('..')) {
+    throw new DataError(`${path}: ${where}: \`${file}\` is not a path inside the photos folder (absolute paths and \`..\` are refused)`, { file: path });
+  }
   const numbers = values.map((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value));
   if (numbers.length !== 4 || numbers.some((value) => typeof value !== 'number' || !Number.isFinite(value))) {
     throw new DataError(`${path}: ${where}: expected four numbers x, y, w, h, got \`${values.map((value) => String(value)).join(', ')}\``, { file: path });

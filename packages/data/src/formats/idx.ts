@@ -1,11 +1,9 @@
+import { constants as bufferConstants } from 'node:buffer';
 import { readFile } from 'node:fs/promises';
-import { promisify } from 'node:util';
-import { gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 
 import { DataError } from '../errors/data-error';
 import { isGzip, viewOf } from '../io/binary-file';
-
-const gunzipAsync = promisify(gunzip);
 
 /** An IDX array (the MNIST / Fashion-MNIST file format): unsigned bytes with their dimensions. */
 export interface IdxArray {
@@ -76,12 +74,60 @@ export async function readIdxFile(path: string): Promise<IdxArray> {
   } catch (error) {
     throw new DataError(`${path}: cannot read file: ${(error as Error).message}`, { cause: error, file: path });
   }
-  if (isGzip(bytes)) {
-    try {
-      bytes = await gunzipAsync(bytes);
-    } catch (error) {
-      throw new DataError(`${path}: corrupt gzip stream: ${(error as Error).message}`, { cause: error, file: path });
-    }
-  }
+  if (isGzip(bytes)) bytes = await gunzipIdx(bytes, path);
   return parseIdx(bytes, path);
+}
+
+/**
+ * Inflates a gzipped IDX file, stopping as soon as the output passes what its header claims (a 3 MB bomb expands to
+ * 3 GiB otherwise). Memory stays within the claimed size plus one zlib chunk; `parseIdx` then checks the rest.
+ */
+function gunzipIdx(compressed: Uint8Array, path: string): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const gunzip = createGunzip();
+    const chunks: Buffer[] = [];
+    let length = 0;
+    let limit = Number.POSITIVE_INFINITY;
+    let described = '';
+    let failed = false;
+    const fail = (message: string, cause?: unknown): void => {
+      if (failed) return;
+      failed = true;
+      gunzip.destroy();
+      reject(new DataError(`${path}: ${message}`, { file: path, ...(cause === undefined ? {} : { cause }) }));
+    };
+    gunzip.on('data', (chunk: Buffer) => {
+      if (failed) return;
+      chunks.push(chunk);
+      length += chunk.length;
+      if (limit === Number.POSITIVE_INFINITY && length >= 4) {
+        const head = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+        const headerBytes = 4 + 4 * head[3]!;
+        if (head[0] !== 0 || head[1] !== 0 || head[3] === 0) {
+          limit = 4; // not an IDX header: parseIdx names the problem
+        } else if (length >= headerBytes) {
+          const dimensions = Array.from({ length: head[3]! }, (_, axis) => head.readUInt32BE(4 + 4 * axis));
+          const count = dimensions.reduce((product, size) => product * size, 1);
+          if (headerBytes + count > bufferConstants.MAX_LENGTH) {
+            fail(`IDX header claims ${dimensions.join('x')} = ${count} bytes of data, more than one buffer can hold`);
+            return;
+          }
+          limit = headerBytes + count;
+          described = `${headerBytes + count} bytes its IDX header claims (${dimensions.join('x')} = ${count} data bytes plus the ${headerBytes}-byte header)`;
+        }
+      }
+      if (length > limit) {
+        fail(
+          limit === 4
+            ? 'not an IDX file: the magic number must start with two zero bytes and declare at least one dimension'
+            : `the gzip stream inflates past the ${described}: trailing data or a decompression bomb; stopped`,
+        );
+      }
+    });
+    gunzip.on('error', (error) => fail(`corrupt gzip stream: ${error.message}`, error));
+    gunzip.on('end', () => {
+      if (!failed) resolve(Buffer.concat(chunks, length));
+    });
+    gunzip.end(compressed);
+  });
 }

@@ -60,6 +60,20 @@ describe('openFaceCrops', () => {
       expect(await readFaceBoxes(spaced)).toEqual([{ file: 'a.jpg', box: { left: 1, top: 2, width: 3, height: 4 } }]);
     });
 
+    it('refuses file names that leave the photos folder (`..`, absolute paths), naming the line', async () => {
+      const parent = await scratch.write('parent.csv', new TextEncoder().encode('file,x,y,w,h\np1.png,1,2,3,4\n../boxes.csv,1,2,3,4\n'));
+      const message = `${parent}: line 3: \`../boxes.csv\` is not a path inside the photos folder (absolute paths and \`..\` are refused)`;
+      await expect(readFaceBoxes(parent)).rejects.toThrow(message);
+      await expect(openFaceCrops(fixture('faces', 'photos'), { boxes: parent })).rejects.toThrow(message);
+      for (const file of ['/etc/passwd', 'a/../../b.png', 'C:\\photos\\a.png', 'a\\..\\..\\b.png']) {
+        const json = await scratch.write('escape.json', new TextEncoder().encode(JSON.stringify([{ file, x: 1, y: 2, w: 3, h: 4 }])));
+        await expect(readFaceBoxes(json), file).rejects.toThrow(/entry 0: `.+` is not a path inside the photos folder/);
+      }
+      // `..` inside a name is fine.
+      const dots = await scratch.write('dots.csv', new TextEncoder().encode('a..b.png,1,2,3,4\n'));
+      expect((await readFaceBoxes(dots))[0]!.file).toBe('a..b.png');
+    });
+
     it('names the file and line of a bad row', async () => {
       const path = await scratch.write('bad.csv', new TextEncoder().encode('file,x,y,w,h\na.jpg,1,2,3,4\nb.jpg,1,2,3\n'));
       await expect(readFaceBoxes(path)).rejects.toThrow(`${path}: line 3: expected 5 fields (file, x, y, w, h), got 4`);

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve, sep } from 'node:path';
 
 import { DataError } from '../errors/data-error';
 import { readFaceBoxes, type FaceBox } from '../formats/face-boxes';
@@ -38,6 +38,11 @@ export async function openFaceCrops(folder: string, options: FaceCropsOptions = 
   } else {
     boxes = await readFaceBoxes(options.boxes);
     if (boxes.length === 0) throw new DataError(`${options.boxes}: holds no boxes`, { file: options.boxes });
+  }
+  const photos = resolve(folder);
+  for (const { file } of boxes) {
+    const path = resolve(photos, file);
+    if (path !== photos && !path.startsWith(photos + sep)) throw new DataError(`${folder}: \`${file}\` is not a path inside the photos folder`, { file: folder });
   }
   const perFile = new Map<string, number>();
   const keys = boxes.map(({ file }) => {

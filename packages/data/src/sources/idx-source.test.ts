@@ -48,6 +48,22 @@ describe('openIdx', () => {
       expect(((await failureOf(() => openIdx(fixture('idx', 't10k-images-idx3-ubyte'), { labels }))) as Error).message).toMatch(/labels: IDX header promises 20/);
     });
 
+    it('stops inflating a gzip bomb at the size its IDX header claims', async () => {
+      // One 28x28 image claimed, 16 MiB of zeros behind it: 16 KiB gzipped.
+      const header = Uint8Array.from([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 28, 0, 0, 0, 28]);
+      const bomb = await scratch.write('bomb-idx3-ubyte.gz', gzipSync(Buffer.concat([header, Buffer.alloc(16 * 1024 * 1024)]), { level: 9 }));
+      const error = await failureOf(() => openIdx(bomb));
+      expect(DataError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toBe(
+        `${bomb}: the gzip stream inflates past the 800 bytes its IDX header claims (1x28x28 = 784 data bytes plus the 16-byte header): trailing data or a decompression bomb; stopped`,
+      );
+      // A header that claims more than a buffer can hold is refused before inflating the rest.
+      const huge = await scratch.write('huge-idx3-ubyte.gz', gzipSync(Uint8Array.from([0, 0, 8, 3, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0])));
+      expect(((await failureOf(() => openIdx(huge))) as Error).message).toBe(
+        `${huge}: IDX header claims 65536x65536x65536 = 281474976710656 bytes of data, more than one buffer can hold`,
+      );
+    });
+
     it('fuzz: parseIdx and gzipped inputs fail only with DataErrors naming the file', async () => {
       for (const variant of fuzzVariants(images, 0, 120)) {
         const error = await failureOf(async () => parseIdx(variant.bytes, variant.name));

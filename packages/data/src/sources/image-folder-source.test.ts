@@ -1,4 +1,6 @@
-import { readFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
@@ -26,9 +28,26 @@ describe('openImageFolder', () => {
       'dog/truncated.jpg',
     ]);
     expect(source.ignoredFileCount).toBe(1); // notes.txt
+    expect([source.duplicateFileCount, source.duplicateFolderCount]).toEqual([0, 0]);
     expect(Array.from(await source.readLabels())).toEqual([0, 0, 0, 0, 1, 1, 1, 1, 1]);
     const unlabelled = await openImageFolder(fixture('images'));
     expect((await unlabelled.readItem(0)).label).toBeUndefined();
+  });
+
+  it('opens each image once when links lead back into the folder, and says how many it skipped', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'dcgan-data-folder-links-'));
+    try {
+      await cp(fixture('images', 'dog'), root, { recursive: true });
+      await mkdir(join(root, 'sub'));
+      await symlink('..', join(root, 'sub', 'up'));
+      await symlink('../d.png', join(root, 'sub', 'd-again.png'));
+      const source = await openImageFolder(root);
+      expect(source.files).toEqual(['d.png', 'e.png', 'empty.jpg', 'f.gif', 'truncated.jpg']);
+      expect([source.duplicateFileCount, source.duplicateFolderCount]).toEqual([1, 1]);
+      expect(source.description).toBe(`image folder (${root}, 5 images; skipped as reached again through links: 1 file(s), 1 folder(s))`);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('decodes PNG, WebP, GIF (first frame) exactly as PIL does, and skips and reports corrupt files', async () => {

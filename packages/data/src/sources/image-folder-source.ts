@@ -23,6 +23,10 @@ export interface ImageFolderSource extends LabelledImageSource {
   readonly files: readonly string[];
   /** Files skipped at listing time: other extensions, and root-level files in `subfolders` mode. */
   readonly ignoredFileCount: number;
+  /** Files reached a second time through a symbolic link: listed once. */
+  readonly duplicateFileCount: number;
+  /** Folders reached a second time through a symbolic link (e.g. a link to a parent): walked once. */
+  readonly duplicateFolderCount: number;
 }
 
 /**
@@ -58,8 +62,11 @@ export async function openImageFolder(root: string, options: ImageFolderOptions 
   if (files.length === 0) {
     throw new DataError(`${root}: no images found (looked for ${extensions.join(', ')}${labelMode === 'subfolders' ? ' inside class subfolders' : ''})`, { file: root });
   }
+  const { duplicateFiles, duplicateFolders } = listing;
+  const duplicates =
+    duplicateFiles + duplicateFolders === 0 ? '' : `; skipped as reached again through links: ${duplicateFiles} file(s), ${duplicateFolders} folder(s)`;
   const source = defineSource({
-    description: `image folder (${root}, ${files.length} images${classNames === undefined ? '' : `, ${classNames.length} classes`})`,
+    description: `image folder (${root}, ${files.length} images${classNames === undefined ? '' : `, ${classNames.length} classes`}${duplicates})`,
     length: files.length,
     classNames,
     readItem: async (index) => {
@@ -73,5 +80,5 @@ export async function openImageFolder(root: string, options: ImageFolderOptions 
     },
     readLabels: async () => labels.slice(),
   });
-  return Object.assign(source, { files, ignoredFileCount: ignored }) as ImageFolderSource;
+  return Object.assign(source, { files, ignoredFileCount: ignored, duplicateFileCount: duplicateFiles, duplicateFolderCount: duplicateFolders }) as ImageFolderSource;
 }

@@ -27,6 +27,8 @@ export interface Expected {
     corruptKey: string;
     many: { count: number; sortedKeys: string[]; depth: number; branchPages: number; leafPages: number };
   };
+  /** lmdb/colliding.mdb: keys that naive file naming maps to one name (py-lmdb insertion order). */
+  lmdbColliding: { keyHex: string; valueSha256: string }[];
   cifar: { classNames: string[]; files: Record<string, { label: number; sha256: string }[]> };
   svhn: Record<string, { labels: number[]; sha256: string[]; compressed: boolean }>;
   idx: { labels: number[]; sha256: string[] };

@@ -31,7 +31,7 @@ describe('hashSource', () => {
     expect(Array.from(hashes.indices)).toEqual(Array.from({ length: 40 }, (_, index) => index));
     expect(hashes.keys).toEqual(samples.map((sample) => sample.key));
     expect(hashes.codes).toEqual(await hasher.hashImages(samples.map((sample) => sample.image)));
-    expect(hashes.fingerprint).toBe(hasher.fingerprint());
+    expect(hashes.fingerprint).toBe(await hasher.fingerprint());
     hasher.dispose();
   });
 
@@ -120,7 +120,7 @@ describe('hashSource', () => {
       new RegExp(`${join(directory, 'manifest.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: these hashes were made differently, so they cannot be resumed: fingerprint`),
     );
     const restarted = await hashSource(source, second, { transform, directory, restart: true });
-    expect(restarted.fingerprint).toBe(second.fingerprint());
+    expect(restarted.fingerprint).toBe(await second.fingerprint());
     first.dispose();
     second.dispose();
   });

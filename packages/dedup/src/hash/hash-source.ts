@@ -1,4 +1,4 @@
-import { defineSource, iterateSamples, toRgb, type ImageSource, type ImageTransform, type RawImage } from '@dcgan/data';
+import { defineSource, isWholeDataset, iterateSamples, shardItemPosition, shardSource, toRgb, wholeDataset, writeShardManifest, type ImageSource, type ImageTransform, type RawImage, type Shard } from '@dcgan/data';
 
 import { DedupError } from '../errors/dedup-error';
 import { codeBytesOf } from '../group/binary-code';
@@ -48,6 +48,13 @@ export interface HashSourceOptions {
    * @default 16
    */
   readonly thumbnailSize?: number;
+  /**
+   * Hash only this shard of the source: items at positions `p` with `p mod count === index` (see `resolveShard` of
+   * @dcgan/data). Indices stay source positions. With `directory`, a `shard.json` there records the shard and whether
+   * it finished, and `mergeHashShards` joins the shards into the store one process would have written.
+   * @default the whole source
+   */
+  readonly shard?: Shard;
   readonly onEvent?: (event: HashEvent) => void;
   /** Stops after the current batch; finished chunks stay on disk. The promise rejects with an `AbortError`. */
   readonly signal?: AbortSignal;
@@ -80,6 +87,15 @@ export interface SourceHashes extends CodesToGroup {
   readonly resumedFrom: number;
 }
 
+/**
+ * Reasons of items skipped for their shape after the transform start with this. Unlike undecodable items (reported
+ * between samples), they are counted where a chunk can close, which `mergeHashShards` needs to place chunk ends.
+ */
+export const shapeSkipPrefix = 'came out ';
+
+/** The stage name in the `shard.json` of a hash shard. */
+export const hashShardStage = 'dedup-hashes';
+
 function describeTransform(transform: ImageTransform): unknown {
   return JSON.parse(JSON.stringify(transform)) as unknown;
 }
@@ -110,7 +126,10 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
   // Thumbnails in the hasher's channels; hashers without an input shape (exact pixels, dHash) get RGB ones.
   const thumbnailChannels: 1 | 3 = shape !== undefined && shape.channels === 1 ? 1 : 3;
   const thumbnailBytes = thumbnailSize * thumbnailSize * thumbnailChannels;
-  const fingerprint = hasher.fingerprint();
+  const fingerprint = await hasher.fingerprint();
+  const shard = options.shard ?? wholeDataset;
+  const sharded = !isWholeDataset(shard);
+  const walked = shardSource(source, shard);
 
   const store =
     options.directory === undefined
@@ -131,12 +150,14 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
             transform: describeTransform(transform),
             thumbnailSize,
             thumbnailChannels,
+            ...(sharded ? { shard } : {}),
           },
           options.restart ?? false,
         );
   const chunks: HashChunk[] = store === undefined ? [] : await store.readChunks();
   const resumedFrom = chunks.reduce((sum, chunk) => sum + chunk.itemsRead, 0);
-  const total = source.length;
+  const total = walked.length;
+  if (store !== undefined && sharded) await writeShardManifest(store.directory, { stage: hashShardStage, shard, items: resumedFrom, complete: false, settings: { ...store.manifest, shard: undefined } });
   options.onEvent?.({ status: 'start', total, resumedFrom, chunksLoaded: chunks.length });
 
   let itemsRead = resumedFrom;
@@ -212,13 +233,15 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     chunkThumbnails = [];
   };
 
+  // `index` is the position in the shard; indices are kept as source positions.
   const skip = (index: number, key: string, reason: string): void => {
     skippedCount += 1;
+    index = shardItemPosition(index, shard);
     chunkSkipped.push({ index, key, reason });
     options.onEvent?.({ status: 'skipped', index, key, reason });
   };
 
-  const rest = remainingItems(source, resumedFrom);
+  const rest = remainingItems(walked, resumedFrom);
   let position = resumedFrom;
   const stream = iterateSamples(rest, {
     transform,
@@ -238,9 +261,9 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     itemsRead += 1;
     const { image } = sample;
     if (shape !== undefined && (image.width !== shape.width || image.height !== shape.height || image.channels !== shape.channels)) {
-      skip(index, sample.key, `came out ${image.width}x${image.height}x${image.channels} after the transform; the hasher takes ${shape.width}x${shape.height}x${shape.channels}`);
+      skip(index, sample.key, `${shapeSkipPrefix}${image.width}x${image.height}x${image.channels} after the transform; the hasher takes ${shape.width}x${shape.height}x${shape.channels}`);
     } else {
-      batch.push({ index, key: sample.key, image });
+      batch.push({ index: shardItemPosition(index, shard), key: sample.key, image });
       if (batch.length >= batchSize) await hashBatch();
     }
     if (itemsRead - chunkFirst >= chunkSize) await finishChunk();
@@ -267,6 +290,7 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     offset += size;
   }
   const seconds = (performance.now() - started) / 1000;
+  if (store !== undefined && sharded) await writeShardManifest(store.directory, { stage: hashShardStage, shard, items: itemsRead, complete: true, settings: { ...store.manifest, shard: undefined } });
   options.onEvent?.({ status: 'done', itemsRead, hashed: count, skippedCount: skipped.length, seconds });
   return {
     codes,
@@ -307,7 +331,8 @@ function remainingItems(source: ImageSource, start: number): ImageSource {
   });
 }
 
-function concatenate(parts: readonly Uint8Array[]): Uint8Array {
+/** Joins byte arrays end to end. */
+export function concatenate(parts: readonly Uint8Array[]): Uint8Array {
   const result = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
   let offset = 0;
   for (const part of parts) {

@@ -22,6 +22,8 @@ export interface HashStoreManifest {
   readonly thumbnailSize: number;
   /** Channels of the thumbnails (the hasher input's). */
   readonly thumbnailChannels: number;
+  /** Present in a shard's store only: the shard it holds (items are source positions `p` with `p mod count === index`). */
+  readonly shard?: { readonly index: number; readonly count: number };
 }
 
 /** One finished chunk: `itemsRead` consecutive source items from `firstItem`, of which `indices.length` were hashed. */

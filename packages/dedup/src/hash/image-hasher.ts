@@ -17,8 +17,11 @@ export interface ImageHasher {
   readonly codeBits: number;
   /** The shape images must have; `undefined` when any size works (it still wants `channels`). */
   readonly inputShape: HasherInputShape | undefined;
-  /** Identifies the function images are hashed with (weights included), so a resumed run can refuse a different one. */
-  fingerprint(): string;
+  /**
+   * Identifies the function images are hashed with (weights included), so a resumed run can refuse a different
+   * one. May resolve asynchronously: weights on a GPU backend (webgpu) can only be read asynchronously.
+   */
+  fingerprint(): string | Promise<string>;
   /** Hashes images to `images.length * ceil(codeBits / 8)` bytes. */
   hashImages(images: readonly RawImage[]): Promise<Uint8Array>;
 }

@@ -52,7 +52,7 @@ describe('saveSemanticHasher / loadSemanticHasher', () => {
     const loaded = await loadSemanticHasher(goodFile, { imageWidth: 16, channels: 1 });
     expect(loaded.architecture).toEqual(architecture);
     expect(loaded.training).toEqual({ epochs: 3 });
-    expect(loaded.fingerprint()).toBe(original.fingerprint());
+    expect(await loaded.fingerprint()).toBe(await original.fingerprint());
     const images = (await mnistSamples(1)).map((sample) => sample.image);
     expect(await loaded.hashImages(images)).toEqual(await original.hashImages(images));
     expect(new TextDecoder().decode(goodBytes.subarray(0, 8))).toBe(hasherFileMagic);

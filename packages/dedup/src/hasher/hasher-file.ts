@@ -39,7 +39,7 @@ export interface ExpectedHasher {
  * await saveSemanticHasher('runs/lsun/hasher.bin', hasher);
  */
 export async function saveSemanticHasher(path: string, hasher: SemanticHasher): Promise<void> {
-  const weights = hasher.getWeights();
+  const weights = await hasher.readWeights();
   const { inputSize, codeBits } = hasher;
   const shapes: Record<(typeof weightOrder)[number], number[]> = {
     encoderKernel: [inputSize, codeBits],

@@ -61,9 +61,9 @@ describe('SemanticHasher', () => {
     const split = new Uint8Array([...(await first.hashImages(images.slice(0, 7))), ...(await first.hashImages(images.slice(7)))]);
     expect(split).toEqual(whole);
     expect(await second.hashImages(images)).toEqual(whole);
-    expect(second.fingerprint()).toBe(first.fingerprint());
+    expect(await second.fingerprint()).toBe(await first.fingerprint());
     const other = SemanticHasher.create({ architecture, seed: 10 });
-    expect(other.fingerprint()).not.toBe(first.fingerprint());
+    expect(await other.fingerprint()).not.toBe(await first.fingerprint());
     for (const hasher of [first, second, other]) hasher.dispose();
   });
 
@@ -122,7 +122,7 @@ describe('trainSemanticHasher', () => {
     const source = createMemorySource(await mnistSamples(8));
     const run = async () => {
       const { hasher } = await trainSemanticHasher(source, { architecture, transform: [resize(16), toGrayscale()], epochs: 1, batchSize: 16, seed: 5 });
-      const fingerprint = hasher.fingerprint();
+      const fingerprint = await hasher.fingerprint();
       hasher.dispose();
       return fingerprint;
     };

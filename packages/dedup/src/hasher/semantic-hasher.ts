@@ -101,11 +101,23 @@ export class SemanticHasher implements ImageHasher {
     return { encoderKernel: inputSize * codeBits, encoderBias: codeBits, decoderKernel: codeBits * inputSize, decoderBias: inputSize };
   }
 
-  /** Copies the weights out of the tensors. */
+  /** Copies the weights out of the tensors (synchronously: not on the webgpu backend; see `readWeights`). */
   getWeights(): SemanticHasherWeights {
     this.assertUsable();
-    const [encoderKernel, encoderBias = new Float32Array(this.codeBits)] = this.encoder.getWeights().map((tensor) => tensor.dataSync() as Float32Array);
-    const [decoderKernel, decoderBias] = this.decoder.getWeights().map((tensor) => tensor.dataSync() as Float32Array);
+    return this.weightsFrom([...this.encoder.getWeights(), ...this.decoder.getWeights()].map((tensor) => tensor.dataSync() as Float32Array));
+  }
+
+  /** Copies the weights out of the tensors on any backend (a GPU backend reads asynchronously). */
+  async readWeights(): Promise<SemanticHasherWeights> {
+    this.assertUsable();
+    const tensors = [...this.encoder.getWeights(), ...this.decoder.getWeights()];
+    return this.weightsFrom(await Promise.all(tensors.map(async (tensor) => (await tensor.data()) as Float32Array)));
+  }
+
+  private weightsFrom(values: Float32Array[]): SemanticHasherWeights {
+    const encoderCount = this.encoder.getWeights().length;
+    const [encoderKernel, encoderBias = new Float32Array(this.codeBits)] = values.slice(0, encoderCount);
+    const [decoderKernel, decoderBias] = values.slice(encoderCount);
     return { encoderKernel: encoderKernel!, encoderBias, decoderKernel: decoderKernel!, decoderBias: decoderBias! };
   }
 
@@ -136,11 +148,11 @@ export class SemanticHasher implements ImageHasher {
   }
 
   /** A digest of the architecture and weights: two hashers with the same fingerprint give the same codes. */
-  fingerprint(): string {
+  async fingerprint(): Promise<string> {
     const digest = createHash('sha256');
     const { imageWidth, imageHeight, channels, codeBits, threshold, encoderBias } = this.architecture;
     digest.update(JSON.stringify({ kind: this.kind, imageWidth, imageHeight, channels, codeBits, threshold, encoderBias }));
-    const weights = this.getWeights();
+    const weights = await this.readWeights();
     for (const values of [weights.encoderKernel, weights.encoderBias]) digest.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     return `semantic-${digest.digest('hex').slice(0, 24)}`;
   }

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 
+import { isWholeDataset, resolveShard, shardDirectory, type Shard } from '@dcgan/data';
 import { backendNames, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 
 import type { FaceDetectorModel } from '../detector/face-detector';
 import type { BuildFaceDatasetOptions } from '../dataset/face-dataset-options';
 
 export const usage = `Usage: dcgan-faces <photos> --out <dir> [options]
+       dcgan-faces merge --out <dir>
 
 Finds faces in a folder of photos (recursively) and writes a DCGAN faces training set: square crops of the
 large, confident faces, a boxes file (boxes.csv, boxes.json) for @dcgan/data's face-crop source, and a
@@ -21,7 +23,13 @@ Options:
   --detector <name>        ssd (SSD-MobileNet v1, default) or tiny (tiny face detector, faster)
   --detection-size <px>    shrink photos to this longer side before detection (default 1024)
   --contact-limit <n>      kept and rejected boxes drawn on the contact sheet, each (default 100)
+  --max-megapixels <n>     photos larger than this are listed as unreadable, not decoded (default 64)
   --fresh                  delete an earlier run in --out and start again
+  --shard <i/N>            search only photos p with p mod N = i, into <dir>/shards/shard-0000i-of-0000N
+                           (default: from JOB_COMPLETION_INDEX/JOB_COMPLETIONS of a Kubernetes Indexed Job or
+                           AWS_BATCH_JOB_ARRAY_INDEX/AWS_BATCH_JOB_ARRAY_SIZE; else all photos)
+  merge                    join the N finished shards in <dir>/shards into <dir>, as one process would have
+                           written it (refuses missing, duplicated or unfinished shards, naming them)
   --backend <name>         auto (default), ${backendNames.join(', ')}
   -h, --help               this text`;
 
@@ -29,6 +37,8 @@ export interface CliArguments {
   readonly help: boolean;
   readonly backend: BackendPreference;
   readonly options: Omit<BuildFaceDatasetOptions, 'onEvent' | 'signal'> | undefined;
+  /** `dcgan-faces merge --out <dir>`: the folder whose shards to merge. */
+  readonly merge?: string;
 }
 
 /** An error in the command line; the CLI prints it with the usage. */
@@ -41,6 +51,15 @@ function number(name: string, text: string | undefined): number | undefined {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`Expected \`--${name}\` to be a number, got \`${text}\``);
   return value;
+}
+
+/** `--max-megapixels` as a pixel count, checked here so that the message names the flag. */
+function megapixels(text: string | undefined): number | undefined {
+  const value = number('max-megapixels', text);
+  if (value === undefined) return undefined;
+  const limit = Math.floor((0x3fff * 0x3fff) / 1e6);
+  if (!(value > 0 && value <= limit)) throw new UsageError(`Expected \`--max-megapixels\` to be a number in (0, ${limit}], got \`${text}\``);
+  return Math.round(value * 1e6);
 }
 
 const detectorNames: Record<string, FaceDetectorModel> = {
@@ -66,7 +85,9 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
         detector: { type: 'string' },
         'detection-size': { type: 'string' },
         'contact-limit': { type: 'string' },
+        'max-megapixels': { type: 'string' },
         fresh: { type: 'boolean' },
+        shard: { type: 'string' },
         backend: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -78,6 +99,17 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   const backend = values.backend ?? 'auto';
   if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of auto, ${backendNames.join(', ')}, got \`${backend}\``);
   if (values.help === true) return { help: true, backend, options: undefined };
+  if (positionals[0] === 'merge') {
+    if (positionals.length !== 1) throw new UsageError(`Expected \`merge --out <dir>\` alone, got ${positionals.join(' ')}`);
+    if (values.out === undefined) throw new UsageError('Expected `--out <dir>`: the folder whose shards to merge');
+    return { help: false, backend, options: undefined, merge: values.out };
+  }
+  let shard: Shard;
+  try {
+    shard = resolveShard(values.shard);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   if (positionals.length !== 1) throw new UsageError(`Expected one photos folder, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
   if (values.out === undefined) throw new UsageError('Expected `--out <dir>`: the folder to write crops and boxes to');
   let model: FaceDetectorModel | undefined;
@@ -87,7 +119,8 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   }
   const options: Omit<BuildFaceDatasetOptions, 'onEvent' | 'signal'> = {
     photos: positionals[0] as string,
-    outputDirectory: values.out,
+    outputDirectory: isWholeDataset(shard) ? values.out : shardDirectory(values.out, shard),
+    ...(isWholeDataset(shard) ? {} : { shard }),
     minimumSize: number('min-size', values['min-size']),
     minimumScore: number('min-score', values['min-score']),
     candidateScore: number('candidate-score', values['candidate-score']),
@@ -96,6 +129,7 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
     model,
     detectionSize: number('detection-size', values['detection-size']),
     contactSheetLimit: number('contact-limit', values['contact-limit']),
+    maxPhotoPixels: megapixels(values['max-megapixels']),
     existing: values.fresh === true ? 'overwrite' : 'resume',
   };
   return { help: false, backend, options };

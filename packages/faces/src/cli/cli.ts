@@ -2,6 +2,7 @@
 import { initBackend } from '@dcgan/backend';
 
 import { buildFaceDataset } from '../dataset/build-face-dataset';
+import { mergeFaceShards } from '../dataset/face-shards';
 import { FacesError } from '../errors/faces-error';
 import { parseCliArguments, usage, UsageError } from './arguments';
 import { formatSummary } from './format-summary';
@@ -18,6 +19,11 @@ async function main(argv: readonly string[]): Promise<number> {
     }
     throw error;
   }
+  if (parsed.merge !== undefined) {
+    const summary = await mergeFaceShards(parsed.merge);
+    process.stdout.write(`${formatSummary(summary)}\n`);
+    return 0;
+  }
   if (parsed.help || parsed.options === undefined) {
     process.stdout.write(`${usage}\n`);
     return 0;
@@ -25,6 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const bar = new ProgressBar();
   const selection = await initBackend({ prefer: parsed.backend, onEvent: (event) => event.type === 'warning' && bar.log(`warning: ${event.message}`) });
   bar.log(`backend: ${selection.name} (${selection.reason})`);
+  if (parsed.options.shard !== undefined) bar.log(`shard ${parsed.options.shard.index}/${parsed.options.shard.count}: writing ${parsed.options.outputDirectory}`);
 
   const controller = new AbortController();
   let interrupts = 0;

@@ -165,11 +165,30 @@ describe('buildFaceDataset', () => {
     expect((error as Error).message).toContain('minimumSize: 190 -> 100');
   });
 
+  it('refuses a folder that is not empty and not a faces run, with or without overwrite, touching nothing', async () => {
+    const output = join(base, 'user-folder');
+    await mkdir(join(output, 'crops'), { recursive: true });
+    await writeFile(join(output, 'crops', 'precious.txt'), 'keep me');
+    await writeFile(join(output, 'summary.json'), '{"mine":true}');
+    for (const existing of ['resume', 'overwrite'] as const) {
+      const error = await buildFaceDataset(options(output, { existing })).catch((caught: unknown) => caught);
+      expect(FacesError.isInstance(error)).toBe(true);
+      expect((error as Error).message).toBe(
+        `${output} is not empty and holds no dcgan-faces run (no faces-run.json): choose an empty or new output folder`,
+      );
+    }
+    expect(await readFile(join(output, 'crops', 'precious.txt'), 'utf8')).toBe('keep me');
+    expect(await readFile(join(output, 'summary.json'), 'utf8')).toBe('{"mine":true}');
+    expect((await readdir(output)).sort()).toEqual(['crops', 'summary.json']);
+    expect(await readdir(join(output, 'crops'))).toEqual(['precious.txt']);
+  });
+
   it('reads any @dcgan/data image source, naming photos by item key', async () => {
     const photo = await resizeRaw(await readSamplePhoto(6), 960, 768);
     const source = createMemorySource([{ key: 'memory/sample6', label: undefined, image: photo }]);
     const output = join(base, 'from-source');
-    await mkdir(output, { recursive: true });
+    // An earlier run in the folder, with a stale boxes file: overwrite starts again.
+    await buildFaceDataset({ photos: source, outputDirectory: output, detector, minimumSize: 300, contactSheetLimit: 0 });
     await writeFile(join(output, 'boxes.csv'), 'stale');
     const summary = await buildFaceDataset({ photos: source, outputDirectory: output, detector, minimumSize: 64, existing: 'overwrite', contactSheetLimit: 1 });
     expect(summary.photosRead).toBe(1);

@@ -1,9 +1,9 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 
 import sharp from 'sharp';
 
-import type { RawImage } from '@dcgan/data';
+import { writeShardManifest, type RawImage } from '@dcgan/data';
 
 import type { FaceBox } from '../detector/face-box';
 import { createFaceDetector, type FaceDetector } from '../detector/face-detector';
@@ -18,6 +18,7 @@ import type { FaceDatasetFiles, FaceDatasetSummary, UnreadablePhoto } from './fa
 import type { FaceDatasetTotals, FacesEvent } from './faces-event';
 import { isUnreadableRecord, JournalWriter, readJournal, type JournalFace, type JournalRecord } from './journal';
 import { readRunManifest, settingsDifferences, type RunManifest } from './run-manifest';
+import { faceShardStage, shardPhotoInput } from './face-shards';
 
 /** Where a run's files go inside its output folder. */
 export function faceDatasetFiles(outputDirectory: string): FaceDatasetFiles & { readonly tiles: string; readonly manifest: string } {
@@ -146,6 +147,17 @@ async function prepareOutput(
   manifest: RunManifest,
 ): Promise<JournalRecord[]> {
   const root = dirname(files.manifest);
+  // Only a faces run's own files are ever replaced or deleted: any other non-empty folder is refused, with or
+  // without overwrite (a user's crops/ folder or summary.json must survive a mistyped --out).
+  const names = await readdir(root).catch((error: unknown) => {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
+    throw new FacesError(`${root}: cannot read the output folder: ${(error as Error).message}`, { cause: error, file: root });
+  });
+  if (names.length > 0 && !names.includes(basename(files.manifest))) {
+    throw new FacesError(`${root} is not empty and holds no dcgan-faces run (no ${basename(files.manifest)}): choose an empty or new output folder`, {
+      file: root,
+    });
+  }
   if (existing === 'overwrite') {
     for (const path of [files.detections, files.boxesCsv, files.boxesJson, files.summary, files.contactSheet, files.manifest]) {
       await rm(path, { force: true });
@@ -154,8 +166,7 @@ async function prepareOutput(
     await rm(files.tiles, { recursive: true, force: true });
   }
   try {
-    await mkdir(files.crops, { recursive: true });
-    await mkdir(files.tiles, { recursive: true });
+    await mkdir(root, { recursive: true });
   } catch (error) {
     throw new FacesError(`${root}: cannot create the output folder: ${(error as Error).message}`, { cause: error, file: root });
   }
@@ -169,15 +180,23 @@ async function prepareOutput(
       );
     }
   } else {
+    // First, so that a run killed at any later point is still recognised as a faces run.
     await writeFileAtomic(files.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  }
+  try {
+    await mkdir(files.crops, { recursive: true });
+    await mkdir(files.tiles, { recursive: true });
+  } catch (error) {
+    throw new FacesError(`${root}: cannot create the output folder: ${(error as Error).message}`, { cause: error, file: root });
   }
   return readJournal(files.detections);
 }
 
-async function finalise(
+/** Writes the boxes files, contact sheet and summary from the journal (also the last step of `mergeFaceShards`). */
+export async function finalise(
   files: ReturnType<typeof faceDatasetFiles>,
   settings: FaceDatasetSettings,
-  input: PhotoInput,
+  input: Pick<PhotoInput, 'total'>,
   details: { readonly photosResumed: number; readonly interrupted: boolean; readonly startedAt: number },
 ): Promise<FaceDatasetSummary> {
   const records = await readJournal(files.detections);
@@ -233,15 +252,19 @@ async function finalise(
  * console.log(`${summary.facesKept} faces kept in ${summary.files.crops}`);
  */
 export async function buildFaceDataset(options: BuildFaceDatasetOptions): Promise<FaceDatasetSummary> {
-  const { settings, contactSheetLimit, existing } = resolveFaceDatasetOptions(options);
+  const { settings, contactSheetLimit, maxPhotoPixels, existing } = resolveFaceDatasetOptions(options);
   const emit = options.onEvent ?? (() => {});
   const startedAt = Date.now();
   const files = faceDatasetFiles(options.outputDirectory);
   const root = dirname(files.manifest);
-  const input =
-    typeof options.photos === 'string' ? await openPhotoFolder(options.photos, [root]) : imageSourcePhotos(options.photos);
+  const input = shardPhotoInput(
+    typeof options.photos === 'string' ? await openPhotoFolder(options.photos, [root], maxPhotoPixels) : imageSourcePhotos(options.photos, maxPhotoPixels),
+    options.shard,
+  );
   const manifest: RunManifest = { tool: '@dcgan/faces', formatVersion: 1, photos: input.description, settings };
   const earlier = await prepareOutput(files, existing, manifest);
+  const shardManifest = options.shard === undefined || options.shard.count === 1 ? undefined : { stage: faceShardStage, shard: options.shard, settings: { manifest, contactSheetLimit } };
+  if (shardManifest !== undefined) await writeShardManifest(root, { ...shardManifest, items: earlier.length, complete: false });
 
   const done = new Set(earlier.map((record) => record.file));
   const counts = emptyCounts();
@@ -291,6 +314,7 @@ export async function buildFaceDataset(options: BuildFaceDatasetOptions): Promis
   }
   emit({ status: 'finishing' });
   const summary = await finalise(files, settings, input, { photosResumed, interrupted, startedAt });
+  if (shardManifest !== undefined) await writeShardManifest(root, { ...shardManifest, items: finished, complete: !interrupted && (input.total === undefined || finished === input.total) });
   emit({ status: 'finished', summary });
   return summary;
 }

@@ -1,7 +1,8 @@
-import type { ImageSource } from '@dcgan/data';
+import type { ImageSource, Shard } from '@dcgan/data';
 
 import { faceDetectorModels, type FaceDetector, type FaceDetectorModel } from '../detector/face-detector';
 import { FacesError } from '../errors/faces-error';
+import { defaultMaxPhotoPixels } from '../photos/decode-photo';
 import type { FacesEvent } from './faces-event';
 
 export interface BuildFaceDatasetOptions {
@@ -39,10 +40,22 @@ export interface BuildFaceDatasetOptions {
   /** At most this many kept and this many rejected boxes are drawn on the contact sheet. @default 100 */
   readonly contactSheetLimit?: number;
   /**
+   * Photos whose header claims more pixels than this are listed as unreadable without being decoded, which bounds
+   * memory (a 250 KB PNG can claim 256 megapixels: a gigabyte decoded). @default 64_000_000
+   */
+  readonly maxPhotoPixels?: number;
+  /**
    * What to do when `outputDirectory` holds an earlier run: `resume` skips the photos it finished (and refuses when
    * its options differ), `overwrite` deletes its files and starts again. @default 'resume'
    */
   readonly existing?: 'resume' | 'overwrite';
+  /**
+   * Search only this shard of the photos (photo `p` of the sorted listing belongs to shard `p mod count`; see
+   * `resolveShard` of @dcgan/data). Write each shard to its own `outputDirectory` (`shardDirectory(out, shard)`);
+   * `mergeFaceShards` then writes the output one process would have written.
+   * @default every photo
+   */
+  readonly shard?: Shard;
   /** A loaded detector to use (of `model`, reporting down to `candidateScore`); the caller disposes it. */
   readonly detector?: FaceDetector;
   /** Stops after the current photo; the run is finalised and can be resumed. */
@@ -65,6 +78,7 @@ export interface FaceDatasetSettings {
 export interface ResolvedFaceDatasetOptions {
   readonly settings: FaceDatasetSettings;
   readonly contactSheetLimit: number;
+  readonly maxPhotoPixels: number;
   readonly existing: 'resume' | 'overwrite';
 }
 
@@ -82,6 +96,7 @@ export function resolveFaceDatasetOptions(options: BuildFaceDatasetOptions): Res
   const model = options.model ?? 'ssd-mobilenet-v1';
   const detectionSize = options.detectionSize ?? 1024;
   const contactSheetLimit = options.contactSheetLimit ?? 100;
+  const maxPhotoPixels = options.maxPhotoPixels ?? defaultMaxPhotoPixels;
   const existing = options.existing ?? 'resume';
   expect(
     typeof options.photos === 'string' ? options.photos.length > 0 : typeof options.photos?.items === 'function',
@@ -105,6 +120,10 @@ export function resolveFaceDatasetOptions(options: BuildFaceDatasetOptions): Res
     Number.isInteger(contactSheetLimit) && contactSheetLimit >= 0,
     `Expected \`contactSheetLimit\` to be an integer >= 0, got \`${contactSheetLimit}\``,
   );
+  expect(
+    Number.isInteger(maxPhotoPixels) && maxPhotoPixels >= 1 && maxPhotoPixels <= 0x3fff * 0x3fff,
+    `Expected \`maxPhotoPixels\` to be an integer in [1, ${0x3fff * 0x3fff}] (sharp's own limit), got \`${maxPhotoPixels}\``,
+  );
   expect(existing === 'resume' || existing === 'overwrite', `Expected \`existing\` to be resume or overwrite, got \`${String(existing)}\``);
   if (options.detector !== undefined) {
     expect(options.detector.model === model, `Expected \`detector\` to be a ${model} detector, got \`${options.detector.model}\``);
@@ -116,6 +135,7 @@ export function resolveFaceDatasetOptions(options: BuildFaceDatasetOptions): Res
   return {
     settings: { minimumSize, minimumScore, candidateScore, margin, imageSize, model, detectionSize },
     contactSheetLimit,
+    maxPhotoPixels,
     existing,
   };
 }

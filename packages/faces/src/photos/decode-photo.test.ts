@@ -30,6 +30,20 @@ describe('decodePhoto', () => {
     expect(crop.data[0]).toBeGreaterThan(200);
   });
 
+  it('refuses a photo over the pixel limit from its header, before decoding it (a PNG bomb)', async () => {
+    // 72 megapixels of black: about 70 KB as a PNG, 288 MB once decoded to RGB(A).
+    const bomb = await sharp({ create: { width: 9000, height: 8000, channels: 3, background: '#000' } }).grayscale().png({ compressionLevel: 9 }).toBuffer();
+    expect(bomb.length).toBeLessThan(300_000);
+    const error = await decodePhoto(bomb, 'bomb.png').catch((caught: unknown) => caught);
+    expect(FacesError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toBe(
+      'bomb.png: 9000 x 8000 is 72 megapixels, more than the limit of 64 (maxPhotoPixels; raise it with --max-megapixels)',
+    );
+    const small = await halves();
+    await expect(decodePhoto(small, 'small.png', 799)).rejects.toThrow('small.png: 40 x 20 is 0.0008 megapixels, more than the limit of 0.000799');
+    expect((await decodePhoto(small, 'small.png', 800)).width).toBe(40);
+  });
+
   it('gives RGB for gray and RGBA images', async () => {
     const gray = await sharp(Buffer.alloc(16, 128), { raw: { width: 4, height: 4, channels: 1 } }).png().toBuffer();
     const rgba = await sharp(Buffer.alloc(64, 200), { raw: { width: 4, height: 4, channels: 4 } }).png().toBuffer();

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { isEncodedImage, type ImageSource, type RawImage } from '@dcgan/data';
 
 import { FacesError } from '../errors/faces-error';
-import { decodePhoto, rawToRgb } from './decode-photo';
+import { decodePhoto, defaultMaxPhotoPixels, rawToRgb } from './decode-photo';
 import { listPhotos } from './list-photos';
 
 /** One photo to search: its name in the boxes file, and a way to decode it. */
@@ -23,8 +23,11 @@ export interface PhotoInput {
   entries(): AsyncIterable<PhotoEntry>;
 }
 
-/** Photos of a folder, read recursively, in sorted order; `exclude` lists folders to leave out (the output). */
-export async function openPhotoFolder(directory: string, exclude: readonly string[]): Promise<PhotoInput> {
+/**
+ * Photos of a folder, read recursively, in sorted order; `exclude` lists folders to leave out (the output). Photos of
+ * more than `maxPixels` pixels fail to load (see {@link decodePhoto}).
+ */
+export async function openPhotoFolder(directory: string, exclude: readonly string[], maxPixels = defaultMaxPhotoPixels): Promise<PhotoInput> {
   const root = resolve(directory);
   const files = await listPhotos(root, exclude);
   return {
@@ -42,7 +45,7 @@ export async function openPhotoFolder(directory: string, exclude: readonly strin
             } catch (error) {
               throw new FacesError(`${file}: cannot read file: ${(error as Error).message}`, { cause: error, file });
             }
-            return decodePhoto(bytes, file);
+            return decodePhoto(bytes, file, maxPixels);
           },
         };
       }
@@ -51,7 +54,7 @@ export async function openPhotoFolder(directory: string, exclude: readonly strin
 }
 
 /** Photos of any @dcgan/data `ImageSource`, named by their item keys. A `region` on an item is ignored. */
-export function imageSourcePhotos(source: ImageSource): PhotoInput {
+export function imageSourcePhotos(source: ImageSource, maxPixels = defaultMaxPhotoPixels): PhotoInput {
   return {
     description: source.description,
     files: undefined,
@@ -61,7 +64,7 @@ export function imageSourcePhotos(source: ImageSource): PhotoInput {
         const { payload, key } = item;
         yield {
           file: key,
-          load: () => (isEncodedImage(payload) ? decodePhoto(payload.encoded, key) : rawToRgb(payload)),
+          load: () => (isEncodedImage(payload) ? decodePhoto(payload.encoded, key, maxPixels) : rawToRgb(payload)),
         };
       }
     },

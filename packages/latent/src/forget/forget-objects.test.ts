@@ -24,6 +24,20 @@ describe('featureMapActivations', () => {
     expect(await maxDifference(activations, referenceActivations(generator, z))).toBeLessThan(1e-5);
     generator.dispose();
   });
+
+  it('reads another g_relu layer when named, and names the choices when the name is wrong', async () => {
+    const generator = tinyGenerator();
+    const z = sampleLatent(2, 8, 1);
+    const model = tfl.model({ inputs: generator.inputs, outputs: generator.getLayer('g_relu1').output as tfl.SymbolicTensor });
+    const activations = featureMapActivations(generator, z, 'g_relu1');
+    expect(activations.shape).toEqual([2, 4, 4, 16]);
+    expect(await maxDifference(activations, model.predict(z) as tf.Tensor4D)).toBeLessThan(1e-5);
+    // Dropping g_relu1 maps changes the picture; dropping none does not.
+    expect(await maxDifference(generateWithoutFeatureMaps(generator, z, [], 'g_relu1'), generate(generator, z))).toBeLessThan(1e-6);
+    expect(await maxDifference(generateWithoutFeatureMaps(generator, z, [0, 1, 2], 'g_relu1'), generate(generator, z))).toBeGreaterThan(1e-4);
+    expect(() => featureMapActivations(generator, z, 'g_relu3')).toThrow(/g_relu1 \(4x4x16\), g_relu2 \(8x8x8\), got `g_relu3`/);
+    generator.dispose();
+  });
 });
 
 describe('generateWithoutFeatureMaps', () => {

@@ -11,24 +11,33 @@ import type { ObjectBox } from './object-boxes';
 
 /**
  * The activations of the generator's second-highest convolution layer (`generatorFeatureLayer` of
- * `@dcgan/core`: the ReLU whose output feeds the last transposed convolution), `[count, h, w, maps]`,
- * in inference mode. The caller owns the result.
+ * `@dcgan/core`: `g_relu2`, the block after the projection, 8x8x512 in the paper's figure 1), or of the
+ * `g_relu{i}` layer named by `layer`; `[count, h, w, maps]`, in inference mode. The caller owns the result.
  *
  * @example
  * ```ts
- * const activations = featureMapActivations(generator, z); // [n, 16, 16, 32] for a 32px, width-32 model
+ * const activations = featureMapActivations(generator, z); // [n, 8, 8, 128] for a 32px, width-32 model
  * ```
  */
-export function featureMapActivations(generator: tfl.LayersModel, z: tf.Tensor2D): tf.Tensor4D {
+export function featureMapActivations(generator: tfl.LayersModel, z: tf.Tensor2D, layer?: string): tf.Tensor4D {
   const { latentDim } = generatorShape(generator);
   latentMatrix(z, 'z', 1, latentDim);
   const layers = layerChain(generator, 'generator');
-  const featureIndex = chainIndex(layers, generatorFeatureLayer(generator).name, 'generator');
+  const featureIndex = chainIndex(layers, featureLayerOf(generator, layer).name, 'generator');
   return tf.tidy(() => runChain(layers, z, 0, featureIndex) as tf.Tensor4D);
 }
 
+/** `generatorFeatureLayer`, with its error as this package's. */
+function featureLayerOf(generator: tfl.LayersModel, layer: string | undefined): ReturnType<typeof generatorFeatureLayer> {
+  try {
+    return generatorFeatureLayer(generator, layer);
+  } catch (error) {
+    throw new LatentError((error as Error).message, { cause: error });
+  }
+}
+
 /**
- * Renders `z` with the given feature maps of the second-highest conv layer set to zero at every
+ * Renders `z` with the given feature maps of the second-highest conv layer (or of `layer`) set to zero at every
  * spatial position (paper, section 6.3.1: "all feature maps with weights greater than zero were dropped
  * from all spatial locations"); the rest of the generator is unchanged. With no maps dropped this is
  * `generate(generator, z)`. The caller owns the result, `[count, size, size, channels]` in [-1, 1].
@@ -38,11 +47,11 @@ export function featureMapActivations(generator: tfl.LayersModel, z: tf.Tensor2D
  * const withoutWindows = generateWithoutFeatureMaps(generator, z, classifier.droppedMaps);
  * ```
  */
-export function generateWithoutFeatureMaps(generator: tfl.LayersModel, z: tf.Tensor2D, maps: readonly number[]): tf.Tensor4D {
+export function generateWithoutFeatureMaps(generator: tfl.LayersModel, z: tf.Tensor2D, maps: readonly number[], layer?: string): tf.Tensor4D {
   const { latentDim } = generatorShape(generator);
   latentMatrix(z, 'z', 1, latentDim);
   const layers = layerChain(generator, 'generator');
-  const featureLayer = generatorFeatureLayer(generator);
+  const featureLayer = featureLayerOf(generator, layer);
   const featureIndex = chainIndex(layers, featureLayer.name, 'generator');
   const mapCount = (featureLayer.outputShape as number[]).at(-1)!;
   if (!Array.isArray(maps)) throw new LatentError(`Expected \`maps\` to be an array of feature map indices, got \`${String(maps)}\``);
@@ -73,6 +82,11 @@ export interface FitObjectFeatureMapsOptions extends LogisticRegressionOptions {
    * @default 1
    */
   readonly seed?: number;
+  /**
+   * The generator layer whose maps are classified (a `g_relu{i}` name).
+   * @default 'g_relu2', the paper's "second highest convolution layer"
+   */
+  readonly layer?: string;
 }
 
 /** The classifier of {@link fitObjectFeatureMaps} and the maps it says to drop. */
@@ -146,7 +160,7 @@ export function cellsInBox(box: ObjectBox, imageSize: number, featureSize: numbe
  * ```ts
  * const z = sampleLatent(file.count, 100, file.seed);
  * const found = await fitObjectFeatureMaps(generator, z, file.boxes);
- * const forgotten = generateWithoutFeatureMaps(generator, sampleLatent(16, 100, 99), found.droppedMaps);
+ * const forgotten = generateWithoutFeatureMaps(generator, sampleLatent(16, 100, 99), found.droppedMaps, found.layerName);
  * ```
  */
 export async function fitObjectFeatureMaps(
@@ -168,8 +182,8 @@ export async function fitObjectFeatureMaps(
     bySample.set(box.sample, [...(bySample.get(box.sample) ?? []), box]);
   }
   const samples = [...bySample.keys()].sort((a, b) => a - b);
-  const layerName = generatorFeatureLayer(generator).name;
-  const activations = tf.tidy(() => featureMapActivations(generator, tf.gather(z, samples) as tf.Tensor2D));
+  const layerName = featureLayerOf(generator, options.layer).name;
+  const activations = tf.tidy(() => featureMapActivations(generator, tf.gather(z, samples) as tf.Tensor2D, layerName));
   const [, featureSize, , mapCount] = activations.shape as [number, number, number, number];
   const values = await activations.data();
   activations.dispose();

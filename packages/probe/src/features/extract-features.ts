@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { DataEvent } from '@dcgan/data';
+import { isWholeDataset, type DataEvent, type Shard } from '@dcgan/data';
 
 import { ProbeError, describeValue } from '../errors/probe-error';
 import { FeatureMatrix } from '../svm/feature-matrix';
@@ -15,6 +15,7 @@ import {
   type FeatureStoreManifest,
   type StoredFeatures,
 } from './feature-store';
+import { extractFeatureShard } from './feature-shards';
 import { checkBatchShape, probeImageCount, selectionBatches, selectionIdentity, untagKey, type ProbeImages } from './probe-images';
 
 /** Options of {@link extractFeatures}. */
@@ -41,6 +42,13 @@ export interface ExtractFeaturesOptions {
    * @default 2048
    */
   readonly chunkItems?: number;
+  /**
+   * Extract only this shard of the selection (selection position `p` when `p mod count === index`; see `resolveShard`
+   * of @dcgan/data) into `directory`, which also gets a `shard.json`; `mergeFeatureShards` joins the shards into the
+   * store one run over the whole selection writes. Returned positions are positions in the whole selection.
+   * @default the whole selection
+   */
+  readonly shard?: Shard;
   readonly onEvent?: FeatureEventListener;
   /** Aborting stops after the current batch with a `ProbeError`; finished chunks stay on disk. */
   readonly signal?: AbortSignal;
@@ -60,7 +68,10 @@ export interface ExtractFeaturesOptions {
  * ```
  */
 export async function extractFeatures(extractor: FeatureExtractor, images: ProbeImages, options: ExtractFeaturesOptions = {}): Promise<StoredFeatures> {
-  const { batchSize = 64, directory, storage = 'float16', chunkItems = 2048, onEvent, signal } = options;
+  const { batchSize = 64, directory, storage = 'float16', chunkItems = 2048, onEvent, signal, shard } = options;
+  if (shard !== undefined && !isWholeDataset(shard)) {
+    return extractFeatureShard(extractor, images, shard, { directory, storage, chunkItems }, (part) => extractFeatures(extractor, part, { ...options, shard: undefined }));
+  }
   for (const [name, value] of [
     ['batchSize', batchSize],
     ['chunkItems', chunkItems],

@@ -1,3 +1,4 @@
+import type { SupervisedTrial } from '../baselines/supervised-search';
 import type { FeatureEvent } from '../features/feature-events';
 import type { SvmEvent } from '../svm/linear-svm-options';
 import type { ProbeMethodResult } from './probe-report';
@@ -19,6 +20,8 @@ export type ProbeEvent =
       readonly loss: number;
       readonly validationError: number;
     }
+  /** A random-search trial of the supervised baseline finished (its hyperparameters are searched on draw 0). */
+  | { readonly status: 'supervised-trial'; readonly method: string; readonly trial: SupervisedTrial; readonly trials: number }
   | {
       readonly status: 'draw-done';
       readonly method: string;

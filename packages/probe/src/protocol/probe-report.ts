@@ -1,3 +1,4 @@
+import type { SupervisedTrial } from '../baselines/supervised-search';
 /** Mean validation error of one C over the selection draws. */
 export interface CostSearchEntry {
   readonly cost: number;
@@ -26,6 +27,11 @@ export interface ProbeMethodResult {
   readonly unconvergedClassifiers?: number;
   /** Supervised baseline: the epoch kept (best validation error), per draw. */
   readonly bestEpochs?: readonly number[];
+  /**
+   * Supervised baseline with `trials` > 1: the random search over settings on the validation split (run on
+   * draw 0), every trial and the chosen one, whose settings then train every draw.
+   */
+  readonly supervisedSearch?: { readonly trials: readonly SupervisedTrial[]; readonly chosen: SupervisedTrial };
   readonly seconds: number;
 }
 
@@ -85,6 +91,33 @@ export function formatProbeTable(report: ProbeReport): string {
   const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   return [
     `${report.dataset}: ${labels}, ${protocol.validationImages} validation and ${protocol.testImages} test images; error is mean ± standard deviation over draws`,
+    line(header),
+    line(widths.map((width) => '-'.repeat(width))),
+    ...rows.map(line),
+    ...report.methods.flatMap((method) => (method.supervisedSearch === undefined ? [] : ['', formatSearchTable(method)])),
+  ].join('\n');
+}
+
+/** The random search of a supervised method: one row per trial, best validation error first. */
+function formatSearchTable(method: ProbeMethodResult): string {
+  const { trials, chosen } = method.supervisedSearch!;
+  const header = ['trial', 'learning rate', 'batch size', 'validation error %', 'best epoch'];
+  const rows = [...trials]
+    .sort((a, b) => a.validationError - b.validationError || a.trial - b.trial)
+    .map((trial) => [
+      `${trial.trial}${trial.trial === chosen.trial ? ' (chosen)' : ''}`,
+      trial.learningRate.toExponential(2),
+      String(trial.batchSize),
+      (100 * trial.validationError).toFixed(2),
+      String(trial.bestEpoch),
+    ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  const testErrors = method.testErrors.map((error) => (100 * error).toFixed(2)).join(', ');
+  return [
+    `${method.name}: random search over ${trials.length} trials on the validation split (draw 0's labels); chosen: learning rate ` +
+      `${chosen.learningRate.toExponential(2)}, batch size ${chosen.batchSize}, validation error ${(100 * chosen.validationError).toFixed(2)}%; ` +
+      `test error per draw with these settings: ${testErrors}%`,
     line(header),
     line(widths.map((width) => '-'.repeat(width))),
     ...rows.map(line),

@@ -134,6 +134,53 @@ describe('runLinearProbe on real MNIST digits (tiny models, cpu backend)', () =>
     expect(events.some((event) => event.status === 'cost-selected')).toBe(true);
   });
 
+  it('chooses the supervised settings by random search on the validation split (section 5.2) and trains every draw with them', async () => {
+    const source = await mnistSource(12);
+    const config = { imageSize: 16, channels: 1, baseWidth: 2 } as const;
+    const transform = [pad(32), resize(16), toGrayscale()];
+    const events: ProbeEvent[] = [];
+    const before = tf.memory().numTensors;
+    const report = await runLinearProbe({
+      dataset: 'MNIST (search)',
+      train: { source, indices: Array.from({ length: 90 }, (_, index) => index), transform },
+      test: { source, indices: Array.from({ length: 30 }, (_, index) => 90 + index), transform },
+      validationSize: 20,
+      labelsPerClass: 3,
+      draws: 2,
+      methods: [{ kind: 'supervised', config, trials: 4, training: { epochs: 2, patience: 1 } }],
+      onEvent: (event) => events.push(event),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const [method] = report.methods;
+    const search = method!.supervisedSearch!;
+    expect(search.trials.map((trial) => trial.trial)).toEqual([0, 1, 2, 3]);
+    expect(new Set(search.trials.map((trial) => trial.learningRate)).size).toBe(4);
+    for (const trial of search.trials) {
+      expect(trial.learningRate).toBeGreaterThanOrEqual(1e-4);
+      expect(trial.learningRate).toBeLessThanOrEqual(1e-2);
+      expect([16, 32, 64, 128]).toContain(trial.batchSize);
+    }
+    // The chosen trial has the lowest validation error, and draw 0 reports that network's errors.
+    expect(search.chosen.validationError).toBe(Math.min(...search.trials.map((trial) => trial.validationError)));
+    expect(method!.validationErrors[0]).toBe(search.chosen.validationError);
+    expect(method!.testErrors).toHaveLength(2);
+    expect(events.filter((event) => event.status === 'supervised-trial')).toHaveLength(4);
+    const table = formatProbeTable(report);
+    expect(table).toContain(`supervised: random search over 4 trials on the validation split (draw 0's labels); chosen: learning rate ${search.chosen.learningRate.toExponential(2)}`);
+    expect(table).toContain(`| ${search.chosen.trial} (chosen) |`);
+    // Without trials, no search.
+    const plain = await runLinearProbe({
+      dataset: 'MNIST (no search)',
+      train: { source, indices: Array.from({ length: 90 }, (_, index) => index), transform },
+      test: { source, indices: Array.from({ length: 30 }, (_, index) => 90 + index), transform },
+      validationSize: 20,
+      labelsPerClass: 3,
+      draws: 1,
+      methods: [{ kind: 'supervised', config, training: { epochs: 1 } }],
+    });
+    expect(plain.methods[0]!.supervisedSearch).toBeUndefined();
+  });
+
   it('rejects bad protocol options with a clear message', async () => {
     const source = await mnistSource(2);
     const config = { imageSize: 32, channels: 1, baseWidth: 4 } as const;

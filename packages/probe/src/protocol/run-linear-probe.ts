@@ -4,7 +4,8 @@ import type { ImageSource } from '@dcgan/data';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { predictSupervisedCnn, trainSupervisedCnn, type SupervisedTrainingOptions } from '../baselines/supervised-cnn';
+import { predictSupervisedCnn, trainSupervisedCnn, type SupervisedCnn, type SupervisedTrainingOptions } from '../baselines/supervised-cnn';
+import { searchSupervisedCnn, type SupervisedSettings, type SupervisedTrial } from '../baselines/supervised-search';
 import { ProbeError, describeValue } from '../errors/probe-error';
 import type { BatchNormStatistics } from '../features/batch-norm-statistics';
 import { createDiscriminatorExtractor, modelFingerprint } from '../features/discriminator-extractor';
@@ -55,6 +56,13 @@ export type ProbeMethod =
        * @default 2000
        */
       readonly validationLimit?: number;
+      /**
+       * Random-search trials over learning rate and batch size, judged on the validation split with draw 0's
+       * labelled images (the paper's section 5.2 used 64); the chosen settings train every draw. 1: no search,
+       * `training`'s settings.
+       * @default 1
+       */
+      readonly trials?: number;
     };
 
 /** Options of {@link runLinearProbe}. */
@@ -629,20 +637,33 @@ async function evaluateSupervised(
   const testErrors: number[] = [];
   const validationErrors: number[] = [];
   const bestEpochs: number[] = [];
+  const trialCount = method.trials ?? 1;
+  if (!Number.isInteger(trialCount) || trialCount < 1) throw new ProbeError(`Expected \`trials\` to be a positive integer, got \`${String(trialCount)}\``);
+  let search: { trials: readonly SupervisedTrial[]; chosen: SupervisedTrial } | undefined;
+  let chosenSettings: SupervisedSettings | undefined;
   for (const [draw, positions] of draws.entries()) {
     const labelled = settings.labelsPerClass === null ? Int32Array.from([...positions, ...split.validation]).sort() : positions;
-    const cnn = await trainSupervisedCnn(
-      method.config,
-      imageShape,
-      { pixels: pixelsTrain.features.select(rowsOf(pixelsTrain, labelled, name)), labels: labelsAt(split.trainLabels, labelled) },
-      validation,
-      {
+    const train = { pixels: pixelsTrain.features.select(rowsOf(pixelsTrain, labelled, name)), labels: labelsAt(split.trainLabels, labelled) };
+    const seed = mixSeeds(settings.seed, 6, draw);
+    const signal = options.signal === undefined ? {} : { signal: options.signal };
+    const onEpoch = (report: { epoch: number; loss: number; validationError: number }) =>
+      options.onEvent?.({ status: 'supervised-epoch', method: name, draw, epoch: report.epoch, loss: report.loss, validationError: report.validationError });
+    let cnn: SupervisedCnn;
+    if (trialCount > 1 && draw === 0) {
+      const found = await searchSupervisedCnn(method.config, imageShape, train, validation, {
         ...method.training,
-        seed: mixSeeds(settings.seed, 6, draw),
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        onEpoch: (report) => options.onEvent?.({ status: 'supervised-epoch', method: name, draw, epoch: report.epoch, loss: report.loss, validationError: report.validationError }),
-      },
-    );
+        trials: trialCount,
+        seed,
+        ...signal,
+        onEpoch,
+        onTrial: (trial, trials) => options.onEvent?.({ status: 'supervised-trial', method: name, trial, trials }),
+      });
+      search = { trials: found.trials, chosen: found.chosen };
+      chosenSettings = { learningRate: found.chosen.learningRate, batchSize: found.chosen.batchSize };
+      cnn = found.best;
+    } else {
+      cnn = await trainSupervisedCnn(method.config, imageShape, train, validation, { ...method.training, ...chosenSettings, seed, ...signal, onEpoch });
+    }
     try {
       const testError = errorRate(predictSupervisedCnn(cnn, imageShape, pixelsTest.features), pixelsTest.labels);
       testErrors.push(testError);
@@ -663,5 +684,6 @@ async function evaluateSupervised(
     meanTestError: mean,
     testErrorStandardDeviation: deviation,
     bestEpochs,
+    ...(search === undefined ? {} : { supervisedSearch: search }),
   };
 }

@@ -1,43 +1,92 @@
 import { availableParallelism } from 'node:os';
 
+import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+
 import { BackendError } from '../../errors.js';
-import { KernelWorker } from './kernel-worker.js';
-import { setSplitKernelWorker, splitKernelWorker } from './split-convolution.js';
+import { phaseFilterCache } from '../conv2d-backprop-input.js';
+import { wasmBackendName } from '../wasm-kernel-toolkit.js';
+import { createThreadedWasmBackend, maximumWasmThreads } from './threaded-wasm-module.js';
 
-/** How many threads the wasm training kernels use: `auto` is min(2, the machine's available parallelism). */
-export type WasmTrainingThreads = 'auto' | 1 | 2;
+/** How many threads the wasm backend uses: a count from 1 to 8, or `auto` (the cores this process may use, at most 8). */
+export type WasmTrainingThreads = 'auto' | number;
 
-let starting: Promise<unknown> = Promise.resolve();
+/** tfjs-backend-wasm's own priority for `wasm`. */
+const wasmPriority = 2;
 
-/**
- * Sets how many threads the wasm backend's large convolutions use. With 2, a persistent worker thread running
- * its own wasm backend computes half of each large convolution's batch while the main thread computes the
- * other half (see `Conv2D` in this package's wasm kernels); results are the same bits as on one thread. With 1,
- * the worker is stopped. Resolves to the number of threads now in use.
- *
- * The worker is unref'd (it never keeps the process alive); call `setWasmTrainingThreads(1)` to free it early.
- */
-export async function setWasmTrainingThreads(threads: WasmTrainingThreads = 'auto'): Promise<number> {
-  if (threads !== 'auto' && threads !== 1 && threads !== 2) {
-    throw new BackendError(`Expected \`wasmThreads\` to be 'auto', 1 or 2, got \`${String(threads)}\``);
-  }
-  const wanted = threads === 'auto' ? Math.min(2, availableParallelism()) : threads;
-  const next = starting.then(async () => {
-    const current = splitKernelWorker();
-    if (wanted === 2 && current !== undefined) return;
-    if (wanted === 1) {
-      setSplitKernelWorker(undefined);
-      if (current !== undefined) await current.terminate();
-      return;
-    }
-    setSplitKernelWorker(await KernelWorker.start());
-  });
-  starting = next.catch(() => {});
-  await next;
-  return wasmTrainingThreads();
+let configuredThreads = 1;
+let stockFactory: (() => BackendWasm | Promise<BackendWasm>) | undefined;
+
+/** The thread count `auto` stands for here: `os.availableParallelism()`, at most 8. */
+export function automaticWasmThreads(): number {
+  return Math.max(1, Math.min(maximumWasmThreads, availableParallelism()));
 }
 
-/** Threads the wasm training kernels use now (1 or 2). */
+/** Checks a thread setting and returns the count it stands for. */
+export function resolveWasmThreads(threads: WasmTrainingThreads): number {
+  if (threads === 'auto') return automaticWasmThreads();
+  if (!Number.isInteger(threads) || threads < 1 || threads > maximumWasmThreads) {
+    throw new BackendError(`Expected \`wasmThreads\` to be 'auto' or a whole number from 1 to ${maximumWasmThreads}, got \`${String(threads)}\``);
+  }
+  return threads;
+}
+
+/**
+ * Sets how many threads the `wasm` backend runs on and resolves to that count. With 2 or more, `wasm` is
+ * tfjs-backend-wasm's threaded SIMD build, whose XNNPACK operators (every convolution and its gradients,
+ * matrix products, element-wise arithmetic) split their work over that many threads; with 1, the stock
+ * single-threaded SIMD build. Results are the same bits either way (each output value is computed by the
+ * same code; tested on whole DCGAN steps).
+ *
+ * The thread count is fixed when the wasm backend starts, so a change restarts it: tensors held on `wasm`
+ * are lost. Call this (or `initBackend({ wasmThreads })`) before making tensors. Needs
+ * `@tensorflow/tfjs-backend-wasm` to have been imported (initBackend does that).
+ */
+export async function setWasmTrainingThreads(threads: WasmTrainingThreads = 'auto'): Promise<number> {
+  const wanted = resolveWasmThreads(threads);
+  const running = runningWasmBackend();
+  const runningThreads = running === null ? undefined : threadsOf(running);
+  if (runningThreads === wanted || (running === null && tf.findBackendFactory(wasmBackendName) !== null && configuredThreads === wanted)) {
+    configuredThreads = wanted;
+    return wanted;
+  }
+  const current = tf.findBackendFactory(wasmBackendName) as typeof stockFactory | null;
+  if (current === null) {
+    throw new BackendError('The wasm backend is not registered: import @tensorflow/tfjs-backend-wasm (or call initBackend) first.');
+  }
+  if (stockFactory === undefined && configuredThreads === 1) stockFactory = current;
+  const single = stockFactory;
+  if (single === undefined) throw new BackendError('The stock wasm backend factory was lost; restart the process.');
+  const wasCurrent = tf.getBackend() === wasmBackendName;
+  phaseFilterCache.clear();
+  tf.removeBackend(wasmBackendName);
+  const factory =
+    wanted === 1
+      ? async () => {
+          setThreadsCount(1);
+          return single();
+        }
+      : () => createThreadedWasmBackend(wanted);
+  tf.registerBackend(wasmBackendName, factory, wasmPriority);
+  configuredThreads = wanted;
+  if (wasCurrent && !(await tf.setBackend(wasmBackendName))) {
+    throw new BackendError(`The wasm backend failed to start on ${wanted} thread${wanted === 1 ? '' : 's'}.`);
+  }
+  return wanted;
+}
+
+/** Threads the wasm backend uses (once started) or will use (before). */
 export function wasmTrainingThreads(): number {
-  return splitKernelWorker() === undefined ? 1 : 2;
+  const running = runningWasmBackend();
+  return running === null ? configuredThreads : threadsOf(running);
+}
+
+/** The started wasm backend, if any (tf.findBackend would start one). */
+function runningWasmBackend(): BackendWasm | null {
+  return ((tf.engine().registry as Record<string, tf.KernelBackend | undefined>)[wasmBackendName] as BackendWasm | undefined) ?? null;
+}
+
+function threadsOf(backend: BackendWasm): number {
+  const count = (backend.wasm as unknown as { tfjs: { getThreadsCount(): number } }).tfjs.getThreadsCount();
+  return count > 0 ? count : 1;
 }

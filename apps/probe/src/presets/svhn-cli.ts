@@ -1,0 +1,5 @@
+import { runAsProcess } from '../run-probe-command.js';
+
+import { svhnPreset } from './svhn-preset.js';
+
+runAsProcess(svhnPreset);
