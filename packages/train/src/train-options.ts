@@ -14,6 +14,11 @@ export interface TrainOptions {
   readonly format?: DatasetFormat | 'auto';
   /** A `@dcgan/dedup` report made from `data`: the items it drops are never trained on. @default null */
   readonly dedupReport?: string | null;
+  /**
+   * Train on `dedupReport` even when it drops more than 5% of the data (`@dcgan/dedup`'s data-loss guard, which
+   * refuses such a report otherwise). Not recorded in run.json: a resumed run is not checked again. @default false
+   */
+  readonly acceptDedupDrop?: boolean;
   /** Recorded in run.json, e.g. `'quickstart'`. @default 'dcgan' */
   readonly name?: string;
   /** Image side in pixels, a power of two >= 16. @default 64 */
@@ -96,7 +101,7 @@ export interface RunTargets {
 export const defaultTargets: RunTargets = Object.freeze({ steps: 10_000, timeLimitMinutes: null, sampleEvery: 100, checkpointEvery: 500, strict: false });
 
 const trainKeys = new Set([
-  'directory', 'data', 'format', 'dedupReport', 'name', 'size', 'channels', 'baseWidth', 'kernelSize', 'batchSize', 'seed',
+  'directory', 'data', 'format', 'dedupReport', 'acceptDedupDrop', 'name', 'size', 'channels', 'baseWidth', 'kernelSize', 'batchSize', 'seed',
   'steps', 'timeLimitMinutes', 'sampleEvery', 'checkpointEvery', 'strict', 'backend', 'wasmThreads',
 ]);
 const resumeKeys = new Set(['directory', 'dedupReport', 'steps', 'timeLimitMinutes', 'sampleEvery', 'checkpointEvery', 'strict', 'backend', 'wasmThreads']);
@@ -109,6 +114,7 @@ export function resolveTrainOptions(options: TrainOptions): Required<TrainOption
     data: options.data ?? null,
     format: options.format ?? 'auto',
     dedupReport: options.dedupReport ?? null,
+    acceptDedupDrop: options.acceptDedupDrop ?? false,
     name: options.name ?? 'dcgan',
     size: options.size ?? 64,
     channels: options.channels ?? 3,
@@ -124,6 +130,7 @@ export function resolveTrainOptions(options: TrainOptions): Required<TrainOption
   expectPath('directory', resolved.directory);
   if (resolved.data !== null) expectPath('data', resolved.data);
   if (resolved.dedupReport !== null) expectPath('dedupReport', resolved.dedupReport);
+  if (typeof resolved.acceptDedupDrop !== 'boolean') fail('acceptDedupDrop', 'a boolean', resolved.acceptDedupDrop);
   if (resolved.format !== 'auto' && !isDatasetFormat(resolved.format)) fail('format', 'a dataset format or `auto`', resolved.format);
   if (!Number.isInteger(resolved.size) || resolved.size < 16 || (resolved.size & (resolved.size - 1)) !== 0) fail('size', 'a power of two >= 16', resolved.size);
   if (resolved.channels !== 1 && resolved.channels !== 3) fail('channels', '1 or 3', resolved.channels);

@@ -54,7 +54,7 @@ export async function train(options: TrainOptions, control: TrainControl = {}): 
     seed: resolved.seed,
     ...pickTargets(resolved),
   };
-  return runTraining({ directory: resolvePath(resolved.directory), record, resumed: false, rewriteRecord: true, backend: resolved.backend, wasmThreads: resolved.wasmThreads }, control);
+  return runTraining({ directory: resolvePath(resolved.directory), record, resumed: false, rewriteRecord: true, backend: resolved.backend, wasmThreads: resolved.wasmThreads, acceptDedupDrop: resolved.acceptDedupDrop }, control);
 }
 
 /**
@@ -79,7 +79,8 @@ export async function resumeTraining(options: ResumeOptions, control: TrainContr
   const targets = resolveTargets(resolved, resolveTargets(recorded, defaultTargets));
   const record: RunRecord & RunTargets = { ...recorded, ...targets };
   const rewriteRecord = (Object.keys(targets) as (keyof RunTargets)[]).some((key) => recorded[key] !== targets[key]);
-  return runTraining({ directory, record, resumed: true, rewriteRecord, backend: resolved.backend, wasmThreads: resolved.wasmThreads }, control);
+  // The run's report passed the data-loss guard (or was accepted) when the run started: not checked again.
+  return runTraining({ directory, record, resumed: true, rewriteRecord, backend: resolved.backend, wasmThreads: resolved.wasmThreads, acceptDedupDrop: true }, control);
 }
 
 interface RunPlan {
@@ -90,6 +91,8 @@ interface RunPlan {
   readonly rewriteRecord: boolean;
   readonly backend: NonNullable<TrainOptions['backend']>;
   readonly wasmThreads: NonNullable<TrainOptions['wasmThreads']>;
+  /** Skip the dedup report's data-loss guard (asked for, or a resumed run). */
+  readonly acceptDedupDrop: boolean;
 }
 
 async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainSummary> {
@@ -102,7 +105,7 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
   let dataset = await openDataset(record.data, { format: record.format as DatasetFormat | 'auto', size: record.size, channels: record.channels });
   let dedup: { report: string; dropped: number; items: number } | null = null;
   if (record.dedupReport !== undefined) {
-    const deduplicated = await deduplicateDataset(dataset, record.dedupReport).catch(async (error: unknown) => {
+    const deduplicated = await deduplicateDataset(dataset, record.dedupReport, plan.acceptDedupDrop).catch(async (error: unknown) => {
       await dataset.source.close();
       throw error;
     });
