@@ -8,5 +8,5 @@ export default defineConfig({
   sourcemap: false,
   target: 'es2022',
   platform: 'node',
-  external: [/^@tensorflow\//, /^@dcgan\//, 'mnist'],
+  external: [/^@tensorflow\//, /^@dcgan\//, /^node:/, 'mnist', 'sharp'],
 });

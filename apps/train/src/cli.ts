@@ -39,6 +39,7 @@ function trainOptions(options: TrainArguments): Parameters<typeof train>[0] {
     data: options.data,
     format: options.quickstart ? 'mnist-package' : (options.format ?? 'auto'),
     dedupReport: options.dedupReport,
+    acceptDedupDrop: options.acceptDedupDrop,
     size: options.size,
     channels: options.channels,
     baseWidth: options.baseWidth,

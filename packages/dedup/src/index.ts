@@ -4,6 +4,7 @@ export { defaultArchitecture, inputSizeOf, resolveArchitecture, type SemanticHas
 export { SemanticHasher, type CreateSemanticHasherOptions, type SemanticHasherWeights } from './hasher/semantic-hasher';
 export {
   defaultHasherTransform,
+  recommendedTrainingImages,
   trainSemanticHasher,
   type CorruptionOptions,
   type TrainHasherEvent,
@@ -20,15 +21,29 @@ export { mergeHashShards, type MergedHashShards } from './hash/merge-hash-shards
 export { hashShardStage, hashSource, type HashEvent, type HashSourceOptions, type SkippedSourceItem, type SourceHashes } from './hash/hash-source';
 
 export { assertPackedCodes, codeBytesOf, hammingDistance, packThresholded, type PackedCodes } from './group/binary-code';
-export { countGroupPairs, groupIndexOfItems, groupMembers, type DuplicateGroups, type GroupingStats } from './group/duplicate-groups';
+export { countGroupPairs, groupIndexOfItems, groupMembers, type DuplicateGroups, type GroupingStats, type VerificationStats } from './group/duplicate-groups';
+export {
+  defaultThumbnailSize,
+  defaultVerification,
+  makeThumbnail,
+  resolveVerification,
+  thumbnailDistance,
+  verifyThumbnailPair,
+  type Thumbnails,
+  type VerificationOptions,
+} from './group/thumbnails';
 export { findDuplicateGroups, type CodesToGroup, type FindDuplicateGroupsOptions } from './group/find-duplicate-groups';
 
 export {
+  assertDropShareAccepted,
   buildDedupReport,
+  checkDropShare,
+  defaultMaximumDropShare,
   droppedIndices,
   readDedupReport,
   writeDedupReport,
   type DedupReport,
+  type DropShareCheck,
   type ReportGroup,
   type ReportItem,
 } from './report/dedup-report';

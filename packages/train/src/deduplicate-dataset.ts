@@ -1,5 +1,5 @@
 import type { OpenedDataset } from '@dcgan/data';
-import { createDeduplicatedSource, DedupError, readDedupReport, type DedupReport } from '@dcgan/dedup';
+import { assertDropShareAccepted, createDeduplicatedSource, DedupError, readDedupReport, type DedupReport } from '@dcgan/dedup';
 
 export interface DeduplicatedDataset {
   /** The dataset without the report's dropped items (same format and transform). */
@@ -12,9 +12,10 @@ export interface DeduplicatedDataset {
 
 /**
  * Reads a `@dcgan/dedup` report and wraps the opened dataset so that the items it drops are never trained on.
- * Fails with a DedupError naming `reportPath` when the report is malformed or was made from another source.
+ * Fails with a DedupError naming `reportPath` when the report is malformed, was made from another source, or drops more
+ * than 5% of the data (unless `acceptDrop`: `train`'s `acceptDedupDrop`).
  */
-export async function deduplicateDataset(dataset: OpenedDataset, reportPath: string): Promise<DeduplicatedDataset> {
+export async function deduplicateDataset(dataset: OpenedDataset, reportPath: string, acceptDrop = false): Promise<DeduplicatedDataset> {
   const report = await readDedupReport(reportPath);
   assertWellFormedGroups(report, reportPath);
   let source;
@@ -22,6 +23,13 @@ export async function deduplicateDataset(dataset: OpenedDataset, reportPath: str
     source = await createDeduplicatedSource(dataset.source, report);
   } catch (error) {
     if (DedupError.isInstance(error)) throw new DedupError(`${reportPath}: ${error.message}`, { cause: error, file: reportPath });
+    throw error;
+  }
+  // The data-loss guard, once the report is known to fit this data.
+  try {
+    assertDropShareAccepted(report, { file: reportPath, accept: acceptDrop });
+  } catch (error) {
+    if (DedupError.isInstance(error)) throw new DedupError(`${error.message}; set \`acceptDedupDrop\` (dcgan-train: --accept-dedup-drop) to train on it anyway`, { cause: error, file: reportPath });
     throw error;
   }
   return {

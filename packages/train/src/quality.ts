@@ -7,7 +7,7 @@ import { batchToTensor, createBatches, type openDataset } from '@dcgan/data';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
-import { TrainError } from './train-error';
+import { TrainError } from './errors/train-error';
 
 /**
  * FID/KID during training ({@link TrainOptions.quality}). With no `featureModel`, a 1-channel 32px run uses the

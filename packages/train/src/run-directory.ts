@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 
 import type { QualitySettings } from './quality';
-import { TrainError } from './train-error';
+import { TrainError } from './errors/train-error';
 import type { RunTargets } from './train-options';
 
 /** What `run.json` records about a run, so a resume rebuilds the same data pipeline and keeps its targets. */
@@ -31,7 +31,9 @@ const lockName = 'run.lock';
 const epochLogName = 'epochs.ndjson';
 const positionLogName = 'data-positions.ndjson';
 /** What a run writes into its folder (removed again when a new run fails before its first step). */
-const runEntries = [runFileName, 'samples', 'checkpoint', 'generator', 'metrics.ndjson', 'skipped.ndjson', epochLogName, positionLogName];
+const runEntries = [runFileName, 'samples', 'checkpoint', 'generator', 'metrics.ndjson', 'skipped.ndjson', 'curves.png', epochLogName, positionLogName];
+/** TensorBoard event files (`events.out.tfevents.<seconds>.<host>`), one per session. */
+const eventFilePattern = /^events\.out\.tfevents\./;
 
 /** Writes run.json atomically (a crash leaves the old one or the new one). */
 export async function writeRunRecord(directory: string, record: RunRecord): Promise<void> {
@@ -124,6 +126,8 @@ function hostName(): string {
  */
 export async function removeUntrainedRun(directory: string, madeFolder: boolean): Promise<void> {
   for (const entry of runEntries) await rm(join(directory, entry), { recursive: true, force: true });
+  // The folder was empty when the run started (assertRunDirectoryFree), so an event file in it is this run's.
+  for (const entry of await listEntries(directory)) if (eventFilePattern.test(entry)) await rm(join(directory, entry), { force: true });
   if (madeFolder) await rmdir(directory).catch(() => undefined); // only when empty
 }
 

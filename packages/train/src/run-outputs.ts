@@ -3,42 +3,77 @@ import { appendFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { Trainer, TrainerStepResult } from '@dcgan/core';
-import { writePng, type DataEvent } from '@dcgan/data';
+import { writeFileAtomic, type DataEvent } from '@dcgan/data';
 
+import { createCurvesWriter, type CurvesWriter } from './curves/write-curves';
+import { createEventFileWriter, type EventFileWriter } from './tensorboard/event-file-writer';
+import { sampleImageTag, trainingScalars } from './tensorboard/training-scalars';
 import type { TrainEvent } from './train-events';
 
 /**
- * What a run writes while it trains, in one place: per-step metrics (metrics.ndjson), fixed-noise sample grids
- * (samples/step-NNNNNN.png) and the skipped-item list (skipped.ndjson), each also sent as an event. A writer of
- * other formats (TensorBoard event files, a curves picture) hooks in at {@link RunOutputs.step} and
- * {@link RunOutputs.sample}.
+ * What a run writes while it trains, in one place: per-step metrics (metrics.ndjson, and the same scalars in a
+ * TensorBoard event file in the run folder), fixed-noise sample grids (samples/step-NNNNNN.png, also as
+ * TensorBoard images), curves.png (losses and D outputs, redrawn with each grid) and the skipped-item list
+ * (skipped.ndjson), each also sent as an event.
  */
 export class RunOutputs {
   readonly metricsPath: string;
   readonly skippedPath: string;
+  readonly curvesPath: string;
   lastSample: string | null = null;
 
-  constructor(
+  private constructor(
     readonly directory: string,
     private readonly emit: (event: TrainEvent) => void,
+    private readonly events: EventFileWriter,
+    private readonly curves: CurvesWriter,
   ) {
     this.metricsPath = join(directory, 'metrics.ndjson');
     this.skippedPath = join(directory, 'skipped.ndjson');
+    this.curvesPath = curves.path;
   }
 
-  /** One finished step: a metrics line, then the `step` event. */
+  /**
+   * Opens a new TensorBoard event file in `directory` (`tensorboard --logdir runs` lists each run); a resumed run
+   * (`resumedAtStep` set) marks the restart first, so TensorBoard drops the points the crashed session trained
+   * past its checkpoint and shows one curve.
+   */
+  static async open(directory: string, emit: (event: TrainEvent) => void, resumedAtStep: number | null): Promise<RunOutputs> {
+    const events = await createEventFileWriter(directory);
+    if (resumedAtStep !== null) await events.addRestart(resumedAtStep);
+    return new RunOutputs(directory, emit, events, createCurvesWriter(join(directory, 'metrics.ndjson'), join(directory, 'curves.png')));
+  }
+
+  /** The TensorBoard event file this session writes. */
+  get eventFile(): string {
+    return this.events.path;
+  }
+
+  /** One finished step: a metrics line and its TensorBoard scalars, then the `step` event. */
   async step(result: TrainerStepResult, totalSteps: number): Promise<void> {
     await appendFile(this.metricsPath, `${JSON.stringify({ time: new Date().toISOString(), ...result })}\n`);
+    await this.events.addScalars(result.step, trainingScalars(result));
     this.emit({ status: 'step', step: result.step, totalSteps, result });
   }
 
-  /** The fixed-noise grid at the trainer's step: a PNG, then the `sample` event. */
+  /** The fixed-noise grid at the trainer's step: a PNG (the same bytes in TensorBoard), curves.png redrawn, then the `sample` event. */
   async sample(trainer: Trainer): Promise<void> {
     const grid = await trainer.sample({ columns: 8 });
     const path = join(this.directory, 'samples', `step-${String(trainer.completedSteps).padStart(6, '0')}.png`);
-    await writePng(path, grid);
+    await writeFileAtomic(path, await this.events.addRawImage(sampleImageTag, trainer.completedSteps, grid));
+    await this.curves.refresh();
     this.lastSample = path;
     this.emit({ status: 'sample', step: trainer.completedSteps, path, grid });
+  }
+
+  /** Forces the event file to disk (with each checkpoint). */
+  flush(): Promise<void> {
+    return this.events.flush();
+  }
+
+  /** Closes the event file; harmless twice. */
+  close(): Promise<void> {
+    return this.events.close();
   }
 
   /** Whether the last grid written is the one of `step`. */

@@ -20,6 +20,10 @@ export interface TrainSummary {
   /** The generator exported in the tfjs layers format (loads in a browser). */
   readonly generator: string;
   readonly metrics: string;
+  /** Losses and D outputs over steps, drawn from `metrics` (redrawn with every sample grid). */
+  readonly curves: string;
+  /** This session's TensorBoard event file (in the run folder: `tensorboard --logdir <runs>`). */
+  readonly tensorboard: string;
   /** Unreadable items skipped in this session, listed in `skippedList`. */
   readonly skippedItems: number;
   readonly skippedList: string;

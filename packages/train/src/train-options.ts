@@ -2,7 +2,7 @@ import { isBackendPreference, type BackendPreference } from '@dcgan/backend';
 import { isDatasetFormat, type DatasetFormat } from '@dcgan/data';
 
 import { resolveQuality, type QualityOptions, type QualitySettings } from './quality';
-import { TrainError } from './train-error';
+import { TrainError } from './errors/train-error';
 import type { TrainEvent } from './train-events';
 
 /** A new training run. Every field but `directory` has a default; unknown keys are refused. */
@@ -15,6 +15,11 @@ export interface TrainOptions {
   readonly format?: DatasetFormat | 'auto';
   /** A `@dcgan/dedup` report made from `data`: the items it drops are never trained on. @default null */
   readonly dedupReport?: string | null;
+  /**
+   * Train on `dedupReport` even when it drops more than 5% of the data (`@dcgan/dedup`'s data-loss guard, which
+   * refuses such a report otherwise). Not recorded in run.json: a resumed run is not checked again. @default false
+   */
+  readonly acceptDedupDrop?: boolean;
   /** Recorded in run.json, e.g. `'quickstart'`. @default 'dcgan' */
   readonly name?: string;
   /** Image side in pixels, a power of two >= 16. @default 64 */
@@ -103,7 +108,7 @@ export interface RunTargets {
 export const defaultTargets: RunTargets = Object.freeze({ steps: 10_000, timeLimitMinutes: null, sampleEvery: 100, checkpointEvery: 500, strict: false });
 
 const trainKeys = new Set([
-  'directory', 'data', 'format', 'dedupReport', 'name', 'size', 'channels', 'baseWidth', 'kernelSize', 'batchSize', 'seed',
+  'directory', 'data', 'format', 'dedupReport', 'acceptDedupDrop', 'name', 'size', 'channels', 'baseWidth', 'kernelSize', 'batchSize', 'seed',
   'steps', 'timeLimitMinutes', 'sampleEvery', 'checkpointEvery', 'strict', 'backend', 'wasmThreads', 'quality',
 ]);
 const resumeKeys = new Set(['directory', 'dedupReport', 'steps', 'timeLimitMinutes', 'sampleEvery', 'checkpointEvery', 'strict', 'backend', 'wasmThreads']);
@@ -116,6 +121,7 @@ export function resolveTrainOptions(options: TrainOptions): Required<Omit<TrainO
     data: options.data ?? null,
     format: options.format ?? 'auto',
     dedupReport: options.dedupReport ?? null,
+    acceptDedupDrop: options.acceptDedupDrop ?? false,
     name: options.name ?? 'dcgan',
     size: options.size ?? 64,
     channels: options.channels ?? 3,
@@ -132,6 +138,7 @@ export function resolveTrainOptions(options: TrainOptions): Required<Omit<TrainO
   expectPath('directory', resolved.directory);
   if (resolved.data !== null) expectPath('data', resolved.data);
   if (resolved.dedupReport !== null) expectPath('dedupReport', resolved.dedupReport);
+  if (typeof resolved.acceptDedupDrop !== 'boolean') fail('acceptDedupDrop', 'a boolean', resolved.acceptDedupDrop);
   if (resolved.format !== 'auto' && !isDatasetFormat(resolved.format)) fail('format', 'a dataset format or `auto`', resolved.format);
   if (!Number.isInteger(resolved.size) || resolved.size < 16 || (resolved.size & (resolved.size - 1)) !== 0) fail('size', 'a power of two >= 16', resolved.size);
   if (resolved.channels !== 1 && resolved.channels !== 3) fail('channels', '1 or 3', resolved.channels);

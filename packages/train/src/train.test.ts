@@ -158,6 +158,7 @@ describe('run folder safety (issue 20 risks)', () => {
     const directory = join(temporaryDirectory(), 'run');
     await expect(train({ ...tiny, directory, size: 48 })).rejects.toThrow('Expected `size` to be a power of two >= 16, got `48`');
     await expect(train({ ...tiny, directory, epochs: 3 } as TrainOptions)).rejects.toThrow('Unknown option `epochs`');
+    await expect(train({ ...tiny, directory, acceptDedupDrop: 'yes' } as unknown as TrainOptions)).rejects.toThrow('Expected `acceptDedupDrop` to be a boolean, got `yes`');
     expect(existsSync(directory)).toBe(false);
   });
 });

@@ -25,7 +25,7 @@ import {
 } from './run-directory';
 import { QualityMonitor, qualityFileName, resolveQuality, type QualityRecord } from './quality';
 import { RunOutputs } from './run-outputs';
-import { TrainError } from './train-error';
+import { TrainError } from './errors/train-error';
 import type { StopReason, TrainEvent, TrainSummary } from './train-events';
 import { defaultTargets, resolveResumeOptions, resolveTargets, resolveTrainOptions, type ResumeOptions, type RunTargets, type TrainControl, type TrainOptions } from './train-options';
 
@@ -56,7 +56,7 @@ export async function train(options: TrainOptions, control: TrainControl = {}): 
     ...pickTargets(resolved),
     quality: resolved.quality,
   };
-  return runTraining({ directory: resolvePath(resolved.directory), record, resumed: false, rewriteRecord: true, backend: resolved.backend, wasmThreads: resolved.wasmThreads }, control);
+  return runTraining({ directory: resolvePath(resolved.directory), record, resumed: false, rewriteRecord: true, backend: resolved.backend, wasmThreads: resolved.wasmThreads, acceptDedupDrop: resolved.acceptDedupDrop }, control);
 }
 
 /**
@@ -82,7 +82,8 @@ export async function resumeTraining(options: ResumeOptions, control: TrainContr
   // A run.json edited by hand is checked as a new run's option would be.
   const record: RunRecord & RunTargets = { ...recorded, ...targets, quality: resolveQuality(recorded.quality, recorded) };
   const rewriteRecord = (Object.keys(targets) as (keyof RunTargets)[]).some((key) => recorded[key] !== targets[key]);
-  return runTraining({ directory, record, resumed: true, rewriteRecord, backend: resolved.backend, wasmThreads: resolved.wasmThreads }, control);
+  // The run's report passed the data-loss guard (or was accepted) when the run started: not checked again.
+  return runTraining({ directory, record, resumed: true, rewriteRecord, backend: resolved.backend, wasmThreads: resolved.wasmThreads, acceptDedupDrop: true }, control);
 }
 
 interface RunPlan {
@@ -94,6 +95,8 @@ interface RunPlan {
   readonly rewriteRecord: boolean;
   readonly backend: NonNullable<TrainOptions['backend']>;
   readonly wasmThreads: NonNullable<TrainOptions['wasmThreads']>;
+  /** Skip the dedup report's data-loss guard (asked for, or a resumed run). */
+  readonly acceptDedupDrop: boolean;
 }
 
 async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainSummary> {
@@ -106,7 +109,7 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
   let dataset = await openDataset(record.data, { format: record.format as DatasetFormat | 'auto', size: record.size, channels: record.channels });
   let dedup: { report: string; dropped: number; items: number } | null = null;
   if (record.dedupReport !== undefined) {
-    const deduplicated = await deduplicateDataset(dataset, record.dedupReport).catch(async (error: unknown) => {
+    const deduplicated = await deduplicateDataset(dataset, record.dedupReport, plan.acceptDedupDrop).catch(async (error: unknown) => {
       await dataset.source.close();
       throw error;
     });
@@ -117,6 +120,7 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
   let ownsRun = false; // a new run wrote its run.json: on a failure before its first step, it is removed again
   let unlock: (() => Promise<void>) | null = null;
   let trainer: Trainer | null = null;
+  let outputs: RunOutputs | null = null;
   try {
     if (resumed) await readCheckpointInfo(checkpointDirectory); // a corrupt checkpoint fails before any work
     else await assertRunDirectoryFree(directory);
@@ -133,11 +137,9 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
     trainer = resumed
       ? await loadCheckpoint(checkpointDirectory, { expectedConfig: config })
       : new Trainer({ config, batchSize: record.batchSize, seed: record.seed });
-    const outputs = new RunOutputs(directory, emit);
-    if (resumed) {
-      await truncateLogAfterStep(outputs.metricsPath, trainer.completedSteps);
-      await truncateLogAfterStep(join(directory, qualityFileName), trainer.completedSteps);
-    }
+    if (resumed) await truncateLogAfterStep(join(directory, 'metrics.ndjson'), trainer.completedSteps);
+    outputs = await RunOutputs.open(directory, emit, resumed ? trainer.completedSteps : null);
+    if (resumed) await truncateLogAfterStep(join(directory, qualityFileName), trainer.completedSteps);
     emit({
       status: 'started',
       directory,
@@ -158,6 +160,7 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
     if (ownsRun && (trainer === null || trainer.completedSteps === 0)) {
       // A new run that never trained (e.g. its first batch failed): leave the folder as it was, so that the
       // same command can run again.
+      await outputs?.close();
       trainer?.dispose();
       trainer = null;
       await unlock?.();
@@ -166,6 +169,7 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
     }
     throw error;
   } finally {
+    await outputs?.close();
     trainer?.dispose();
     await unlock?.();
     await dataset.source.close();
@@ -200,6 +204,7 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
   const checkpoint = async (): Promise<void> => {
     await recordDataPosition(directory, trainer.completedSteps, trainer.epoch, dataPosition);
     await saveCheckpoint(checkpointDirectory, trainer);
+    await outputs.flush();
     checkpointedStep = trainer.completedSteps;
     emit({ status: 'checkpoint', step: trainer.completedSteps, directory: checkpointDirectory });
   };
@@ -305,6 +310,8 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
       checkpoint: checkpointDirectory,
       generator: generatorDirectory,
       metrics: outputs.metricsPath,
+      curves: outputs.curvesPath,
+      tensorboard: outputs.eventFile,
       skippedItems,
       skippedList: outputs.skippedPath,
       inputWaitShare: waitSeconds + stepSeconds > 0 ? waitSeconds / (waitSeconds + stepSeconds) : 0,

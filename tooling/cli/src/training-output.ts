@@ -1,3 +1,5 @@
+import { dirname } from 'node:path';
+
 import type { TrainEvent, TrainSummary } from '@dcgan/train';
 
 import { formatDuration, ProgressBar } from './progress-bar';
@@ -104,6 +106,8 @@ export function formatTrainingSummary(summary: TrainSummary): string {
     `  checkpoint: ${summary.checkpoint}   (continue with --resume --out ${summary.directory})`,
     `  generator:  ${summary.generator}   (tfjs layers format, loads in a browser)`,
     `  metrics:    ${summary.metrics}`,
+    `  curves:     ${summary.curves}`,
+    `  tensorboard: ${summary.tensorboard} (tensorboard --logdir ${dirname(summary.directory)})`,
   ];
   if (summary.quality?.last != null) {
     const { last, floor, path } = summary.quality;

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { parseDedupArguments } from '../arguments.js';
+import { createOutputFolders, openHasherInput, trainingSet } from '../output-folders.js';
 import { hashAndReport, hashShard } from './hash-command.js';
 import { trainHasher } from './train-command.js';
 
@@ -35,7 +36,7 @@ describe('dcgan-dedup train + hash', () => {
     const { source, transform, format } = await openDataset(arguments_.data, { format: arguments_.format ?? 'auto', size: 16, channels: 1, photoFit: 'crop-then-resize' });
     expect(format).toBe('folder');
     const hasherPath = join(out, 'hasher.bin');
-    await mkdir(out, { recursive: true });
+    await createOutputFolders(arguments_);
     const controller = new AbortController();
     const hasher = await trainHasher(arguments_, source, transform, hasherPath, controller.signal);
     expect(hasher.training.epochs).toBe(2);
@@ -69,6 +70,83 @@ describe('dcgan-dedup train + hash', () => {
     const mergedReport = await hashAndReport(arguments_, source, transform, hasher, sharded, controller.signal);
     expect(mergedReport.counts).toEqual(report.counts);
     expect(mergedReport.groups).toEqual(report.groups);
+  });
+
+  it('creates a missing output folder (and the hasher file\'s folder) before any work', async () => {
+    const out = join(folder, 'not', 'there', 'yet');
+    const hasherFolder = join(folder, 'hashers', 'nested');
+    await createOutputFolders(parseDedupArguments(['run', '--data', join(folder, 'photos'), '--out', out, '--hasher', join(hasherFolder, 'h.bin')]));
+    expect((await stat(out)).isDirectory()).toBe(true);
+    expect((await stat(hasherFolder)).isDirectory()).toBe(true);
+    const trainFolder = join(folder, 'train-only', 'deep');
+    await createOutputFolders(parseDedupArguments(['train', '--hasher', join(trainFolder, 'h.bin')]));
+    expect((await stat(trainFolder)).isDirectory()).toBe(true);
+  });
+
+  it('trains the hasher on --train-data, hashes --data, and warns that the training set is small', async () => {
+    const other = join(folder, 'other-digits');
+    await mkdir(other, { recursive: true });
+    const mnist = await openMnistPackage({ limitPerClass: 6 });
+    for (let index = 30; index < 60; index += 1) await writeFile(join(other, `other-${index}.png`), await encodePng(await applyTransform((await mnist.readItem(index)).payload, [])));
+    const out = join(folder, 'train-data-run');
+    const argv = ['run', '--data', join(folder, 'photos'), '--train-data', other, '--out', out, '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '1', '--batch-size', '8'];
+    const arguments_ = parseDedupArguments(argv);
+    expect(arguments_.trainData).toBe(other);
+    expect(() => parseDedupArguments(['hash', '--hasher', 'h.bin', '--out', 'o', '--train-data', other])).toThrow('`--train-data` and `--train-format` only apply to `train` and `run`');
+    await createOutputFolders(arguments_);
+    const data = await openHasherInput(arguments_, arguments_.data, arguments_.format);
+    const training = await trainingSet(arguments_, data);
+    expect(training.source.description).not.toBe(data.source.description);
+    expect(training.source.length).toBe(30);
+    const warnings: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (warnings.push(String(chunk)), true)) as typeof process.stderr.write;
+    let hasher;
+    try {
+      hasher = await trainHasher(arguments_, training.source, training.transform, join(out, 'hasher.bin'), new AbortController().signal);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(hasher.training.source).toBe(training.source.description);
+    expect(warnings.join('')).toContain('warning: training the 32-bit hasher on only 30 images; it needs about 4800 of this kind');
+    const report = await hashAndReport(arguments_, data.source, data.transform, hasher, out, new AbortController().signal);
+    expect(report.counts.hashed).toBe(31);
+  });
+
+  it('says loudly when a report drops more than --max-drop-share, draws the largest groups, and records it', async () => {
+    const copies = join(folder, 'many-copies');
+    await mkdir(copies, { recursive: true });
+    const mnist = await openMnistPackage({ limitPerClass: 2 });
+    for (let index = 0; index < 20; index += 1) {
+      const png = await encodePng(await applyTransform((await mnist.readItem(index)).payload, []));
+      await writeFile(join(copies, `digit-${String(index).padStart(2, '0')}.png`), png);
+      if (index < 3) await writeFile(join(copies, `digit-${String(index).padStart(2, '0')}-copy.png`), png);
+    }
+    const out = join(folder, 'guarded');
+    const arguments_ = parseDedupArguments(['run', '--data', copies, '--out', out, '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '1', '--batch-size', '8', '--max-drop-share', '0.5']);
+    await createOutputFolders(arguments_);
+    const { source, transform } = await openHasherInput(arguments_, arguments_.data, arguments_.format);
+    const hasher = await trainHasher(arguments_, source, transform, join(out, 'hasher.bin'), new AbortController().signal);
+    const captured: string[] = [];
+    const write = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => (captured.push(String(chunk)), true)) as typeof process.stderr.write;
+    let report;
+    try {
+      report = await hashAndReport(arguments_, source, transform, hasher, out, new AbortController().signal);
+      expect(report.guard).toEqual({ maximumDropShare: 0.5, dropShare: report.counts.dropped / 23, exceeded: false });
+      expect(report.counts.dropped).toBeGreaterThanOrEqual(3); // the three copies at least
+      expect(captured.join('')).not.toContain('WARNING');
+      // The same data with a 5% limit: 3 of 23 is 13%.
+      const strict = parseDedupArguments(['run', '--data', copies, '--out', out, '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '1', '--batch-size', '8']);
+      report = await hashAndReport(strict, source, transform, hasher, out, new AbortController().signal);
+    } finally {
+      process.stderr.write = write;
+    }
+    expect(report.guard?.exceeded).toBe(true);
+    expect(captured.join('')).toContain(`WARNING: this report would drop ${report.counts.dropped} of 23 images`);
+    expect(captured.join('')).toContain(`Contact sheet of the largest groups: ${join(out, 'largest-groups.png')}`);
+    expect((await stat(join(out, 'largest-groups.png'))).size).toBeGreaterThan(100);
+    expect((await readDedupReport(join(out, 'dedup-report.json'))).guard?.exceeded).toBe(true);
   });
 
   it('refuses a hasher file of the wrong shape for the data', async () => {

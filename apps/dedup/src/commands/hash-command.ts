@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { formatShard, isWholeDataset, shardDirectory, shardItemCount, wholeDataset, type ImageSource, type ImageTransform, type Shard } from '@dcgan/data';
 import {
   buildDedupReport,
+  checkDropShare,
   findDuplicateGroups,
   hashSource,
   writeContactSheet,
@@ -50,20 +51,44 @@ export async function hashShard(arguments_: DedupArguments, source: ImageSource,
 export async function hashAndReport(arguments_: DedupArguments, source: ImageSource, transform: ImageTransform, hasher: ImageHasher, out: string, signal: AbortSignal): Promise<DedupReport> {
   await mkdir(out, { recursive: true });
   const hashes = await hashWithProgress(arguments_, source, transform, hasher, join(out, 'hashes'), wholeDataset, signal);
-  const groups = findDuplicateGroups(hashes, { radius: arguments_.radius, ...(arguments_.probeRadius === undefined ? {} : { probeRadius: arguments_.probeRadius }) });
-  const report = buildDedupReport(hashes, groups);
+  const groups = findDuplicateGroups(hashes, { radius: arguments_.radius, probeRadius: arguments_.probeRadius });
+  const report = buildDedupReport(hashes, groups, { maximumDropShare: arguments_.maximumDropShare });
   const reportPath = join(out, 'dedup-report.json');
   await writeDedupReport(reportPath, report);
   const { counts, grouping } = report;
   process.stdout.write(
     `${counts.items} items: ${counts.hashed} hashed, ${counts.skipped} skipped; ${counts.groups} duplicate groups holding ${counts.inGroups} items; ` +
       `${counts.dropped} dropped, ${counts.kept} kept\n` +
-      `grouping: radius ${grouping.radius}, ${grouping.parts} part(s), ${grouping.candidatePairs} candidate pairs, ${grouping.matchedPairs} matches, ${grouping.seconds.toFixed(2)} s\n` +
+      `grouping: radius ${grouping.radius}, ${grouping.parts} part(s), ${grouping.candidatePairs} candidate pairs, ${grouping.matchedPairs} code matches, ${grouping.matchingSeconds.toFixed(2)} s\n` +
+      (grouping.verification === null
+        ? ''
+        : `verification: ${grouping.verification.checkedPairs} pairs compared on ${grouping.verification.thumbnailSize}x${grouping.verification.thumbnailSize} thumbnails, ${grouping.verification.acceptedPairs} accepted, ${grouping.verification.seconds.toFixed(2)} s\n`) +
       `report: ${reportPath}\n`,
   );
   if (report.groups.length > 0) {
     const sheet = await writeContactSheet(join(out, 'collisions.png'), source, report.groups, { maximumGroups: arguments_.sheetGroups, seed: arguments_.seed });
     process.stdout.write(`contact sheet (${sheet.groups.length} random groups, kept item framed green): ${sheet.path}\n`);
+  }
+  if (grouping.oversizedBuckets > 0) {
+    process.stderr.write(
+      `warning: ${grouping.oversizedBuckets} hash bucket(s) held more than 32 items each (${grouping.itemsInOversizedBuckets} items) and were left ungrouped: ` +
+        `the hasher gives many different images the same code (dead bits), so duplicates among them are not found. Train it on more images of this kind (--train-data).\n`,
+    );
+  }
+  const check = checkDropShare(report, arguments_.maximumDropShare);
+  if (check.exceeded) {
+    const sheet = await writeContactSheet(join(out, 'largest-groups.png'), source, report.groups, { maximumGroups: arguments_.sheetGroups, selection: 'largest' });
+    const rule = '!'.repeat(100);
+    process.stderr.write(
+      `${rule}\n` +
+        `WARNING: this report would drop ${check.dropped} of ${check.hashed} images (${(100 * check.dropShare).toFixed(1)}%), more than --max-drop-share ${check.maximumDropShare}.\n` +
+        `That is far more than real near-duplicates usually are: look at the largest groups before training on it.\n` +
+        `Largest groups:\n${check.largestGroups.map((group) => `  ${group.dropped.length + 1} items, kept ${group.kept.key}, e.g. dropped ${group.dropped.slice(0, 3).map((item) => item.key).join(', ')}`).join('\n')}\n` +
+        `Contact sheet of the largest groups: ${sheet.path}\n` +
+        `The report records this (guard.exceeded); dcgan-train --dedup-report refuses it unless given --accept-dedup-drop.\n` +
+        `A hasher trained on too few images (see --train-data) is the usual cause.\n` +
+        `${rule}\n`,
+    );
   }
   return report;
 }

@@ -42,7 +42,12 @@ export async function trainHasher(arguments_: DedupArguments, source: ImageSourc
     seed: arguments_.seed,
     signal,
     onEvent: (event) => {
-      if (event.status === 'epoch-start') bar = new ProgressBar({ total: steps, label: `train epoch ${event.epoch + 1}/${event.epochs}` });
+      if (event.status === 'small-training-set') {
+        process.stderr.write(
+          `warning: training the ${event.codeBits}-bit hasher on only ${event.images} images; it needs about ${event.recommended} of this kind, or different images will share codes ` +
+            `(verification keeps them apart, but fewer duplicates are found). Train on a larger set of the same kind with --train-data.\n`,
+        );
+      } else if (event.status === 'epoch-start') bar = new ProgressBar({ total: steps, label: `train epoch ${event.epoch + 1}/${event.epochs}` });
       else if (event.status === 'step') bar?.update(event.step, `loss ${event.loss.toFixed(5)} ${event.imagesPerSecond.toFixed(0)} img/s`);
       else if (event.status === 'skipped') bar?.log(`skipped ${event.key}: ${event.reason}`);
       else if (event.status === 'epoch-end') {

@@ -8,15 +8,44 @@ export interface GroupingStats {
   readonly parts: number;
   /** Code pairs whose full Hamming distance was computed (0 for exact match, which needs none). */
   readonly candidatePairs: number;
-  /** Candidate pairs within the radius (each one joins two groups or confirms a join). */
+  /** Pairs whose codes match (within the radius, or through a probe): the candidates for verification. */
   readonly matchedPairs: number;
+  /** The thumbnail check of candidate pairs and what it cost; null when the codes were grouped without thumbnails. */
+  readonly verification: VerificationStats | null;
+  /** (kept item, other) pairs that put the other item into the kept item's group: the items dropped. */
+  readonly groupedPairs: number;
+  /**
+   * Buckets left ungrouped for holding more than `maximumBucketSize` items (summed over the code parts), and the
+   * items in them (an item can count once per part). Many means the hasher does not fit the data.
+   */
+  readonly oversizedBuckets: number;
+  readonly itemsInOversizedBuckets: number;
+  /** Seconds spent finding candidate pairs on the codes. */
+  readonly matchingSeconds: number;
+  /** Total seconds (matching and verification). */
+  readonly seconds: number;
+}
+
+/** How candidate pairs were verified, and the cost. */
+export interface VerificationStats {
+  readonly measure: 'thumbnail-correlation';
+  readonly thumbnailSize: number;
+  readonly thumbnailChannels: number;
+  readonly maximumDistance: number;
+  readonly maximumShift: number;
+  readonly maximumMeanChange: number;
+  /** (kept item, candidate) pairs whose thumbnails were compared. */
+  readonly checkedPairs: number;
+  /** Of those, pairs that passed (each drops one item). */
+  readonly acceptedPairs: number;
   readonly seconds: number;
 }
 
 /**
  * Duplicate groups over items `0..itemCount-1` (positions in the hashed list), in compressed form so that memory
  * stays linear in the item count: group `g` is `members[groupStarts[g] .. groupStarts[g + 1])`. Only groups of two
- * or more items are listed; members are ascending and groups are ordered by their first member.
+ * or more items are listed; members are ascending and groups are ordered by their first member, the kept item (every
+ * other member matched it directly: groups never chain).
  */
 export interface DuplicateGroups {
   readonly itemCount: number;

@@ -1,21 +1,26 @@
 import { DedupError } from '../errors/dedup-error';
 import { assertPackedCodes, codeBytesOf, hammingDistance, type PackedCodes } from './binary-code';
 import { ByteKeyIndex } from './byte-key-index';
-import type { DuplicateGroups } from './duplicate-groups';
-import { UnionFind } from './union-find';
+import type { DuplicateGroups, GroupingStats } from './duplicate-groups';
+import { resolveVerification, verifyThumbnailPair, type Thumbnails, type VerificationOptions } from './thumbnails';
 
-/** Codes to group, with optional shift-probe codes (see `hashSource`'s `shiftProbes`). */
+/** Codes to group, with optional shift-probe codes (see `hashSource`'s `shiftProbes`) and verification thumbnails. */
 export interface CodesToGroup extends PackedCodes {
   /** `count * probesPerItem` extra codes, item-major: the codes of shifted copies of each item. */
   readonly probeCodes?: Uint8Array | undefined;
   /** @default 0 */
   readonly probesPerItem?: number | undefined;
+  /**
+   * A small thumbnail of each item (`hashSource` keeps them). When present, every pair the codes propose is verified
+   * on the thumbnails before it counts (see `verification`); without them, code matches count as they are.
+   */
+  readonly thumbnails?: Thumbnails | undefined;
 }
 
 /** Options of {@link findDuplicateGroups}. */
 export interface FindDuplicateGroupsOptions {
   /**
-   * Largest Hamming distance between two items' codes that makes them duplicates. 0 is the paper's exact code match
+   * Largest Hamming distance between two items' codes that makes them candidates. 0 is the paper's exact code match
    * (expected linear time). A radius r > 0 uses multi-index hashing: codes are cut into r + 1 byte-aligned parts, two
    * codes within distance r agree exactly on at least one part (pigeonhole), so only items that share a part are
    * compared. Cost: r + 1 hash-table passes over the codes, plus one distance per candidate pair, whose number is
@@ -26,11 +31,24 @@ export interface FindDuplicateGroupsOptions {
   readonly radius?: number;
   /** Largest distance between a shift probe of one item and another item's code. @default radius */
   readonly probeRadius?: number;
+  /** How candidate pairs are verified on the thumbnails (ignored without thumbnails). */
+  readonly verification?: VerificationOptions;
+  /**
+   * Hash buckets (items sharing a code, or a part of it for `radius` > 0) larger than this are left ungrouped and
+   * counted in `stats.oversizedBuckets`: so many items on one code means the hasher does not tell them apart (dead
+   * bits, e.g. a hasher trained on too little or on other data), and comparing all their pairs would cost quadratic
+   * time. Shift probes that land in such a bucket are skipped too.
+   * @default 32
+   */
+  readonly maximumBucketSize?: number;
 }
 
 /**
- * Groups items whose codes match exactly (or within `radius` bits), joining matches transitively
- * (a ~ b and b ~ c puts a, b and c in one group). Expected linear time and memory for exact matching.
+ * Groups duplicates without chaining: items are visited in order; an item that is in no group yet keeps its place
+ * and takes into its group every later, still ungrouped item whose code matches its own (exactly, within `radius`,
+ * or through a shift probe) and, with thumbnails, whose thumbnail passes verification against it. So an item joins
+ * a group only through a verified match with the group's kept (first) item: a ~ b and b ~ c with a !~ c gives the
+ * group {a, b} and leaves c alone. Expected linear time and memory for exact matching.
  *
  * @example
  * const groups = findDuplicateGroups({ codes, codeBits: 128, count }, { radius: 0 });
@@ -43,10 +61,15 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
   const codeBytes = codeBytesOf(codeBits);
   const probesPerItem = input.probesPerItem ?? 0;
   const probeCodes = input.probeCodes;
+  const thumbnails = input.thumbnails;
   if (!Number.isInteger(probesPerItem) || probesPerItem < 0) throw new DedupError(`Expected \`probesPerItem\` to be a non-negative integer, got \`${probesPerItem}\``);
   if (probesPerItem > 0 && (probeCodes === undefined || probeCodes.length !== count * probesPerItem * codeBytes)) {
     throw new DedupError(`Expected \`probeCodes\` to hold count * probesPerItem * ${codeBytes} = ${count * probesPerItem * codeBytes} bytes, got \`${probeCodes?.length ?? 0}\``);
   }
+  if (thumbnails !== undefined && thumbnails.data.length !== count * thumbnails.size * thumbnails.size * thumbnails.channels) {
+    throw new DedupError(`Expected \`thumbnails\` to hold count * ${thumbnails.size} * ${thumbnails.size} * ${thumbnails.channels} = ${count * thumbnails.size * thumbnails.size * thumbnails.channels} bytes, got \`${thumbnails.data.length}\``);
+  }
+  const verification = resolveVerification(options.verification);
   const radius = options.radius ?? 0;
   const probeRadius = options.probeRadius ?? radius;
   for (const [name, value] of [['radius', radius], ['probeRadius', probeRadius]] as const) {
@@ -56,8 +79,15 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
       );
     }
   }
+  const maximumBucketSize = options.maximumBucketSize ?? 32;
+  if (!Number.isInteger(maximumBucketSize) || maximumBucketSize < 2) throw new DedupError(`Expected \`maximumBucketSize\` to be an integer >= 2, got \`${maximumBucketSize}\``);
   const parts = Math.max(radius, probesPerItem > 0 ? probeRadius : 0) + 1;
-  const sets = new UnionFind(count);
+  let oversizedBuckets = 0;
+  let itemsInOversizedBuckets = 0;
+  const oversized = (size: number): boolean => size > maximumBucketSize;
+  // Candidate pairs (smaller item, larger item) that matched on the codes; exact-match buckets are kept as buckets.
+  const edges = new PairList();
+  let exactIndex: ByteKeyIndex | undefined;
   let candidatePairs = 0;
   let matchedPairs = 0;
   const partStart = (part: number) => Math.floor((part * codeBytes) / parts);
@@ -79,25 +109,37 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
   for (let part = 0; part < parts; part += 1) {
     const start = partStart(part);
     const index = new ByteKeyIndex(codes, codeBytes, count, start, partStart(part + 1) - start);
-    for (let bucket = 0; bucket < index.bucketCount; bucket += 1) {
-      const from = index.starts[bucket]!;
-      const to = index.starts[bucket + 1]!;
-      if (to - from < 2) continue;
-      if (parts === 1) {
-        // Exact match: a bucket is a group, no distances needed.
-        for (let position = from + 1; position < to; position += 1) sets.union(index.members[from]!, index.members[position]!);
-        matchedPairs += to - from - 1;
-        continue;
+    if (parts === 1) {
+      // Exact match: a bucket's members all match each other, no distances needed.
+      exactIndex = index;
+      for (let bucket = 0; bucket < index.bucketCount; bucket += 1) {
+        const size = index.starts[bucket + 1]! - index.starts[bucket]!;
+        if (oversized(size)) {
+          oversizedBuckets += 1;
+          itemsInOversizedBuckets += size;
+          continue;
+        }
+        matchedPairs += (size * (size - 1)) / 2;
       }
-      for (let left = from; left < to; left += 1) {
-        const first = index.members[left]!;
-        for (let right = left + 1; right < to; right += 1) {
-          const second = index.members[right]!;
-          if (equalBefore(codes, first, second, part)) continue;
-          candidatePairs += 1;
-          if (hammingDistance(codes, codeBytes, first, codes, second, radius) <= radius) {
-            matchedPairs += 1;
-            sets.union(first, second);
+    } else {
+      for (let bucket = 0; bucket < index.bucketCount; bucket += 1) {
+        const from = index.starts[bucket]!;
+        const to = index.starts[bucket + 1]!;
+        if (oversized(to - from)) {
+          oversizedBuckets += 1;
+          itemsInOversizedBuckets += to - from;
+          continue;
+        }
+        for (let left = from; left < to; left += 1) {
+          const first = index.members[left]!;
+          for (let right = left + 1; right < to; right += 1) {
+            const second = index.members[right]!;
+            if (equalBefore(codes, first, second, part)) continue;
+            candidatePairs += 1;
+            if (hammingDistance(codes, codeBytes, first, codes, second, radius) <= radius) {
+              matchedPairs += 1;
+              edges.push(first, second);
+            }
           }
         }
       }
@@ -107,50 +149,121 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
         for (let probe = 0; probe < probesPerItem; probe += 1) {
           const query = item * probesPerItem + probe;
           const bucket = index.lookup(probeCodes, query);
-          if (bucket === -1) continue;
+          if (bucket === -1 || oversized(index.starts[bucket + 1]! - index.starts[bucket]!)) continue;
           for (let position = index.starts[bucket]!; position < index.starts[bucket + 1]!; position += 1) {
             const other = index.members[position]!;
             if (other === item || equalBefore(probeCodes, query, other, part)) continue;
             candidatePairs += 1;
             if (hammingDistance(probeCodes, codeBytes, query, codes, other, probeRadius) <= probeRadius) {
               matchedPairs += 1;
-              sets.union(item, other);
+              edges.push(item, other);
             }
           }
         }
       }
     }
   }
-  return collectGroups(sets, count, {
+  const matchingSeconds = (performance.now() - started) / 1000;
+
+  // Star grouping in item order, verifying each (kept item, candidate) pair once.
+  const verifyStarted = performance.now();
+  const neighbours = edges.toAdjacency(count);
+  const keeperOf = new Int32Array(count).fill(-1);
+  let checkedPairs = 0;
+  let acceptedPairs = 0;
+  const consider = (keeper: number, other: number): void => {
+    if (keeperOf[other] !== -1) return;
+    checkedPairs += 1;
+    if (thumbnails !== undefined && !verifyThumbnailPair(thumbnails, keeper, other, verification)) return;
+    acceptedPairs += 1;
+    keeperOf[other] = keeper;
+  };
+  for (let item = 0; item < count; item += 1) {
+    if (keeperOf[item] !== -1) continue;
+    if (exactIndex !== undefined) {
+      const bucket = exactIndex.bucketOf[item]!;
+      if (!oversized(exactIndex.starts[bucket + 1]! - exactIndex.starts[bucket]!)) for (let position = exactIndex.starts[bucket]!; position < exactIndex.starts[bucket + 1]!; position += 1) {
+        const other = exactIndex.members[position]!;
+        if (other > item) consider(item, other);
+      }
+    }
+    for (let position = neighbours.starts[item]!; position < neighbours.starts[item + 1]!; position += 1) consider(item, neighbours.others[position]!);
+  }
+  const verifySeconds = (performance.now() - verifyStarted) / 1000;
+  return collectStarGroups(keeperOf, count, {
     radius,
     probeRadius: probesPerItem > 0 ? probeRadius : 0,
     probesPerItem,
     parts,
     candidatePairs,
     matchedPairs,
+    verification:
+      thumbnails === undefined
+        ? null
+        : { measure: 'thumbnail-correlation', thumbnailSize: thumbnails.size, thumbnailChannels: thumbnails.channels, ...verification, checkedPairs, acceptedPairs, seconds: verifySeconds },
+    groupedPairs: acceptedPairs,
+    oversizedBuckets,
+    itemsInOversizedBuckets,
+    matchingSeconds,
     seconds: (performance.now() - started) / 1000,
   });
 }
 
-function collectGroups(sets: UnionFind, count: number, stats: DuplicateGroups['stats']): DuplicateGroups {
-  const rootOf = new Int32Array(count);
-  const groupOfRoot = new Int32Array(count).fill(-1);
-  const sizes: number[] = [];
-  for (let item = 0; item < count; item += 1) {
-    const root = sets.find(item);
-    rootOf[item] = root;
-    if (groupOfRoot[root] === -1 && sets.setSize(root) >= 2) {
-      groupOfRoot[root] = sizes.length;
-      sizes.push(sets.setSize(root));
+/** A growable list of item pairs, turned into per-item lists of larger partners. */
+class PairList {
+  private smaller = new Int32Array(1024);
+  private larger = new Int32Array(1024);
+  length = 0;
+
+  push(first: number, second: number): void {
+    if (this.length === this.smaller.length) {
+      const grow = (array: Int32Array) => {
+        const next = new Int32Array(array.length * 2);
+        next.set(array);
+        return next;
+      };
+      this.smaller = grow(this.smaller);
+      this.larger = grow(this.larger);
     }
+    this.smaller[this.length] = Math.min(first, second);
+    this.larger[this.length] = Math.max(first, second);
+    this.length += 1;
   }
-  const groupCount = sizes.length;
-  const groupStarts = new Int32Array(groupCount + 1);
-  for (let group = 0; group < groupCount; group += 1) groupStarts[group + 1] = groupStarts[group]! + sizes[group]!;
+
+  /** For each item, its larger partners, ascending, without repeats. */
+  toAdjacency(count: number): { starts: Int32Array; others: Int32Array } {
+    const starts = new Int32Array(count + 1);
+    for (let pair = 0; pair < this.length; pair += 1) starts[this.smaller[pair]! + 1] = starts[this.smaller[pair]! + 1]! + 1;
+    for (let item = 0; item < count; item += 1) starts[item + 1] = starts[item + 1]! + starts[item]!;
+    const cursor = starts.slice(0, count);
+    const others = new Int32Array(this.length);
+    for (let pair = 0; pair < this.length; pair += 1) {
+      const item = this.smaller[pair]!;
+      others[cursor[item]!] = this.larger[pair]!;
+      cursor[item] = cursor[item]! + 1;
+    }
+    for (let item = 0; item < count; item += 1) others.subarray(starts[item]!, starts[item + 1]!).sort();
+    return { starts, others };
+  }
+}
+
+function collectStarGroups(keeperOf: Int32Array, count: number, stats: GroupingStats): DuplicateGroups {
+  // Group g is keeper g's star; keepers are visited in order, members come out ascending (keeper first).
+  const size = new Int32Array(count);
+  for (let item = 0; item < count; item += 1) if (keeperOf[item] !== -1) size[keeperOf[item]!] = size[keeperOf[item]!]! + 1;
+  const groupOf = new Int32Array(count).fill(-1);
+  const starts: number[] = [0];
+  for (let item = 0; item < count; item += 1) {
+    if (size[item]! === 0) continue;
+    groupOf[item] = starts.length - 1;
+    starts.push(starts[starts.length - 1]! + size[item]! + 1);
+  }
+  const groupCount = starts.length - 1;
+  const groupStarts = Int32Array.from(starts);
   const cursor = groupStarts.slice(0, groupCount);
   const members = new Int32Array(groupStarts[groupCount]!);
   for (let item = 0; item < count; item += 1) {
-    const group = groupOfRoot[rootOf[item]!]!;
+    const group = groupOf[item] !== -1 ? groupOf[item]! : keeperOf[item] !== -1 ? groupOf[keeperOf[item]!]! : -1;
     if (group === -1) continue;
     members[cursor[group]!] = item;
     cursor[group] = cursor[group]! + 1;

@@ -7,6 +7,7 @@ import { defaultHasherTransform } from '../hasher/train-semantic-hasher';
 import { HashStore, type HashChunk } from './hash-store';
 import type { ImageHasher } from './image-hasher';
 import { shiftImage, shiftOffsets } from './shift-probes';
+import { defaultThumbnailSize, makeThumbnail, type Thumbnails } from '../group/thumbnails';
 
 /** An item that could not be hashed (undecodable, or the wrong shape after the transform), and why. */
 export interface SkippedSourceItem {
@@ -42,6 +43,12 @@ export interface HashSourceOptions {
    */
   readonly shiftProbes?: number;
   /**
+   * Side of the small pixel thumbnail kept for each item, with which `findDuplicateGroups` verifies every candidate
+   * pair (16 * 16 * channels bytes per item at the default; 0 keeps none, and code matches are then not verified).
+   * @default 16
+   */
+  readonly thumbnailSize?: number;
+  /**
    * Hash only this shard of the source: items at positions `p` with `p mod count === index` (see `resolveShard` of
    * @dcgan/data). Indices stay source positions. With `directory`, a `shard.json` there records the shard and whether
    * it finished, and `mergeHashShards` joins the shards into the store one process would have written.
@@ -74,6 +81,8 @@ export interface SourceHashes extends CodesToGroup {
   readonly skipped: readonly SkippedSourceItem[];
   readonly shiftProbes: number;
   readonly probesPerItem: number;
+  /** Each hashed item's verification thumbnail (absent with `thumbnailSize: 0`). */
+  readonly thumbnails: Thumbnails | undefined;
   /** Items read by earlier, interrupted runs whose chunks were reused. */
   readonly resumedFrom: number;
 }
@@ -107,11 +116,16 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
   const shiftProbes = options.shiftProbes ?? 0;
   if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new DedupError(`Expected \`chunkSize\` to be a positive integer, got \`${chunkSize}\``);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new DedupError(`Expected \`batchSize\` to be a positive integer, got \`${batchSize}\``);
+  const thumbnailSize = options.thumbnailSize ?? defaultThumbnailSize;
+  if (!Number.isInteger(thumbnailSize) || thumbnailSize < 0 || thumbnailSize > 64) throw new DedupError(`Expected \`thumbnailSize\` to be an integer in 0..64, got \`${thumbnailSize}\``);
   const offsets = shiftOffsets(shiftProbes);
   const probesPerItem = offsets.length;
   const shape = hasher.inputShape;
   const transform = options.transform ?? (shape === undefined ? [toRgb()] : defaultHasherTransform({ imageWidth: shape.width, imageHeight: shape.height, channels: shape.channels }));
   const codeBytes = codeBytesOf(hasher.codeBits);
+  // Thumbnails in the hasher's channels; hashers without an input shape (exact pixels, dHash) get RGB ones.
+  const thumbnailChannels: 1 | 3 = shape !== undefined && shape.channels === 1 ? 1 : 3;
+  const thumbnailBytes = thumbnailSize * thumbnailSize * thumbnailChannels;
   const fingerprint = await hasher.fingerprint();
   const shard = options.shard ?? wholeDataset;
   const sharded = !isWholeDataset(shard);
@@ -124,7 +138,7 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
           options.directory,
           {
             format: 'dcgan-dedup-hashes',
-            version: 1,
+            version: 2,
             hasherKind: hasher.kind,
             fingerprint,
             codeBits: hasher.codeBits,
@@ -134,6 +148,8 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
             sourceDescription: source.description,
             sourceLength: source.length ?? null,
             transform: describeTransform(transform),
+            thumbnailSize,
+            thumbnailChannels,
             ...(sharded ? { shard } : {}),
           },
           options.restart ?? false,
@@ -155,6 +171,9 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
   let chunkSkipped: SkippedSourceItem[] = [];
   let chunkCodes: Uint8Array[] = [];
   let chunkProbeCodes: Uint8Array[] = [];
+  let chunkThumbnails: Uint8Array[] = [];
+  // Width of the first image hashed (for the thumbnails' scale when the hasher has no input shape).
+  let firstWidth: number | undefined;
   let batch: { index: number; key: string; image: RawImage }[] = [];
   let rateWindowStart = performance.now();
   let rateWindowCount = 0;
@@ -163,6 +182,8 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     if (batch.length === 0) return;
     const images = batch.map((entry) => entry.image);
     chunkCodes.push(await hasher.hashImages(images));
+    if (thumbnailSize > 0) for (const image of images) chunkThumbnails.push(makeThumbnail(image, thumbnailSize, thumbnailChannels));
+    firstWidth ??= images[0]?.width;
     if (probesPerItem > 0) {
       // Item-major: all probes of the first image, then of the second...
       const probes = images.flatMap((image) => offsets.map(([dx, dy]) => shiftImage(image, dx, dy)));
@@ -193,9 +214,9 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
       indices: chunkIndices,
       keys: chunkKeys,
       skipped: chunkSkipped,
-      codes: concatenate([...chunkCodes, ...chunkProbeCodes]),
+      codes: concatenate([...chunkCodes, ...chunkProbeCodes, ...chunkThumbnails]),
     };
-    if (chunk.codes.length !== chunkIndices.length * codeBytes * (1 + probesPerItem)) {
+    if (chunk.codes.length !== chunkIndices.length * (codeBytes * (1 + probesPerItem) + thumbnailBytes)) {
       throw new DedupError(`The ${hasher.kind} hasher returned ${chunk.codes.length} bytes of codes for ${chunkIndices.length} images; expected ${codeBytes} bytes per code`);
     }
     chunks.push(chunk);
@@ -209,6 +230,7 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     chunkSkipped = [];
     chunkCodes = [];
     chunkProbeCodes = [];
+    chunkThumbnails = [];
   };
 
   // `index` is the position in the shard; indices are kept as source positions.
@@ -252,6 +274,7 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
   const count = chunks.reduce((sum, chunk) => sum + chunk.indices.length, 0);
   const codes = new Uint8Array(count * codeBytes);
   const probeCodes = new Uint8Array(count * codeBytes * probesPerItem);
+  const thumbnailData = new Uint8Array(count * thumbnailBytes);
   const indices = new Int32Array(count);
   const keys: string[] = [];
   const skipped: SkippedSourceItem[] = [];
@@ -259,7 +282,8 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
   for (const chunk of chunks) {
     const size = chunk.indices.length;
     codes.set(chunk.codes.subarray(0, size * codeBytes), offset * codeBytes);
-    probeCodes.set(chunk.codes.subarray(size * codeBytes), offset * codeBytes * probesPerItem);
+    probeCodes.set(chunk.codes.subarray(size * codeBytes, size * codeBytes * (1 + probesPerItem)), offset * codeBytes * probesPerItem);
+    thumbnailData.set(chunk.codes.subarray(size * codeBytes * (1 + probesPerItem)), offset * thumbnailBytes);
     indices.set(chunk.indices, offset);
     for (const key of chunk.keys) keys.push(key);
     for (const item of chunk.skipped) skipped.push(item);
@@ -282,6 +306,7 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     keys,
     skipped,
     shiftProbes,
+    thumbnails: thumbnailSize > 0 ? { data: thumbnailData, size: thumbnailSize, channels: thumbnailChannels, scale: thumbnailSize / (shape?.width ?? firstWidth ?? 2 * thumbnailSize) } : undefined,
     resumedFrom,
   };
 }

@@ -8,7 +8,7 @@ import { DedupError } from '../errors/dedup-error';
 /** What a hash directory was made with; a resumed run must match it. */
 export interface HashStoreManifest {
   readonly format: 'dcgan-dedup-hashes';
-  readonly version: 1;
+  readonly version: 2;
   readonly hasherKind: string;
   readonly fingerprint: string;
   readonly codeBits: number;
@@ -18,6 +18,10 @@ export interface HashStoreManifest {
   readonly sourceDescription: string;
   readonly sourceLength: number | null;
   readonly transform: unknown;
+  /** Side of the verification thumbnails stored after the codes (0: none). */
+  readonly thumbnailSize: number;
+  /** Channels of the thumbnails (the hasher input's). */
+  readonly thumbnailChannels: number;
   /** Present in a shard's store only: the shard it holds (items are source positions `p` with `p mod count === index`). */
   readonly shard?: { readonly index: number; readonly count: number };
 }
@@ -30,7 +34,7 @@ export interface HashChunk {
   readonly indices: readonly number[];
   readonly keys: readonly string[];
   readonly skipped: readonly { readonly index: number; readonly key: string; readonly reason: string }[];
-  /** Codes of the hashed items, then their probe codes (item-major). */
+  /** Codes of the hashed items, then their probe codes (item-major), then their thumbnails. */
   readonly codes: Uint8Array;
 }
 
@@ -95,7 +99,8 @@ export class HashStore {
       } catch {
         break;
       }
-      const expectedBytes = meta.indices?.length * codeBytes * (1 + this.manifest.probesPerItem);
+      const thumbnailBytes = this.manifest.thumbnailSize ** 2 * this.manifest.thumbnailChannels;
+      const expectedBytes = meta.indices?.length * (codeBytes * (1 + this.manifest.probesPerItem) + thumbnailBytes);
       if (meta.chunk !== chunk || meta.firstItem !== firstItem || codes.length !== expectedBytes || meta.keys?.length !== meta.indices.length) break;
       chunks.push({ ...meta, codes });
       firstItem += meta.itemsRead;

@@ -44,6 +44,10 @@ describe('hashing in shards (processes with a Job environment) and mergeHashShar
     // The merged store resumes with nothing to hash: the codes come back whole.
     const hashes = await hashSource(await hashShardSource(folder), slowHasher(0), { ...hashShardSettings, transform: [], directory: join(output, 'hashes') });
     expect(hashes.resumedFrom).toBe(33);
+    // The verification thumbnails (hash store version 2) come through the merge too.
+    expect(hashes.thumbnails?.size).toBe(16);
+    expect(hashes.thumbnails?.data.length).toBe(31 * 16 * 16 * hashes.thumbnails!.channels);
+    expect(hashes.thumbnails?.data.some((value) => value !== 0)).toBe(true);
     expect(hashes.skipped.map((item) => basename(item.key))).toEqual(['digit-09-broken.png', 'digit-20-broken.png']);
   }, 600_000);
 

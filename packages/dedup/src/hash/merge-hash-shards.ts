@@ -18,7 +18,7 @@ export interface MergedHashShards {
 }
 
 type MergeItem =
-  | { readonly index: number; readonly key: string; readonly codes: Uint8Array; readonly probes: Uint8Array }
+  | { readonly index: number; readonly key: string; readonly codes: Uint8Array; readonly probes: Uint8Array; readonly thumbnail: Uint8Array }
   | { readonly index: number; readonly key: string; readonly reason: string };
 
 async function readShardItems(shard: CollectedShard): Promise<{ manifest: HashStoreManifest; items: MergeItem[]; itemsRead: number }> {
@@ -36,16 +36,20 @@ async function readShardItems(shard: CollectedShard): Promise<{ manifest: HashSt
     throw new DedupError(`${shard.directory}: holds ${itemsRead} items in finished chunks but its shard.json says ${shard.manifest.items}; rerun the shard`, { file: shard.directory });
   }
   const codeBytes = Math.ceil(manifest.codeBits / 8);
+  const probeBytes = codeBytes * manifest.probesPerItem;
+  const thumbnailBytes = manifest.thumbnailSize ** 2 * manifest.thumbnailChannels;
   const items: MergeItem[] = [];
   for (const chunk of chunks) {
     const size = chunk.indices.length;
-    const probes = chunk.codes.subarray(size * codeBytes);
+    const probes = chunk.codes.subarray(size * codeBytes, size * (codeBytes + probeBytes));
+    const thumbnails = chunk.codes.subarray(size * (codeBytes + probeBytes));
     chunk.indices.forEach((index, row) => {
       items.push({
         index,
         key: chunk.keys[row] as string,
         codes: chunk.codes.subarray(row * codeBytes, (row + 1) * codeBytes),
-        probes: probes.subarray(row * codeBytes * manifest.probesPerItem, (row + 1) * codeBytes * manifest.probesPerItem),
+        probes: probes.subarray(row * probeBytes, (row + 1) * probeBytes),
+        thumbnail: thumbnails.subarray(row * thumbnailBytes, (row + 1) * thumbnailBytes),
       });
     });
     for (const item of chunk.skipped) items.push(item);
@@ -93,7 +97,8 @@ export async function mergeHashShards(output: string, directory: string): Promis
       indices: hashed.map((item) => item.index),
       keys: hashed.map((item) => item.key),
       skipped: pending.filter((item): item is Extract<MergeItem, { reason: string }> => 'reason' in item).map(({ index, key, reason }) => ({ index, key, reason })),
-      codes: concatenate([...hashed.map((item) => item.codes), ...hashed.map((item) => item.probes)]),
+      // Laid out as hashSource writes a chunk: codes, then probe codes (item-major), then thumbnails.
+      codes: concatenate([...hashed.map((item) => item.codes), ...hashed.map((item) => item.probes), ...hashed.map((item) => item.thumbnail)]),
     };
     await store.writeChunk(chunk);
     chunkNumber += 1;

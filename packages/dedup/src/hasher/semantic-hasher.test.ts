@@ -110,7 +110,10 @@ describe('trainSemanticHasher', () => {
     // The optimizer's moments appear at the first step; after that the count must not move.
     expect(new Set(tensorCounts.slice(1)).size).toBe(1);
     expect(events.filter((event) => event.status === 'epoch-end')).toHaveLength(4);
-    expect(hasher.training).toMatchObject({ epochs: 4, batchSize: 16 });
+    // 160 images are far fewer than 150 per code bit: one warning, before the first epoch.
+    expect(events[0]).toEqual({ status: 'small-training-set', images: 160, recommended: 150 * hasher.codeBits, codeBits: hasher.codeBits });
+    expect(events.filter((event) => event.status === 'small-training-set')).toHaveLength(1);
+    expect(hasher.training).toMatchObject({ epochs: 4, batchSize: 16, source: source.description });
     hasher.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });

@@ -52,8 +52,24 @@ export interface TrainSemanticHasherOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * Training images below which the hasher's codes collide often between different images (measured, see
+ * packages/dedup/EVALUATION.md: quality against training-set size): 150 per code bit, 19,200 for 128 bits.
+ */
+export function recommendedTrainingImages(codeBits: number): number {
+  return 150 * codeBits;
+}
+
 /** Progress of {@link trainSemanticHasher}, tagged by `status`. */
 export type TrainHasherEvent =
+  | {
+      readonly status: 'small-training-set';
+      /** Distinct images in the training source. */
+      readonly images: number;
+      /** {@link recommendedTrainingImages} for this code size. */
+      readonly recommended: number;
+      readonly codeBits: number;
+    }
   | { readonly status: 'epoch-start'; readonly epoch: number; readonly epochs: number; readonly steps: number | undefined }
   | { readonly status: 'step'; readonly epoch: number; readonly step: number; readonly steps: number | undefined; readonly loss: number; readonly imagesPerSecond: number }
   | { readonly status: 'skipped'; readonly key: string; readonly reason: string }
@@ -125,6 +141,9 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
   // Distinct seeds for every random tensor of every step, so a run repeats exactly.
   let randomSeed = seed * 1_000_003 + startEpoch * 7919;
 
+  if (source.length !== undefined && startEpoch < epochs && source.length < recommendedTrainingImages(codeBits)) {
+    options.onEvent?.({ status: 'small-training-set', images: source.length, recommended: recommendedTrainingImages(codeBits), codeBits });
+  }
   try {
     for (; epoch < epochs; epoch += 1) {
       const started = performance.now();
@@ -186,7 +205,7 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
       if (aborted) break;
       const loss = lossSum / step;
       losses.push(loss);
-      hasher.training = { ...hasher.training, epochs: epoch + 1, batchSize, learningRate, dropout, corruption: { noiseStandardDeviation: noise, maskingFraction: masking, brightnessJitter: brightness }, seed, loss };
+      hasher.training = { ...hasher.training, source: source.description, epochs: epoch + 1, batchSize, learningRate, dropout, corruption: { noiseStandardDeviation: noise, maskingFraction: masking, brightnessJitter: brightness }, seed, loss };
       options.onEvent?.({ status: 'epoch-end', epoch, epochs, loss, seconds: (performance.now() - started) / 1000 });
       await options.afterEpoch?.(epoch, hasher);
     }

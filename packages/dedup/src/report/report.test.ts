@@ -11,7 +11,7 @@ import { createExactPixelHasher } from '../hash/exact-pixel-hasher';
 import { hashSource, type SourceHashes } from '../hash/hash-source';
 import { mnistSamples } from '../test-support/mnist-samples';
 import { writeContactSheet } from './contact-sheet';
-import { buildDedupReport, droppedIndices, readDedupReport, writeDedupReport, type DedupReport } from './dedup-report';
+import { assertDropShareAccepted, buildDedupReport, checkDropShare, droppedIndices, readDedupReport, writeDedupReport, type DedupReport } from './dedup-report';
 import { createDeduplicatedSource } from './deduplicated-source';
 
 let samples: Sample[];
@@ -98,5 +98,29 @@ describe('writeContactSheet', () => {
     expect(pixel(secondGroupLeft, 4)).toEqual([40, 200, 80]); // second group, kept
     expect(pixel(secondGroupLeft + 2 * 40 + 10, 10)).toEqual([24, 24, 24]); // it has only two items
     expect(pixel(4, 4 + 36 + 4)).toEqual([40, 200, 80]); // third group, second line
+  });
+});
+
+describe('the data-loss guard', () => {
+  it('records the share dropped in the report and flags more than the limit (default 5%)', () => {
+    // 6 of 26 dropped = 23%.
+    expect(report.guard).toEqual({ maximumDropShare: 0.05, dropShare: 6 / 26, exceeded: true });
+    expect(buildDedupReport(hashes, findDuplicateGroups(hashes), { maximumDropShare: 0.25 }).guard).toEqual({ maximumDropShare: 0.25, dropShare: 6 / 26, exceeded: false });
+    const check = checkDropShare(report);
+    expect(check).toMatchObject({ dropShare: 6 / 26, dropped: 6, hashed: 26, exceeded: true, maximumDropShare: 0.05 });
+    expect(check.largestGroups[0]!.kept.key).toBe('item-0');
+    expect(check.largestGroups[0]!.dropped).toHaveLength(3);
+    expect(checkDropShare(report, 0.3).exceeded).toBe(false);
+    expect(() => checkDropShare(report, 1.5)).toThrow('Expected `maximumDropShare` to be a number in [0, 1], got `1.5`');
+  });
+
+  it('refuses a report that drops too much unless accepted, naming the file and the largest groups', () => {
+    expect(() => assertDropShareAccepted(report, { file: 'runs/x/dedup-report.json' })).toThrow(
+      'runs/x/dedup-report.json: the dedup report drops 6 of 26 items (23.1%), more than the 5.0% allowed; largest groups: 4 items kept as item-0;',
+    );
+    expect(assertDropShareAccepted(report, { accept: true }).exceeded).toBe(true);
+    expect(assertDropShareAccepted(report, { maximumDropShare: 0.25 }).exceeded).toBe(false);
+    // The check counts the groups, so a report whose recorded guard was edited is still caught.
+    expect(() => assertDropShareAccepted({ ...report, guard: { maximumDropShare: 1, dropShare: 0, exceeded: false } })).toThrow(/drops 6 of 26 items/);
   });
 });

@@ -3,7 +3,8 @@ import type { CodesToGroup } from '../group/find-duplicate-groups';
 
 /**
  * Quadratic reference for `findDuplicateGroups`: compares every pair bit by bit (no tables, no early exits,
- * no shared helpers) and returns each item's group as the smallest member of its transitive closure.
+ * no shared helpers) and returns each item's group as its kept item: the first item, in order, that it matches
+ * directly (groups never chain).
  */
 export function bruteForceGroupLeaders(input: CodesToGroup, radius: number, probeRadius = radius): Int32Array {
   const { codes, codeBits, count } = input;
@@ -32,20 +33,13 @@ export function bruteForceGroupLeaders(input: CodesToGroup, radius: number, prob
       }
     }
   }
+  // No chaining: in item order, an item not yet taken keeps its place and takes every later untaken item that
+  // matches it directly.
   const leader = new Int32Array(count).fill(-1);
-  for (let start = 0; start < count; start += 1) {
-    if (leader[start] !== -1) continue;
-    const stack = [start];
-    leader[start] = start;
-    while (stack.length > 0) {
-      const item = stack.pop()!;
-      for (const next of adjacency[item]!) {
-        if (leader[next] === -1) {
-          leader[next] = start;
-          stack.push(next);
-        }
-      }
-    }
+  for (let item = 0; item < count; item += 1) {
+    if (leader[item] !== -1) continue;
+    leader[item] = item;
+    for (const next of adjacency[item]!) if (next > item && leader[next] === -1) leader[next] = item;
   }
   return leader;
 }

@@ -1,0 +1,198 @@
+// The multi-kind dedup evaluation behind packages/dedup/EVALUATION.md ("Held-out kinds"): settings are chosen on
+// planted MNIST digits and reported on planted Papirus icons and Openclipart clip art, with the exact-pixel and
+// dHash anchors in the same tables. Needs the cache of prepare-evaluation-sets.mjs.
+//
+//   node apps/dedup/scripts/evaluate-kinds.mjs <cache-dir> <out-dir> [--sizes]
+import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { initBackend } from '@dcgan/backend';
+import { applyTransform, createMemorySource, openMnistPackage, pad, toRgb } from '@dcgan/data';
+import {
+  createDifferenceHasher,
+  createExactPixelHasher,
+  findDuplicateGroups,
+  hashSource,
+  loadSemanticHasher,
+  plantNearDuplicates,
+  saveSemanticHasher,
+  trainSemanticHasher,
+} from '@dcgan/dedup';
+
+const [cache, out, ...flags] = process.argv.slice(2);
+if (cache === undefined || out === undefined) throw new Error('usage: evaluate-kinds.mjs <cache-dir> <out-dir> [--sizes]');
+await mkdir(out, { recursive: true });
+const backend = await initBackend();
+const log = (line) => process.stderr.write(`${line}\n`);
+log(`backend: ${backend.name}`);
+const started = performance.now();
+const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
+
+async function readCached(name) {
+  const meta = JSON.parse(await readFile(join(cache, `${name}.json`), 'utf8'));
+  const data = await readFile(join(cache, `${name}.rgb`));
+  return meta.keys.map((key, index) => ({ key, label: undefined, image: { width: 32, height: 32, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset + index * 3072, 3072) } }));
+}
+
+/** Drops exact pixel copies inside a base set (so that its only duplicates are the planted ones). */
+function uniqueByPixels(samples) {
+  const seen = new Set();
+  return samples.filter((sample) => {
+    const key = Buffer.from(sample.image.data).toString('base64');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function shuffled(items, seed) {
+  const result = [...items];
+  let state = seed >>> 0;
+  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  for (let index = result.length - 1; index > 0; index -= 1) {
+    const other = Math.floor(random() * (index + 1));
+    [result[index], result[other]] = [result[other], result[index]];
+  }
+  return result;
+}
+
+async function hasherFor(name, samples, epochs = 20) {
+  const path = join(out, `hasher-${name}.bin`);
+  if (await access(path).then(() => true, () => false)) return loadSemanticHasher(path);
+  const t0 = performance.now();
+  const { hasher } = await trainSemanticHasher(createMemorySource(samples), {
+    transform: [],
+    epochs,
+    onEvent: (event) => {
+      if (event.status === 'small-training-set') log(`  warning (${name}): ${event.images} training images < recommended ${event.recommended}`);
+      if (event.status === 'epoch-end') log(`  hasher ${name}: epoch ${event.epoch + 1}/${event.epochs} loss ${event.loss.toFixed(5)} (${elapsed()})`);
+    },
+  });
+  await saveSemanticHasher(path, hasher);
+  log(`hasher ${name}: ${samples.length} images, ${epochs} epochs, ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  return hasher;
+}
+
+/** Pair precision / recall and images wrongly dropped (dropped items that are not a planted copy of their kept item). */
+function score(groups, hashes, planted, originals) {
+  const truth = new Set(planted.map((pair) => `${Math.min(pair.original, pair.copy)}/${Math.max(pair.original, pair.copy)}`));
+  let reported = 0;
+  let truePairs = 0;
+  let wronglyDropped = 0;
+  const byKind = {};
+  const found = new Set();
+  for (let group = 0; group < groups.groupCount; group += 1) {
+    const members = Array.from(groups.members.subarray(groups.groupStarts[group], groups.groupStarts[group + 1]), (position) => hashes.indices[position]);
+    for (let left = 0; left < members.length; left += 1) {
+      for (let right = left + 1; right < members.length; right += 1) {
+        reported += 1;
+        const key = `${Math.min(members[left], members[right])}/${Math.max(members[left], members[right])}`;
+        if (truth.has(key)) {
+          truePairs += 1;
+          found.add(key);
+        }
+      }
+    }
+    const kept = members[0];
+    for (const dropped of members.slice(1)) if (!truth.has(`${Math.min(kept, dropped)}/${Math.max(kept, dropped)}`)) wronglyDropped += 1;
+  }
+  for (const pair of planted) {
+    const entry = (byKind[pair.kind] ??= { total: 0, found: 0 });
+    entry.total += 1;
+    if (found.has(`${Math.min(pair.original, pair.copy)}/${Math.max(pair.original, pair.copy)}`)) entry.found += 1;
+  }
+  return {
+    reportedPairs: reported,
+    falsePairs: reported - truePairs,
+    precision: reported === 0 ? 1 : truePairs / reported,
+    recall: truePairs / planted.length,
+    recallByKind: Object.fromEntries(Object.entries(byKind).map(([kind, entry]) => [kind, entry.found / entry.total])),
+    wronglyDropped,
+    wronglyDroppedShare: wronglyDropped / originals,
+  };
+}
+
+const thresholds = [0.03, 0.08];
+const semanticSettings = [];
+for (const shiftProbes of [0, 2]) for (const radius of [0, 1, 2, 3]) for (const probeRadius of shiftProbes === 0 ? [0] : [0, 1, 2]) semanticSettings.push({ shiftProbes, radius, probeRadius });
+
+async function evaluateSet({ name, originals, hasher, hasherNote, seed }) {
+  const base = uniqueByPixels(originals);
+  const { samples, planted } = await plantNearDuplicates(base, { fraction: 0.05, seed });
+  const source = createMemorySource(samples, { description: `${name}: ${base.length} distinct images + ${planted.length} planted near-duplicates` });
+  log(`${source.description} (${elapsed()})`);
+  const rows = [];
+  const hashedSemantic = {};
+  for (const shiftProbes of [0, 2]) {
+    const t0 = performance.now();
+    hashedSemantic[shiftProbes] = await hashSource(source, hasher, { transform: [], shiftProbes });
+    log(`  semantic hash, shift probes ${shiftProbes}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  }
+  for (const setting of semanticSettings) {
+    const hashes = hashedSemantic[setting.shiftProbes];
+    const unverified = findDuplicateGroups({ ...hashes, thumbnails: undefined }, setting);
+    rows.push({ method: 'semantic', ...setting, verification: 'none', ...score(unverified, hashes, planted, base.length), candidatePairs: unverified.stats.matchedPairs, seconds: unverified.stats.seconds });
+    for (const maximumDistance of thresholds) {
+      const groups = findDuplicateGroups(hashes, { ...setting, verification: { maximumDistance } });
+      const verification = groups.stats.verification;
+      rows.push({
+        method: 'semantic',
+        ...setting,
+        verification: maximumDistance,
+        ...score(groups, hashes, planted, base.length),
+        candidatePairs: groups.stats.matchedPairs,
+        checkedPairs: verification.checkedPairs,
+        verifySeconds: verification.seconds,
+        seconds: groups.stats.seconds,
+      });
+    }
+  }
+  for (const [method, anchor, radii] of [['exact-pixel', createExactPixelHasher(), [0]], ['dhash-64', createDifferenceHasher({ hashSize: 8 }), [0, 2]]]) {
+    const hashes = await hashSource(source, anchor, { transform: [] });
+    for (const radius of radii) {
+      const groups = findDuplicateGroups({ ...hashes, thumbnails: undefined }, { radius });
+      rows.push({ method, shiftProbes: 0, radius, probeRadius: 0, verification: 'none', ...score(groups, hashes, planted, base.length), candidatePairs: groups.stats.matchedPairs, seconds: groups.stats.seconds });
+    }
+  }
+  return { name, hasherNote, distinct: base.length, planted: planted.length, plantedByKind: Object.fromEntries(['jpeg', 'shift', 'brightness', 'exact'].map((kind) => [kind, planted.filter((pair) => pair.kind === kind).length])), rows };
+}
+
+// --- the sets ---
+const mnistSource = await openMnistPackage();
+const mnist = [];
+for (let index = 0; index < mnistSource.length; index += 1) {
+  const item = await mnistSource.readItem(index);
+  mnist.push({ key: item.key, label: item.label, image: await applyTransform(item.payload, [pad(32), toRgb()]) });
+}
+// --resume keeps the sets already scored in <out>/evaluate-kinds.json (hashers are reused from <out> anyway).
+const results = flags.includes('--resume') ? JSON.parse(await readFile(join(out, 'evaluate-kinds.json'), 'utf8').catch(() => '{"results":[]}')).results : [];
+const done = (name) => results.some((result) => result.name === name);
+const save = () => writeFile(join(out, 'evaluate-kinds.json'), `${JSON.stringify({ backend: backend.name, seconds: (performance.now() - started) / 1000, results }, null, 2)}\n`);
+const run = async (options) => {
+  if (done(options.name)) return;
+  results.push(await evaluateSet(options));
+  await save();
+};
+
+const papirus64 = await readCached('papirus-64');
+const clipart = await readCached('clipart');
+const iconsTrain = uniqueByPixels(await readCached('icons-train'));
+log(`icons for hasher training: ${iconsTrain.length} distinct (Papirus 16-32 px + Breeze), ${elapsed()}`);
+// 10 epochs (not the CLI's 20) to fit the evaluation in the CPU time of a shared 2-core machine.
+const iconsHasher = await hasherFor('icons-20000', shuffled(iconsTrain, 1).slice(0, 20_000), 10);
+await run({ name: 'papirus-64', originals: papirus64, hasher: iconsHasher, hasherNote: 'trained on 20,000 other icons (Papirus 16-32 px, Breeze), 10 epochs', seed: 12 });
+await run({ name: 'clipart, icon hasher', originals: clipart, hasher: iconsHasher, hasherNote: 'trained on 20,000 icons (another kind, as with --train-data), 10 epochs', seed: 13 });
+// The tuning kind.
+const mnistHasher = await hasherFor('mnist', mnist);
+await run({ name: 'mnist (tuning set)', originals: mnist, hasher: mnistHasher, hasherNote: 'trained on the 10,000 digits, 20 epochs', seed: 11 });
+const clipartHasher = await hasherFor('clipart', clipart, 10);
+await run({ name: 'clipart', originals: clipart, hasher: clipartHasher, hasherNote: `trained on the ${clipart.length} clip-art images themselves (fewer than recommended), 10 epochs`, seed: 13 });
+if (flags.includes('--sizes')) {
+  // Hasher quality against training-set size: MNIST hashers on 2,500 and 5,000 digits (20 epochs, as the 10,000 one).
+  for (const size of [2_500, 5_000]) {
+    const hasher = await hasherFor(`mnist-${size}`, shuffled(mnist, 1).slice(0, size));
+    await run({ name: `mnist, hasher on ${size} digits`, originals: mnist, hasher, hasherNote: `trained on ${size} of the digits, 20 epochs`, seed: 11 });
+  }
+}
+await save();
+log(`done in ${elapsed()}`);

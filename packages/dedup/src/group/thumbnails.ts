@@ -1,0 +1,241 @@
+import type { RawImage } from '@dcgan/data';
+
+import { DedupError } from '../errors/dedup-error';
+
+/**
+ * Small pixel thumbnails of hashed items, item after item (`count * size * size * channels` bytes, row-major,
+ * channels interleaved), used to verify each candidate pair that the binary codes propose (see
+ * {@link verifyThumbnailPair}).
+ */
+export interface Thumbnails {
+  readonly data: Uint8Array;
+  /** Side in pixels. */
+  readonly size: number;
+  readonly channels: number;
+  /** Thumbnail pixels per image pixel (16 / 32 = 0.5 for 32-pixel hasher inputs), to turn shifts into thumbnail pixels. @default 0.5 */
+  readonly scale?: number;
+}
+
+/** How a candidate pair is verified on thumbnails; every field is recorded in the report. */
+export interface VerificationOptions {
+  /**
+   * Largest `1 - r` for a pair to count as a duplicate, where r is the Pearson correlation of the two thumbnails
+   * (all channels as one vector; invariant to a brightness gain or offset), taken at the best of the allowed shifts.
+   * @default 0.08 (chosen on planted MNIST duplicates, a kind of image the reported sets are not; packages/dedup/EVALUATION.md)
+   */
+  readonly maximumDistance?: number;
+  /**
+   * Image pixels the two may be shifted against each other (as shift probes do): in thumbnail pixels, this times the
+   * thumbnails' `scale`, tried in half-pixel steps with linear interpolation; the correlation is taken over the
+   * overlap. @default 2
+   */
+  readonly maximumShift?: number;
+  /**
+   * Largest relative difference of the two thumbnails' mean brightness, |a - b| / max(a, b) (a black and a white
+   * image correlate like two flat images do, so the means must agree too).
+   * @default 0.3
+   */
+  readonly maximumMeanChange?: number;
+}
+
+/** The defaults of {@link VerificationOptions}. */
+export const defaultVerification: Required<VerificationOptions> = { maximumDistance: 0.08, maximumShift: 2, maximumMeanChange: 0.3 };
+
+/** Side of the verification thumbnails `hashSource` keeps by default (256 bytes per gray item, 768 per RGB item). */
+export const defaultThumbnailSize = 16;
+
+/** Fills in and checks verification options. */
+export function resolveVerification(options: VerificationOptions = {}): Required<VerificationOptions> {
+  const resolved = { ...defaultVerification, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
+  const { maximumDistance, maximumShift, maximumMeanChange } = resolved;
+  if (!(Number.isFinite(maximumDistance) && maximumDistance >= 0 && maximumDistance <= 2)) throw new DedupError(`Expected \`maximumDistance\` to be a number in [0, 2], got \`${maximumDistance}\``);
+  if (!(Number.isInteger(maximumShift) && maximumShift >= 0 && maximumShift <= 8)) throw new DedupError(`Expected \`maximumShift\` to be an integer in 0..8, got \`${maximumShift}\``);
+  if (!(Number.isFinite(maximumMeanChange) && maximumMeanChange >= 0 && maximumMeanChange <= 1)) throw new DedupError(`Expected \`maximumMeanChange\` to be a number in [0, 1], got \`${maximumMeanChange}\``);
+  return resolved;
+}
+
+/**
+ * An area-averaged `size` x `size` thumbnail of an image (each output pixel is the mean of the input area it
+ * covers, fractional edges weighted) with `channels` channels: 1 (gray: the luma of colour input) or 3 (RGB: gray
+ * input repeated); alpha is dropped.
+ *
+ * @example
+ * const thumbnail = makeThumbnail(image, 16, 3); // 16 * 16 * 3 bytes
+ */
+export function makeThumbnail(image: RawImage, size: number, channels: 1 | 3 = image.channels >= 3 ? 3 : 1): Uint8Array {
+  const { width, height, data } = image;
+  const inputChannels = image.channels;
+  if (!Number.isInteger(size) || size < 1) throw new DedupError(`Expected the thumbnail size to be a positive integer, got \`${size}\``);
+  const colour = inputChannels >= 3;
+  const output = new Uint8Array(size * size * channels);
+  const spans = (inputSide: number) =>
+    Array.from({ length: size }, (_, cell) => {
+      const from = (cell * inputSide) / size;
+      const to = ((cell + 1) * inputSide) / size;
+      const pixels: [number, number][] = [];
+      for (let pixel = Math.floor(from); pixel < Math.ceil(to); pixel += 1) pixels.push([pixel, Math.min(to, pixel + 1) - Math.max(from, pixel)]);
+      return pixels;
+    });
+  const columns = spans(width);
+  const rows = spans(height);
+  const sums = new Float64Array(channels);
+  for (let row = 0; row < size; row += 1) {
+    for (let column = 0; column < size; column += 1) {
+      sums.fill(0);
+      let area = 0;
+      for (const [y, wy] of rows[row]!) {
+        for (const [x, wx] of columns[column]!) {
+          const weight = wy * wx;
+          area += weight;
+          const at = (y * width + x) * inputChannels;
+          if (channels === 3) {
+            for (let channel = 0; channel < 3; channel += 1) sums[channel] = sums[channel]! + weight * data[at + (colour ? channel : 0)]!;
+          } else {
+            sums[0] = sums[0]! + weight * (colour ? 0.299 * data[at]! + 0.587 * data[at + 1]! + 0.114 * data[at + 2]! : data[at]!);
+          }
+        }
+      }
+      for (let channel = 0; channel < channels; channel += 1) output[(row * size + column) * channels + channel] = Math.round(sums[channel]! / area);
+    }
+  }
+  return output;
+}
+
+/**
+ * The distance {@link VerificationOptions} thresholds: `1 - r` at the best allowed shift, or `Infinity` when the means
+ * differ by more than `maximumMeanChange`. 0 for identical thumbnails; two flat thumbnails of similar brightness are 0.
+ * With `stopAt`, returns as soon as some shift is within it (a value <= stopAt, not necessarily the smallest).
+ */
+export function thumbnailDistance(thumbnails: Thumbnails, first: number, second: number, options: Required<VerificationOptions>, stopAt = Number.NEGATIVE_INFINITY): number {
+  const { data, size, channels } = thumbnails;
+  const stride = size * size * channels;
+  const a = first * stride;
+  const b = second * stride;
+  let meanA = 0;
+  let meanB = 0;
+  for (let index = 0; index < stride; index += 1) {
+    meanA += data[a + index]!;
+    meanB += data[b + index]!;
+  }
+  meanA /= stride;
+  meanB /= stride;
+  const brighter = Math.max(meanA, meanB);
+  // 4/255 of slack so that two nearly black images are not told apart by rounding.
+  if (Math.abs(meanA - meanB) > options.maximumMeanChange * brighter + 4) return Number.POSITIVE_INFINITY;
+  const steps = Math.round(2 * Math.min(options.maximumShift * (thumbnails.scale ?? 0.5), size - 1));
+  const plans = shiftPlans(size, steps);
+  const shiftDistance = (plan: ShiftPlan): number => {
+    const { columnAt, columnWeight, rowAt, rowWeight, columnCount, rowCount } = plan;
+    const rowBytes = size * channels;
+    let sumA = 0;
+    let sumB = 0;
+    let sumAA = 0;
+    let sumBB = 0;
+    let sumAB = 0;
+    for (let row = 0; row < rowCount; row += 1) {
+      const yA = rowAt[2 * row]!;
+      const yB = rowAt[2 * row + 1]!;
+      const wyA = rowWeight[2 * row]!;
+      const wyB = rowWeight[2 * row + 1]!;
+      for (let column = 0; column < columnCount; column += 1) {
+        const xA = columnAt[2 * column]!;
+        const xB = columnAt[2 * column + 1]!;
+        const wxA = columnWeight[2 * column]!;
+        const wxB = columnWeight[2 * column + 1]!;
+        for (let channel = 0; channel < channels; channel += 1) {
+          const valueA = bilinear(data, a + yA * rowBytes + xA * channels + channel, rowBytes, channels, wxA, wyA);
+          const valueB = bilinear(data, b + yB * rowBytes + xB * channels + channel, rowBytes, channels, wxB, wyB);
+          sumA += valueA;
+          sumB += valueB;
+          sumAA += valueA * valueA;
+          sumBB += valueB * valueB;
+          sumAB += valueA * valueB;
+        }
+      }
+    }
+    const count = rowCount * columnCount * channels;
+    if (count === 0) return Number.POSITIVE_INFINITY;
+    const varianceA = sumAA - (sumA * sumA) / count;
+    const varianceB = sumBB - (sumB * sumB) / count;
+    const covariance = sumAB - (sumA * sumB) / count;
+    // Variance floor (a standard deviation of 2/255): flat areas correlate as 0 with texture, as 1 with flat.
+    const floor = 4 * count;
+    if (varianceA < floor && varianceB < floor) return 0;
+    return 1 - covariance / Math.sqrt(Math.max(varianceA, floor) * Math.max(varianceB, floor));
+  };
+  let best = shiftDistance(plans[0]!);
+  if (best <= stopAt) return best;
+  for (let plan = 1; plan < plans.length; plan += 1) {
+    best = Math.min(best, shiftDistance(plans[plan]!));
+    if (best <= stopAt) return best;
+  }
+  return best;
+}
+
+/** Value at a pixel, linearly interpolated towards the next column (weight wx) and row (weight wy). */
+function bilinear(data: Uint8Array, at: number, rowBytes: number, channels: number, wx: number, wy: number): number {
+  let value = data[at]!;
+  if (wx > 0) value = (1 - wx) * value + wx * data[at + channels]!;
+  if (wy > 0) {
+    let below = data[at + rowBytes]!;
+    if (wx > 0) below = (1 - wx) * below + wx * data[at + rowBytes + channels]!;
+    value = (1 - wy) * value + wy * below;
+  }
+  return value;
+}
+
+/** Where a and b are read for one relative shift: per overlap column/row, [a, b] pixel pairs and weights. */
+interface ShiftPlan {
+  readonly columnAt: Int32Array;
+  readonly columnWeight: Float64Array;
+  readonly columnCount: number;
+  readonly rowAt: Int32Array;
+  readonly rowWeight: Float64Array;
+  readonly rowCount: number;
+}
+
+const planCache = new Map<string, readonly ShiftPlan[]>();
+
+/**
+ * The shifts tried, zero first, then every (x, y) shift in half-pixel steps up to `steps` half pixels. Per axis, for a
+ * relative shift s, a is read at x + offsetA and b at x + offsetB with linear interpolation: whole shifts move a only
+ * (no blur); half shifts move a by s/2 and b by -s/2, so both are interpolated alike (a shift of one input pixel is
+ * half a pixel of a half-size thumbnail).
+ */
+function shiftPlans(size: number, steps: number): readonly ShiftPlan[] {
+  const key = `${size}/${steps}`;
+  const cached = planCache.get(key);
+  if (cached !== undefined) return cached;
+  const axis = (shift: number) => {
+    const whole = Number.isInteger(shift);
+    const offsetA = whole ? shift : shift / 2;
+    const offsetB = whole ? 0 : -shift / 2;
+    const ok = (position: number) => position >= 0 && Math.ceil(position) <= size - 1;
+    const positions: number[] = [];
+    for (let x = 0; x < size; x += 1) if (ok(x + offsetA) && ok(x + offsetB)) positions.push(x);
+    const at = new Int32Array(2 * positions.length);
+    const weight = new Float64Array(2 * positions.length);
+    positions.forEach((x, index) => {
+      for (const [slot, offset] of [[0, offsetA], [1, offsetB]] as const) {
+        const floor = Math.floor(x + offset);
+        at[2 * index + slot] = floor;
+        weight[2 * index + slot] = x + offset - floor;
+      }
+    });
+    return { at, weight, count: positions.length };
+  };
+  const shifts: [number, number][] = [[0, 0]];
+  for (let stepY = -steps; stepY <= steps; stepY += 1) for (let stepX = -steps; stepX <= steps; stepX += 1) if (stepX !== 0 || stepY !== 0) shifts.push([stepX / 2, stepY / 2]);
+  const plans = shifts.map(([shiftX, shiftY]) => {
+    const columns = axis(shiftX);
+    const rows = axis(shiftY);
+    return { columnAt: columns.at, columnWeight: columns.weight, columnCount: columns.count, rowAt: rows.at, rowWeight: rows.weight, rowCount: rows.count };
+  });
+  planCache.set(key, plans);
+  return plans;
+}
+
+/** True when the pair passes verification (see {@link thumbnailDistance}). */
+export function verifyThumbnailPair(thumbnails: Thumbnails, first: number, second: number, options: Required<VerificationOptions>): boolean {
+  return thumbnailDistance(thumbnails, first, second, options, options.maximumDistance) <= options.maximumDistance;
+}
