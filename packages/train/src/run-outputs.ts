@@ -6,6 +6,7 @@ import type { Trainer, TrainerStepResult } from '@dcgan/core';
 import { writeFileAtomic, type DataEvent } from '@dcgan/data';
 
 import { createCurvesWriter, type CurvesWriter } from './curves/write-curves';
+import type { QualityRecord } from './quality';
 import { createEventFileWriter, type EventFileWriter } from './tensorboard/event-file-writer';
 import { sampleImageTag, trainingScalars } from './tensorboard/training-scalars';
 import type { TrainEvent } from './train-events';
@@ -64,6 +65,18 @@ export class RunOutputs {
     await this.curves.refresh();
     this.lastSample = path;
     this.emit({ status: 'sample', step: trainer.completedSteps, path, grid });
+  }
+
+  /**
+   * A FID/KID evaluation as TensorBoard scalars (`quality/fid`, `quality/kid`; the real-vs-real floor as
+   * `quality/fid_floor` and `quality/kid_floor` when the evaluation carries it). NaN (a diverged G) is written as is.
+   */
+  async quality(record: QualityRecord): Promise<void> {
+    await this.events.addScalars(record.step, {
+      'quality/fid': record.fid,
+      'quality/kid': record.kid,
+      ...(record.floor === undefined ? {} : { 'quality/fid_floor': record.floor.fid, 'quality/kid_floor': record.floor.kid }),
+    });
   }
 
   /** Forces the event file to disk (with each checkpoint). */

@@ -220,6 +220,7 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
     if (quality === null) return;
     const result = await quality.evaluate(trainer);
     floor ??= result.floor ?? null;
+    await outputs.quality(result);
     emit({ status: 'quality', ...result });
   };
   try {
