@@ -7,6 +7,7 @@ import { writeFileAtomic, type DataEvent } from '@dcgan/data';
 
 import { createCurvesWriter, type CurvesWriter } from './curves/write-curves';
 import type { QualityRecord } from './quality';
+import { truncateLogAfterStep } from './run-directory';
 import { createEventFileWriter, type EventFileWriter } from './tensorboard/event-file-writer';
 import { sampleImageTag, trainingScalars } from './tensorboard/training-scalars';
 import type { TrainEvent } from './train-events';
@@ -18,31 +19,32 @@ import type { TrainEvent } from './train-events';
  * (skipped.ndjson), each also sent as an event.
  */
 export class RunOutputs {
-  readonly metricsPath: string;
   readonly skippedPath: string;
   readonly curvesPath: string;
   lastSample: string | null = null;
 
   private constructor(
     readonly directory: string,
+    readonly metricsPath: string,
     private readonly emit: (event: TrainEvent) => void,
     private readonly events: EventFileWriter,
     private readonly curves: CurvesWriter,
   ) {
-    this.metricsPath = join(directory, 'metrics.ndjson');
     this.skippedPath = join(directory, 'skipped.ndjson');
     this.curvesPath = curves.path;
   }
 
   /**
-   * Opens a new TensorBoard event file in `directory` (`tensorboard --logdir runs` lists each run); a resumed run
-   * (`resumedAtStep` set) marks the restart first, so TensorBoard drops the points the crashed session trained
-   * past its checkpoint and shows one curve.
+   * Opens a new TensorBoard event file in `directory` (`tensorboard --logdir runs` lists each run). A resumed run
+   * (`resumedAtStep` set) first drops the metrics lines past its checkpoint's step (those steps are trained again)
+   * and marks the restart in the event file, so TensorBoard too drops what the crashed session trained past it.
    */
   static async open(directory: string, emit: (event: TrainEvent) => void, resumedAtStep: number | null): Promise<RunOutputs> {
+    const metricsPath = join(directory, 'metrics.ndjson');
+    if (resumedAtStep !== null) await truncateLogAfterStep(metricsPath, resumedAtStep);
     const events = await createEventFileWriter(directory);
     if (resumedAtStep !== null) await events.addRestart(resumedAtStep);
-    return new RunOutputs(directory, emit, events, createCurvesWriter(join(directory, 'metrics.ndjson'), join(directory, 'curves.png')));
+    return new RunOutputs(directory, metricsPath, emit, events, createCurvesWriter(metricsPath, join(directory, 'curves.png')));
   }
 
   /** The TensorBoard event file this session writes. */

@@ -137,7 +137,6 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
     trainer = resumed
       ? await loadCheckpoint(checkpointDirectory, { expectedConfig: config })
       : new Trainer({ config, batchSize: record.batchSize, seed: record.seed });
-    if (resumed) await truncateLogAfterStep(join(directory, 'metrics.ndjson'), trainer.completedSteps);
     outputs = await RunOutputs.open(directory, emit, resumed ? trainer.completedSteps : null);
     if (resumed) await truncateLogAfterStep(join(directory, qualityFileName), trainer.completedSteps);
     emit({
