@@ -35,7 +35,7 @@ const options = parseOptions(process.argv.slice(2));
  * Packages that must also run in a browser (ARCHITECTURE.md: "core must bundle for a browser"): their
  * lone install may pull in nothing Node-only or native, and their main entry must bundle for a browser.
  */
-const platformNeutralPackages = new Set(['@dcgan/core']);
+const platformNeutralPackages = new Set(['@dcgan/common', '@dcgan/core']);
 
 /** The package the snapshot path installs by its dist-tag alone (`npm install @dcgan/core@snapshot`). */
 const snapshotConsumer = '@dcgan/core';

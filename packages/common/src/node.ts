@@ -1,0 +1,10 @@
+export {
+  errorCode,
+  fs,
+  randomSuffix,
+  removeIfPresent,
+  syncDirectory,
+  writeFileAtomic,
+  writeNewFileDurably,
+  type FileContents,
+} from './node/durable-files';

@@ -1,0 +1,3 @@
+import { createConfig } from '@dcgan/vitest-config';
+
+export default createConfig();
