@@ -1,9 +1,10 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 import { initBackend } from '@dcgan/backend';
 import { createDiscriminator } from '@dcgan/core';
 import { loadCheckpoint } from '@dcgan/core/node';
+import { writeFileAtomic } from '@dcgan/data';
 import { formatProbeTable, runLinearProbe, type ProbeMethod, type ProbeMethodResult, type ProbeReport } from '@dcgan/probe';
 
 import { helpText, parseProbeArguments, UsageError, type ProbeDefaults } from './arguments.js';
@@ -139,12 +140,8 @@ function commandLine(defaults: ProbeDefaults, argv: readonly string[]): string {
   return [defaults.programName, ...argv.map((argument) => (/^[\w./,:=@-]+$/.test(argument) ? argument : JSON.stringify(argument)))].join(' ');
 }
 
-let temporaryCounter = 0;
-
 async function writeJson(path: string, value: unknown): Promise<void> {
-  const temporary = `${path}.${process.pid}.${temporaryCounter++}.tmp`;
-  await writeFile(temporary, `${JSON.stringify(value, null, 2)}\n`);
-  await rename(temporary, path);
+  await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Runs a probe command as a process: one clear line for errors a user can fix, the stack for bugs. */

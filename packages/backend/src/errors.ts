@@ -1,18 +1,17 @@
-const marker = Symbol.for('@dcgan/backend.error');
+import { DcganError } from '@dcgan/common';
+const marker = 'dcgan.error.backend';
+const symbol = Symbol.for(marker);
 
 /**
  * Base error of @dcgan/backend. `BackendError.isInstance(error)` also recognises errors thrown by another
  * copy of this package (a second version in node_modules), where `instanceof` would fail.
  */
-export class BackendError extends Error {
-  private readonly [marker] = true;
+export class BackendError extends DcganError {
+  private readonly [symbol] = true;
+  override readonly name: string = 'BackendError';
 
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'BackendError';
-  }
-
-  static isInstance(error: unknown): error is BackendError {
-    return typeof error === 'object' && error !== null && marker in error;
+  /** True when `error` is a `BackendError` from any copy of this package (`DcganError.isInstance` recognises it too). */
+  static override isInstance(error: unknown): error is BackendError {
+    return DcganError.hasMarker(error, marker);
   }
 }

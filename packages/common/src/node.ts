@@ -7,4 +7,5 @@ export {
   writeFileAtomic,
   writeNewFileDurably,
   type FileContents,
+  type WriteFileAtomicOptions,
 } from './node/durable-files';

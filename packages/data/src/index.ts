@@ -1,8 +1,9 @@
 export { DataError } from './errors/data-error';
 export { assertRawImage, type ChannelCount, type RawImage } from './image/raw-image';
-export { encodePng, writeFileAtomic, writePng } from './image/encode-png';
+export { encodePng, writePng } from './image/encode-png';
+export { writeFileAtomic } from '@dcgan/common/node';
 export { composeImageGrid, floatsToImages, writeImageGrid, type ImageGridOptions } from './image/image-grid';
-export { createPermutation, createSeededRandom, mixSeed } from './random/seeded-random';
+export { createPermutation, createSeededRandom, mixSeed } from '@dcgan/common';
 export type { Sample } from './source/sample';
 export { isEncodedImage, type EncodedImage, type ImageSource, type ItemPayload, type PixelRegion, type SourceItem } from './source/image-source';
 export type { DataEvent, DataEventListener, EpochReport, SkippedItem } from './source/events';

@@ -1,6 +1,8 @@
-import { appendFile, mkdir, readdir, readFile, rename, rm, rmdir, truncate, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, rmdir, truncate, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+
+import { writeFileAtomic } from '@dcgan/common/node';
 
 import type { QualitySettings } from './quality';
 import { TrainError } from './errors/train-error';
@@ -35,11 +37,9 @@ const runEntries = [runFileName, 'samples', 'checkpoint', 'generator', 'metrics.
 /** TensorBoard event files (`events.out.tfevents.<seconds>.<host>`), one per session. */
 const eventFilePattern = /^events\.out\.tfevents\./;
 
-/** Writes run.json atomically (a crash leaves the old one or the new one). */
+/** Writes run.json atomically and durably (a crash leaves the old one or the new one). */
 export async function writeRunRecord(directory: string, record: RunRecord): Promise<void> {
-  const temporary = join(directory, `.${runFileName}.tmp`);
-  await writeFile(temporary, `${JSON.stringify(record, null, 2)}\n`);
-  await rename(temporary, join(directory, runFileName));
+  await writeFileAtomic(join(directory, runFileName), `${JSON.stringify(record, null, 2)}\n`);
 }
 
 /** Throws a TrainError unless `directory` is missing or empty (a lock this process holds aside). */

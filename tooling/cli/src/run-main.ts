@@ -1,8 +1,4 @@
-import { BackendError } from '@dcgan/backend';
-import { CheckpointError, DcganError } from '@dcgan/core';
-import { DataError } from '@dcgan/data';
-import { DedupError } from '@dcgan/dedup';
-import { TrainError } from '@dcgan/train';
+import { DcganError } from '@dcgan/common';
 
 import { UsageError } from './usage-error';
 
@@ -30,17 +26,12 @@ export function runMain(programName: string, main: (argv: readonly string[]) => 
   );
 }
 
-/** One line for the errors a user can fix; the full stack only for bugs. */
+/**
+ * One line for the errors a user can fix (usage, and every `@dcgan` package's errors: they all extend
+ * `DcganError`, whose marker survives duplicated package copies); the full stack only for bugs.
+ */
 export function describeError(error: unknown): string {
-  const known =
-    UsageError.isInstance(error) ||
-    isParseArgumentsError(error) ||
-    TrainError.isInstance(error) ||
-    BackendError.isInstance(error) ||
-    DcganError.isInstance(error) ||
-    CheckpointError.isInstance(error) ||
-    DataError.isInstance(error) ||
-    DedupError.isInstance(error);
+  const known = UsageError.isInstance(error) || isParseArgumentsError(error) || DcganError.isInstance(error);
   if (known) return (error as Error).message;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }

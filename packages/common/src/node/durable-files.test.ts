@@ -47,6 +47,13 @@ describe('writeFileAtomic', () => {
     expect(await readdir(folder)).toEqual(['state.json']);
   });
 
+  it('writes many small pieces (a CSV made line by line) in order', async () => {
+    const path = join(folder, 'boxes.csv');
+    const lines = Array.from({ length: 20_000 }, (_, index) => `photo-${index}.jpg,${index},${index * 2},10,10\n`);
+    await writeFileAtomic(path, lines);
+    expect(await readFile(path, 'utf8')).toBe(lines.join(''));
+  });
+
   it('flushes the new file before the rename and the folder after it', async () => {
     const path = join(folder, 'run.json');
     const synced = recordSyncs();
@@ -61,6 +68,16 @@ describe('writeFileAtomic', () => {
     expect(synced[0]).toMatch(/run\.json\.tmp-[0-9a-f]{12}$/); // the temporary file, before the rename
     expect(renamed).toEqual(['1 syncs before rename']);
     expect(synced[1]).toBe(folder); // the folder, after it
+  });
+
+  it('with durable: false still replaces atomically, without an fsync', async () => {
+    const path = join(folder, 'image.png');
+    await writeFile(path, 'old');
+    const synced = recordSyncs();
+    await writeFileAtomic(path, new Uint8Array([137, 80, 78, 71]), { durable: false });
+    expect(synced).toEqual([]);
+    expect([...(await readFile(path))]).toEqual([137, 80, 78, 71]);
+    expect(await readdir(folder)).toEqual(['image.png']);
   });
 
   it.each(['write', 'sync', 'rename'] as const)('keeps the old file and removes the temporary one when %s fails', async (failing) => {

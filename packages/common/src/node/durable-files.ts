@@ -24,14 +24,48 @@ export function randomSuffix(): string {
  * await writeNewFileDurably('checkpoint/weights-00000100-1a2b3c.bin', bytes);
  */
 export async function writeNewFileDurably(path: string, contents: FileContents): Promise<void> {
+  await writeNewFile(path, contents, true);
+}
+
+async function writeNewFile(path: string, contents: FileContents, durable: boolean): Promise<void> {
   const handle = await fs.open(path, 'wx');
   try {
     if (typeof contents === 'string' || contents instanceof Uint8Array) await handle.writeFile(contents);
-    else for (const piece of contents) await handle.write(typeof piece === 'string' ? Buffer.from(piece) : piece);
-    await handle.sync();
+    else for (const chunk of joinPieces(contents)) await handle.writeFile(chunk); // each appends where the last ended
+    if (durable) await handle.sync();
   } finally {
     await handle.close();
   }
+}
+
+/** Joins small pieces (lines) into chunks of about 64 KiB, so that a million lines are not a million writes. */
+function* joinPieces(pieces: Iterable<string | Uint8Array>): Generator<Uint8Array> {
+  const encoder = new TextEncoder();
+  let pending: Uint8Array[] = [];
+  let size = 0;
+  for (const piece of pieces) {
+    const bytes = typeof piece === 'string' ? encoder.encode(piece) : piece;
+    pending.push(bytes);
+    size += bytes.length;
+    if (size >= 65_536) {
+      yield Buffer.concat(pending, size);
+      pending = [];
+      size = 0;
+    }
+  }
+  if (size > 0) yield Buffer.concat(pending, size);
+}
+
+/** Options of {@link writeFileAtomic}. */
+export interface WriteFileAtomicOptions {
+  /**
+   * Flush the new file and its folder to disk (fsync). `false` keeps the write atomic (a reader or a killed
+   * process sees the old file or the new one, never half) but a power cut may lose it. Only for bulk writes of
+   * items that the caller's own manifest commits and whose resume re-checks them (an image export): an fsync
+   * per file made 3 KB files 30x slower to write (7 ms against 0.23 ms) on a loaded 2-core machine.
+   * @default true
+   */
+  readonly durable?: boolean;
 }
 
 /**
@@ -43,16 +77,17 @@ export async function writeNewFileDurably(path: string, contents: FileContents):
  * @example
  * await writeFileAtomic('runs/mnist/run.json', `${JSON.stringify(record, null, 2)}\n`);
  */
-export async function writeFileAtomic(path: string, contents: FileContents): Promise<void> {
+export async function writeFileAtomic(path: string, contents: FileContents, options: WriteFileAtomicOptions = {}): Promise<void> {
+  const durable = options.durable ?? true;
   const temporary = `${path}.tmp-${randomSuffix()}`;
   try {
-    await writeNewFileDurably(temporary, contents);
+    await writeNewFile(temporary, contents, durable);
     await fs.rename(temporary, path);
   } catch (error) {
     await removeIfPresent(temporary).catch(() => undefined);
     throw new DcganError(`${path}: cannot write file: ${(error as Error).message}`, { cause: error, file: path });
   }
-  await syncDirectory(dirname(path));
+  if (durable) await syncDirectory(dirname(path));
 }
 
 /**

@@ -1,5 +1,4 @@
-import { DcganError, type DcganErrorOptions } from './dcgan-error';
-
+import { DcganError, type DcganErrorOptions } from '@dcgan/common';
 const marker = 'dcgan.error.checkpoint';
 const symbol = Symbol.for(marker);
 

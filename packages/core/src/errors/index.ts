@@ -1,2 +1,2 @@
-export { DcganError, type DcganErrorOptions } from './dcgan-error';
+export { DcganError, type DcganErrorOptions } from '@dcgan/common';
 export { CheckpointError, type CheckpointErrorOptions } from './checkpoint-error';

@@ -1,5 +1,4 @@
-import { DcganError } from '../errors/dcgan-error';
-
+import { DcganError } from '@dcgan/common';
 /** Architecture of a DCGAN generator/discriminator pair, as passed by users (defaults filled in by {@link resolveDcganConfig}). */
 export interface DcganConfigOptions {
   /** Side of the square images in pixels: a power of two >= 16. */

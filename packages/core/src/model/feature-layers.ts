@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { DcganError } from '../errors/dcgan-error';
+import { DcganError } from '@dcgan/common';
 
 type Layer = tfl.layers.Layer;
 

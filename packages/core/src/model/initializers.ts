@@ -1,5 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { deriveSeed } from './seed';
+import { deriveSeed } from '@dcgan/common';
 
 /** The paper's N(0, 0.02) weight initialiser, seeded per layer so models are reproducible. */
 export function convolutionInitializer(seed: number, layerName: string) {

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { DcganError } from '@dcgan/common';
 import { useCpuBackend } from '../test-support/cpu-backend';
-import { DcganError } from '../errors/dcgan-error';
 import { dcganParameterCount, resolveDcganConfig } from './dcgan-config';
 import { createDiscriminator } from './discriminator';
 import { countTrainableParameters, discriminatorFeatureLayers, discriminatorFeatureModel, generatorFeatureLayer } from './feature-layers';

@@ -4,15 +4,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { DcganError } from '@dcgan/common';
+import { fs } from '@dcgan/common/node';
 import { CheckpointError } from '../errors/checkpoint-error';
-import { DcganError } from '../errors/dcgan-error';
 import { useCpuBackend } from '../test-support/cpu-backend';
 import { mnistDigits } from '../test-support/mnist-digits';
 import type { TrainerEvent } from '../training/trainer-events';
 import type { TrainerOptions } from '../training/trainer-options';
 import { Trainer } from '../training/trainer';
 import { loadCheckpoint, readCheckpointInfo, saveCheckpoint } from './checkpoint';
-import { fs } from './durable-files';
 
 const options: TrainerOptions = { config: { imageSize: 16, channels: 1, baseWidth: 8, latentDim: 16 }, batchSize: 4, seed: 11 };
 /** A model small enough to train 100+ steps in a test. */
@@ -174,7 +174,7 @@ describe('checkpoints', () => {
     });
     const error = await saveCheckpoint(directory, trainer).catch((caught: unknown) => caught);
     expect(CheckpointError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toContain(`Cannot write checkpoint to ${directory}: simulated power loss`);
+    expect((error as Error).message).toBe(`Cannot write checkpoint to ${directory}: ${join(directory, 'checkpoint.json')}: cannot write file: simulated power loss`);
     vi.restoreAllMocks();
 
     // What a kill -9 between the two writes would leave behind: an orphan weights file and a temporary manifest.

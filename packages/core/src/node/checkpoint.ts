@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
+import { errorCode, fs, randomSuffix, removeIfPresent, writeFileAtomic, writeNewFileDurably } from '@dcgan/common/node';
 import { CheckpointError } from '../errors/checkpoint-error';
 import { resolveDcganConfig, sameDcganConfig, type DcganConfig, type DcganConfigOptions } from '../model/dcgan-config';
 import { Trainer } from '../training/trainer';
 import type { ResolvedTrainerOptions } from '../training/trainer-options';
 import { trainerStateGroups, type TensorData, type TrainerState, type TrainerStateGroup } from '../training/trainer-state';
-import { errorCode, fs, randomSuffix, removeIfPresent, syncDirectory, writeNewFileDurably } from './durable-files';
 
 /** Name of the manifest inside a checkpoint directory; it names the weights file it goes with. */
 export const checkpointManifestName = 'checkpoint.json';
@@ -95,15 +95,12 @@ export async function saveCheckpoint(directory: string, trainer: Trainer): Promi
   };
   const weightsPath = join(directory, weightsFile);
   const manifestPath = join(directory, checkpointManifestName);
-  const temporaryManifest = `${manifestPath}.tmp-${randomSuffix()}`;
   try {
     await fs.mkdir(directory, { recursive: true });
     await writeNewFileDurably(weightsPath, bytes);
-    await writeNewFileDurably(temporaryManifest, `${JSON.stringify(manifest, null, 2)}\n`);
-    await fs.rename(temporaryManifest, manifestPath); // the commit point
-    await syncDirectory(directory);
+    // The commit point: the rename inside replaces checkpoint.json (and removes its temporary file on failure).
+    await writeFileAtomic(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   } catch (error) {
-    await removeIfPresent(temporaryManifest).catch(() => undefined);
     // The new weights file is only removed while no manifest names it.
     const committed = await readManifestWeightsName(manifestPath);
     if (committed !== weightsFile) await removeIfPresent(weightsPath).catch(() => undefined);

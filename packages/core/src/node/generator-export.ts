@@ -1,8 +1,8 @@
 import { basename, dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import { errorCode, fs, randomSuffix, removeIfPresent, syncDirectory, writeNewFileDurably } from '@dcgan/common/node';
 import { CheckpointError } from '../errors/checkpoint-error';
-import { errorCode, fs, randomSuffix, removeIfPresent, syncDirectory, writeNewFileDurably } from './durable-files';
 
 const modelFileName = 'model.json';
 const weightsFileName = 'weights.bin';

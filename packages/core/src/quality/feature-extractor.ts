@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { DcganError } from '../errors/dcgan-error';
+import { DcganError } from '@dcgan/common';
 import type { FeatureMatrix } from './feature-matrix';
 
 /**

@@ -1,5 +1,4 @@
-import { DcganError } from '../errors/dcgan-error';
-
+import { DcganError } from '@dcgan/common';
 /** Features of `rows` images, `columns` values each, row-major. */
 export interface FeatureMatrix {
   readonly rows: number;

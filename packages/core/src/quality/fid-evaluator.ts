@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { DcganError } from '../errors/dcgan-error';
-import { deriveSeed, validateSeed } from '../model/seed';
+import { DcganError, deriveSeed } from '@dcgan/common';
+import { validateSeed } from '../model/seed';
 import { generate } from '../sampling/generate';
 import { sampleLatent } from '../sampling/sample-latent';
 import { createFeatureExtractor, type FeatureExtractorOptions } from './feature-extractor';

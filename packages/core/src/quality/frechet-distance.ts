@@ -1,4 +1,4 @@
-import { DcganError } from '../errors/dcgan-error';
+import { DcganError } from '@dcgan/common';
 import { validateFeatureMatrix, type FeatureMatrix } from './feature-matrix';
 import { symmetricEigen } from './symmetric-eigen';
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DcganError } from '../errors/dcgan-error';
-import { deriveSeed, validateSeed } from '../model/seed';
+import { DcganError, deriveSeed } from '@dcgan/common';
+import { validateSeed } from '../model/seed';
 import { validateFeatureMatrix, type FeatureMatrix } from './feature-matrix';
 
 /** Options of {@link kernelDistance}. */

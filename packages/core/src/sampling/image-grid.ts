@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { DcganError } from '../errors/dcgan-error';
+import { DcganError } from '@dcgan/common';
 import { generate } from './generate';
 
 /** A packed 8-bit image, row-major, channels interleaved (gray or RGB); ready for a PNG encoder. */

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { DcganError } from '../errors/dcgan-error';
-import { deriveSeed, validateSeed } from '../model/seed';
+import { DcganError, deriveSeed } from '@dcgan/common';
+import { validateSeed } from '../model/seed';
 
 /**
  * Draws `count` latent vectors z uniform in [-1, 1] (paper, section 3). The same seed gives the same

@@ -1,4 +1,4 @@
-import { DcganError } from '../errors/dcgan-error';
+import { DcganError } from '@dcgan/common';
 import { resolveDcganConfig, type DcganConfig, type DcganConfigOptions } from '../model/dcgan-config';
 import { validateSeed } from '../model/seed';
 

@@ -1,9 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DcganError, deriveSeed } from '@dcgan/common';
 import { CheckpointError } from '../errors/checkpoint-error';
-import { DcganError } from '../errors/dcgan-error';
-import { deriveSeed } from '../model/seed';
 import { sampleLatent } from '../sampling/sample-latent';
 import { useCpuBackend } from '../test-support/cpu-backend';
 import { mnistDigits } from '../test-support/mnist-digits';

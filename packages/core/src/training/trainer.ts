@@ -1,11 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { DcganError, deriveSeed } from '@dcgan/common';
 import { CheckpointError } from '../errors/checkpoint-error';
-import { DcganError } from '../errors/dcgan-error';
 import type { DcganConfig } from '../model/dcgan-config';
 import { createDiscriminator } from '../model/discriminator';
 import { createGenerator } from '../model/generator';
-import { deriveSeed } from '../model/seed';
 import { imageGrid, type ImageGrid, type ImageGridOptions } from '../sampling/image-grid';
 import { generate } from '../sampling/generate';
 import { sampleLatent } from '../sampling/sample-latent';

@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 
+import { createPermutation, createSeededRandom, mixSeed } from '@dcgan/common';
+
 import { DataError } from '../errors/data-error';
 import type { RawImage } from '../image/raw-image';
-import { createPermutation, createSeededRandom, mixSeed } from '../random/seeded-random';
 import { SkipLog, type DataEventListener, type EpochReport } from '../source/events';
 import type { ImageSource, SourceItem } from '../source/image-source';
 import { applyTransform } from '../transform/apply-transform';

@@ -1,8 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { writeFileAtomic } from '@dcgan/common/node';
+
 import { DataError } from '../errors/data-error';
-import { writeFileAtomic } from '../image/encode-png';
 import { collectShards, mergeByPosition } from '../shard/shard-manifest';
 import { maximumListedSkips, type SkippedItem } from '../source/events';
 import { openShardCache, readPositions, readState, shardCacheStage, writeState, type CacheState, type ShardRecord, type ShardCacheSource } from './shard-cache';

@@ -3,12 +3,13 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
+import { createSeededRandom, mixSeed } from '@dcgan/common';
+import { writeFileAtomic } from '@dcgan/common/node';
+
 import { orderedMap } from '../batch/ordered-map';
 import { DataError } from '../errors/data-error';
-import { writeFileAtomic } from '../image/encode-png';
 import type { ChannelCount, RawImage } from '../image/raw-image';
 import { BinaryFile } from '../io/binary-file';
-import { createSeededRandom, mixSeed } from '../random/seeded-random';
 import { defineSource, type LabelledImageSource } from '../source/define-source';
 import { SkipLog, type DataEventListener, type SkippedItem } from '../source/events';
 import type { ImageSource, SourceItem } from '../source/image-source';

@@ -1,4 +1,6 @@
-const marker = Symbol.for('@dcgan/data.error');
+import { DcganError } from '@dcgan/common';
+const marker = 'dcgan.error.data';
+const symbol = Symbol.for(marker);
 
 /**
  * Base error of @dcgan/data. Every error this package throws is a `DataError` whose message names the file
@@ -8,19 +10,12 @@ const marker = Symbol.for('@dcgan/data.error');
  * @example
  * try { await openCifar10Batches(['data_batch_1.bin']); } catch (error) { if (DataError.isInstance(error)) console.error(error.message); }
  */
-export class DataError extends Error {
-  private readonly [marker] = true;
+export class DataError extends DcganError {
+  private readonly [symbol] = true;
+  override readonly name: string = 'DataError';
 
-  /** The file the problem was found in, when there is one. */
-  readonly file: string | undefined;
-
-  constructor(message: string, options?: { readonly cause?: unknown; readonly file?: string }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'DataError';
-    this.file = options?.file;
-  }
-
-  static isInstance(error: unknown): error is DataError {
-    return typeof error === 'object' && error !== null && marker in error;
+  /** True when `error` is a `DataError` from any copy of this package (`DcganError.isInstance` recognises it too). */
+  static override isInstance(error: unknown): error is DataError {
+    return DcganError.hasMarker(error, marker);
   }
 }

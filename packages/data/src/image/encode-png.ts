@@ -1,8 +1,7 @@
-import { rename, writeFile } from 'node:fs/promises';
-
 import sharp from 'sharp';
 
-import { DataError } from '../errors/data-error';
+import { writeFileAtomic } from '@dcgan/common/node';
+
 import { assertRawImage, type RawImage } from './raw-image';
 
 /**
@@ -19,21 +18,7 @@ export async function encodePng(image: RawImage): Promise<Uint8Array> {
 }
 
 /**
- * Writes bytes to `path` atomically: a temporary file next to it, then a rename, so that a crash never leaves a
- * half-written file where a previous good one was.
- */
-export async function writeFileAtomic(path: string, bytes: Uint8Array): Promise<void> {
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  try {
-    await writeFile(temporary, bytes);
-    await rename(temporary, path);
-  } catch (error) {
-    throw new DataError(`${path}: cannot write file: ${(error as Error).message}`, { cause: error, file: path });
-  }
-}
-
-/**
- * Encodes a raw image as PNG and writes it (atomically) to `path`.
+ * Encodes a raw image as PNG and writes it to `path` atomically and durably (see `writeFileAtomic`).
  *
  * @example
  * await writePng('digit.png', sample.image);

@@ -1,7 +1,8 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { writeFileAtomic } from '../image/encode-png';
+import { writeFileAtomic } from '@dcgan/common/node';
+
 import { DataError } from '../errors/data-error';
 import { formatShard, shardFolderName, type Shard } from './shard-assignment';
 

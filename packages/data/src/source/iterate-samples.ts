@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
 
+import { createSeededRandom, mixSeed } from '@dcgan/common';
+
 import { orderedMap } from '../batch/ordered-map';
 import { DataError } from '../errors/data-error';
-import { createSeededRandom, mixSeed } from '../random/seeded-random';
 import { applyTransform } from '../transform/apply-transform';
 import type { ImageTransform } from '../transform/transform-step';
 import { SkipLog, type DataEventListener, type EpochReport } from './events';

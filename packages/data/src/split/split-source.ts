@@ -1,5 +1,5 @@
+import { createPermutation, createSeededRandom, mixSeed } from '@dcgan/common';
 import { DataError } from '../errors/data-error';
-import { createPermutation, createSeededRandom, mixSeed } from '../random/seeded-random';
 import type { LabelledImageSource } from '../source/define-source';
 import type { ImageSource } from '../source/image-source';
 import { readAllLabels, subsetSource } from './subset-source';

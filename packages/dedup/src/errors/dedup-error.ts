@@ -1,13 +1,9 @@
-const marker = 'dcgan.dedup.error';
+import { DcganError, type DcganErrorOptions } from '@dcgan/common';
+const marker = 'dcgan.error.dedup';
 const symbol = Symbol.for(marker);
 
-/** Options of a {@link DedupError}. */
-export interface DedupErrorOptions {
-  /** The error that made this one happen, when there is one. */
-  readonly cause?: unknown;
-  /** The file at fault (a hasher file, a hash store, a report), when there is one. */
-  readonly file?: string;
-}
+/** Options of a {@link DedupError}: the error that caused it and the file at fault, when there are ones. */
+export type DedupErrorOptions = DcganErrorOptions;
 
 /**
  * Base class of every error that `@dcgan/dedup` throws. The message names the file (when there is one) and
@@ -21,21 +17,12 @@ export interface DedupErrorOptions {
  *   if (DedupError.isInstance(error)) console.error(error.message);
  * }
  */
-export class DedupError extends Error {
+export class DedupError extends DcganError {
   private readonly [symbol] = true;
   override readonly name: string = 'DedupError';
-  override readonly cause: unknown;
-  /** The file at fault, when there is one. */
-  readonly file: string | undefined;
 
-  constructor(message: string, options: DedupErrorOptions = {}) {
-    super(message);
-    this.cause = options.cause;
-    this.file = options.file;
-  }
-
-  /** True when `error` is a `DedupError` from any copy of this package. */
-  static isInstance(error: unknown): error is DedupError {
-    return error != null && typeof error === 'object' && (error as Record<symbol, unknown>)[symbol] === true;
+  /** True when `error` is a `DedupError` from any copy of this package (`DcganError.isInstance` recognises it too). */
+  static override isInstance(error: unknown): error is DedupError {
+    return DcganError.hasMarker(error, marker);
   }
 }

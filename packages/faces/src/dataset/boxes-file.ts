@@ -1,8 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { rename } from 'node:fs/promises';
-import { once } from 'node:events';
+import { writeFileAtomic } from '@dcgan/common/node';
 
-import { FacesError } from '../errors/faces-error';
 import { isUnreadableRecord, type JournalRecord } from './journal';
 
 /** A kept face box as written to the boxes file: photo path (relative to the photos folder) and its box in pixels. */
@@ -29,22 +26,6 @@ export function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-async function writeLines(path: string, lines: Iterable<string>): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  const stream = createWriteStream(temporary);
-  try {
-    for (const line of lines) {
-      if (!stream.write(line)) await once(stream, 'drain');
-    }
-    stream.end();
-    await once(stream, 'finish');
-    await rename(temporary, path);
-  } catch (error) {
-    stream.destroy();
-    throw new FacesError(`${path}: cannot write: ${(error as Error).message}`, { cause: error, file: path });
-  }
-}
-
 /**
  * Writes the kept boxes as CSV (header `file,x,y,w,h`), atomically. `x, y` is the top-left corner, `w, h` the size,
  * in pixels of the EXIF-oriented photo; `file` is relative to the photos folder with `/` separators.
@@ -57,7 +38,7 @@ export async function writeBoxesCsv(path: string, rows: Iterable<BoxesFileRow>):
     yield 'file,x,y,w,h\n';
     for (const row of rows) yield `${csvField(row.file)},${row.x},${row.y},${row.w},${row.h}\n`;
   }
-  await writeLines(path, lines());
+  await writeFileAtomic(path, lines());
 }
 
 /**
@@ -76,5 +57,5 @@ export async function writeBoxesJson(path: string, rows: Iterable<BoxesFileRow>)
     }
     yield '\n]\n';
   }
-  await writeLines(path, lines());
+  await writeFileAtomic(path, lines());
 }

@@ -1,8 +1,9 @@
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import sharp from 'sharp';
 
+import { writeFileAtomic } from '@dcgan/common/node';
 import { writeShardManifest, type RawImage } from '@dcgan/data';
 
 import type { FaceBox } from '../detector/face-box';
@@ -33,16 +34,6 @@ export function faceDatasetFiles(outputDirectory: string): FaceDatasetFiles & { 
     tiles: join(root, 'contact-tiles'),
     manifest: join(root, 'faces-run.json'),
   };
-}
-
-async function writeFileAtomic(path: string, bytes: Uint8Array | string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(temporary, bytes);
-    await rename(temporary, path);
-  } catch (error) {
-    throw new FacesError(`${path}: cannot write file: ${(error as Error).message}`, { cause: error, file: path });
-  }
 }
 
 /** A photo key as a safe relative path: no `..`, no leading `/`, only portable characters. */

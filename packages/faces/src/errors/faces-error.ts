@@ -1,4 +1,6 @@
-const marker = Symbol.for('@dcgan/faces.error');
+import { DcganError } from '@dcgan/common';
+const marker = 'dcgan.error.faces';
+const symbol = Symbol.for(marker);
 
 /**
  * Base error of @dcgan/faces. Its message names the file (or option) and what is wrong with it.
@@ -8,19 +10,12 @@ const marker = Symbol.for('@dcgan/faces.error');
  * @example
  * try { await buildFaceDataset({ photos: 'photos', outputDirectory: 'faces' }); } catch (error) { if (FacesError.isInstance(error)) console.error(error.message); }
  */
-export class FacesError extends Error {
-  private readonly [marker] = true;
+export class FacesError extends DcganError {
+  private readonly [symbol] = true;
+  override readonly name: string = 'FacesError';
 
-  /** The file the problem was found in, when there is one. */
-  readonly file: string | undefined;
-
-  constructor(message: string, options?: { readonly cause?: unknown; readonly file?: string }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'FacesError';
-    this.file = options?.file;
-  }
-
-  static isInstance(error: unknown): error is FacesError {
-    return typeof error === 'object' && error !== null && marker in error;
+  /** True when `error` is a `FacesError` from any copy of this package (`DcganError.isInstance` recognises it too). */
+  static override isInstance(error: unknown): error is FacesError {
+    return DcganError.hasMarker(error, marker);
   }
 }

@@ -1,11 +1,9 @@
-const marker = 'dcgan.latent.error';
+import { DcganError, type DcganErrorOptions } from '@dcgan/common';
+const marker = 'dcgan.error.latent';
 const symbol = Symbol.for(marker);
 
-/** Options of a {@link LatentError}. */
-export interface LatentErrorOptions {
-  /** The error that made this one happen, when there is one. */
-  readonly cause?: unknown;
-}
+/** Options of a {@link LatentError}: the error that caused it and the file at fault, when there are ones. */
+export type LatentErrorOptions = DcganErrorOptions;
 
 /**
  * Base class of every error that `@dcgan/latent` throws: bad options, tensors of the wrong shape, a
@@ -23,18 +21,12 @@ export interface LatentErrorOptions {
  * }
  * ```
  */
-export class LatentError extends Error {
+export class LatentError extends DcganError {
   private readonly [symbol] = true;
   override readonly name: string = 'LatentError';
-  override readonly cause: unknown;
 
-  constructor(message: string, options: LatentErrorOptions = {}) {
-    super(message);
-    this.cause = options.cause;
-  }
-
-  /** True when `error` is a `LatentError` from any copy of this package. */
-  static isInstance(error: unknown): error is LatentError {
-    return error != null && typeof error === 'object' && (error as Record<symbol, unknown>)[symbol] === true;
+  /** True when `error` is a `LatentError` from any copy of this package (`DcganError.isInstance` recognises it too). */
+  static override isInstance(error: unknown): error is LatentError {
+    return DcganError.hasMarker(error, marker);
   }
 }

@@ -1,6 +1,7 @@
 import { generatorFeatureLayer } from '@dcgan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { createSeededRandom } from '@dcgan/common';
 import { LatentError } from '../errors/latent-error';
 import { finiteAtLeast, latentMatrix, validSeed } from '../errors/validate';
 import { generatorShape } from '../model/generator-shape';
@@ -113,18 +114,6 @@ export interface ObjectFeatureMaps {
   readonly converged: boolean;
 }
 
-/** A small deterministic PRNG (mulberry32) for choosing negative positions. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
-    value = Math.imul(value ^ (value >>> 15), value | 1);
-    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
-    return ((value ^ (value >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * Cells of an `featureSize x featureSize` grid inside a box given in image pixels: those whose centre
  * lies in the box; a box too small to hold any centre gets the cell under its own centre.
@@ -172,7 +161,7 @@ export async function fitObjectFeatureMaps(
   const { latentDim, imageSize } = generatorShape(generator);
   latentMatrix(z, 'z', 1, latentDim);
   const negativesPerPositive = finiteAtLeast(options.negativesPerPositive ?? 1, 'negativesPerPositive', 0);
-  const random = seededRandom(derivedSeed(validSeed(options.seed ?? 1), 'negatives'));
+  const random = createSeededRandom(derivedSeed(validSeed(options.seed ?? 1), 'negatives'));
   if (!Array.isArray(boxes) || boxes.length === 0) throw new LatentError('Expected at least one box, got none');
   const bySample = new Map<number, ObjectBox[]>();
   for (const box of boxes) {

@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { createDiscriminator, discriminatorFeatureLayers, resolveDcganConfig, type DcganConfigOptions } from '@dcgan/core';
 
+import { createSeededRandom, shuffleInPlace } from '@dcgan/common';
+
 import { ProbeError, describeValue } from '../errors/probe-error';
 import type { FeatureMatrix } from '../svm/feature-matrix';
-import { createRandom, shuffleInPlace } from '../svm/seeded-random';
 
 /** Training settings of the supervised baseline. */
 export interface SupervisedTrainingOptions {
@@ -124,7 +125,7 @@ export async function trainSupervisedCnn(
   const model = createDiscriminatorClassifier(config, classes.length, seed);
   const optimizer = tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
   const variables = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
-  const random = createRandom(seed);
+  const random = createSeededRandom(seed);
   const order = Int32Array.from({ length: train.pixels.rowCount }, (_, index) => index);
   const reports: SupervisedEpochReport[] = [];
   let best: { epoch: number; error: number; weights: tf.Tensor[] } | undefined;

@@ -1,7 +1,8 @@
 import type { DcganConfigOptions } from '@dcgan/core';
 
+import { createSeededRandom, randomInteger } from '@dcgan/common';
+
 import { ProbeError, describeValue } from '../errors/probe-error';
-import { createRandom } from '../svm/seeded-random';
 import { trainSupervisedCnn, type LabelledPixels, type SupervisedCnn, type SupervisedEpochReport, type SupervisedTrainingOptions } from './supervised-cnn';
 
 /** The settings one random-search trial trains with. */
@@ -55,10 +56,10 @@ const batchSizes = [16, 32, 64, 128] as const;
  */
 export function sampleSupervisedSettings(trials: number, seed = 0): SupervisedSettings[] {
   if (!Number.isInteger(trials) || trials < 1) throw new ProbeError(`Expected \`trials\` to be a positive integer, got \`${describeValue(trials)}\``);
-  const random = createRandom(seed);
+  const random = createSeededRandom(seed);
   return Array.from({ length: trials }, () => ({
-    learningRate: 10 ** (-4 + 2 * random.next()),
-    batchSize: batchSizes[random.integer(batchSizes.length)]!,
+    learningRate: 10 ** (-4 + 2 * random()),
+    batchSize: batchSizes[randomInteger(random, batchSizes.length)]!,
   }));
 }
 

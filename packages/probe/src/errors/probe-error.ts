@@ -1,13 +1,9 @@
-const marker = 'dcgan.probe.error';
+import { DcganError, type DcganErrorOptions } from '@dcgan/common';
+const marker = 'dcgan.error.probe';
 const symbol = Symbol.for(marker);
 
-/** Options of {@link ProbeError}. */
-export interface ProbeErrorOptions {
-  /** The error that made this one happen, when there is one. */
-  readonly cause?: unknown;
-  /** The file the problem was found in, when there is one. */
-  readonly file?: string;
-}
+/** Options of a {@link ProbeError}: the error that caused it and the file at fault, when there are ones. */
+export type ProbeErrorOptions = DcganErrorOptions;
 
 /**
  * Base class of every error that `@dcgan/probe` throws. Messages name the input (option, file, row) and
@@ -25,22 +21,13 @@ export interface ProbeErrorOptions {
  * }
  * ```
  */
-export class ProbeError extends Error {
+export class ProbeError extends DcganError {
   private readonly [symbol] = true;
   override readonly name: string = 'ProbeError';
-  override readonly cause: unknown;
-  /** The file the problem was found in, when there is one. */
-  readonly file: string | undefined;
 
-  constructor(message: string, options: ProbeErrorOptions = {}) {
-    super(message);
-    this.cause = options.cause;
-    this.file = options.file;
-  }
-
-  /** True when `error` is a `ProbeError` from any copy of this package. */
-  static isInstance(error: unknown): error is ProbeError {
-    return error != null && typeof error === 'object' && (error as Record<symbol, unknown>)[symbol] === true;
+  /** True when `error` is a `ProbeError` from any copy of this package (`DcganError.isInstance` recognises it too). */
+  static override isInstance(error: unknown): error is ProbeError {
+    return DcganError.hasMarker(error, marker);
   }
 }
 

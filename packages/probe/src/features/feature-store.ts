@@ -1,6 +1,8 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { endianness } from 'node:os';
 import { join } from 'node:path';
+
+import { writeFileAtomic } from '@dcgan/common/node';
 
 import { ProbeError } from '../errors/probe-error';
 import { FeatureMatrix } from '../svm/feature-matrix';
@@ -49,13 +51,6 @@ export interface FeatureChunkMetadata {
 }
 
 const manifestName = 'manifest.json';
-
-/** Writes `data` to `path` through a temporary file and a rename, so readers never see half a file. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, data);
-  await rename(temporary, path);
-}
 
 function checkEndianness(): void {
   if (endianness() !== 'LE') throw new ProbeError('Feature stores are little-endian; this machine is big-endian');

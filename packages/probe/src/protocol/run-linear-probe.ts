@@ -4,6 +4,9 @@ import type { ImageSource } from '@dcgan/data';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { createSeededRandom, mixSeed, shuffleInPlace } from '@dcgan/common';
+import { writeFileAtomic } from '@dcgan/common/node';
+
 import { predictSupervisedCnn, trainSupervisedCnn, type SupervisedCnn, type SupervisedTrainingOptions } from '../baselines/supervised-cnn';
 import { searchSupervisedCnn, type SupervisedSettings, type SupervisedTrial } from '../baselines/supervised-search';
 import { ProbeError, describeValue } from '../errors/probe-error';
@@ -12,13 +15,12 @@ import { createDiscriminatorExtractor, modelFingerprint } from '../features/disc
 import { extractFeatures } from '../features/extract-features';
 import { createPixelExtractor, type FeatureExtractor } from '../features/feature-extractor';
 import type { FeatureEvent } from '../features/feature-events';
-import { writeFileAtomic, type FeatureStorageType, type StoredFeatures } from '../features/feature-store';
+import type { FeatureStorageType, StoredFeatures } from '../features/feature-store';
 import { discriminatorFeatureLayout } from '../features/feature-layout';
 import { checkProbeImages, type ProbeImages } from '../features/probe-images';
 import type { FeatureMatrix } from '../svm/feature-matrix';
 import { computeGramMatrix } from '../svm/gram-matrix';
 import { errorRate, predictLinearSvm, prefersGram, trainLinearSvm, type LinearSvmModel } from '../svm/linear-svm';
-import { mixSeeds, createRandom, shuffleInPlace } from '../svm/seeded-random';
 import { applyStandardization, fitStandardization, foldStandardization } from '../svm/standardization';
 import type { ProbeEventListener } from './probe-events';
 import { meanAndDeviation, type CostSearchEntry, type ProbeMethodResult, type ProbeReport } from './probe-report';
@@ -326,10 +328,10 @@ function makeSplit(settings: ResolvedProtocol, trainLabels: Int32Array, pixelsTr
   // Only images that decoded can be drawn (positions of the pixel rows).
   const { heldOut: validation, rest: pool } = stratifiedSplit(trainLabels, settings.validationSize, {
     candidates: pixelsTrain.positions,
-    seed: mixSeeds(settings.seed, 1),
+    seed: mixSeed(settings.seed, 1),
   });
   const draw = (kind: number, index: number) =>
-    settings.labelsPerClass === null ? pool : drawPerClass(trainLabels, settings.labelsPerClass, { candidates: pool, seed: mixSeeds(settings.seed, kind, index) });
+    settings.labelsPerClass === null ? pool : drawPerClass(trainLabels, settings.labelsPerClass, { candidates: pool, seed: mixSeed(settings.seed, kind, index) });
   return {
     trainLabels,
     validation,
@@ -380,7 +382,7 @@ async function discriminatorExtractor(
   if (cachePath !== undefined) statistics = await readStatistics(cachePath, fingerprint);
   let pool = Array.from(split.pool);
   if (options.statisticsLimit !== undefined && options.statisticsLimit < pool.length) {
-    shuffleInPlace(pool, createRandom(mixSeeds(options.seed ?? 0, 4)));
+    shuffleInPlace(pool, createSeededRandom(mixSeed(options.seed ?? 0, 4)));
     pool = pool.slice(0, options.statisticsLimit).sort((a, b) => a - b);
   }
   const trainIndices = options.train.indices;
@@ -552,7 +554,7 @@ function evaluateSvm(
       cost,
       tolerance: settings.tolerance,
       maxIterations: settings.maxIterations,
-      seed: mixSeeds(settings.seed, draw),
+      seed: mixSeed(settings.seed, draw),
       ...(prepared.gram === undefined ? { bookkeeping: 'primal' as const } : { gram: prepared.gram }),
       ...(warmStart === undefined ? {} : { warmStart }),
       ...(signal === undefined ? {} : { signal }),
@@ -626,7 +628,7 @@ async function evaluateSupervised(
   const validationLimit = method.validationLimit ?? 2000;
   let validationPositions = Array.from(split.validation);
   if (validationPositions.length > validationLimit) {
-    shuffleInPlace(validationPositions, createRandom(mixSeeds(settings.seed, 5)));
+    shuffleInPlace(validationPositions, createSeededRandom(mixSeed(settings.seed, 5)));
     validationPositions = validationPositions.slice(0, validationLimit).sort((a, b) => a - b);
   }
   const validation = {
@@ -644,7 +646,7 @@ async function evaluateSupervised(
   for (const [draw, positions] of draws.entries()) {
     const labelled = settings.labelsPerClass === null ? Int32Array.from([...positions, ...split.validation]).sort() : positions;
     const train = { pixels: pixelsTrain.features.select(rowsOf(pixelsTrain, labelled, name)), labels: labelsAt(split.trainLabels, labelled) };
-    const seed = mixSeeds(settings.seed, 6, draw);
+    const seed = mixSeed(settings.seed, 6, draw);
     const signal = options.signal === undefined ? {} : { signal: options.signal };
     const onEpoch = (report: { epoch: number; loss: number; validationError: number }) =>
       options.onEvent?.({ status: 'supervised-epoch', method: name, draw, epoch: report.epoch, loss: report.loss, validationError: report.validationError });

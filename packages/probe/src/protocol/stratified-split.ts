@@ -1,5 +1,5 @@
+import { createSeededRandom, shuffleInPlace } from '@dcgan/common';
 import { ProbeError, describeValue } from '../errors/probe-error';
-import { createRandom, shuffleInPlace } from '../svm/seeded-random';
 
 /** Positions of each label, ascending, in a map from label to positions. */
 export function positionsByClass(labels: ArrayLike<number>, candidates?: ArrayLike<number>): Map<number, number[]> {
@@ -34,7 +34,7 @@ export function drawPerClass(
 ): Int32Array {
   if (!Number.isInteger(perClass) || perClass < 1) throw new ProbeError(`Expected \`labelsPerClass\` to be a positive integer, got \`${describeValue(perClass)}\``);
   const groups = positionsByClass(labels, options.candidates);
-  const random = createRandom(options.seed ?? 0);
+  const random = createSeededRandom(options.seed ?? 0);
   const drawn: number[] = [];
   for (const [label, positions] of groups) {
     if (positions.length < perClass) {
@@ -76,7 +76,7 @@ export function stratifiedSplit(
     share.count++;
     missing--;
   }
-  const random = createRandom(options.seed ?? 0);
+  const random = createSeededRandom(options.seed ?? 0);
   const heldOut: number[] = [];
   const rest: number[] = [];
   for (const share of shares) {

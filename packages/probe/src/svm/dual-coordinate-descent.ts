@@ -1,6 +1,6 @@
+import { createSeededRandom, randomInteger } from '@dcgan/common';
 import { ProbeError } from '../errors/probe-error';
 import { addScaled, dot, squaredNorm } from './dense-kernels';
-import { createRandom } from './seeded-random';
 
 /** Settings of one binary problem (validated by the caller). */
 export interface DualSolverSettings {
@@ -146,7 +146,7 @@ function descend(
   const { cost, tolerance, maxIterations, shrinking, signal, onIteration } = settings;
   const diagonal = 0.5 / cost;
   const order = Int32Array.from({ length: rowCount }, (_, index) => index);
-  const random = createRandom(settings.seed);
+  const random = createSeededRandom(settings.seed);
   let activeSize = rowCount;
   // The upper bound of alpha is infinite for the squared hinge, so only the `alpha = 0` side shrinks.
   let largestOld = Number.POSITIVE_INFINITY;
@@ -158,7 +158,7 @@ function descend(
     let largest = Number.NEGATIVE_INFINITY;
     let smallest = Number.POSITIVE_INFINITY;
     for (let position = activeSize - 1; position > 0; position--) {
-      const other = random.integer(position + 1);
+      const other = randomInteger(random, position + 1);
       const swap = order[position]!;
       order[position] = order[other]!;
       order[other] = swap;

@@ -1,10 +1,10 @@
+import { mixSeed } from '@dcgan/common';
 import { ProbeError, describeValue } from '../errors/probe-error';
 import { dot } from './dense-kernels';
 import { solveSquaredHingeDual, solveSquaredHingeDualWithGram } from './dual-coordinate-descent';
 import { automaticGramRowLimit, computeGramMatrix } from './gram-matrix';
 import type { FeatureMatrix } from './feature-matrix';
 import { resolveLinearSvmOptions, type LinearSvmOptions, type ResolvedLinearSvmOptions } from './linear-svm-options';
-import { mixSeeds } from './seeded-random';
 
 /** How one binary classifier's training went. */
 export interface ClassifierReport {
@@ -81,7 +81,7 @@ export function trainLinearSvm(features: FeatureMatrix, labels: ArrayLike<number
       : (settings: Parameters<typeof solveSquaredHingeDual>[2]) => solveSquaredHingeDual(rows, signs, settings);
     const solution = solve({
       ...resolved,
-      seed: mixSeeds(resolved.seed, classifier),
+      seed: mixSeed(resolved.seed, classifier),
       initialAlpha: warmStart?.[classifier],
       signal,
       onIteration:

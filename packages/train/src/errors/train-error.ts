@@ -1,4 +1,6 @@
-const marker = Symbol.for('@dcgan/train.error');
+import { DcganError } from '@dcgan/common';
+const marker = 'dcgan.error.train';
+const symbol = Symbol.for(marker);
 
 /**
  * Base error of @dcgan/train. Its message names the file and what is wrong with it. `TrainError.isInstance(error)`
@@ -8,19 +10,12 @@ const marker = Symbol.for('@dcgan/train.error');
  * @example
  * try { await writeCurves('runs/mnist'); } catch (error) { if (TrainError.isInstance(error)) console.error(error.message); }
  */
-export class TrainError extends Error {
-  private readonly [marker] = true;
+export class TrainError extends DcganError {
+  private readonly [symbol] = true;
+  override readonly name: string = 'TrainError';
 
-  /** The file the problem was found in, when there is one. */
-  readonly file: string | undefined;
-
-  constructor(message: string, options?: { readonly cause?: unknown; readonly file?: string }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'TrainError';
-    this.file = options?.file;
-  }
-
-  static isInstance(error: unknown): error is TrainError {
-    return typeof error === 'object' && error !== null && marker in error;
+  /** True when `error` is a `TrainError` from any copy of this package (`DcganError.isInstance` recognises it too). */
+  static override isInstance(error: unknown): error is TrainError {
+    return DcganError.hasMarker(error, marker);
   }
 }

@@ -3,6 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 // tfjs-layers registers tfjs-core's gradient functions (the training-step tests use it anyway).
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
+import { createSeededRandom } from '@dcgan/common';
 
 import { registerWasmTrainingKernels } from '../index.js';
 
@@ -12,17 +13,11 @@ export interface TensorData {
   readonly values: Float32Array;
 }
 
-/** Deterministic uniform values in [-1, 1) (mulberry32), independent of any backend's random ops. */
+/** Deterministic uniform values in [-1, 1) (@dcgan/common's seeded generator), independent of any backend's random ops. */
 export function seededValues(size: number, seed: number): Float32Array {
+  const random = createSeededRandom(seed);
   const values = new Float32Array(size);
-  let state = seed >>> 0;
-  for (let index = 0; index < size; index++) {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let mixed = state;
-    mixed = Math.imul(mixed ^ (mixed >>> 15), mixed | 1);
-    mixed ^= mixed + Math.imul(mixed ^ (mixed >>> 7), mixed | 61);
-    values[index] = (((mixed ^ (mixed >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
+  for (let index = 0; index < size; index++) values[index] = random() * 2 - 1;
   return values;
 }
 
