@@ -30,6 +30,7 @@ const python = '/usr/bin/python3';
 
 export async function run({ quick }) {
   const probe = await import(join(root, 'packages', 'probe', 'dist', 'index.js'));
+  const common = await import(join(root, 'packages', 'common', 'dist', 'index.js'));
   const rows = [];
   const headToHead = Number(process.env.DCGAN_BENCH_PROBE_ROWS ?? (quick ? 500 : 2_000));
   const sklearn = hasSklearn();
@@ -37,7 +38,7 @@ export async function run({ quick }) {
   const directory = mkdtempSync(join(tmpdir(), 'dcgan-probe-bench-'));
   try {
     {
-      const { features, labels } = makeFeatures(probe, headToHead);
+      const { features, labels } = makeFeatures(probe, common, headToHead);
       const ours = timeOurs(probe, features, labels, 'primal');
       const gram = timeOurs(probe, features, labels, 'gram');
       for (const [bookkeeping, result] of [['primal', ours], ['gram', gram]]) {
@@ -82,7 +83,7 @@ export async function run({ quick }) {
     }
     if (process.env.DCGAN_BENCH_PROBE_FULL === '1') {
       const size = 50_000;
-      const { features, labels } = makeFeatures(probe, size);
+      const { features, labels } = makeFeatures(probe, common, size);
       const ours = timeOurs(probe, features, labels, 'primal');
       rows.push({
         suite,
@@ -141,11 +142,11 @@ function writeMatrix(path, features) {
 }
 
 /** Discriminator-like features: LeakyReLU(rank-8 class signal + class template + noise), standardised. */
-function makeFeatures(probe, rowCount) {
-  const random = probe.createRandom(20151119);
+function makeFeatures(probe, common, rowCount) {
+  const random = common.createSeededRandom(20151119);
   const gaussian = () => {
-    const u = 1 - random.next();
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random.next());
+    const u = 1 - random();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random());
   };
   const rank = 8;
   const centers = Array.from({ length: classes }, () => Float64Array.from({ length: rank }, gaussian));

@@ -1,3 +1,3 @@
-export { DcganError, type DcganErrorOptions } from './errors/dcgan-error';
+export { DcganError, instanceCheck, type DcganErrorOptions, type InstanceCheck } from './errors/dcgan-error';
 export { createPermutation, createSeededRandom, randomInteger, shuffleInPlace, type SeededRandom } from './random/seeded-random';
 export { deriveSeed, mixSeed } from './random/seed-mixing';

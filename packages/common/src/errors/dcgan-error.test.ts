@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest';
 
-import { DcganError, type DcganErrorOptions } from './dcgan-error';
-
-const familyMarker = 'dcgan.error.example';
-const familySymbol = Symbol.for(familyMarker);
+import { DcganError, instanceCheck, type DcganErrorOptions } from './dcgan-error';
 
 /** A family the way every package declares its own (see @dcgan/data's DataError). */
 class ExampleError extends DcganError {
-  private readonly [familySymbol] = true;
+  static override readonly isInstance = instanceCheck<ExampleError>('dcgan.error.example');
   override readonly name: string = 'ExampleError';
+}
 
-  constructor(message: string, options?: DcganErrorOptions) {
+/** A family below a family, with options of its own (as @dcgan/core's CheckpointError). */
+class DetailedError extends ExampleError {
+  static override readonly isInstance = instanceCheck<DetailedError>('dcgan.error.example.detailed');
+  override readonly name: string = 'DetailedError';
+  readonly detail: string;
+
+  constructor(message: string, options: DcganErrorOptions & { readonly detail: string }) {
     super(message, options);
-  }
-
-  static override isInstance(error: unknown): error is ExampleError {
-    return DcganError.hasMarker(error, familyMarker);
+    this.detail = options.detail;
   }
 }
 
@@ -39,6 +40,14 @@ describe('DcganError', () => {
     for (const other of [new Error('z'), null, undefined, 'dcgan.error', { name: 'DcganError' }]) {
       expect(DcganError.isInstance(other)).toBe(false);
     }
+    const detailed = new DetailedError('y', { detail: 'z', file: 'a.bin' });
+    expect([DcganError.isInstance(detailed), ExampleError.isInstance(detailed), DetailedError.isInstance(detailed)]).toEqual([true, true, true]);
+    expect(DetailedError.isInstance(family)).toBe(false);
+    expect([detailed.detail, detailed.file, detailed.name]).toEqual(['z', 'a.bin', 'DetailedError']);
+    // Works unbound, as a callback.
+    expect([family, base, new Error('z')].filter(ExampleError.isInstance)).toEqual([family]);
+    // The markers are not enumerable: an error's own keys stay what they were.
+    expect(Object.keys(family).sort()).toEqual(['cause', 'file', 'name']);
   });
 
   it('recognises an error from a second copy of the module, where instanceof fails', async () => {

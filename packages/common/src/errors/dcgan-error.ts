@@ -1,6 +1,3 @@
-const marker = 'dcgan.error';
-const symbol = Symbol.for(marker);
-
 /** Options shared by every `@dcgan` error. */
 export interface DcganErrorOptions {
   /** The error that made this one happen, when there is one. */
@@ -9,13 +6,32 @@ export interface DcganErrorOptions {
   readonly file?: string;
 }
 
+/** The static `isInstance` of an error family, with the marker its errors carry. */
+export type InstanceCheck<T> = ((error: unknown) => error is T) & { readonly marker: string };
+
+/**
+ * The static `isInstance` of an error family whose errors carry `Symbol.for(marker)`: a registry symbol is the
+ * same in every copy of a package, where `instanceof` fails across two installed copies.
+ *
+ * @example
+ * class DataError extends DcganError {
+ *   static override readonly isInstance = instanceCheck<DataError>('dcgan.error.data');
+ *   override readonly name: string = 'DataError';
+ * }
+ */
+export function instanceCheck<T extends Error>(marker: string): InstanceCheck<T> {
+  const symbol = Symbol.for(marker);
+  const check = (error: unknown): error is T => error != null && typeof error === 'object' && (error as Record<symbol, unknown>)[symbol] === true;
+  return Object.assign(check, { marker });
+}
+
 /**
  * Base class of every error the `@dcgan` packages throw (`DataError`, `TrainError`, `CheckpointError`, ...).
- * Each family adds its own marker under `dcgan.error.<family>` and its own `isInstance`; this one
- * recognises them all, so an app tells "a problem a user can fix" from a bug with one test.
+ * Each family declares its own marker (`dcgan.error.<family>`) through its static `isInstance`; an error
+ * carries the markers of its class and of every family above it, so `DcganError.isInstance` recognises them
+ * all and an app tells "a problem a user can fix" from a bug with one test.
  *
- * Use {@link DcganError.isInstance} rather than `instanceof`: a registry symbol (`Symbol.for`) marks the
- * error, so it still works when two copies of a package are installed.
+ * Use `isInstance` rather than `instanceof`: it still works when two copies of a package are installed.
  *
  * @example
  * ```ts
@@ -28,7 +44,8 @@ export interface DcganErrorOptions {
  * ```
  */
 export class DcganError extends Error {
-  private readonly [symbol] = true;
+  /** True when `error` is a `DcganError` of any family, from any copy of any `@dcgan` package. */
+  static readonly isInstance: InstanceCheck<DcganError> = instanceCheck<DcganError>('dcgan.error');
   override readonly name: string = 'DcganError';
   override readonly cause: unknown;
   /** The file the problem was found in, when there is one. */
@@ -38,20 +55,11 @@ export class DcganError extends Error {
     super(message);
     this.cause = options.cause;
     this.file = options.file;
-  }
-
-  /** True when `error` is a `DcganError` of any family, from any copy of any `@dcgan` package. */
-  static isInstance(error: unknown): error is DcganError {
-    return DcganError.hasMarker(error, marker);
-  }
-
-  /**
-   * True when `error` carries the registry-symbol marker `markerName` (what a family's `isInstance` checks).
-   *
-   * @example
-   * static override isInstance(error: unknown): error is DataError { return DcganError.hasMarker(error, 'dcgan.error.data'); }
-   */
-  protected static hasMarker(error: unknown, markerName: string): boolean {
-    return error != null && typeof error === 'object' && (error as Record<symbol, unknown>)[Symbol.for(markerName)] === true;
+    // The marker of the error's own class and of each family above it, as registry symbols.
+    for (let family: unknown = new.target; family !== Error && typeof family === 'function'; family = Object.getPrototypeOf(family)) {
+      if (Object.hasOwn(family, 'isInstance')) {
+        Object.defineProperty(this, Symbol.for((family as typeof DcganError).isInstance.marker), { value: true });
+      }
+    }
   }
 }

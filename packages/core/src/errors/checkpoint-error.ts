@@ -1,6 +1,4 @@
-import { DcganError, type DcganErrorOptions } from '@dcgan/common';
-const marker = 'dcgan.error.checkpoint';
-const symbol = Symbol.for(marker);
+import { DcganError, instanceCheck, type DcganErrorOptions } from '@dcgan/common';
 
 /** Options of a {@link CheckpointError}. */
 export interface CheckpointErrorOptions extends DcganErrorOptions {
@@ -22,7 +20,8 @@ export interface CheckpointErrorOptions extends DcganErrorOptions {
  * ```
  */
 export class CheckpointError extends DcganError {
-  private readonly [symbol] = true;
+  /** True when `error` is a `CheckpointError` from any copy of this package. */
+  static override readonly isInstance = instanceCheck<CheckpointError>('dcgan.error.checkpoint');
   override readonly name: string = 'CheckpointError';
   /** The file or directory at fault, when the state came from disk. */
   readonly path: string | undefined;
@@ -30,10 +29,5 @@ export class CheckpointError extends DcganError {
   constructor(message: string, options: CheckpointErrorOptions = {}) {
     super(message, options);
     this.path = options.path;
-  }
-
-  /** True when `error` is a `CheckpointError` from any copy of this package. */
-  static override isInstance(error: unknown): error is CheckpointError {
-    return DcganError.hasMarker(error, marker);
   }
 }

@@ -1,6 +1,4 @@
-import { DcganError } from '@dcgan/common';
-const marker = 'dcgan.error.data';
-const symbol = Symbol.for(marker);
+import { DcganError, instanceCheck } from '@dcgan/common';
 
 /**
  * Base error of @dcgan/data. Every error this package throws is a `DataError` whose message names the file
@@ -11,11 +9,7 @@ const symbol = Symbol.for(marker);
  * try { await openCifar10Batches(['data_batch_1.bin']); } catch (error) { if (DataError.isInstance(error)) console.error(error.message); }
  */
 export class DataError extends DcganError {
-  private readonly [symbol] = true;
-  override readonly name: string = 'DataError';
-
   /** True when `error` is a `DataError` from any copy of this package (`DcganError.isInstance` recognises it too). */
-  static override isInstance(error: unknown): error is DataError {
-    return DcganError.hasMarker(error, marker);
-  }
+  static override readonly isInstance = instanceCheck<DataError>('dcgan.error.data');
+  override readonly name: string = 'DataError';
 }

@@ -1,6 +1,4 @@
-import { DcganError, type DcganErrorOptions } from '@dcgan/common';
-const marker = 'dcgan.error.dedup';
-const symbol = Symbol.for(marker);
+import { DcganError, instanceCheck, type DcganErrorOptions } from '@dcgan/common';
 
 /** Options of a {@link DedupError}: the error that caused it and the file at fault, when there are ones. */
 export type DedupErrorOptions = DcganErrorOptions;
@@ -18,11 +16,7 @@ export type DedupErrorOptions = DcganErrorOptions;
  * }
  */
 export class DedupError extends DcganError {
-  private readonly [symbol] = true;
-  override readonly name: string = 'DedupError';
-
   /** True when `error` is a `DedupError` from any copy of this package (`DcganError.isInstance` recognises it too). */
-  static override isInstance(error: unknown): error is DedupError {
-    return DcganError.hasMarker(error, marker);
-  }
+  static override readonly isInstance = instanceCheck<DedupError>('dcgan.error.dedup');
+  override readonly name: string = 'DedupError';
 }

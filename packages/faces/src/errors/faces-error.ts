@@ -1,6 +1,4 @@
-import { DcganError } from '@dcgan/common';
-const marker = 'dcgan.error.faces';
-const symbol = Symbol.for(marker);
+import { DcganError, instanceCheck } from '@dcgan/common';
 
 /**
  * Base error of @dcgan/faces. Its message names the file (or option) and what is wrong with it.
@@ -11,11 +9,7 @@ const symbol = Symbol.for(marker);
  * try { await buildFaceDataset({ photos: 'photos', outputDirectory: 'faces' }); } catch (error) { if (FacesError.isInstance(error)) console.error(error.message); }
  */
 export class FacesError extends DcganError {
-  private readonly [symbol] = true;
-  override readonly name: string = 'FacesError';
-
   /** True when `error` is a `FacesError` from any copy of this package (`DcganError.isInstance` recognises it too). */
-  static override isInstance(error: unknown): error is FacesError {
-    return DcganError.hasMarker(error, marker);
-  }
+  static override readonly isInstance = instanceCheck<FacesError>('dcgan.error.faces');
+  override readonly name: string = 'FacesError';
 }

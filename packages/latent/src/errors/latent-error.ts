@@ -1,6 +1,4 @@
-import { DcganError, type DcganErrorOptions } from '@dcgan/common';
-const marker = 'dcgan.error.latent';
-const symbol = Symbol.for(marker);
+import { DcganError, instanceCheck, type DcganErrorOptions } from '@dcgan/common';
 
 /** Options of a {@link LatentError}: the error that caused it and the file at fault, when there are ones. */
 export type LatentErrorOptions = DcganErrorOptions;
@@ -22,11 +20,7 @@ export type LatentErrorOptions = DcganErrorOptions;
  * ```
  */
 export class LatentError extends DcganError {
-  private readonly [symbol] = true;
-  override readonly name: string = 'LatentError';
-
   /** True when `error` is a `LatentError` from any copy of this package (`DcganError.isInstance` recognises it too). */
-  static override isInstance(error: unknown): error is LatentError {
-    return DcganError.hasMarker(error, marker);
-  }
+  static override readonly isInstance = instanceCheck<LatentError>('dcgan.error.latent');
+  override readonly name: string = 'LatentError';
 }

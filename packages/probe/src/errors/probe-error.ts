@@ -1,6 +1,4 @@
-import { DcganError, type DcganErrorOptions } from '@dcgan/common';
-const marker = 'dcgan.error.probe';
-const symbol = Symbol.for(marker);
+import { DcganError, instanceCheck, type DcganErrorOptions } from '@dcgan/common';
 
 /** Options of a {@link ProbeError}: the error that caused it and the file at fault, when there are ones. */
 export type ProbeErrorOptions = DcganErrorOptions;
@@ -22,13 +20,9 @@ export type ProbeErrorOptions = DcganErrorOptions;
  * ```
  */
 export class ProbeError extends DcganError {
-  private readonly [symbol] = true;
-  override readonly name: string = 'ProbeError';
-
   /** True when `error` is a `ProbeError` from any copy of this package (`DcganError.isInstance` recognises it too). */
-  static override isInstance(error: unknown): error is ProbeError {
-    return DcganError.hasMarker(error, marker);
-  }
+  static override readonly isInstance = instanceCheck<ProbeError>('dcgan.error.probe');
+  override readonly name: string = 'ProbeError';
 }
 
 /** Describes a value for an error message: strings quoted, objects as JSON where possible. */
