@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { createPermutation, createSeededRandom, randomInteger, shuffleInPlace } from './seeded-random';
+import { createPermutation, createSeededRandom, mulberry32, randomInteger, shuffleInPlace } from './seeded-random';
 import { deriveSeed, mixSeed } from './seed-mixing';
 
 // The values below were printed by the generators these functions replace (@dcgan/data's createSeededRandom
-// and mixSeed, @dcgan/core's deriveSeed, @dcgan/latent's derivedSeed, at 1705e31): the seeded orders of
+// and mixSeed, @dcgan/core's deriveSeed, @dcgan/latent's derivedSeed and its generator, at 1705e31): the seeded orders of
 // existing runs (batch order, splits, flips, initial weights, latent noise) must not change.
 describe('createSeededRandom', () => {
   it('gives the same stream as before for a seed, also one past 32 bits', () => {
@@ -12,6 +12,14 @@ describe('createSeededRandom', () => {
     expect([random(), random(), random()]).toEqual([0.331889676861465, 0.021287074778228998, 0.22931526601314545]);
     const big = createSeededRandom(2 ** 40 + 7);
     expect([big(), big()]).toEqual([0.5110774759668857, 0.7047686921432614]);
+  });
+
+  it('is mulberry32 from the mixed seed; mulberry32 alone gives the stream @dcgan/latent drew its negatives from', () => {
+    const mixed = createSeededRandom(9);
+    const direct = mulberry32(mixSeed(9));
+    expect([mixed(), mixed()]).toEqual([direct(), direct()]);
+    const negatives = mulberry32(deriveSeed('dcgan-latent', 3, 'negatives'));
+    expect([negatives(), negatives(), negatives()]).toEqual([0.5354664353653789, 0.629797616507858, 0.8422781019471586]);
   });
 
   it('stays in [0, 1) and covers it evenly', () => {

@@ -11,10 +11,21 @@ export type SeededRandom = () => number;
  * const random = createSeededRandom(42); random(); // 0.3318...
  */
 export function createSeededRandom(seed: number): SeededRandom {
-  let state = mixSeed(seed) >>> 0;
+  return mulberry32(mixSeed(seed));
+}
+
+/**
+ * The same generator started from a 32-bit state as given, without mixing: for a seed that is already a
+ * well-mixed hash (`deriveSeed`), or to reproduce a stream an older version started that way.
+ *
+ * @example
+ * const random = mulberry32(deriveSeed(seed, 'negatives'));
+ */
+export function mulberry32(state: number): SeededRandom {
+  let current = state >>> 0;
   return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let value = state;
+    current = (current + 0x6d2b79f5) >>> 0;
+    let value = current;
     value = Math.imul(value ^ (value >>> 15), value | 1);
     value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
     return ((value ^ (value >>> 14)) >>> 0) / 4294967296;

@@ -1,7 +1,7 @@
 import { generatorFeatureLayer } from '@dcgan/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createSeededRandom } from '@dcgan/common';
+import { mulberry32 } from '@dcgan/common';
 import { LatentError } from '../errors/latent-error';
 import { finiteAtLeast, latentMatrix, validSeed } from '../errors/validate';
 import { generatorShape } from '../model/generator-shape';
@@ -161,7 +161,7 @@ export async function fitObjectFeatureMaps(
   const { latentDim, imageSize } = generatorShape(generator);
   latentMatrix(z, 'z', 1, latentDim);
   const negativesPerPositive = finiteAtLeast(options.negativesPerPositive ?? 1, 'negativesPerPositive', 0);
-  const random = createSeededRandom(derivedSeed(validSeed(options.seed ?? 1), 'negatives'));
+  const random = mulberry32(derivedSeed(validSeed(options.seed ?? 1), 'negatives'));
   if (!Array.isArray(boxes) || boxes.length === 0) throw new LatentError('Expected at least one box, got none');
   const bySample = new Map<number, ObjectBox[]>();
   for (const box of boxes) {

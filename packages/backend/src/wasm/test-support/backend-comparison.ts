@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-wasm';
 // tfjs-layers registers tfjs-core's gradient functions (the training-step tests use it anyway).
 import '@tensorflow/tfjs-layers';
 import * as tf from '@tensorflow/tfjs-core';
-import { createSeededRandom } from '@dcgan/common';
+import { mulberry32 } from '@dcgan/common';
 
 import { registerWasmTrainingKernels } from '../index.js';
 
@@ -13,9 +13,9 @@ export interface TensorData {
   readonly values: Float32Array;
 }
 
-/** Deterministic uniform values in [-1, 1) (@dcgan/common's seeded generator), independent of any backend's random ops. */
+/** Deterministic uniform values in [-1, 1) (mulberry32 from `seed` itself), independent of any backend's random ops. */
 export function seededValues(size: number, seed: number): Float32Array {
-  const random = createSeededRandom(seed);
+  const random = mulberry32(seed);
   const values = new Float32Array(size);
   for (let index = 0; index < size; index++) values[index] = random() * 2 - 1;
   return values;
