@@ -40,20 +40,26 @@ function run(...argv: string[]): Promise<{ code: number | null; stdout: string; 
   });
 }
 
-/** Starts the app as a user would, waits for `steps` steps in metrics.ndjson, sends `signal`, resolves when it ends. */
-async function trainUntilSignal(argv: readonly string[], out: string, signal: NodeJS.Signals, steps = 2): Promise<{ code: number | null; stdout: string; stderr: string; reached: number }> {
+/** Starts the app as a user would, waits until `ready()` holds, sends `signal`, resolves when it ends. */
+async function runUntilSignal(argv: readonly string[], ready: () => boolean, signal: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, [cli, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const listed = () => (existsSync(join(out, 'metrics.ndjson')) ? readFileSync(join(out, 'metrics.ndjson'), 'utf8').trim().split('\n').length : 0);
   const deadline = Date.now() + 90_000;
-  while (listed() < steps && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+  while (!ready() && child.exitCode === null && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
   child.kill(signal);
   const code = await closed;
-  return { code, stdout, stderr, reached: listed() };
+  return { code, stdout, stderr };
+}
+
+/** Starts the app, waits for `steps` steps in metrics.ndjson, sends `signal`, resolves when it ends. */
+async function trainUntilSignal(argv: readonly string[], out: string, signal: NodeJS.Signals, steps = 2): Promise<{ code: number | null; stdout: string; stderr: string; reached: number }> {
+  const listed = () => (existsSync(join(out, 'metrics.ndjson')) ? readFileSync(join(out, 'metrics.ndjson'), 'utf8').trim().split('\n').length : 0);
+  const result = await runUntilSignal(argv, () => listed() >= steps, signal);
+  return { ...result, reached: listed() };
 }
 
 describe('paper settings', () => {
@@ -209,6 +215,19 @@ describe('dcgan-train-lsun-bedrooms', () => {
     expect(existsSync(join(out, 'dedup'))).toBe(false);
     expect((JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')) as { dedupReport?: string }).dedupReport).toBeUndefined();
     expect(epochStarts(out)).toEqual([{ epoch: 0, step: 0 }, { epoch: 1, step: 4 }]);
+  });
+
+  it('on SIGINT during the dedup step keeps the hasher epochs finished, trains nothing and exits 130', async () => {
+    const out = join(directory, 'dedup-stopped');
+    const hasher = join(out, 'dedup', 'hasher.bin');
+    const argv = ['--data', copiesFixture, '--out', out, '--batch-size', '2', '--steps', '2', '--backend', 'cpu', ...tinyDedup.slice(2), '--dedup-epochs', '100', ...tinyModel];
+    const stopped = await runUntilSignal(argv, () => existsSync(hasher), 'SIGINT');
+    expect(stopped.code, stopped.stderr).toBe(130);
+    expect(stopped.stderr).toMatch(/dedup: stopped; .*hasher\.bin keeps \d+ finished epoch\(s\), the same command continues/);
+    expect(stopped.stderr).toMatch(/stopped: hasher training stopped; .*hasher\.bin holds the last finished epoch \(\d+\); rerun to continue/);
+    expect(existsSync(hasher)).toBe(true);
+    expect(existsSync(join(out, 'dedup', 'dedup-report.json'))).toBe(false);
+    expect(existsSync(join(out, 'run.json'))).toBe(false);
   });
 
   it('prints its help, which names the pass-through to dcgan-train', async () => {
