@@ -178,9 +178,12 @@ export async function trainPreset(settings: PaperSettings, run: PresetRun): Prom
       const record = await readRunRecord(run.out);
       const batchSize = positiveInteger('--batch-size', values['batch-size'], record.batchSize);
       if (batchSize !== record.batchSize) throw new UsageError(`\`--batch-size ${batchSize}\` cannot change on --resume: ${run.out} trains with batches of ${record.batchSize}`);
-      // The run's data as recorded: without the duplicates its dedup report dropped (the dedup step is not run again).
-      const imageCount = record.dedupReport === undefined ? run.imageCount : keptItems(await readDedupReport(record.dedupReport));
-      const resumeSteps = steps ?? (epochs === undefined ? undefined : atLeastOneBatch(stepsFor(imageCount, record.batchSize, epochs), { ...run, imageCount }, record.batchSize));
+      let resumeSteps = steps;
+      if (resumeSteps === undefined && epochs !== undefined) {
+        // Epochs of the run's data as recorded: without the duplicates its dedup report dropped (no new dedup step).
+        const imageCount = record.dedupReport === undefined ? run.imageCount : keptItems(await readDedupReport(record.dedupReport));
+        resumeSteps = atLeastOneBatch(stepsFor(imageCount, record.batchSize, epochs), { ...run, imageCount }, record.batchSize);
+      }
       summary = await resumeTraining({ directory: run.out, backend, ...targets, ...(resumeSteps === undefined ? {} : { steps: resumeSteps }) }, { signal: stop.signal, onEvent: output.onEvent });
     } else {
       const batchSize = positiveInteger('--batch-size', values['batch-size'], settings.batchSize);
