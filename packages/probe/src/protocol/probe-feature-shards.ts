@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { collectShards, formatShard, isWholeDataset, readShardManifest, shardDirectory, shardItemCount, writeShardManifest, type Shard } from '@dcgan/data';
@@ -105,6 +105,7 @@ export async function extractProbeFeatureShard(options: LinearProbeOptions, shar
   }
   const trainItems = shardItemCount(probeImageCount(options.train), shard);
   const testItems = shardItemCount(probeImageCount(options.test), shard);
+  await mkdir(directory, { recursive: true });
   if (earlier?.complete !== true) await writeShardManifest(directory, { stage: probeFeatureShardStage, shard, items: 0, complete: false, settings: shardSettings });
 
   const heldOut = holdOutValidation(settings, await readTrainLabels(options.train));
