@@ -86,6 +86,21 @@ function evaluateWholePool(
   const validationError = errorRate(predictLinearSvm(model, validation.features), validation.labels);
   const testError = errorRate(predictLinearSvm(statistics === undefined ? model : foldStandardization(model, statistics), test.features), test.labels);
   onEvent?.({ status: 'draw-done', method, draw: 0, draws: 1, testError, validationError });
+  return svmResult(method, identity, train, best, costSearch, [testError], [validationError], unconverged());
+}
+
+/** A method's result: its search, its errors per test draw, their mean and spread. */
+function svmResult(
+  method: string,
+  identity: { readonly kind: ProbeMethodResult['kind']; readonly description: string },
+  train: StoredFeatures,
+  best: CostSearchEntry,
+  costSearch: CostSearchEntry[],
+  testErrors: number[],
+  validationErrors: number[],
+  unconvergedClassifiers: number,
+): Omit<ProbeMethodResult, 'seconds'> {
+  const { mean, deviation } = meanAndDeviation(testErrors);
   return {
     name: method,
     kind: identity.kind,
@@ -93,11 +108,11 @@ function evaluateWholePool(
     dimension: train.features.columnCount,
     cost: best.cost,
     costSearch,
-    testErrors: [testError],
-    validationErrors: [validationError],
-    meanTestError: testError,
-    testErrorStandardDeviation: 0,
-    unconvergedClassifiers: unconverged(),
+    testErrors,
+    validationErrors,
+    meanTestError: mean,
+    testErrorStandardDeviation: deviation,
+    unconvergedClassifiers,
   };
 }
 
@@ -167,18 +182,5 @@ export function evaluateSvm(
     validationErrors.push(validationError);
     onEvent?.({ status: 'draw-done', method, draw, draws: split.testDraws.length, testError, validationError });
   });
-  const { mean, deviation } = meanAndDeviation(testErrors);
-  return {
-    name: method,
-    kind: identity.kind,
-    description: identity.description,
-    dimension: train.features.columnCount,
-    cost: best.cost,
-    costSearch,
-    testErrors,
-    validationErrors,
-    meanTestError: mean,
-    testErrorStandardDeviation: deviation,
-    unconvergedClassifiers: unconverged,
-  };
+  return svmResult(method, identity, train, best, costSearch, testErrors, validationErrors, unconverged);
 }
