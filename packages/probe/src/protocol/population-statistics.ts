@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { ProbeError } from '../errors/probe-error';
 import type { BatchNormStatistics } from '../features/batch-norm-statistics';
 import { createDiscriminatorExtractor, modelFingerprint } from '../features/discriminator-extractor';
+import { hashBytes } from '../features/feature-extractor';
 import type { FeatureExtractor } from '../features/feature-extractor';
 import { writeFileAtomic } from '../features/feature-store';
 import type { ProbeImages } from '../features/probe-images';
@@ -24,9 +25,6 @@ export async function discriminatorExtractor(
 ): Promise<FeatureExtractor> {
   const batchNorm = method.batchNorm ?? 'population';
   if (batchNorm === 'stored') return createDiscriminatorExtractor(method.discriminator, { batchNorm, name, ...(method.gridSize === undefined ? {} : { gridSize: method.gridSize }) });
-  const fingerprint = await modelFingerprint(method.discriminator);
-  let statistics: BatchNormStatistics | undefined;
-  if (cachePath !== undefined) statistics = await readStatistics(cachePath, fingerprint);
   let pool = Array.from(poolPositions);
   if (options.statisticsLimit !== undefined && options.statisticsLimit < pool.length) {
     shuffleInPlace(pool, createRandom(mixSeeds(options.seed ?? 0, 4)));
@@ -38,6 +36,11 @@ export async function discriminatorExtractor(
     indices: trainIndices === undefined ? pool : pool.map((position) => trainIndices[position]!),
     ...(options.train.transform === undefined ? {} : { transform: options.train.transform }),
   };
+  // The cache is tied to the weights and to the images the statistics come from (the seed, the validation size
+  // and statisticsLimit choose them), so a rerun with other settings computes them again.
+  const fingerprint = `${await modelFingerprint(method.discriminator)}:${statisticsImagesFingerprint(statisticsImages)}`;
+  let statistics: BatchNormStatistics | undefined;
+  if (cachePath !== undefined) statistics = await readStatistics(cachePath, fingerprint);
   const extractor = await createDiscriminatorExtractor(method.discriminator, {
     name,
     batchNorm: statistics ?? 'population',
@@ -52,6 +55,13 @@ export async function discriminatorExtractor(
     await writeFileAtomic(cachePath, `${JSON.stringify(serializeStatistics(extractor.statistics, fingerprint))}\n`);
   }
   return extractor;
+}
+
+/** A hash of which images (positions in the source) and which transform the statistics are computed over. */
+function statisticsImagesFingerprint(images: ProbeImages): string {
+  const indices = Int32Array.from(images.indices ?? []);
+  const positions = hashBytes(new Uint8Array(indices.buffer));
+  return hashBytes(new TextEncoder().encode(JSON.stringify(images.transform ?? [])), Number.parseInt(positions, 16));
 }
 
 /** The cache file's content. */
