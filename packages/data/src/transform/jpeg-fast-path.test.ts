@@ -1,11 +1,11 @@
 // applyTransform's JPEG fast path: the decoding itself (and its checks against libjpeg-turbo and PIL) is tested in
 // @dcgan/jpeg; here, that transforms use it, hand what it declines to sharp, and keep sharp's errors.
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as jpeg from '@dcgan/jpeg';
+import { runNode } from '@dcgan/vitest-config/node-child';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -123,20 +123,9 @@ console.log(JSON.stringify({ shape: [image.width, image.height, image.channels],
     ['esm', ['--input-type=module', '-e', `import { readFileSync } from 'node:fs';\nconst data = await import(${JSON.stringify(join(dist, 'index.js'))});\n${body}`]],
     ['cjs', ['-e', `const { readFileSync } = require('node:fs');\nconst data = require(${JSON.stringify(join(dist, 'index.cjs'))});\n(async () => {\n${body}\n})();`]],
   ])('%s', async (_, nodeArguments) => {
-    const child = spawn(process.execPath, nodeArguments, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill();
-        resolve(null);
-      }, 20_000);
-      child.on('exit', (exitCode) => {
-        clearTimeout(timer);
-        resolve(exitCode);
-      });
-    });
+    const { code, stdout, stderr } = await runNode(nodeArguments);
+    expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(JSON.parse(output)).toEqual({ shape: [16, 16, 3], decoded: 1 });
+    expect(JSON.parse(stdout)).toEqual({ shape: [16, 16, 3], decoded: 1 });
   });
 });

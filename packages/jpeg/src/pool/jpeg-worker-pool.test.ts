@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runNode, type NodeChildResult } from '@dcgan/vitest-config/node-child';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { createJpegDecoder } from '../decoder/jpeg-decoder';
@@ -103,33 +103,17 @@ describe('the shared pool (configureJpegDecoding)', () => {
 
 /**
  * Runs `script` in a fresh Node process next to a copy of one build (the ES module files or the CommonJS ones, and
- * nothing of the other), so a build that reached for the other build's worker would fail. Resolves with its exit
- * code and output; null when it had not exited after 20 s (an idle pool holding the event loop).
+ * nothing of the other), so a build that reached for the other build's worker would fail. `code` is null when it
+ * had not exited after 20 s (an idle pool holding the event loop).
  */
-async function runAgainstBuild(format: 'esm' | 'cjs', script: (index: string) => string): Promise<{ code: number | null; output: string; stderr: string }> {
+async function runAgainstBuild(format: 'esm' | 'cjs', script: (index: string) => string): Promise<NodeChildResult> {
   const folder = mkdtempSync(join(tmpdir(), `dcgan-jpeg-${format}-`));
   try {
     const extension = format === 'esm' ? '.js' : '.cjs';
-    const files = readdirSync(dist).filter((name) => name.endsWith(extension));
-    for (const name of files) copyFileSync(join(dist, name), join(folder, name));
+    for (const name of readdirSync(dist).filter((file) => file.endsWith(extension))) copyFileSync(join(dist, name), join(folder, name));
     if (format === 'esm') writeFileSync(join(folder, 'package.json'), '{ "type": "module" }\n');
     const index = join(folder, `index${extension}`);
-    const child = spawn(process.execPath, [...(format === 'esm' ? ['--input-type=module'] : []), '-e', script(index)], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const code = await new Promise<number | null>((resolve) => {
-      const timer = setTimeout(() => {
-        child.kill();
-        resolve(null);
-      }, 20_000);
-      child.on('exit', (exitCode) => {
-        clearTimeout(timer);
-        resolve(exitCode);
-      });
-    });
-    return { code, output, stderr };
+    return await runNode([...(format === 'esm' ? ['--input-type=module'] : []), '-e', script(index)]);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -147,9 +131,9 @@ console.log(JSON.stringify({ result: result.ok ? [result.width, result.height, r
     ['esm' as const, (index: string) => `import { readFileSync } from 'node:fs';\nconst jpeg = await import(${JSON.stringify(index)});\n${body}`],
     ['cjs' as const, (index: string) => `const { readFileSync } = require('node:fs');\nconst jpeg = require(${JSON.stringify(index)});\n(async () => {\n${body}\n})();`],
   ])('%s build', async (format, script) => {
-    const { code, output, stderr } = await runAgainstBuild(format, script);
+    const { code, stdout, stderr } = await runAgainstBuild(format, script);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(JSON.parse(output)).toEqual({ result: [47, 32, 3], same: true, stats: { decoded: 1, declined: {} }, bytes: jpegFixture('baseline-420.jpg').length });
+    expect(JSON.parse(stdout)).toEqual({ result: [47, 32, 3], same: true, stats: { decoded: 1, declined: {} }, bytes: jpegFixture('baseline-420.jpg').length });
   });
 });
