@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 
 import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
 import { datasetFormats, resolveShard, type DatasetFormat, type Shard } from '@dcgan/data';
+import { dedupRunDefaults } from '@dcgan/dedup';
 
 import { UsageError } from './usage-error.js';
 
@@ -9,9 +10,7 @@ export const commands = ['train', 'hash', 'merge', 'run', 'evaluate', 'help'] as
 export type Command = (typeof commands)[number];
 
 /** Matching defaults, chosen on planted MNIST duplicates and checked on icons and clip art (packages/dedup/EVALUATION.md). */
-export const defaultRadius = 3;
-export const defaultShiftProbes = 2;
-export const defaultProbeRadius = 0;
+export const { radius: defaultRadius, shiftProbes: defaultShiftProbes, probeRadius: defaultProbeRadius } = dedupRunDefaults;
 
 export interface DedupArguments {
   readonly command: Command;
@@ -204,10 +203,10 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     radius: integer('--radius', values.radius, defaultRadius, 0),
     probeRadius: integer('--probe-radius', values['probe-radius'], defaultProbeRadius, 0),
     shiftProbes: integer('--shift-probes', values['shift-probes'], defaultShiftProbes, 0),
-    chunkSize: integer('--chunk-size', values['chunk-size'], 4096, 1),
+    chunkSize: integer('--chunk-size', values['chunk-size'], dedupRunDefaults.chunkSize, 1),
     restart: values.restart === true,
     shard: shardOf(values.shard),
-    sheetGroups: integer('--sheet-groups', values['sheet-groups'], 24, 1),
+    sheetGroups: integer('--sheet-groups', values['sheet-groups'], dedupRunDefaults.sheetGroups, 1),
     fraction: number('--fraction', values.fraction, 0.05, Number.MIN_VALUE, 1),
     maximumRadius: integer('--maximum-radius', values['maximum-radius'], 4, 0),
     skipBaselines: values['skip-baselines'] === true,

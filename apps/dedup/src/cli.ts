@@ -2,10 +2,10 @@ import { join } from 'node:path';
 
 import { initBackend } from '@dcgan/backend';
 import { isWholeDataset } from '@dcgan/data';
-import { loadSemanticHasher, mergeHashShards } from '@dcgan/dedup';
+import { dedupRunFiles, loadSemanticHasher, mergeHashShards } from '@dcgan/dedup';
 
 import { helpText, parseDedupArguments, type DedupArguments } from './arguments.js';
-import { hashAndReport, hashShard } from './commands/hash-command.js';
+import { dedupWithProgress, hashAndReport, hashShard } from './commands/hash-command.js';
 import { trainHasher } from './commands/train-command.js';
 import { runEvaluation } from './evaluation/run-evaluation.js';
 import { createOutputFolders, openHasherInput, trainingSet } from './output-folders.js';
@@ -58,11 +58,8 @@ async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readon
     }
     case 'run': {
       const data = await open();
-      const { source, transform } = data;
       const training = await trainingSet(arguments_, data);
-      const hasher = await trainHasher(arguments_, training.source, training.transform, arguments_.hasher ?? join(arguments_.out!, 'hasher.bin'), signal);
-      if (signal.aborted) return;
-      await hashAndReport(arguments_, source, transform, hasher, arguments_.out!, signal);
+      await dedupWithProgress(arguments_, data, arguments_.out!, signal, { hasherPath: arguments_.hasher ?? join(arguments_.out!, dedupRunFiles.hasher), training });
       return;
     }
     case 'evaluate':

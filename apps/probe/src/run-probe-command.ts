@@ -4,8 +4,17 @@ import { dirname, join, resolve } from 'node:path';
 import { initBackend } from '@dcgan/backend';
 import { createDiscriminator } from '@dcgan/core';
 import { loadCheckpoint } from '@dcgan/core/node';
-import { writeFileAtomic } from '@dcgan/data';
-import { formatProbeTable, runLinearProbe, type ProbeMethod, type ProbeMethodResult, type ProbeReport } from '@dcgan/probe';
+import { formatShard, isWholeDataset, writeFileAtomic } from '@dcgan/data';
+import {
+  extractProbeFeatureShard,
+  formatProbeTable,
+  mergeProbeFeatureShards,
+  runLinearProbe,
+  type LinearProbeOptions,
+  type ProbeMethod,
+  type ProbeMethodResult,
+  type ProbeReport,
+} from '@dcgan/probe';
 
 import { helpText, parseProbeArguments, UsageError, type ProbeDefaults } from './arguments.js';
 import { openProbeData } from './open-probe-data.js';
@@ -32,6 +41,8 @@ export interface ProbeCommandReport extends ProbeReport {
 /**
  * The dcgan-probe command: parses `argv`, probes the checkpoint's discriminator, prints the table and writes
  * `report.json` / `report.md` (and `report.partial.json` after each finished method). Returns the exit code.
+ * With `--shard i/N` (or a Job's environment) it only extracts shard i's features into `<out>/features`;
+ * `merge` checks and joins the shards' stores, then probes as one process would.
  */
 export async function runProbeCommand(argv: readonly string[], defaults: ProbeDefaults, io: ProbeCommandIo = defaultIo): Promise<number> {
   const args = parseProbeArguments(argv, defaults);
@@ -80,10 +91,7 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
     }
     const trainCount = data.train.indices?.length ?? data.train.source.length ?? 0;
     const validationSize = args.validation > 0 ? args.validation : Math.max(1, Math.round(trainCount / 10));
-    const finished: ProbeMethodResult[] = [];
-    // Partial reports are written one after another (never two renames of one temporary file at once).
-    let partialWrites = Promise.resolve();
-    const report = await runLinearProbe({
+    const probeOptions: LinearProbeOptions = {
       dataset: data.name,
       train: data.train,
       test: data.test,
@@ -99,6 +107,27 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
       seed: args.seed,
       standardize: args.standardize,
       signal: controller.signal,
+      onEvent: (event) => renderer.onEvent(event),
+    };
+    if (!isWholeDataset(args.shard)) {
+      const shard = await extractProbeFeatureShard(probeOptions, args.shard);
+      renderer.finish();
+      io.stdout(
+        `shard ${formatShard(shard.shard)}: features of ${shard.trainItems} training and ${shard.testItems} test items in ${join(out, 'features')} ` +
+          `(${formatDuration((performance.now() - started) / 1000)}); run \`${defaults.programName} merge\` with the same options once every shard is done\n`,
+      );
+      await Promise.all(data.sources.map((source) => source.close()));
+      return 0;
+    }
+    if (args.command === 'merge') {
+      const merged = await mergeProbeFeatureShards(probeOptions);
+      io.stderr(`merged ${merged.shards} shards into ${merged.stores.length} feature stores under ${join(out, 'features')}\n`);
+    }
+    const finished: ProbeMethodResult[] = [];
+    // Partial reports are written one after another (never two renames of one temporary file at once).
+    let partialWrites = Promise.resolve();
+    const report = await runLinearProbe({
+      ...probeOptions,
       onEvent: (event) => {
         renderer.onEvent(event);
         if (event.status === 'method-done') {

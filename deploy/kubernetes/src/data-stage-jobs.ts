@@ -42,14 +42,14 @@ const volumeMounts: IVolumeMount[] = [
   { name: 'outputs', mountPath: '/outputs' },
 ];
 
-function container(stage: DataStage, settings: ClusterSettings, command: readonly string[], environment: IContainer['env']): IContainer {
+function container(stage: DataStage, settings: ClusterSettings, command: readonly string[], environment: IContainer['env'], resources = stage.resources): IContainer {
   return {
     name: stage.name,
     image: settings.image,
     workingDir: '/app',
     command: [...command],
     ...(environment === undefined ? {} : { env: environment }),
-    resources: { requests: { cpu: stage.resources.cpu, memory: stage.resources.memory }, limits: { memory: stage.resources.memory } },
+    resources: { requests: { cpu: resources.cpu, memory: resources.memory }, limits: { memory: resources.memory } },
     volumeMounts,
   };
 }
@@ -92,7 +92,7 @@ export function mergeJob(stage: DataStage, settings: ClusterSettings): Job {
       backoffLimit: 1,
       template: {
         metadata: { labels },
-        spec: { restartPolicy: 'Never', containers: [container(stage, settings, stage.mergeCommand, undefined)], volumes: volumes(settings) },
+        spec: { restartPolicy: 'Never', containers: [container(stage, settings, stage.mergeCommand, undefined, stage.mergeResources)], volumes: volumes(settings) },
       },
     },
   });

@@ -54,6 +54,13 @@ describe('the generated manifests', () => {
     }
   });
 
+  it('run the probe merge with the options of the probe shards (the merge refuses shards made with others), with the memory it needs', () => {
+    const probe = dataStages.find((stage) => stage.name === 'probe')!;
+    expect(probe.mergeCommand).toEqual([...probe.shardCommand.slice(0, 2), 'merge', ...probe.shardCommand.slice(2)]);
+    expect(shardJob(probe, defaultClusterSettings).spec!.template.spec!.containers[0]!.resources!.limits).toEqual({ memory: '4Gi' });
+    expect(mergeJob(probe, defaultClusterSettings).spec!.template.spec!.containers[0]!.resources!.limits).toEqual({ memory: '16Gi' });
+  });
+
   it('refuse a wrong value at validation and a wrong field at type check', () => {
     const template = { spec: { restartPolicy: 'Never' as const, containers: [{ name: 'faces', image: 'dcgan-ts:latest' }] } };
     expect(() => new Job({ metadata: { name: 'x' }, spec: { completionMode: 'Indexed', completions: 'eight' as unknown as number, template } }).validate()).toThrow(

@@ -15,11 +15,16 @@ export interface DataStage {
   /** Workspace package whose `bin` entry the command runs (checked by the tests). */
   readonly packageDirectory: string;
   readonly resources: { readonly cpu: string; readonly memory: string };
+  /** The merge pod's, where it needs more than a shard pod. @default resources */
+  readonly mergeResources?: { readonly cpu: string; readonly memory: string };
 }
 
 const faces = ['node', 'packages/faces/dist/cli.js'];
 const dedup = ['node', 'apps/dedup/dist/cli.js'];
 const dedupData = ['--data', '/data/images', '--hasher', '/outputs/dedup/hasher.bin', '--out', '/outputs/dedup'];
+// The paper's CIFAR-10 probe (section 5.1); the shards and the merge take the same options (the merge checks it).
+const probeCifar10 = ['node', 'apps/probe/dist/probe-cifar10.js'];
+const probeData = ['--checkpoint', '/data/checkpoint', '--data', '/data/cifar-10-batches-bin', '--out', '/outputs/probe-cifar10', '--backend', 'wasm'];
 
 export const dataStages: readonly DataStage[] = [
   {
@@ -37,5 +42,17 @@ export const dataStages: readonly DataStage[] = [
     mergeCommand: [...dedup, 'merge', ...dedupData, '--backend', 'wasm'],
     packageDirectory: 'apps/dedup',
     resources: { cpu: '4', memory: '4Gi' },
+  },
+  {
+    name: 'probe',
+    description:
+      'dcgan-probe-cifar10: discriminator, random-D and pixel features of CIFAR-10 in /data/cifar-10-batches-bin for the D in /data/checkpoint; ' +
+      'the merge joins the feature stores and fits the linear SVMs (sections 5.1-5.2), report in /outputs/probe-cifar10',
+    shardCommand: [...probeCifar10, ...probeData],
+    mergeCommand: [...probeCifar10, 'merge', ...probeData],
+    packageDirectory: 'apps/probe',
+    resources: { cpu: '4', memory: '4Gi' },
+    // The merge holds 50,000 x 28,672 training features (5.3 GiB as float32) and fits the SVMs on them.
+    mergeResources: { cpu: '4', memory: '16Gi' },
   },
 ];

@@ -44,14 +44,20 @@ export { readAllLabels, subsetSource } from './split/subset-source';
 export { sampleStratified, splitSource, type SourceSplit, type SplitOptions, type StratifiedOptions, type StratifiedSample } from './split/split-source';
 export { createShardCache, openShardCache, shardCacheStage, type ShardCacheOptions, type ShardCacheSource } from './cache/shard-cache';
 export { mergeShardCaches } from './cache/merge-shard-caches';
-export { createJpegDecoder, type JpegDecoder, type JpegDecodeResult, type JpegHeaderResult, type ScaledJpeg } from './jpeg/jpeg-decoder';
-export { createResampler, type Resample } from './jpeg/resample';
+// The JPEG fast path lives in @dcgan/jpeg; these stay exported here as before.
 export {
   configureJpegDecoding,
+  createJpegDecoder,
+  createResampler,
   jpegDecodingStats,
+  type JpegDecoder,
+  type JpegDecodeResult,
   type JpegDecodingOptions,
+  type JpegHeaderResult,
   type JpegWorkerStats,
-} from './jpeg/jpeg-workers';
+  type Resample,
+  type ScaledJpeg,
+} from '@dcgan/jpeg';
 export {
   formatShard,
   isInShard,

@@ -52,3 +52,6 @@ export { writeContactSheet, type ContactSheetOptions, type ContactSheetSummary }
 
 export { plantNearDuplicates, plantedKinds, type PlantedDuplicate, type PlantedKind, type PlantNearDuplicatesOptions } from './evaluation/plant-near-duplicates';
 export { scoreDuplicatePairs, type PairScore } from './evaluation/score-duplicate-pairs';
+
+export { defaultHasherEpochs, trainHasherFile, type HasherFileEvent, type TrainHasherFileOptions, type TrainHasherFileResult } from './pipeline/train-hasher-file';
+export { createDedupReport, dedupRunDefaults, dedupRunFiles, type CreateDedupReportOptions, type CreatedDedupReport, type DedupRunEvent } from './pipeline/create-dedup-report';

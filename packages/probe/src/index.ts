@@ -55,6 +55,14 @@ export {
   type SupervisedTrial,
 } from './baselines/supervised-search';
 export { drawPerClass, positionsByClass, stratifiedSplit } from './protocol/stratified-split';
-export { defaultCosts, runLinearProbe, standardProbeMethods, type LinearProbeOptions, type ProbeMethod } from './protocol/run-linear-probe';
+export { defaultCosts, type LinearProbeOptions, type ProbeMethod } from './protocol/linear-probe-options';
+export { runLinearProbe, standardProbeMethods } from './protocol/run-linear-probe';
+export {
+  extractProbeFeatureShard,
+  mergeProbeFeatureShards,
+  probeFeatureShardStage,
+  type ProbeFeatureMergeResult,
+  type ProbeFeatureShardResult,
+} from './protocol/probe-feature-shards';
 export type { ProbeEvent, ProbeEventListener } from './protocol/probe-events';
 export { formatProbeTable, meanAndDeviation, type CostSearchEntry, type ProbeMethodResult, type ProbeReport } from './protocol/probe-report';

@@ -1,6 +1,6 @@
 import { appendFile, mkdir, readdir, readFile, rm, rmdir, truncate, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
 
 import { writeFileAtomic } from '@dcgan/common/node';
 
@@ -42,15 +42,25 @@ export async function writeRunRecord(directory: string, record: RunRecord): Prom
   await writeFileAtomic(join(directory, runFileName), `${JSON.stringify(record, null, 2)}\n`);
 }
 
-/** Throws a TrainError unless `directory` is missing or empty (a lock this process holds aside). */
-export async function assertRunDirectoryFree(directory: string, ownLock = false): Promise<void> {
-  const entries = (await listEntries(directory)).filter((entry) => !(ownLock && entry === lockName));
+/**
+ * Throws a TrainError unless `directory` is missing or empty (a lock this process holds aside, and the folder of the
+ * run's own dedup report when it lies inside the run folder: `<run>/dedup/dedup-report.json` allows `dedup`).
+ */
+export async function assertRunDirectoryFree(directory: string, ownLock = false, dedupReport?: string): Promise<void> {
+  const reportFolder = dedupReport === undefined ? null : folderInside(directory, dedupReport);
+  const entries = (await listEntries(directory)).filter((entry) => !(ownLock && entry === lockName) && entry !== reportFolder);
   if (entries.includes(runFileName)) {
     throw new TrainError(`Output directory ${directory} already holds a run (${runFileName}); resume it, or choose another folder`);
   }
   if (entries.length > 0) {
     throw new TrainError(`Output directory ${directory} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}); choose a new or empty folder`);
   }
+}
+
+/** The entry of `directory` that holds `path` in a subfolder, or `null` (outside, or a file of `directory` itself). */
+function folderInside(directory: string, path: string): string | null {
+  const parts = relative(directory, path).split(sep);
+  return parts.length >= 2 && parts[0] !== '..' && parts[0] !== '' && !isAbsolute(parts[0]!) ? parts[0]! : null;
 }
 
 async function listEntries(directory: string): Promise<string[]> {

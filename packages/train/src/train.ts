@@ -123,12 +123,12 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
   let outputs: RunOutputs | null = null;
   try {
     if (resumed) await readCheckpointInfo(checkpointDirectory); // a corrupt checkpoint fails before any work
-    else await assertRunDirectoryFree(directory);
+    else await assertRunDirectoryFree(directory, false, record.dedupReport);
     const backend = await startBackend(plan, record, emit);
     if (!resumed) await mkdir(directory, { recursive: true });
     unlock = await lockRunDirectory(directory);
     if (!resumed) {
-      await assertRunDirectoryFree(directory, true); // another process may have started a run here meanwhile
+      await assertRunDirectoryFree(directory, true, record.dedupReport); // another process may have started a run here meanwhile
       ownsRun = true;
     }
     await makeRunDirectory(directory);

@@ -1,9 +1,8 @@
+import { createJpegDecoder, jpegWorkerPool } from '@dcgan/jpeg';
 import sharp from 'sharp';
 
 import { DataError } from '../errors/data-error';
 import type { RawImage } from '../image/raw-image';
-import { createJpegDecoder } from '../jpeg/jpeg-decoder';
-import { jpegWorkerPool } from '../jpeg/jpeg-workers';
 import { isEncodedImage, type EncodedImage, type ItemPayload, type PixelRegion } from '../source/image-source';
 import { centerCropRaw, convertChannelsRaw, flipHorizontalRaw, padRaw } from './raw-operations';
 import type { ImageTransform, TransformStep } from './transform-step';

@@ -74,3 +74,13 @@ function buildDecodeTable(): Float32Array {
   for (let bits = 0; bits < 65536; bits++) table[bits] = float16BitsToFloat32(bits);
   return table;
 }
+
+/**
+ * Rounds `values` in place to float16 precision: what a float16 feature store gives back, so that features just
+ * extracted equal the same features read from the store (a resumed or merged run reports what one run reports).
+ */
+export function roundThroughFloat16(values: Float32Array): void {
+  const bits = new Uint16Array(values.length);
+  encodeFloat16(values, bits);
+  decodeFloat16(bits, values);
+}

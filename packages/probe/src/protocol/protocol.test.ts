@@ -1,3 +1,7 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { createDiscriminator } from '@dcgan/core';
 import { pad, resize, toGrayscale } from '@dcgan/data';
@@ -108,6 +112,50 @@ describe('runLinearProbe on real MNIST digits (tiny models, cpu backend)', () =>
     expect(table).toMatch(/pixels +\| \d+\.\d\d ± \d+\.\d\d/);
     trained.dispose();
     random.dispose();
+  });
+
+  it('reuses cached batch-norm statistics only for the same images: another seed or statisticsLimit computes them again', async () => {
+    const source = await mnistSource(12);
+    const config = { imageSize: 32, channels: 1, baseWidth: 4 } as const;
+    const discriminator = createDiscriminator(config, { seed: 3 });
+    const featureDirectory = await mkdtemp(join(tmpdir(), 'probe-statistics-'));
+    const all = Array.from({ length: 120 }, (_, index) => index);
+    const run = async (settings: { seed: number; statisticsLimit?: number }) => {
+      const events: ProbeEvent[] = [];
+      const report = await runLinearProbe({
+        dataset: 'MNIST (statistics cache)',
+        train: { source, indices: all.filter((index) => index % 12 < 9), transform: [pad(32)] },
+        test: { source, indices: all.filter((index) => index % 12 >= 9), transform: [pad(32)] },
+        methods: [{ kind: 'discriminator', name: 'd', discriminator }],
+        validationSize: 20,
+        labelsPerClass: null,
+        costs: [0.01],
+        featureDirectory,
+        ...settings,
+        onEvent: (event) => events.push(event),
+      });
+      const computed = events.some((event) => event.status === 'features' && event.split === 'statistics');
+      return { computed, errors: report.methods[0]!.testErrors };
+    };
+    // Keeps d/batch-norm-statistics.json (the cache under test), removes the feature stores made with it.
+    const removeStores = () => Promise.all(['train', 'test'].map((split) => rm(join(featureDirectory, 'd', split), { recursive: true, force: true })));
+    try {
+      expect((await run({ seed: 1 })).computed).toBe(true);
+      await removeStores();
+      expect((await run({ seed: 1 })).computed).toBe(false);
+      await removeStores();
+      // Another seed draws another validation split, so another pool: the cached statistics are not theirs.
+      expect((await run({ seed: 2 })).computed).toBe(true);
+      await removeStores();
+      expect((await run({ seed: 2, statisticsLimit: 40 })).computed).toBe(true);
+      await removeStores();
+      expect((await run({ seed: 2, statisticsLimit: 40 })).computed).toBe(false);
+      // With the stores of other statistics kept, their features are refused rather than reused.
+      await expect(run({ seed: 2 })).rejects.toThrow(/this feature store was made with another fingerprint/);
+    } finally {
+      discriminator.dispose();
+      await rm(featureDirectory, { recursive: true, force: true });
+    }
   });
 
   it('runs the whole-pool (CIFAR-10) protocol without touching the pixels the supervised baseline trains on', async () => {

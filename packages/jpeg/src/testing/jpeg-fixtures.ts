@@ -1,11 +1,24 @@
 // Test helpers for the JPEG decoder's fixtures (made by scripts/make-jpeg-fixtures.py with libjpeg-turbo's cjpeg
 // and djpeg, and Pillow).
 import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 import sharp from 'sharp';
 
-import type { RawImage } from '../image/raw-image';
-import { fixture } from './fixtures';
+/** Interleaved 8-bit pixels. */
+export interface RawImage {
+  readonly width: number;
+  readonly height: number;
+  readonly channels: number;
+  readonly data: Uint8Array;
+}
+
+export const fixturesDirectory = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test', 'fixtures');
+
+export function fixture(name: string): string {
+  return join(fixturesDirectory, name);
+}
 
 export interface JpegVariant {
   readonly width: number;
@@ -28,15 +41,15 @@ export interface JpegManifest {
   readonly crops: Record<string, { readonly jpeg: string; readonly box: [number, number, number, number]; readonly size: number; readonly draftSize: [number, number] }>;
 }
 
-export const jpegManifest = JSON.parse(readFileSync(fixture('jpeg', 'manifest.json'), 'utf8')) as JpegManifest;
+export const jpegManifest = JSON.parse(readFileSync(fixture('manifest.json'), 'utf8')) as JpegManifest;
 
 export function jpegFixture(name: string): Uint8Array {
-  return new Uint8Array(readFileSync(fixture('jpeg', name)));
+  return new Uint8Array(readFileSync(fixture(name)));
 }
 
 /** Reads a binary PGM (P5) or PPM (P6) file as written by djpeg. */
 export function readPnm(name: string): RawImage {
-  const bytes = readFileSync(fixture('jpeg', name));
+  const bytes = readFileSync(fixture(name));
   let position = 0;
   const token = (): string => {
     while (/\s/.test(String.fromCharCode(bytes[position]!))) position += 1;
@@ -57,8 +70,8 @@ export function readPnm(name: string): RawImage {
 }
 
 export async function readPngFixture(name: string): Promise<RawImage> {
-  const { data, info } = await sharp(fixture('jpeg', name)).raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: info.channels as RawImage['channels'], data: new Uint8Array(data) };
+  const { data, info } = await sharp(fixture(name)).raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: info.channels, data: new Uint8Array(data) };
 }
 
 /** Largest and mean absolute difference over the top-left region both images cover. */

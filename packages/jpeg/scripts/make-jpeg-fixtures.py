@@ -2,7 +2,7 @@
 """Writes the JPEG decoder's fixtures with libjpeg-turbo's own command-line tools (independent of our decoder).
 
 For each variant, cjpeg encodes a seeded photo-like picture, and djpeg decodes it at every DCT scale (1/8, 1/4,
-1/2, 1/1) to PNM files: the reference the tests compare src/jpeg/jpeg-decoder.ts with. Variants cover chroma
+1/2, 1/1) to PNM files: the reference the tests compare the decoder (src/decoder/) with. Variants cover chroma
 subsampling (4:2:0, 4:2:2, 4:4:0, 4:4:4), gray, restart intervals, optimised Huffman tables, sizes that are not a
 multiple of the MCU, a sequential JPEG with one scan per component, and progressive JPEGs (with restart markers,
 gray, 4:4:4). Arithmetic-coded and RGB JPEGs are written without references: the decoder must decline them (sharp
@@ -10,7 +10,7 @@ decodes those).
 
 Needs Debian's libjpeg-turbo-progs, python3-numpy and python3-pil:
   apt-get install -y libjpeg-turbo-progs python3-numpy python3-pil
-  /usr/bin/python3 packages/data/scripts/make-jpeg-fixtures.py
+  /usr/bin/python3 packages/jpeg/scripts/make-jpeg-fixtures.py
 """
 import json
 import shutil
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-ROOT = Path(__file__).resolve().parent.parent / 'test' / 'fixtures' / 'jpeg'
+ROOT = Path(__file__).resolve().parent.parent / 'test' / 'fixtures'
 
 
 def picture(seed, width, height):
@@ -129,7 +129,7 @@ def main():
     for path in profiles.values():
         path.unlink()
 
-    # Resampling: Pillow's antialiased BILINEAR (the algorithm of src/jpeg/resample.ts) on a lossless source.
+    # Resampling: Pillow's antialiased BILINEAR (the algorithm of src/resample.ts) on a lossless source.
     resample = {}
     source = picture(100, 61, 45)
     Image.fromarray(source).save(ROOT / 'resample-source.png')

@@ -1,4 +1,4 @@
-import type { JpegDecoder } from './jpeg-decoder';
+import type { JpegDecoder } from './decoder/types';
 import type { Resample } from './resample';
 
 /** The resize a transform starts with, as the decoder sees it (sharp's `fit: 'outside'` or `'fill'`). */
@@ -21,8 +21,6 @@ export type FastDecode = (bytes: Uint8Array, request: FastDecodeRequest) => Fast
  * Builds the fast path's whole job: decode a JPEG at the smallest DCT scale that still covers the requested size,
  * then resample (antialiased bilinear) to exactly that size. `fit: 'outside'` gives the size sharp would give:
  * the shorter side at the requested size, the other rounded.
- *
- * Self-contained (its collaborators are passed in) so that decode workers can evaluate its source text.
  *
  * @example
  * const decode = createFastDecode(createJpegDecoder(), createResampler());

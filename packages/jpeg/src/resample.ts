@@ -15,8 +15,6 @@ export type Resample = (data: Uint8Array, width: number, height: number, channel
  * enlarging it is plain bilinear interpolation. Pixel centres are aligned (`(i + 0.5) * scale`). With a `box`,
  * only that region is resized (Pillow's `resize(size, BILINEAR, box)`), taps outside the image are left out.
  *
- * Self-contained (no imports, nothing from outside its body) so that decode workers can evaluate its source text.
- *
  * @example
  * const resample = createResampler();
  * const small = resample(rgb, 86, 64, 3, 64, 48);

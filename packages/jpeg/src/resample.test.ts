@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { compareRegion, jpegManifest, readPngFixture } from '../testing/jpeg-fixtures';
+import { compareRegion, jpegManifest, readPngFixture } from './testing/jpeg-fixtures';
 import { createResampler } from './resample';
 
 describe('createResampler against Pillow BILINEAR', () => {
