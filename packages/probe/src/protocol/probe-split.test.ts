@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { mixSeeds } from '../svm/seeded-random';
+import { mixSeed } from '@dcgan/common';
 import { resolveProtocol } from './linear-probe-options';
 import { drawProbeSplit, holdOutValidation } from './probe-split';
 import { drawPerClass, stratifiedSplit } from './stratified-split';
@@ -23,11 +23,11 @@ describe('the probe split, drawn from the labels before decoding', () => {
     const every = Int32Array.from(labels.keys());
     const split = drawProbeSplit(settings, holdOutValidation(settings, labels), every);
     // The protocol as it was: the split drawn among the decoded positions, the draws from its pool.
-    const { heldOut, rest } = stratifiedSplit(labels, 20, { candidates: every, seed: mixSeeds(7, 1) });
+    const { heldOut, rest } = stratifiedSplit(labels, 20, { candidates: every, seed: mixSeed(7, 1) });
     expect(Array.from(split.validation)).toEqual(Array.from(heldOut));
     expect(Array.from(split.pool)).toEqual(Array.from(rest));
-    expect(split.testDraws.map((draw) => Array.from(draw))).toEqual([0, 1, 2].map((index) => Array.from(drawPerClass(labels, 5, { candidates: rest, seed: mixSeeds(7, 2, index) }))));
-    expect(split.selectionDraws.map((draw) => Array.from(draw))).toEqual([0, 1].map((index) => Array.from(drawPerClass(labels, 5, { candidates: rest, seed: mixSeeds(7, 3, index) }))));
+    expect(split.testDraws.map((draw) => Array.from(draw))).toEqual([0, 1, 2].map((index) => Array.from(drawPerClass(labels, 5, { candidates: rest, seed: mixSeed(7, 2, index) }))));
+    expect(split.selectionDraws.map((draw) => Array.from(draw))).toEqual([0, 1].map((index) => Array.from(drawPerClass(labels, 5, { candidates: rest, seed: mixSeed(7, 3, index) }))));
   });
 
   it('drops an image that did not decode from the part it was drawn into, and never draws it', () => {
