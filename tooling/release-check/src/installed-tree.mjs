@@ -135,8 +135,15 @@ export function findTreeProblems(installed, privateWorkspaceNames) {
 }
 
 /**
+ * Packages that must also run in a browser (ARCHITECTURE.md: "core must bundle for a browser"): their
+ * lone install may pull in nothing Node-only or native, and their main entry must bundle for a browser.
+ */
+export const platformNeutralPackages = new Set(['@dcgan/common', '@dcgan/core']);
+
+/**
  * Checks for a platform-neutral package (one that must also run in a browser): besides itself, no other
- * @dcgan package, nothing Node-only, nothing native and nothing that runs an install script.
+ * @dcgan package but platform-neutral ones (checked on their own the same way), nothing Node-only, nothing
+ * native and nothing that runs an install script.
  * @param {readonly InstalledPackage[]} installed
  * @param {string} packageName
  * @returns {string[]}
@@ -145,7 +152,7 @@ export function findPlatformNeutralProblems(installed, packageName) {
   const problems = [];
   for (const installedPackage of installed) {
     const label = `${installedPackage.name}@${installedPackage.version} (${installedPackage.path})`;
-    if (installedPackage.name.startsWith('@dcgan/') && installedPackage.name !== packageName) {
+    if (installedPackage.name.startsWith('@dcgan/') && installedPackage.name !== packageName && !platformNeutralPackages.has(installedPackage.name)) {
       problems.push(`pulled in another @dcgan package: ${label}`);
     }
     if (nodeOnlyPackagePatterns.some((pattern) => pattern.test(installedPackage.name))) {

@@ -68,6 +68,15 @@ describe('listInstalledPackages on an npm layout', () => {
     expect(problems).toMatch(/another @dcgan package: @dcgan\/train-app@/);
     expect(problems).not.toMatch(/plain@|tfjs-core/);
   });
+
+  it('lets a platform-neutral package bring another platform-neutral @dcgan package (checked alone the same way)', () => {
+    const common = { name: '@dcgan/common', version: '0.1.0', path: 'node_modules/@dcgan/common', native: false, installScripts: [] };
+    const core = installed.filter((item) => item.name === '@dcgan/core' || item.name === 'plain');
+    expect(findPlatformNeutralProblems([...core, common], '@dcgan/core')).toEqual([]);
+    expect(findPlatformNeutralProblems([...core, { ...common, name: '@dcgan/data' }], '@dcgan/core')).toEqual([
+      'pulled in another @dcgan package: @dcgan/data@0.1.0 (node_modules/@dcgan/common)',
+    ]);
+  });
 });
 
 describe('listInstalledPackages on a pnpm layout', () => {

@@ -22,6 +22,7 @@ import { gitTags, publishedVersions, publishPackages, versionPackages } from './
 import { checkWithNpm, checkWithPnpm, readExample } from './consumer-project.mjs';
 import { discoverPublicPackages, listWorkspacePackages, readWorkspaceGlobs } from './discover-packages.mjs';
 import { downloadTarball, findContentProblems, runArethetypeswrong, runPublint } from './inspect-tarball.mjs';
+import { platformNeutralPackages } from './installed-tree.mjs';
 import { startLocalRegistry } from './local-registry.mjs';
 import { formatBytes, formatTable, indent } from './report.mjs';
 import { killAllRunning, runCommand, tail } from './run-command.mjs';
@@ -30,12 +31,6 @@ import { checkSnapshotRelease, pointCopyAtRegistry } from './snapshot-release.mj
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const options = parseOptions(process.argv.slice(2));
-
-/**
- * Packages that must also run in a browser (ARCHITECTURE.md: "core must bundle for a browser"): their
- * lone install may pull in nothing Node-only or native, and their main entry must bundle for a browser.
- */
-const platformNeutralPackages = new Set(['@dcgan/common', '@dcgan/core']);
 
 /** The package the snapshot path installs by its dist-tag alone (`npm install @dcgan/core@snapshot`). */
 const snapshotConsumer = '@dcgan/core';
