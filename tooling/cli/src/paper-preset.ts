@@ -2,12 +2,13 @@
  * What the paper apps (apps/lsun-bedrooms, apps/imagenet32, apps/faces) share: each holds only its settings, help
  * text and data wiring, and trains in-process with `@dcgan/train` through {@link trainPreset}.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 
-import { isBackendPreference } from '@dcgan/backend';
 import { openDataset, type DatasetFormat } from '@dcgan/data';
 import { readRunRecord, resumeTraining, train, type TrainOptions, type TrainSummary } from '@dcgan/train';
 
+import { backendOption } from './backend-option';
+import { integerOption, numberOption, parseOptions } from './options';
 import { exitCodes } from './run-main';
 import { stopOnSignals } from './stop-on-signals';
 import { reexecWithThreadPool } from './thread-pool-size';
@@ -93,24 +94,12 @@ export function parsePaperArguments<Own extends OptionsConfig>(argv: readonly st
   const split = argv.indexOf('--');
   const own = split === -1 ? [...argv] : argv.slice(0, split);
   const after = split === -1 ? [] : argv.slice(split + 1);
-  const { values } = parseArgs({ args: own, strict: true, allowPositionals: false, options: { ...paperOptions, ...options } });
-  const { values: overrides } = parseArgs({ args: after, strict: true, allowPositionals: false, options: overrideOptions });
+  const { values } = parseOptions(own, { ...paperOptions, ...options });
+  const { values: overrides } = parseOptions(after, overrideOptions);
   return { values: values as OptionValues<typeof paperOptions & Own>, overrides: overrides as OptionValues<typeof overrideOptions> };
 }
 
-/**
- * Reads a positive integer option; `fallback` when it was not given.
- *
- * @example positiveInteger('--epochs', values.epochs, 5) // 5 when --epochs is absent; UsageError for `--epochs 0`
- */
-export function positiveInteger(flag: string, raw: string | undefined, fallback: number): number;
-export function positiveInteger(flag: string, raw: string | undefined, fallback: undefined): number | undefined;
-export function positiveInteger(flag: string, raw: string | undefined, fallback: number | undefined): number | undefined {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`Expected \`${flag}\` to be a positive integer, got \`${raw}\``);
-  return value;
-}
+const positive = { minimum: 1 };
 
 /** One run of a paper experiment: what the user chose and what the app found in the data. */
 export interface PresetRun {
@@ -132,10 +121,9 @@ export interface PresetRun {
  */
 export async function trainPreset(settings: PaperSettings, run: PresetRun): Promise<number> {
   const { values, overrides } = run;
-  const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
-  const steps = positiveInteger('--steps', values.steps, undefined);
-  const epochs = positiveInteger('--epochs', values.epochs, undefined);
+  const backend = backendOption(values.backend);
+  const steps = integerOption('--steps', values.steps, undefined, positive);
+  const epochs = integerOption('--epochs', values.epochs, undefined, positive);
   const targets = {
     ...optionalNumber('sampleEvery', overrides['sample-every']),
     ...optionalNumber('checkpointEvery', overrides['checkpoint-every']),
@@ -150,12 +138,12 @@ export async function trainPreset(settings: PaperSettings, run: PresetRun): Prom
       const fixed = Object.keys(overrides).filter((name) => !resumableOverrides.has(name));
       if (fixed.length > 0) throw new UsageError(`\`--${fixed[0]}\` cannot change on --resume: the run keeps the settings it was made with`);
       const record = await readRunRecord(run.out);
-      const batchSize = positiveInteger('--batch-size', values['batch-size'], record.batchSize);
+      const batchSize = integerOption('--batch-size', values['batch-size'], record.batchSize, positive);
       if (batchSize !== record.batchSize) throw new UsageError(`\`--batch-size ${batchSize}\` cannot change on --resume: ${run.out} trains with batches of ${record.batchSize}`);
       const resumeSteps = steps ?? (epochs === undefined ? undefined : atLeastOneBatch(stepsFor(run.imageCount, record.batchSize, epochs), run, record.batchSize));
       summary = await resumeTraining({ directory: run.out, backend, ...targets, ...(resumeSteps === undefined ? {} : { steps: resumeSteps }) }, { signal: stop.signal, onEvent: output.onEvent });
     } else {
-      const batchSize = positiveInteger('--batch-size', values['batch-size'], settings.batchSize);
+      const batchSize = integerOption('--batch-size', values['batch-size'], settings.batchSize, positive);
       const options: TrainOptions = {
         directory: run.out,
         data: run.data,
@@ -194,10 +182,8 @@ function atLeastOneBatch(steps: number, run: PresetRun, batchSize: number): numb
 
 /** `{ [name]: number }` for an override given after `--`, `{}` when absent (the library checks the value). */
 function optionalNumber<Name extends string>(name: Name, raw: string | undefined): Partial<Record<Name, number>> {
-  if (raw === undefined) return {};
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`Expected \`--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}\` to be a number, got \`${raw}\``);
-  return { [name]: value } as Partial<Record<Name, number>>;
+  const value = numberOption(`--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`, raw, undefined);
+  return (value === undefined ? {} : { [name]: value }) as Partial<Record<Name, number>>;
 }
 
 /** What a paper app over one dataset path (apps/lsun-bedrooms, apps/imagenet32) is made of. */
@@ -227,7 +213,7 @@ export function datasetPaperMain(app: DatasetPaperApp): (argv: readonly string[]
       return exitCodes.ok;
     }
     if (values.data === undefined) throw new UsageError(`Expected \`--data ${app.dataPlaceholder}\` (see --help)`);
-    positiveInteger('--epochs', values.epochs, 1); // checked before the re-execution, so the error shows once
+    integerOption('--epochs', values.epochs, 1, positive); // checked before the re-execution, so the error shows once
     const code = await reexecWithThreadPool();
     if (code !== null) return code;
     process.stderr.write(`reading ${values.data} ...\n`);

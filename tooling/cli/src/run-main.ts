@@ -2,24 +2,28 @@ import { BackendError } from '@dcgan/backend';
 import { CheckpointError, DcganError } from '@dcgan/core';
 import { DataError } from '@dcgan/data';
 import { DedupError } from '@dcgan/dedup';
+import { FacesError } from '@dcgan/faces';
+import { LatentError } from '@dcgan/latent';
+import { ProbeError } from '@dcgan/probe';
 import { TrainError } from '@dcgan/train';
 
+import { exitCodes } from './exit-codes';
 import { UsageError } from './usage-error';
+import { printVersionIfAsked } from './version';
 
-/**
- * The exit codes of the training CLIs: 0 done, 1 an error (one line for the errors a user can fix, the stack for
- * bugs), 2 a mistake on the command line, 130 / 143 stopped by SIGINT / SIGTERM (128 + the signal's number).
- */
-export const exitCodes = Object.freeze({ ok: 0, error: 1, usage: 2, SIGINT: 130, SIGTERM: 143 });
+export { exitCodes } from './exit-codes';
 
 /**
  * Runs a CLI's `main` on `process.argv` and sets the exit code: main's own, or for an error `<program>: error:
- * <message>` and the code from {@link exitCodes}.
+ * <message>` and the code from {@link exitCodes}. `--version` (before any `--`) prints the package's name and
+ * version instead, and exits 0.
  *
  * @example void runMain('dcgan-train', async (argv) => 0);
  */
 export function runMain(programName: string, main: (argv: readonly string[]) => Promise<number>): Promise<void> {
-  return main(process.argv.slice(2)).then(
+  const argv = process.argv.slice(2);
+  const run = printVersionIfAsked(argv) ? Promise.resolve(exitCodes.ok) : Promise.resolve().then(() => main(argv));
+  return run.then(
     (code) => {
       process.exitCode = code;
     },
@@ -40,7 +44,10 @@ export function describeError(error: unknown): string {
     DcganError.isInstance(error) ||
     CheckpointError.isInstance(error) ||
     DataError.isInstance(error) ||
-    DedupError.isInstance(error);
+    DedupError.isInstance(error) ||
+    FacesError.isInstance(error) ||
+    LatentError.isInstance(error) ||
+    ProbeError.isInstance(error);
   if (known) return (error as Error).message;
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
