@@ -2,6 +2,7 @@ export { UsageError } from './usage-error';
 export { describeError, exitCodes, runMain } from './run-main';
 export { choiceOption, integerOption, numberOption, parseOptions, type NumberRange } from './options';
 export { backendOption } from './backend-option';
+export { shardOption } from './shard-option';
 export { printVersionIfAsked, versionText } from './version';
 export { runStoppable, stopOnSignals, type SignalStop } from './stop-on-signals';
 export { formatDuration, ProgressBar, type ProgressBarOptions } from './progress-bar';

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { ProgressBar } from '@dcgan/cli';
 import { formatShard, isWholeDataset, shardDirectory, shardItemCount, wholeDataset, type ImageSource, type ImageTransform, type Shard } from '@dcgan/data';
 import {
   buildDedupReport,
@@ -15,7 +16,6 @@ import {
 } from '@dcgan/dedup';
 
 import type { DedupArguments } from '../arguments.js';
-import { ProgressBar } from '../progress-bar.js';
 
 /** Hashes `shard` of the source into `directory` (resuming), drawing a progress bar. */
 async function hashWithProgress(arguments_: DedupArguments, source: ImageSource, transform: ImageTransform, hasher: ImageHasher, directory: string, shard: Shard, signal: AbortSignal): Promise<SourceHashes> {

@@ -1,10 +1,10 @@
 import { access } from 'node:fs/promises';
 
+import { ProgressBar } from '@dcgan/cli';
 import type { ImageSource, ImageTransform } from '@dcgan/data';
 import { loadSemanticHasher, saveSemanticHasher, trainSemanticHasher, type SemanticHasher } from '@dcgan/dedup';
 
 import type { DedupArguments } from '../arguments.js';
-import { ProgressBar } from '../progress-bar.js';
 
 /**
  * Trains the hasher on `source` and saves it to `path` after every epoch. When `path` already holds a hasher of
