@@ -4,7 +4,7 @@ export { choiceOption, integerOption, numberOption, parseOptions, type NumberRan
 export { backendOption } from './backend-option';
 export { shardOption } from './shard-option';
 export { printVersionIfAsked, versionText } from './version';
-export { runStoppable, stopOnSignals, type SignalStop } from './stop-on-signals';
+export { runStoppable, stopOnSignals, stoppedBy, type SignalStop } from './stop-on-signals';
 export { formatDuration, ProgressBar, type ProgressBarOptions } from './progress-bar';
 export { currentThreadPoolSize, reexecWithThreadPool, trainingThreadPoolSize } from './thread-pool-size';
 export { createTrainingOutput, formatTrainingSummary, type TrainingOutput } from './training-output';

@@ -41,9 +41,7 @@ export interface NumberRange {
  *
  * @example integerOption('--epochs', values.epochs, 20, { minimum: 1 }) // UsageError "Expected `--epochs` to be an integer >= 1, got `0`"
  */
-export function integerOption(flag: string, raw: string | undefined, fallback: number, range?: NumberRange): number;
-export function integerOption(flag: string, raw: string | undefined, fallback: undefined, range?: NumberRange): number | undefined;
-export function integerOption(flag: string, raw: string | undefined, fallback: number | undefined, range: NumberRange = {}): number | undefined {
+export function integerOption<Fallback extends number | null | undefined>(flag: string, raw: string | undefined, fallback: Fallback, range: NumberRange = {}): number | Fallback {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!/^[-+]?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || !inRange(value, range)) {
@@ -57,9 +55,7 @@ export function integerOption(flag: string, raw: string | undefined, fallback: n
  *
  * @example numberOption('--noise', values.noise, 0.1, { minimum: 0, maximum: 10 }) // "Expected `--noise` to be a number in [0, 10], got `-1`"
  */
-export function numberOption(flag: string, raw: string | undefined, fallback: number, range?: NumberRange): number;
-export function numberOption(flag: string, raw: string | undefined, fallback: undefined, range?: NumberRange): number | undefined;
-export function numberOption(flag: string, raw: string | undefined, fallback: number | undefined, range: NumberRange = {}): number | undefined {
+export function numberOption<Fallback extends number | null | undefined>(flag: string, raw: string | undefined, fallback: Fallback, range: NumberRange = {}): number | Fallback {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || !inRange(value, range)) {
@@ -73,9 +69,12 @@ export function numberOption(flag: string, raw: string | undefined, fallback: nu
  *
  * @example choiceOption('--method', values.method, ['linear', 'spherical', 'both'], 'both')
  */
-export function choiceOption<const Choice extends string>(flag: string, raw: string | undefined, choices: readonly Choice[], fallback: Choice): Choice;
-export function choiceOption<const Choice extends string>(flag: string, raw: string | undefined, choices: readonly Choice[], fallback: undefined): Choice | undefined;
-export function choiceOption<const Choice extends string>(flag: string, raw: string | undefined, choices: readonly Choice[], fallback: Choice | undefined): Choice | undefined {
+export function choiceOption<const Choice extends string, Fallback extends Choice | undefined = Choice>(
+  flag: string,
+  raw: string | undefined,
+  choices: readonly Choice[],
+  fallback: Fallback,
+): Choice | Fallback {
   if (raw === undefined) return fallback;
   if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`Expected \`${flag}\` to be one of ${choices.join(', ')}, got \`${raw}\``);
   return raw as Choice;

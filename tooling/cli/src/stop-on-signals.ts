@@ -1,5 +1,6 @@
 import { exitCodes } from './exit-codes';
 import { describeError } from './run-main';
+import { reexecMarker } from './thread-pool-size';
 
 export interface SignalStop {
   /** Aborted by the first SIGINT or SIGTERM. */
@@ -31,9 +32,10 @@ export function stopOnSignals(say: (message: string) => void, stopping = 'stoppi
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onTerminate);
   // Started by reexecWithThreadPool: the IPC channel closes when that parent dies (even by SIGKILL); stop as on
-  // SIGTERM rather than train on unseen. The channel must not keep this process alive.
+  // SIGTERM rather than train on unseen. The channel must not keep this process alive. (Other parents' channels,
+  // such as a test runner's, are left alone.)
   const onParentGone = (): void => (code === null ? onTerminate() : undefined);
-  if (process.connected) {
+  if (process.connected && process.env[reexecMarker] === '1') {
     process.channel?.unref();
     process.on('disconnect', onParentGone);
   }
@@ -50,8 +52,7 @@ export function stopOnSignals(say: (message: string) => void, stopping = 'stoppi
 
 /**
  * Runs `work` with an AbortSignal that SIGINT / SIGTERM abort (see {@link stopOnSignals}); resolves with work's
- * exit code, or 130 / 143 once a signal came. An error thrown after a signal (a library's "stopped" error) is
- * said as one line instead of failing the run.
+ * exit code, or 130 / 143 once a signal came (see {@link stoppedBy} for an error thrown after it).
  *
  * @example return runStoppable(say, 'stopping after the current batch', (signal) => hashAll({ signal }));
  */
@@ -61,11 +62,19 @@ export async function runStoppable(say: (message: string) => void, stopping: str
     const code = await work(stop.signal);
     return stop.exitCode() ?? code;
   } catch (error) {
-    const code = stop.exitCode();
-    if (code === null) throw error;
-    say(`stopped: ${describeError(error)}`);
-    return code;
+    return stoppedBy(stop, error, say);
   } finally {
     stop.dispose();
   }
+}
+
+/**
+ * For an error thrown by work that `stop` aborted (a library's "stopped" error): says it as one line and gives the
+ * signal's exit code. Any other error is thrown again.
+ */
+export function stoppedBy(stop: SignalStop, error: unknown, say: (message: string) => void): number {
+  const code = stop.exitCode();
+  if (code === null) throw error;
+  say(`stopped: ${describeError(error)}`);
+  return code;
 }
