@@ -1,5 +1,5 @@
 import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
-import { backendOption, choiceOption, integerOption, numberOption, parseOptions, shardOption, UsageError } from '@dcgan/cli';
+import { backendOption, choiceOption, integerOption, numberOption, parseOptions, shardOption, standardOptionsHelp, UsageError } from '@dcgan/cli';
 import { datasetFormats, type DatasetFormat, type Shard } from '@dcgan/data';
 
 export const commands = ['train', 'hash', 'merge', 'run', 'evaluate', 'help'] as const;
@@ -111,9 +111,7 @@ Evaluation:
   --maximum-radius <r>     radii 0..r are scored (default 4)
   --limit-per-class <n>    use only n digits of each class (quick runs; default all 10,000)
   --skip-baselines         score the semantic hash only (ablations)
-  -h, --help               this text
-  --version                print the version
-`;
+${standardOptionsHelp(27)}`;
 
 /** Parses argv (without node and script), failing with one clear line. */
 export function parseDedupArguments(argv: readonly string[]): DedupArguments {

@@ -1,4 +1,4 @@
-import { parsePaperArguments, reexecWithThreadPool, runMain, trainPreset, UsageError } from '@dcgan/cli';
+import { parsePaperArguments, reexecWithThreadPool, runMain, standardOptionsHelp, trainPreset, UsageError } from '@dcgan/cli';
 
 import { facesSettings } from './paper-settings.js';
 import { prepareFaceCrops } from './prepare-face-crops.js';
@@ -24,7 +24,7 @@ Options:
   -- <options>         run settings: --size --channels --base-width --kernel-size --seed --sample-every
                        --checkpoint-every --time-limit --strict --dedup-report (e.g. -- --strict); on --resume
                        only the cadence, --time-limit and --strict
-`;
+${standardOptionsHelp(23)}`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values, overrides } = parsePaperArguments(argv, {

@@ -1,5 +1,5 @@
 import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
-import { backendOption, choiceOption, integerOption, numberOption, parseOptions, UsageError } from '@dcgan/cli';
+import { backendOption, choiceOption, integerOption, numberOption, parseOptions, standardOptionsHelp, UsageError } from '@dcgan/cli';
 
 export const commands = ['walk', 'arithmetic', 'turn', 'forget', 'visualize'] as const;
 export type CommandName = (typeof commands)[number];
@@ -93,9 +93,7 @@ Options:
   --out <dir>      output folder (default <run folder>/latent)
   --zoom <n>       pixel zoom of the PNGs (default 2 for images up to 32px, else 1; at most 32)
   --backend <name> ${backendPreferenceList} (default auto)
-  -h, --help       this text
-  --version        print the version
-
+${standardOptionsHelp(19)}
 Limits: a figure holds at most 10,000 images and a PNG at most 256 megapixels; rows, points, steps,
 features and images per feature are at most 1,000, sample counts at most 10,000.
 `;

@@ -78,7 +78,7 @@ describe('dcgan-train-lsun-bedrooms', () => {
   it('explains a bad option in one line', async () => {
     const result = await run('--data', fixture, '--epochs', '0');
     expect(result.code).toBe(2);
-    expect(result.stderr.trim().split('\n').at(-1)).toBe('dcgan-train-lsun-bedrooms: error: Expected `--epochs` to be a positive integer, got `0`');
+    expect(result.stderr.trim().split('\n').at(-1)).toBe('dcgan-train-lsun-bedrooms: error: Expected `--epochs` to be an integer >= 1, got `0`');
     const missing = await run('--epochs', '2');
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe('dcgan-train-lsun-bedrooms: error: Expected `--data <bedroom_train_lmdb>` (see --help)');

@@ -1,4 +1,4 @@
-import { datasetPaperMain, runMain } from '@dcgan/cli';
+import { datasetPaperMain, runMain, standardOptionsHelp } from '@dcgan/cli';
 
 import { lsunBedroomsSettings } from './paper-settings.js';
 
@@ -19,7 +19,7 @@ Options:
   -- <options>         run settings: --size --channels --base-width --kernel-size --seed --sample-every
                        --checkpoint-every --time-limit --strict --dedup-report (e.g. -- --strict); on --resume
                        only the cadence, --time-limit and --strict
-`;
+${standardOptionsHelp(23)}`;
 
 const programName = 'dcgan-train-lsun-bedrooms';
 

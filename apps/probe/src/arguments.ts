@@ -1,5 +1,5 @@
 import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
-import { backendOption, choiceOption, integerOption, parseOptions, UsageError } from '@dcgan/cli';
+import { backendOption, choiceOption, integerOption, parseOptions, standardOptionsHelp, UsageError } from '@dcgan/cli';
 
 export const probeDatasets = ['mnist', 'cifar10', 'svhn', 'folder'] as const;
 export type ProbeDataset = (typeof probeDatasets)[number];
@@ -87,9 +87,7 @@ Run:
   --no-store                 keep features in memory only (no resumable feature stores)
   --batch-size <n>           images per forward pass (default 64)
   --backend <name>           ${backendPreferenceList} (default auto)
-  -h, --help                 this text
-  --version                  print the version
-`;
+${standardOptionsHelp(29)}`;
 }
 
 function describe(value: number | null): string {

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 
-import { exitCodes, integerOption, parseOptions, runMain, UsageError } from '@dcgan/cli';
+import { exitCodes, integerOption, parseOptions, runMain, standardOptionsHelp, UsageError } from '@dcgan/cli';
 
 import { startExplorerServer } from './explorer-server.js';
 import { resolveGenerator } from './resolve-generator.js';
@@ -14,9 +14,7 @@ Usage:
                        folder (model.json + weights.bin)
   --port <n>           port to listen on (default 5173; the next free one if busy)
   --host               listen on all interfaces, not only localhost
-  -h, --help           this text
-  --version            print the version
-`;
+${standardOptionsHelp(23)}`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseOptions(

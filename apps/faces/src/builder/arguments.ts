@@ -1,5 +1,5 @@
 import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
-import { backendOption, numberOption, parseOptions, shardOption, UsageError } from '@dcgan/cli';
+import { backendOption, numberOption, parseOptions, shardOption, standardOptionsHelp, UsageError } from '@dcgan/cli';
 import { isWholeDataset, shardDirectory } from '@dcgan/data';
 import type { BuildFaceDatasetOptions, FaceDetectorModel } from '@dcgan/faces';
 
@@ -28,8 +28,7 @@ Options:
   merge                    join the N finished shards in <dir>/shards into <dir>, as one process would have
                            written it (refuses missing, duplicated or unfinished shards, naming them)
   --backend <name>         ${backendPreferenceList} (default auto)
-  -h, --help               this text
-  --version                print the version`;
+${standardOptionsHelp(27)}`;
 
 export interface CliArguments {
   readonly help: boolean;

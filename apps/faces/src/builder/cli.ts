@@ -14,7 +14,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return exitCodes.ok;
   }
   if (parsed.help || parsed.options === undefined) {
-    process.stdout.write(`${usage}\n`);
+    process.stdout.write(usage);
     return exitCodes.ok;
   }
   let bar: ProgressBar | undefined;
