@@ -1,4 +1,4 @@
-import { parsePaperArguments, reexecWithThreadPool, runMain, standardOptionsHelp, trainPreset, UsageError } from '@dcgan/cli';
+import { parsePaperArguments, ProgressBar, reexecWithThreadPool, runMain, standardOptionsHelp, trainPreset, UsageError } from '@dcgan/cli';
 
 import { facesSettings } from './paper-settings.js';
 import { prepareFaceCrops } from './prepare-face-crops.js';
@@ -45,15 +45,19 @@ async function main(argv: readonly string[]): Promise<number> {
   const out = values.out ?? 'runs/faces';
   const crops = values.crops ?? `${out}-crops`;
 
+  let bar: ProgressBar | undefined;
   const prepared = await prepareFaceCrops({
     photos: values.photos,
     boxes: values.boxes,
     margin,
     crops,
     size: facesSettings.size,
-    onProgress: (done, total) => process.stderr.write(`\rcropping faces: ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`),
+    onProgress: (done, total) => {
+      bar ??= new ProgressBar({ total, label: 'cropping faces' });
+      bar.update(done);
+    },
   });
-  process.stderr.write('\n');
+  bar?.finish();
   const usable = prepared.total - prepared.skipped.length;
   process.stderr.write(`${usable.toLocaleString('en')} face crops in ${crops} (${prepared.written} new, ${prepared.kept} kept)\n`);
   if (prepared.skipped.length > 0) {
