@@ -4,7 +4,7 @@
  * gpu-check's script (a folder tool without a bin). Published packages (packages/*) have no bin: libraries
  * never print.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,9 +32,17 @@ const commands = [...packagesIn('apps'), ...packagesIn('tooling'), ...packagesIn
 const gpuCheck = packagesIn('tooling').find(({ manifest }) => manifest.name === '@dcgan/gpu-check')!;
 commands.push({ command: 'dcgan-gpu-check', script: join(gpuCheck.directory, 'src', 'gpu-check.mjs'), manifest: gpuCheck.manifest });
 
-function run(script: string, ...argv: string[]) {
-  const result = spawnSync(process.execPath, [script, ...argv], { encoding: 'utf8', timeout: 60_000 });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+/** Runs a script without blocking the test worker (vitest's RPC times out on a long spawnSync). */
+function run(script: string, ...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
 }
 
 describe('the command line of every CLI', () => {
@@ -45,18 +53,18 @@ describe('the command line of every CLI', () => {
     expect(packagesIn('packages').filter(({ manifest }) => manifest.bin !== undefined).map(({ manifest }) => manifest.name)).toEqual([]);
   });
 
-  describe.each(commands)('$command', ({ script, manifest }) => {
+  describe.concurrent.each(commands)('$command', ({ script, manifest }) => {
     it('is built', () => {
       expect(existsSync(script), `${script}: build it first (pnpm build)`).toBe(true);
     });
 
-    it('prints its name and version for --version, exit 0', () => {
-      const result = run(script, '--version');
+    it('prints its name and version for --version, exit 0', async () => {
+      const result = await run(script, '--version');
       expect(result).toEqual({ code: 0, stdout: `${manifest.name} ${manifest.version}\n`, stderr: '' });
     }, 60_000);
 
-    it('refuses an unknown option with one line, exit 2', () => {
-      const result = run(script, '--no-such-option');
+    it('refuses an unknown option with one line, exit 2', async () => {
+      const result = await run(script, '--no-such-option');
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/^[\w-]+: error: Unknown option '--no-such-option' \(see --help\)\n$/);
