@@ -4,6 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runScript } from '@dcgan/vitest-config/run-script';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { stepsFor } from '@dcgan/cli';
@@ -14,18 +15,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli.js');
 const fixture = join(here, '..', '..', '..', 'packages', 'data', 'test', 'fixtures', 'lmdb', 'bedroom_train_lmdb');
 
-/** Runs the built CLI without blocking the test worker (vitest's RPC times out on a long spawnSync). */
-function run(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the built CLI. */
+const run = (...argv: string[]) => runScript(cli, argv);
 
 /** Starts the app as a user would, waits for `steps` steps in metrics.ndjson, sends `signal`, resolves when it ends. */
 async function trainUntilSignal(argv: readonly string[], out: string, signal: NodeJS.Signals, steps = 2): Promise<{ code: number | null; stdout: string; stderr: string; reached: number }> {

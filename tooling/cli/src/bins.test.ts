@@ -4,11 +4,11 @@
  * gpu-check's script (a folder tool without a bin). Published packages (packages/*) have no bin: libraries
  * never print.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runScript } from '@dcgan/vitest-config/run-script';
 import { describe, expect, it } from 'vitest';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -32,19 +32,6 @@ const commands = [...packagesIn('apps'), ...packagesIn('tooling'), ...packagesIn
 const gpuCheck = packagesIn('tooling').find(({ manifest }) => manifest.name === '@dcgan/gpu-check')!;
 commands.push({ command: 'dcgan-gpu-check', script: join(gpuCheck.directory, 'src', 'gpu-check.mjs'), manifest: gpuCheck.manifest });
 
-/** Runs a script without blocking the test worker (vitest's RPC times out on a long spawnSync). */
-function run(script: string, ...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('the command line of every CLI', () => {
   it('finds the CLIs (and no bin in a published package)', () => {
     expect(commands.map(({ command }) => command).sort()).toEqual(
@@ -59,12 +46,12 @@ describe('the command line of every CLI', () => {
     });
 
     it('prints its name and version for --version, exit 0', async () => {
-      const result = await run(script, '--version');
-      expect(result).toEqual({ code: 0, stdout: `${manifest.name} ${manifest.version}\n`, stderr: '' });
+      const result = await runScript(script, ['--version']);
+      expect(result).toEqual({ code: 0, signal: null, stdout: `${manifest.name} ${manifest.version}\n`, stderr: '' });
     }, 60_000);
 
     it('refuses an unknown option with one line, exit 2', async () => {
-      const result = await run(script, '--no-such-option');
+      const result = await runScript(script, ['--no-such-option']);
       expect(result.code).toBe(2);
       expect(result.stdout).toBe('');
       expect(result.stderr).toMatch(/^[\w-]+: error: Unknown option '--no-such-option' \(see --help\)\n$/);
