@@ -12,6 +12,7 @@ export { currentThreadPoolSize, reexecWithThreadPool, trainingThreadPoolSize } f
 export { createTrainingOutput, formatTrainingSummary, type TrainingOutput } from './training-output';
 export {
   datasetPaperMain,
+  paperOptionsHelp,
   parsePaperArguments,
   stepsFor,
   trainPreset,

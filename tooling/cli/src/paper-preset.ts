@@ -4,10 +4,12 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 
+import { backendPreferenceList } from '@dcgan/backend';
 import { openDataset, type DatasetFormat } from '@dcgan/data';
 import { readRunRecord, resumeTraining, train, type TrainOptions, type TrainSummary } from '@dcgan/train';
 
 import { backendOption } from './backend-option';
+import { standardOptionsHelp } from './help';
 import { integerOption, numberOption, parseOptions } from './options';
 import { exitCodes } from './run-main';
 import { stopOnSignals } from './stop-on-signals';
@@ -71,6 +73,21 @@ const overrideOptions = {
   'dedup-report': { type: 'string' },
 } as const;
 const resumableOverrides = new Set(['sample-every', 'checkpoint-every', 'time-limit', 'strict']);
+
+/**
+ * The `--help` rows of the options every paper app takes, after the app's own rows (`--data`, `--out`,
+ * `--epochs`), descriptions at column 23.
+ */
+export function paperOptionsHelp(settings: Pick<PaperSettings, 'batchSize'>): string {
+  return `  --steps <n>          train exactly n steps instead
+  --batch-size <n>     default ${settings.batchSize} (the paper's)
+  --backend <name>     ${backendPreferenceList} (default auto)
+  --resume             continue the run in --out with its own settings (--steps or --epochs replace its target)
+  -- <options>         run settings: --size --channels --base-width --kernel-size --seed --sample-every
+                       --checkpoint-every --time-limit --strict --dedup-report (e.g. -- --strict); on --resume
+                       only the cadence, --time-limit and --strict
+${standardOptionsHelp(23)}`;
+}
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 /** What parseArgs gives for single-valued options: booleans for `type: 'boolean'`, strings otherwise. */
