@@ -29,7 +29,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const bar = new ProgressBar();
-  const selection = await initBackend({ prefer: parsed.backend, onEvent: (event) => event.type === 'warning' && bar.log(`warning: ${event.message}`) });
+  const selection = await initBackend({ prefer: parsed.backend, onEvent: (event) => event.status === 'warning' && bar.log(`warning: ${event.message}`) });
   bar.log(`backend: ${selection.name} (${selection.reason})`);
   if (parsed.options.shard !== undefined) bar.log(`shard ${parsed.options.shard.index}/${parsed.options.shard.count}: writing ${parsed.options.outputDirectory}`);
 
