@@ -51,7 +51,7 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
     return exitCodes.ok;
   }
   const started = performance.now();
-  const selection = await initBackend({ prefer: args.backend, onEvent: (event) => event.type === 'warning' && io.stderr(`warning: ${event.message}\n`) });
+  const selection = await initBackend({ prefer: args.backend, onEvent: (event) => event.status === 'warning' && io.stderr(`warning: ${event.message}\n`) });
   io.stderr(`backend: ${selection.name} (${selection.reason})\n`);
   const trainer = await loadCheckpoint(args.checkpoint!);
   const config = trainer.config;

@@ -19,7 +19,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let bar: ProgressBar | undefined;
   const say = (message: string): void => (bar === undefined ? void process.stderr.write(`${message}\n`) : bar.log(message));
-  const selection = await initBackend({ prefer: parsed.backend, onEvent: (event) => event.type === 'warning' && say(`warning: ${event.message}`) });
+  const selection = await initBackend({ prefer: parsed.backend, onEvent: (event) => event.status === 'warning' && say(`warning: ${event.message}`) });
   say(`backend: ${selection.name} (${selection.reason})`);
   if (parsed.options.shard !== undefined) say(`shard ${parsed.options.shard.index}/${parsed.options.shard.count}: writing ${parsed.options.outputDirectory}`);
 
