@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { cli: 'src/cli.ts' },
+  // dcgan-train-faces (cli) and dcgan-faces (build-faces), the dataset builder of @dcgan/faces.
+  entry: { cli: 'src/cli.ts', 'build-faces': 'src/builder/cli.ts' },
   format: ['esm'],
   dts: false,
   clean: true,
@@ -9,5 +10,5 @@ export default defineConfig({
   target: 'es2022',
   platform: 'node',
   banner: { js: '#!/usr/bin/env node' },
-  external: [/^@tensorflow\//, /^@dcgan\//, 'sharp'],
+  external: [/^@tensorflow\//, /^@dcgan\//, 'sharp', '@vladmandic/face-api'],
 });

@@ -1,27 +1,32 @@
 import { spawn } from 'node:child_process';
 
 /**
- * Runs `node ...nodeArguments` in a fresh process and collects its output. `code` is null when it had not exited
- * after `timeoutMilliseconds` (it is then killed): what a test of "the process exits by itself" checks for.
+ * Runs `node ...nodeArguments` in a fresh process (without blocking the test worker: vitest's RPC times out on a
+ * long spawnSync) and collects its output. With a timeout, `code` is null when it had not exited in time (it is
+ * then killed): what a test of "the process exits by itself" checks for.
  */
-export function runNode(nodeArguments, { timeoutMilliseconds = 20_000, cwd } = {}) {
-  const child = spawn(process.execPath, nodeArguments, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runNode(nodeArguments, { timeoutMilliseconds = 20_000, cwd, environment } = {}) {
+  const env = environment === undefined ? undefined : { ...process.env, ...environment };
+  const child = spawn(process.execPath, nodeArguments, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout.on('data', (chunk) => (stdout += chunk));
-  child.stderr.on('data', (chunk) => (stderr += chunk));
+  child.stdout.setEncoding('utf8').on('data', (chunk) => (stdout += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk) => (stderr += chunk));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill();
-      resolve({ code: null, stdout, stderr });
-    }, timeoutMilliseconds);
+    const timer =
+      timeoutMilliseconds === null
+        ? undefined
+        : setTimeout(() => {
+            child.kill();
+            resolve({ code: null, signal: null, stdout, stderr });
+          }, timeoutMilliseconds);
     child.on('error', (error) => {
       clearTimeout(timer);
       reject(error);
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, signal, stdout, stderr });
     });
   });
 }

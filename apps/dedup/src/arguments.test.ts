@@ -25,7 +25,7 @@ describe('parseDedupArguments', () => {
     [['evaluate'], '`evaluate` needs `--out <dir>`'],
     [['merge', '--out', 'x'], '`merge` needs `--hasher <file>` and `--out <dir>`'],
     [['hash', '--hasher', 'h.bin', '--out', 'x', '--shard', '4/4'], 'Expected the shard index to be an integer in 0..3, got `4` (--shard 4/4)'],
-    [['run', '--out', 'x', '--channels', '2'], 'Expected `--channels` to be 1 or 3, got `2`'],
+    [['run', '--out', 'x', '--channels', '2'], 'Expected `--channels` to be one of 1, 3, got `2`'],
     [['run', '--out', 'x', '--noise=-1'], 'Expected `--noise` to be a number in [0, 10], got `-1`'],
     [['run', '--out', 'x', '--backend', 'gpu'], 'Expected `--backend` to be one of auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu, got `gpu`'],
     [['run', '--out', 'x', '--format', 'tar'], 'Expected `--format` to be one of mnist-package, folder, lmdb, cifar10, svhn, idx, got `tar`'],

@@ -1,10 +1,7 @@
-import { parseArgs } from 'node:util';
-
-import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
-import { datasetFormats, resolveShard, type DatasetFormat, type Shard } from '@dcgan/data';
+import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
+import { backendOption, choiceOption, integerOption, numberOption, parseOptions, shardOption, standardOptionsHelp, UsageError } from '@dcgan/cli';
+import { datasetFormats, type DatasetFormat, type Shard } from '@dcgan/data';
 import { dedupRunDefaults } from '@dcgan/dedup';
-
-import { UsageError } from './usage-error.js';
 
 export const commands = ['train', 'hash', 'merge', 'run', 'evaluate', 'help'] as const;
 export type Command = (typeof commands)[number];
@@ -113,104 +110,92 @@ Evaluation:
   --maximum-radius <r>     radii 0..r are scored (default 4)
   --limit-per-class <n>    use only n digits of each class (quick runs; default all 10,000)
   --skip-baselines         score the semantic hash only (ablations)
-  -h, --help               this text
-`;
+${standardOptionsHelp(27)}`;
 
 /** Parses argv (without node and script), failing with one clear line. */
 export function parseDedupArguments(argv: readonly string[]): DedupArguments {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: true,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        data: { type: 'string' },
-        format: { type: 'string' },
-        'train-data': { type: 'string' },
-        'train-format': { type: 'string' },
-        'max-drop-share': { type: 'string' },
-        hasher: { type: 'string' },
-        out: { type: 'string' },
-        'image-size': { type: 'string' },
-        channels: { type: 'string' },
-        'code-bits': { type: 'string' },
-        threshold: { type: 'string' },
-        'encoder-bias': { type: 'boolean' },
-        epochs: { type: 'string' },
-        'batch-size': { type: 'string' },
-        'learning-rate': { type: 'string' },
-        noise: { type: 'string' },
-        masking: { type: 'string' },
-        'brightness-jitter': { type: 'string' },
-        dropout: { type: 'string' },
-        'images-per-epoch': { type: 'string' },
-        seed: { type: 'string' },
-        backend: { type: 'string' },
-        radius: { type: 'string' },
-        'probe-radius': { type: 'string' },
-        'shift-probes': { type: 'string' },
-        'chunk-size': { type: 'string' },
-        restart: { type: 'boolean' },
-        shard: { type: 'string' },
-        'sheet-groups': { type: 'string' },
-        fraction: { type: 'string' },
-        'maximum-radius': { type: 'string' },
-        'limit-per-class': { type: 'string' },
-        'skip-baselines': { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions(
+    argv,
+    {
+      help: { type: 'boolean', short: 'h' },
+      data: { type: 'string' },
+      format: { type: 'string' },
+      'train-data': { type: 'string' },
+      'train-format': { type: 'string' },
+      'max-drop-share': { type: 'string' },
+      hasher: { type: 'string' },
+      out: { type: 'string' },
+      'image-size': { type: 'string' },
+      channels: { type: 'string' },
+      'code-bits': { type: 'string' },
+      threshold: { type: 'string' },
+      'encoder-bias': { type: 'boolean' },
+      epochs: { type: 'string' },
+      'batch-size': { type: 'string' },
+      'learning-rate': { type: 'string' },
+      noise: { type: 'string' },
+      masking: { type: 'string' },
+      'brightness-jitter': { type: 'string' },
+      dropout: { type: 'string' },
+      'images-per-epoch': { type: 'string' },
+      seed: { type: 'string' },
+      backend: { type: 'string' },
+      radius: { type: 'string' },
+      'probe-radius': { type: 'string' },
+      'shift-probes': { type: 'string' },
+      'chunk-size': { type: 'string' },
+      restart: { type: 'boolean' },
+      shard: { type: 'string' },
+      'sheet-groups': { type: 'string' },
+      fraction: { type: 'string' },
+      'maximum-radius': { type: 'string' },
+      'limit-per-class': { type: 'string' },
+      'skip-baselines': { type: 'boolean' },
+    },
+    { positionals: true },
+  );
   if (positionals.length > 1) throw new UsageError(`Expected one command, got \`${positionals.join(' ')}\` (see --help)`);
   const command = values.help === true || positionals.length === 0 ? 'help' : (positionals[0] as Command);
   if (!commands.includes(command)) throw new UsageError(`Unknown command \`${positionals[0]}\`; expected one of ${commands.join(', ')}`);
-  const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
-  const format = values.format ?? null;
-  if (format !== null && !datasetFormats.includes(format as DatasetFormat)) throw new UsageError(`Expected \`--format\` to be one of ${datasetFormats.join(', ')}, got \`${format}\``);
-  const trainFormat = values['train-format'] ?? null;
-  if (trainFormat !== null && !datasetFormats.includes(trainFormat as DatasetFormat)) throw new UsageError(`Expected \`--train-format\` to be one of ${datasetFormats.join(', ')}, got \`${trainFormat}\``);
-  const channels = integer('--channels', values.channels, 3, 1);
-  if (channels !== 1 && channels !== 3) throw new UsageError(`Expected \`--channels\` to be 1 or 3, got \`${channels}\``);
+  const backend = backendOption(values.backend);
+  const format = choiceOption('--format', values.format, datasetFormats, undefined) ?? null;
+  const trainFormat = choiceOption('--train-format', values['train-format'], datasetFormats, undefined) ?? null;
+  const channels = Number(choiceOption('--channels', values.channels, ['1', '3'], '3')) as 1 | 3;
   const result: DedupArguments = {
     command,
     data: values.data ?? null,
-    format: format as DatasetFormat | null,
+    format,
     trainData: values['train-data'] ?? null,
-    trainFormat: trainFormat as DatasetFormat | null,
-    maximumDropShare: number('--max-drop-share', values['max-drop-share'], 0.05, 0, 1),
+    trainFormat,
+    maximumDropShare: numberOption('--max-drop-share', values['max-drop-share'], 0.05, { minimum: 0, maximum: 1 }),
     hasher: values.hasher ?? null,
     out: values.out ?? null,
-    imageSize: integer('--image-size', values['image-size'], 32, 4),
+    imageSize: integerOption('--image-size', values['image-size'], 32, { minimum: 4 }),
     channels,
-    codeBits: integer('--code-bits', values['code-bits'], 128, 8),
-    threshold: number('--threshold', values.threshold, 0, 0, Number.POSITIVE_INFINITY),
+    codeBits: integerOption('--code-bits', values['code-bits'], 128, { minimum: 8 }),
+    threshold: numberOption('--threshold', values.threshold, 0, { minimum: 0 }),
     encoderBias: values['encoder-bias'] === true,
-    epochs: integer('--epochs', values.epochs, 20, 1),
-    batchSize: integer('--batch-size', values['batch-size'], 128, 1),
-    learningRate: number('--learning-rate', values['learning-rate'], 3e-4, Number.MIN_VALUE, 1),
-    noise: number('--noise', values.noise, 0.1, 0, 10),
-    masking: number('--masking', values.masking, 0, 0, 0.99),
-    brightnessJitter: number('--brightness-jitter', values['brightness-jitter'], 0.2, 0, 0.99),
-    dropout: number('--dropout', values.dropout, 0.2, 0, 0.99),
-    imagesPerEpoch: values['images-per-epoch'] === undefined ? undefined : integer('--images-per-epoch', values['images-per-epoch'], 0, 1),
-    seed: integer('--seed', values.seed, 0, 0),
+    epochs: integerOption('--epochs', values.epochs, 20, { minimum: 1 }),
+    batchSize: integerOption('--batch-size', values['batch-size'], 128, { minimum: 1 }),
+    learningRate: numberOption('--learning-rate', values['learning-rate'], 3e-4, { minimum: 0, exclusiveMinimum: true, maximum: 1 }),
+    noise: numberOption('--noise', values.noise, 0.1, { minimum: 0, maximum: 10 }),
+    masking: numberOption('--masking', values.masking, 0, { minimum: 0, maximum: 0.99 }),
+    brightnessJitter: numberOption('--brightness-jitter', values['brightness-jitter'], 0.2, { minimum: 0, maximum: 0.99 }),
+    dropout: numberOption('--dropout', values.dropout, 0.2, { minimum: 0, maximum: 0.99 }),
+    imagesPerEpoch: integerOption('--images-per-epoch', values['images-per-epoch'], undefined, { minimum: 1 }),
+    seed: integerOption('--seed', values.seed, 0, { minimum: 0 }),
     backend,
-    radius: integer('--radius', values.radius, defaultRadius, 0),
-    probeRadius: integer('--probe-radius', values['probe-radius'], defaultProbeRadius, 0),
-    shiftProbes: integer('--shift-probes', values['shift-probes'], defaultShiftProbes, 0),
-    chunkSize: integer('--chunk-size', values['chunk-size'], dedupRunDefaults.chunkSize, 1),
+    radius: integerOption('--radius', values.radius, defaultRadius, { minimum: 0 }),
+    probeRadius: integerOption('--probe-radius', values['probe-radius'], defaultProbeRadius, { minimum: 0 }),
+    shiftProbes: integerOption('--shift-probes', values['shift-probes'], defaultShiftProbes, { minimum: 0 }),
+    chunkSize: integerOption('--chunk-size', values['chunk-size'], dedupRunDefaults.chunkSize, { minimum: 1 }),
     restart: values.restart === true,
-    shard: shardOf(values.shard),
-    sheetGroups: integer('--sheet-groups', values['sheet-groups'], dedupRunDefaults.sheetGroups, 1),
-    fraction: number('--fraction', values.fraction, 0.05, Number.MIN_VALUE, 1),
-    maximumRadius: integer('--maximum-radius', values['maximum-radius'], 4, 0),
+    shard: shardOption(values.shard),
+    sheetGroups: integerOption('--sheet-groups', values['sheet-groups'], dedupRunDefaults.sheetGroups, { minimum: 1 }),
+    fraction: numberOption('--fraction', values.fraction, 0.05, { minimum: 0, exclusiveMinimum: true, maximum: 1 }),
+    maximumRadius: integerOption('--maximum-radius', values['maximum-radius'], 4, { minimum: 0 }),
     skipBaselines: values['skip-baselines'] === true,
-    limitPerClass: values['limit-per-class'] === undefined ? undefined : integer('--limit-per-class', values['limit-per-class'], 0, 1),
+    limitPerClass: integerOption('--limit-per-class', values['limit-per-class'], undefined, { minimum: 1 }),
   };
   if (command === 'train' && result.hasher === null) throw new UsageError('`train` needs `--hasher <file>` to write the hasher to');
   if ((command === 'hash' || command === 'merge') && (result.hasher === null || result.out === null)) throw new UsageError(`\`${command}\` needs \`--hasher <file>\` and \`--out <dir>\``);
@@ -218,26 +203,4 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
   if (result.trainFormat !== null && result.trainData === null) throw new UsageError('`--train-format` needs `--train-data <path>`');
   if ((command === 'run' || command === 'evaluate') && result.out === null) throw new UsageError(`\`${command}\` needs \`--out <dir>\``);
   return result;
-}
-
-function shardOf(flag: string | undefined): Shard {
-  try {
-    return resolveShard(flag);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-}
-
-function integer(name: string, text: string | undefined, fallback: number, minimum: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isInteger(value) || value < minimum) throw new UsageError(`Expected \`${name}\` to be an integer >= ${minimum}, got \`${text}\``);
-  return value;
-}
-
-function number(name: string, text: string | undefined, fallback: number, minimum: number, maximum: number): number {
-  if (text === undefined) return fallback;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < minimum || value > maximum) throw new UsageError(`Expected \`${name}\` to be a number in [${minimum}, ${maximum}], got \`${text}\``);
-  return value;
 }

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 
 import { initBackend } from '@dcgan/backend';
+import { exitCodes, runMain, runStoppable } from '@dcgan/cli';
 import { isWholeDataset } from '@dcgan/data';
 import { dedupRunFiles, loadSemanticHasher, mergeHashShards } from '@dcgan/dedup';
 
@@ -9,25 +10,22 @@ import { dedupWithProgress, hashAndReport, hashShard } from './commands/hash-com
 import { trainHasher } from './commands/train-command.js';
 import { runEvaluation } from './evaluation/run-evaluation.js';
 import { createOutputFolders, openHasherInput, trainingSet } from './output-folders.js';
-import { UsageError } from './usage-error.js';
 
-async function main(argv: readonly string[]): Promise<void> {
+async function main(argv: readonly string[]): Promise<number> {
   const arguments_ = parseDedupArguments(argv);
   if (arguments_.command === 'help') {
     process.stdout.write(helpText);
-    return;
+    return exitCodes.ok;
   }
-  // Ctrl-C stops after the current step or batch; finished epochs and chunks are kept.
-  const controller = new AbortController();
-  process.once('SIGINT', () => {
-    process.stderr.write('\nstopping after the current step (Ctrl-C again to quit now)...\n');
-    controller.abort();
-    process.once('SIGINT', () => process.exit(130));
-  });
+  const say = (message: string): void => void process.stderr.write(`${message}\n`);
   const selection = await initBackend({ prefer: arguments_.backend });
-  process.stderr.write(`backend: ${selection.name} (${selection.reason})\n`);
-  for (const warning of selection.warnings) process.stderr.write(`warning: ${warning}\n`);
-  await run(arguments_, controller.signal, argv);
+  say(`backend: ${selection.name} (${selection.reason})`);
+  for (const warning of selection.warnings) say(`warning: ${warning}`);
+  // SIGINT / SIGTERM stop after the current step or batch; finished epochs and chunks are kept.
+  return runStoppable(say, 'stopping after the current step; finished epochs and chunks are kept', async (signal) => {
+    await run(arguments_, signal, argv);
+    return exitCodes.ok;
+  });
 }
 
 async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readonly string[]): Promise<void> {
@@ -70,9 +68,4 @@ async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readon
   }
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  const usage = error instanceof UsageError;
-  const aborted = (error as Error | undefined)?.name === 'AbortError';
-  process.stderr.write(`${usage ? 'usage error: ' : aborted ? 'stopped: ' : 'error: '}${(error as Error)?.message ?? String(error)}\n`);
-  process.exit(usage ? 2 : aborted ? 130 : 1);
-});
+void runMain('dcgan-dedup', main);

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runScript } from '@dcgan/vitest-config/run-script';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -14,18 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli.js');
 const fixtures = join(here, '..', '..', '..', 'packages', 'data', 'test', 'fixtures', 'faces');
 
-/** Runs the built CLI without blocking the test worker (vitest's RPC times out on a long spawnSync). */
-function run(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the built CLI. */
+const run = (...argv: string[]) => runScript(cli, argv);
 
 describe('faces app', () => {
   const directory = mkdtempSync(join(tmpdir(), 'dcgan-faces-app-'));

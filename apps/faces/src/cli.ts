@@ -1,4 +1,4 @@
-import { parsePaperArguments, reexecWithThreadPool, runMain, trainPreset, UsageError } from '@dcgan/cli';
+import { numberOption, paperOptionsHelp, parsePaperArguments, ProgressBar, reexecWithThreadPool, runMain, trainPreset, UsageError } from '@dcgan/cli';
 
 import { facesSettings } from './paper-settings.js';
 import { prepareFaceCrops } from './prepare-face-crops.js';
@@ -17,14 +17,7 @@ Options:
   --crops <dir>        where the 64x64 crops are written first (default <out>-crops; resumable)
   --out <dir>          run folder (default runs/faces)
   --epochs <n>         passes over the crops (default 5; the paper does not say)
-  --steps <n>          train exactly n steps instead
-  --batch-size <n>     default 128 (the paper's)
-  --backend <name>     auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default auto)
-  --resume             continue the run in --out with its own settings (--steps or --epochs replace its target)
-  -- <options>         run settings: --size --channels --base-width --kernel-size --seed --sample-every
-                       --checkpoint-every --time-limit --strict --dedup-report (e.g. -- --strict); on --resume
-                       only the cadence, --time-limit and --strict
-`;
+${paperOptionsHelp(facesSettings)}`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const { values, overrides } = parsePaperArguments(argv, {
@@ -38,22 +31,25 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (values.photos === undefined) throw new UsageError('Expected `--photos <dir>` (see --help)');
-  const margin = values.margin === undefined ? facesSettings.margin : Number(values.margin);
-  if (!(margin >= 0 && margin <= 4)) throw new UsageError(`Expected \`--margin\` to be a number in [0, 4], got \`${values.margin}\``);
+  const margin = numberOption('--margin', values.margin, facesSettings.margin, { minimum: 0, maximum: 4 });
   const code = await reexecWithThreadPool();
   if (code !== null) return code;
   const out = values.out ?? 'runs/faces';
   const crops = values.crops ?? `${out}-crops`;
 
+  let bar: ProgressBar | undefined;
   const prepared = await prepareFaceCrops({
     photos: values.photos,
     boxes: values.boxes,
     margin,
     crops,
     size: facesSettings.size,
-    onProgress: (done, total) => process.stderr.write(`\rcropping faces: ${done.toLocaleString('en')} / ${total.toLocaleString('en')}`),
+    onProgress: (done, total) => {
+      bar ??= new ProgressBar({ total, label: 'cropping faces' });
+      bar.update(done);
+    },
   });
-  process.stderr.write('\n');
+  bar?.finish();
   const usable = prepared.total - prepared.skipped.length;
   process.stderr.write(`${usable.toLocaleString('en')} face crops in ${crops} (${prepared.written} new, ${prepared.kept} kept)\n`);
   if (prepared.skipped.length > 0) {

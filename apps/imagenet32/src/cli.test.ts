@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runScript } from '@dcgan/vitest-config/run-script';
 import { afterAll, describe, expect, it } from 'vitest';
 
 
@@ -13,18 +13,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const cli = join(here, '..', 'dist', 'cli.js');
 const fixture = join(here, '..', '..', '..', 'packages', 'data', 'test', 'fixtures', 'images');
 
-/** Runs the built CLI without blocking the test worker (vitest's RPC times out on a long spawnSync). */
-function run(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the built CLI. */
+const run = (...argv: string[]) => runScript(cli, argv);
 
 describe('paper settings', () => {
   it('are 32x32 centre crops with base width 256 (28,672 probe features), 4x4 kernels and batch 128', () => {

@@ -1,4 +1,4 @@
-import { datasetPaperMain, runMain } from '@dcgan/cli';
+import { datasetPaperMain, paperOptionsHelp, runMain } from '@dcgan/cli';
 
 import { imagenet32Settings } from './paper-settings.js';
 
@@ -12,14 +12,7 @@ Options:
   --data <dir>         ImageNet-1k training images: a folder (searched recursively, e.g. train/n01440764/*.JPEG)
   --out <dir>          run folder: samples/*.png, checkpoint/, metrics.ndjson (default runs/imagenet32)
   --epochs <n>         passes over the data (default 5; the paper does not say)
-  --steps <n>          train exactly n steps instead
-  --batch-size <n>     default 128 (the paper's)
-  --backend <name>     auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu (default auto)
-  --resume             continue the run in --out with its own settings (--steps or --epochs replace its target)
-  -- <options>         run settings: --size --channels --base-width --kernel-size --seed --sample-every
-                       --checkpoint-every --time-limit --strict --dedup-report (e.g. -- --strict); on --resume
-                       only the cadence, --time-limit and --strict
-`;
+${paperOptionsHelp(imagenet32Settings)}`;
 
 const programName = 'dcgan-train-imagenet32';
 

@@ -3,12 +3,13 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { UsageError } from '@dcgan/cli';
 import { Trainer } from '@dcgan/core';
 import { saveCheckpoint } from '@dcgan/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { parseLatentArguments, UsageError, type LatentArguments } from './arguments.js';
+import { parseLatentArguments, type LatentArguments } from './arguments.js';
 import { runLatentCommand } from './run-command.js';
 
 function failure(...argv: string[]): string {

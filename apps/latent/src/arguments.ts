@@ -1,14 +1,5 @@
-import { parseArgs } from 'node:util';
-
-import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
-
-/** A command-line mistake: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'UsageError';
-  }
-}
+import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
+import { backendOption, choiceOption, integerOption, numberOption, parseOptions, standardOptionsHelp, UsageError } from '@dcgan/cli';
 
 export const commands = ['walk', 'arithmetic', 'turn', 'forget', 'visualize'] as const;
 export type CommandName = (typeof commands)[number];
@@ -102,8 +93,7 @@ Options:
   --out <dir>      output folder (default <run folder>/latent)
   --zoom <n>       pixel zoom of the PNGs (default 2 for images up to 32px, else 1; at most 32)
   --backend <name> ${backendPreferenceList} (default auto)
-  -h, --help       this text
-
+${standardOptionsHelp(19)}
 Limits: a figure holds at most 10,000 images and a PNG at most 256 megapixels; rows, points, steps,
 features and images per feature are at most 1,000, sample counts at most 10,000.
 `;
@@ -113,24 +103,6 @@ function generatorLayer(value: string | undefined): string {
   if (value === undefined) return 'g_relu2';
   if (!/^g_relu\d+$/.test(value)) throw new UsageError(`Expected \`--layer\` to be a generator layer g_relu1, g_relu2, ..., got \`${value}\``);
   return value;
-}
-
-function integer(name: string, value: string | undefined, fallback: number, minimum: number, maximum: number): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!/^-?\d+$/.test(value.trim()) || !Number.isSafeInteger(number) || number < minimum || number > maximum) {
-    throw new UsageError(`Expected \`${name}\` to be an integer in [${minimum}, ${maximum}], got \`${value}\``);
-  }
-  return number;
-}
-
-function decimal(name: string, value: string | undefined, fallback: number, minimum: number, maximum: number, exclusive = false): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (value.trim() === '' || !Number.isFinite(number) || number < minimum || (exclusive && number === minimum) || number > maximum) {
-    throw new UsageError(`Expected \`${name}\` to be a number in ${exclusive ? '(' : '['}${minimum}, ${maximum}], got \`${value}\``);
-  }
-  return number;
 }
 
 /**
@@ -165,46 +137,39 @@ function indexList(name: string, value: string | undefined, count: number): numb
 
 /** Parses `dcgan-latent <command> [options]`; throws {@link UsageError} naming the bad option. */
 export function parseLatentArguments(argv: readonly string[]): LatentArguments {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        checkpoint: { type: 'string' },
-        seed: { type: 'string' },
-        out: { type: 'string' },
-        backend: { type: 'string' },
-        zoom: { type: 'string' },
-        rows: { type: 'string' },
-        points: { type: 'string' },
-        steps: { type: 'string' },
-        method: { type: 'string' },
-        count: { type: 'string' },
-        a: { type: 'string' },
-        b: { type: 'string' },
-        c: { type: 'string' },
-        neighbours: { type: 'string' },
-        noise: { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        range: { type: 'string' },
-        boxes: { type: 'string' },
-        render: { type: 'string' },
-        negatives: { type: 'string' },
-        l2: { type: 'string' },
-        layer: { type: 'string' },
-        images: { type: 'string' },
-        features: { type: 'string' },
-        'per-feature': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message}; see --help`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseOptions(
+    argv,
+    {
+      checkpoint: { type: 'string' },
+      seed: { type: 'string' },
+      out: { type: 'string' },
+      backend: { type: 'string' },
+      zoom: { type: 'string' },
+      rows: { type: 'string' },
+      points: { type: 'string' },
+      steps: { type: 'string' },
+      method: { type: 'string' },
+      count: { type: 'string' },
+      a: { type: 'string' },
+      b: { type: 'string' },
+      c: { type: 'string' },
+      neighbours: { type: 'string' },
+      noise: { type: 'string' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      range: { type: 'string' },
+      boxes: { type: 'string' },
+      render: { type: 'string' },
+      negatives: { type: 'string' },
+      l2: { type: 'string' },
+      layer: { type: 'string' },
+      images: { type: 'string' },
+      features: { type: 'string' },
+      'per-feature': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    { positionals: true },
+  );
   if (values.help === true || positionals.length === 0) return { command: 'help' };
   const [command, ...extra] = positionals;
   if (!(commands as readonly string[]).includes(command!)) {
@@ -225,16 +190,15 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
     }
   }
   if (values.checkpoint === undefined) throw new UsageError('Expected `--checkpoint <path>` (a dcgan-train run folder or checkpoint); see --help');
-  const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
+  const backend = backendOption(values.backend);
   const base: CommonArguments = {
     checkpoint: values.checkpoint,
-    seed: integer('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
+    seed: integerOption('--seed', values.seed, 1, { minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     out: values.out ?? null,
     backend,
-    zoom: values.zoom === undefined ? null : integer('--zoom', values.zoom, 1, 1, limits.zoom),
+    zoom: integerOption('--zoom', values.zoom, null, { minimum: 1, maximum: limits.zoom }),
   };
-  const count = integer('--count', values.count, command === 'visualize' ? 256 : 64, 1, limits.samples);
+  const count = integerOption('--count', values.count, command === 'visualize' ? 256 : 64, { minimum: 1, maximum: limits.samples });
   const parsedArguments = parseCommand(command as CommandName, values, base, count);
   checkImageCount(parsedArguments);
   return parsedArguments;
@@ -244,16 +208,13 @@ function parseCommand(command: CommandName, values: Record<string, string | bool
   const text = (key: string): string | undefined => values[key] as string | undefined;
   switch (command) {
     case 'walk': {
-      const method = text('method') ?? 'both';
-      if (method !== 'linear' && method !== 'spherical' && method !== 'both') {
-        throw new UsageError(`Expected \`--method\` to be linear, spherical or both, got \`${method}\``);
-      }
+      const method = choiceOption('--method', text('method'), ['linear', 'spherical', 'both'], 'both');
       return {
         ...base,
         command: 'walk',
-        rows: integer('--rows', text('rows'), 6, 1, limits.layout),
-        points: integer('--points', text('points'), 9, 2, limits.layout),
-        steps: integer('--steps', text('steps'), 10, 2, limits.layout),
+        rows: integerOption('--rows', text('rows'), 6, { minimum: 1, maximum: limits.layout }),
+        points: integerOption('--points', text('points'), 9, { minimum: 2, maximum: limits.layout }),
+        steps: integerOption('--steps', text('steps'), 10, { minimum: 2, maximum: limits.layout }),
         method,
       };
     }
@@ -269,8 +230,8 @@ function parseCommand(command: CommandName, values: Record<string, string | bool
         a: picks[0],
         b: picks[1],
         c: picks[2],
-        neighbours: integer('--neighbours', text('neighbours'), 8, 0, limits.samples),
-        noise: decimal('--noise', text('noise'), 0.25, 0, limits.scale),
+        neighbours: integerOption('--neighbours', text('neighbours'), 8, { minimum: 0, maximum: limits.samples }),
+        noise: numberOption('--noise', text('noise'), 0.25, { minimum: 0, maximum: limits.scale }),
       };
     }
     case 'turn': {
@@ -291,8 +252,8 @@ function parseCommand(command: CommandName, values: Record<string, string | bool
         count,
         from,
         to,
-        rows: integer('--rows', text('rows'), 6, 1, limits.layout),
-        steps: integer('--steps', text('steps'), 10, 2, limits.layout),
+        rows: integerOption('--rows', text('rows'), 6, { minimum: 1, maximum: limits.layout }),
+        steps: integerOption('--steps', text('steps'), 10, { minimum: 2, maximum: limits.layout }),
         range: [range[0]!, range[1]!],
       };
     }
@@ -302,21 +263,20 @@ function parseCommand(command: CommandName, values: Record<string, string | bool
         command: 'forget',
         count,
         boxes: text('boxes') ?? null,
-        render: integer('--render', text('render'), 16, 1, limits.samples),
-        negatives: decimal('--negatives', text('negatives'), 1, 0, limits.scale),
-        l2: decimal('--l2', text('l2'), 1, 0, limits.l2, true),
+        render: integerOption('--render', text('render'), 16, { minimum: 1, maximum: limits.samples }),
+        negatives: numberOption('--negatives', text('negatives'), 1, { minimum: 0, maximum: limits.scale }),
+        l2: numberOption('--l2', text('l2'), 1, { minimum: 0, maximum: limits.l2, exclusiveMinimum: true }),
         layer: generatorLayer(text('layer')),
       };
     case 'visualize': {
-      const images = text('images') ?? 'generated';
-      if (images !== 'generated' && images !== 'mnist') throw new UsageError(`Expected \`--images\` to be generated or mnist, got \`${images}\``);
+      const images = choiceOption('--images', text('images'), ['generated', 'mnist'], 'generated');
       return {
         ...base,
         command: 'visualize',
         images,
         count,
-        features: integer('--features', text('features'), 6, 1, limits.layout),
-        perFeature: integer('--per-feature', text('per-feature'), 8, 1, limits.layout),
+        features: integerOption('--features', text('features'), 6, { minimum: 1, maximum: limits.layout }),
+        perFeature: integerOption('--per-feature', text('per-feature'), 8, { minimum: 1, maximum: limits.layout }),
       };
     }
   }

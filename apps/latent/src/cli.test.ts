@@ -3,13 +3,14 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { UsageError } from '@dcgan/cli';
 import { Trainer } from '@dcgan/core';
 import { exportGenerator, saveCheckpoint } from '@dcgan/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { parseLatentArguments, UsageError, type LatentArguments } from './arguments.js';
+import { parseLatentArguments, type LatentArguments } from './arguments.js';
 import { runLatentCommand } from './run-command.js';
 
 let directory: string;

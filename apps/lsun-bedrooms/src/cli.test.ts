@@ -4,6 +4,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runScript } from '@dcgan/vitest-config/run-script';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { stepsFor } from '@dcgan/cli';
@@ -27,18 +28,8 @@ function epochStarts(out: string): { epoch: number; step: number }[] {
   return readFileSync(join(out, 'epochs.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { epoch: number; step: number });
 }
 
-/** Runs the built CLI without blocking the test worker (vitest's RPC times out on a long spawnSync). */
-function run(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the built CLI. */
+const run = (...argv: string[]) => runScript(cli, argv);
 
 /** Starts the app as a user would, waits until `ready()` holds, sends `signal`, resolves when it ends. */
 async function runUntilSignal(argv: readonly string[], ready: () => boolean, signal: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -100,7 +91,7 @@ describe('dcgan-train-lsun-bedrooms', () => {
   it('explains a bad option in one line', async () => {
     const result = await run('--data', fixture, '--epochs', '0');
     expect(result.code).toBe(2);
-    expect(result.stderr.trim().split('\n').at(-1)).toBe('dcgan-train-lsun-bedrooms: error: Expected `--epochs` to be a positive integer, got `0`');
+    expect(result.stderr.trim().split('\n').at(-1)).toBe('dcgan-train-lsun-bedrooms: error: Expected `--epochs` to be an integer >= 1, got `0`');
     const missing = await run('--epochs', '2');
     expect(missing.code).toBe(2);
     expect(missing.stderr.trim()).toBe('dcgan-train-lsun-bedrooms: error: Expected `--data <bedroom_train_lmdb>` (see --help)');

@@ -1,12 +1,6 @@
-import { parseArgs } from 'node:util';
-
-import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
-import { isWholeDataset, resolveShard, wholeDataset, type Shard } from '@dcgan/data';
-
-/** A command-line mistake: reported as one line, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
+import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
+import { backendOption, choiceOption, integerOption, parseOptions, shardOption, standardOptionsHelp, UsageError } from '@dcgan/cli';
+import { isWholeDataset, wholeDataset, type Shard } from '@dcgan/data';
 
 export const probeDatasets = ['mnist', 'cifar10', 'svhn', 'folder'] as const;
 export type ProbeDataset = (typeof probeDatasets)[number];
@@ -103,8 +97,7 @@ Run:
                              into <out>/features and stop; \`merge\` with the same options then checks that all N
                              shards are there and complete, merges the stores and probes. Default: JOB_COMPLETION_INDEX/
                              JOB_COMPLETIONS (Kubernetes Indexed Job) or AWS_BATCH_JOB_ARRAY_INDEX/_SIZE when set
-  -h, --help                 this text
-`;
+${standardOptionsHelp(29)}`;
 }
 
 function describe(value: number | null): string {
@@ -114,57 +107,44 @@ function describe(value: number | null): string {
 /** Parses and validates argv (without node and script). Throws UsageError with one clear line. */
 export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefaults, environment: Readonly<Record<string, string | undefined>> = process.env): ProbeArguments {
   const merge = argv[0] === 'merge';
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: merge ? argv.slice(1) : [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        checkpoint: { type: 'string' },
-        dataset: { type: 'string' },
-        data: { type: 'string' },
-        'test-data': { type: 'string' },
-        'test-size': { type: 'string' },
-        'labels-per-class': { type: 'string' },
-        draws: { type: 'string' },
-        'selection-draws': { type: 'string' },
-        validation: { type: 'string' },
-        costs: { type: 'string' },
-        methods: { type: 'string' },
-        'supervised-draws': { type: 'string' },
-        'supervised-epochs': { type: 'string' },
-        'supervised-trials': { type: 'string' },
-        'statistics-limit': { type: 'string' },
-        seed: { type: 'string' },
-        'random-seed': { type: 'string' },
-        out: { type: 'string' },
-        'no-store': { type: 'boolean' },
-        standardize: { type: 'boolean' },
-        'batch-size': { type: 'string' },
-        backend: { type: 'string' },
-        shard: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
-  }
-  const values = parsed.values;
+  const { values } = parseOptions(merge ? argv.slice(1) : argv, {
+    help: { type: 'boolean', short: 'h' },
+    checkpoint: { type: 'string' },
+    dataset: { type: 'string' },
+    data: { type: 'string' },
+    'test-data': { type: 'string' },
+    'test-size': { type: 'string' },
+    'labels-per-class': { type: 'string' },
+    draws: { type: 'string' },
+    'selection-draws': { type: 'string' },
+    validation: { type: 'string' },
+    costs: { type: 'string' },
+    methods: { type: 'string' },
+    'supervised-draws': { type: 'string' },
+    'supervised-epochs': { type: 'string' },
+    'supervised-trials': { type: 'string' },
+    'statistics-limit': { type: 'string' },
+    seed: { type: 'string' },
+    'random-seed': { type: 'string' },
+    out: { type: 'string' },
+    'no-store': { type: 'boolean' },
+    standardize: { type: 'boolean' },
+    'batch-size': { type: 'string' },
+    backend: { type: 'string' },
+    shard: { type: 'string' },
+  });
   if (values.help === true) return { ...emptyArguments(defaults), command: 'help' };
   if (values.dataset !== undefined && defaults.dataset !== undefined && values.dataset !== defaults.dataset) {
     throw new UsageError(`${defaults.programName} probes ${defaults.dataset}; use dcgan-probe for other datasets`);
   }
-  const dataset = (values.dataset ?? defaults.dataset) as ProbeDataset | undefined;
+  const dataset = choiceOption('--dataset', values.dataset, probeDatasets, defaults.dataset);
   if (dataset === undefined) throw new UsageError('Expected `--dataset <mnist|cifar10|svhn|folder>`; see --help');
-  if (!probeDatasets.includes(dataset)) throw new UsageError(`Expected \`--dataset\` to be one of ${probeDatasets.join(', ')}, got \`${dataset}\``);
   if (values.checkpoint === undefined) throw new UsageError('Expected `--checkpoint <dir>`, a dcgan-train checkpoint folder; see --help');
   if (dataset !== 'mnist' && values.data === undefined) throw new UsageError(`Expected \`--data <path>\` for ${dataset}; see --help`);
   if (dataset === 'folder' && values['test-data'] === undefined) throw new UsageError('Expected `--test-data <dir>` (test images, one subfolder per class) for folder');
-  const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
+  const backend = backendOption(values.backend);
   const rawLabels = values['labels-per-class'];
-  const labelsPerClass = rawLabels === undefined ? (defaults.labelsPerClass === undefined ? 100 : defaults.labelsPerClass) : rawLabels === 'all' ? null : integer('--labels-per-class', rawLabels, 0, 1);
+  const labelsPerClass = rawLabels === undefined ? (defaults.labelsPerClass === undefined ? 100 : defaults.labelsPerClass) : rawLabels === 'all' ? null : integerOption('--labels-per-class', rawLabels, 0, { minimum: 1 });
   const methods = values.methods === undefined ? [...(defaults.methods ?? probeMethodNames)] : values.methods.split(',').map((name) => name.trim());
   for (const name of methods) {
     if (!probeMethodNames.includes(name as ProbeMethodName)) throw new UsageError(`Expected \`--methods\` from ${probeMethodNames.join(', ')}, got \`${name}\``);
@@ -175,10 +155,10 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
     costs = values.costs.split(',').map((text) => Number(text));
     if (costs.some((cost) => !Number.isFinite(cost) || cost <= 0)) throw new UsageError(`Expected \`--costs\` to be positive numbers separated by commas, got \`${values.costs}\``);
   }
-  const draws = integer('--draws', values.draws, defaults.draws ?? 10, 1);
+  const draws = integerOption('--draws', values.draws, defaults.draws ?? 10, { minimum: 1 });
   if (merge && values.shard !== undefined) throw new UsageError('`merge` joins every shard: drop `--shard`');
   // The merge Job runs without a shard index; a pod's environment only applies to the shard runs.
-  const shard = merge ? wholeDataset : shardOf(values.shard, environment);
+  const shard = merge ? wholeDataset : shardOption(values.shard, environment);
   if (!isWholeDataset(shard) && values['no-store'] === true) throw new UsageError('`--shard` writes feature stores for the merge: drop `--no-store`');
   if (merge && values['no-store'] === true) throw new UsageError('`merge` reads the shards\' feature stores: drop `--no-store`');
   const validationDefault = defaults.validation ?? { mnist: 1000, svhn: 10_000, cifar10: 5000, folder: 0 }[dataset];
@@ -190,32 +170,24 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
     testData: values['test-data'] ?? null,
     labelsPerClass,
     draws,
-    selectionDraws: integer('--selection-draws', values['selection-draws'], defaults.selectionDraws ?? 5, 1),
-    validation: integer('--validation', values.validation, validationDefault, 0),
-    testSize: integer('--test-size', values['test-size'], 4000, 1),
+    selectionDraws: integerOption('--selection-draws', values['selection-draws'], defaults.selectionDraws ?? 5, { minimum: 1 }),
+    validation: integerOption('--validation', values.validation, validationDefault, { minimum: 0 }),
+    testSize: integerOption('--test-size', values['test-size'], 4000, { minimum: 1 }),
     costs,
     methods: methods as ProbeMethodName[],
-    supervisedDraws: integer('--supervised-draws', values['supervised-draws'], defaults.supervisedDraws ?? draws, 1),
-    supervisedEpochs: integer('--supervised-epochs', values['supervised-epochs'], 60, 1),
-    supervisedTrials: integer('--supervised-trials', values['supervised-trials'], defaults.supervisedTrials ?? 1, 1),
+    supervisedDraws: integerOption('--supervised-draws', values['supervised-draws'], defaults.supervisedDraws ?? draws, { minimum: 1 }),
+    supervisedEpochs: integerOption('--supervised-epochs', values['supervised-epochs'], 60, { minimum: 1 }),
+    supervisedTrials: integerOption('--supervised-trials', values['supervised-trials'], defaults.supervisedTrials ?? 1, { minimum: 1 }),
     out: values.out ?? null,
     store: values['no-store'] !== true,
     standardize: values.standardize === true,
     backend,
-    seed: integer('--seed', values.seed, 0, 0),
-    randomSeed: integer('--random-seed', values['random-seed'], 12_345, 0),
-    batchSize: integer('--batch-size', values['batch-size'], 64, 1),
-    statisticsLimit: values['statistics-limit'] === undefined ? null : integer('--statistics-limit', values['statistics-limit'], 0, 1),
+    seed: integerOption('--seed', values.seed, 0, { minimum: 0 }),
+    randomSeed: integerOption('--random-seed', values['random-seed'], 12_345, { minimum: 0 }),
+    batchSize: integerOption('--batch-size', values['batch-size'], 64, { minimum: 1 }),
+    statisticsLimit: integerOption('--statistics-limit', values['statistics-limit'], undefined, { minimum: 1 }) ?? null,
     shard,
   };
-}
-
-function shardOf(flag: string | undefined, environment: Readonly<Record<string, string | undefined>>): Shard {
-  try {
-    return resolveShard(flag, environment);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
 }
 
 function emptyArguments(defaults: ProbeDefaults): ProbeArguments {
@@ -245,11 +217,4 @@ function emptyArguments(defaults: ProbeDefaults): ProbeArguments {
     statisticsLimit: null,
     shard: wholeDataset,
   };
-}
-
-function integer(flag: string, raw: string | undefined, fallback: number, minimum: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < minimum) throw new UsageError(`Expected \`${flag}\` to be an integer >= ${minimum}, got \`${raw}\``);
-  return value;
 }

@@ -6,9 +6,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer } from '@dcgan/core';
 import { saveCheckpoint } from '@dcgan/core/node';
+import { UsageError } from '@dcgan/cli';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { parseProbeArguments, UsageError } from './arguments.js';
+import { parseProbeArguments } from './arguments.js';
 import { runProbeCommand, type ProbeCommandReport } from './run-probe-command.js';
 
 const defaults = { programName: 'dcgan-probe' };

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 
+import { UsageError } from '@dcgan/cli';
 import {
   defineSource,
   openDataset,
@@ -16,7 +17,7 @@ import {
 } from '@dcgan/data';
 import { stratifiedSplit, type ProbeImages } from '@dcgan/probe';
 
-import { UsageError, type ProbeDataset } from './arguments.js';
+import type { ProbeDataset } from './arguments.js';
 
 export interface ProbeData {
   readonly name: string;

@@ -1,15 +1,14 @@
+import { ProgressBar } from '@dcgan/cli';
 import type { ProbeEvent } from '@dcgan/probe';
-
-import { ProgressBar } from './progress-bar.js';
 
 /** Turns probe events into progress bars and log lines on stderr. */
 export function createEventRenderer(log: (line: string) => void): { readonly onEvent: (event: ProbeEvent) => void; readonly finish: () => void } {
   let bar: ProgressBar | undefined;
   let barKey = '';
-  const show = (key: string, total: number, label: string, value: number, status: string) => {
+  const show = (key: string, total: number | undefined, label: string, value: number, status: string) => {
     if (bar === undefined || barKey !== key) {
       bar?.finish();
-      bar = new ProgressBar(total, label);
+      bar = new ProgressBar({ total, label });
       barKey = key;
     }
     bar.update(value, status);
@@ -48,7 +47,7 @@ export function createEventRenderer(log: (line: string) => void): { readonly onE
           line(`  C = ${event.cost} (mean validation error ${percent(event.meanValidationError)})`);
           break;
         case 'supervised-epoch':
-          show(`${event.method}/${event.draw}`, 0, `  supervised draw ${event.draw + 1}`, event.epoch, `epoch ${event.epoch} loss ${event.loss.toFixed(3)} validation error ${percent(event.validationError)}`);
+          show(`${event.method}/${event.draw}`, undefined, `  supervised draw ${event.draw + 1}`, event.epoch, `epoch ${event.epoch} loss ${event.loss.toFixed(3)} validation error ${percent(event.validationError)}`);
           break;
         case 'supervised-trial':
           line(

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 import { initBackend } from '@dcgan/backend';
+import { exitCodes, formatDuration, runMain, stopOnSignals, stoppedBy } from '@dcgan/cli';
 import { createDiscriminator } from '@dcgan/core';
 import { loadCheckpoint } from '@dcgan/core/node';
 import { formatShard, isWholeDataset, writeFileAtomic } from '@dcgan/data';
@@ -16,12 +17,11 @@ import {
   type ProbeReport,
 } from '@dcgan/probe';
 
-import { helpText, parseProbeArguments, UsageError, type ProbeDefaults } from './arguments.js';
+import { helpText, parseProbeArguments, type ProbeDefaults } from './arguments.js';
 import { openProbeData } from './open-probe-data.js';
-import { formatDuration } from './progress-bar.js';
 import { createEventRenderer } from './render-events.js';
 
-export { UsageError, type ProbeDefaults } from './arguments.js';
+export type { ProbeDefaults } from './arguments.js';
 export { openProbeData, type ProbeData } from './open-probe-data.js';
 
 /** Where output goes (replaceable in tests). */
@@ -48,23 +48,19 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
   const args = parseProbeArguments(argv, defaults);
   if (args.command === 'help') {
     io.stdout(helpText(defaults));
-    return 0;
+    return exitCodes.ok;
   }
   const started = performance.now();
-  const selection = await initBackend({ prefer: args.backend, onEvent: (event) => event.type === 'warning' && io.stderr(`warning: ${event.message}\n`) });
+  const selection = await initBackend({ prefer: args.backend, onEvent: (event) => event.status === 'warning' && io.stderr(`warning: ${event.message}\n`) });
   io.stderr(`backend: ${selection.name} (${selection.reason})\n`);
   const trainer = await loadCheckpoint(args.checkpoint!);
   const config = trainer.config;
   const random = createDiscriminator(config, { seed: args.randomSeed });
   const out = args.out ?? join(dirname(resolve(args.checkpoint!)), `probe-${args.dataset}`);
   await mkdir(out, { recursive: true });
-  const controller = new AbortController();
-  const stop = () => {
-    io.stderr('\nstopping after the current batch (finished methods are in report.partial.json, features stay in the stores)...\n');
-    controller.abort(new Error('interrupted'));
-  };
-  process.once('SIGINT', stop);
-  const renderer = createEventRenderer((line) => io.stderr(`${line}\n`));
+  const say = (line: string): void => io.stderr(`${line}\n`);
+  const stop = stopOnSignals(say, 'stopping after the current batch (finished methods are in report.partial.json, features stay in the stores)');
+  const renderer = createEventRenderer(say);
   try {
     const data = await openProbeData(args.dataset, args, config.imageSize, config.channels);
     io.stderr(`data: ${data.note}\n`);
@@ -106,7 +102,7 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
       ...(args.store ? { featureDirectory: join(out, 'features') } : {}),
       seed: args.seed,
       standardize: args.standardize,
-      signal: controller.signal,
+      signal: stop.signal,
       onEvent: (event) => renderer.onEvent(event),
     };
     if (!isWholeDataset(args.shard)) {
@@ -117,7 +113,7 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
           `(${formatDuration((performance.now() - started) / 1000)}); run \`${defaults.programName} merge\` with the same options once every shard is done\n`,
       );
       await Promise.all(data.sources.map((source) => source.close()));
-      return 0;
+      return exitCodes.ok;
     }
     if (args.command === 'merge') {
       const merged = await mergeProbeFeatureShards(probeOptions);
@@ -151,10 +147,12 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
     await writeFile(join(out, 'report.md'), `${table}\n\n${full.command}\n`);
     io.stdout(`${table}\n\nreport: ${join(out, 'report.json')} (${formatDuration((performance.now() - started) / 1000)})\n`);
     await Promise.all(data.sources.map((source) => source.close()));
-    return 0;
+    return stop.exitCode() ?? exitCodes.ok;
+  } catch (error) {
+    return stoppedBy(stop, error, say);
   } finally {
     renderer.finish();
-    process.removeListener('SIGINT', stop);
+    stop.dispose();
     random.dispose();
     trainer.dispose();
   }
@@ -173,20 +171,7 @@ async function writeJson(path: string, value: unknown): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Runs a probe command as a process: one clear line for errors a user can fix, the stack for bugs. */
-export function runAsProcess(defaults: ProbeDefaults, argv: readonly string[] = process.argv.slice(2)): void {
-  runProbeCommand(argv, defaults).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      const known = error instanceof UsageError || isLibraryError(error);
-      process.stderr.write(`${defaults.programName}: error: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}\n`);
-      process.exitCode = error instanceof UsageError ? 2 : 1;
-    },
-  );
-}
-
-function isLibraryError(error: unknown): boolean {
-  return error instanceof Error && ['ProbeError', 'DataError', 'DcganError', 'CheckpointError', 'BackendError'].includes(error.name);
+/** Runs a probe command as a process, by the exit-code table of @dcgan/cli. */
+export function runAsProcess(defaults: ProbeDefaults): void {
+  void runMain(defaults.programName, (argv) => runProbeCommand(argv, defaults));
 }

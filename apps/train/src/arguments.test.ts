@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { UsageError } from '@dcgan/cli';
 import { describe, expect, it } from 'vitest';
 
-import { parseTrainArguments, UsageError } from './arguments';
+import { parseTrainArguments } from './arguments';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
 

@@ -1,12 +1,7 @@
-import { parseArgs } from 'node:util';
-
-import { backendPreferenceList, isBackendPreference, type BackendPreference } from '@dcgan/backend';
+import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
+import { backendOption, choiceOption, integerOption, parseOptions, standardOptionsHelp, UsageError } from '@dcgan/cli';
 import { dcganParameterCount } from '@dcgan/core';
 import { datasetFormats, type DatasetFormat } from '@dcgan/data';
-
-import { UsageError } from './usage-error.js';
-
-export { UsageError } from './usage-error.js';
 
 
 export interface TrainArguments {
@@ -96,67 +91,49 @@ Output:
   --resume                 continue the run in --out from its checkpoint, with the run's own settings (data,
                            model, batch, steps, time limit, cadence); --steps, --time-limit, --sample-every,
                            --checkpoint-every and --strict given with it replace the run's
-  -h, --help               this text
-`;
+${standardOptionsHelp(27)}`;
 
 /** Parses and validates argv (without node and script). Throws UsageError with one clear line. */
 export function parseTrainArguments(argv: readonly string[]): TrainArguments {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        help: { type: 'boolean', short: 'h' },
-        doctor: { type: 'boolean' },
-        quickstart: { type: 'boolean' },
-        data: { type: 'string' },
-        format: { type: 'string' },
-        'dedup-report': { type: 'string' },
-        'accept-dedup-drop': { type: 'boolean' },
-        strict: { type: 'boolean' },
-        size: { type: 'string' },
-        channels: { type: 'string' },
-        'base-width': { type: 'string' },
-        'kernel-size': { type: 'string' },
-        steps: { type: 'string' },
-        'time-limit': { type: 'string' },
-        'batch-size': { type: 'string' },
-        out: { type: 'string' },
-        seed: { type: 'string' },
-        backend: { type: 'string' },
-        resume: { type: 'boolean' },
-        'sample-every': { type: 'string' },
-        'checkpoint-every': { type: 'string' },
-        'wasm-threads': { type: 'string' },
-        'fid-every': { type: 'string' },
-        'no-fid': { type: 'boolean' },
-        'fid-samples': { type: 'string' },
-        'fid-model': { type: 'string' },
-        'fid-layer': { type: 'string' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError(`${(error as Error).message.split('\n')[0]} (see --help)`);
-  }
-  const values = parsed.values;
+  const { values } = parseOptions(argv, {
+    help: { type: 'boolean', short: 'h' },
+    doctor: { type: 'boolean' },
+    quickstart: { type: 'boolean' },
+    data: { type: 'string' },
+    format: { type: 'string' },
+    'dedup-report': { type: 'string' },
+    'accept-dedup-drop': { type: 'boolean' },
+    strict: { type: 'boolean' },
+    size: { type: 'string' },
+    channels: { type: 'string' },
+    'base-width': { type: 'string' },
+    'kernel-size': { type: 'string' },
+    steps: { type: 'string' },
+    'time-limit': { type: 'string' },
+    'batch-size': { type: 'string' },
+    out: { type: 'string' },
+    seed: { type: 'string' },
+    backend: { type: 'string' },
+    resume: { type: 'boolean' },
+    'sample-every': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    'wasm-threads': { type: 'string' },
+    'fid-every': { type: 'string' },
+    'no-fid': { type: 'boolean' },
+    'fid-samples': { type: 'string' },
+    'fid-model': { type: 'string' },
+    'fid-layer': { type: 'string' },
+  });
   const quickstart = values.quickstart === true;
-  const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) {
-    throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
-  }
-  const format = values.format ?? null;
-  if (format !== null && !datasetFormats.includes(format as DatasetFormat)) {
-    throw new UsageError(`Expected \`--format\` to be one of ${datasetFormats.join(', ')}, got \`${format}\``);
-  }
-  const size = integer('--size', values.size, quickstart ? 32 : 64, 16, limits.size);
+  const backend = backendOption(values.backend);
+  const format = choiceOption('--format', values.format, datasetFormats, undefined) ?? null;
+  const size = integerOption('--size', values.size, quickstart ? 32 : 64, { minimum: 16, maximum: limits.size });
   if ((size & (size - 1)) !== 0) throw new UsageError(`Expected \`--size\` to be a power of two >= 16, got \`${size}\``);
-  const channels = integer('--channels', values.channels, quickstart ? 1 : 3, 1, 3);
+  const channels = integerOption('--channels', values.channels, quickstart ? 1 : 3, { minimum: 1, maximum: 3 });
   if (channels !== 1 && channels !== 3) throw new UsageError(`Expected \`--channels\` to be 1 or 3, got \`${channels}\``);
-  const kernelSize = integer('--kernel-size', values['kernel-size'], 4, 1, 5);
+  const kernelSize = integerOption('--kernel-size', values['kernel-size'], 4, { minimum: 1, maximum: 5 });
   if (kernelSize !== 4 && kernelSize !== 5) throw new UsageError(`Expected \`--kernel-size\` to be 4 or 5, got \`${kernelSize}\``);
-  const baseWidth = integer('--base-width', values['base-width'], quickstart ? 32 : 64, 1, limits.baseWidth);
+  const baseWidth = integerOption('--base-width', values['base-width'], quickstart ? 32 : 64, { minimum: 1, maximum: limits.baseWidth });
   checkModelSize(size, channels, baseWidth, kernelSize);
   const command = values.help === true ? 'help' : values.doctor === true ? 'doctor' : 'train';
   const resume = values.resume === true;
@@ -172,7 +149,7 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     command,
     quickstart,
     data: values.data ?? null,
-    format: format as DatasetFormat | null,
+    format,
     dedupReport: values['dedup-report'] ?? null,
     acceptDedupDrop: values['accept-dedup-drop'] === true,
     strict: values.strict === true,
@@ -180,22 +157,22 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     channels,
     baseWidth,
     kernelSize,
-    steps: integer('--steps', values.steps, quickstart ? 1600 : 10_000, 1, limits.count),
+    steps: integerOption('--steps', values.steps, quickstart ? 1600 : 10_000, { minimum: 1, maximum: limits.count }),
     timeLimitMinutes: timeLimit(values['time-limit'], quickstart ? 8 : null),
-    batchSize: integer('--batch-size', values['batch-size'], quickstart ? 32 : 128, 1, limits.batchSize),
+    batchSize: integerOption('--batch-size', values['batch-size'], quickstart ? 32 : 128, { minimum: 1, maximum: limits.batchSize }),
     out: values.out ?? null,
-    seed: integer('--seed', values.seed, 1, 0, Number.MAX_SAFE_INTEGER),
+    seed: integerOption('--seed', values.seed, 1, { minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     backend,
     resume,
-    sampleEvery: integer('--sample-every', values['sample-every'], 100, 1, limits.count),
-    checkpointEvery: integer('--checkpoint-every', values['checkpoint-every'], 500, 1, limits.count),
+    sampleEvery: integerOption('--sample-every', values['sample-every'], 100, { minimum: 1, maximum: limits.count }),
+    checkpointEvery: integerOption('--checkpoint-every', values['checkpoint-every'], 500, { minimum: 1, maximum: limits.count }),
     wasmThreads: wasmThreads(values['wasm-threads'], quickstart),
     // The quickstart's default FID needs the digits network (1-channel 32px) or a named feature model.
     fidEvery:
       values['no-fid'] === true || (values['fid-every'] === undefined && !(quickstart && ((size === 32 && channels === 1) || values['fid-model'] !== undefined)))
         ? null
-        : integer('--fid-every', values['fid-every'], 400, 1, limits.count),
-    fidSamples: integer('--fid-samples', values['fid-samples'], 500, 2, 100_000),
+        : integerOption('--fid-every', values['fid-every'], 400, { minimum: 1, maximum: limits.count }),
+    fidSamples: integerOption('--fid-samples', values['fid-samples'], 500, { minimum: 2, maximum: 100_000 }),
     fidModel: values['fid-model'] ?? null,
     fidLayer: values['fid-layer'] ?? null,
     given: new Set(Object.keys(values)),
@@ -235,15 +212,6 @@ function wasmThreads(raw: string | undefined, quickstart: boolean): number | 'au
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1 || value > 8) {
     throw new UsageError(`Expected \`--wasm-threads\` to be 1-8, auto or fastest, got \`${raw}\``);
-  }
-  return value;
-}
-
-function integer(flag: string, raw: string | undefined, fallback: number, minimum: number, maximum: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < minimum || value > maximum) {
-    throw new UsageError(`Expected \`${flag}\` to be an integer in [${minimum}, ${maximum}], got \`${raw}\``);
   }
   return value;
 }

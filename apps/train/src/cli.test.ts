@@ -6,22 +6,13 @@ import { fileURLToPath } from 'node:url';
 
 import { openImageFolder } from '@dcgan/data';
 import { buildDedupReport, createExactPixelHasher, findDuplicateGroups, hashSource, writeDedupReport } from '@dcgan/dedup';
+import { runScript } from '@dcgan/vitest-config/run-script';
 import { describe, expect, it } from 'vitest';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
 
-/** Runs the built CLI without blocking the test worker (vitest's RPC times out on a long spawnSync). */
-function run(...argv: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** Runs the built CLI. */
+const run = (...argv: string[]) => runScript(cli, argv);
 
 function temporaryDirectory(): string {
   return mkdtempSync(join(tmpdir(), 'dcgan-train-test-'));

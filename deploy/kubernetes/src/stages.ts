@@ -19,7 +19,7 @@ export interface DataStage {
   readonly mergeResources?: { readonly cpu: string; readonly memory: string };
 }
 
-const faces = ['node', 'packages/faces/dist/cli.js'];
+const faces = ['node', 'apps/faces/dist/build-faces.js'];
 const dedup = ['node', 'apps/dedup/dist/cli.js'];
 const dedupData = ['--data', '/data/images', '--hasher', '/outputs/dedup/hasher.bin', '--out', '/outputs/dedup'];
 // The paper's CIFAR-10 probe (section 5.1); the shards and the merge take the same options (the merge checks it).
@@ -32,7 +32,7 @@ export const dataStages: readonly DataStage[] = [
     description: 'dcgan-faces: face detection over /data/photos into /outputs/faces (section 4.2 of the paper)',
     shardCommand: [...faces, '/data/photos', '--out', '/outputs/faces', '--backend', 'wasm'],
     mergeCommand: [...faces, 'merge', '--out', '/outputs/faces'],
-    packageDirectory: 'packages/faces',
+    packageDirectory: 'apps/faces',
     resources: { cpu: '4', memory: '4Gi' },
   },
   {

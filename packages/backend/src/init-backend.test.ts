@@ -37,7 +37,7 @@ describe('initBackend', () => {
     expect(gpu?.status).toBe('unavailable');
     expect(gpu?.reason).toContain('@tensorflow/tfjs-node-gpu is not installed');
     expect(selection.reason).toContain('faster candidates unavailable (tensorflow-gpu, webgpu, tensorflow)');
-    expect(events.map((event) => event.type)).toEqual(['trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'selected']);
+    expect(events.map((event) => event.status)).toEqual(['trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'selected']);
   });
 
   it('starts the backend asked for by name', async () => {

@@ -42,12 +42,12 @@ export interface BackendSelection {
   readonly wasmThreads?: number;
 }
 
-/** Progress of `initBackend`, tagged by `type`. */
+/** Progress of `initBackend`, tagged by `status`. */
 export type BackendEvent =
-  | { readonly type: 'trying'; readonly name: BackendName }
-  | { readonly type: 'candidate'; readonly report: CandidateReport }
-  | { readonly type: 'warning'; readonly message: string }
-  | { readonly type: 'selected'; readonly selection: BackendSelection };
+  | { readonly status: 'trying'; readonly name: BackendName }
+  | { readonly status: 'candidate'; readonly report: CandidateReport }
+  | { readonly status: 'warning'; readonly message: string }
+  | { readonly status: 'selected'; readonly selection: BackendSelection };
 
 export interface InitBackendOptions {
   /**
@@ -100,16 +100,16 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const warnings: string[] = [];
   const warn = (message: string) => {
     warnings.push(message);
-    emit({ type: 'warning', message });
+    emit({ status: 'warning', message });
   };
 
   for (const name of order) {
-    emit({ type: 'trying', name });
+    emit({ status: 'trying', name });
     const attempt = await tryBackend(name, importModule, warn, { allowSoftwareAdapter: prefer === 'webgpu' });
     if (!attempt.ok) {
       const report: CandidateReport = { name, package: backendPackages[name], status: 'unavailable', reason: attempt.reason };
       candidates.push(report);
-      emit({ type: 'candidate', report });
+      emit({ status: 'candidate', report });
       if (prefer !== 'auto') {
         throw new BackendError(`Backend \`${name}\` was asked for but cannot run here: ${attempt.reason}`, { cause: attempt.cause });
       }
@@ -147,7 +147,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
           : `${backendPackages[name]} loaded${adapterNote}; faster candidates unavailable (${candidates.map((c) => c.name).join(', ')})`;
     const selectedReport: CandidateReport = { name, package: backendPackages[name], status: 'selected', reason };
     candidates.push(selectedReport);
-    emit({ type: 'candidate', report: selectedReport });
+    emit({ status: 'candidate', report: selectedReport });
     for (const rest of order.slice(order.indexOf(name) + 1)) {
       candidates.push({ name: rest, package: backendPackages[rest], status: 'not-tried', reason: `${name} was chosen first` });
     }
@@ -161,7 +161,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       warnings,
       ...(name === 'wasm' ? { wasmThreads: wasmTrainingThreads() } : {}),
     };
-    emit({ type: 'selected', selection });
+    emit({ status: 'selected', selection });
     return selection;
   }
   throw new BackendError(`No TensorFlow.js backend could start: ${candidates.map((c) => `${c.name}: ${c.reason}`).join('; ')}`);

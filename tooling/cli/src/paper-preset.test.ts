@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 
 import { describe, expect, it } from 'vitest';
 
-import { parsePaperArguments, positiveInteger, stepsFor } from './paper-preset';
+import { parsePaperArguments, stepsFor } from './paper-preset';
 import { currentThreadPoolSize, trainingThreadPoolSize } from './thread-pool-size';
 import { UsageError } from './usage-error';
 
@@ -19,14 +19,6 @@ describe('paper preset helpers', () => {
     expect(overrides).toEqual({ size: '16', strict: true });
     expect(() => parsePaperArguments(['--size', '16'], {})).toThrow("Unknown option '--size'");
     expect(() => parsePaperArguments(['--', '--epochz', '1'], {})).toThrow("Unknown option '--epochz'");
-  });
-
-  it('reads positive integers', () => {
-    expect(positiveInteger('--epochs', undefined, 5)).toBe(5);
-    expect(positiveInteger('--epochs', '3', 5)).toBe(3);
-    expect(positiveInteger('--steps', undefined, undefined)).toBeUndefined();
-    expect(() => positiveInteger('--epochs', '0', 5)).toThrow('Expected `--epochs` to be a positive integer, got `0`');
-    expect(() => positiveInteger('--epochs', '2.5', 5)).toThrow(UsageError);
   });
 
   it('recognises its UsageError across module copies, and nothing else', () => {

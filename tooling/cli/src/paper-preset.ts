@@ -4,14 +4,17 @@
  */
 import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 
-import { isBackendPreference } from '@dcgan/backend';
+import { backendPreferenceList } from '@dcgan/backend';
 import { openDataset, type DatasetFormat } from '@dcgan/data';
 import { readDedupReport } from '@dcgan/dedup';
 import { readRunRecord, resumeTraining, train, type TrainOptions, type TrainSummary } from '@dcgan/train';
 
+import { backendOption } from './backend-option';
 import { dedupFolderName, runDedupStep, type PaperDedupSettings } from './dedup-step';
+import { standardOptionsHelp } from './help';
+import { integerOption, numberOption, parseOptions } from './options';
 import { exitCodes } from './run-main';
 import { stopOnSignals } from './stop-on-signals';
 import { reexecWithThreadPool } from './thread-pool-size';
@@ -86,6 +89,38 @@ const dedupOptions = {
   'dedup-shift-probes': { type: 'string' },
 } as const;
 
+/**
+ * The `--help` rows of the options every paper app takes, after the app's own rows (`--data`, `--out`,
+ * `--epochs`), descriptions at column 23; with `dedup` (an app that deduplicates first), its dedup options too.
+ */
+export function paperOptionsHelp(settings: Pick<PaperSettings, 'batchSize'>, dedup?: PaperDedupSettings): string {
+  const resume = dedup === undefined ? '' : '; the dedup step is not run again';
+  const dedupRows =
+    dedup === undefined
+      ? ''
+      : `
+Dedup (before a new run trains; everything it makes is kept in <out>/${dedupFolderName} and a rerun continues or reuses it):
+  --no-dedup           train on every image of the data
+  --dedup-report <f>   train without the items this @dcgan/dedup report drops (e.g. from dcgan-dedup run)
+  --accept-dedup-drop  train even when the report drops more than 5% of the images (otherwise refused)
+  --dedup-epochs <n>   hasher training epochs (default ${dedup.epochs})
+  --dedup-images-per-epoch <n>  images sampled per hasher epoch (default ${dedup.imagesPerEpoch})
+  --dedup-batch-size <n>        hasher batch (default ${dedup.batchSize})
+  --dedup-shift-probes <s>      also hash copies shifted by up to s pixels (default ${dedup.shiftProbes ?? 2}; 0 hashes 25
+                                times faster but misses shifted copies)
+
+`;
+  return `  --steps <n>          train exactly n steps instead
+  --batch-size <n>     default ${settings.batchSize} (the paper's)
+  --backend <name>     ${backendPreferenceList} (default auto)
+  --resume             continue the run in --out with its own settings (--steps or --epochs replace its
+                       target)${resume}
+${dedupRows}  -- <options>         run settings: --size --channels --base-width --kernel-size --seed --sample-every
+                       --checkpoint-every --time-limit --strict --dedup-report (e.g. -- --strict); on --resume
+                       only the cadence, --time-limit and --strict
+${standardOptionsHelp(23)}`;
+}
+
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 /** What parseArgs gives for single-valued options: booleans for `type: 'boolean'`, strings otherwise. */
 type OptionValues<Options> = { readonly [Name in keyof Options]?: Options[Name] extends { readonly type: 'boolean' } ? boolean : string };
@@ -108,24 +143,12 @@ export function parsePaperArguments<Own extends OptionsConfig>(argv: readonly st
   const split = argv.indexOf('--');
   const own = split === -1 ? [...argv] : argv.slice(0, split);
   const after = split === -1 ? [] : argv.slice(split + 1);
-  const { values } = parseArgs({ args: own, strict: true, allowPositionals: false, options: { ...paperOptions, ...options } });
-  const { values: overrides } = parseArgs({ args: after, strict: true, allowPositionals: false, options: overrideOptions });
+  const { values } = parseOptions(own, { ...paperOptions, ...options });
+  const { values: overrides } = parseOptions(after, overrideOptions);
   return { values: values as OptionValues<typeof paperOptions & Own>, overrides: overrides as OptionValues<typeof overrideOptions> };
 }
 
-/**
- * Reads a positive integer option; `fallback` when it was not given.
- *
- * @example positiveInteger('--epochs', values.epochs, 5) // 5 when --epochs is absent; UsageError for `--epochs 0`
- */
-export function positiveInteger(flag: string, raw: string | undefined, fallback: number): number;
-export function positiveInteger(flag: string, raw: string | undefined, fallback: number | undefined): number | undefined;
-export function positiveInteger(flag: string, raw: string | undefined, fallback: number | undefined): number | undefined {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new UsageError(`Expected \`${flag}\` to be a positive integer, got \`${raw}\``);
-  return value;
-}
+const positive = { minimum: 1 };
 
 /** One run of a paper experiment: what the user chose and what the app found in the data. */
 export interface PresetRun {
@@ -158,10 +181,9 @@ export type DedupChoice =
  */
 export async function trainPreset(settings: PaperSettings, run: PresetRun): Promise<number> {
   const { values, overrides } = run;
-  const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be auto, tensorflow-gpu, tensorflow, wasm or cpu, got \`${backend}\``);
-  const steps = positiveInteger('--steps', values.steps, undefined);
-  const epochs = positiveInteger('--epochs', values.epochs, undefined);
+  const backend = backendOption(values.backend);
+  const steps = integerOption('--steps', values.steps, undefined, positive);
+  const epochs = integerOption('--epochs', values.epochs, undefined, positive);
   const targets = {
     ...optionalNumber('sampleEvery', overrides['sample-every']),
     ...optionalNumber('checkpointEvery', overrides['checkpoint-every']),
@@ -176,7 +198,7 @@ export async function trainPreset(settings: PaperSettings, run: PresetRun): Prom
       const fixed = Object.keys(overrides).filter((name) => !resumableOverrides.has(name));
       if (fixed.length > 0) throw new UsageError(`\`--${fixed[0]}\` cannot change on --resume: the run keeps the settings it was made with`);
       const record = await readRunRecord(run.out);
-      const batchSize = positiveInteger('--batch-size', values['batch-size'], record.batchSize);
+      const batchSize = integerOption('--batch-size', values['batch-size'], record.batchSize, positive);
       if (batchSize !== record.batchSize) throw new UsageError(`\`--batch-size ${batchSize}\` cannot change on --resume: ${run.out} trains with batches of ${record.batchSize}`);
       let resumeSteps = steps;
       if (resumeSteps === undefined && epochs !== undefined) {
@@ -186,7 +208,7 @@ export async function trainPreset(settings: PaperSettings, run: PresetRun): Prom
       }
       summary = await resumeTraining({ directory: run.out, backend, ...targets, ...(resumeSteps === undefined ? {} : { steps: resumeSteps }) }, { signal: stop.signal, onEvent: output.onEvent });
     } else {
-      const batchSize = positiveInteger('--batch-size', values['batch-size'], settings.batchSize);
+      const batchSize = integerOption('--batch-size', values['batch-size'], settings.batchSize, positive);
       const dedup = run.dedup ?? (overrides['dedup-report'] === undefined ? { kind: 'none' } : { kind: 'report', path: overrides['dedup-report'], acceptDrop: false });
       let dedupReport: string | undefined;
       let imageCount = run.imageCount;
@@ -254,10 +276,8 @@ function atLeastOneBatch(steps: number, run: PresetRun, batchSize: number): numb
 
 /** `{ [name]: number }` for an override given after `--`, `{}` when absent (the library checks the value). */
 function optionalNumber<Name extends string>(name: Name, raw: string | undefined): Partial<Record<Name, number>> {
-  if (raw === undefined) return {};
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`Expected \`--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}\` to be a number, got \`${raw}\``);
-  return { [name]: value } as Partial<Record<Name, number>>;
+  const value = numberOption(`--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}`, raw, undefined);
+  return (value === undefined ? {} : { [name]: value }) as Partial<Record<Name, number>>;
 }
 
 /** What a paper app over one dataset path (apps/lsun-bedrooms, apps/imagenet32) is made of. */
@@ -294,7 +314,7 @@ export function datasetPaperMain(app: DatasetPaperApp): (argv: readonly string[]
       return exitCodes.ok;
     }
     if (values.data === undefined) throw new UsageError(`Expected \`--data ${app.dataPlaceholder}\` (see --help)`);
-    positiveInteger('--epochs', values.epochs, 1); // checked before the re-execution, so the errors show once
+    integerOption('--epochs', values.epochs, 1, positive); // checked before the re-execution, so the errors show once
     const dedup = app.dedup === undefined ? undefined : dedupChoice(app.dedup, values, overrides);
     const code = await reexecWithThreadPool();
     if (code !== null) return code;
@@ -327,16 +347,10 @@ function dedupChoice(defaults: PaperDedupSettings, values: OptionValues<typeof p
   }
   const settings: PaperDedupSettings = {
     ...defaults,
-    epochs: positiveInteger('--dedup-epochs', values['dedup-epochs'], defaults.epochs),
-    imagesPerEpoch: positiveInteger('--dedup-images-per-epoch', values['dedup-images-per-epoch'], defaults.imagesPerEpoch),
-    batchSize: positiveInteger('--dedup-batch-size', values['dedup-batch-size'], defaults.batchSize),
-    ...(values['dedup-shift-probes'] === undefined ? {} : { shiftProbes: nonNegativeInteger('--dedup-shift-probes', values['dedup-shift-probes']) }),
+    epochs: integerOption('--dedup-epochs', values['dedup-epochs'], defaults.epochs, positive),
+    imagesPerEpoch: integerOption('--dedup-images-per-epoch', values['dedup-images-per-epoch'], defaults.imagesPerEpoch, positive),
+    batchSize: integerOption('--dedup-batch-size', values['dedup-batch-size'], defaults.batchSize, positive),
+    ...(values['dedup-shift-probes'] === undefined ? {} : { shiftProbes: integerOption('--dedup-shift-probes', values['dedup-shift-probes'], 0, { minimum: 0 }) }),
   };
   return { kind: 'run', settings, acceptDrop };
-}
-
-function nonNegativeInteger(flag: string, raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new UsageError(`Expected \`${flag}\` to be an integer >= 0, got \`${raw}\``);
-  return value;
 }

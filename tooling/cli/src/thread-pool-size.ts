@@ -20,6 +20,9 @@ export function trainingThreadPoolSize(): string {
   return configured !== undefined && configured !== '' ? configured : String(Math.max(4, availableParallelism()));
 }
 
+/** Set in the environment of the child {@link reexecWithThreadPool} starts (its IPC channel is the parent's life). */
+export const reexecMarker = 'DCGAN_THREAD_POOL_CHILD';
+
 /**
  * Re-executes this script once with `UV_THREADPOOL_SIZE` set to {@link trainingThreadPoolSize} (libuv reads it
  * only at start-up) and resolves with the child's exit code; resolves `null` in the child, or when the size is
@@ -33,7 +36,7 @@ export function reexecWithThreadPool(): Promise<number | null> {
   if (process.env.UV_THREADPOOL_SIZE === wanted) return Promise.resolve(null);
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env: { ...process.env, UV_THREADPOOL_SIZE: wanted },
+    env: { ...process.env, UV_THREADPOOL_SIZE: wanted, [reexecMarker]: '1' },
     detached: true,
   });
   const forward = (signal: NodeJS.Signals) => (): void => {

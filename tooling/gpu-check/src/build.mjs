@@ -1,7 +1,7 @@
 // Builds dist/dcgan-gpu-check/: gpu-check.mjs (the trainer, @dcgan/backend and tfjs bundled into one file), the
 // tfjs wasm binaries, and Dawn's linux-x64 dawn.node from the `webgpu` package, nothing else. Copy the folder to
 // a GPU machine and run `node gpu-check.mjs` there: it needs only Node 20+ and a GPU driver.
-import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,9 @@ copyFileSync(join(webgpuRoot, 'dist', 'linux-x64', 'dawn.node'), join(out, 'dist
 copyFileSync(join(webgpuRoot, 'LICENSE.md'), join(out, 'dist', 'linux-x64', 'LICENSE-webgpu.md'));
 const wasmRoot = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
 for (const file of readdirSync(wasmRoot).filter((name) => name.endsWith('.wasm'))) copyFileSync(join(wasmRoot, file), join(out, 'wasm', file));
+// `--version` reads the name and version from the package.json next to the script.
+const { name, version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8'));
+writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name, version, private: true, type: 'module' }, null, 2)}\n`);
 writeFileSync(
   join(out, 'README.txt'),
   `dcgan-gpu-check (built by \`pnpm gpu-check\` in the dcgan-ts repository)

@@ -6,9 +6,9 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 
 import { formatAdapter, initBackend, listWebGpuAdapters } from '@dcgan/backend';
+import { integerOption, parseOptions, runCommandLine, standardOptionsHelp } from '@dcgan/cli/basic';
 import { Trainer } from '@dcgan/core';
 import * as cpuBackend from '@tensorflow/tfjs-backend-cpu';
 import * as wasmBackend from '@tensorflow/tfjs-backend-wasm';
@@ -25,7 +25,8 @@ const help = `dcgan-gpu-check: WebGPU adapters and DCGAN training speed on this 
 
 Needs Node 20+ and a GPU driver with Vulkan (Linux: NVIDIA's driver; in a container NVIDIA_DRIVER_CAPABILITIES
 must include graphics), Metal (macOS) or Direct3D 12 (Windows). This folder carries Dawn for linux-x64 only.
-`;
+
+${standardOptionsHelp(23)}`;
 
 // Everything the bundle carries, handed to @dcgan/backend instead of resolving packages at run time (one
 // tfjs-core for all). tensorflow-gpu is native and not bundled: it is looked up next to the folder / in cwd.
@@ -37,29 +38,24 @@ const bundled = {
 };
 const importModule = async (specifier) => bundled[specifier] ?? import(specifier);
 
-async function main() {
-  const { values } = parseArgs({
-    options: {
-      steps: { type: 'string', default: '20' },
-      warmup: { type: 'string', default: '3' },
-      'wasm-steps': { type: 'string', default: '2' },
-      size: { type: 'string', default: '64' },
-      'base-width': { type: 'string', default: '64' },
-      'batch-size': { type: 'string', default: '128' },
-      backends: { type: 'string', default: 'webgpu,tensorflow-gpu,wasm' },
-      json: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
+/** @param {readonly string[]} argv */
+async function main(argv) {
+  const { values } = parseOptions(argv, {
+    steps: { type: 'string', default: '20' },
+    warmup: { type: 'string', default: '3' },
+    'wasm-steps': { type: 'string', default: '2' },
+    size: { type: 'string', default: '64' },
+    'base-width': { type: 'string', default: '64' },
+    'batch-size': { type: 'string', default: '128' },
+    backends: { type: 'string', default: 'webgpu,tensorflow-gpu,wasm' },
+    json: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
     process.stdout.write(help);
     return 0;
   }
-  const number = (name) => {
-    const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < 1) throw new Error(`Expected --${name} to be a positive integer, got ${values[name]}`);
-    return value;
-  };
+  const number = (name) => integerOption(`--${name}`, values[name], 1, { minimum: 1 });
   const size = number('size');
   const baseWidth = number('base-width');
   const batchSize = number('batch-size');
@@ -142,12 +138,4 @@ function firstLine(error) {
   return String(error?.message ?? error).split('\n')[0];
 }
 
-main().then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error) => {
-    process.stderr.write(`dcgan-gpu-check: error: ${error?.stack ?? error}\n`);
-    process.exitCode = 1;
-  },
-);
+void runCommandLine('dcgan-gpu-check', main);

@@ -17,6 +17,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { exitCodes, parseOptions as parseCommandLine, printVersionIfAsked, standardOptionsHelp, UsageError } from '@dcgan/cli/basic';
 import { buildPackage } from './build-packages.mjs';
 import { gitTags, publishedVersions, publishPackages, versionPackages } from './changesets-flow.mjs';
 import { checkWithNpm, checkWithPnpm, readExample } from './consumer-project.mjs';
@@ -28,6 +29,15 @@ import { formatBytes, formatTable, indent } from './report.mjs';
 import { killAllRunning, runCommand, tail } from './run-command.mjs';
 import { createReleaseCopy } from './release-copy.mjs';
 import { checkSnapshotRelease, pointCopyAtRegistry } from './snapshot-release.mjs';
+
+const help = `dcgan-release-check: publishes every public package to a throwaway local registry through changesets,
+then installs each one alone into empty projects and runs its README's first example.
+
+  --only=@dcgan/core,@dcgan/backend   check only these packages
+  --skip-build                         use the dist/ folders as they are
+  --keep                               keep the temporary directory (printed) for inspection
+  --report=FILE                        also write the results as JSON
+${standardOptionsHelp(39)}`;
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const options = parseOptions(process.argv.slice(2));
@@ -49,15 +59,36 @@ const overallTimeoutMilliseconds = 25 * 60 * 1000;
  * @property {{ packedBytes: number, unpackedBytes: number, fileCount: number } | undefined} tarball
  */
 
-/** @param {string[]} commandArguments */
+/**
+ * The command line; `--help` and `--version` print and exit 0, a mistake exits 2 with one line.
+ *
+ * @param {string[]} commandArguments
+ */
 function parseOptions(commandArguments) {
-  const only = commandArguments.find((argument) => argument.startsWith('--only='))?.slice('--only='.length);
-  return {
-    only: only ? new Set(only.split(',').filter(Boolean)) : undefined,
-    skipBuild: commandArguments.includes('--skip-build'),
-    keep: commandArguments.includes('--keep'),
-    report: commandArguments.find((argument) => argument.startsWith('--report='))?.slice('--report='.length),
-  };
+  if (printVersionIfAsked(commandArguments)) process.exit(exitCodes.ok);
+  try {
+    const { values } = parseCommandLine(commandArguments, {
+      only: { type: 'string' },
+      'skip-build': { type: 'boolean' },
+      keep: { type: 'boolean' },
+      report: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
+    if (values.help === true) {
+      process.stdout.write(help);
+      process.exit(exitCodes.ok);
+    }
+    return {
+      only: values.only ? new Set(values.only.split(',').filter(Boolean)) : undefined,
+      skipBuild: values['skip-build'] === true,
+      keep: values.keep === true,
+      report: values.report,
+    };
+  } catch (error) {
+    if (!UsageError.isInstance(error)) throw error;
+    process.stderr.write(`dcgan-release-check: error: ${error.message}\n`);
+    process.exit(exitCodes.usage);
+  }
 }
 
 /** @param {string} message */

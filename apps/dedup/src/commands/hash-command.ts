@@ -1,8 +1,8 @@
+import { ProgressBar } from '@dcgan/cli';
 import { formatShard, isWholeDataset, shardDirectory, shardItemCount, wholeDataset, type ImageSource, type ImageTransform, type Shard } from '@dcgan/data';
 import { createDedupReport, hashSource, type CreateDedupReportOptions, type DedupReport, type DedupRunEvent, type HashEvent, type ImageHasher } from '@dcgan/dedup';
 
 import type { DedupArguments } from '../arguments.js';
-import { ProgressBar } from '../progress-bar.js';
 import { hasherSteps, hasherTraining, renderHasherEvents } from './train-command.js';
 
 /** Draws hashing progress on a bar over `shard` of the source, and ends the bar (`finish`) when hashing fails. */

@@ -1,8 +1,8 @@
+import { ProgressBar } from '@dcgan/cli';
 import type { ImageSource, ImageTransform } from '@dcgan/data';
 import { trainHasherFile, type HasherFileEvent, type SemanticHasher, type TrainHasherFileOptions } from '@dcgan/dedup';
 
 import type { DedupArguments } from '../arguments.js';
-import { ProgressBar } from '../progress-bar.js';
 
 /** The hasher's shape and training settings from the command line. */
 export function hasherTraining(arguments_: DedupArguments): Omit<TrainHasherFileOptions, 'path' | 'onEvent' | 'signal' | 'transform'> {

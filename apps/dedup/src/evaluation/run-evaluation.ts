@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { ProgressBar } from '@dcgan/cli';
 import { applyTransform, createMemorySource, openMnistPackage, pad, toRgb, type Sample } from '@dcgan/data';
 import {
   buildDedupReport,
@@ -23,7 +24,6 @@ import {
 
 import type { DedupArguments } from '../arguments.js';
 import { trainHasher } from '../commands/train-command.js';
-import { ProgressBar } from '../progress-bar.js';
 
 /** One scored operating point. */
 export interface EvaluationRow {

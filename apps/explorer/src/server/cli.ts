@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+
+import { exitCodes, integerOption, parseOptions, runMain, standardOptionsHelp, UsageError } from '@dcgan/cli';
 
 import { startExplorerServer } from './explorer-server.js';
 import { resolveGenerator } from './resolve-generator.js';
@@ -13,22 +14,20 @@ Usage:
                        folder (model.json + weights.bin)
   --port <n>           port to listen on (default 5173; the next free one if busy)
   --host               listen on all interfaces, not only localhost
-  -h, --help           this text
-`;
+${standardOptionsHelp(23)}`;
 
-async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseOptions(
     // `pnpm explorer -- --checkpoint x` passes the `--` through.
-    args: argv.filter((argument) => argument !== '--'),
-    options: { checkpoint: { type: 'string' }, port: { type: 'string' }, host: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help) {
+    argv.filter((argument) => argument !== '--'),
+    { checkpoint: { type: 'string' }, port: { type: 'string' }, host: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  );
+  if (values.help === true) {
     process.stdout.write(helpText);
-    return 0;
+    return exitCodes.ok;
   }
-  if (values.checkpoint === undefined) throw new Error('Expected `--checkpoint <path>` (a dcgan-train run folder or exported generator); see --help');
-  const port = values.port === undefined ? 5173 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`Expected \`--port\` to be an integer in 0..65535, got \`${values.port}\``);
+  if (values.checkpoint === undefined) throw new UsageError('Expected `--checkpoint <path>` (a dcgan-train run folder or exported generator); see --help');
+  const port = integerOption('--port', values.port, 5173, { minimum: 0, maximum: 65535 });
   const generator = await resolveGenerator(values.checkpoint, (line) => process.stderr.write(`${line}\n`));
   // The temporary export of a checkpoint goes when the explorer stops, however it stops: Vite's preview
   // server ends the process itself on SIGTERM, so `finally` alone would miss that.
@@ -49,15 +48,8 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     generator.dispose();
   }
-  return 0;
+  // Stopping the server is how it ends: a clean exit, not an interrupted job.
+  return exitCodes.ok;
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`dcgan-explorer: error: ${(error as Error).message}\n`);
-    process.exitCode = 1;
-  },
-);
+void runMain('dcgan-explorer', main);

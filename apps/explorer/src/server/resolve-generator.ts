@@ -3,6 +3,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { UsageError } from '@dcgan/cli';
+
 /** Where the explorer's generator comes from. */
 export interface ResolvedGenerator {
   /** Folder holding `model.json` and its weights. */
@@ -45,7 +47,7 @@ export async function resolveGenerator(path: string, log: (line: string) => void
     return { directory: exported, description: `exported generator ${exported}`, dispose: keep };
   }
   if (checkpointAt === null) {
-    throw new Error(`${directory}: no generator here (looked for model.json in it and in generator/, and for checkpoint.json in it and in checkpoint/)`);
+    throw new UsageError(`${directory}: no generator here (looked for model.json in it and in generator/, and for checkpoint.json in it and in checkpoint/)`);
   }
   log(`exporting the generator of checkpoint ${checkpoint} for the browser…`);
   // Loading a checkpoint needs a tfjs backend in Node; the pure-JS one is enough (no compute).

@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+
+import { exitCodes, parseOptions, runMain, UsageError } from '@dcgan/cli';
 
 import { chooseSlot, clickSample, findChromium, launchChromium, openExplorer, renderCount, waitForRender } from './browser.js';
 import { startExplorerServer } from './explorer-server.js';
@@ -13,10 +14,10 @@ import { resolveGenerator } from './resolve-generator.js';
  *
  *   node dist/server/screenshot.js --checkpoint runs/x --out docs/screenshot.png --a 0,1,2 --b 3,4 --c 5 --seed 1
  */
-async function main(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv.filter((argument) => argument !== '--'),
-    options: {
+async function main(argv: readonly string[]): Promise<number> {
+  const { values } = parseOptions(
+    argv.filter((argument) => argument !== '--'),
+    {
       checkpoint: { type: 'string' },
       out: { type: 'string' },
       seed: { type: 'string' },
@@ -25,8 +26,8 @@ async function main(argv: string[]): Promise<void> {
       c: { type: 'string' },
       t: { type: 'string' },
     },
-  });
-  if (values.checkpoint === undefined || values.out === undefined) throw new Error('Expected --checkpoint <path> and --out <file.png>');
+  );
+  if (values.checkpoint === undefined || values.out === undefined) throw new UsageError('Expected --checkpoint <path> and --out <file.png>');
   const list = (text: string | undefined, fallback: number[]) => (text === undefined ? fallback : text.split(',').map(Number));
   const chromium = findChromium();
   if (chromium === null) throw new Error('no Chromium found: install it (apt-get install chromium) or set CHROMIUM_PATH');
@@ -64,9 +65,7 @@ async function main(argv: string[]): Promise<void> {
     await server?.close();
     generator.dispose();
   }
+  return exitCodes.ok;
 }
 
-main(process.argv.slice(2)).catch((error: unknown) => {
-  process.stderr.write(`screenshot: error: ${(error as Error).message}\n`);
-  process.exitCode = 1;
-});
+void runMain('screenshot', main);

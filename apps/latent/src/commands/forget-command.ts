@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { UsageError } from '@dcgan/cli';
 import { generate, sampleLatent } from '@dcgan/core';
 import { writeFileAtomic } from '@dcgan/data';
 import { fitObjectFeatureMaps, generateWithoutFeatureMaps, generatorShape, parseBoxesFile, type BoxesFile } from '@dcgan/latent';
 import * as tf from '@tensorflow/tfjs-core';
 
-import { UsageError } from '../arguments.js';
 import { outlineBox, tensorToTiles, toRgbImage, writeGrid, zoomImage } from '../grid-image.js';
 import type { CommandContext, CommandResult } from './command-context.js';
 import { writeSampleSheet } from './sample-sheet.js';

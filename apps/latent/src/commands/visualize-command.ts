@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 
+import { UsageError } from '@dcgan/cli';
 import { createDiscriminator, generate, sampleLatent } from '@dcgan/core';
 import { batchToTensor, composeImageGrid, createBatches, openMnistPackage, pad, resize, toGrayscale, toRgb, writeFileAtomic, writePng, type RawImage } from '@dcgan/data';
 import { generatorShape, gradientsForDisplay, visualizeDiscriminatorFeatures, type DiscriminatorFeatureVisualization } from '@dcgan/latent';
 import * as tf from '@tensorflow/tfjs-core';
 
-import { UsageError } from '../arguments.js';
 import { sideBySide, tensorToTiles, writeGrid, zoomImage } from '../grid-image.js';
 import type { CommandContext, CommandResult } from './command-context.js';
 

@@ -13,4 +13,5 @@ if (delay > 0) {
     return write(chunk, ...rest);
   }) as typeof process.stderr.write;
 }
-runAsProcess({ programName: 'dcgan-probe' }, JSON.parse(process.env.PROBE_TEST_ARGV!) as string[]);
+process.argv = [...process.argv.slice(0, 2), ...(JSON.parse(process.env.PROBE_TEST_ARGV!) as string[])];
+runAsProcess({ programName: 'dcgan-probe' });

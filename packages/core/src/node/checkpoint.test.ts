@@ -76,7 +76,7 @@ describe('checkpoints', () => {
     trainer.on((event) => events.push(event));
     const saved = await saveCheckpoint(directory, trainer);
     expect(saved).toMatchObject({ path: directory, step: 2 });
-    expect(events).toEqual([expect.objectContaining({ type: 'checkpoint', step: 2, epoch: 3, path: directory })]);
+    expect(events).toEqual([expect.objectContaining({ status: 'checkpoint', step: 2, epoch: 3, path: directory })]);
     expect((await readdir(directory)).sort()).toEqual(['checkpoint.json', expect.stringMatching(/^weights-00000002-[0-9a-f]+\.bin$/)]);
 
     const loaded = await loadCheckpoint(directory, { expectedConfig: options.config });

@@ -108,7 +108,7 @@ export async function saveCheckpoint(directory: string, trainer: Trainer): Promi
   }
   await removeStaleFiles(directory, weightsFile);
   trainer.emit({
-    type: 'checkpoint',
+    status: 'checkpoint',
     step: state.completedSteps,
     epoch: state.epoch,
     path: directory,

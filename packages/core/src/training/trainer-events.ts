@@ -26,12 +26,12 @@ export interface TrainerStepResult {
 
 /** A training step finished. */
 export interface TrainerStepEvent extends TrainerStepResult {
-  readonly type: 'step';
+  readonly status: 'step';
 }
 
 /** {@link Trainer.sample} drew the fixed-noise grid. */
 export interface TrainerSampleEvent {
-  readonly type: 'sample';
+  readonly status: 'sample';
   readonly step: number;
   readonly epoch: number;
   readonly grid: ImageGrid;
@@ -39,7 +39,7 @@ export interface TrainerSampleEvent {
 
 /** A checkpoint was written completely (emitted by `@dcgan/core/node`'s `saveCheckpoint`). */
 export interface TrainerCheckpointEvent {
-  readonly type: 'checkpoint';
+  readonly status: 'checkpoint';
   readonly step: number;
   readonly epoch: number;
   /** The checkpoint directory. */
@@ -49,12 +49,12 @@ export interface TrainerCheckpointEvent {
 
 /** The application moved the trainer to another epoch. */
 export interface TrainerEpochEvent {
-  readonly type: 'epoch';
+  readonly status: 'epoch';
   readonly step: number;
   readonly epoch: number;
 }
 
-/** Everything a {@link Trainer} reports, tagged by `type`. */
+/** Everything a {@link Trainer} reports, tagged by `status`. */
 export type TrainerEvent = TrainerStepEvent | TrainerSampleEvent | TrainerCheckpointEvent | TrainerEpochEvent;
 
 /** Receives {@link TrainerEvent}s; see {@link Trainer.on}. */

@@ -201,12 +201,12 @@ describe('Trainer', () => {
     const grid = await trainer.sample({ columns: 8, padding: 1 });
     stop();
     await train(trainer, 1);
-    expect(events.map((event) => event.type)).toEqual(['step', 'epoch', 'sample']);
+    expect(events.map((event) => event.status)).toEqual(['step', 'epoch', 'sample']);
     const step = events[0]!;
-    expect(step.type === 'step' && step.step).toBe(1);
+    expect(step.status === 'step' && step.step).toBe(1);
     expect(grid).toMatchObject({ width: 8 * 16 + 9, height: 8 * 16 + 9, channels: 1 });
     const sample = events[2]!;
-    expect(sample.type === 'sample' && sample.grid).toBe(grid);
+    expect(sample.status === 'sample' && sample.grid).toBe(grid);
     trainer.dispose();
   });
 

@@ -27,7 +27,7 @@ const now = (): number => (typeof performance === 'undefined' ? Date.now() : per
  * @example
  * ```ts
  * const trainer = new Trainer({ config: dcganPresets.dcgan32, batchSize: 64, seed: 7 });
- * trainer.on((event) => { if (event.type === 'step') bar.update(event.step, event); });
+ * trainer.on((event) => { if (event.status === 'step') bar.update(event.step, event); });
  * for (const batch of batches) {            // tf.Tensor4D in [-1, 1], [64, 32, 32, 3]
  *   const { discriminatorLoss, generatorLoss } = await trainer.step(batch);
  *   batch.dispose();
@@ -82,7 +82,7 @@ export class Trainer {
     }
     if (value === this.currentEpoch) return;
     this.currentEpoch = value;
-    this.emit({ type: 'epoch', step: this.steps, epoch: value });
+    this.emit({ status: 'epoch', step: this.steps, epoch: value });
   }
 
   /**
@@ -90,7 +90,7 @@ export class Trainer {
    *
    * @example
    * ```ts
-   * const stop = trainer.on((event) => { if (event.type === 'checkpoint') log(event.path); });
+   * const stop = trainer.on((event) => { if (event.status === 'checkpoint') log(event.path); });
    * stop();
    * ```
    */
@@ -219,7 +219,7 @@ export class Trainer {
       seconds,
       imagesPerSecond: seconds > 0 ? batchSize! / seconds : Number.POSITIVE_INFINITY,
     };
-    this.emit({ type: 'step', ...result });
+    this.emit({ status: 'step', ...result });
     return result;
   }
 
@@ -252,7 +252,7 @@ export class Trainer {
     try {
       images = generate(this.generator, z);
       const grid = await imageGrid(images, options);
-      this.emit({ type: 'sample', step: this.steps, epoch: this.currentEpoch, grid });
+      this.emit({ status: 'sample', step: this.steps, epoch: this.currentEpoch, grid });
       return grid;
     } finally {
       z.dispose();

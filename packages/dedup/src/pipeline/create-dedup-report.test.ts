@@ -71,7 +71,7 @@ describe('createDedupReport', () => {
     expect(order.indexOf('hashing:start')).toBeGreaterThan(order.lastIndexOf('hasher-training:epoch-end'));
     expect(order.slice(order.indexOf('hashing:done'))).toEqual(['hashing:done', 'report-written', 'contact-sheet']);
     // The hasher it returns is the caller's; everything else it made is freed.
-    (result.hasher as { dispose(): void }).dispose();
+    (result.hasher as unknown as { dispose(): void }).dispose();
     expect(tf.memory().numTensors).toBe(tensorsBefore);
   });
 

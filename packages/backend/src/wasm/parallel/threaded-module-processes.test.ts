@@ -1,23 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { runNode } from '@dcgan/vitest-config/node-child';
 import { describe, expect, it } from 'vitest';
 
 const built = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'dist', 'index.js');
-
-function runNode(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('the threaded wasm build from the built package', () => {
   // The pthread workers are started from a file in the package; the process must still exit by itself.
@@ -36,7 +24,8 @@ ${body}`
       : `require(${JSON.stringify(built.replace(/\.js$/, '.cjs'))}).initBackend({ prefer: 'wasm', wasmThreads: 3 }).then((found) => {
 const selection = { ...found, tf: require(require.resolve('@tensorflow/tfjs-core', { paths: [${JSON.stringify(dirname(built))}] })) };
 ${body} });`;
-    const result = await runNode([...flags, script]);
+    // Killed after 50 s (code null): the pthread workers kept the process alive.
+    const result = await runNode([...flags, script], { timeoutMilliseconds: 50_000 });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     // A 3x3 'same' convolution of ones over 4 channels: 36 at an inner position.

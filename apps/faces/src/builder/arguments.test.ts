@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 
+import { UsageError } from '@dcgan/cli';
 import { describe, expect, it } from 'vitest';
 
-import { parseCliArguments, UsageError } from './arguments';
+import { parseCliArguments } from './arguments.js';
 
 describe('parseCliArguments', () => {
   it('reads the photos folder and options', () => {

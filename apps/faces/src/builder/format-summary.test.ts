@@ -1,7 +1,7 @@
+import type { FaceDatasetSummary } from '@dcgan/faces';
 import { describe, expect, it } from 'vitest';
 
-import type { FaceDatasetSummary } from '../dataset/face-dataset-summary';
-import { formatSummary } from './format-summary';
+import { formatSummary } from './format-summary.js';
 
 const summary: FaceDatasetSummary = {
   settings: { minimumSize: 64, minimumScore: 0.5, candidateScore: 0.3, margin: 0.2, imageSize: 64, model: 'ssd-mobilenet-v1', detectionSize: 1024 },

@@ -1,10 +1,7 @@
-import { parseArgs } from 'node:util';
-
-import { isWholeDataset, resolveShard, shardDirectory, type Shard } from '@dcgan/data';
-import { backendNames, isBackendPreference, type BackendPreference } from '@dcgan/backend';
-
-import type { FaceDetectorModel } from '../detector/face-detector';
-import type { BuildFaceDatasetOptions } from '../dataset/face-dataset-options';
+import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
+import { backendOption, numberOption, parseOptions, shardOption, standardOptionsHelp, UsageError } from '@dcgan/cli';
+import { isWholeDataset, shardDirectory } from '@dcgan/data';
+import type { BuildFaceDatasetOptions, FaceDetectorModel } from '@dcgan/faces';
 
 export const usage = `Usage: dcgan-faces <photos> --out <dir> [options]
        dcgan-faces merge --out <dir>
@@ -30,8 +27,8 @@ Options:
                            AWS_BATCH_JOB_ARRAY_INDEX/AWS_BATCH_JOB_ARRAY_SIZE; else all photos)
   merge                    join the N finished shards in <dir>/shards into <dir>, as one process would have
                            written it (refuses missing, duplicated or unfinished shards, naming them)
-  --backend <name>         auto (default), ${backendNames.join(', ')}
-  -h, --help               this text`;
+  --backend <name>         ${backendPreferenceList} (default auto)
+${standardOptionsHelp(27)}`;
 
 export interface CliArguments {
   readonly help: boolean;
@@ -41,25 +38,10 @@ export interface CliArguments {
   readonly merge?: string;
 }
 
-/** An error in the command line; the CLI prints it with the usage. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
-
-function number(name: string, text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`Expected \`--${name}\` to be a number, got \`${text}\``);
-  return value;
-}
-
 /** `--max-megapixels` as a pixel count, checked here so that the message names the flag. */
 function megapixels(text: string | undefined): number | undefined {
-  const value = number('max-megapixels', text);
-  if (value === undefined) return undefined;
-  const limit = Math.floor((0x3fff * 0x3fff) / 1e6);
-  if (!(value > 0 && value <= limit)) throw new UsageError(`Expected \`--max-megapixels\` to be a number in (0, ${limit}], got \`${text}\``);
-  return Math.round(value * 1e6);
+  const value = numberOption('--max-megapixels', text, undefined, { minimum: 0, exclusiveMinimum: true, maximum: Math.floor((0x3fff * 0x3fff) / 1e6) });
+  return value === undefined ? undefined : Math.round(value * 1e6);
 }
 
 const detectorNames: Record<string, FaceDetectorModel> = {
@@ -70,46 +52,34 @@ const detectorNames: Record<string, FaceDetectorModel> = {
 };
 
 export function parseCliArguments(argv: readonly string[]): CliArguments {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: {
-        out: { type: 'string', short: 'o' },
-        'min-size': { type: 'string' },
-        'min-score': { type: 'string' },
-        'candidate-score': { type: 'string' },
-        margin: { type: 'string' },
-        size: { type: 'string' },
-        detector: { type: 'string' },
-        'detection-size': { type: 'string' },
-        'contact-limit': { type: 'string' },
-        'max-megapixels': { type: 'string' },
-        fresh: { type: 'boolean' },
-        shard: { type: 'string' },
-        backend: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const { values, positionals } = parsed;
-  const backend = values.backend ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of auto, ${backendNames.join(', ')}, got \`${backend}\``);
+  const { values, positionals } = parseOptions(
+    argv,
+    {
+      out: { type: 'string', short: 'o' },
+      'min-size': { type: 'string' },
+      'min-score': { type: 'string' },
+      'candidate-score': { type: 'string' },
+      margin: { type: 'string' },
+      size: { type: 'string' },
+      detector: { type: 'string' },
+      'detection-size': { type: 'string' },
+      'contact-limit': { type: 'string' },
+      'max-megapixels': { type: 'string' },
+      fresh: { type: 'boolean' },
+      shard: { type: 'string' },
+      backend: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    { positionals: true },
+  );
+  const backend = backendOption(values.backend);
   if (values.help === true) return { help: true, backend, options: undefined };
   if (positionals[0] === 'merge') {
     if (positionals.length !== 1) throw new UsageError(`Expected \`merge --out <dir>\` alone, got ${positionals.join(' ')}`);
     if (values.out === undefined) throw new UsageError('Expected `--out <dir>`: the folder whose shards to merge');
     return { help: false, backend, options: undefined, merge: values.out };
   }
-  let shard: Shard;
-  try {
-    shard = resolveShard(values.shard);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const shard = shardOption(values.shard);
   if (positionals.length !== 1) throw new UsageError(`Expected one photos folder, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
   if (values.out === undefined) throw new UsageError('Expected `--out <dir>`: the folder to write crops and boxes to');
   let model: FaceDetectorModel | undefined;
@@ -121,14 +91,14 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
     photos: positionals[0] as string,
     outputDirectory: isWholeDataset(shard) ? values.out : shardDirectory(values.out, shard),
     ...(isWholeDataset(shard) ? {} : { shard }),
-    minimumSize: number('min-size', values['min-size']),
-    minimumScore: number('min-score', values['min-score']),
-    candidateScore: number('candidate-score', values['candidate-score']),
-    margin: number('margin', values.margin),
-    imageSize: number('size', values.size),
+    minimumSize: numberOption('--min-size', values['min-size'], undefined),
+    minimumScore: numberOption('--min-score', values['min-score'], undefined),
+    candidateScore: numberOption('--candidate-score', values['candidate-score'], undefined),
+    margin: numberOption('--margin', values.margin, undefined),
+    imageSize: numberOption('--size', values.size, undefined),
     model,
-    detectionSize: number('detection-size', values['detection-size']),
-    contactSheetLimit: number('contact-limit', values['contact-limit']),
+    detectionSize: numberOption('--detection-size', values['detection-size'], undefined),
+    contactSheetLimit: numberOption('--contact-limit', values['contact-limit'], undefined),
     maxPhotoPixels: megapixels(values['max-megapixels']),
     existing: values.fresh === true ? 'overwrite' : 'resume',
   };

@@ -1,6 +1,6 @@
 import { isAbsolute, relative } from 'node:path';
 
-import type { FaceDatasetSummary } from '../dataset/face-dataset-summary';
+import type { FaceDatasetSummary } from '@dcgan/faces';
 
 /** The end-of-run report a person reads: counts, rejections by reason, unreadable files, and where things are. */
 export function formatSummary(summary: FaceDatasetSummary, workingDirectory = process.cwd()): string {

@@ -1,4 +1,0 @@
-/** A command-line mistake: printed as one line, exit code 2. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
