@@ -162,7 +162,7 @@ function makeFeatures(probe, common, rowCount) {
     for (let k = 0; k < rank; k++) latent[k] = centers[label][k] + gaussian();
     const row = features.row(index);
     const template = templates[label];
-    let noiseIndex = random.integer(noise.length);
+    let noiseIndex = common.randomInteger(random, noise.length);
     for (let column = 0; column < columns; column++) {
       let value = template[column] + 0.7 * noise[noiseIndex];
       noiseIndex = (noiseIndex + 7919) & 0xffff;
