@@ -3,6 +3,7 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig, phaseFilterCache } from './conv2d-backprop-input.js';
+import { identityConfig } from './identity.js';
 import { tileConfig } from './tile.js';
 import { originalWasmKernels, wasmBackendName } from './wasm-kernel-toolkit.js';
 
@@ -12,6 +13,7 @@ const trainingKernelConfigs: readonly KernelConfig[] = [
   conv2dBackpropInputConfig,
   batchMatMulConfig,
   tileConfig,
+  identityConfig,
 ];
 
 /** Names of the kernels `registerWasmTrainingKernels` adds to or replaces on the wasm backend. */
@@ -20,7 +22,7 @@ export const wasmTrainingKernelNames: readonly string[] = trainingKernelConfigs.
 /**
  * Registers on tfjs's `wasm` backend the kernels DCGAN training needs that @tensorflow/tfjs-backend-wasm 4.22
  * lacks (`Conv2DBackpropFilter`) and fast replacements for the ones it has but runs slowly
- * (`Conv2DBackpropInput`, transposed `BatchMatMul`, `Tile`). Idempotent; safe to call before or after
+ * (`Conv2DBackpropInput`, transposed `BatchMatMul`, `Tile`, `Identity`). Idempotent; safe to call before or after
  * `tf.setBackend('wasm')`. Stock kernels that are replaced are kept and still run their setup when the
  * backend initialises, since our kernels delegate to them.
  */
