@@ -4,6 +4,7 @@ import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig, phaseFilterCache } from './conv2d-backprop-input.js';
 import { identityConfig } from './identity.js';
+import { meanConfig, sumConfig } from './leading-axes-reduction.js';
 import { tileConfig } from './tile.js';
 import { originalWasmKernels, wasmBackendName } from './wasm-kernel-toolkit.js';
 
@@ -14,6 +15,8 @@ const trainingKernelConfigs: readonly KernelConfig[] = [
   batchMatMulConfig,
   tileConfig,
   identityConfig,
+  sumConfig,
+  meanConfig,
 ];
 
 /** Names of the kernels `registerWasmTrainingKernels` adds to or replaces on the wasm backend. */
@@ -22,7 +25,7 @@ export const wasmTrainingKernelNames: readonly string[] = trainingKernelConfigs.
 /**
  * Registers on tfjs's `wasm` backend the kernels DCGAN training needs that @tensorflow/tfjs-backend-wasm 4.22
  * lacks (`Conv2DBackpropFilter`) and fast replacements for the ones it has but runs slowly
- * (`Conv2DBackpropInput`, transposed `BatchMatMul`, `Tile`, `Identity`). Idempotent; safe to call before or after
+ * (`Conv2DBackpropInput`, transposed `BatchMatMul`, `Tile`, `Identity`, per-channel `Sum` and `Mean`). Idempotent; safe to call before or after
  * `tf.setBackend('wasm')`. Stock kernels that are replaced are kept and still run their setup when the
  * backend initialises, since our kernels delegate to them.
  */
