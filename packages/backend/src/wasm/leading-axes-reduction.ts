@@ -32,13 +32,14 @@ function leadingAxesReduction(kernelName: typeof Sum | typeof Mean, divide: bool
       const c = b + columns;
       const d = c + columns;
       for (let column = 0; column < columns; column++) {
-        totals[column] +=
-          (source[a + column] as number) + (source[b + column] as number) + ((source[c + column] as number) + (source[d + column] as number));
+        totals[column] =
+          (totals[column] as number) +
+          ((source[a + column] as number) + (source[b + column] as number) + ((source[c + column] as number) + (source[d + column] as number)));
       }
     }
     for (; row < rows; row++) {
       const offset = row * columns;
-      for (let column = 0; column < columns; column++) totals[column] += source[offset + column] as number;
+      for (let column = 0; column < columns; column++) totals[column] = (totals[column] as number) + (source[offset + column] as number);
     }
     const out = backend.makeOutput(attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, 'float32');
     const target = backend.typedArrayFromHeap(out) as Float32Array;
