@@ -50,14 +50,18 @@ function greater(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: Back
   const left = backend.typedArrayFromHeap(a) as Float32Array;
   const right = backend.typedArrayFromHeap(b) as Float32Array;
   const target = backend.typedArrayFromHeap(out) as Uint8Array;
-  const count = left.length;
-  if (sameShape) {
-    for (let index = 0; index < count; index++) target[index] = +((left[index] as number) > (right[index] as number));
-  } else {
-    const threshold = right[0] as number;
-    for (let index = 0; index < count; index++) target[index] = +((left[index] as number) > threshold);
-  }
+  if (sameShape) greaterElementwise(left, right, target);
+  else greaterThanValue(left, right[0] as number, target);
   return out;
+}
+
+// The loops are kept apart from the kernels so that their optimised code sees only these types.
+function greaterElementwise(left: Float32Array, right: Float32Array, target: Uint8Array): void {
+  for (let index = 0; index < left.length; index++) target[index] = +((left[index] as number) > (right[index] as number));
+}
+
+function greaterThanValue(left: Float32Array, threshold: number, target: Uint8Array): void {
+  for (let index = 0; index < left.length; index++) target[index] = +((left[index] as number) > threshold);
 }
 
 /** Frees the slope tensors LeakyRelu keeps on the wasm heap. */
