@@ -52,6 +52,10 @@ cases.push(
   { batch: 4, height: 32, width: 32, inChannels: 3, outChannels: 16, kernel: [4, 4], strides: [2, 2], pad: 'same' },
   { batch: 4, height: 16, width: 16, inChannels: 16, outChannels: 32, kernel: [4, 4], strides: [2, 2], pad: 'same' },
   { batch: 4, height: 4, width: 4, inChannels: 32, outChannels: 1, kernel: [4, 4], strides: [1, 1], pad: 'valid' },
+  // 32 channels and more: pixels copied into place as blocks.
+  { batch: 2, height: 8, width: 8, inChannels: 32, outChannels: 8, kernel: [4, 4], strides: [2, 2], pad: 'same' },
+  { batch: 2, height: 7, width: 9, inChannels: 40, outChannels: 3, kernel: [3, 3], strides: [2, 2], pad: 'valid' },
+  { batch: 1, height: 9, width: 6, inChannels: 33, outChannels: 2, kernel: [3, 2], strides: [2, 1], pad: 'same' },
 );
 
 function describeCase(testCase: InputCase): string {

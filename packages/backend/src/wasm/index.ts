@@ -3,6 +3,9 @@ import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig, phaseFilterCache } from './conv2d-backprop-input.js';
+import { clearLeakyReluSlopes, greaterConfig, leakyReluConfig } from './elementwise.js';
+import { identityConfig } from './identity.js';
+import { meanConfig, sumConfig } from './leading-axes-reduction.js';
 import { tileConfig } from './tile.js';
 import { originalWasmKernels, wasmBackendName } from './wasm-kernel-toolkit.js';
 
@@ -12,6 +15,11 @@ const trainingKernelConfigs: readonly KernelConfig[] = [
   conv2dBackpropInputConfig,
   batchMatMulConfig,
   tileConfig,
+  identityConfig,
+  sumConfig,
+  meanConfig,
+  leakyReluConfig,
+  greaterConfig,
 ];
 
 /** Names of the kernels `registerWasmTrainingKernels` adds to or replaces on the wasm backend. */
@@ -20,7 +28,8 @@ export const wasmTrainingKernelNames: readonly string[] = trainingKernelConfigs.
 /**
  * Registers on tfjs's `wasm` backend the kernels DCGAN training needs that @tensorflow/tfjs-backend-wasm 4.22
  * lacks (`Conv2DBackpropFilter`) and fast replacements for the ones it has but runs slowly
- * (`Conv2DBackpropInput`, transposed `BatchMatMul`, `Tile`). Idempotent; safe to call before or after
+ * (`Conv2DBackpropInput`, transposed `BatchMatMul`, `Tile`, `Identity`, per-channel `Sum` and `Mean`,
+ * `LeakyRelu`, `Greater`). Idempotent; safe to call before or after
  * `tf.setBackend('wasm')`. Stock kernels that are replaced are kept and still run their setup when the
  * backend initialises, since our kernels delegate to them.
  */
@@ -40,10 +49,12 @@ export function registerWasmTrainingKernels(): void {
 
 /**
  * Frees the filters our kernels derived from weight tensors and keep for reuse (at most 32 sets, each
- * released anyway once its weights are freed). Call after training to hand the wasm heap back.
+ * released anyway once its weights are freed) and LeakyRelu's per-channel slopes (one small tensor per
+ * slope and channel count). Call after training to hand the wasm heap back.
  */
 export function clearWasmTrainingKernelCaches(): void {
   phaseFilterCache.clear();
+  clearLeakyReluSlopes();
 }
 
 export { automaticWasmThreads, resolveWasmThreads, setWasmTrainingThreads, wasmTrainingThreads } from './parallel/wasm-training-threads.js';

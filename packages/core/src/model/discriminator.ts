@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { resolveDcganConfig, dcganDepth, type DcganConfigOptions } from './dcgan-config';
+import { withConv2DGradientsOnDemand } from './conv2d-gradients-on-demand';
 import type { ModelOptions } from './generator';
 import { batchNormSettings, convolutionInitializer, gammaInitializer } from './initializers';
 import { layerNames } from './layer-names';
@@ -32,8 +33,8 @@ export function createDiscriminator(configOptions: DcganConfigOptions, options: 
   let x: tfl.SymbolicTensor = input;
   for (let block = 1; block < depth; block++) {
     const convolutionName = layerNames.discriminatorConv(block);
-    x = tfl.layers
-      .conv2d({
+    x = withConv2DGradientsOnDemand(
+      tfl.layers.conv2d({
         filters: config.baseWidth * 2 ** (block - 1),
         kernelSize: config.kernelSize,
         strides: 2,
@@ -41,8 +42,8 @@ export function createDiscriminator(configOptions: DcganConfigOptions, options: 
         useBias: false,
         kernelInitializer: convolutionInitializer(seed, convolutionName),
         name: convolutionName,
-      })
-      .apply(x) as tfl.SymbolicTensor;
+      }),
+    ).apply(x) as tfl.SymbolicTensor;
     if (block > 1) {
       const batchNormName = layerNames.discriminatorBatchNorm(block);
       x = tfl.layers
@@ -52,8 +53,8 @@ export function createDiscriminator(configOptions: DcganConfigOptions, options: 
     x = tfl.layers.leakyReLU({ alpha: leakyReluSlope, name: layerNames.discriminatorLeakyRelu(block) }).apply(x) as tfl.SymbolicTensor;
   }
   const logitName = layerNames.discriminatorConv(depth);
-  x = tfl.layers
-    .conv2d({
+  x = withConv2DGradientsOnDemand(
+    tfl.layers.conv2d({
       filters: 1,
       kernelSize: 4,
       strides: 1,
@@ -61,8 +62,8 @@ export function createDiscriminator(configOptions: DcganConfigOptions, options: 
       useBias: false,
       kernelInitializer: convolutionInitializer(seed, logitName),
       name: logitName,
-    })
-    .apply(x) as tfl.SymbolicTensor;
+    }),
+  ).apply(x) as tfl.SymbolicTensor;
   const logit = tfl.layers.flatten({ name: layerNames.discriminatorLogit }).apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: logit, name: 'discriminator' });
 }

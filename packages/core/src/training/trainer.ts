@@ -9,6 +9,7 @@ import { imageGrid, type ImageGrid, type ImageGridOptions } from '../sampling/im
 import { generate } from '../sampling/generate';
 import { sampleLatent } from '../sampling/sample-latent';
 import { discriminatorLoss, generatorLoss } from './losses';
+import { useBroadcastMeanGradient } from './mean-gradient';
 import type { TrainerEvent, TrainerListener, TrainerStepResult } from './trainer-events';
 import { resolveTrainerOptions, type ResolvedTrainerOptions, type TrainerOptions } from './trainer-options';
 import type { TensorData, TrainerState } from './trainer-state';
@@ -56,6 +57,8 @@ export class Trainer {
   constructor(options: TrainerOptions) {
     this.options = resolveTrainerOptions(options);
     this.config = this.options.config;
+    // Batch norm's statistics' gradient without a ones tensor per call (same values; see mean-gradient.ts).
+    useBroadcastMeanGradient();
     const { seed, learningRate, beta1, beta2, epsilon } = this.options;
     this.generator = createGenerator(this.config, { seed: deriveSeed(seed, 'generator') });
     this.discriminator = createDiscriminator(this.config, { seed: deriveSeed(seed, 'discriminator') });

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { BackendError } from '../../errors.js';
 import { phaseFilterCache } from '../conv2d-backprop-input.js';
+import { clearLeakyReluSlopes } from '../elementwise.js';
 import { wasmBackendName } from '../wasm-kernel-toolkit.js';
 import { createThreadedWasmBackend, maximumWasmThreads } from './threaded-wasm-module.js';
 
@@ -59,6 +60,7 @@ export async function setWasmTrainingThreads(threads: WasmTrainingThreads = 'aut
   if (single === undefined) throw new BackendError('The stock wasm backend factory was lost; restart the process.');
   const wasCurrent = tf.getBackend() === wasmBackendName;
   phaseFilterCache.clear();
+  clearLeakyReluSlopes();
   tf.removeBackend(wasmBackendName);
   const factory =
     wanted === 1
