@@ -2,7 +2,10 @@
 // planted MNIST digits and reported on planted Papirus icons and Openclipart clip art, with the exact-pixel and
 // dHash anchors in the same tables. Needs the cache of prepare-evaluation-sets.mjs.
 //
-//   node apps/dedup/scripts/evaluate-kinds.mjs <cache-dir> <out-dir> [--sizes]
+//   node apps/dedup/scripts/evaluate-kinds.mjs <cache-dir> <out-dir> [--sizes] [--resume] [--only name,name]
+//     [--thresholds 0.03,0.08] [--tolerances 0,12]
+// --thresholds: verification distances t (1 - correlation) scored; --tolerances: background tolerances scored (0 = the
+// 0.2 measure, every pixel compared); --only: score only the named sets (by name prefix).
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -112,7 +115,13 @@ function score(groups, hashes, planted, originals) {
   };
 }
 
-const thresholds = [0.03, 0.08];
+const flagValue = (name, fallback) => {
+  const at = flags.indexOf(name);
+  return at === -1 ? fallback : flags[at + 1].split(',');
+};
+const thresholds = flagValue('--thresholds', ['0.03', '0.08']).map(Number);
+const tolerances = flagValue('--tolerances', ['0', '12']).map(Number);
+const only = flagValue('--only', undefined);
 const semanticSettings = [];
 for (const shiftProbes of [0, 2]) for (const radius of [0, 1, 2, 3]) for (const probeRadius of shiftProbes === 0 ? [0] : [0, 1, 2]) semanticSettings.push({ shiftProbes, radius, probeRadius });
 
@@ -132,13 +141,14 @@ async function evaluateSet({ name, originals, hasher, hasherNote, seed }) {
     const hashes = hashedSemantic[setting.shiftProbes];
     const unverified = findDuplicateGroups({ ...hashes, thumbnails: undefined }, setting);
     rows.push({ method: 'semantic', ...setting, verification: 'none', ...score(unverified, hashes, planted, base.length), candidatePairs: unverified.stats.matchedPairs, seconds: unverified.stats.seconds });
-    for (const maximumDistance of thresholds) {
-      const groups = findDuplicateGroups(hashes, { ...setting, verification: { maximumDistance } });
+    for (const maximumDistance of thresholds) for (const backgroundTolerance of tolerances) {
+      const groups = findDuplicateGroups(hashes, { ...setting, verification: { maximumDistance, backgroundTolerance } });
       const verification = groups.stats.verification;
       rows.push({
         method: 'semantic',
         ...setting,
         verification: maximumDistance,
+        backgroundTolerance,
         ...score(groups, hashes, planted, base.length),
         candidatePairs: groups.stats.matchedPairs,
         checkedPairs: verification.checkedPairs,
@@ -166,7 +176,7 @@ for (let index = 0; index < mnistSource.length; index += 1) {
 }
 // --resume keeps the sets already scored in <out>/evaluate-kinds.json (hashers are reused from <out> anyway).
 const results = flags.includes('--resume') ? JSON.parse(await readFile(join(out, 'evaluate-kinds.json'), 'utf8').catch(() => '{"results":[]}')).results : [];
-const done = (name) => results.some((result) => result.name === name);
+const done = (name) => results.some((result) => result.name === name) || (only !== undefined && !only.some((prefix) => name.startsWith(prefix)));
 const save = () => writeFile(join(out, 'evaluate-kinds.json'), `${JSON.stringify({ backend: backend.name, seconds: (performance.now() - started) / 1000, results }, null, 2)}\n`);
 const run = async (options) => {
   if (done(options.name)) return;
@@ -182,9 +192,13 @@ log(`icons for hasher training: ${iconsTrain.length} distinct (Papirus 16-32 px 
 const iconsHasher = await hasherFor('icons-20000', shuffled(iconsTrain, 1).slice(0, 20_000), 10);
 await run({ name: 'papirus-64', originals: papirus64, hasher: iconsHasher, hasherNote: 'trained on 20,000 other icons (Papirus 16-32 px, Breeze), 10 epochs', seed: 12 });
 await run({ name: 'clipart, icon hasher', originals: clipart, hasher: iconsHasher, hasherNote: 'trained on 20,000 icons (another kind, as with --train-data), 10 epochs', seed: 13 });
-// The tuning kind.
+// The tuning kinds: MNIST digits (black background) and Breeze's 22 px icons (white background; in the icon hasher's
+// training set, as MNIST's digits are in theirs).
 const mnistHasher = await hasherFor('mnist', mnist);
 await run({ name: 'mnist (tuning set)', originals: mnist, hasher: mnistHasher, hasherNote: 'trained on the 10,000 digits, 20 epochs', seed: 11 });
+const iconKeys = JSON.parse(await readFile(join(cache, 'icons-train.json'), 'utf8')).keys;
+const breeze22 = uniqueByPixels((await readCached('icons-train')).filter((_, index) => /\/breeze\/[^/]+\/22\//.test(iconKeys[index])));
+await run({ name: 'breeze-22 (tuning set)', originals: breeze22, hasher: iconsHasher, hasherNote: 'the icon hasher (trained on 20,000 icons, Breeze among them), 10 epochs', seed: 14 });
 const clipartHasher = await hasherFor('clipart', clipart, 10);
 await run({ name: 'clipart', originals: clipart, hasher: clipartHasher, hasherNote: `trained on the ${clipart.length} clip-art images themselves (fewer than recommended), 10 epochs`, seed: 13 });
 if (flags.includes('--sizes')) {
