@@ -176,17 +176,21 @@ export function thumbnailDistance(thumbnails: Thumbnails, first: number, second:
   const masked = backgroundA !== undefined || backgroundB !== undefined;
   const valuesA = new Float64Array(channels);
   const valuesB = new Float64Array(channels);
-  const isForeground = (values: Float64Array, background: Float64Array | undefined): boolean => {
-    if (background === undefined) return true;
-    for (let channel = 0; channel < channels; channel += 1) if (Math.abs(values[channel]! - background[channel]!) > tolerance) return true;
-    return false;
-  };
   const shiftDistance = (plan: ShiftPlan): number => {
     const { columnAt, columnWeight, rowAt, rowWeight, columnCount, rowCount } = plan;
     const rowBytes = size * channels;
-    // Whole overlap [0] and foreground only [1]: count, sum a, sum b, sum aa, sum bb, sum ab.
-    const whole = [0, 0, 0, 0, 0, 0];
-    const front = [0, 0, 0, 0, 0, 0];
+    // Sums over the whole overlap, and over its foreground (pixels not background in both thumbnails).
+    let sumA = 0;
+    let sumB = 0;
+    let sumAA = 0;
+    let sumBB = 0;
+    let sumAB = 0;
+    let frontCount = 0;
+    let frontA = 0;
+    let frontB = 0;
+    let frontAA = 0;
+    let frontBB = 0;
+    let frontAB = 0;
     for (let row = 0; row < rowCount; row += 1) {
       const yA = rowAt[2 * row]!;
       const yB = rowAt[2 * row + 1]!;
@@ -197,20 +201,37 @@ export function thumbnailDistance(thumbnails: Thumbnails, first: number, second:
         const xB = columnAt[2 * column + 1]!;
         const wxA = columnWeight[2 * column]!;
         const wxB = columnWeight[2 * column + 1]!;
+        let foreground = !masked;
         for (let channel = 0; channel < channels; channel += 1) {
-          valuesA[channel] = bilinear(data, a + yA * rowBytes + xA * channels + channel, rowBytes, channels, wxA, wyA);
-          valuesB[channel] = bilinear(data, b + yB * rowBytes + xB * channels + channel, rowBytes, channels, wxB, wyB);
+          const valueA = bilinear(data, a + yA * rowBytes + xA * channels + channel, rowBytes, channels, wxA, wyA);
+          const valueB = bilinear(data, b + yB * rowBytes + xB * channels + channel, rowBytes, channels, wxB, wyB);
+          valuesA[channel] = valueA;
+          valuesB[channel] = valueB;
+          sumA += valueA;
+          sumB += valueB;
+          sumAA += valueA * valueA;
+          sumBB += valueB * valueB;
+          sumAB += valueA * valueB;
+          if (!foreground && (backgroundA === undefined || Math.abs(valueA - backgroundA[channel]!) > tolerance || backgroundB === undefined || Math.abs(valueB - backgroundB[channel]!) > tolerance)) {
+            foreground = true;
+          }
         }
-        const inFront = masked && (isForeground(valuesA, backgroundA) || isForeground(valuesB, backgroundB));
-        for (let channel = 0; channel < channels; channel += 1) {
-          const valueA = valuesA[channel]!;
-          const valueB = valuesB[channel]!;
-          accumulate(whole, valueA, valueB);
-          if (inFront) accumulate(front, valueA, valueB);
+        if (masked && foreground) {
+          frontCount += channels;
+          for (let channel = 0; channel < channels; channel += 1) {
+            const valueA = valuesA[channel]!;
+            const valueB = valuesB[channel]!;
+            frontA += valueA;
+            frontB += valueB;
+            frontAA += valueA * valueA;
+            frontBB += valueB * valueB;
+            frontAB += valueA * valueB;
+          }
         }
       }
     }
-    return correlationDistance(masked && front[0]! >= minimumForegroundPixels * channels ? front : whole);
+    if (masked && frontCount >= minimumForegroundPixels * channels) return correlationDistance(frontCount, frontA, frontB, frontAA, frontBB, frontAB);
+    return correlationDistance(rowCount * columnCount * channels, sumA, sumB, sumAA, sumBB, sumAB);
   };
   let best = shiftDistance(plans[0]!);
   if (best <= stopAt) return best;
@@ -221,18 +242,8 @@ export function thumbnailDistance(thumbnails: Thumbnails, first: number, second:
   return best;
 }
 
-function accumulate(sums: number[], valueA: number, valueB: number): void {
-  sums[0] = sums[0]! + 1;
-  sums[1] = sums[1]! + valueA;
-  sums[2] = sums[2]! + valueB;
-  sums[3] = sums[3]! + valueA * valueA;
-  sums[4] = sums[4]! + valueB * valueB;
-  sums[5] = sums[5]! + valueA * valueB;
-}
-
-/** 1 - Pearson r from [count, sum a, sum b, sum aa, sum bb, sum ab]. */
-function correlationDistance(sums: readonly number[]): number {
-  const [count, sumA, sumB, sumAA, sumBB, sumAB] = sums as [number, number, number, number, number, number];
+/** 1 - Pearson r from the count and sums of a, b, a^2, b^2 and ab. */
+function correlationDistance(count: number, sumA: number, sumB: number, sumAA: number, sumBB: number, sumAB: number): number {
   if (count === 0) return Number.POSITIVE_INFINITY;
   const varianceA = sumAA - (sumA * sumA) / count;
   const varianceB = sumBB - (sumB * sumB) / count;
