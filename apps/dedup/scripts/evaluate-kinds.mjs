@@ -2,10 +2,10 @@
 // planted MNIST digits and reported on planted Papirus icons and Openclipart clip art, with the exact-pixel and
 // dHash anchors in the same tables. Needs the cache of prepare-evaluation-sets.mjs.
 //
-//   node apps/dedup/scripts/evaluate-kinds.mjs <cache-dir> <out-dir> [--sizes] [--resume] [--only name,name]
+//   node apps/dedup/scripts/evaluate-kinds.mjs <cache-dir> <out-dir> [--sizes] [--resume] [--only 'name|name']
 //     [--thresholds 0.03,0.08] [--tolerances 0,12]
 // --thresholds: verification distances t (1 - correlation) scored; --tolerances: background tolerances scored (0 = the
-// 0.2 measure, every pixel compared); --only: score only the named sets (by name prefix).
+// 0.2 measure, every pixel compared); --only: score only the sets whose names start with one of these ('|'-separated).
 import { mkdir, readFile, writeFile, access } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -133,13 +133,13 @@ function score(groups, hashes, planted, originals, samples) {
   };
 }
 
-const flagValue = (name, fallback) => {
+const flagValue = (name, fallback, separator = ',') => {
   const at = flags.indexOf(name);
-  return at === -1 ? fallback : flags[at + 1].split(',');
+  return at === -1 ? fallback : flags[at + 1].split(separator);
 };
 const thresholds = flagValue('--thresholds', ['0.03', '0.08']).map(Number);
 const tolerances = flagValue('--tolerances', ['0', '12']).map(Number);
-const only = flagValue('--only', undefined);
+const only = flagValue('--only', undefined, '|');
 const semanticSettings = [];
 for (const shiftProbes of [0, 2]) for (const radius of [0, 1, 2, 3]) for (const probeRadius of shiftProbes === 0 ? [0] : [0, 1, 2]) semanticSettings.push({ shiftProbes, radius, probeRadius });
 
