@@ -217,11 +217,14 @@ await run({ name: 'mnist (tuning set)', originals: mnist, hasher: mnistHasher, h
 const iconKeys = JSON.parse(await readFile(join(cache, 'icons-train.json'), 'utf8')).keys;
 const breeze22 = uniqueByPixels((await readCached('icons-train')).filter((_, index) => /\/breeze\/[^/]+\/22\//.test(iconKeys[index])));
 await run({ name: 'breeze-22 (tuning set)', originals: breeze22, hasher: iconsHasher, hasherNote: 'the icon hasher (trained on 20,000 icons, Breeze among them), 10 epochs', seed: 14 });
-const clipartHasher = await hasherFor('clipart', clipart, 10);
-await run({ name: 'clipart', originals: clipart, hasher: clipartHasher, hasherNote: `trained on the ${clipart.length} clip-art images themselves (fewer than recommended), 10 epochs`, seed: 13 });
+if (!done('clipart')) {
+  const clipartHasher = await hasherFor('clipart', clipart, 10);
+  await run({ name: 'clipart', originals: clipart, hasher: clipartHasher, hasherNote: `trained on the ${clipart.length} clip-art images themselves (fewer than recommended), 10 epochs`, seed: 13 });
+}
 if (flags.includes('--sizes')) {
   // Hasher quality against training-set size: MNIST hashers on 2,500 and 5,000 digits (20 epochs, as the 10,000 one).
   for (const size of [2_500, 5_000]) {
+    if (done(`mnist, hasher on ${size} digits`)) continue;
     const hasher = await hasherFor(`mnist-${size}`, shuffled(mnist, 1).slice(0, size));
     await run({ name: `mnist, hasher on ${size} digits`, originals: mnist, hasher, hasherNote: `trained on ${size} of the digits, 20 epochs`, seed: 11 });
   }
