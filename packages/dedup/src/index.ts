@@ -1,7 +1,7 @@
 export { DedupError, type DedupErrorOptions } from './errors/dedup-error';
 
-export { defaultArchitecture, inputSizeOf, resolveArchitecture, type SemanticHasherArchitecture } from './hasher/semantic-hasher-architecture';
-export { SemanticHasher, type CreateSemanticHasherOptions, type SemanticHasherWeights } from './hasher/semantic-hasher';
+export { defaultArchitecture, inputSizeOf, minimumInputDeviation, resolveArchitecture, type SemanticHasherArchitecture } from './hasher/semantic-hasher-architecture';
+export { SemanticHasher, standardiseRows, type CreateSemanticHasherOptions, type SemanticHasherWeights } from './hasher/semantic-hasher';
 export {
   defaultHasherTransform,
   recommendedTrainingImages,
@@ -26,7 +26,9 @@ export {
   defaultThumbnailSize,
   defaultVerification,
   makeThumbnail,
+  minimumForegroundPixels,
   resolveVerification,
+  thumbnailBackground,
   thumbnailDistance,
   verifyThumbnailPair,
   type Thumbnails,

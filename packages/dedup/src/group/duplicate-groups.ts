@@ -34,6 +34,8 @@ export interface VerificationStats {
   readonly maximumDistance: number;
   readonly maximumShift: number;
   readonly maximumMeanChange: number;
+  /** Pixels this close to both thumbnails' background colour were left out (0: every pixel compared). */
+  readonly backgroundTolerance: number;
   /** (kept item, candidate) pairs whose thumbnails were compared. */
   readonly checkedPairs: number;
   /** Of those, pairs that passed (each drops one item). */

@@ -1,9 +1,11 @@
+import { readFileSync } from 'node:fs';
+
 import type { RawImage } from '@dcgan/data';
 import { describe, expect, it } from 'vitest';
 
 import { groupMembers } from './duplicate-groups';
 import { findDuplicateGroups } from './find-duplicate-groups';
-import { makeThumbnail, resolveVerification, thumbnailDistance, type Thumbnails } from './thumbnails';
+import { makeThumbnail, resolveVerification, thumbnailBackground, thumbnailDistance, type Thumbnails } from './thumbnails';
 
 /** A smooth 32x32 gray test image: a diagonal gradient plus a bright square at (x0, y0). */
 function picture(x0: number, y0: number, gain = 1): RawImage {
@@ -138,5 +140,41 @@ describe('thumbnails', () => {
     expect(thumbnailDistance(thumbnails, 0, 1, moving)).toBeLessThan(thumbnailDistance(thumbnails, 0, 1, still) / 4);
     expect(thumbnailDistance(thumbnails, 0, 1, moving)).toBeLessThan(0.01);
     expect(thumbnailDistance(thumbnails, 0, 2, moving)).toBeLessThan(0.01);
+  });
+});
+
+describe('verification without the shared background', () => {
+  // Made by scripts/make-verification-fixture.py with Debian's numpy: thumbnails and 1 - numpy.corrcoef over the pixels
+  // that are not background in both (zero shift), and over every pixel.
+  const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/verification.json', import.meta.url), 'utf8')) as {
+    size: number;
+    channels: number;
+    tolerance: number;
+    thumbnails: number[][];
+    cases: { first: number; second: number; distance: number; pixels: number; wholeDistance: number }[];
+  };
+  const thumbnails: Thumbnails = { data: Uint8Array.from(fixture.thumbnails.flat()), size: fixture.size, channels: fixture.channels };
+
+  it.each(fixture.cases.map((entry) => [entry.first, entry.second, entry] as const))('gives numpy\'s distance for thumbnails %i and %i', (first, second, entry) => {
+    const masked = resolveVerification({ maximumShift: 0, backgroundTolerance: fixture.tolerance });
+    const whole = resolveVerification({ maximumShift: 0, backgroundTolerance: 0 });
+    expect(thumbnailDistance(thumbnails, first, second, masked)).toBeCloseTo(entry.distance, 9);
+    expect(thumbnailDistance(thumbnails, first, second, whole)).toBeCloseTo(entry.wholeDistance, 9);
+  });
+
+  it('tells two different icons on white apart that the whole-thumbnail correlation passes, and keeps a noisy copy', () => {
+    const masked = resolveVerification({ maximumShift: 0, backgroundTolerance: fixture.tolerance });
+    const whole = resolveVerification({ maximumShift: 0, backgroundTolerance: 0 });
+    // Icons 0 and 1 share the disc on white and differ in the glyph; 2 is icon 0 with noise.
+    expect(thumbnailDistance(thumbnails, 0, 1, whole)).toBeLessThan(0.1);
+    expect(thumbnailDistance(thumbnails, 0, 1, masked)).toBeGreaterThan(2.5 * thumbnailDistance(thumbnails, 0, 1, whole));
+    expect(thumbnailDistance(thumbnails, 0, 2, masked)).toBeLessThan(0.01);
+  });
+
+  it('finds a flat border as the background, and none in a photo', () => {
+    expect(Array.from(thumbnailBackground(thumbnails, 0, 12)!)).toEqual([255, 255, 255]);
+    expect(thumbnailBackground(thumbnails, 3, 12)).toBeUndefined();
+    expect(thumbnailBackground(thumbnails, 0, 0)).toBeUndefined();
+    expect(() => resolveVerification({ backgroundTolerance: -1 })).toThrow('Expected `backgroundTolerance` to be a number in [0, 255], got `-1`');
   });
 });

@@ -10,7 +10,15 @@ import { mnistSamples } from '../test-support/mnist-samples';
 import { hasherFileMagic, loadSemanticHasher, saveSemanticHasher } from './hasher-file';
 import { SemanticHasher } from './semantic-hasher';
 
-const architecture = { imageWidth: 16, imageHeight: 16, channels: 1 as const, codeBits: 32, threshold: 0.05, encoderBias: true };
+const architecture = { imageWidth: 16, imageHeight: 16, channels: 1 as const, codeBits: 32, threshold: 0.05, encoderBias: true, inputNormalisation: 'standardise' as const };
+/** A fixed, non-zero input mean, so that the round trip is seen to keep it. */
+const inputMean = Float32Array.from({ length: 256 }, (_, index) => Math.sin(index) / 4);
+
+function goodHasher(): SemanticHasher {
+  const hasher = SemanticHasher.create({ architecture, seed: 2, training: { epochs: 3 } });
+  hasher.setInputMean(inputMean);
+  return hasher;
+}
 
 let directory: string;
 let goodFile: string;
@@ -20,7 +28,7 @@ beforeAll(async () => {
   await useCpuBackend();
   directory = await mkdtemp(join(tmpdir(), 'dedup-hasher-file-'));
   goodFile = join(directory, 'good.bin');
-  const hasher = SemanticHasher.create({ architecture, seed: 2, training: { epochs: 3 } });
+  const hasher = goodHasher();
   await saveSemanticHasher(goodFile, hasher);
   hasher.dispose();
   goodBytes = new Uint8Array(await readFile(goodFile));
@@ -48,9 +56,10 @@ function withHeader(bytes: Uint8Array, edit: (header: Record<string, any>) => vo
 
 describe('saveSemanticHasher / loadSemanticHasher', () => {
   it('round-trips architecture, weights, training facts and codes', async () => {
-    const original = SemanticHasher.create({ architecture, seed: 2, training: { epochs: 3 } });
+    const original = goodHasher();
     const loaded = await loadSemanticHasher(goodFile, { imageWidth: 16, channels: 1 });
     expect(loaded.architecture).toEqual(architecture);
+    expect(loaded.getWeights().inputMean).toEqual(inputMean);
     expect(loaded.training).toEqual({ epochs: 3 });
     expect(await loaded.fingerprint()).toBe(await original.fingerprint());
     const images = (await mnistSamples(1)).map((sample) => sample.image);
@@ -62,8 +71,8 @@ describe('saveSemanticHasher / loadSemanticHasher', () => {
 
   it.each([
     ['not-a-hasher.bin', (bytes: Uint8Array) => new TextEncoder().encode('{"hello": "world"}'), /not-a-hasher\.bin: not a semantic hasher file/],
-    ['version-9.bin', (bytes: Uint8Array) => (new DataView(bytes.buffer).setUint32(8, 9, true), bytes), /version-9\.bin: hasher file format version 9 is not supported; this @dcgan\/dedup reads version 1/],
-    ['truncated.bin', (bytes: Uint8Array) => bytes.subarray(0, bytes.length - 100), /truncated\.bin: holds \d+ bytes of weights, but a 256-32-256 autoencoder needs 66688 \(truncated or corrupt\)/],
+    ['version-9.bin', (bytes: Uint8Array) => (new DataView(bytes.buffer).setUint32(8, 9, true), bytes), /version-9\.bin: hasher file format version 9 is not supported; this @dcgan\/dedup reads versions 1 and 2/],
+    ['truncated.bin', (bytes: Uint8Array) => bytes.subarray(0, bytes.length - 100), /truncated\.bin: holds \d+ bytes of weights, but a 256-32-256 autoencoder needs 67712 \(truncated or corrupt\)/],
     ['bad-header.bin', (bytes: Uint8Array) => (bytes[16] = 0x78, bytes), /bad-header\.bin: the header is not valid JSON/],
     [
       'wrong-shape.bin',
@@ -77,7 +86,7 @@ describe('saveSemanticHasher / loadSemanticHasher', () => {
         new DataView(bytes.buffer).setFloat32(bytes.length - 4, Number.NaN, true);
         return bytes;
       },
-      /not-finite\.bin: weight `decoderBias` holds a non-finite value \(NaN\) at position 255/,
+      /not-finite\.bin: weight `inputMean` holds a non-finite value \(NaN\) at position 255/,
     ],
   ])('refuses %s with an error naming the file', async (name, edit, message) => {
     const path = await variant(name, edit);
@@ -85,6 +94,27 @@ describe('saveSemanticHasher / loadSemanticHasher', () => {
     expect(DedupError.isInstance(error)).toBe(true);
     expect((error as DedupError).file).toBe(path);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it('reads a version 1 file (written before input normalisation) as a hasher without it, giving the same codes', async () => {
+    const plain = SemanticHasher.create({ architecture: { ...architecture, inputNormalisation: 'none' }, seed: 4 });
+    const path = join(directory, 'version-1.bin');
+    await saveSemanticHasher(path, plain);
+    const written = new Uint8Array(await readFile(path));
+    const version1 = withHeader(written, (header) => {
+      header.version = 1;
+      delete header.architecture.inputNormalisation;
+    });
+    new DataView(version1.buffer).setUint32(8, 1, true);
+    await writeFile(path, version1);
+    const loaded = await loadSemanticHasher(path);
+    expect(loaded.architecture.inputNormalisation).toBe('none');
+    expect(loaded.getWeights().inputMean).toBeUndefined();
+    expect(await loaded.fingerprint()).toBe(await plain.fingerprint());
+    const images = (await mnistSamples(1)).map((sample) => sample.image);
+    expect(await loaded.hashImages(images)).toEqual(await plain.hashImages(images));
+    plain.dispose();
+    loaded.dispose();
   });
 
   it('refuses a hasher of the wrong shape for the job', async () => {

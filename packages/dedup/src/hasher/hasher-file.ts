@@ -9,12 +9,21 @@ import { SemanticHasher, type SemanticHasherWeights } from './semantic-hasher';
 /**
  * The hasher file: 8 magic bytes `DCGANSH\n`, a little-endian uint32 format version, a uint32 header length, a UTF-8
  * JSON header (architecture, weight shapes, training facts), then the float32 little-endian weights in header order.
+ * Version 2 adds `inputNormalisation` to the architecture and, for `'standardise'`, a fifth array `inputMean`;
+ * version 1 files (no normalisation) are still read.
  */
 export const hasherFileMagic = 'DCGANSH\n';
-/** Format version this package writes and reads. */
-export const hasherFileVersion = 1;
+/** Format version this package writes. */
+export const hasherFileVersion = 2;
+/** Format versions this package reads. */
+const readableVersions = [1, 2];
 
-const weightOrder = ['encoderKernel', 'encoderBias', 'decoderKernel', 'decoderBias'] as const;
+type WeightName = 'encoderKernel' | 'encoderBias' | 'decoderKernel' | 'decoderBias' | 'inputMean';
+
+function weightOrderOf(architecture: SemanticHasherArchitecture): readonly WeightName[] {
+  const order: WeightName[] = ['encoderKernel', 'encoderBias', 'decoderKernel', 'decoderBias'];
+  return architecture.inputNormalisation === 'standardise' ? [...order, 'inputMean'] : order;
+}
 
 interface HasherFileHeader {
   readonly format: 'dcgan-semantic-hasher';
@@ -41,11 +50,13 @@ export interface ExpectedHasher {
 export async function saveSemanticHasher(path: string, hasher: SemanticHasher): Promise<void> {
   const weights = await hasher.readWeights();
   const { inputSize, codeBits } = hasher;
-  const shapes: Record<(typeof weightOrder)[number], number[]> = {
+  const weightOrder = weightOrderOf(hasher.architecture);
+  const shapes: Record<WeightName, number[]> = {
     encoderKernel: [inputSize, codeBits],
     encoderBias: [codeBits],
     decoderKernel: [codeBits, inputSize],
     decoderBias: [inputSize],
+    inputMean: [inputSize],
   };
   const header: HasherFileHeader = {
     format: 'dcgan-semantic-hasher',
@@ -55,7 +66,7 @@ export async function saveSemanticHasher(path: string, hasher: SemanticHasher): 
     training: hasher.training,
   };
   const headerBytes = new TextEncoder().encode(JSON.stringify(header));
-  const weightBytes = weightOrder.reduce((sum, name) => sum + weights[name].length * 4, 0);
+  const weightBytes = weightOrder.reduce((sum, name) => sum + weights[name]!.length * 4, 0);
   const bytes = new Uint8Array(16 + headerBytes.length + weightBytes);
   const view = new DataView(bytes.buffer);
   bytes.set(new TextEncoder().encode(hasherFileMagic), 0);
@@ -64,7 +75,7 @@ export async function saveSemanticHasher(path: string, hasher: SemanticHasher): 
   bytes.set(headerBytes, 16);
   let offset = 16 + headerBytes.length;
   for (const name of weightOrder) {
-    for (const value of weights[name]) {
+    for (const value of weights[name]!) {
       view.setFloat32(offset, value, true);
       offset += 4;
     }
@@ -95,8 +106,8 @@ export async function loadSemanticHasher(path: string, expected: ExpectedHasher 
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== hasherFileVersion) {
-    fail(`hasher file format version ${version} is not supported; this @dcgan/dedup reads version ${hasherFileVersion}`);
+  if (!readableVersions.includes(version)) {
+    fail(`hasher file format version ${version} is not supported; this @dcgan/dedup reads versions ${readableVersions.join(' and ')}`);
   }
   const headerLength = view.getUint32(12, true);
   if (16 + headerLength > bytes.length) fail(`truncated: the header claims ${headerLength} bytes but the file has ${bytes.length - 16} after the preamble`);
@@ -109,17 +120,20 @@ export async function loadSemanticHasher(path: string, expected: ExpectedHasher 
   if (header?.format !== 'dcgan-semantic-hasher' || header.version !== version) fail('the header does not describe a semantic hasher of this format version');
   let architecture: SemanticHasherArchitecture;
   try {
-    architecture = resolveArchitecture(header.architecture, 'header');
+    // Version 1 predates input normalisation: its hashers take the [0, 1] values as they are.
+    architecture = resolveArchitecture(version === 1 ? { ...header.architecture, inputNormalisation: 'none' } : header.architecture, 'header');
   } catch (error) {
     throw new DedupError(`${path}: ${(error as Error).message}`, { cause: error, file: path });
   }
   const inputSize = inputSizeOf(architecture);
   const { codeBits } = architecture;
-  const expectedShapes: Record<(typeof weightOrder)[number], number[]> = {
+  const weightOrder = weightOrderOf(architecture);
+  const expectedShapes: Record<WeightName, number[]> = {
     encoderKernel: [inputSize, codeBits],
     encoderBias: [codeBits],
     decoderKernel: [codeBits, inputSize],
     decoderBias: [inputSize],
+    inputMean: [inputSize],
   };
   weightOrder.forEach((name, index) => {
     const entry = header.weights?.[index];
@@ -140,7 +154,7 @@ export async function loadSemanticHasher(path: string, expected: ExpectedHasher 
     .filter((name) => expected[name] !== undefined && expected[name] !== architecture[name])
     .map((name) => `${name} ${architecture[name]} (expected ${String(expected[name])})`);
   if (mismatches.length > 0) fail(`the hasher has the wrong shape: ${mismatches.join(', ')}`);
-  const weights: Partial<Record<(typeof weightOrder)[number], Float32Array>> = {};
+  const weights: Partial<Record<WeightName, Float32Array>> = {};
   let offset = dataStart;
   for (const name of weightOrder) {
     const size = expectedShapes[name].reduce((product, value) => product * value, 1);

@@ -20,9 +20,22 @@ export interface SemanticHasherArchitecture {
    * @default false
    */
   readonly encoderBias: boolean;
+  /**
+   * How pixels become the code layer's input. `'standardise'`: each image's [0, 1] values minus their own mean,
+   * divided by their own standard deviation (at least {@link minimumInputDeviation}), minus the training set's mean
+   * of those standardised images (kept with the hasher as `inputMean`). The code units then see centred inputs, so a
+   * code-layer unit without bias splits the data instead of firing on every image (or none) where a shared
+   * background dominates (icons or clip art on white: 82 of 128 bits were constant without it); a brightness gain or
+   * offset leaves the input unchanged. `'none'`: the [0, 1] values as they are (0.1/0.2 hashers, the paper).
+   * @default 'standardise' ('none' for hasher files written before it existed)
+   */
+  readonly inputNormalisation: 'none' | 'standardise';
 }
 
-export const defaultArchitecture: SemanticHasherArchitecture = { imageWidth: 32, imageHeight: 32, channels: 3, codeBits: 128, threshold: 0, encoderBias: false };
+/** Floor of an image's standard deviation (of [0, 1] values) when standardising: a flat image stays near 0. */
+export const minimumInputDeviation = 0.02;
+
+export const defaultArchitecture: SemanticHasherArchitecture = { imageWidth: 32, imageHeight: 32, channels: 3, codeBits: 128, threshold: 0, encoderBias: false, inputNormalisation: 'standardise' };
 
 /**
  * Fills in defaults and validates, failing fast with a message that names the field.
@@ -40,6 +53,9 @@ export function resolveArchitecture(partial: Partial<SemanticHasherArchitecture>
   if (architecture.channels !== 1 && architecture.channels !== 3) throw new DedupError(`Expected \`channels\` to be 1 or 3, got \`${String(architecture.channels)}\`${suffix}`);
   if (typeof architecture.threshold !== 'number' || !Number.isFinite(architecture.threshold) || architecture.threshold < 0) {
     throw new DedupError(`Expected \`threshold\` to be a finite number >= 0, got \`${String(architecture.threshold)}\`${suffix}`);
+  }
+  if (architecture.inputNormalisation !== 'none' && architecture.inputNormalisation !== 'standardise') {
+    throw new DedupError(`Expected \`inputNormalisation\` to be 'none' or 'standardise', got \`${String(architecture.inputNormalisation)}\`${suffix}`);
   }
   if (typeof architecture.encoderBias !== 'boolean') throw new DedupError(`Expected \`encoderBias\` to be a boolean, got \`${String(architecture.encoderBias)}\`${suffix}`);
   return architecture;

@@ -1,4 +1,4 @@
-import { createMemorySource, toGrayscale, resize } from '@dcgan/data';
+import { applyTransform, createMemorySource, toGrayscale, resize } from '@dcgan/data';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -8,18 +8,33 @@ import { SemanticHasher } from './semantic-hasher';
 import { trainSemanticHasher, type TrainHasherEvent } from './train-semantic-hasher';
 
 const architecture = { imageWidth: 16, imageHeight: 16, channels: 1 as const, codeBits: 32, threshold: 0 };
+const plainArchitecture = { ...architecture, inputNormalisation: 'none' as const };
 
 beforeAll(useCpuBackend);
+
+/**
+ * The code layer's input in float64 plain JS: x / 255, or for a standardising hasher (x - mean) / max(std, 0.02) -
+ * inputMean with the population standard deviation.
+ */
+function referenceInput(hasher: SemanticHasher, pixels: Uint8Array): number[] {
+  const values = Array.from(pixels, (value) => value / 255);
+  const { inputMean } = hasher.getWeights();
+  if (inputMean === undefined) return values;
+  const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+  const deviation = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
+  return values.map((value, index) => (value - mean) / Math.max(deviation, 0.02) - inputMean[index]!);
+}
 
 /** relu(x W + b) > threshold in float64 plain JS, from the weight arrays: independent of tfjs's kernels. */
 function referenceBits(hasher: SemanticHasher, pixels: Uint8Array): { bits: number[]; margins: number[] } {
   const { encoderKernel, encoderBias } = hasher.getWeights();
   const { inputSize, codeBits } = hasher;
+  const input = referenceInput(hasher, pixels);
   const bits: number[] = [];
   const margins: number[] = [];
   for (let unit = 0; unit < codeBits; unit += 1) {
     let sum = encoderBias[unit]!;
-    for (let input = 0; input < inputSize; input += 1) sum += (pixels[input]! / 255) * encoderKernel[input * codeBits + unit]!;
+    for (let index = 0; index < inputSize; index += 1) sum += input[index]! * encoderKernel[index * codeBits + unit]!;
     const activation = Math.max(0, sum);
     bits.push(activation > hasher.architecture.threshold ? 1 : 0);
     margins.push(Math.abs(sum - hasher.architecture.threshold));
@@ -32,13 +47,15 @@ describe('SemanticHasher', () => {
     const hasher = SemanticHasher.create();
     expect(hasher.inputSize).toBe(3072);
     expect(hasher.codeBits).toBe(128);
-    expect(hasher.weightSizes()).toEqual({ encoderKernel: 3072 * 128, encoderBias: 128, decoderKernel: 128 * 3072, decoderBias: 3072 });
+    expect(hasher.architecture.inputNormalisation).toBe('standardise');
+    expect(hasher.weightSizes()).toEqual({ encoderKernel: 3072 * 128, encoderBias: 128, decoderKernel: 128 * 3072, decoderBias: 3072, inputMean: 3072 });
     hasher.dispose();
   });
 
-  it('hashes to thresholded ReLU code activations, matching a plain-JS reference bit for bit', async () => {
+  it.each(['none', 'standardise'] as const)('hashes to thresholded ReLU code activations, matching a plain-JS reference bit for bit (input %s)', async (inputNormalisation) => {
     const samples = await mnistSamples(3);
-    const hasher = SemanticHasher.create({ architecture, seed: 3 });
+    const hasher = SemanticHasher.create({ architecture: { ...architecture, inputNormalisation }, seed: 3 });
+    if (inputNormalisation === 'standardise') hasher.setInputMean(Float32Array.from({ length: 256 }, (_, index) => Math.cos(index) / 3));
     const codes = await hasher.hashImages(samples.map((sample) => sample.image));
     let compared = 0;
     samples.forEach((sample, item) => {
@@ -67,14 +84,35 @@ describe('SemanticHasher', () => {
     for (const hasher of [first, second, other]) hasher.dispose();
   });
 
-  it('without a code-layer bias, gives the same bits when the image is uniformly darker', async () => {
-    const hasher = SemanticHasher.create({ architecture, seed: 6 });
+  it('without input normalisation or code-layer bias, gives the same bits when the image is uniformly darker', async () => {
+    const hasher = SemanticHasher.create({ architecture: plainArchitecture, seed: 6 });
     const even = (await mnistSamples(2)).map((sample) => ({ ...sample.image, data: sample.image.data.map((value) => value & 0xfe) }));
     const halved = even.map((image) => ({ ...image, data: image.data.map((value) => value / 2) }));
     const [bright, dark] = [await hasher.activations(even), await hasher.activations(halved)];
     bright.forEach((value, index) => expect(dark[index]!).toBeCloseTo(value / 2, 5));
     expect(await hasher.hashImages(halved)).toEqual(await hasher.hashImages(even));
     hasher.dispose();
+  });
+
+  it('standardising, gives the same activations under a brightness gain and offset', async () => {
+    const hasher = SemanticHasher.create({ architecture, seed: 6 });
+    hasher.setInputMean(Float32Array.from({ length: 256 }, (_, index) => Math.sin(index) / 5));
+    const images = (await mnistSamples(2)).map((sample) => ({ ...sample.image, data: sample.image.data.map((value) => value & 0xfe) }));
+    // 0.5 x + 40 is exact in bytes for even x and stays below 255.
+    const changed = images.map((image) => ({ ...image, data: image.data.map((value) => value / 2 + 40) }));
+    const [before, after] = [await hasher.activations(images), await hasher.activations(changed)];
+    before.forEach((value, index) => expect(after[index]!).toBeCloseTo(value, 4));
+    expect(await hasher.hashImages(changed)).toEqual(await hasher.hashImages(images));
+    hasher.dispose();
+  });
+
+  it('refuses an input mean for a hasher that does not standardise, and one of the wrong size', () => {
+    const plain = SemanticHasher.create({ architecture: plainArchitecture });
+    expect(() => plain.setInputMean(new Float32Array(256))).toThrow("does not standardise its input (`inputNormalisation: 'none'`)");
+    const standardising = SemanticHasher.create({ architecture });
+    expect(() => standardising.setInputMean(new Float32Array(3))).toThrow('Expected `inputMean` to be a Float32Array of 256 values');
+    plain.dispose();
+    standardising.dispose();
   });
 
   it('refuses images of the wrong shape, naming the image', async () => {
@@ -116,6 +154,40 @@ describe('trainSemanticHasher', () => {
     expect(hasher.training).toMatchObject({ epochs: 4, batchSize: 16, source: source.description });
     hasher.dispose();
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('centres a new standardising hasher on its training set, and on dark digits on white keeps fewer bits constant', async () => {
+    // Real digits drawn dark on a white background, as icons and clip art are.
+    const samples = (await mnistSamples(16)).map((sample) => ({ ...sample, image: { ...sample.image, data: sample.image.data.map((value) => 255 - value) } }));
+    const transform = [resize(16), toGrayscale()];
+    const train = async (inputNormalisation: 'none' | 'standardise') =>
+      (await trainSemanticHasher(createMemorySource(samples), { architecture: { ...architecture, inputNormalisation }, transform, epochs: 3, batchSize: 16, learningRate: 3e-3, seed: 2 })).hasher;
+    const standardising = await train('standardise');
+    const plain = await train('none');
+    // inputMean: the mean over the 160 images of (x - mean) / max(std, 0.02), in float64 plain JS.
+    const images = await Promise.all(samples.map(async (sample) => applyTransform(sample.image, transform)));
+    const expected = new Float64Array(256);
+    for (const image of images) {
+      const values = Array.from(image.data, (value) => value / 255);
+      const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+      const deviation = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
+      values.forEach((value, index) => (expected[index] = expected[index]! + (value - mean) / Math.max(deviation, 0.02) / images.length));
+    }
+    const inputMean = standardising.getWeights().inputMean!;
+    expected.forEach((value, index) => expect(inputMean[index]!).toBeCloseTo(value, 4));
+    const constantBits = async (hasher: SemanticHasher) => {
+      const codes = await hasher.hashImages(images);
+      let constant = 0;
+      for (let bit = 0; bit < 32; bit += 1) {
+        const ones = images.filter((_, item) => (codes[item * 4 + (bit >> 3)]! >> (bit & 7)) & 1).length;
+        if (ones === 0 || ones === images.length) constant += 1;
+      }
+      return constant;
+    };
+    const [centred, uncentred] = [await constantBits(standardising), await constantBits(plain)];
+    expect(centred).toBeLessThan(uncentred);
+    standardising.dispose();
+    plain.dispose();
   });
 
   it('repeats exactly for a seed', async () => {

@@ -7,7 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { DedupError } from '../errors/dedup-error';
 import { codeBytesOf, packThresholded } from '../group/binary-code';
 import type { HasherInputShape, ImageHasher } from '../hash/image-hasher';
-import { inputSizeOf, resolveArchitecture, type SemanticHasherArchitecture } from './semantic-hasher-architecture';
+import { inputSizeOf, minimumInputDeviation, resolveArchitecture, type SemanticHasherArchitecture } from './semantic-hasher-architecture';
 
 /** The four weight arrays of the autoencoder, row-major. */
 export interface SemanticHasherWeights {
@@ -19,6 +19,11 @@ export interface SemanticHasherWeights {
   readonly decoderKernel: Float32Array;
   /** [inputSize] */
   readonly decoderBias: Float32Array;
+  /**
+   * [inputSize]: the training set's mean of standardised images, subtracted from every standardised input
+   * (`inputNormalisation: 'standardise'` only; zeros until `trainSemanticHasher` sets it).
+   */
+  readonly inputMean?: Float32Array;
 }
 
 /** Options of {@link SemanticHasher.create}. */
@@ -54,6 +59,8 @@ export class SemanticHasher implements ImageHasher {
   readonly encoder: tfl.layers.Layer;
   /** Dense linear reconstruction layer (codeBits -> inputSize). */
   readonly decoder: tfl.layers.Layer;
+  /** The `inputMean` of a standardising hasher (not trained by gradient; see {@link SemanticHasher.prepare}). */
+  private inputMean: tf.Tensor1D | undefined;
   private disposed = false;
 
   private constructor(architecture: SemanticHasherArchitecture, seed: number, training: Readonly<Record<string, unknown>>) {
@@ -74,6 +81,7 @@ export class SemanticHasher implements ImageHasher {
       units: this.inputSize,
       kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
     });
+    if (architecture.inputNormalisation === 'standardise') this.inputMean = tf.keep(tf.zeros([this.inputSize]) as tf.Tensor1D);
     // Calling the layers once builds their weights (and lets `dispose()` free them).
     tf.tidy(() => {
       this.decoder.apply(this.encoder.apply(tf.zeros([1, this.inputSize])));
@@ -96,37 +104,46 @@ export class SemanticHasher implements ImageHasher {
   }
 
   /** Expected length of each weight array. */
-  weightSizes(): Record<keyof SemanticHasherWeights, number> {
+  weightSizes(): Partial<Record<keyof SemanticHasherWeights, number>> & Record<Exclude<keyof SemanticHasherWeights, 'inputMean'>, number> {
     const { inputSize, codeBits } = this;
-    return { encoderKernel: inputSize * codeBits, encoderBias: codeBits, decoderKernel: codeBits * inputSize, decoderBias: inputSize };
+    const sizes = { encoderKernel: inputSize * codeBits, encoderBias: codeBits, decoderKernel: codeBits * inputSize, decoderBias: inputSize };
+    return this.inputMean === undefined ? sizes : { ...sizes, inputMean: inputSize };
   }
 
   /** Copies the weights out of the tensors (synchronously: not on the webgpu backend; see `readWeights`). */
   getWeights(): SemanticHasherWeights {
     this.assertUsable();
-    return this.weightsFrom([...this.encoder.getWeights(), ...this.decoder.getWeights()].map((tensor) => tensor.dataSync() as Float32Array));
+    return this.weightsFrom(this.weightTensors().map((tensor) => tensor.dataSync() as Float32Array));
   }
 
   /** Copies the weights out of the tensors on any backend (a GPU backend reads asynchronously). */
   async readWeights(): Promise<SemanticHasherWeights> {
     this.assertUsable();
-    const tensors = [...this.encoder.getWeights(), ...this.decoder.getWeights()];
-    return this.weightsFrom(await Promise.all(tensors.map(async (tensor) => (await tensor.data()) as Float32Array)));
+    return this.weightsFrom(await Promise.all(this.weightTensors().map(async (tensor) => (await tensor.data()) as Float32Array)));
+  }
+
+  private weightTensors(): tf.Tensor[] {
+    return [...this.encoder.getWeights(), ...this.decoder.getWeights(), ...(this.inputMean === undefined ? [] : [this.inputMean])];
   }
 
   private weightsFrom(values: Float32Array[]): SemanticHasherWeights {
     const encoderCount = this.encoder.getWeights().length;
     const [encoderKernel, encoderBias = new Float32Array(this.codeBits)] = values.slice(0, encoderCount);
-    const [decoderKernel, decoderBias] = values.slice(encoderCount);
-    return { encoderKernel: encoderKernel!, encoderBias, decoderKernel: decoderKernel!, decoderBias: decoderBias! };
+    const [decoderKernel, decoderBias, inputMean] = values.slice(encoderCount);
+    const weights = { encoderKernel: encoderKernel!, encoderBias, decoderKernel: decoderKernel!, decoderBias: decoderBias! };
+    return inputMean === undefined ? weights : { ...weights, inputMean };
   }
 
   /** Replaces the weights; each array must have its exact size. */
   setWeights(weights: SemanticHasherWeights): void {
     this.assertUsable();
-    const sizes = this.weightSizes();
+    const sizes = this.weightSizes() as Record<keyof SemanticHasherWeights, number>;
+    if (this.inputMean === undefined && weights.inputMean !== undefined) {
+      throw new DedupError("Expected no `inputMean` for a hasher that does not standardise its input (`inputNormalisation: 'none'`)");
+    }
     for (const name of Object.keys(sizes) as (keyof SemanticHasherWeights)[]) {
       const values = weights[name];
+      if (name === 'inputMean' && values === undefined) continue; // stays as it is (zeros for a new hasher)
       if (!(values instanceof Float32Array) || values.length !== sizes[name]) {
         throw new DedupError(`Expected \`${name}\` to be a Float32Array of ${sizes[name]} values, got ${values instanceof Float32Array ? values.length : typeof values}`);
       }
@@ -140,6 +157,16 @@ export class SemanticHasher implements ImageHasher {
       this.encoder.setWeights(this.architecture.encoderBias ? [encoderKernel, tf.tensor1d(weights.encoderBias)] : [encoderKernel]);
       this.decoder.setWeights([tf.tensor2d(weights.decoderKernel, [codeBits, inputSize]), tf.tensor1d(weights.decoderBias)]);
     });
+    if (weights.inputMean !== undefined) this.setInputMean(weights.inputMean);
+  }
+
+  /** Sets the mean of standardised training images that {@link SemanticHasher.prepare} subtracts. */
+  setInputMean(mean: Float32Array): void {
+    this.assertUsable();
+    if (this.inputMean === undefined) throw new DedupError("This hasher does not standardise its input (`inputNormalisation: 'none'`): it has no `inputMean`");
+    if (!(mean instanceof Float32Array) || mean.length !== this.inputSize) throw new DedupError(`Expected \`inputMean\` to be a Float32Array of ${this.inputSize} values`);
+    this.inputMean.dispose();
+    this.inputMean = tf.keep(tf.tensor1d(mean));
   }
 
   /** The variables training updates. */
@@ -150,17 +177,31 @@ export class SemanticHasher implements ImageHasher {
   /** A digest of the architecture and weights: two hashers with the same fingerprint give the same codes. */
   async fingerprint(): Promise<string> {
     const digest = createHash('sha256');
-    const { imageWidth, imageHeight, channels, codeBits, threshold, encoderBias } = this.architecture;
-    digest.update(JSON.stringify({ kind: this.kind, imageWidth, imageHeight, channels, codeBits, threshold, encoderBias }));
+    const { imageWidth, imageHeight, channels, codeBits, threshold, encoderBias, inputNormalisation } = this.architecture;
+    // 'none' hashes as before the field existed, so older fingerprints (and hash stores) stay valid.
+    digest.update(JSON.stringify({ kind: this.kind, imageWidth, imageHeight, channels, codeBits, threshold, encoderBias, ...(inputNormalisation === 'none' ? {} : { inputNormalisation }) }));
     const weights = await this.readWeights();
-    for (const values of [weights.encoderKernel, weights.encoderBias]) digest.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    for (const values of [weights.encoderKernel, weights.encoderBias, ...(weights.inputMean === undefined ? [] : [weights.inputMean])]) digest.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     return `semantic-${digest.digest('hex').slice(0, 24)}`;
   }
 
-  /** Code-layer ReLU activations of a [n, inputSize] batch in [0, 1]. The caller owns the result. */
+  /**
+   * The code layer's input for a [n, inputSize] batch in [0, 1]: the batch itself (`inputNormalisation: 'none'`), or
+   * each row standardised (minus its mean, over its standard deviation floored at `minimumInputDeviation`) minus
+   * `inputMean`. The caller owns the result.
+   */
+  prepare(inputs: tf.Tensor2D): tf.Tensor2D {
+    this.assertUsable();
+    const inputMean = this.inputMean;
+    if (inputMean === undefined) return tf.clone(inputs);
+    return tf.tidy(() => tf.sub(standardiseRows(inputs), inputMean));
+  }
+
+  /** Code-layer ReLU activations of a [n, inputSize] batch in [0, 1] (prepared, see `prepare`). The caller owns the result. */
   encode(inputs: tf.Tensor2D): tf.Tensor2D {
     this.assertUsable();
-    return this.encoder.apply(inputs) as tf.Tensor2D;
+    if (this.inputMean === undefined) return this.encoder.apply(inputs) as tf.Tensor2D;
+    return tf.tidy(() => this.encoder.apply(this.prepare(inputs)) as tf.Tensor2D);
   }
 
   /** Reconstruction of a [n, codeBits] code batch. The caller owns the result. */
@@ -206,9 +247,18 @@ export class SemanticHasher implements ImageHasher {
     this.disposed = true;
     this.encoder.dispose();
     this.decoder.dispose();
+    this.inputMean?.dispose();
   }
 
   private assertUsable(): void {
     if (this.disposed) throw new DedupError('This SemanticHasher was disposed');
   }
+}
+
+/** Each row minus its mean, divided by its (population) standard deviation floored at `minimumInputDeviation`. */
+export function standardiseRows(rows: tf.Tensor2D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(rows, 1, true);
+    return tf.div(tf.sub(rows, mean), tf.maximum(tf.sqrt(variance), minimumInputDeviation));
+  });
 }

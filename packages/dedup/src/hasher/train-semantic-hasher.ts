@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { DedupError } from '../errors/dedup-error';
 import type { SemanticHasherArchitecture } from './semantic-hasher-architecture';
-import { SemanticHasher } from './semantic-hasher';
+import { SemanticHasher, standardiseRows } from './semantic-hasher';
 
 /** How the autoencoder's input is corrupted while it learns to reconstruct the clean image (denoising). */
 export interface CorruptionOptions {
@@ -60,6 +60,9 @@ export function recommendedTrainingImages(codeBits: number): number {
   return 150 * codeBits;
 }
 
+/** Images read (before training) to set a new standardising hasher's `inputMean`. */
+export const inputMeanImages = 10_000;
+
 /** Progress of {@link trainSemanticHasher}, tagged by `status`. */
 export type TrainHasherEvent =
   | {
@@ -78,7 +81,7 @@ export type TrainHasherEvent =
 /** The trained hasher and how training went. */
 export interface TrainSemanticHasherResult {
   readonly hasher: SemanticHasher;
-  /** Mean reconstruction loss (MSE on clean [0, 1] images) of each epoch run. */
+  /** Mean reconstruction loss of each epoch run (MSE on the clean prepared input: standardised, or [0, 1] values). */
   readonly losses: readonly number[];
   readonly epochsCompleted: number;
   readonly aborted: boolean;
@@ -128,6 +131,7 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
   }
   const hasher = options.hasher ?? SemanticHasher.create({ architecture: options.architecture ?? {}, seed });
   const transform = options.transform ?? defaultHasherTransform(hasher.architecture);
+  const standardising = hasher.architecture.inputNormalisation === 'standardise';
   const { inputSize, codeBits } = hasher;
   const { width, height, channels } = hasher.inputShape;
   const stepLimit = options.imagesPerEpoch === undefined ? Number.POSITIVE_INFINITY : Math.floor(options.imagesPerEpoch / batchSize);
@@ -143,6 +147,23 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
 
   if (source.length !== undefined && startEpoch < epochs && source.length < recommendedTrainingImages(codeBits)) {
     options.onEvent?.({ status: 'small-training-set', images: source.length, recommended: recommendedTrainingImages(codeBits), codeBits });
+  }
+  if (standardising && options.hasher === undefined && startEpoch < epochs) {
+    // A new hasher centres its inputs on the mean standardised image of (up to inputMeanImages of) the training data.
+    let sum = tf.keep(tf.zeros([inputSize]) as tf.Tensor1D);
+    let images = 0;
+    for await (const batch of createBatches(source, { batchSize, transform, seed, epoch: 0 })) {
+      const count = batch.shape[0];
+      const next = tf.tidy(() => tf.add(sum, tf.sum(standardiseRows(tf.div(tf.tensor2d(batch.pixels, [count, inputSize], 'float32'), 255)), 0)) as tf.Tensor1D);
+      sum.dispose();
+      sum = tf.keep(next);
+      images += count;
+      if (images >= inputMeanImages || options.signal?.aborted === true) break;
+    }
+    const mean = tf.tidy(() => tf.div(sum, Math.max(images, 1)));
+    hasher.setInputMean((await mean.data()) as Float32Array);
+    sum.dispose();
+    mean.dispose();
   }
   try {
     for (; epoch < epochs; epoch += 1) {
@@ -183,7 +204,8 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
                 const keep = tf.cast(tf.greaterEqual(tf.randomUniform([count, codeBits], 0, 1, 'float32', seeds[3]), dropout), 'float32');
                 code = tf.div(tf.mul(code, keep), 1 - dropout);
               }
-              return tf.mean(tf.squaredDifference(hasher.decode(code as tf.Tensor2D), clean));
+              // A standardising hasher reconstructs its (clean) prepared input, the others the [0, 1] image.
+              return tf.mean(tf.squaredDifference(hasher.decode(code as tf.Tensor2D), standardising ? hasher.prepare(clean) : clean));
             },
             true,
             variables,
