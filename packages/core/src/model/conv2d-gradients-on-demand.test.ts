@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useCpuBackend } from '../test-support/cpu-backend';
-import { DcganError } from '../errors/dcgan-error';
+import { DcganError } from '@dcgan/common';
 import { withConv2DGradientsOnDemand } from './conv2d-gradients-on-demand';
 
 beforeAll(useCpuBackend);

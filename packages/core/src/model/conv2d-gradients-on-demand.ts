@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { DcganError } from '../errors/dcgan-error';
+import { DcganError } from '@dcgan/common';
 
 type Conv2DLayer = ReturnType<typeof tfl.layers.conv2d>;
 
