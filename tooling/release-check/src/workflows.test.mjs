@@ -53,11 +53,12 @@ describe('ci.yml', () => {
     expect(test.container.image).toBe('node:${{ matrix.node }}-bookworm');
   });
 
-  it("runs the README's test command with the packageManager's pnpm, then the release check", () => {
+  it("runs the README's test command with the packageManager's pnpm, the lint before the tests, then the release check", () => {
     const commands = readmeTestCommands(readFileSync(join(root, 'README.md'), 'utf8'));
     expect(commands).toEqual(['install --frozen-lockfile', 'test']);
     const steps = runCommands(ci);
-    const expected = [systemPackagesCommand, ...(commands ?? []).map((command) => `pnpm ${command}`), 'pnpm release:check'];
+    const [install, ...rest] = (commands ?? []).map((command) => `pnpm ${command}`);
+    const expected = [systemPackagesCommand, install, 'pnpm lint', ...rest, 'pnpm release:check'];
     expect(steps.filter((command) => expected.includes(command))).toEqual(expected);
     // pnpm/action-setup without a version installs the one package.json's packageManager names.
     const setup = workflowSteps(ci).find(({ step }) => String(step.uses).startsWith('pnpm/action-setup@'));
@@ -75,7 +76,7 @@ describe('ci.yml', () => {
   it('installs system packages and runs the same commands as .ci/run, whose pnpm is the packageManager one', () => {
     const pnpm = `npx -y ${rootManifest.packageManager}`;
     const lines = ciRun.split('\n').map((line) => line.trim());
-    const order = [systemPackagesCommand, `${pnpm} install --frozen-lockfile`, `${pnpm} test`, `${pnpm} release:check`];
+    const order = [systemPackagesCommand, `${pnpm} install --frozen-lockfile`, `${pnpm} lint`, `${pnpm} test`, `${pnpm} release:check`];
     expect(lines.filter((line) => order.includes(line))).toEqual(order);
   });
 });
