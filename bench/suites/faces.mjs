@@ -60,7 +60,11 @@ export async function run({ quick }) {
     const detector = await faces.createFaceDetector({ minimumScore: 0.3 });
     await detector.detect(images[0]);
     const started = performance.now();
-    const summary = await faces.buildFaceDataset({ photos: join(work, 'photos'), outputDirectory: join(work, 'out'), detector });
+    const summary = await faces.buildFaceDataset({
+      photos: join(work, 'photos'),
+      outputDirectory: join(work, 'out'),
+      detector,
+    });
     const seconds = (performance.now() - started) / 1000;
     detector.dispose();
     rows.push({

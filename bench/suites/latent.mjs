@@ -40,7 +40,14 @@ export async function run({ quick }) {
     await grid.images.data();
     tf.dispose([grid.images, grid.latents]);
   });
-  rows.push({ suite, name: 'walk grid 6 x 10 (figure 4, slerp)', value: walk, unit: 's', target: '< 5', note: `${(60 / walk).toFixed(0)} images/s; ${note()}` });
+  rows.push({
+    suite,
+    name: 'walk grid 6 x 10 (figure 4, slerp)',
+    value: walk,
+    unit: 's',
+    target: '< 5',
+    note: `${(60 / walk).toFixed(0)} images/s; ${note()}`,
+  });
 
   const z = core.sampleLatent(9, 100, 2);
   const arithmetic = await fastest(async () => {
@@ -48,12 +55,36 @@ export async function run({ quick }) {
     const result = latent.vectorArithmetic(generator, { a, b, c });
     const figure = latent.arithmeticFigure(result);
     await figure.images.data();
-    tf.dispose([a, b, c, figure.images, result.result, result.latents, result.resultImages, result.averageImages, result.pixelSpace, ...Object.values(result.conceptImages)]);
+    tf.dispose([
+      a,
+      b,
+      c,
+      figure.images,
+      result.result,
+      result.latents,
+      result.resultImages,
+      result.averageImages,
+      result.pixelSpace,
+      ...Object.values(result.conceptImages),
+    ]);
   });
-  rows.push({ suite, name: 'vector arithmetic figure (figure 7)', value: arithmetic, unit: 's', target: '< 5', note: note() });
+  rows.push({
+    suite,
+    name: 'vector arithmetic figure (figure 7)',
+    value: arithmetic,
+    unit: 's',
+    target: '< 5',
+    note: note(),
+  });
 
   const sheet = core.sampleLatent(64, 100, 3);
-  const boxes = Array.from({ length: 32 }, (_, index) => ({ sample: index * 2, x: (index % 4) * 4, y: 4 + (index % 3) * 4, width: 12, height: 10 }));
+  const boxes = Array.from({ length: 32 }, (_, index) => ({
+    sample: index * 2,
+    x: (index % 4) * 4,
+    y: 4 + (index % 3) * 4,
+    width: 12,
+    height: 10,
+  }));
   let fitted;
   const forget = await fastest(async () => {
     fitted = await latent.fitObjectFeatureMaps(generator, sheet, boxes);
@@ -73,7 +104,10 @@ export async function run({ quick }) {
   const imageLatents = core.sampleLatent(quick ? 64 : 256, 100, 4);
   const images = core.generate(generator, imageLatents);
   const visualize = await fastest(async () => {
-    const result = await latent.visualizeDiscriminatorFeatures(discriminator, images, { features: 6, imagesPerFeature: 8 });
+    const result = await latent.visualizeDiscriminatorFeatures(discriminator, images, {
+      features: 6,
+      imagesPerFeature: 8,
+    });
     await result.gradients.data();
     tf.dispose([result.gradients, result.inputs]);
   });
@@ -86,7 +120,13 @@ export async function run({ quick }) {
     note: note(),
   });
   tf.dispose([z, sheet, imageLatents, images]);
-  rows.push({ suite, name: 'tensors left after all figures', value: tf.memory().numTensors - numTensors, unit: 'tensors', target: '0' });
+  rows.push({
+    suite,
+    name: 'tensors left after all figures',
+    value: tf.memory().numTensors - numTensors,
+    unit: 'tensors',
+    target: '0',
+  });
   generator.dispose();
   discriminator.dispose();
   return rows;

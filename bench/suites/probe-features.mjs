@@ -24,8 +24,17 @@ export async function run({ quick }) {
   const selection = await initBackend({ prefer: 'wasm' });
   const rows = [];
   const configurations = [
-    { name: 'quickstart D (32px, 1 channel, base 32)', config: { imageSize: 32, channels: 1, baseWidth: 32 }, images: quick ? 256 : 2048 },
-    { name: 'paper-size D (32px, 3 channels, base 256)', config: { imageSize: 32, channels: 3, baseWidth: 256 }, images: quick ? 64 : 512, store: true },
+    {
+      name: 'quickstart D (32px, 1 channel, base 32)',
+      config: { imageSize: 32, channels: 1, baseWidth: 32 },
+      images: quick ? 256 : 2048,
+    },
+    {
+      name: 'paper-size D (32px, 3 channels, base 256)',
+      config: { imageSize: 32, channels: 3, baseWidth: 256 },
+      images: quick ? 64 : 512,
+      store: true,
+    },
   ];
   for (const { name, config, images, store } of configurations) {
     const source = randomSource(createMemorySource, images, config.channels);
@@ -49,7 +58,13 @@ export async function run({ quick }) {
       note: `${selection.tfjsBackend}, batch 64, ${images} images, ${result.features.columnCount} features; tensors ${tensorsBefore} -> ${tensorsAfter}`,
     });
     // The machines are shared: images per CPU-second is what one free core would give.
-    rows.push({ suite, name: `extract ${name}, per CPU-second`, value: images / cpuSeconds, unit: 'img/CPU-s', note: `${cpuSeconds.toFixed(1)} CPU s for ${seconds.toFixed(1)} s wall` });
+    rows.push({
+      suite,
+      name: `extract ${name}, per CPU-second`,
+      value: images / cpuSeconds,
+      unit: 'img/CPU-s',
+      note: `${cpuSeconds.toFixed(1)} CPU s for ${seconds.toFixed(1)} s wall`,
+    });
     if (store) {
       const directory = mkdtempSync(join(tmpdir(), 'dcgan-probe-store-'));
       try {
@@ -58,15 +73,31 @@ export async function run({ quick }) {
         // hands them back (so the forward pass is not timed twice).
         const replay = replayExtractor(tf, result.features, extractor);
         let writeStart = performance.now();
-        await probe.extractFeatures(replay, { source }, { batchSize: 64, directory: join(directory, 'store'), chunkItems: 256 });
+        await probe.extractFeatures(
+          replay,
+          { source },
+          { batchSize: 64, directory: join(directory, 'store'), chunkItems: 256 },
+        );
         const writeSeconds = (performance.now() - writeStart) / 1000;
         const readStart = performance.now();
         const read = await probe.readFeatureStore(join(directory, 'store'));
         const readSeconds = (performance.now() - readStart) / 1000;
         const bytes = read.features.rowCount * read.features.columnCount * 2;
         rows.push(
-          { suite, name: 'float16 store: write (with batching) 28,672-dim rows', value: images / writeSeconds, unit: 'rows/s', note: `${(bytes / 2 ** 20).toFixed(0)} MiB on disk; 50,000 rows = ${((50_000 * 28_672 * 2) / 2 ** 30).toFixed(2)} GiB` },
-          { suite, name: 'float16 store: read into float32 rows', value: bytes / 2 ** 20 / readSeconds, unit: 'MiB/s', note: `${images} rows` },
+          {
+            suite,
+            name: 'float16 store: write (with batching) 28,672-dim rows',
+            value: images / writeSeconds,
+            unit: 'rows/s',
+            note: `${(bytes / 2 ** 20).toFixed(0)} MiB on disk; 50,000 rows = ${((50_000 * 28_672 * 2) / 2 ** 30).toFixed(2)} GiB`,
+          },
+          {
+            suite,
+            name: 'float16 store: read into float32 rows',
+            value: bytes / 2 ** 20 / readSeconds,
+            unit: 'MiB/s',
+            note: `${images} rows`,
+          },
         );
         pixels.dispose();
       } finally {

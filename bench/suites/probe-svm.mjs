@@ -41,7 +41,10 @@ export async function run({ quick }) {
       const { features, labels } = makeFeatures(probe, common, headToHead);
       const ours = timeOurs(probe, features, labels, 'primal');
       const gram = timeOurs(probe, features, labels, 'gram');
-      for (const [bookkeeping, result] of [['primal', ours], ['gram', gram]]) {
+      for (const [bookkeeping, result] of [
+        ['primal', ours],
+        ['gram', gram],
+      ]) {
         rows.push({
           suite,
           name: `@dcgan/probe trainLinearSvm (${bookkeeping}) ${headToHead} x ${columns}, 10 classes`,
@@ -51,7 +54,13 @@ export async function run({ quick }) {
         });
       }
       if (sklearn === undefined) {
-        rows.push({ suite, name: `sklearn LinearSVC ${headToHead} x ${columns}`, value: null, unit: 's', note: 'python3-sklearn not installed (apt-get install -y python3-sklearn)' });
+        rows.push({
+          suite,
+          name: `sklearn LinearSVC ${headToHead} x ${columns}`,
+          value: null,
+          unit: 's',
+          note: 'python3-sklearn not installed (apt-get install -y python3-sklearn)',
+        });
       } else {
         const featuresPath = join(directory, 'features.f32');
         const labelsPath = join(directory, 'labels.i32');
@@ -59,7 +68,13 @@ export async function run({ quick }) {
         writeFileSync(labelsPath, new Uint8Array(labels.buffer));
         const reference = timeSklearn(featuresPath, labelsPath, headToHead);
         if (reference.error !== undefined) {
-          rows.push({ suite, name: `sklearn LinearSVC ${headToHead} x ${columns}`, value: null, unit: 's', note: reference.error });
+          rows.push({
+            suite,
+            name: `sklearn LinearSVC ${headToHead} x ${columns}`,
+            value: null,
+            unit: 's',
+            note: reference.error,
+          });
         } else {
           rows.push({
             suite,
@@ -68,7 +83,10 @@ export async function run({ quick }) {
             unit: 's',
             note: `CPU ${reference.cpuSeconds.toFixed(1)} s; ${reference.iterations} passes (max), train error ${reference.trainError.toFixed(4)}, objective ${reference.objective.toFixed(4)}`,
           });
-          for (const [bookkeeping, result] of [['primal', ours], ['gram', gram]]) {
+          for (const [bookkeeping, result] of [
+            ['primal', ours],
+            ['gram', gram],
+          ]) {
             rows.push({
               suite,
               name: `@dcgan/probe (${bookkeeping}) / sklearn CPU time, ${headToHead} rows`,
@@ -93,7 +111,13 @@ export async function run({ quick }) {
         note: `CPU ${ours.cpuSeconds.toFixed(0)} s; ${ours.passes} passes (max ${ours.maxPasses}), train error ${ours.trainError.toFixed(4)}; sklearn cannot hold this size in 24 GiB (LIBLINEAR nodes 21 GiB + float64 copy)`,
       });
     } else {
-      rows.push({ suite, name: `@dcgan/probe trainLinearSvm 50000 x ${columns}`, value: null, unit: 's', note: 'skipped: about an hour of CPU (DCGAN_BENCH_PROBE_FULL=1 runs it)' });
+      rows.push({
+        suite,
+        name: `@dcgan/probe trainLinearSvm 50000 x ${columns}`,
+        value: null,
+        unit: 's',
+        note: 'skipped: about an hour of CPU (DCGAN_BENCH_PROBE_FULL=1 runs it)',
+      });
     }
   } finally {
     rmSync(directory, { recursive: true, force: true });
@@ -116,7 +140,8 @@ function timeOurs(probe, features, labels, bookkeeping) {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const predicted = probe.predictLinearSvm(model, features);
   let objective = 0;
-  for (let classifier = 0; classifier < model.weights.length; classifier++) objective += probe.squaredHingeObjective(model, features, labels, classifier);
+  for (let classifier = 0; classifier < model.weights.length; classifier++)
+    objective += probe.squaredHingeObjective(model, features, labels, classifier);
   const passes = model.classifiers.reduce((sum, report) => sum + report.iterations, 0);
   const maxPasses = Math.max(...model.classifiers.map((report) => report.iterations));
   return { seconds, cpuSeconds, passes, maxPasses, trainError: probe.errorRate(predicted, labels), objective };
@@ -124,11 +149,25 @@ function timeOurs(probe, features, labels, bookkeeping) {
 
 function timeSklearn(featuresPath, labelsPath, rowCount) {
   const script = join(root, 'packages', 'probe', 'scripts', 'time-linear-svc.py');
-  const result = spawnSync(python, [script, featuresPath, labelsPath, String(rowCount), String(columns), String(cost), String(tolerance), String(maxIterations)], {
-    encoding: 'utf8',
-    maxBuffer: 1 << 20,
-  });
-  if (result.status !== 0) return { error: `LinearSVC failed: ${(result.stderr || result.error?.message || '').trim().split('\n').at(-1)}` };
+  const result = spawnSync(
+    python,
+    [
+      script,
+      featuresPath,
+      labelsPath,
+      String(rowCount),
+      String(columns),
+      String(cost),
+      String(tolerance),
+      String(maxIterations),
+    ],
+    {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    },
+  );
+  if (result.status !== 0)
+    return { error: `LinearSVC failed: ${(result.stderr || result.error?.message || '').trim().split('\n').at(-1)}` };
   return JSON.parse(result.stdout.trim().split('\n').at(-1));
 }
 
@@ -150,8 +189,12 @@ function makeFeatures(probe, common, rowCount) {
   };
   const rank = 8;
   const centers = Array.from({ length: classes }, () => Float64Array.from({ length: rank }, gaussian));
-  const projection = Array.from({ length: rank }, () => Float32Array.from({ length: columns }, () => gaussian() / Math.sqrt(rank)));
-  const templates = Array.from({ length: classes }, () => Float32Array.from({ length: columns }, () => 0.3 * gaussian()));
+  const projection = Array.from({ length: rank }, () =>
+    Float32Array.from({ length: columns }, () => gaussian() / Math.sqrt(rank)),
+  );
+  const templates = Array.from({ length: classes }, () =>
+    Float32Array.from({ length: columns }, () => 0.3 * gaussian()),
+  );
   const noise = Float32Array.from({ length: 1 << 16 }, gaussian);
   const features = probe.FeatureMatrix.allocate(rowCount, columns);
   const labels = new Int32Array(rowCount);

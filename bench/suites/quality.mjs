@@ -17,7 +17,9 @@ export async function run({ quick }) {
   const { initBackend } = await import(join(root, 'packages', 'backend', 'dist', 'index.js'));
   const { Trainer } = await import(join(root, 'packages', 'core', 'dist', 'index.js'));
   const { createDigitsFidEvaluator } = await import(join(root, 'packages', 'core', 'dist', 'node.js'));
-  const { batchToTensor, createBatches, openMnistPackage, pad } = await import(join(root, 'packages', 'data', 'dist', 'index.js'));
+  const { batchToTensor, createBatches, openMnistPackage, pad } = await import(
+    join(root, 'packages', 'data', 'dist', 'index.js')
+  );
 
   const backend = await initBackend();
   const budgets = quick ? [0.25, 0.5] : [2, 4, 8];
@@ -27,7 +29,12 @@ export async function run({ quick }) {
   // Two disjoint sets of real digits: the reference, and a second one for the floor.
   const real = [];
   const other = [];
-  for await (const batch of createBatches(mnist, { batchSize: 500, transform: [pad(32)], seed: 99, dropRemainder: false })) {
+  for await (const batch of createBatches(mnist, {
+    batchSize: 500,
+    transform: [pad(32)],
+    seed: 99,
+    dropRemainder: false,
+  })) {
     (real.length * 500 < sampleCount ? real : other).push(batchToTensor(tf, batch));
     if (other.length * 500 >= sampleCount) break;
   }
@@ -38,9 +45,14 @@ export async function run({ quick }) {
   const floor = await evaluator.evaluateImages(floorImages);
   tf.dispose([...real, ...other, floorImages]);
 
-  const trainer = new Trainer({ config: { imageSize: 32, channels: 1, baseWidth: 32, kernelSize: 4 }, batchSize: 32, seed: 1 });
+  const trainer = new Trainer({
+    config: { imageSize: 32, channels: 1, baseWidth: 32, kernelSize: 4 },
+    batchSize: 32,
+    seed: 1,
+  });
   const rows = [];
-  const describe = (scores) => `KID ${scores.kid.toFixed(4)} ± ${scores.kidStd.toFixed(4)} (std over 100 subsets of ${kidSubsetSize})`;
+  const describe = (scores) =>
+    `KID ${scores.kid.toFixed(4)} ± ${scores.kidStd.toFixed(4)} (std over 100 subsets of ${kidSubsetSize})`;
   rows.push({
     suite,
     name: 'real vs real digits (the floor)',
@@ -53,7 +65,13 @@ export async function run({ quick }) {
   const evaluationSeconds = (performance.now() - evaluationStarted) / 1000;
   rows.push({ suite, name: 'quickstart G untrained', value: untrained.fid, unit: 'FID', note: describe(untrained) });
   // What one evaluation costs a run that scores itself every N steps (sampling, features, FID and KID).
-  rows.push({ suite, name: `one FID/KID evaluation of ${sampleCount} samples`, value: evaluationSeconds, unit: 's', note: `${backend.name}; load average ${loadavg()[0].toFixed(1)}` });
+  rows.push({
+    suite,
+    name: `one FID/KID evaluation of ${sampleCount} samples`,
+    value: evaluationSeconds,
+    unit: 's',
+    note: `${backend.name}; load average ${loadavg()[0].toFixed(1)}`,
+  });
 
   let trainedMilliseconds = 0;
   let epoch = 0;
@@ -64,7 +82,13 @@ export async function run({ quick }) {
     while (trainedMilliseconds < until) {
       // Continue the epoch where the last budget stopped, as an uninterrupted run would.
       let finishedEpoch = true;
-      for await (const batch of createBatches(mnist, { batchSize: 32, seed: 1, epoch, transform: [pad(32)], startPosition: position })) {
+      for await (const batch of createBatches(mnist, {
+        batchSize: 32,
+        seed: 1,
+        epoch,
+        transform: [pad(32)],
+        startPosition: position,
+      })) {
         const started = performance.now();
         const images = batchToTensor(tf, batch);
         try {

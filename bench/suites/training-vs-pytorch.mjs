@@ -22,8 +22,25 @@ export async function run({ quick }) {
   const torch = torchVersion(python);
   const rounds = quick ? 1 : 3;
   const configurations = [
-    { imageSize: 32, baseWidth: 32, batchSize: 16, threads: 1, steps: quick ? 5 : 20, warmup: 3, target: '>= 0.35x PyTorch' },
-    { imageSize: 64, baseWidth: 64, batchSize: 64, threads: cores, steps: quick ? 2 : 5, warmup: 1, target: '>= 0.5x PyTorch', compareOneThread: cores > 1 },
+    {
+      imageSize: 32,
+      baseWidth: 32,
+      batchSize: 16,
+      threads: 1,
+      steps: quick ? 5 : 20,
+      warmup: 3,
+      target: '>= 0.35x PyTorch',
+    },
+    {
+      imageSize: 64,
+      baseWidth: 64,
+      batchSize: 64,
+      threads: cores,
+      steps: quick ? 2 : 5,
+      warmup: 1,
+      target: '>= 0.5x PyTorch',
+      compareOneThread: cores > 1,
+    },
   ];
   const rows = [];
   for (const configuration of configurations) {
@@ -33,8 +50,10 @@ export async function run({ quick }) {
     const loads = [];
     for (let round = 0; round < rounds; round++) {
       samples.ours.push(ours(imageSize, baseWidth, batchSize, threads, steps, warmup));
-      if (configuration.compareOneThread) samples.oursOneThread.push(ours(imageSize, baseWidth, batchSize, 1, steps, warmup));
-      if (torch.version !== undefined) samples.torch.push(pytorch(python, imageSize, baseWidth, batchSize, threads, steps, warmup));
+      if (configuration.compareOneThread)
+        samples.oursOneThread.push(ours(imageSize, baseWidth, batchSize, 1, steps, warmup));
+      if (torch.version !== undefined)
+        samples.torch.push(pytorch(python, imageSize, baseWidth, batchSize, threads, steps, warmup));
       loads.push(loadavg()[0]);
     }
     const load = `load average ${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)} on ${availableParallelism()} cores`;
@@ -47,11 +66,23 @@ export async function run({ quick }) {
       note: `median of ${rounds} round(s) of ${steps} steps; wasm threads ${samples.ours[0]?.threads}; cpu ${median(samples.ours.map((sample) => sample.cpuMillisecondsPerStep)).toFixed(0)} ms/step; ${load}`,
     });
     if (torch.version === undefined) {
-      rows.push({ suite, name: `pytorch: train ${label}`, value: null, unit: 'img/s', note: `no PyTorch: ${torch.reason}` });
+      rows.push({
+        suite,
+        name: `pytorch: train ${label}`,
+        value: null,
+        unit: 'img/s',
+        note: `no PyTorch: ${torch.reason}`,
+      });
     } else {
       const ratios = samples.ours.map((sample, index) => sample.imagesPerSecond / samples.torch[index].imagesPerSecond);
       rows.push(
-        { suite, name: `pytorch: train ${label}`, value: median(samples.torch.map((sample) => sample.imagesPerSecond)), unit: 'img/s', note: `torch ${torch.version} (${python}), torch.set_num_threads(${threads}); same rounds` },
+        {
+          suite,
+          name: `pytorch: train ${label}`,
+          value: median(samples.torch.map((sample) => sample.imagesPerSecond)),
+          unit: 'img/s',
+          note: `torch ${torch.version} (${python}), torch.set_num_threads(${threads}); same rounds`,
+        },
         {
           suite,
           name: `ours / pytorch, ${label}`,
@@ -63,10 +94,24 @@ export async function run({ quick }) {
       );
     }
     if (configuration.compareOneThread) {
-      const speedUps = samples.ours.map((sample, index) => sample.imagesPerSecond / samples.oursOneThread[index].imagesPerSecond);
+      const speedUps = samples.ours.map(
+        (sample, index) => sample.imagesPerSecond / samples.oursOneThread[index].imagesPerSecond,
+      );
       rows.push(
-        { suite, name: `ours (wasm): train ${imageSize}px base ${baseWidth} batch ${batchSize}, 1 thread`, value: median(samples.oursOneThread.map((sample) => sample.imagesPerSecond)), unit: 'img/s', note: 'same rounds' },
-        { suite, name: `ours ${threads} threads / 1 thread, ${imageSize}px base ${baseWidth} batch ${batchSize}`, value: median(speedUps), unit: 'x', note: `per-round ${speedUps.map((value) => value.toFixed(2)).join(', ')}; ${load}` },
+        {
+          suite,
+          name: `ours (wasm): train ${imageSize}px base ${baseWidth} batch ${batchSize}, 1 thread`,
+          value: median(samples.oursOneThread.map((sample) => sample.imagesPerSecond)),
+          unit: 'img/s',
+          note: 'same rounds',
+        },
+        {
+          suite,
+          name: `ours ${threads} threads / 1 thread, ${imageSize}px base ${baseWidth} batch ${batchSize}`,
+          value: median(speedUps),
+          unit: 'x',
+          note: `per-round ${speedUps.map((value) => value.toFixed(2)).join(', ')}; ${load}`,
+        },
       );
     }
   }
@@ -74,12 +119,28 @@ export async function run({ quick }) {
 }
 
 function ours(imageSize, baseWidth, batchSize, threads, steps, warmup) {
-  const result = runJson(process.execPath, [join(root, 'bench', 'train-steps.mjs'), imageSize, baseWidth, batchSize, threads, steps, warmup]);
+  const result = runJson(process.execPath, [
+    join(root, 'bench', 'train-steps.mjs'),
+    imageSize,
+    baseWidth,
+    batchSize,
+    threads,
+    steps,
+    warmup,
+  ]);
   return { ...result, imagesPerSecond: batchSize / median(result.seconds) };
 }
 
 function pytorch(python, imageSize, baseWidth, batchSize, threads, steps, warmup) {
-  const result = runJson(python, [join(root, 'bench', 'pytorch', 'dcgan_step.py'), imageSize, baseWidth, batchSize, threads, steps, warmup]);
+  const result = runJson(python, [
+    join(root, 'bench', 'pytorch', 'dcgan_step.py'),
+    imageSize,
+    baseWidth,
+    batchSize,
+    threads,
+    steps,
+    warmup,
+  ]);
   return { ...result, imagesPerSecond: batchSize / median(result.seconds) };
 }
 
@@ -87,7 +148,9 @@ function runJson(command, args) {
   const result = spawnSync(command, args.map(String), { encoding: 'utf8', maxBuffer: 1 << 24 });
   const line = result.stdout?.trim().split('\n').at(-1);
   if (result.status !== 0 || line === undefined || line === '') {
-    throw new Error(`${command} ${args.join(' ')} failed (exit ${result.status}): ${result.stderr?.trim().split('\n').slice(-3).join(' ')}`);
+    throw new Error(
+      `${command} ${args.join(' ')} failed (exit ${result.status}): ${result.stderr?.trim().split('\n').slice(-3).join(' ')}`,
+    );
   }
   return JSON.parse(line);
 }

@@ -37,35 +37,103 @@ export async function run({ cores, quick }) {
     try {
       selection = await initBackend({ prefer: backendName });
     } catch (error) {
-      rows.push({ suite, name: `${backendName}: train`, value: null, unit: 'img/s', note: `not available: ${firstLine(error)}` });
+      rows.push({
+        suite,
+        name: `${backendName}: train`,
+        value: null,
+        unit: 'img/s',
+        note: `not available: ${firstLine(error)}`,
+      });
       continue;
     }
     for (const configuration of configurations) {
       const name = `${backendName}: train ${label(configuration)}`;
       const isCpu = backendName === 'cpu';
       if (isCpu && configuration.batchSize !== 16 && process.env.DCGAN_BENCH_CPU_ALL !== '1') {
-        rows.push({ suite, name, value: null, unit: 'img/s', note: 'skipped: minutes per step on cpu (DCGAN_BENCH_CPU_ALL=1 runs it)' });
+        rows.push({
+          suite,
+          name,
+          value: null,
+          unit: 'img/s',
+          note: 'skipped: minutes per step on cpu (DCGAN_BENCH_CPU_ALL=1 runs it)',
+        });
         continue;
       }
-      if (selection.webgpuAdapter?.software === true && configuration.imageSize === 64 && process.env.DCGAN_BENCH_WEBGPU_ALL !== '1') {
-        rows.push({ suite, name, value: null, unit: 'img/s', note: `skipped: minutes per step on a software adapter (${backendPackage.formatAdapter(selection.webgpuAdapter)}; DCGAN_BENCH_WEBGPU_ALL=1 runs it)` });
+      if (
+        selection.webgpuAdapter?.software === true &&
+        configuration.imageSize === 64 &&
+        process.env.DCGAN_BENCH_WEBGPU_ALL !== '1'
+      ) {
+        rows.push({
+          suite,
+          name,
+          value: null,
+          unit: 'img/s',
+          note: `skipped: minutes per step on a software adapter (${backendPackage.formatAdapter(selection.webgpuAdapter)}; DCGAN_BENCH_WEBGPU_ALL=1 runs it)`,
+        });
         continue;
       }
       const isLongRun = backendName === 'wasm' && configuration.batchSize === 16;
       // A software WebGPU adapter (llvmpipe) is slower than wasm and compiles every shader on the CPU first.
       const isSoftwareGpu = selection.webgpuAdapter?.software === true;
-      const steps = isCpu ? 1 : isLongRun ? (quick ? 20 : 1000) : isSoftwareGpu ? 2 : configuration.imageSize === 64 ? (quick ? 2 : 4) : quick ? 4 : 20;
-      const result = await timeTraining(tf, Trainer, configuration, steps, isCpu ? 0 : isLongRun ? 5 : isSoftwareGpu ? 1 : 2, isLongRun);
+      const steps = isCpu
+        ? 1
+        : isLongRun
+          ? quick
+            ? 20
+            : 1000
+          : isSoftwareGpu
+            ? 2
+            : configuration.imageSize === 64
+              ? quick
+                ? 2
+                : 4
+              : quick
+                ? 4
+                : 20;
+      const result = await timeTraining(
+        tf,
+        Trainer,
+        configuration,
+        steps,
+        isCpu ? 0 : isLongRun ? 5 : isSoftwareGpu ? 1 : 2,
+        isLongRun,
+      );
       measured.set(name, result.imagesPerSecond);
-      const threads = backendName === 'wasm' ? ` (${wasmTrainingThreads()} thread${wasmTrainingThreads() === 1 ? '' : 's'})` : '';
-      const adapter = selection.webgpuAdapter === undefined ? '' : ` on ${backendPackage.formatAdapter(selection.webgpuAdapter)}`;
+      const threads =
+        backendName === 'wasm' ? ` (${wasmTrainingThreads()} thread${wasmTrainingThreads() === 1 ? '' : 's'})` : '';
+      const adapter =
+        selection.webgpuAdapter === undefined ? '' : ` on ${backendPackage.formatAdapter(selection.webgpuAdapter)}`;
       const note = `${steps} step${steps === 1 ? '' : 's'}, ${selection.tfjsBackend}${threads}${adapter}; median step ${result.medianSeconds.toFixed(3)} s; load ${loadavg()[0].toFixed(1)}`;
-      rows.push({ suite, name, value: result.imagesPerSecond, unit: 'img/s', note, ...(configuration.batchSize === 16 && configuration.imageSize === 32 && backendName === 'wasm' ? { target: '>= 100x cpu, aim >= 128' } : {}) });
+      rows.push({
+        suite,
+        name,
+        value: result.imagesPerSecond,
+        unit: 'img/s',
+        note,
+        ...(configuration.batchSize === 16 && configuration.imageSize === 32 && backendName === 'wasm'
+          ? { target: '>= 100x cpu, aim >= 128' }
+          : {}),
+      });
       if (result.memory !== undefined) {
         const { start, end } = result.memory;
         rows.push(
-          { suite, name: `${backendName}: wasm heap bytes at step ${start.step} / ${end.step}`, value: end.heapBytes, unit: 'bytes', note: `start ${start.heapBytes}; growth ${end.heapBytes - start.heapBytes}`, target: 'no growth' },
-          { suite, name: `${backendName}: tensors at step ${start.step} / ${end.step}`, value: end.numTensors, unit: 'tensors', note: `start ${start.numTensors}; tensor bytes ${start.numBytes} -> ${end.numBytes}`, target: 'no growth' },
+          {
+            suite,
+            name: `${backendName}: wasm heap bytes at step ${start.step} / ${end.step}`,
+            value: end.heapBytes,
+            unit: 'bytes',
+            note: `start ${start.heapBytes}; growth ${end.heapBytes - start.heapBytes}`,
+            target: 'no growth',
+          },
+          {
+            suite,
+            name: `${backendName}: tensors at step ${start.step} / ${end.step}`,
+            value: end.numTensors,
+            unit: 'tensors',
+            note: `start ${start.numTensors}; tensor bytes ${start.numBytes} -> ${end.numBytes}`,
+            target: 'no growth',
+          },
         );
       }
     }
@@ -74,13 +142,25 @@ export async function run({ cores, quick }) {
     const webgpu = measured.get(`webgpu: train ${label(configuration)}`);
     const wasmRate = measured.get(`wasm: train ${label(configuration)}`);
     if (webgpu !== undefined && wasmRate !== undefined) {
-      rows.push({ suite, name: `webgpu / wasm speed-up, ${label(configuration)}`, value: webgpu / wasmRate, unit: 'x', note: 'GPU target (64px base 64 batch 128, H100-class): >= 1,000 img/s' });
+      rows.push({
+        suite,
+        name: `webgpu / wasm speed-up, ${label(configuration)}`,
+        value: webgpu / wasmRate,
+        unit: 'x',
+        note: 'GPU target (64px base 64 batch 128, H100-class): >= 1,000 img/s',
+      });
     }
   }
   const wasm = measured.get(`wasm: train ${label(configurations[0])}`);
   const cpu = measured.get(`cpu: train ${label(configurations[0])}`);
   if (wasm !== undefined && cpu !== undefined) {
-    rows.push({ suite, name: `wasm / cpu speed-up, ${label(configurations[0])}`, value: wasm / cpu, unit: 'x', target: '>= 100' });
+    rows.push({
+      suite,
+      name: `wasm / cpu speed-up, ${label(configurations[0])}`,
+      value: wasm / cpu,
+      unit: 'x',
+      target: '>= 100',
+    });
   }
   return rows;
 }
@@ -88,10 +168,17 @@ export async function run({ cores, quick }) {
 /** Trains `steps` timed steps (after `warmup` untimed ones) on the current backend; images/s from the median step. */
 async function timeTraining(tf, Trainer, { imageSize, baseWidth, batchSize }, steps, warmup, recordMemory) {
   const trainer = new Trainer({ config: { imageSize, channels: 3, baseWidth }, batchSize, seed: 1 });
-  const real = tf.tidy(() => tf.sub(tf.mul(tf.randomUniform([batchSize, imageSize, imageSize, 3], 0, 1, 'float32', 7), 2), 1));
+  const real = tf.tidy(() =>
+    tf.sub(tf.mul(tf.randomUniform([batchSize, imageSize, imageSize, 3], 0, 1, 'float32', 7), 2), 1),
+  );
   try {
     for (let step = 0; step < warmup; step++) await trainer.step(real);
-    const snapshot = () => ({ step: trainer.completedSteps, heapBytes: wasmHeapBytes(tf), numTensors: tf.memory().numTensors, numBytes: tf.memory().numBytes });
+    const snapshot = () => ({
+      step: trainer.completedSteps,
+      heapBytes: wasmHeapBytes(tf),
+      numTensors: tf.memory().numTensors,
+      numBytes: tf.memory().numBytes,
+    });
     const start = snapshot();
     const seconds = [];
     for (let step = 0; step < steps; step++) {
@@ -102,7 +189,11 @@ async function timeTraining(tf, Trainer, { imageSize, baseWidth, batchSize }, st
     const end = snapshot();
     seconds.sort((a, b) => a - b);
     const medianSeconds = seconds[Math.floor((seconds.length - 1) / 2)];
-    return { imagesPerSecond: batchSize / medianSeconds, medianSeconds, memory: recordMemory ? { start, end } : undefined };
+    return {
+      imagesPerSecond: batchSize / medianSeconds,
+      medianSeconds,
+      memory: recordMemory ? { start, end } : undefined,
+    };
   } finally {
     real.dispose();
     trainer.dispose();

@@ -16,10 +16,19 @@ export interface ShardWorkerOptions {
 }
 
 /** Starts a TypeScript worker as shard `index` of `count`, with JOB_COMPLETION_INDEX/JOB_COMPLETIONS set. */
-export function startShardWorker(script: string, options: ShardWorkerOptions): { readonly child: ChildProcess; readonly done: Promise<ShardWorkerResult> };
+export function startShardWorker(
+  script: string,
+  options: ShardWorkerOptions,
+): { readonly child: ChildProcess; readonly done: Promise<ShardWorkerResult> };
 
 /** Runs shards of a worker, `parallel` at a time (default 2); rejects naming a shard that failed. */
 export function runShardWorkers(
   script: string,
-  options: { readonly count: number; readonly indices?: readonly number[]; readonly environment?: Readonly<Record<string, string>>; readonly cwd?: string; readonly parallel?: number },
+  options: {
+    readonly count: number;
+    readonly indices?: readonly number[];
+    readonly environment?: Readonly<Record<string, string>>;
+    readonly cwd?: string;
+    readonly parallel?: number;
+  },
 ): Promise<ShardWorkerResult[]>;

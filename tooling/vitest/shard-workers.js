@@ -35,7 +35,10 @@ export async function runShardWorkers(script, { count, indices, environment = {}
   const lane = async () => {
     for (let index = queue.shift(); index !== undefined; index = queue.shift()) {
       const result = await startShardWorker(script, { index, count, environment, cwd }).done;
-      if (result.code !== 0) throw new Error(`shard ${index}/${count} of ${script} exited with ${result.code ?? result.signal}:\n${result.stderr}`);
+      if (result.code !== 0)
+        throw new Error(
+          `shard ${index}/${count} of ${script} exited with ${result.code ?? result.signal}:\n${result.stderr}`,
+        );
       results.push(result);
     }
   };

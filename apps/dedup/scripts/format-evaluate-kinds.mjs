@@ -18,10 +18,26 @@ for (const result of results) {
   const rows = result.rows;
   const find = (setting, method = 'semantic') => rows.find((row) => row.method === method && same(row, setting));
   out.push(`### ${result.name}`, '');
-  out.push(`${result.distinct} distinct images (exact pixel copies removed) + ${result.planted} planted copies (${Object.entries(result.plantedByKind).map(([kind, count]) => `${count} ${kind}`).join(', ')}); hasher ${result.hasherNote}.`, '');
-  out.push('| method | pairs | false pairs (in a look-alike family) | precision | recall | JPEG | shift | brightness | exact | distinct images wrongly dropped |', '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  out.push(
+    `${result.distinct} distinct images (exact pixel copies removed) + ${result.planted} planted copies (${Object.entries(
+      result.plantedByKind,
+    )
+      .map(([kind, count]) => `${count} ${kind}`)
+      .join(', ')}); hasher ${result.hasherNote}.`,
+    '',
+  );
+  out.push(
+    '| method | pairs | false pairs (in a look-alike family) | precision | recall | JPEG | shift | brightness | exact | distinct images wrongly dropped |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  );
   const d = find(defaults);
-  if (d) out.push(line(`**defaults**: semantic, shift probes 2, radius 3 (probe radius 0), verified (t = ${t}, background tolerance ${tolerance})`, d));
+  if (d)
+    out.push(
+      line(
+        `**defaults**: semantic, shift probes 2, radius 3 (probe radius 0), verified (t = ${t}, background tolerance ${tolerance})`,
+        d,
+      ),
+    );
   const old = find({ ...defaults, verification: 0.08, backgroundTolerance: 0 });
   if (old) out.push(line('same candidates, 0.2 verification (whole thumbnail, t = 0.08)', old));
   const u = find({ ...defaults, verification: 'none' });
@@ -30,8 +46,10 @@ for (const result of results) {
   if (p) out.push(line('paper: exact code match, no probes, verified', p));
   const p0 = find({ shiftProbes: 0, radius: 0, probeRadius: 0, verification: 'none' });
   if (p0) out.push(line('paper: exact code match, no probes, not verified', p0));
-  for (const row of rows.filter((row) => row.method !== 'semantic')) out.push(line(`anchor: ${row.method}, radius ${row.radius}`, row));
-  const setting = (row) => `shift probes ${row.shiftProbes}, radius ${row.radius}, probe radius ${row.probeRadius}, t ${row.verification}${row.verification === 'none' ? '' : `, tolerance ${row.backgroundTolerance}`}`;
+  for (const row of rows.filter((row) => row.method !== 'semantic'))
+    out.push(line(`anchor: ${row.method}, radius ${row.radius}`, row));
+  const setting = (row) =>
+    `shift probes ${row.shiftProbes}, radius ${row.radius}, probe radius ${row.probeRadius}, t ${row.verification}${row.verification === 'none' ? '' : `, tolerance ${row.backgroundTolerance}`}`;
   const worst = (list, by) => list.reduce((top, row) => (by(row) > by(top) ? row : top));
   const cli = rows.filter((row) => row.method === 'semantic' && same(row, verification));
   const worstDrop = worst(cli, (row) => row.wronglyDroppedShare);
@@ -45,7 +63,11 @@ for (const result of results) {
       `of which ${worstDrop.wronglyDroppedInFamily ?? 0} within a look-alike family; outside the families at most ${worstOutside.wronglyDropped - (worstOutside.wronglyDroppedInFamily ?? 0)} (${percent((worstOutside.wronglyDropped - (worstOutside.wronglyDroppedInFamily ?? 0)) / result.distinct)}, ${setting(worstOutside)}). ` +
       `Lowest precision ${f(worstPrecision.precision)} (${setting(worstPrecision)}). Without verification the worst of these settings drops ${percent(worstUnverified.wronglyDroppedShare)} (${setting(worstUnverified)}).`,
   );
-  if (d) out.push('', `Verification cost at the defaults: ${d.checkedPairs} (kept item, candidate) pairs compared in ${d.verifySeconds.toFixed(2)} s (grouping in all: ${d.seconds.toFixed(2)} s).`);
+  if (d)
+    out.push(
+      '',
+      `Verification cost at the defaults: ${d.checkedPairs} (kept item, candidate) pairs compared in ${d.verifySeconds.toFixed(2)} s (grouping in all: ${d.seconds.toFixed(2)} s).`,
+    );
   out.push('');
 }
 process.stdout.write(`${out.join('\n')}\n`);

@@ -13,11 +13,17 @@ if (hashers.length === 0) throw new Error('usage: hasher-bit-balance.mjs <cache-
 await initBackend();
 const meta = JSON.parse(await readFile(join(cache, `${set}.json`), 'utf8'));
 const data = await readFile(join(cache, `${set}.rgb`));
-const images = meta.keys.map((_, index) => ({ width: 32, height: 32, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset + index * 3072, 3072) }));
+const images = meta.keys.map((_, index) => ({
+  width: 32,
+  height: 32,
+  channels: 3,
+  data: new Uint8Array(data.buffer, data.byteOffset + index * 3072, 3072),
+}));
 for (const path of hashers) {
   const hasher = await loadSemanticHasher(path);
   const codes = [];
-  for (let start = 0; start < images.length; start += 512) codes.push(await hasher.hashImages(images.slice(start, start + 512)));
+  for (let start = 0; start < images.length; start += 512)
+    codes.push(await hasher.hashImages(images.slice(start, start + 512)));
   const all = Buffer.concat(codes);
   const bytes = hasher.codeBits / 8;
   let constant = 0;
@@ -33,7 +39,17 @@ for (const path of hashers) {
     const key = all.subarray(item * bytes, (item + 1) * bytes).toString('hex');
     buckets.set(key, (buckets.get(key) ?? 0) + 1);
   }
-  const line = { hasher: path, normalisation: hasher.architecture.inputNormalisation, set, images: images.length, constantBits: constant, codeBits: hasher.codeBits, meanImbalance: Number((imbalance / hasher.codeBits).toFixed(3)), distinctCodes: buckets.size, largestBucket: Math.max(...buckets.values()) };
+  const line = {
+    hasher: path,
+    normalisation: hasher.architecture.inputNormalisation,
+    set,
+    images: images.length,
+    constantBits: constant,
+    codeBits: hasher.codeBits,
+    meanImbalance: Number((imbalance / hasher.codeBits).toFixed(3)),
+    distinctCodes: buckets.size,
+    largestBucket: Math.max(...buckets.values()),
+  };
   process.stdout.write(`${JSON.stringify(line)}\n`);
   hasher.dispose();
 }

@@ -10,7 +10,8 @@ import { join, relative } from 'node:path';
 import sharp from 'sharp';
 
 const [root, cache] = process.argv.slice(2);
-if (root === undefined || cache === undefined) throw new Error('usage: prepare-evaluation-sets.mjs <extracted-debs-root> <cache-dir>');
+if (root === undefined || cache === undefined)
+  throw new Error('usage: prepare-evaluation-sets.mjs <extracted-debs-root> <cache-dir>');
 await mkdir(cache, { recursive: true });
 sharp.concurrency(1);
 

@@ -4,12 +4,39 @@ import { parseDedupArguments } from './arguments.js';
 
 describe('parseDedupArguments', () => {
   it('reads a full hash command', () => {
-    const parsed = parseDedupArguments(['hash', '--data', 'photos', '--hasher', 'h.bin', '--out', 'runs/x', '--radius', '2', '--shift-probes', '1', '--restart']);
-    expect(parsed).toMatchObject({ command: 'hash', data: 'photos', hasher: 'h.bin', out: 'runs/x', radius: 2, shiftProbes: 1, restart: true, imageSize: 32, channels: 3, codeBits: 128 });
+    const parsed = parseDedupArguments([
+      'hash',
+      '--data',
+      'photos',
+      '--hasher',
+      'h.bin',
+      '--out',
+      'runs/x',
+      '--radius',
+      '2',
+      '--shift-probes',
+      '1',
+      '--restart',
+    ]);
+    expect(parsed).toMatchObject({
+      command: 'hash',
+      data: 'photos',
+      hasher: 'h.bin',
+      out: 'runs/x',
+      radius: 2,
+      shiftProbes: 1,
+      restart: true,
+      imageSize: 32,
+      channels: 3,
+      codeBits: 128,
+    });
   });
 
   it('reads --shard, and hashes the whole dataset without it', () => {
-    expect(parseDedupArguments(['hash', '--hasher', 'h.bin', '--out', 'x', '--shard', '2/4']).shard).toEqual({ index: 2, count: 4 });
+    expect(parseDedupArguments(['hash', '--hasher', 'h.bin', '--out', 'x', '--shard', '2/4']).shard).toEqual({
+      index: 2,
+      count: 4,
+    });
     expect(parseDedupArguments(['merge', '--hasher', 'h.bin', '--out', 'x']).shard).toEqual({ index: 0, count: 1 });
   });
 
@@ -24,11 +51,20 @@ describe('parseDedupArguments', () => {
     [['hash', '--hasher', 'h.bin'], '`hash` needs `--hasher <file>` and `--out <dir>`'],
     [['evaluate'], '`evaluate` needs `--out <dir>`'],
     [['merge', '--out', 'x'], '`merge` needs `--hasher <file>` and `--out <dir>`'],
-    [['hash', '--hasher', 'h.bin', '--out', 'x', '--shard', '4/4'], 'Expected the shard index to be an integer in 0..3, got `4` (--shard 4/4)'],
+    [
+      ['hash', '--hasher', 'h.bin', '--out', 'x', '--shard', '4/4'],
+      'Expected the shard index to be an integer in 0..3, got `4` (--shard 4/4)',
+    ],
     [['run', '--out', 'x', '--channels', '2'], 'Expected `--channels` to be one of 1, 3, got `2`'],
     [['run', '--out', 'x', '--noise=-1'], 'Expected `--noise` to be a number in [0, 10], got `-1`'],
-    [['run', '--out', 'x', '--backend', 'gpu'], 'Expected `--backend` to be one of auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu, got `gpu`'],
-    [['run', '--out', 'x', '--format', 'tar'], 'Expected `--format` to be one of mnist-package, folder, lmdb, cifar10, svhn, idx, got `tar`'],
+    [
+      ['run', '--out', 'x', '--backend', 'gpu'],
+      'Expected `--backend` to be one of auto | tensorflow-gpu | webgpu | tensorflow | wasm | cpu, got `gpu`',
+    ],
+    [
+      ['run', '--out', 'x', '--format', 'tar'],
+      'Expected `--format` to be one of mnist-package, folder, lmdb, cifar10, svhn, idx, got `tar`',
+    ],
     [['run', '--out', 'x', '--bogus'], "Unknown option '--bogus'"],
   ])('refuses %j with one clear line', (argv, message) => {
     expect(() => parseDedupArguments(argv)).toThrow(message);

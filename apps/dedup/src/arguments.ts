@@ -1,5 +1,14 @@
 import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
-import { backendOption, choiceOption, integerOption, numberOption, parseOptions, shardOption, standardOptionsHelp, UsageError } from '@dcgan/cli';
+import {
+  backendOption,
+  choiceOption,
+  integerOption,
+  numberOption,
+  parseOptions,
+  shardOption,
+  standardOptionsHelp,
+  UsageError,
+} from '@dcgan/cli';
 import { datasetFormats, type DatasetFormat, type Shard } from '@dcgan/data';
 import { dedupRunDefaults } from '@dcgan/dedup';
 
@@ -7,7 +16,11 @@ export const commands = ['train', 'hash', 'merge', 'run', 'evaluate', 'help'] as
 export type Command = (typeof commands)[number];
 
 /** Matching defaults, chosen on planted MNIST duplicates and checked on icons and clip art (packages/dedup/EVALUATION.md). */
-export const { radius: defaultRadius, shiftProbes: defaultShiftProbes, probeRadius: defaultProbeRadius } = dedupRunDefaults;
+export const {
+  radius: defaultRadius,
+  shiftProbes: defaultShiftProbes,
+  probeRadius: defaultProbeRadius,
+} = dedupRunDefaults;
 
 export interface DedupArguments {
   readonly command: Command;
@@ -155,9 +168,11 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     },
     { positionals: true },
   );
-  if (positionals.length > 1) throw new UsageError(`Expected one command, got \`${positionals.join(' ')}\` (see --help)`);
+  if (positionals.length > 1)
+    throw new UsageError(`Expected one command, got \`${positionals.join(' ')}\` (see --help)`);
   const command = values.help === true || positionals.length === 0 ? 'help' : (positionals[0] as Command);
-  if (!commands.includes(command)) throw new UsageError(`Unknown command \`${positionals[0]}\`; expected one of ${commands.join(', ')}`);
+  if (!commands.includes(command))
+    throw new UsageError(`Unknown command \`${positionals[0]}\`; expected one of ${commands.join(', ')}`);
   const backend = backendOption(values.backend);
   const format = choiceOption('--format', values.format, datasetFormats, undefined) ?? null;
   const trainFormat = choiceOption('--train-format', values['train-format'], datasetFormats, undefined) ?? null;
@@ -178,10 +193,17 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     encoderBias: values['encoder-bias'] === true,
     epochs: integerOption('--epochs', values.epochs, 20, { minimum: 1 }),
     batchSize: integerOption('--batch-size', values['batch-size'], 128, { minimum: 1 }),
-    learningRate: numberOption('--learning-rate', values['learning-rate'], 3e-4, { minimum: 0, exclusiveMinimum: true, maximum: 1 }),
+    learningRate: numberOption('--learning-rate', values['learning-rate'], 3e-4, {
+      minimum: 0,
+      exclusiveMinimum: true,
+      maximum: 1,
+    }),
     noise: numberOption('--noise', values.noise, 0.1, { minimum: 0, maximum: 10 }),
     masking: numberOption('--masking', values.masking, 0, { minimum: 0, maximum: 0.99 }),
-    brightnessJitter: numberOption('--brightness-jitter', values['brightness-jitter'], 0.2, { minimum: 0, maximum: 0.99 }),
+    brightnessJitter: numberOption('--brightness-jitter', values['brightness-jitter'], 0.2, {
+      minimum: 0,
+      maximum: 0.99,
+    }),
     dropout: numberOption('--dropout', values.dropout, 0.2, { minimum: 0, maximum: 0.99 }),
     imagesPerEpoch: integerOption('--images-per-epoch', values['images-per-epoch'], undefined, { minimum: 1 }),
     seed: integerOption('--seed', values.seed, 0, { minimum: 0 }),
@@ -198,10 +220,15 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     skipBaselines: values['skip-baselines'] === true,
     limitPerClass: integerOption('--limit-per-class', values['limit-per-class'], undefined, { minimum: 1 }),
   };
-  if (command === 'train' && result.hasher === null) throw new UsageError('`train` needs `--hasher <file>` to write the hasher to');
-  if ((command === 'hash' || command === 'merge') && (result.hasher === null || result.out === null)) throw new UsageError(`\`${command}\` needs \`--hasher <file>\` and \`--out <dir>\``);
-  if ((result.trainData !== null || result.trainFormat !== null) && command !== 'train' && command !== 'run') throw new UsageError(`\`--train-data\` and \`--train-format\` only apply to \`train\` and \`run\``);
-  if (result.trainFormat !== null && result.trainData === null) throw new UsageError('`--train-format` needs `--train-data <path>`');
-  if ((command === 'run' || command === 'evaluate') && result.out === null) throw new UsageError(`\`${command}\` needs \`--out <dir>\``);
+  if (command === 'train' && result.hasher === null)
+    throw new UsageError('`train` needs `--hasher <file>` to write the hasher to');
+  if ((command === 'hash' || command === 'merge') && (result.hasher === null || result.out === null))
+    throw new UsageError(`\`${command}\` needs \`--hasher <file>\` and \`--out <dir>\``);
+  if ((result.trainData !== null || result.trainFormat !== null) && command !== 'train' && command !== 'run')
+    throw new UsageError(`\`--train-data\` and \`--train-format\` only apply to \`train\` and \`run\``);
+  if (result.trainFormat !== null && result.trainData === null)
+    throw new UsageError('`--train-format` needs `--train-data <path>`');
+  if ((command === 'run' || command === 'evaluate') && result.out === null)
+    throw new UsageError(`\`${command}\` needs \`--out <dir>\``);
   return result;
 }

@@ -29,14 +29,20 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readonly string[]): Promise<void> {
-  const architecture = { imageWidth: arguments_.imageSize, imageHeight: arguments_.imageSize, channels: arguments_.channels };
+  const architecture = {
+    imageWidth: arguments_.imageSize,
+    imageHeight: arguments_.imageSize,
+    channels: arguments_.channels,
+  };
   const open = () => openHasherInput(arguments_, arguments_.data, arguments_.format);
   await createOutputFolders(arguments_);
   switch (arguments_.command) {
     case 'train': {
       const training = await trainingSet(arguments_, await open());
       const hasher = await trainHasher(arguments_, training.source, training.transform, arguments_.hasher!, signal);
-      process.stdout.write(`hasher: ${arguments_.hasher} (${hasher.inputSize}-${hasher.codeBits}-${hasher.inputSize}, trained ${String(hasher.training.epochs ?? 0)} epochs)\n`);
+      process.stdout.write(
+        `hasher: ${arguments_.hasher} (${hasher.inputSize}-${hasher.codeBits}-${hasher.inputSize}, trained ${String(hasher.training.epochs ?? 0)} epochs)\n`,
+      );
       return;
     }
     case 'hash':
@@ -49,7 +55,9 @@ async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readon
       }
       if (arguments_.command === 'merge') {
         const merged = await mergeHashShards(arguments_.out!, join(arguments_.out!, 'hashes'));
-        process.stdout.write(`merged ${merged.shards} shards: ${merged.itemsRead} items (${merged.hashed} hashed, ${merged.skipped} skipped) into ${merged.directory}\n`);
+        process.stdout.write(
+          `merged ${merged.shards} shards: ${merged.itemsRead} items (${merged.hashed} hashed, ${merged.skipped} skipped) into ${merged.directory}\n`,
+        );
       }
       await hashAndReport(arguments_, source, transform, hasher, arguments_.out!, signal);
       return;
@@ -57,7 +65,10 @@ async function run(arguments_: DedupArguments, signal: AbortSignal, argv: readon
     case 'run': {
       const data = await open();
       const training = await trainingSet(arguments_, data);
-      await dedupWithProgress(arguments_, data, arguments_.out!, signal, { hasherPath: arguments_.hasher ?? join(arguments_.out!, dedupRunFiles.hasher), training });
+      await dedupWithProgress(arguments_, data, arguments_.out!, signal, {
+        hasherPath: arguments_.hasher ?? join(arguments_.out!, dedupRunFiles.hasher),
+        training,
+      });
       return;
     }
     case 'evaluate':

@@ -5,9 +5,16 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
-const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'].filter(Boolean);
+const candidates = [
+  process.env.CHROMIUM_PATH,
+  '/usr/bin/chromium',
+  '/usr/bin/chromium-browser',
+  '/usr/bin/google-chrome',
+  '/usr/bin/google-chrome-stable',
+].filter(Boolean);
 const found = () => candidates.find((path) => existsSync(path));
-const banner = (lines) => process.stderr.write(`\n${'!'.repeat(78)}\n${lines.map((line) => `!! ${line}`).join('\n')}\n${'!'.repeat(78)}\n\n`);
+const banner = (lines) =>
+  process.stderr.write(`\n${'!'.repeat(78)}\n${lines.map((line) => `!! ${line}`).join('\n')}\n${'!'.repeat(78)}\n\n`);
 
 if (found()) {
   process.stdout.write(`explorer browser test: using ${found()}\n`);
@@ -23,7 +30,7 @@ if (!isRoot || !hasApt) {
   ]);
   process.exit(0);
 }
-process.stdout.write('explorer browser test: installing Debian\'s chromium with apt-get (once per machine)...\n');
+process.stdout.write("explorer browser test: installing Debian's chromium with apt-get (once per machine)...\n");
 const environment = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
 // Another install may hold the dpkg lock; wait for it rather than fail.
 const lockWait = ['-o', 'DPkg::Lock::Timeout=600'];
@@ -31,7 +38,10 @@ try {
   execFileSync('apt-get', [...lockWait, 'update', '-qq'], { stdio: 'inherit', env: environment });
   execFileSync('apt-get', [...lockWait, 'install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: environment });
 } catch (error) {
-  banner([`apt-get could not install chromium: ${error.message.split('\n')[0]}`, `The explorer's browser test will be SKIPPED${process.env.CI ? ' -- and FAIL, since CI is set' : ''}.`]);
+  banner([
+    `apt-get could not install chromium: ${error.message.split('\n')[0]}`,
+    `The explorer's browser test will be SKIPPED${process.env.CI ? ' -- and FAIL, since CI is set' : ''}.`,
+  ]);
   process.exit(process.env.CI ? 1 : 0);
 }
 if (!found()) {

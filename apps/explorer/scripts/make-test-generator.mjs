@@ -12,16 +12,27 @@ import * as tf from '@tensorflow/tfjs-core';
 const steps = Number(process.argv[2] ?? 600);
 const backend = await initBackend();
 console.log(`backend: ${backend.name}`);
-const trainer = new Trainer({ config: { imageSize: 16, channels: 1, baseWidth: 16, latentDim: 32 }, batchSize: 32, seed: 7 });
+const trainer = new Trainer({
+  config: { imageSize: 16, channels: 1, baseWidth: 16, latentDim: 32 },
+  batchSize: 32,
+  seed: 7,
+});
 const source = await openMnistPackage();
 const started = Date.now();
 for (let epoch = 0; trainer.completedSteps < steps; epoch++) {
-  for await (const batch of createBatches(source, { batchSize: 32, transform: [pad(32), resize(16), toGrayscale()], seed: 7, epoch })) {
+  for await (const batch of createBatches(source, {
+    batchSize: 32,
+    transform: [pad(32), resize(16), toGrayscale()],
+    seed: 7,
+    epoch,
+  })) {
     const images = batchToTensor(tf, batch);
     const result = await trainer.step(images);
     images.dispose();
     if (trainer.completedSteps % 50 === 0) {
-      console.log(`step ${trainer.completedSteps}: D ${result.discriminatorLoss.toFixed(3)} G ${result.generatorLoss.toFixed(3)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+      console.log(
+        `step ${trainer.completedSteps}: D ${result.discriminatorLoss.toFixed(3)} G ${result.generatorLoss.toFixed(3)} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      );
     }
     if (trainer.completedSteps >= steps) break;
   }
@@ -30,6 +41,9 @@ await source.close();
 const directory = fileURLToPath(new URL('../test/fixtures/generator', import.meta.url));
 await exportGenerator(directory, trainer.generator);
 const z = sampleLatent(36, 32, 1);
-await writePng(fileURLToPath(new URL('../test/fixtures/generator-samples.png', import.meta.url)), await sampleGrid(trainer.generator, z, { columns: 6 }));
+await writePng(
+  fileURLToPath(new URL('../test/fixtures/generator-samples.png', import.meta.url)),
+  await sampleGrid(trainer.generator, z, { columns: 6 }),
+);
 z.dispose();
 console.log(`wrote ${directory} after ${steps} steps`);

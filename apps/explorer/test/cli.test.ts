@@ -19,7 +19,11 @@ beforeAll(async () => {
   await tf.setBackend('cpu');
   directory = await mkdtemp(join(tmpdir(), 'dcgan-explorer-cli-'));
   checkpoint = join(directory, 'run', 'checkpoint');
-  const trainer = new Trainer({ config: { imageSize: 16, channels: 1, baseWidth: 4, latentDim: 6 }, batchSize: 2, seed: 3 });
+  const trainer = new Trainer({
+    config: { imageSize: 16, channels: 1, baseWidth: 4, latentDim: 6 },
+    batchSize: 2,
+    seed: 3,
+  });
   await saveCheckpoint(checkpoint, trainer);
   trainer.dispose();
 });
@@ -29,14 +33,20 @@ afterAll(async () => {
 
 /** Starts the explorer on a checkpoint with its own TMPDIR; resolves once it serves. */
 async function startExplorer(temporary: string) {
-  const child = spawn(process.execPath, [cli, '--checkpoint', checkpoint, '--port', String(5800 + Math.floor(Math.random() * 400))], {
-    env: { ...process.env, TMPDIR: temporary },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [cli, '--checkpoint', checkpoint, '--port', String(5800 + Math.floor(Math.random() * 400))],
+    {
+      env: { ...process.env, TMPDIR: temporary },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk;

@@ -7,7 +7,16 @@ import type { Browser, Page } from 'playwright-core';
 import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { canvasStatistics, chooseSlot, clickSample, findChromium, launchChromium, openExplorer, renderCount, waitForRender } from '../src/server/browser.js';
+import {
+  canvasStatistics,
+  chooseSlot,
+  clickSample,
+  findChromium,
+  launchChromium,
+  openExplorer,
+  renderCount,
+  waitForRender,
+} from '../src/server/browser.js';
 import { startExplorerServer, type ExplorerServer } from '../src/server/explorer-server.js';
 
 // A 16px MNIST generator trained for this test by scripts/make-test-generator.mjs.
@@ -15,11 +24,13 @@ const fixture = fileURLToPath(new URL('./fixtures/generator', import.meta.url));
 const chromiumPath = findChromium();
 if (chromiumPath === null) {
   const message =
-    'NO CHROMIUM: the explorer browser test cannot run. `pnpm test` installs Debian\'s chromium when it runs as root ' +
+    "NO CHROMIUM: the explorer browser test cannot run. `pnpm test` installs Debian's chromium when it runs as root " +
     'with apt-get (scripts/ensure-chromium.mjs); otherwise install it or set CHROMIUM_PATH.';
   // In CI a missing browser is a failure, not a silent pass.
   if (process.env.CI) throw new Error(message);
-  process.stderr.write(`\n${'!'.repeat(78)}\n!! ${message}\n!! SKIPPING test/explorer.e2e.test.ts\n${'!'.repeat(78)}\n\n`);
+  process.stderr.write(
+    `\n${'!'.repeat(78)}\n!! ${message}\n!! SKIPPING test/explorer.e2e.test.ts\n${'!'.repeat(78)}\n\n`,
+  );
 }
 
 describe.skipIf(chromiumPath === null)('explorer in headless Chromium', () => {
@@ -31,8 +42,16 @@ describe.skipIf(chromiumPath === null)('explorer in headless Chromium', () => {
     directory = await mkdtemp(join(tmpdir(), 'dcgan-explorer-test-'));
     const webDirectory = join(directory, 'web');
     // The production build, as `pnpm explorer` serves it.
-    await build({ configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)), logLevel: 'error', build: { outDir: webDirectory } });
-    server = await startExplorerServer({ modelDirectory: fixture, webDirectory, port: 5400 + Math.floor(Math.random() * 400) });
+    await build({
+      configFile: fileURLToPath(new URL('../vite.config.ts', import.meta.url)),
+      logLevel: 'error',
+      build: { outDir: webDirectory },
+    });
+    server = await startExplorerServer({
+      modelDirectory: fixture,
+      webDirectory,
+      port: 5400 + Math.floor(Math.random() * 400),
+    });
     browser = await launchChromium(chromiumPath!);
   }, 240_000);
 
@@ -101,7 +120,10 @@ describe.skipIf(chromiumPath === null)('explorer in headless Chromium', () => {
     const page = await newPage('?backend=cpu');
     expect(await page.getAttribute('body', 'data-backend')).toBe('cpu');
     expect((await canvasStatistics(page, '#grid-canvas')).deviation).toBeGreaterThan(20);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('button[data-download="grid-canvas"]')]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('button[data-download="grid-canvas"]'),
+    ]);
     expect(download.suggestedFilename()).toBe('dcgan-grid.png');
     const path = await download.path();
     const { readFile } = await import('node:fs/promises');

@@ -30,7 +30,11 @@ describe('resolveGenerator', () => {
 
   it('exports the generator of a run that only has a checkpoint', async () => {
     const run = join(directory, 'run');
-    const trainer = new Trainer({ config: { imageSize: 16, channels: 1, baseWidth: 4, latentDim: 6 }, batchSize: 2, seed: 3 });
+    const trainer = new Trainer({
+      config: { imageSize: 16, channels: 1, baseWidth: 4, latentDim: 6 },
+      batchSize: 2,
+      seed: 3,
+    });
     await saveCheckpoint(join(run, 'checkpoint'), trainer);
     const lines: string[] = [];
     const resolved = await resolveGenerator(run, (line) => lines.push(line));

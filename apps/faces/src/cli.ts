@@ -1,4 +1,13 @@
-import { numberOption, paperOptionsHelp, parsePaperArguments, ProgressBar, reexecWithThreadPool, runMain, trainPreset, UsageError } from '@dcgan/cli';
+import {
+  numberOption,
+  paperOptionsHelp,
+  parsePaperArguments,
+  ProgressBar,
+  reexecWithThreadPool,
+  runMain,
+  trainPreset,
+  UsageError,
+} from '@dcgan/cli';
 
 import { facesSettings } from './paper-settings.js';
 import { prepareFaceCrops } from './prepare-face-crops.js';
@@ -51,12 +60,23 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   bar?.finish();
   const usable = prepared.total - prepared.skipped.length;
-  process.stderr.write(`${usable.toLocaleString('en')} face crops in ${crops} (${prepared.written} new, ${prepared.kept} kept)\n`);
+  process.stderr.write(
+    `${usable.toLocaleString('en')} face crops in ${crops} (${prepared.written} new, ${prepared.kept} kept)\n`,
+  );
   if (prepared.skipped.length > 0) {
-    process.stderr.write(`skipped ${prepared.skipped.length} box(es) whose photo could not be read (listed in ${crops}/skipped.ndjson):\n`);
+    process.stderr.write(
+      `skipped ${prepared.skipped.length} box(es) whose photo could not be read (listed in ${crops}/skipped.ndjson):\n`,
+    );
     for (const item of prepared.skipped.slice(0, 10)) process.stderr.write(`  ${item.key}: ${item.reason}\n`);
   }
-  return trainPreset(facesSettings, { data: crops, out, imageCount: usable, itemName: 'face crops', values, overrides });
+  return trainPreset(facesSettings, {
+    data: crops,
+    out,
+    imageCount: usable,
+    itemName: 'face crops',
+    values,
+    overrides,
+  });
 }
 
 void runMain('dcgan-train-faces', main);

@@ -31,10 +31,19 @@ const parallel = 32;
  * be decoded are skipped and listed in `skipped.ndjson` in the crops folder.
  */
 export async function prepareFaceCrops(plan: FaceCropsPlan): Promise<FaceCropsResult> {
-  const source = await openFaceCrops(plan.photos, { ...(plan.boxes === undefined ? {} : { boxes: plan.boxes }), margin: plan.margin });
+  const source = await openFaceCrops(plan.photos, {
+    ...(plan.boxes === undefined ? {} : { boxes: plan.boxes }),
+    margin: plan.margin,
+  });
   const total = source.length ?? 0;
   const donePath = join(plan.crops, 'done.json');
-  const settings: CropSettings = { photos: plan.photos, boxes: plan.boxes ?? null, margin: plan.margin, size: plan.size, total };
+  const settings: CropSettings = {
+    photos: plan.photos,
+    boxes: plan.boxes ?? null,
+    margin: plan.margin,
+    size: plan.size,
+    total,
+  };
   const fingerprint = JSON.stringify(settings);
   try {
     await checkCropsFolder(plan.crops, settings);
@@ -112,17 +121,31 @@ async function readSettings(path: string, fromDone: boolean): Promise<CropSettin
 async function checkCropsFolder(crops: string, settings: CropSettings): Promise<void> {
   const names = await readdir(crops).catch(() => [] as string[]);
   if (names.length === 0) return;
-  const recorded = (await readSettings(join(crops, planFileName), false)) ?? (await readSettings(join(crops, 'done.json'), true));
+  const recorded =
+    (await readSettings(join(crops, planFileName), false)) ?? (await readSettings(join(crops, 'done.json'), true));
   if (recorded == null || typeof recorded !== 'object') {
-    throw new UsageError(`${crops} is not empty and holds no face crops made by dcgan-train-faces (no ${planFileName}): pass an empty or new --crops folder`);
+    throw new UsageError(
+      `${crops} is not empty and holds no face crops made by dcgan-train-faces (no ${planFileName}): pass an empty or new --crops folder`,
+    );
   }
-  const flags: Record<keyof CropSettings, string> = { photos: '--photos', boxes: '--boxes', margin: '--margin', size: 'size', total: 'box count' };
+  const flags: Record<keyof CropSettings, string> = {
+    photos: '--photos',
+    boxes: '--boxes',
+    margin: '--margin',
+    size: 'size',
+    total: 'box count',
+  };
   const differing = (Object.keys(flags) as (keyof CropSettings)[]).filter((key) => recorded[key] !== settings[key]);
   if (differing.length === 0) return;
   const shown = (value: unknown): string => (value === null ? '(no boxes file)' : String(value));
   const made = differing.map((key) => `${flags[key]} ${shown(recorded[key])}, not ${shown(settings[key])}`).join('; ');
   const flagsToPass = differing.filter((key) => flags[key].startsWith('--') && recorded[key] !== null);
-  const pass = flagsToPass.length === 0 ? '' : `pass ${flagsToPass.map((key) => `${flags[key]} ${shown(recorded[key])}`).join(' ')}, or `;
+  const pass =
+    flagsToPass.length === 0
+      ? ''
+      : `pass ${flagsToPass.map((key) => `${flags[key]} ${shown(recorded[key])}`).join(' ')}, or `;
   const what = differing.length === 1 ? flags[differing[0]!].replace(/^--/, '') : 'settings';
-  throw new UsageError(`${crops} holds face crops made with ${made}: ${pass}another --crops folder for the new ${what}`);
+  throw new UsageError(
+    `${crops} holds face crops made with ${made}: ${pass}another --crops folder for the new ${what}`,
+  );
 }

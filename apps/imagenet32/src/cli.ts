@@ -16,10 +16,13 @@ ${paperOptionsHelp(imagenet32Settings)}`;
 
 const programName = 'dcgan-train-imagenet32';
 
-void runMain(programName, datasetPaperMain({
+void runMain(
   programName,
-  settings: imagenet32Settings,
-  help,
-  dataPlaceholder: '<imagenet/train>',
-  defaultOut: 'runs/imagenet32',
-}));
+  datasetPaperMain({
+    programName,
+    settings: imagenet32Settings,
+    help,
+    dataPlaceholder: '<imagenet/train>',
+    defaultOut: 'runs/imagenet32',
+  }),
+);

@@ -14,7 +14,11 @@ import * as tf from '@tensorflow/tfjs-core';
 const out = resolve(process.argv[2] ?? 'runs/small-mnist');
 const steps = Number(process.argv[3] ?? 1500);
 const backend = await initBackend();
-const trainer = new Trainer({ config: { imageSize: 32, channels: 1, baseWidth: 16, latentDim: 100 }, batchSize: 32, seed: 1 });
+const trainer = new Trainer({
+  config: { imageSize: 32, channels: 1, baseWidth: 16, latentDim: 100 },
+  batchSize: 32,
+  seed: 1,
+});
 const source = await openMnistPackage();
 await mkdir(join(out, 'samples'), { recursive: true });
 const started = Date.now();
@@ -24,12 +28,19 @@ const sample = async () => {
 };
 console.log(`backend ${backend.name}; training 32px gray, base width 16, batch 32 for ${steps} steps -> ${out}`);
 for (let epoch = 0; trainer.completedSteps < steps; epoch++) {
-  for await (const batch of createBatches(source, { batchSize: 32, transform: [pad(32), toGrayscale()], seed: 1, epoch })) {
+  for await (const batch of createBatches(source, {
+    batchSize: 32,
+    transform: [pad(32), toGrayscale()],
+    seed: 1,
+    epoch,
+  })) {
     const images = batchToTensor(tf, batch);
     const result = await trainer.step(images);
     images.dispose();
     if (trainer.completedSteps % 50 === 0) {
-      console.log(`step ${trainer.completedSteps} (epoch ${epoch}): D ${result.discriminatorLoss.toFixed(3)} G ${result.generatorLoss.toFixed(3)} (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+      console.log(
+        `step ${trainer.completedSteps} (epoch ${epoch}): D ${result.discriminatorLoss.toFixed(3)} G ${result.generatorLoss.toFixed(3)} (${((Date.now() - started) / 1000).toFixed(0)} s)`,
+      );
     }
     if (trainer.completedSteps % 250 === 0 || trainer.completedSteps >= steps) {
       await saveCheckpoint(join(out, 'checkpoint'), trainer);

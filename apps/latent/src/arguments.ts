@@ -1,5 +1,13 @@
 import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
-import { backendOption, choiceOption, integerOption, numberOption, parseOptions, standardOptionsHelp, UsageError } from '@dcgan/cli';
+import {
+  backendOption,
+  choiceOption,
+  integerOption,
+  numberOption,
+  parseOptions,
+  standardOptionsHelp,
+  UsageError,
+} from '@dcgan/cli';
 
 export const commands = ['walk', 'arithmetic', 'turn', 'forget', 'visualize'] as const;
 export type CommandName = (typeof commands)[number];
@@ -19,7 +27,13 @@ export interface CommonArguments {
 
 export type LatentArguments =
   | { readonly command: 'help' }
-  | (CommonArguments & { readonly command: 'walk'; readonly rows: number; readonly points: number; readonly steps: number; readonly method: WalkMethods })
+  | (CommonArguments & {
+      readonly command: 'walk';
+      readonly rows: number;
+      readonly points: number;
+      readonly steps: number;
+      readonly method: WalkMethods;
+    })
   | (CommonArguments & {
       readonly command: 'arithmetic';
       readonly count: number;
@@ -101,7 +115,8 @@ features and images per feature are at most 1,000, sample counts at most 10,000.
 /** `--layer`: a generator ReLU layer name (the generator itself says which exist). */
 function generatorLayer(value: string | undefined): string {
   if (value === undefined) return 'g_relu2';
-  if (!/^g_relu\d+$/.test(value)) throw new UsageError(`Expected \`--layer\` to be a generator layer g_relu1, g_relu2, ..., got \`${value}\``);
+  if (!/^g_relu\d+$/.test(value))
+    throw new UsageError(`Expected \`--layer\` to be a generator layer g_relu1, g_relu2, ..., got \`${value}\``);
   return value;
 }
 
@@ -130,7 +145,9 @@ function indexList(name: string, value: string | undefined, count: number): numb
   const parts = value.split(',').map((part) => part.trim());
   const indices = parts.map((part) => Number(part));
   if (parts.length === 0 || parts.some((part, index) => !/^\d+$/.test(part) || indices[index]! >= count)) {
-    throw new UsageError(`Expected \`${name}\` to be comma-separated sample numbers in 0..${count - 1} (from the sample sheet), got \`${value}\``);
+    throw new UsageError(
+      `Expected \`${name}\` to be comma-separated sample numbers in 0..${count - 1} (from the sample sheet), got \`${value}\``,
+    );
   }
   return indices;
 }
@@ -189,7 +206,8 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
       throw new UsageError(`Option \`--${key}\` does not apply to \`${command}\`; see --help`);
     }
   }
-  if (values.checkpoint === undefined) throw new UsageError('Expected `--checkpoint <path>` (a dcgan-train run folder or checkpoint); see --help');
+  if (values.checkpoint === undefined)
+    throw new UsageError('Expected `--checkpoint <path>` (a dcgan-train run folder or checkpoint); see --help');
   const backend = backendOption(values.backend);
   const base: CommonArguments = {
     checkpoint: values.checkpoint,
@@ -198,13 +216,21 @@ export function parseLatentArguments(argv: readonly string[]): LatentArguments {
     backend,
     zoom: integerOption('--zoom', values.zoom, null, { minimum: 1, maximum: limits.zoom }),
   };
-  const count = integerOption('--count', values.count, command === 'visualize' ? 256 : 64, { minimum: 1, maximum: limits.samples });
+  const count = integerOption('--count', values.count, command === 'visualize' ? 256 : 64, {
+    minimum: 1,
+    maximum: limits.samples,
+  });
   const parsedArguments = parseCommand(command as CommandName, values, base, count);
   checkImageCount(parsedArguments);
   return parsedArguments;
 }
 
-function parseCommand(command: CommandName, values: Record<string, string | boolean | undefined>, base: CommonArguments, count: number): Exclude<LatentArguments, { command: 'help' }> {
+function parseCommand(
+  command: CommandName,
+  values: Record<string, string | boolean | undefined>,
+  base: CommonArguments,
+  count: number,
+): Exclude<LatentArguments, { command: 'help' }> {
   const text = (key: string): string | undefined => values[key] as string | undefined;
   switch (command) {
     case 'walk': {
@@ -219,7 +245,11 @@ function parseCommand(command: CommandName, values: Record<string, string | bool
       };
     }
     case 'arithmetic': {
-      const picks = [indexList('--a', text('a'), count), indexList('--b', text('b'), count), indexList('--c', text('c'), count)] as const;
+      const picks = [
+        indexList('--a', text('a'), count),
+        indexList('--b', text('b'), count),
+        indexList('--c', text('c'), count),
+      ] as const;
       if (picks.some((pick) => pick === null) && picks.some((pick) => pick !== null)) {
         throw new UsageError('Expected all of `--a`, `--b` and `--c` (or none, to get the sample sheet to pick from)');
       }
@@ -237,14 +267,21 @@ function parseCommand(command: CommandName, values: Record<string, string | bool
     case 'turn': {
       const from = indexList('--from', text('from'), count);
       const to = indexList('--to', text('to'), count);
-      if ((from === null) !== (to === null)) throw new UsageError('Expected both `--from` and `--to` (or neither, to get the sample sheet to pick from)');
+      if ((from === null) !== (to === null))
+        throw new UsageError('Expected both `--from` and `--to` (or neither, to get the sample sheet to pick from)');
       const rangeText = text('range') ?? '-0.5,0.5';
       const range = rangeText.split(',').map((part) => Number(part.trim()));
-      if (range.length !== 2 || rangeText.split(',').some((part) => part.trim() === '') || !range.every(Number.isFinite)) {
+      if (
+        range.length !== 2 ||
+        rangeText.split(',').some((part) => part.trim() === '') ||
+        !range.every(Number.isFinite)
+      ) {
         throw new UsageError(`Expected \`--range\` to be two numbers <first,last>, got \`${rangeText}\``);
       }
       if (!range.every((end) => Math.abs(end) <= limits.scale)) {
-        throw new UsageError(`Expected \`--range\` to be two numbers in [-${limits.scale}, ${limits.scale}] <first,last>, got \`${rangeText}\``);
+        throw new UsageError(
+          `Expected \`--range\` to be two numbers in [-${limits.scale}, ${limits.scale}] <first,last>, got \`${rangeText}\``,
+        );
       }
       return {
         ...base,
@@ -301,7 +338,8 @@ export function plannedGrids(args: Exclude<LatentArguments, { command: 'help' }>
     case 'arithmetic': {
       if (args.a === null || args.b === null || args.c === null) return [sheet(args.count)];
       const resultColumns = Math.ceil(Math.sqrt(args.neighbours + 1));
-      const rows = Math.max(args.a.length, args.b.length, args.c.length, Math.ceil((args.neighbours + 1) / resultColumns)) + 1;
+      const rows =
+        Math.max(args.a.length, args.b.length, args.c.length, Math.ceil((args.neighbours + 1) / resultColumns)) + 1;
       return [{ rows, columns: 3 + resultColumns }];
     }
     case 'turn':
@@ -342,7 +380,11 @@ function checkImageCount(args: Exclude<LatentArguments, { command: 'help' }>): v
  * Refuses, before anything is generated, a command whose written grid would exceed {@link limits.gridPixels} at this
  * image size and zoom (tiles of `imageSize * zoom` pixels, `2 * zoom` apart, as `writeGrid` lays them out).
  */
-export function checkGridSize(args: Exclude<LatentArguments, { command: 'help' }>, imageSize: number, zoom: number): void {
+export function checkGridSize(
+  args: Exclude<LatentArguments, { command: 'help' }>,
+  imageSize: number,
+  zoom: number,
+): void {
   for (const { rows, columns } of plannedGrids(args)) {
     const side = (tiles: number): number => tiles * imageSize * zoom + (tiles + 1) * 2 * zoom;
     const [width, height] = [side(columns), side(rows)];

@@ -11,7 +11,10 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const started = Date.now();
   const summary = await runLatentCommand(args, (line) => process.stderr.write(`${line}\n`));
-  const lines = [`done in ${((Date.now() - started) / 1000).toFixed(1)} s on ${summary.backend.name}; wrote:`, ...summary.files.map((file) => `  ${file}`)];
+  const lines = [
+    `done in ${((Date.now() - started) / 1000).toFixed(1)} s on ${summary.backend.name}; wrote:`,
+    ...summary.files.map((file) => `  ${file}`),
+  ];
   if (summary.hint) lines.push(`next: ${summary.hint}`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return exitCodes.ok;

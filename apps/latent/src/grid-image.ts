@@ -21,7 +21,18 @@ export function zoomImage(image: RawImage, zoom: number): RawImage {
 }
 
 /** 3x5 pixel digits, one string of 15 bits per digit, row by row. */
-const digitGlyphs = ['111101101101111', '010110010010111', '111001111100111', '111001111001111', '101101111001001', '111100111001111', '111100111101111', '111001001010010', '111101111101111', '111101111001111'];
+const digitGlyphs = [
+  '111101101101111',
+  '010110010010111',
+  '111001111100111',
+  '111001111001111',
+  '101101111001001',
+  '111100111001111',
+  '111100111101111',
+  '111001001010010',
+  '111101111101111',
+  '111101111001111',
+];
 
 /** Writes a number in white on a black box at the tile's top-left corner (sample sheets to pick from). */
 export function labelTile(tile: RawImage, text: string, scale: number): RawImage {
@@ -50,12 +61,17 @@ export function labelTile(tile: RawImage, text: string, scale: number): RawImage
 export function toRgbImage(image: RawImage): RawImage {
   if (image.channels === 3) return image;
   const data = new Uint8Array(image.width * image.height * 3);
-  for (let pixel = 0; pixel < image.width * image.height; pixel++) data.fill(image.data[pixel * image.channels]!, pixel * 3, pixel * 3 + 3);
+  for (let pixel = 0; pixel < image.width * image.height; pixel++)
+    data.fill(image.data[pixel * image.channels]!, pixel * 3, pixel * 3 + 3);
   return { width: image.width, height: image.height, channels: 3, data };
 }
 
 /** Outlines a rectangle (pixel coordinates of the unzoomed image), one zoomed pixel thick: red, or blue for negative boxes. */
-export function outlineBox(image: RawImage, box: { x: number; y: number; width: number; height: number; negative?: boolean }, zoom: number): RawImage {
+export function outlineBox(
+  image: RawImage,
+  box: { x: number; y: number; width: number; height: number; negative?: boolean },
+  zoom: number,
+): RawImage {
   const rgb = toRgbImage(image);
   const data = rgb.data.slice();
   const left = Math.round(box.x * zoom);
@@ -84,7 +100,11 @@ export interface WriteGridOptions {
 }
 
 /** Tiles images into a grid (zoomed, optionally numbered) and writes it as PNG; returns the grid's size. */
-export async function writeGrid(path: string, tiles: readonly RawImage[], options: WriteGridOptions): Promise<{ width: number; height: number }> {
+export async function writeGrid(
+  path: string,
+  tiles: readonly RawImage[],
+  options: WriteGridOptions,
+): Promise<{ width: number; height: number }> {
   const zoomed = tiles.map((tile, index) => {
     const big = zoomImage(tile, options.zoom);
     return options.numbered ? labelTile(big, String(index), Math.max(1, Math.floor(big.width / 32))) : big;
@@ -101,7 +121,12 @@ export function sideBySide(left: RawImage, right: RawImage, gap: number): RawIma
   const width = a.width + gap + b.width;
   const height = Math.max(a.height, b.height);
   const data = new Uint8Array(width * height * channels).fill(128);
-  for (let y = 0; y < a.height; y++) data.set(a.data.subarray(y * a.width * channels, (y + 1) * a.width * channels), y * width * channels);
-  for (let y = 0; y < b.height; y++) data.set(b.data.subarray(y * b.width * channels, (y + 1) * b.width * channels), (y * width + a.width + gap) * channels);
+  for (let y = 0; y < a.height; y++)
+    data.set(a.data.subarray(y * a.width * channels, (y + 1) * a.width * channels), y * width * channels);
+  for (let y = 0; y < b.height; y++)
+    data.set(
+      b.data.subarray(y * b.width * channels, (y + 1) * b.width * channels),
+      (y * width + a.width + gap) * channels,
+    );
   return { width, height, channels, data };
 }

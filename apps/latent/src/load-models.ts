@@ -6,7 +6,6 @@ import { type DcganConfig } from '@dcgan/core';
 import { checkpointManifestName, loadCheckpoint, loadGenerator } from '@dcgan/core/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
-
 /** The models behind `--checkpoint`. */
 export interface LoadedModels {
   readonly generator: tfl.LayersModel;

@@ -20,7 +20,10 @@ export interface LatentRunSummary extends CommandResult {
 }
 
 /** Runs one dcgan-latent command (everything but `help`), reporting lines through `log`. */
-export async function runLatentCommand(args: Exclude<LatentArguments, { command: 'help' }>, log: (line: string) => void): Promise<LatentRunSummary> {
+export async function runLatentCommand(
+  args: Exclude<LatentArguments, { command: 'help' }>,
+  log: (line: string) => void,
+): Promise<LatentRunSummary> {
   const backend = await initBackend({ prefer: args.backend });
   log(`backend: ${backend.name} (${backend.reason})`);
   const models = await loadModels(args.checkpoint);

@@ -17,11 +17,14 @@ ${paperOptionsHelp(lsunBedroomsSettings, lsunBedroomsDedupSettings)}`;
 
 const programName = 'dcgan-train-lsun-bedrooms';
 
-void runMain(programName, datasetPaperMain({
+void runMain(
   programName,
-  settings: lsunBedroomsSettings,
-  help,
-  dataPlaceholder: '<bedroom_train_lmdb>',
-  defaultOut: 'runs/lsun-bedrooms',
-  dedup: lsunBedroomsDedupSettings,
-}));
+  datasetPaperMain({
+    programName,
+    settings: lsunBedroomsSettings,
+    help,
+    dataPlaceholder: '<bedroom_train_lmdb>',
+    defaultOut: 'runs/lsun-bedrooms',
+    dedup: lsunBedroomsDedupSettings,
+  }),
+);

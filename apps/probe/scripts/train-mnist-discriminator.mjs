@@ -17,7 +17,12 @@ import { batchToTensor, createBatches, subsetSource } from '@dcgan/data';
 import { openProbeData } from '../dist/run-probe-command.js';
 
 const { values } = parseArgs({
-  options: { out: { type: 'string' }, steps: { type: 'string' }, seed: { type: 'string' }, 'split-seed': { type: 'string' } },
+  options: {
+    out: { type: 'string' },
+    steps: { type: 'string' },
+    seed: { type: 'string' },
+    'split-seed': { type: 'string' },
+  },
 });
 if (values.out === undefined) throw new Error('Expected --out <run directory>');
 const steps = Number(values.steps ?? 1200);
@@ -27,7 +32,12 @@ const config = { imageSize: 32, channels: 1, latentDim: 100, baseWidth: 32, kern
 const selection = await initBackend({ prefer: 'wasm' });
 process.stderr.write(`backend: ${selection.name}\n`);
 // The same split dcgan-probe --dataset mnist makes (seed 0, 4,000 test digits).
-const data = await openProbeData('mnist', { data: null, testData: null, testSize: 4000, seed: Number(values['split-seed'] ?? 0) }, 32, 1);
+const data = await openProbeData(
+  'mnist',
+  { data: null, testData: null, testSize: 4000, seed: Number(values['split-seed'] ?? 0) },
+  32,
+  1,
+);
 const source = subsetSource(data.train.source, data.train.indices, 'MNIST training split of dcgan-probe');
 const trainer = new Trainer({ config, batchSize: 64, seed });
 const started = performance.now();
@@ -41,12 +51,16 @@ for (let epoch = 0; step < steps; epoch++) {
     step = result.step;
     if (step % 50 === 0 || step === steps) {
       const seconds = (performance.now() - started) / 1000;
-      process.stderr.write(`step ${step}/${steps} epoch ${epoch} D ${result.discriminatorLoss.toFixed(3)} G ${result.generatorLoss.toFixed(3)} D(x) ${result.realScore.toFixed(2)} D(G(z)) ${result.fakeScore.toFixed(2)} | ${((step * 64) / seconds).toFixed(1)} img/s\n`);
+      process.stderr.write(
+        `step ${step}/${steps} epoch ${epoch} D ${result.discriminatorLoss.toFixed(3)} G ${result.generatorLoss.toFixed(3)} D(x) ${result.realScore.toFixed(2)} D(G(z)) ${result.fakeScore.toFixed(2)} | ${((step * 64) / seconds).toFixed(1)} img/s\n`,
+      );
     }
     if (step % 300 === 0) await saveCheckpoint(join(values.out, 'checkpoint'), trainer);
     if (step >= steps) break;
   }
 }
 await saveCheckpoint(join(values.out, 'checkpoint'), trainer);
-process.stderr.write(`saved ${join(values.out, 'checkpoint')} after ${step} steps in ${((performance.now() - started) / 1000).toFixed(0)} s\n`);
+process.stderr.write(
+  `saved ${join(values.out, 'checkpoint')} after ${step} steps in ${((performance.now() - started) / 1000).toFixed(0)} s\n`,
+);
 trainer.dispose();

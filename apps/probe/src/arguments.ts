@@ -1,5 +1,13 @@
 import { backendPreferenceList, type BackendPreference } from '@dcgan/backend';
-import { backendOption, choiceOption, integerOption, parseOptions, shardOption, standardOptionsHelp, UsageError } from '@dcgan/cli';
+import {
+  backendOption,
+  choiceOption,
+  integerOption,
+  parseOptions,
+  shardOption,
+  standardOptionsHelp,
+  UsageError,
+} from '@dcgan/cli';
 import { isWholeDataset, wholeDataset, type Shard } from '@dcgan/data';
 
 export const probeDatasets = ['mnist', 'cifar10', 'svhn', 'folder'] as const;
@@ -105,7 +113,11 @@ function describe(value: number | null): string {
 }
 
 /** Parses and validates argv (without node and script). Throws UsageError with one clear line. */
-export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefaults, environment: Readonly<Record<string, string | undefined>> = process.env): ProbeArguments {
+export function parseProbeArguments(
+  argv: readonly string[],
+  defaults: ProbeDefaults,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): ProbeArguments {
   const merge = argv[0] === 'merge';
   const { values } = parseOptions(merge ? argv.slice(1) : argv, {
     help: { type: 'boolean', short: 'h' },
@@ -139,28 +151,45 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
   }
   const dataset = choiceOption('--dataset', values.dataset, probeDatasets, defaults.dataset);
   if (dataset === undefined) throw new UsageError('Expected `--dataset <mnist|cifar10|svhn|folder>`; see --help');
-  if (values.checkpoint === undefined) throw new UsageError('Expected `--checkpoint <dir>`, a dcgan-train checkpoint folder; see --help');
-  if (dataset !== 'mnist' && values.data === undefined) throw new UsageError(`Expected \`--data <path>\` for ${dataset}; see --help`);
-  if (dataset === 'folder' && values['test-data'] === undefined) throw new UsageError('Expected `--test-data <dir>` (test images, one subfolder per class) for folder');
+  if (values.checkpoint === undefined)
+    throw new UsageError('Expected `--checkpoint <dir>`, a dcgan-train checkpoint folder; see --help');
+  if (dataset !== 'mnist' && values.data === undefined)
+    throw new UsageError(`Expected \`--data <path>\` for ${dataset}; see --help`);
+  if (dataset === 'folder' && values['test-data'] === undefined)
+    throw new UsageError('Expected `--test-data <dir>` (test images, one subfolder per class) for folder');
   const backend = backendOption(values.backend);
   const rawLabels = values['labels-per-class'];
-  const labelsPerClass = rawLabels === undefined ? (defaults.labelsPerClass === undefined ? 100 : defaults.labelsPerClass) : rawLabels === 'all' ? null : integerOption('--labels-per-class', rawLabels, 0, { minimum: 1 });
-  const methods = values.methods === undefined ? [...(defaults.methods ?? probeMethodNames)] : values.methods.split(',').map((name) => name.trim());
+  const labelsPerClass =
+    rawLabels === undefined
+      ? defaults.labelsPerClass === undefined
+        ? 100
+        : defaults.labelsPerClass
+      : rawLabels === 'all'
+        ? null
+        : integerOption('--labels-per-class', rawLabels, 0, { minimum: 1 });
+  const methods =
+    values.methods === undefined
+      ? [...(defaults.methods ?? probeMethodNames)]
+      : values.methods.split(',').map((name) => name.trim());
   for (const name of methods) {
-    if (!probeMethodNames.includes(name as ProbeMethodName)) throw new UsageError(`Expected \`--methods\` from ${probeMethodNames.join(', ')}, got \`${name}\``);
+    if (!probeMethodNames.includes(name as ProbeMethodName))
+      throw new UsageError(`Expected \`--methods\` from ${probeMethodNames.join(', ')}, got \`${name}\``);
   }
   if (methods.length === 0) throw new UsageError('Expected at least one method in `--methods`');
   let costs: number[] | null = null;
   if (values.costs !== undefined) {
     costs = values.costs.split(',').map((text) => Number(text));
-    if (costs.some((cost) => !Number.isFinite(cost) || cost <= 0)) throw new UsageError(`Expected \`--costs\` to be positive numbers separated by commas, got \`${values.costs}\``);
+    if (costs.some((cost) => !Number.isFinite(cost) || cost <= 0))
+      throw new UsageError(`Expected \`--costs\` to be positive numbers separated by commas, got \`${values.costs}\``);
   }
   const draws = integerOption('--draws', values.draws, defaults.draws ?? 10, { minimum: 1 });
   if (merge && values.shard !== undefined) throw new UsageError('`merge` joins every shard: drop `--shard`');
   // The merge Job runs without a shard index; a pod's environment only applies to the shard runs.
   const shard = merge ? wholeDataset : shardOption(values.shard, environment);
-  if (!isWholeDataset(shard) && values['no-store'] === true) throw new UsageError('`--shard` writes feature stores for the merge: drop `--no-store`');
-  if (merge && values['no-store'] === true) throw new UsageError('`merge` reads the shards\' feature stores: drop `--no-store`');
+  if (!isWholeDataset(shard) && values['no-store'] === true)
+    throw new UsageError('`--shard` writes feature stores for the merge: drop `--no-store`');
+  if (merge && values['no-store'] === true)
+    throw new UsageError("`merge` reads the shards' feature stores: drop `--no-store`");
   const validationDefault = defaults.validation ?? { mnist: 1000, svhn: 10_000, cifar10: 5000, folder: 0 }[dataset];
   return {
     command: merge ? 'merge' : 'probe',
@@ -170,14 +199,26 @@ export function parseProbeArguments(argv: readonly string[], defaults: ProbeDefa
     testData: values['test-data'] ?? null,
     labelsPerClass,
     draws,
-    selectionDraws: integerOption('--selection-draws', values['selection-draws'], defaults.selectionDraws ?? 5, { minimum: 1 }),
+    selectionDraws: integerOption('--selection-draws', values['selection-draws'], defaults.selectionDraws ?? 5, {
+      minimum: 1,
+    }),
     validation: integerOption('--validation', values.validation, validationDefault, { minimum: 0 }),
     testSize: integerOption('--test-size', values['test-size'], 4000, { minimum: 1 }),
     costs,
     methods: methods as ProbeMethodName[],
-    supervisedDraws: integerOption('--supervised-draws', values['supervised-draws'], defaults.supervisedDraws ?? draws, { minimum: 1 }),
+    supervisedDraws: integerOption(
+      '--supervised-draws',
+      values['supervised-draws'],
+      defaults.supervisedDraws ?? draws,
+      { minimum: 1 },
+    ),
     supervisedEpochs: integerOption('--supervised-epochs', values['supervised-epochs'], 60, { minimum: 1 }),
-    supervisedTrials: integerOption('--supervised-trials', values['supervised-trials'], defaults.supervisedTrials ?? 1, { minimum: 1 }),
+    supervisedTrials: integerOption(
+      '--supervised-trials',
+      values['supervised-trials'],
+      defaults.supervisedTrials ?? 1,
+      { minimum: 1 },
+    ),
     out: values.out ?? null,
     store: values['no-store'] !== true,
     standardize: values.standardize === true,

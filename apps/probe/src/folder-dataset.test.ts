@@ -30,16 +30,40 @@ describe('dcgan-probe --dataset folder, end to end on class folders', () => {
   afterAll(() => rm(directory, { recursive: true, force: true }));
 
   const argv = (testData: string) => [
-    '--checkpoint', checkpoint, '--dataset', 'folder', '--data', join(folders, 'train'), '--test-data', join(folders, testData),
-    '--backend', 'cpu', '--methods', 'discriminator,pixels', '--labels-per-class', 'all', '--validation', '6',
-    '--draws', '1', '--selection-draws', '1', '--costs', '0.1,1',
+    '--checkpoint',
+    checkpoint,
+    '--dataset',
+    'folder',
+    '--data',
+    join(folders, 'train'),
+    '--test-data',
+    join(folders, testData),
+    '--backend',
+    'cpu',
+    '--methods',
+    'discriminator,pixels',
+    '--labels-per-class',
+    'all',
+    '--validation',
+    '6',
+    '--draws',
+    '1',
+    '--selection-draws',
+    '1',
+    '--costs',
+    '0.1,1',
   ];
 
   it('labels images by their class folder and maps test classes to training classes by name', async () => {
     const stderr: string[] = [];
-    const code = await runProbeCommand(argv('test'), defaults, { stdout: () => {}, stderr: (text) => stderr.push(text) });
+    const code = await runProbeCommand(argv('test'), defaults, {
+      stdout: () => {},
+      stderr: (text) => stderr.push(text),
+    });
     expect(code, stderr.join('')).toBe(0);
-    const report = JSON.parse(await readFile(join(directory, 'run', 'probe-folder', 'report.json'), 'utf8')) as ProbeCommandReport;
+    const report = JSON.parse(
+      await readFile(join(directory, 'run', 'probe-folder', 'report.json'), 'utf8'),
+    ) as ProbeCommandReport;
     expect(report.protocol).toMatchObject({ trainImages: 36, validationImages: 6, testImages: 10 });
     // Pixels separate 1s from 2s almost perfectly; test labels taken as test-folder indices (1 -> 0, 2 -> 1) would
     // make nearly every answer wrong.
@@ -49,7 +73,9 @@ describe('dcgan-probe --dataset folder, end to end on class folders', () => {
   });
 
   it('refuses a test class that training lacks, naming it', async () => {
-    await expect(runProbeCommand(argv('test-unknown-class'), defaults, { stdout: () => {}, stderr: () => {} })).rejects.toThrow(
+    await expect(
+      runProbeCommand(argv('test-unknown-class'), defaults, { stdout: () => {}, stderr: () => {} }),
+    ).rejects.toThrow(
       `${join(folders, 'test-unknown-class')}: class \`7\` has no training images (training classes under ${join(folders, 'train')}: 0, 1, 2)`,
     );
   });

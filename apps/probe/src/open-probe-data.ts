@@ -33,7 +33,12 @@ export interface ProbeData {
  */
 export async function openProbeData(
   dataset: ProbeDataset,
-  paths: { readonly data: string | null; readonly testData: string | null; readonly testSize: number; readonly seed: number },
+  paths: {
+    readonly data: string | null;
+    readonly testData: string | null;
+    readonly testSize: number;
+    readonly seed: number;
+  },
   size: number,
   channels: 1 | 3,
 ): Promise<ProbeData> {
@@ -57,12 +62,24 @@ export async function openProbeData(
       const fit = { format: 'cifar10', size, channels } as const;
       const train = await openDataset(paths.data!, { ...fit, split: 'train' });
       const test = await openDataset(paths.data!, { ...fit, split: 'test' });
-      return { name: 'CIFAR-10', train, test, sources: [train.source, test.source], note: `${train.source.length} training and ${test.source.length} test images from ${paths.data}` };
+      return {
+        name: 'CIFAR-10',
+        train,
+        test,
+        sources: [train.source, test.source],
+        note: `${train.source.length} training and ${test.source.length} test images from ${paths.data}`,
+      };
     }
     case 'svhn': {
       const train = await openDataset(join(paths.data!, 'train_32x32.mat'), { format: 'svhn', size, channels });
       const test = await openDataset(join(paths.data!, 'test_32x32.mat'), { format: 'svhn', size, channels });
-      return { name: 'SVHN', train, test, sources: [train.source, test.source], note: `${train.source.length} training and ${test.source.length} test digits from ${paths.data}` };
+      return {
+        name: 'SVHN',
+        train,
+        test,
+        sources: [train.source, test.source],
+        note: `${train.source.length} training and ${test.source.length} test digits from ${paths.data}`,
+      };
     }
     case 'folder': {
       const transform: ImageTransform = [...resizeThenCenterCrop(size), colour];
@@ -92,12 +109,19 @@ export async function openProbeData(
  * each folder numbers its own classes in sorted order, so a test folder with fewer classes would otherwise be
  * scored against the wrong ones. A test class that training lacks cannot be scored and is refused.
  */
-async function asTrainingClasses(test: LabelledImageSource, trainClasses: readonly string[], testPath: string, trainPath: string): Promise<LabelledImageSource> {
+async function asTrainingClasses(
+  test: LabelledImageSource,
+  trainClasses: readonly string[],
+  testPath: string,
+  trainPath: string,
+): Promise<LabelledImageSource> {
   const trainIndex = new Map(trainClasses.map((name, index) => [name, index]));
   const mapping = Int32Array.from(test.classNames!, (name) => {
     const index = trainIndex.get(name);
     if (index === undefined) {
-      throw new UsageError(`${testPath}: class \`${name}\` has no training images (training classes under ${trainPath}: ${trainClasses.join(', ')})`);
+      throw new UsageError(
+        `${testPath}: class \`${name}\` has no training images (training classes under ${trainPath}: ${trainClasses.join(', ')})`,
+      );
     }
     return index;
   });

@@ -2,7 +2,10 @@ import { ProgressBar } from '@dcgan/cli';
 import type { ProbeEvent } from '@dcgan/probe';
 
 /** Turns probe events into progress bars and log lines on stderr. */
-export function createEventRenderer(log: (line: string) => void): { readonly onEvent: (event: ProbeEvent) => void; readonly finish: () => void } {
+export function createEventRenderer(log: (line: string) => void): {
+  readonly onEvent: (event: ProbeEvent) => void;
+  readonly finish: () => void;
+} {
   let bar: ProgressBar | undefined;
   let barKey = '';
   const show = (key: string, total: number | undefined, label: string, value: number, status: string) => {
@@ -28,17 +31,38 @@ export function createEventRenderer(log: (line: string) => void): { readonly onE
           break;
         case 'features': {
           const inner = event.event;
-          if (inner.status === 'statistics-progress') show(`${event.method}/statistics`, inner.total, '  batch-norm statistics', inner.images, '');
-          else if (inner.status === 'extract-progress') show(`${event.method}/${event.split}`, inner.total, `  ${event.split} features`, inner.items, `${inner.imagesPerSecond.toFixed(0)} img/s`);
-          else if (inner.status === 'resumed') line(`  resuming ${event.split} features from ${inner.directory} (${inner.items} images done)`);
+          if (inner.status === 'statistics-progress')
+            show(`${event.method}/statistics`, inner.total, '  batch-norm statistics', inner.images, '');
+          else if (inner.status === 'extract-progress')
+            show(
+              `${event.method}/${event.split}`,
+              inner.total,
+              `  ${event.split} features`,
+              inner.items,
+              `${inner.imagesPerSecond.toFixed(0)} img/s`,
+            );
+          else if (inner.status === 'resumed')
+            line(`  resuming ${event.split} features from ${inner.directory} (${inner.items} images done)`);
           else if (inner.status === 'skipped') line(`  skipped ${inner.key}: ${inner.reason}`);
-          else if (inner.status === 'statistics-done') line(`  batch-norm statistics from ${inner.images} images in ${inner.batches} batches (${inner.seconds.toFixed(0)} s)`);
-          else if (inner.status === 'extract-done') line(`  ${event.split} features: ${inner.rows} rows${inner.skipped > 0 ? `, ${inner.skipped} skipped` : ''} (${inner.seconds.toFixed(0)} s)`);
+          else if (inner.status === 'statistics-done')
+            line(
+              `  batch-norm statistics from ${inner.images} images in ${inner.batches} batches (${inner.seconds.toFixed(0)} s)`,
+            );
+          else if (inner.status === 'extract-done')
+            line(
+              `  ${event.split} features: ${inner.rows} rows${inner.skipped > 0 ? `, ${inner.skipped} skipped` : ''} (${inner.seconds.toFixed(0)} s)`,
+            );
           break;
         }
         case 'svm':
           if (event.event.status === 'classifier-done') {
-            show(`${event.method}/${event.phase}/${event.draw}/${event.cost}`, event.event.classifierCount, `  SVM ${event.phase} draw ${event.draw + 1} C=${event.cost}`, event.event.classifier + 1, `${event.event.iterations} passes`);
+            show(
+              `${event.method}/${event.phase}/${event.draw}/${event.cost}`,
+              event.event.classifierCount,
+              `  SVM ${event.phase} draw ${event.draw + 1} C=${event.cost}`,
+              event.event.classifier + 1,
+              `${event.event.iterations} passes`,
+            );
           }
           break;
         case 'cost-evaluated':
@@ -47,7 +71,13 @@ export function createEventRenderer(log: (line: string) => void): { readonly onE
           line(`  C = ${event.cost} (mean validation error ${percent(event.meanValidationError)})`);
           break;
         case 'supervised-epoch':
-          show(`${event.method}/${event.draw}`, undefined, `  supervised draw ${event.draw + 1}`, event.epoch, `epoch ${event.epoch} loss ${event.loss.toFixed(3)} validation error ${percent(event.validationError)}`);
+          show(
+            `${event.method}/${event.draw}`,
+            undefined,
+            `  supervised draw ${event.draw + 1}`,
+            event.epoch,
+            `epoch ${event.epoch} loss ${event.loss.toFixed(3)} validation error ${percent(event.validationError)}`,
+          );
           break;
         case 'supervised-trial':
           line(
@@ -56,10 +86,14 @@ export function createEventRenderer(log: (line: string) => void): { readonly onE
           );
           break;
         case 'draw-done':
-          line(`  draw ${event.draw + 1}/${event.draws}: test error ${percent(event.testError)} (validation ${percent(event.validationError)})`);
+          line(
+            `  draw ${event.draw + 1}/${event.draws}: test error ${percent(event.testError)} (validation ${percent(event.validationError)})`,
+          );
           break;
         case 'method-done':
-          line(`  ${event.method}: ${percent(event.result.meanTestError)} ± ${percent(event.result.testErrorStandardDeviation)} over ${event.result.testErrors.length} draws (${event.result.seconds.toFixed(0)} s)`);
+          line(
+            `  ${event.method}: ${percent(event.result.meanTestError)} ± ${percent(event.result.testErrorStandardDeviation)} over ${event.result.testErrors.length} draws (${event.result.seconds.toFixed(0)} s)`,
+          );
           break;
       }
     },

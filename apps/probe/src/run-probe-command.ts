@@ -44,14 +44,21 @@ export interface ProbeCommandReport extends ProbeReport {
  * With `--shard i/N` (or a Job's environment) it only extracts shard i's features into `<out>/features`;
  * `merge` checks and joins the shards' stores, then probes as one process would.
  */
-export async function runProbeCommand(argv: readonly string[], defaults: ProbeDefaults, io: ProbeCommandIo = defaultIo): Promise<number> {
+export async function runProbeCommand(
+  argv: readonly string[],
+  defaults: ProbeDefaults,
+  io: ProbeCommandIo = defaultIo,
+): Promise<number> {
   const args = parseProbeArguments(argv, defaults);
   if (args.command === 'help') {
     io.stdout(helpText(defaults));
     return exitCodes.ok;
   }
   const started = performance.now();
-  const selection = await initBackend({ prefer: args.backend, onEvent: (event) => event.status === 'warning' && io.stderr(`warning: ${event.message}\n`) });
+  const selection = await initBackend({
+    prefer: args.backend,
+    onEvent: (event) => event.status === 'warning' && io.stderr(`warning: ${event.message}\n`),
+  });
   io.stderr(`backend: ${selection.name} (${selection.reason})\n`);
   const trainer = await loadCheckpoint(args.checkpoint!);
   const config = trainer.config;
@@ -59,16 +66,33 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
   const out = args.out ?? join(dirname(resolve(args.checkpoint!)), `probe-${args.dataset}`);
   await mkdir(out, { recursive: true });
   const say = (line: string): void => io.stderr(`${line}\n`);
-  const stop = stopOnSignals(say, 'stopping after the current batch (finished methods are in report.partial.json, features stay in the stores)');
+  const stop = stopOnSignals(
+    say,
+    'stopping after the current batch (finished methods are in report.partial.json, features stay in the stores)',
+  );
   const renderer = createEventRenderer(say);
   try {
     const data = await openProbeData(args.dataset, args, config.imageSize, config.channels);
     io.stderr(`data: ${data.note}\n`);
-    io.stderr(`discriminator: ${args.checkpoint} (step ${trainer.completedSteps}, ${config.imageSize}px, ${config.channels} channel(s), base width ${config.baseWidth})\n`);
+    io.stderr(
+      `discriminator: ${args.checkpoint} (step ${trainer.completedSteps}, ${config.imageSize}px, ${config.channels} channel(s), base width ${config.baseWidth})\n`,
+    );
     const methods: ProbeMethod[] = [];
     for (const name of args.methods) {
-      if (name === 'discriminator') methods.push({ kind: 'discriminator', name: 'dcgan-discriminator', discriminator: trainer.discriminator, description: `trained DCGAN D (step ${trainer.completedSteps}), conv layers max-pooled to 4x4` });
-      if (name === 'random') methods.push({ kind: 'discriminator', name: 'random-discriminator', discriminator: random, description: `random D (seed ${args.randomSeed}), same architecture and pooling` });
+      if (name === 'discriminator')
+        methods.push({
+          kind: 'discriminator',
+          name: 'dcgan-discriminator',
+          discriminator: trainer.discriminator,
+          description: `trained DCGAN D (step ${trainer.completedSteps}), conv layers max-pooled to 4x4`,
+        });
+      if (name === 'random')
+        methods.push({
+          kind: 'discriminator',
+          name: 'random-discriminator',
+          discriminator: random,
+          description: `random D (seed ${args.randomSeed}), same architecture and pooling`,
+        });
       if (name === 'pixels') methods.push({ kind: 'pixels', name: 'pixels', description: 'raw pixels in [-1, 1]' });
       if (name === 'supervised') {
         methods.push({
@@ -117,7 +141,9 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
     }
     if (args.command === 'merge') {
       const merged = await mergeProbeFeatureShards(probeOptions);
-      io.stderr(`merged ${merged.shards} shards into ${merged.stores.length} feature stores under ${join(out, 'features')}\n`);
+      io.stderr(
+        `merged ${merged.shards} shards into ${merged.stores.length} feature stores under ${join(out, 'features')}\n`,
+      );
     }
     const finished: ProbeMethodResult[] = [];
     // Partial reports are written one after another (never two renames of one temporary file at once).
@@ -145,7 +171,9 @@ export async function runProbeCommand(argv: readonly string[], defaults: ProbeDe
     const table = formatProbeTable(report);
     await writeJson(join(out, 'report.json'), full);
     await writeFile(join(out, 'report.md'), `${table}\n\n${full.command}\n`);
-    io.stdout(`${table}\n\nreport: ${join(out, 'report.json')} (${formatDuration((performance.now() - started) / 1000)})\n`);
+    io.stdout(
+      `${table}\n\nreport: ${join(out, 'report.json')} (${formatDuration((performance.now() - started) / 1000)})\n`,
+    );
     await Promise.all(data.sources.map((source) => source.close()));
     return stop.exitCode() ?? exitCodes.ok;
   } catch (error) {
@@ -164,7 +192,10 @@ const defaultIo: ProbeCommandIo = {
 };
 
 function commandLine(defaults: ProbeDefaults, argv: readonly string[]): string {
-  return [defaults.programName, ...argv.map((argument) => (/^[\w./,:=@-]+$/.test(argument) ? argument : JSON.stringify(argument)))].join(' ');
+  return [
+    defaults.programName,
+    ...argv.map((argument) => (/^[\w./,:=@-]+$/.test(argument) ? argument : JSON.stringify(argument))),
+  ].join(' ');
 }
 
 async function writeJson(path: string, value: unknown): Promise<void> {

@@ -32,13 +32,19 @@ async function treeBytes(directory: string): Promise<Record<string, string>> {
 
 /** The report without what differs between any two runs (timings, the command line). */
 async function reportWithoutTimings(out: string): Promise<unknown> {
-  const { started, seconds, command, methods, ...rest } = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as ProbeCommandReport;
+  const { started, seconds, command, methods, ...rest } = JSON.parse(
+    await readFile(join(out, 'report.json'), 'utf8'),
+  ) as ProbeCommandReport;
   expect([typeof started, typeof seconds, typeof command]).toEqual(['string', 'number', 'string']);
-  return { ...rest, methods: methods.map(({ seconds: methodSeconds, ...method }) => (expect(methodSeconds).toBeGreaterThan(0), method)) };
+  return {
+    ...rest,
+    methods: methods.map(({ seconds: methodSeconds, ...method }) => (expect(methodSeconds).toBeGreaterThan(0), method)),
+  };
 }
 
 /** report.md without its last line (the command line). */
-const tableOf = async (out: string) => (await readFile(join(out, 'report.md'), 'utf8')).trimEnd().split('\n').slice(0, -1).join('\n');
+const tableOf = async (out: string) =>
+  (await readFile(join(out, 'report.md'), 'utf8')).trimEnd().split('\n').slice(0, -1).join('\n');
 const shardFolder = (out: string, index: number) => join(out, 'features', 'shards', `shard-0000${index}-of-00004`);
 
 beforeAll(async () => {
@@ -51,9 +57,30 @@ beforeAll(async () => {
   await cp(fixtures, join(base, 'digits'), { recursive: true });
   await writeFile(join(base, 'digits', 'train', '1', '005b.png'), 'not a png');
   argv = [
-    '--checkpoint', join(base, 'checkpoint'), '--dataset', 'folder', '--data', join(base, 'digits', 'train'), '--test-data', join(base, 'digits', 'test'),
-    '--backend', 'cpu', '--methods', 'discriminator,random,pixels', '--labels-per-class', '3', '--validation', '6',
-    '--draws', '2', '--selection-draws', '1', '--costs', '0.01,0.1', '--batch-size', '4',
+    '--checkpoint',
+    join(base, 'checkpoint'),
+    '--dataset',
+    'folder',
+    '--data',
+    join(base, 'digits', 'train'),
+    '--test-data',
+    join(base, 'digits', 'test'),
+    '--backend',
+    'cpu',
+    '--methods',
+    'discriminator,random,pixels',
+    '--labels-per-class',
+    '3',
+    '--validation',
+    '6',
+    '--draws',
+    '2',
+    '--selection-draws',
+    '1',
+    '--costs',
+    '0.01,0.1',
+    '--batch-size',
+    '4',
   ];
   expect(await runProbeCommand([...argv, '--out', join(base, 'single')], defaults, quiet)).toBe(0);
 }, 120_000);
@@ -62,9 +89,16 @@ afterAll(() => rm(base, { recursive: true, force: true }));
 describe('dcgan-probe --shard i/N in 4 processes with a Job environment, then dcgan-probe merge', () => {
   it('writes the feature stores of one process byte for byte, and the same report', async () => {
     const out = join(base, 'sharded');
-    const shards = await runShardWorkers(worker, { count: 4, environment: { PROBE_TEST_ARGV: JSON.stringify([...argv, '--out', out]) } });
+    const shards = await runShardWorkers(worker, {
+      count: 4,
+      environment: { PROBE_TEST_ARGV: JSON.stringify([...argv, '--out', out]) },
+    });
     // 37 training images (one broken) and 10 test images: item p goes to shard p mod 4.
-    expect(shards.map((shard) => /^shard (\d)\/4: features of (\d+) training and (\d+) test items/.exec(shard.stdout)?.slice(1))).toEqual([
+    expect(
+      shards.map((shard) =>
+        /^shard (\d)\/4: features of (\d+) training and (\d+) test items/.exec(shard.stdout)?.slice(1),
+      ),
+    ).toEqual([
       ['0', '10', '3'],
       ['1', '9', '3'],
       ['2', '9', '2'],
@@ -73,16 +107,29 @@ describe('dcgan-probe --shard i/N in 4 processes with a Job environment, then dc
     // Shards extract only: no report until the merge.
     await expect(stat(join(out, 'report.json'))).rejects.toThrow(/ENOENT/);
     const stderr: string[] = [];
-    expect(await runProbeCommand(['merge', ...argv, '--out', out], defaults, { stdout: () => {}, stderr: (text) => stderr.push(text) })).toBe(0);
+    expect(
+      await runProbeCommand(['merge', ...argv, '--out', out], defaults, {
+        stdout: () => {},
+        stderr: (text) => stderr.push(text),
+      }),
+    ).toBe(0);
     expect(stderr.join('')).toContain('merged 4 shards into 6 feature stores');
     // The merge read the merged stores and statistics: nothing was extracted again.
     expect(stderr.join('')).not.toMatch(/batch-norm statistics from|train features:/);
     const expected = await treeBytes(join(base, 'single', 'features'));
-    expect(Object.keys(expected)).toEqual(expect.arrayContaining(['dcgan-discriminator/batch-norm-statistics.json', 'random-discriminator/test/manifest.json', 'pixels/train/chunk-00000.f16']));
+    expect(Object.keys(expected)).toEqual(
+      expect.arrayContaining([
+        'dcgan-discriminator/batch-norm-statistics.json',
+        'random-discriminator/test/manifest.json',
+        'pixels/train/chunk-00000.f16',
+      ]),
+    );
     expect(await treeBytes(join(out, 'features'))).toEqual(expected);
     const report = await reportWithoutTimings(out);
     expect(report).toEqual(await reportWithoutTimings(join(base, 'single')));
-    expect(report).toMatchObject({ protocol: { trainImages: 36, skippedTrain: 1, validationImages: 6, testImages: 10 } });
+    expect(report).toMatchObject({
+      protocol: { trainImages: 36, skippedTrain: 1, validationImages: 6, testImages: 10 },
+    });
     expect(await tableOf(out)).toEqual(await tableOf(join(base, 'single')));
   }, 600_000);
 
@@ -93,10 +140,14 @@ describe('dcgan-probe --shard i/N in 4 processes with a Job environment, then dc
     await expect(merge()).rejects.toThrow('cannot merge: missing shard 2/4 (shard-00002-of-00004)');
     await rename(join(base, 'shard-2-elsewhere'), shardFolder(out, 2));
     await cp(shardFolder(out, 3), `${shardFolder(out, 3)} copy`, { recursive: true });
-    await expect(merge()).rejects.toThrow(/shard 3\/4 is duplicated in .*shard-00003-of-00004 and .*shard-00003-of-00004 copy/);
+    await expect(merge()).rejects.toThrow(
+      /shard 3\/4 is duplicated in .*shard-00003-of-00004 and .*shard-00003-of-00004 copy/,
+    );
     await rm(`${shardFolder(out, 3)} copy`, { recursive: true });
     // A merge with other settings than the shards ran with is refused too.
-    await expect(runProbeCommand(['merge', ...argv, '--out', out, '--seed', '1'], defaults, quiet)).rejects.toThrow(/made with other settings than this merge \(seed differ\)/);
+    await expect(runProbeCommand(['merge', ...argv, '--out', out, '--seed', '1'], defaults, quiet)).rejects.toThrow(
+      /made with other settings than this merge \(seed differ\)/,
+    );
   }, 120_000);
 
   it('refuses a shard killed mid-way; rerunning that shard alone completes the merge', async () => {
@@ -104,10 +155,16 @@ describe('dcgan-probe --shard i/N in 4 processes with a Job environment, then dc
     // Shards 0, 2 and 3 finished in the test above: copy their folders (as if they had run here), not the merged stores.
     await cp(join(base, 'sharded', 'features'), join(out, 'features'), {
       recursive: true,
-      filter: async (source) => !source.includes('shard-00001-of-00004') && ((await stat(source)).isDirectory() || source.includes(`${sep}shards${sep}`)),
+      filter: async (source) =>
+        !source.includes('shard-00001-of-00004') &&
+        ((await stat(source)).isDirectory() || source.includes(`${sep}shards${sep}`)),
     });
     const environment = { PROBE_TEST_ARGV: JSON.stringify([...argv, '--out', out]) };
-    const running = startShardWorker(worker, { index: 1, count: 4, environment: { ...environment, PROBE_TEST_DELAY_MS: '400' } });
+    const running = startShardWorker(worker, {
+      index: 1,
+      count: 4,
+      environment: { ...environment, PROBE_TEST_DELAY_MS: '400' },
+    });
     // Killed once its pixel features are stored, before its discriminator features are.
     const pixels = join(out, 'features', 'pixels', 'train', 'shards', 'shard-00001-of-00004', 'shard.json');
     for (let waited = 0; !(await readFile(pixels, 'utf8').catch(() => '')).includes('"complete": true'); waited += 50) {
@@ -116,7 +173,9 @@ describe('dcgan-probe --shard i/N in 4 processes with a Job environment, then dc
     }
     running.child.kill('SIGKILL');
     expect((await running.done).signal).toBe('SIGKILL');
-    await expect(runProbeCommand(['merge', ...argv, '--out', out], defaults, quiet)).rejects.toThrow(/cannot merge: shard 1\/4 is not complete/);
+    await expect(runProbeCommand(['merge', ...argv, '--out', out], defaults, quiet)).rejects.toThrow(
+      /cannot merge: shard 1\/4 is not complete/,
+    );
 
     await runShardWorkers(worker, { count: 4, indices: [1], environment });
     expect(await runProbeCommand(['merge', ...argv, '--out', out], defaults, quiet)).toBe(0);

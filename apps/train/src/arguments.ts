@@ -3,7 +3,6 @@ import { backendOption, choiceOption, integerOption, parseOptions, standardOptio
 import { dcganParameterCount } from '@dcgan/core';
 import { datasetFormats, type DatasetFormat } from '@dcgan/data';
 
-
 export interface TrainArguments {
   readonly command: 'train' | 'help' | 'doctor';
   readonly quickstart: boolean;
@@ -128,12 +127,18 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
   const backend = backendOption(values.backend);
   const format = choiceOption('--format', values.format, datasetFormats, undefined) ?? null;
   const size = integerOption('--size', values.size, quickstart ? 32 : 64, { minimum: 16, maximum: limits.size });
-  if ((size & (size - 1)) !== 0) throw new UsageError(`Expected \`--size\` to be a power of two >= 16, got \`${size}\``);
+  if ((size & (size - 1)) !== 0)
+    throw new UsageError(`Expected \`--size\` to be a power of two >= 16, got \`${size}\``);
   const channels = integerOption('--channels', values.channels, quickstart ? 1 : 3, { minimum: 1, maximum: 3 });
-  if (channels !== 1 && channels !== 3) throw new UsageError(`Expected \`--channels\` to be 1 or 3, got \`${channels}\``);
+  if (channels !== 1 && channels !== 3)
+    throw new UsageError(`Expected \`--channels\` to be 1 or 3, got \`${channels}\``);
   const kernelSize = integerOption('--kernel-size', values['kernel-size'], 4, { minimum: 1, maximum: 5 });
-  if (kernelSize !== 4 && kernelSize !== 5) throw new UsageError(`Expected \`--kernel-size\` to be 4 or 5, got \`${kernelSize}\``);
-  const baseWidth = integerOption('--base-width', values['base-width'], quickstart ? 32 : 64, { minimum: 1, maximum: limits.baseWidth });
+  if (kernelSize !== 4 && kernelSize !== 5)
+    throw new UsageError(`Expected \`--kernel-size\` to be 4 or 5, got \`${kernelSize}\``);
+  const baseWidth = integerOption('--base-width', values['base-width'], quickstart ? 32 : 64, {
+    minimum: 1,
+    maximum: limits.baseWidth,
+  });
   checkModelSize(size, channels, baseWidth, kernelSize);
   const command = values.help === true ? 'help' : values.doctor === true ? 'doctor' : 'train';
   const resume = values.resume === true;
@@ -141,10 +146,14 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     throw new UsageError('Expected `--data <path>` (or `--quickstart`, or `--resume --out <run>`); see --help');
   }
   if ((values['fid-model'] === undefined) !== (values['fid-layer'] === undefined)) {
-    throw new UsageError('`--fid-model <model.json>` and `--fid-layer <name>` go together: the feature network and its layer');
+    throw new UsageError(
+      '`--fid-model <model.json>` and `--fid-layer <name>` go together: the feature network and its layer',
+    );
   }
-  if (values['no-fid'] === true && values['fid-every'] !== undefined) throw new UsageError('`--no-fid` and `--fid-every` contradict each other');
-  if (resume && values.out === undefined) throw new UsageError('`--resume` needs `--out <run-dir>`, the run to continue');
+  if (values['no-fid'] === true && values['fid-every'] !== undefined)
+    throw new UsageError('`--no-fid` and `--fid-every` contradict each other');
+  if (resume && values.out === undefined)
+    throw new UsageError('`--resume` needs `--out <run-dir>`, the run to continue');
   return {
     command,
     quickstart,
@@ -159,17 +168,25 @@ export function parseTrainArguments(argv: readonly string[]): TrainArguments {
     kernelSize,
     steps: integerOption('--steps', values.steps, quickstart ? 1600 : 10_000, { minimum: 1, maximum: limits.count }),
     timeLimitMinutes: timeLimit(values['time-limit'], quickstart ? 8 : null),
-    batchSize: integerOption('--batch-size', values['batch-size'], quickstart ? 32 : 128, { minimum: 1, maximum: limits.batchSize }),
+    batchSize: integerOption('--batch-size', values['batch-size'], quickstart ? 32 : 128, {
+      minimum: 1,
+      maximum: limits.batchSize,
+    }),
     out: values.out ?? null,
     seed: integerOption('--seed', values.seed, 1, { minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
     backend,
     resume,
     sampleEvery: integerOption('--sample-every', values['sample-every'], 100, { minimum: 1, maximum: limits.count }),
-    checkpointEvery: integerOption('--checkpoint-every', values['checkpoint-every'], 500, { minimum: 1, maximum: limits.count }),
+    checkpointEvery: integerOption('--checkpoint-every', values['checkpoint-every'], 500, {
+      minimum: 1,
+      maximum: limits.count,
+    }),
     wasmThreads: wasmThreads(values['wasm-threads'], quickstart),
     // The quickstart's default FID needs the digits network (1-channel 32px) or a named feature model.
     fidEvery:
-      values['no-fid'] === true || (values['fid-every'] === undefined && !(quickstart && ((size === 32 && channels === 1) || values['fid-model'] !== undefined)))
+      values['no-fid'] === true ||
+      (values['fid-every'] === undefined &&
+        !(quickstart && ((size === 32 && channels === 1) || values['fid-model'] !== undefined)))
         ? null
         : integerOption('--fid-every', values['fid-every'], 400, { minimum: 1, maximum: limits.count }),
     fidSamples: integerOption('--fid-samples', values['fid-samples'], 500, { minimum: 2, maximum: 100_000 }),
@@ -197,7 +214,12 @@ export const limits = {
 
 function checkModelSize(size: number, channels: number, baseWidth: number, kernelSize: 4 | 5): void {
   // latentDim: the trainer's default (100), the one dcgan-train uses.
-  const { generator, discriminator } = dcganParameterCount({ imageSize: size, channels: channels as 1 | 3, baseWidth, kernelSize });
+  const { generator, discriminator } = dcganParameterCount({
+    imageSize: size,
+    channels: channels as 1 | 3,
+    baseWidth,
+    kernelSize,
+  });
   if (generator + discriminator <= limits.parameters) return;
   const millions = (count: number): string => Math.round(count / 1e6).toLocaleString('en');
   throw new UsageError(
@@ -220,6 +242,7 @@ function timeLimit(raw: string | undefined, fallback: number | null): number | n
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!(value > 0)) throw new UsageError(`Expected \`--time-limit\` to be a number of minutes > 0, got \`${raw}\``);
-  if (value > limits.timeLimitMinutes) throw new UsageError(`Expected \`--time-limit\` to be at most ${limits.timeLimitMinutes} minutes, got \`${raw}\``);
+  if (value > limits.timeLimitMinutes)
+    throw new UsageError(`Expected \`--time-limit\` to be at most ${limits.timeLimitMinutes} minutes, got \`${raw}\``);
   return value;
 }

@@ -2,7 +2,14 @@
 import { join } from 'node:path';
 
 import { diagnose } from '@dcgan/backend';
-import { createTrainingOutput, currentThreadPoolSize, exitCodes, formatTrainingSummary, runMain, stopOnSignals } from '@dcgan/cli';
+import {
+  createTrainingOutput,
+  currentThreadPoolSize,
+  exitCodes,
+  formatTrainingSummary,
+  runMain,
+  stopOnSignals,
+} from '@dcgan/cli';
 import { resumeTraining, train, type TrainSummary } from '@dcgan/train';
 
 import { helpText, parseTrainArguments, type TrainArguments } from './arguments.js';
@@ -15,7 +22,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return exitCodes.ok;
   }
   if (options.command === 'doctor') {
-    process.stdout.write(formatDoctorReport(await diagnose(), { ...(await diagnoseData()), threadPoolSize: currentThreadPoolSize() }));
+    process.stdout.write(
+      formatDoctorReport(await diagnose(), { ...(await diagnoseData()), threadPoolSize: currentThreadPoolSize() }),
+    );
     return exitCodes.ok;
   }
   const output = createTrainingOutput();
@@ -23,7 +32,9 @@ async function main(argv: readonly string[]): Promise<number> {
   let summary: TrainSummary;
   try {
     const control = { signal: stop.signal, onEvent: output.onEvent };
-    summary = options.resume ? await resumeTraining(resumeOptions(options), control) : await train(trainOptions(options), control);
+    summary = options.resume
+      ? await resumeTraining(resumeOptions(options), control)
+      : await train(trainOptions(options), control);
   } finally {
     stop.dispose();
   }
@@ -34,7 +45,9 @@ async function main(argv: readonly string[]): Promise<number> {
 function trainOptions(options: TrainArguments): Parameters<typeof train>[0] {
   const name = options.quickstart ? 'quickstart' : 'dcgan';
   return {
-    directory: options.out ?? join('runs', `${name}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`),
+    directory:
+      options.out ??
+      join('runs', `${name}-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}`),
     name,
     data: options.data,
     format: options.quickstart ? 'mnist-package' : (options.format ?? 'auto'),
@@ -56,7 +69,12 @@ function trainOptions(options: TrainArguments): Parameters<typeof train>[0] {
     quality:
       options.fidEvery === null
         ? null
-        : { every: options.fidEvery, sampleCount: options.fidSamples, featureModel: options.fidModel, featureLayer: options.fidLayer },
+        : {
+            every: options.fidEvery,
+            sampleCount: options.fidSamples,
+            featureModel: options.fidModel,
+            featureLayer: options.fidLayer,
+          },
   };
 }
 

@@ -42,7 +42,13 @@ const volumeMounts: IVolumeMount[] = [
   { name: 'outputs', mountPath: '/outputs' },
 ];
 
-function container(stage: DataStage, settings: ClusterSettings, command: readonly string[], environment: IContainer['env'], resources = stage.resources): IContainer {
+function container(
+  stage: DataStage,
+  settings: ClusterSettings,
+  command: readonly string[],
+  environment: IContainer['env'],
+  resources = stage.resources,
+): IContainer {
   return {
     name: stage.name,
     image: settings.image,
@@ -72,7 +78,11 @@ export function shardJob(stage: DataStage, settings: ClusterSettings): Job {
         metadata: { labels },
         spec: {
           restartPolicy: 'Never',
-          containers: [container(stage, settings, stage.shardCommand, [{ name: 'JOB_COMPLETIONS', value: String(settings.shards) }])],
+          containers: [
+            container(stage, settings, stage.shardCommand, [
+              { name: 'JOB_COMPLETIONS', value: String(settings.shards) },
+            ]),
+          ],
           volumes: volumes(settings),
         },
       },
@@ -86,13 +96,21 @@ export function shardJob(stage: DataStage, settings: ClusterSettings): Job {
 export function mergeJob(stage: DataStage, settings: ClusterSettings): Job {
   const labels = { 'app.kubernetes.io/name': 'dcgan', 'dcgan/stage': stage.name, 'dcgan/step': 'merge' };
   const job = new Job({
-    metadata: { name: `dcgan-${stage.name}-merge`, labels, annotations: { 'dcgan/description': `merge of ${stage.description}` } },
+    metadata: {
+      name: `dcgan-${stage.name}-merge`,
+      labels,
+      annotations: { 'dcgan/description': `merge of ${stage.description}` },
+    },
     spec: {
       completions: 1,
       backoffLimit: 1,
       template: {
         metadata: { labels },
-        spec: { restartPolicy: 'Never', containers: [container(stage, settings, stage.mergeCommand, undefined, stage.mergeResources)], volumes: volumes(settings) },
+        spec: {
+          restartPolicy: 'Never',
+          containers: [container(stage, settings, stage.mergeCommand, undefined, stage.mergeResources)],
+          volumes: volumes(settings),
+        },
       },
     },
   });

@@ -13,7 +13,8 @@ Writes one JSON file per Job (and the outputs claim) to <dir> (default: deploy/k
 function positiveInteger(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`Expected \`--${name}\` to be a positive integer, got \`${text}\`\n${usage}`);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`Expected \`--${name}\` to be a positive integer, got \`${text}\`\n${usage}`);
   return value;
 }
 

@@ -18,7 +18,8 @@ describe('the generated manifests', () => {
   it('are the committed files (regenerate with `pnpm --filter @dcgan/kubernetes-deploy generate`)', async () => {
     const rendered = renderManifests(defaultClusterSettings);
     expect((await readdir(manifests)).sort()).toEqual(Object.keys(rendered).sort());
-    for (const [name, text] of Object.entries(rendered)) expect(await readFile(join(manifests, name), 'utf8'), name).toBe(text);
+    for (const [name, text] of Object.entries(rendered))
+      expect(await readFile(join(manifests, name), 'utf8'), name).toBe(text);
   });
 
   it('validate against the Kubernetes schema when read back from their files', async () => {
@@ -45,7 +46,9 @@ describe('the generated manifests', () => {
       for (const command of [stage.shardCommand, stage.mergeCommand]) {
         const file = command[1]!;
         expect(file.startsWith(`${stage.packageDirectory}/`)).toBe(true);
-        const { bin } = JSON.parse(await readFile(join(repository, stage.packageDirectory, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+        const { bin } = JSON.parse(
+          await readFile(join(repository, stage.packageDirectory, 'package.json'), 'utf8'),
+        ) as { bin: Record<string, string> };
         expect(Object.values(bin).map((path) => join(stage.packageDirectory, path))).toContain(file);
       }
       const merge = mergeJob(stage, defaultClusterSettings);
@@ -57,16 +60,27 @@ describe('the generated manifests', () => {
   it('run the probe merge with the options of the probe shards (the merge refuses shards made with others), with the memory it needs', () => {
     const probe = dataStages.find((stage) => stage.name === 'probe')!;
     expect(probe.mergeCommand).toEqual([...probe.shardCommand.slice(0, 2), 'merge', ...probe.shardCommand.slice(2)]);
-    expect(shardJob(probe, defaultClusterSettings).spec!.template.spec!.containers[0]!.resources!.limits).toEqual({ memory: '4Gi' });
-    expect(mergeJob(probe, defaultClusterSettings).spec!.template.spec!.containers[0]!.resources!.limits).toEqual({ memory: '16Gi' });
+    expect(shardJob(probe, defaultClusterSettings).spec!.template.spec!.containers[0]!.resources!.limits).toEqual({
+      memory: '4Gi',
+    });
+    expect(mergeJob(probe, defaultClusterSettings).spec!.template.spec!.containers[0]!.resources!.limits).toEqual({
+      memory: '16Gi',
+    });
   });
 
   it('refuse a wrong value at validation and a wrong field at type check', () => {
-    const template = { spec: { restartPolicy: 'Never' as const, containers: [{ name: 'faces', image: 'dcgan-ts:latest' }] } };
-    expect(() => new Job({ metadata: { name: 'x' }, spec: { completionMode: 'Indexed', completions: 'eight' as unknown as number, template } }).validate()).toThrow(
-      'completions must be integer',
-    );
-    expect(() => new Job({ metadata: { name: 'x' }, spec: { completionMode: 'Sharded' as 'Indexed', template } }).validate()).toThrow('completionMode must be equal to one of the allowed values');
+    const template = {
+      spec: { restartPolicy: 'Never' as const, containers: [{ name: 'faces', image: 'dcgan-ts:latest' }] },
+    };
+    expect(() =>
+      new Job({
+        metadata: { name: 'x' },
+        spec: { completionMode: 'Indexed', completions: 'eight' as unknown as number, template },
+      }).validate(),
+    ).toThrow('completions must be integer');
+    expect(() =>
+      new Job({ metadata: { name: 'x' }, spec: { completionMode: 'Sharded' as 'Indexed', template } }).validate(),
+    ).toThrow('completionMode must be equal to one of the allowed values');
     // A misspelled field does not compile (`pnpm test` runs the type check): the line below must stay an error.
     // @ts-expect-error `completion` is not a JobSpec field (`completions` is)
     new Job({ metadata: { name: 'x' }, spec: { completion: 8, template } });

@@ -24,7 +24,16 @@ const dedup = ['node', 'apps/dedup/dist/cli.js'];
 const dedupData = ['--data', '/data/images', '--hasher', '/outputs/dedup/hasher.bin', '--out', '/outputs/dedup'];
 // The paper's CIFAR-10 probe (section 5.1); the shards and the merge take the same options (the merge checks it).
 const probeCifar10 = ['node', 'apps/probe/dist/probe-cifar10.js'];
-const probeData = ['--checkpoint', '/data/checkpoint', '--data', '/data/cifar-10-batches-bin', '--out', '/outputs/probe-cifar10', '--backend', 'wasm'];
+const probeData = [
+  '--checkpoint',
+  '/data/checkpoint',
+  '--data',
+  '/data/cifar-10-batches-bin',
+  '--out',
+  '/outputs/probe-cifar10',
+  '--backend',
+  'wasm',
+];
 
 export const dataStages: readonly DataStage[] = [
   {
@@ -37,7 +46,8 @@ export const dataStages: readonly DataStage[] = [
   },
   {
     name: 'dedup',
-    description: 'dcgan-dedup: semantic hashing of /data/images with a trained hasher (section 4.1.1), report in /outputs/dedup',
+    description:
+      'dcgan-dedup: semantic hashing of /data/images with a trained hasher (section 4.1.1), report in /outputs/dedup',
     shardCommand: [...dedup, 'hash', ...dedupData, '--backend', 'wasm'],
     mergeCommand: [...dedup, 'merge', ...dedupData, '--backend', 'wasm'],
     packageDirectory: 'apps/dedup',

@@ -4,6 +4,8 @@
 // That script keeps its string literals' line breaks as `\n` escapes only once escaped again (tfjs does the
 // same before making its Blob). It is evaluated here, not globally, so that it sees this module's `require`.
 'use strict';
-const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js');
+const {
+  wasmWorkerContents,
+} = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js');
 // eslint-disable-next-line no-eval
 eval(wasmWorkerContents.replace(/\n/g, '\\n'));

@@ -4,7 +4,13 @@ import { backendNames, backendPackages, tfjsVersion, type BackendName } from './
 import { inspectGpu, type GpuReport } from './gpu-libraries.js';
 import { importModule as defaultImportModule, type ModuleImporter } from './load-module.js';
 import { tryBackend, type CandidateReport } from './init-backend.js';
-import { dawnPackage, dawnPackageVersion, formatAdapter, webGpuInstallAdvice, type WebGpuAdapterReport } from './webgpu/adapters.js';
+import {
+  dawnPackage,
+  dawnPackageVersion,
+  formatAdapter,
+  webGpuInstallAdvice,
+  type WebGpuAdapterReport,
+} from './webgpu/adapters.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { automaticWasmThreads, maximumWasmThreads } from './wasm/index.js';
 
@@ -46,7 +52,9 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
   const candidates: (CandidateReport & { usingGpu: boolean })[] = [];
   let webgpuAdapters: readonly WebGpuAdapterReport[] = [];
   for (const name of [...backendNames].reverse()) {
-    const attempt = await tryBackend(name, importModule, (message) => notes.push(message), { allowSoftwareAdapter: true });
+    const attempt = await tryBackend(name, importModule, (message) => notes.push(message), {
+      allowSoftwareAdapter: true,
+    });
     if (name === 'webgpu') webgpuAdapters = attempt.webgpuAdapters ?? [];
     candidates.unshift({
       name,
@@ -64,7 +72,9 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
   }
   const gpu = inspectGpu();
   const best =
-    candidates.find((candidate) => candidate.status === 'available' && (candidate.name !== 'webgpu' || candidate.usingGpu))?.name ?? null;
+    candidates.find(
+      (candidate) => candidate.status === 'available' && (candidate.name !== 'webgpu' || candidate.usingGpu),
+    )?.name ?? null;
   const gpuWorks = candidates.some((candidate) => candidate.usingGpu);
   if (gpu.devices !== null && gpu.missing.length > 0) {
     notes.push(
@@ -95,6 +105,10 @@ export async function diagnose(options: DiagnoseOptions = {}): Promise<Diagnosis
       : `pnpm add @tensorflow/tfjs-node-gpu@${tfjsVersion} (or: npm install @tensorflow/tfjs-node-gpu@${tfjsVersion}), with CUDA 11.2 + cuDNN 8.1 on LD_LIBRARY_PATH; ` +
         `or, for any GPU with a Vulkan, Metal or Direct3D 12 driver: npm install ${dawnPackage}@${dawnPackageVersion} @tensorflow/tfjs-backend-webgpu@${tfjsVersion} (webgpu)`,
     notes,
-    wasmThreads: { auto: automaticWasmThreads(), availableParallelism: availableParallelism(), maximum: maximumWasmThreads },
+    wasmThreads: {
+      auto: automaticWasmThreads(),
+      availableParallelism: availableParallelism(),
+      maximum: maximumWasmThreads,
+    },
   };
 }

@@ -13,7 +13,8 @@ function fakeNativeGpuPackage(usingGpu: boolean) {
   return async (specifier: string) => {
     if (specifier !== '@tensorflow/tfjs-node-gpu') return importModule(specifier);
     for (const kernel of tf.getKernelsForBackend('cpu')) {
-      if (tf.getKernel(kernel.kernelName, 'tensorflow') === undefined) tf.registerKernel({ ...kernel, backendName: 'tensorflow' });
+      if (tf.getKernel(kernel.kernelName, 'tensorflow') === undefined)
+        tf.registerKernel({ ...kernel, backendName: 'tensorflow' });
     }
     tf.registerBackend('tensorflow', () => Object.assign(new MathBackendCPU(), { isUsingGpuDevice: usingGpu }));
     return {};
@@ -37,7 +38,17 @@ describe('initBackend', () => {
     expect(gpu?.status).toBe('unavailable');
     expect(gpu?.reason).toContain('@tensorflow/tfjs-node-gpu is not installed');
     expect(selection.reason).toContain('faster candidates unavailable (tensorflow-gpu, webgpu, tensorflow)');
-    expect(events.map((event) => event.status)).toEqual(['trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'trying', 'candidate', 'selected']);
+    expect(events.map((event) => event.status)).toEqual([
+      'trying',
+      'candidate',
+      'trying',
+      'candidate',
+      'trying',
+      'candidate',
+      'trying',
+      'candidate',
+      'selected',
+    ]);
   });
 
   it('starts the backend asked for by name', async () => {
@@ -116,15 +127,24 @@ function fakeDawn(adapter: { description: string; architecture: string; isFallba
     requestAdapter: async () =>
       adapter === null
         ? null
-        : { info: { vendor: 'test', device: 'test', ...adapter }, features: new Set<string>(), limits: {}, requestDevice: async () => ({}) },
+        : {
+            info: { vendor: 'test', device: 'test', ...adapter },
+            features: new Set<string>(),
+            limits: {},
+            requestDevice: async () => ({}),
+          },
   };
-  return async (specifier: string) => (specifier === 'webgpu' ? { create: () => gpu, globals: {} } : importModule(specifier));
+  return async (specifier: string) =>
+    specifier === 'webgpu' ? { create: () => gpu, globals: {} } : importModule(specifier);
 }
 
 describe('initBackend and webgpu', () => {
   it('says what to install when the webgpu package is missing', async () => {
     const missing = async (specifier: string) => {
-      if (specifier === 'webgpu') throw Object.assign(new Error(`Cannot find package 'webgpu' imported from /x`), { code: 'ERR_MODULE_NOT_FOUND' });
+      if (specifier === 'webgpu')
+        throw Object.assign(new Error(`Cannot find package 'webgpu' imported from /x`), {
+          code: 'ERR_MODULE_NOT_FOUND',
+        });
       return importModule(specifier);
     };
     await expect(initBackend({ prefer: 'webgpu', importModule: missing })).rejects.toThrow(
@@ -133,17 +153,27 @@ describe('initBackend and webgpu', () => {
   });
 
   it('passes over a software adapter under auto, naming it, and says how to get a GPU', async () => {
-    const selection = await initBackend({ importModule: fakeDawn({ description: 'llvmpipe (LLVM 15.0.6, 256 bits)', architecture: '', isFallbackAdapter: false }) });
+    const selection = await initBackend({
+      importModule: fakeDawn({
+        description: 'llvmpipe (LLVM 15.0.6, 256 bits)',
+        architecture: '',
+        isFallbackAdapter: false,
+      }),
+    });
     expect(selection.name).toBe('wasm');
     const webgpu = selection.candidates.find((candidate) => candidate.name === 'webgpu');
     expect(webgpu?.status).toBe('unavailable');
-    expect(webgpu?.reason).toContain('only a software adapter was found (llvmpipe (LLVM 15.0.6, 256 bits) (test; software))');
+    expect(webgpu?.reason).toContain(
+      'only a software adapter was found (llvmpipe (LLVM 15.0.6, 256 bits) (test; software))',
+    );
     expect(webgpu?.reason).toContain('ask for `webgpu` by name');
   });
 
   it('explains an empty adapter list with the driver to install', async () => {
     await expect(initBackend({ prefer: 'webgpu', importModule: fakeDawn(null) })).rejects.toThrow(
-      process.platform === 'linux' ? /Dawn found no WebGPU adapter\. Linux needs a Vulkan driver.*NVIDIA_DRIVER_CAPABILITIES must include `graphics`/ : /Dawn found no WebGPU adapter/,
+      process.platform === 'linux'
+        ? /Dawn found no WebGPU adapter\. Linux needs a Vulkan driver.*NVIDIA_DRIVER_CAPABILITIES must include `graphics`/
+        : /Dawn found no WebGPU adapter/,
     );
   });
 });

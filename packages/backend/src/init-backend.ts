@@ -10,8 +10,19 @@ import {
 } from './candidates.js';
 import { BackendError } from './errors.js';
 import { inspectGpu } from './gpu-libraries.js';
-import { importModule as defaultImportModule, isModuleNotFound, restoreLegacyUtilHelpers, type ModuleImporter } from './load-module.js';
-import { registerWasmTrainingKernels, resolveWasmThreads, setWasmTrainingThreads, wasmTrainingThreads, type WasmTrainingThreads } from './wasm/index.js';
+import {
+  importModule as defaultImportModule,
+  isModuleNotFound,
+  restoreLegacyUtilHelpers,
+  type ModuleImporter,
+} from './load-module.js';
+import {
+  registerWasmTrainingKernels,
+  resolveWasmThreads,
+  setWasmTrainingThreads,
+  wasmTrainingThreads,
+  type WasmTrainingThreads,
+} from './wasm/index.js';
 import { formatAdapter, type WebGpuAdapterReport } from './webgpu/adapters.js';
 import { prepareWebGpu } from './webgpu/start-webgpu.js';
 
@@ -88,7 +99,9 @@ export interface InitBackendOptions {
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendSelection> {
   const prefer = options.prefer ?? 'auto';
   if (!isBackendPreference(prefer)) {
-    throw new BackendError(`Expected \`prefer\` to be one of auto, ${backendNames.join(', ')}, got \`${String(prefer)}\``);
+    throw new BackendError(
+      `Expected \`prefer\` to be one of auto, ${backendNames.join(', ')}, got \`${String(prefer)}\``,
+    );
   }
   const emit = options.onEvent ?? (() => {});
   const importModule = options.importModule ?? defaultImportModule;
@@ -107,11 +120,18 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     emit({ status: 'trying', name });
     const attempt = await tryBackend(name, importModule, warn, { allowSoftwareAdapter: prefer === 'webgpu' });
     if (!attempt.ok) {
-      const report: CandidateReport = { name, package: backendPackages[name], status: 'unavailable', reason: attempt.reason };
+      const report: CandidateReport = {
+        name,
+        package: backendPackages[name],
+        status: 'unavailable',
+        reason: attempt.reason,
+      };
       candidates.push(report);
       emit({ status: 'candidate', report });
       if (prefer !== 'auto') {
-        throw new BackendError(`Backend \`${name}\` was asked for but cannot run here: ${attempt.reason}`, { cause: attempt.cause });
+        throw new BackendError(`Backend \`${name}\` was asked for but cannot run here: ${attempt.reason}`, {
+          cause: attempt.cause,
+        });
       }
       continue;
     }
@@ -125,7 +145,9 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
             : 'TensorFlow found no usable CUDA device';
       const message = `@tensorflow/tfjs-node-gpu loaded but is running on the CPU, not the GPU: ${why}.`;
       if (prefer === 'tensorflow-gpu' && requireGpu) {
-        throw new BackendError(`${message} Install CUDA 11.2 and cuDNN 8.1 (see \`dcgan-train --doctor\`), or ask for \`tensorflow\`.`);
+        throw new BackendError(
+          `${message} Install CUDA 11.2 and cuDNN 8.1 (see \`dcgan-train --doctor\`), or ask for \`tensorflow\`.`,
+        );
       }
       warn(message);
     }
@@ -149,7 +171,12 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     candidates.push(selectedReport);
     emit({ status: 'candidate', report: selectedReport });
     for (const rest of order.slice(order.indexOf(name) + 1)) {
-      candidates.push({ name: rest, package: backendPackages[rest], status: 'not-tried', reason: `${name} was chosen first` });
+      candidates.push({
+        name: rest,
+        package: backendPackages[rest],
+        status: 'not-tried',
+        reason: `${name} was chosen first`,
+      });
     }
     const selection: BackendSelection = {
       name,
@@ -164,11 +191,18 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     emit({ status: 'selected', selection });
     return selection;
   }
-  throw new BackendError(`No TensorFlow.js backend could start: ${candidates.map((c) => `${c.name}: ${c.reason}`).join('; ')}`);
+  throw new BackendError(
+    `No TensorFlow.js backend could start: ${candidates.map((c) => `${c.name}: ${c.reason}`).join('; ')}`,
+  );
 }
 
 type Attempt =
-  | { ok: true; usingGpu: boolean; webgpuAdapter?: WebGpuAdapterReport; webgpuAdapters?: readonly WebGpuAdapterReport[] }
+  | {
+      ok: true;
+      usingGpu: boolean;
+      webgpuAdapter?: WebGpuAdapterReport;
+      webgpuAdapters?: readonly WebGpuAdapterReport[];
+    }
   | { ok: false; reason: string; cause?: unknown; webgpuAdapters?: readonly WebGpuAdapterReport[] };
 
 /** Loads one backend package, makes it current, and checks it answers. Never throws. */
@@ -185,7 +219,9 @@ export async function tryBackend(
     if (major >= 23) {
       const restored = restoreLegacyUtilHelpers();
       if (restored.length > 0) {
-        warn(`Node ${process.versions.node} removed util.${restored.join('/util.')}, which ${packageName} 4.22 calls; restored them.`);
+        warn(
+          `Node ${process.versions.node} removed util.${restored.join('/util.')}, which ${packageName} 4.22 calls; restored them.`,
+        );
       }
     }
   }
@@ -193,7 +229,8 @@ export async function tryBackend(
   let webgpuAdapters: readonly WebGpuAdapterReport[] = [];
   if (name === 'webgpu') {
     const prepared = await prepareWebGpu(importModule, options.allowSoftwareAdapter === true);
-    if (!prepared.ok) return { ok: false, reason: prepared.reason, cause: prepared.cause, webgpuAdapters: prepared.adapters ?? [] };
+    if (!prepared.ok)
+      return { ok: false, reason: prepared.reason, cause: prepared.cause, webgpuAdapters: prepared.adapters ?? [] };
     webgpuAdapter = prepared.adapter;
     webgpuAdapters = prepared.adapters;
   } else {
@@ -223,7 +260,8 @@ export async function tryBackend(
   } catch (error) {
     return { ok: false, reason: `${packageName} failed at its first op: ${messageOf(error)}`, cause: error };
   }
-  if (webgpuAdapter !== undefined) return { ok: true, usingGpu: !webgpuAdapter.software, webgpuAdapter, webgpuAdapters };
+  if (webgpuAdapter !== undefined)
+    return { ok: true, usingGpu: !webgpuAdapter.software, webgpuAdapter, webgpuAdapters };
   const backend = tf.backend() as { isUsingGpuDevice?: boolean };
   return { ok: true, usingGpu: name === 'tensorflow-gpu' && backend.isUsingGpuDevice === true };
 }
@@ -238,7 +276,8 @@ function explainLoadFailure(packageName: string, error: unknown): string {
     );
   }
   if (isModuleNotFound(error, packageName)) return `${packageName} is not installed`;
-  if (/libcud|cudnn|libnvinfer/i.test(message)) return `${packageName} could not load CUDA libraries: ${firstLine(message)}`;
+  if (/libcud|cudnn|libnvinfer/i.test(message))
+    return `${packageName} could not load CUDA libraries: ${firstLine(message)}`;
   return `${packageName} failed to load: ${firstLine(message)}`;
 }
 

@@ -29,7 +29,11 @@ export function isModuleNotFound(error: unknown, specifier: string): boolean {
   const message = String((error as { message?: unknown }).message ?? '');
   if (!message.includes(specifier)) return false;
   // Node says ERR_MODULE_NOT_FOUND / MODULE_NOT_FOUND; bundler-style loaders (vite, vitest) only say it in words.
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Could not resolve|Cannot find (module|package)/.test(message);
+  return (
+    code === 'ERR_MODULE_NOT_FOUND' ||
+    code === 'MODULE_NOT_FOUND' ||
+    /Could not resolve|Cannot find (module|package)/.test(message)
+  );
 }
 
 /**

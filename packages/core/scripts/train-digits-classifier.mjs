@@ -35,7 +35,12 @@ const { train, validation: test } = splitSource(await openMnistPackage(), { vali
 async function load(source) {
   const images = [];
   const labels = [];
-  for await (const batch of createBatches(source, { batchSize: 500, transform: [pad(32)], shuffle: false, dropRemainder: false })) {
+  for await (const batch of createBatches(source, {
+    batchSize: 500,
+    transform: [pad(32)],
+    shuffle: false,
+    dropRemainder: false,
+  })) {
     images.push(batchToTensor(tf, batch));
     labels.push(...batch.labels);
   }
@@ -52,11 +57,33 @@ const initializer = (offset) => tfl.initializers.heNormal({ seed: seed * 100 + o
 const model = tfl.sequential({
   name: 'digits_classifier',
   layers: [
-    tfl.layers.conv2d({ inputShape: [32, 32, 1], filters: 16, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: initializer(1), name: 'conv1' }),
+    tfl.layers.conv2d({
+      inputShape: [32, 32, 1],
+      filters: 16,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: initializer(1),
+      name: 'conv1',
+    }),
     tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool1' }),
-    tfl.layers.conv2d({ filters: 32, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: initializer(2), name: 'conv2' }),
+    tfl.layers.conv2d({
+      filters: 32,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: initializer(2),
+      name: 'conv2',
+    }),
     tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool2' }),
-    tfl.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: initializer(3), name: 'conv3' }),
+    tfl.layers.conv2d({
+      filters: 64,
+      kernelSize: 3,
+      padding: 'same',
+      activation: 'relu',
+      kernelInitializer: initializer(3),
+      name: 'conv3',
+    }),
     tfl.layers.maxPooling2d({ poolSize: 2, name: 'pool3' }),
     tfl.layers.flatten({ name: 'flatten' }),
     // The 64 values FID/KID use: `layer: 'features'`.
@@ -69,9 +96,16 @@ model.compile({ optimizer: tf.train.adam(1e-3), loss: 'sparseCategoricalCrossent
 
 const started = performance.now();
 for (let epoch = 0; epoch < epochs; epoch++) {
-  const history = await model.fit(trainSet.images, trainSet.labels, { batchSize, epochs: 1, shuffle: true, verbose: 0 });
+  const history = await model.fit(trainSet.images, trainSet.labels, {
+    batchSize,
+    epochs: 1,
+    shuffle: true,
+    verbose: 0,
+  });
   const loss = history.history.loss[0];
-  console.log(`epoch ${epoch + 1}/${epochs}: loss ${Number(loss).toFixed(4)} (${((performance.now() - started) / 1000).toFixed(0)} s)`);
+  console.log(
+    `epoch ${epoch + 1}/${epochs}: loss ${Number(loss).toFixed(4)} (${((performance.now() - started) / 1000).toFixed(0)} s)`,
+  );
 }
 
 const accuracy = tf.tidy(() => {
@@ -82,7 +116,9 @@ const trainAccuracy = tf.tidy(() => {
   const predicted = tf.argMax(model.predict(trainSet.images, { batchSize: 500 }), 1);
   return tf.mean(tf.cast(tf.equal(tf.cast(predicted, 'float32'), trainSet.labels), 'float32')).dataSync()[0];
 });
-console.log(`test accuracy ${(accuracy * 100).toFixed(2)}% on ${testSet.labels.shape[0]} held-out digits (train ${(trainAccuracy * 100).toFixed(2)}%)`);
+console.log(
+  `test accuracy ${(accuracy * 100).toFixed(2)}% on ${testSet.labels.shape[0]} held-out digits (train ${(trainAccuracy * 100).toFixed(2)}%)`,
+);
 
 await mkdir(out, { recursive: true });
 const { bytes } = await exportGenerator(join(out, 'model'), model);

@@ -1,5 +1,11 @@
 export { DcganError, CheckpointError, type DcganErrorOptions, type CheckpointErrorOptions } from './errors/index';
-export { dcganParameterCount, resolveDcganConfig, type DcganConfig, type DcganConfigOptions, type DcganParameterCount } from './model/dcgan-config';
+export {
+  dcganParameterCount,
+  resolveDcganConfig,
+  type DcganConfig,
+  type DcganConfigOptions,
+  type DcganParameterCount,
+} from './model/dcgan-config';
 export { dcganPresets, type DcganPresetName } from './model/presets';
 export { createGenerator, type ModelOptions } from './model/generator';
 export { createDiscriminator, leakyReluSlope } from './model/discriminator';
@@ -17,7 +23,12 @@ export { symmetricEigen, type SymmetricEigen } from './quality/symmetric-eigen';
 export type { FeatureMatrix } from './quality/feature-matrix';
 export { featureStatistics, frechetDistance, type FeatureStatistics } from './quality/frechet-distance';
 export { kernelDistance, type KernelDistance, type KernelDistanceOptions } from './quality/kernel-distance';
-export { createFeatureExtractor, type FeatureExtractor, type FeatureExtractorOptions, type GraphModelLike } from './quality/feature-extractor';
+export {
+  createFeatureExtractor,
+  type FeatureExtractor,
+  type FeatureExtractorOptions,
+  type GraphModelLike,
+} from './quality/feature-extractor';
 export {
   createFidEvaluator,
   type FidEvaluator,

@@ -10,7 +10,13 @@ export {
 export { faceApiModelDirectory } from './detector/load-face-api';
 export { decodePhoto, defaultMaxPhotoPixels } from './photos/decode-photo';
 export { listPhotos, photoExtensions } from './photos/list-photos';
-export { rejectionReasons, selectFaces, type FaceDecision, type RejectionReason, type SelectFacesOptions } from './selection/select-faces';
+export {
+  rejectionReasons,
+  selectFaces,
+  type FaceDecision,
+  type RejectionReason,
+  type SelectFacesOptions,
+} from './selection/select-faces';
 export { buildFaceDataset, faceDatasetFiles } from './dataset/build-face-dataset';
 export { faceShardStage, mergeFaceShards } from './dataset/face-shards';
 export type { BuildFaceDatasetOptions, FaceDatasetSettings } from './dataset/face-dataset-options';

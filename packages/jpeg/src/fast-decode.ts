@@ -12,7 +12,14 @@ export interface FastDecodeRequest {
 
 /** Decoded and resized pixels, or why the fast path declined (the caller then uses sharp). */
 export type FastDecodeResult =
-  | { readonly ok: true; readonly width: number; readonly height: number; readonly channels: 3; readonly data: Uint8Array; readonly scale: number }
+  | {
+      readonly ok: true;
+      readonly width: number;
+      readonly height: number;
+      readonly channels: 3;
+      readonly data: Uint8Array;
+      readonly scale: number;
+    }
   | { readonly ok: false; readonly reason: string };
 
 export type FastDecode = (bytes: Uint8Array, request: FastDecodeRequest) => FastDecodeResult;
@@ -31,7 +38,14 @@ export function createFastDecode(decoder: JpegDecoder, resample: Resample): Fast
     const header = decoder.readHeader(bytes);
     if (!header.ok) return header;
     const crop = request.crop ?? { left: 0, top: 0, width: header.width, height: header.height };
-    if (crop.left < 0 || crop.top < 0 || crop.width < 1 || crop.height < 1 || crop.left + crop.width > header.width || crop.top + crop.height > header.height) {
+    if (
+      crop.left < 0 ||
+      crop.top < 0 ||
+      crop.width < 1 ||
+      crop.height < 1 ||
+      crop.left + crop.width > header.width ||
+      crop.top + crop.height > header.height
+    ) {
       return { ok: false, reason: 'crop outside the image' };
     }
     let width = request.width;
@@ -44,11 +58,23 @@ export function createFastDecode(decoder: JpegDecoder, resample: Resample): Fast
       }
     }
     // The smallest DCT scale at which the crop still has at least the target's pixels.
-    const decoded = decoder.decode(bytes, Math.ceil((width * header.width) / crop.width), Math.ceil((height * header.height) / crop.height));
+    const decoded = decoder.decode(
+      bytes,
+      Math.ceil((width * header.width) / crop.width),
+      Math.ceil((height * header.height) / crop.height),
+    );
     if (!decoded.ok) return decoded;
     const image = decoded.image;
     const factor = image.scale / 8;
-    const box = request.crop === undefined ? undefined : { left: crop.left * factor, top: crop.top * factor, width: crop.width * factor, height: crop.height * factor };
+    const box =
+      request.crop === undefined
+        ? undefined
+        : {
+            left: crop.left * factor,
+            top: crop.top * factor,
+            width: crop.width * factor,
+            height: crop.height * factor,
+          };
     const resized = resample(image.data, image.width, image.height, image.channels, width, height, box);
     if (image.channels === 3) return { ok: true, width, height, channels: 3, data: resized, scale: image.scale };
     // Gray JPEGs come out as RGB, as from sharp (which converts to sRGB), so a dataset's images agree in shape.

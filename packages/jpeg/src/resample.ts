@@ -7,7 +7,15 @@ export interface ResampleBox {
 }
 
 /** Resizes interleaved 8-bit pixels (optionally only the `box` part of them); see {@link createResampler}. */
-export type Resample = (data: Uint8Array, width: number, height: number, channels: number, outWidth: number, outHeight: number, box?: ResampleBox) => Uint8Array;
+export type Resample = (
+  data: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  outWidth: number,
+  outHeight: number,
+  box?: ResampleBox,
+) => Uint8Array;
 
 /**
  * Creates an antialiased bilinear (triangle filter) resampler, the algorithm of Pillow's `Image.resize(...,
@@ -73,7 +81,8 @@ export function createResampler(): Resample {
         const base = x * horizontal.stride;
         for (let c = 0; c < channels; c += 1) {
           let sum = 0;
-          for (let t = 0; t < count; t += 1) sum += horizontal.weights[base + t]! * data[row + (start + t) * channels + c]!;
+          for (let t = 0; t < count; t += 1)
+            sum += horizontal.weights[base + t]! * data[row + (start + t) * channels + c]!;
           middle[(y * outWidth + x) * channels + c] = sum;
         }
       }

@@ -7,7 +7,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
-const builtFiles = ['index.js', 'index.cjs', 'index.d.ts', 'jpeg-worker.js', 'jpeg-worker.cjs'].map((name) => join(packageRoot, 'dist', name));
+const builtFiles = ['index.js', 'index.cjs', 'index.d.ts', 'jpeg-worker.js', 'jpeg-worker.cjs'].map((name) =>
+  join(packageRoot, 'dist', name),
+);
 const inputs = [join(packageRoot, 'package.json'), join(packageRoot, 'tsup.config.ts')];
 
 function newestSource(directory: string): number {

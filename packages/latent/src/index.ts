@@ -24,7 +24,11 @@ export {
   type ImageFigure,
 } from './arithmetic/vector-arithmetic';
 export { turnWalk, type TurnWalkOptions, type TurnWalkResult } from './arithmetic/turn-walk';
-export { fitLogisticRegression, type LogisticRegressionOptions, type LogisticRegressionModel } from './forget/logistic-regression';
+export {
+  fitLogisticRegression,
+  type LogisticRegressionOptions,
+  type LogisticRegressionModel,
+} from './forget/logistic-regression';
 export { parseBoxesFile, type BoxesFile, type ObjectBox } from './forget/object-boxes';
 export {
   featureMapActivations,

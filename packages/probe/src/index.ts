@@ -65,4 +65,10 @@ export {
   type ProbeFeatureShardResult,
 } from './protocol/probe-feature-shards';
 export type { ProbeEvent, ProbeEventListener } from './protocol/probe-events';
-export { formatProbeTable, meanAndDeviation, type CostSearchEntry, type ProbeMethodResult, type ProbeReport } from './protocol/probe-report';
+export {
+  formatProbeTable,
+  meanAndDeviation,
+  type CostSearchEntry,
+  type ProbeMethodResult,
+  type ProbeReport,
+} from './protocol/probe-report';

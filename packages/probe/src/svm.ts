@@ -2,8 +2,18 @@
 export { ProbeError, type ProbeErrorOptions } from './errors/probe-error';
 export { FeatureMatrix } from './svm/feature-matrix';
 export { automaticGramRowLimit, computeGramMatrix, type GramMatrix } from './svm/gram-matrix';
-export { applyStandardization, fitStandardization, foldStandardization, type Standardization } from './svm/standardization';
-export { resolveLinearSvmOptions, type LinearSvmOptions, type ResolvedLinearSvmOptions, type SvmEvent } from './svm/linear-svm-options';
+export {
+  applyStandardization,
+  fitStandardization,
+  foldStandardization,
+  type Standardization,
+} from './svm/standardization';
+export {
+  resolveLinearSvmOptions,
+  type LinearSvmOptions,
+  type ResolvedLinearSvmOptions,
+  type SvmEvent,
+} from './svm/linear-svm-options';
 export {
   decisionFunction,
   errorRate,

@@ -1,5 +1,11 @@
 import type { OpenedDataset } from '@dcgan/data';
-import { assertDropShareAccepted, createDeduplicatedSource, DedupError, readDedupReport, type DedupReport } from '@dcgan/dedup';
+import {
+  assertDropShareAccepted,
+  createDeduplicatedSource,
+  DedupError,
+  readDedupReport,
+  type DedupReport,
+} from '@dcgan/dedup';
 
 export interface DeduplicatedDataset {
   /** The dataset without the report's dropped items (same format and transform). */
@@ -15,25 +21,38 @@ export interface DeduplicatedDataset {
  * Fails with a DedupError naming `reportPath` when the report is malformed, was made from another source, or drops more
  * than 5% of the data (unless `acceptDrop`: `train`'s `acceptDedupDrop`).
  */
-export async function deduplicateDataset(dataset: OpenedDataset, reportPath: string, acceptDrop = false): Promise<DeduplicatedDataset> {
+export async function deduplicateDataset(
+  dataset: OpenedDataset,
+  reportPath: string,
+  acceptDrop = false,
+): Promise<DeduplicatedDataset> {
   const report = await readDedupReport(reportPath);
   assertWellFormedGroups(report, reportPath);
   let source;
   try {
     source = await createDeduplicatedSource(dataset.source, report);
   } catch (error) {
-    if (DedupError.isInstance(error)) throw new DedupError(`${reportPath}: ${error.message}`, { cause: error, file: reportPath });
+    if (DedupError.isInstance(error))
+      throw new DedupError(`${reportPath}: ${error.message}`, { cause: error, file: reportPath });
     throw error;
   }
   // The data-loss guard, once the report is known to fit this data.
   try {
     assertDropShareAccepted(report, { file: reportPath, accept: acceptDrop });
   } catch (error) {
-    if (DedupError.isInstance(error)) throw new DedupError(`${error.message}; set \`acceptDedupDrop\` (dcgan-train: --accept-dedup-drop) to train on it anyway`, { cause: error, file: reportPath });
+    if (DedupError.isInstance(error))
+      throw new DedupError(
+        `${error.message}; set \`acceptDedupDrop\` (dcgan-train: --accept-dedup-drop) to train on it anyway`,
+        { cause: error, file: reportPath },
+      );
     throw error;
   }
   return {
-    dataset: { ...dataset, source, description: `${dataset.description}; ${report.source.itemsRead - report.counts.dropped} used, ${report.counts.dropped} duplicate(s) left out` },
+    dataset: {
+      ...dataset,
+      source,
+      description: `${dataset.description}; ${report.source.itemsRead - report.counts.dropped} used, ${report.counts.dropped} duplicate(s) left out`,
+    },
     dropped: report.counts.dropped,
     items: report.source.itemsRead,
   };
@@ -48,7 +67,8 @@ function assertWellFormedGroups(report: DedupReport, path: string): void {
   const fail = (what: string): never => {
     throw new DedupError(`${path}: the dedup report is malformed: ${what}`, { file: path });
   };
-  if (!Number.isInteger(itemsRead) || itemsRead < 0) fail(`expected \`source.itemsRead\` to be an integer >= 0, got \`${String(itemsRead)}\``);
+  if (!Number.isInteger(itemsRead) || itemsRead < 0)
+    fail(`expected \`source.itemsRead\` to be an integer >= 0, got \`${String(itemsRead)}\``);
   const isItem = (item: unknown): boolean => {
     const candidate = item as { index?: unknown; key?: unknown } | null;
     return (
@@ -67,11 +87,13 @@ function assertWellFormedGroups(report: DedupReport, path: string): void {
       fail(`group ${position} needs \`kept\` {index < ${itemsRead}, key} and a \`dropped\` list`);
     }
     for (const item of group.dropped) {
-      if (!isItem(item)) fail(`group ${position} drops ${JSON.stringify(item)}, not an {index < ${itemsRead}, key} item`);
+      if (!isItem(item))
+        fail(`group ${position} drops ${JSON.stringify(item)}, not an {index < ${itemsRead}, key} item`);
       if (seen.has(item.index)) fail(`item ${item.index} is dropped twice`);
       seen.add(item.index);
       dropped += 1;
     }
   });
-  if (dropped !== report.counts.dropped) fail(`\`counts.dropped\` is ${report.counts.dropped} but the groups drop ${dropped} items`);
+  if (dropped !== report.counts.dropped)
+    fail(`\`counts.dropped\` is ${report.counts.dropped} but the groups drop ${dropped} items`);
 }

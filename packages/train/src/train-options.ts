@@ -105,16 +105,52 @@ export interface RunTargets {
   readonly strict: boolean;
 }
 
-export const defaultTargets: RunTargets = Object.freeze({ steps: 10_000, timeLimitMinutes: null, sampleEvery: 100, checkpointEvery: 500, strict: false });
+export const defaultTargets: RunTargets = Object.freeze({
+  steps: 10_000,
+  timeLimitMinutes: null,
+  sampleEvery: 100,
+  checkpointEvery: 500,
+  strict: false,
+});
 
 const trainKeys = new Set([
-  'directory', 'data', 'format', 'dedupReport', 'acceptDedupDrop', 'name', 'size', 'channels', 'baseWidth', 'kernelSize', 'batchSize', 'seed',
-  'steps', 'timeLimitMinutes', 'sampleEvery', 'checkpointEvery', 'strict', 'backend', 'wasmThreads', 'quality',
+  'directory',
+  'data',
+  'format',
+  'dedupReport',
+  'acceptDedupDrop',
+  'name',
+  'size',
+  'channels',
+  'baseWidth',
+  'kernelSize',
+  'batchSize',
+  'seed',
+  'steps',
+  'timeLimitMinutes',
+  'sampleEvery',
+  'checkpointEvery',
+  'strict',
+  'backend',
+  'wasmThreads',
+  'quality',
 ]);
-const resumeKeys = new Set(['directory', 'dedupReport', 'steps', 'timeLimitMinutes', 'sampleEvery', 'checkpointEvery', 'strict', 'backend', 'wasmThreads']);
+const resumeKeys = new Set([
+  'directory',
+  'dedupReport',
+  'steps',
+  'timeLimitMinutes',
+  'sampleEvery',
+  'checkpointEvery',
+  'strict',
+  'backend',
+  'wasmThreads',
+]);
 
 /** Checks {@link TrainOptions} and fills in the defaults; throws a TrainError naming the first bad field. */
-export function resolveTrainOptions(options: TrainOptions): Required<Omit<TrainOptions, 'quality'>> & { readonly quality: QualitySettings | null } {
+export function resolveTrainOptions(
+  options: TrainOptions,
+): Required<Omit<TrainOptions, 'quality'>> & { readonly quality: QualitySettings | null } {
   rejectUnknown(options, trainKeys);
   const resolved: Required<TrainOptions> = {
     directory: options.directory,
@@ -139,8 +175,10 @@ export function resolveTrainOptions(options: TrainOptions): Required<Omit<TrainO
   if (resolved.data !== null) expectPath('data', resolved.data);
   if (resolved.dedupReport !== null) expectPath('dedupReport', resolved.dedupReport);
   if (typeof resolved.acceptDedupDrop !== 'boolean') fail('acceptDedupDrop', 'a boolean', resolved.acceptDedupDrop);
-  if (resolved.format !== 'auto' && !isDatasetFormat(resolved.format)) fail('format', 'a dataset format or `auto`', resolved.format);
-  if (!Number.isInteger(resolved.size) || resolved.size < 16 || (resolved.size & (resolved.size - 1)) !== 0) fail('size', 'a power of two >= 16', resolved.size);
+  if (resolved.format !== 'auto' && !isDatasetFormat(resolved.format))
+    fail('format', 'a dataset format or `auto`', resolved.format);
+  if (!Number.isInteger(resolved.size) || resolved.size < 16 || (resolved.size & (resolved.size - 1)) !== 0)
+    fail('size', 'a power of two >= 16', resolved.size);
   if (resolved.channels !== 1 && resolved.channels !== 3) fail('channels', '1 or 3', resolved.channels);
   expectInteger('baseWidth', resolved.baseWidth, 1);
   if (resolved.kernelSize !== 4 && resolved.kernelSize !== 5) fail('kernelSize', '4 or 5', resolved.kernelSize);
@@ -152,7 +190,9 @@ export function resolveTrainOptions(options: TrainOptions): Required<Omit<TrainO
 }
 
 /** Checks {@link ResumeOptions}; the targets not given are `undefined` (the run's own are used). */
-export function resolveResumeOptions(options: ResumeOptions): ResumeOptions & { readonly backend: BackendPreference; readonly wasmThreads: WasmThreadsOption } {
+export function resolveResumeOptions(
+  options: ResumeOptions,
+): ResumeOptions & { readonly backend: BackendPreference; readonly wasmThreads: WasmThreadsOption } {
   rejectUnknown(options, resumeKeys);
   expectPath('directory', options.directory);
   const given = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as ResumeOptions;
@@ -164,7 +204,8 @@ export function resolveResumeOptions(options: ResumeOptions): ResumeOptions & { 
 
 function checkWasmThreads(value: WasmThreadsOption): void {
   if (value === 'auto' || value === 'fastest') return;
-  if (!Number.isInteger(value) || value < 1 || value > 8) fail('wasmThreads', 'an integer 1-8, `auto` or `fastest`', value);
+  if (!Number.isInteger(value) || value < 1 || value > 8)
+    fail('wasmThreads', 'an integer 1-8, `auto` or `fastest`', value);
 }
 
 /** `options`' targets over `fallback`, checked. */
@@ -179,7 +220,10 @@ export function resolveTargets(options: Partial<RunTargets>, fallback: RunTarget
   expectInteger('steps', targets.steps, 1);
   expectInteger('sampleEvery', targets.sampleEvery, 1);
   expectInteger('checkpointEvery', targets.checkpointEvery, 1);
-  if (targets.timeLimitMinutes !== null && !(Number.isFinite(targets.timeLimitMinutes) && targets.timeLimitMinutes > 0)) {
+  if (
+    targets.timeLimitMinutes !== null &&
+    !(Number.isFinite(targets.timeLimitMinutes) && targets.timeLimitMinutes > 0)
+  ) {
     fail('timeLimitMinutes', 'a number of minutes > 0 or null', targets.timeLimitMinutes);
   }
   if (typeof targets.strict !== 'boolean') fail('strict', 'a boolean', targets.strict);
@@ -187,9 +231,11 @@ export function resolveTargets(options: Partial<RunTargets>, fallback: RunTarget
 }
 
 function rejectUnknown(options: object, known: ReadonlySet<string>): void {
-  if (typeof options !== 'object' || options === null) throw new TrainError(`Expected options to be an object, got \`${String(options)}\``);
+  if (typeof options !== 'object' || options === null)
+    throw new TrainError(`Expected options to be an object, got \`${String(options)}\``);
   const unknown = Object.keys(options).filter((key) => !known.has(key));
-  if (unknown.length > 0) throw new TrainError(`Unknown option \`${unknown[0]}\`; expected one of ${[...known].join(', ')}`);
+  if (unknown.length > 0)
+    throw new TrainError(`Unknown option \`${unknown[0]}\`; expected one of ${[...known].join(', ')}`);
 }
 
 function expectPath(name: string, value: unknown): void {
@@ -201,5 +247,7 @@ function expectInteger(name: string, value: unknown, minimum: number): void {
 }
 
 function fail(name: string, expected: string, value: unknown): never {
-  throw new TrainError(`Expected \`${name}\` to be ${expected}, got \`${typeof value === 'string' ? value : JSON.stringify(value)}\``);
+  throw new TrainError(
+    `Expected \`${name}\` to be ${expected}, got \`${typeof value === 'string' ? value : JSON.stringify(value)}\``,
+  );
 }

@@ -9,7 +9,15 @@ import { describe, expect, it } from 'vitest';
 
 import { resumeTraining, train, TrainError, type TrainEvent, type TrainOptions } from './index';
 
-const cifar = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'data', 'test', 'fixtures', 'cifar-10-batches-bin');
+const cifar = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+  'data',
+  'test',
+  'fixtures',
+  'cifar-10-batches-bin',
+);
 
 function temporaryDirectory(): string {
   return mkdtempSync(join(tmpdir(), 'dcgan-train-lib-'));
@@ -22,17 +30,32 @@ function weights(directory: string): Buffer {
 }
 
 function metricSteps(directory: string): number[] {
-  return readFileSync(join(directory, 'metrics.ndjson'), 'utf8').trim().split('\n').map((line) => (JSON.parse(line) as { step: number }).step);
+  return readFileSync(join(directory, 'metrics.ndjson'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { step: number }).step);
 }
 
 // The README's first example, with its folders made temporary.
-const readmeOptions = { format: 'mnist-package', size: 16, channels: 1, baseWidth: 8, batchSize: 16, steps: 20, checkpointEvery: 10, backend: 'cpu' } as const;
+const readmeOptions = {
+  format: 'mnist-package',
+  size: 16,
+  channels: 1,
+  baseWidth: 8,
+  batchSize: 16,
+  steps: 20,
+  checkpointEvery: 10,
+  backend: 'cpu',
+} as const;
 
 describe('train and resumeTraining (the README example)', () => {
   it('stopped at step 10 by its AbortSignal and resumed, ends byte-identical to 20 straight steps, without leaking tensors', async () => {
     const straight = join(temporaryDirectory(), 'straight');
     const tensorsAfterStep: number[] = [];
-    await train({ ...readmeOptions, directory: straight }, { onEvent: (event) => event.status === 'step' && tensorsAfterStep.push(tf.memory().numTensors) });
+    await train(
+      { ...readmeOptions, directory: straight },
+      { onEvent: (event) => event.status === 'step' && tensorsAfterStep.push(tf.memory().numTensors) },
+    );
     expect(tensorsAfterStep).toHaveLength(20);
     expect(new Set(tensorsAfterStep.slice(1)).size).toBe(1);
 
@@ -46,7 +69,9 @@ describe('train and resumeTraining (the README example)', () => {
     const first = await train({ ...readmeOptions, directory: split }, { signal: stop.signal, onEvent });
     expect(first.stopReason).toBe('aborted');
     expect(first.completedSteps).toBe(10);
-    expect(events.filter((event) => event.status === 'stopping')).toEqual([{ status: 'stopping', step: 10, reason: 'aborted' }]);
+    expect(events.filter((event) => event.status === 'stopping')).toEqual([
+      { status: 'stopping', step: 10, reason: 'aborted' },
+    ]);
     expect(events.filter((event) => event.status === 'checkpoint').map((event) => event.step)).toEqual([10]);
     expect(weights(split).equals(weights(straight))).toBe(false);
 
@@ -60,7 +85,13 @@ describe('train and resumeTraining (the README example)', () => {
 });
 
 describe('resume keeps the run settings (issue 20, bug 2 and the quickstart target)', () => {
-  const tiny = { data: cifar, size: 16, baseWidth: 8, batchSize: 2, backend: 'cpu' } as const satisfies Partial<TrainOptions>;
+  const tiny = {
+    data: cifar,
+    size: 16,
+    baseWidth: 8,
+    batchSize: 2,
+    backend: 'cpu',
+  } as const satisfies Partial<TrainOptions>;
 
   it('keeps the sample and checkpoint cadence and the step target of run.json', async () => {
     const directory = join(temporaryDirectory(), 'run');
@@ -89,14 +120,23 @@ describe('resume keeps the run settings (issue 20, bug 2 and the quickstart targ
     await train({ ...tiny, directory, steps: 4 });
     // What a run killed after step 6 leaves: metrics of steps 5 and 6 (and a cut line), its checkpoint at step 4.
     const last = readFileSync(join(directory, 'metrics.ndjson'), 'utf8').trim().split('\n').at(-1)!;
-    appendFileSync(join(directory, 'metrics.ndjson'), `${last.replace('"step":4', '"step":5')}\n${last.replace('"step":4', '"step":6')}\n{"time":"20`);
+    appendFileSync(
+      join(directory, 'metrics.ndjson'),
+      `${last.replace('"step":4', '"step":5')}\n${last.replace('"step":4', '"step":6')}\n{"time":"20`,
+    );
     await resumeTraining({ directory, steps: 7, backend: 'cpu' });
     expect(metricSteps(directory)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 });
 
 describe('run folder safety (issue 20 risks)', () => {
-  const tiny = { data: cifar, size: 16, baseWidth: 8, batchSize: 2, backend: 'cpu' } as const satisfies Partial<TrainOptions>;
+  const tiny = {
+    data: cifar,
+    size: 16,
+    baseWidth: 8,
+    batchSize: 2,
+    backend: 'cpu',
+  } as const satisfies Partial<TrainOptions>;
 
   it('refuses a run another living process holds, and takes over the lock of one that is gone', async () => {
     const directory = join(temporaryDirectory(), 'run');
@@ -137,7 +177,7 @@ describe('run folder safety (issue 20 risks)', () => {
         },
       },
     );
-    expect((await first as { stopReason: string }).stopReason).toBe('aborted');
+    expect(((await first) as { stopReason: string }).stopReason).toBe('aborted');
     expect(String(await second)).toContain(`${directory} is being trained by another process (PID ${process.pid}`);
   });
 
@@ -148,7 +188,9 @@ describe('run folder safety (issue 20 risks)', () => {
     const message = `${cifar} gave no full batch of 16 images this epoch`;
     await expect(train(options)).rejects.toThrow(message);
     expect(existsSync(directory)).toBe(false);
-    await expect(train(options)).rejects.toSatisfy((error: unknown) => TrainError.isInstance(error) && (error as Error).message.startsWith(message));
+    await expect(train(options)).rejects.toSatisfy(
+      (error: unknown) => TrainError.isInstance(error) && (error as Error).message.startsWith(message),
+    );
     // A folder the user made stays, empty.
     await expect(train({ ...options, directory: parent })).rejects.toThrow(message);
     expect(readdirSync(parent)).toEqual([]);
@@ -156,9 +198,13 @@ describe('run folder safety (issue 20 risks)', () => {
 
   it('refuses bad options before touching anything, naming the option', async () => {
     const directory = join(temporaryDirectory(), 'run');
-    await expect(train({ ...tiny, directory, size: 48 })).rejects.toThrow('Expected `size` to be a power of two >= 16, got `48`');
+    await expect(train({ ...tiny, directory, size: 48 })).rejects.toThrow(
+      'Expected `size` to be a power of two >= 16, got `48`',
+    );
     await expect(train({ ...tiny, directory, epochs: 3 } as TrainOptions)).rejects.toThrow('Unknown option `epochs`');
-    await expect(train({ ...tiny, directory, acceptDedupDrop: 'yes' } as unknown as TrainOptions)).rejects.toThrow('Expected `acceptDedupDrop` to be a boolean, got `yes`');
+    await expect(train({ ...tiny, directory, acceptDedupDrop: 'yes' } as unknown as TrainOptions)).rejects.toThrow(
+      'Expected `acceptDedupDrop` to be a boolean, got `yes`',
+    );
     expect(existsSync(directory)).toBe(false);
   });
 });

@@ -27,7 +27,16 @@ import { QualityMonitor, qualityFileName, resolveQuality, type QualityRecord } f
 import { RunOutputs } from './run-outputs';
 import { TrainError } from './errors/train-error';
 import type { StopReason, TrainEvent, TrainSummary } from './train-events';
-import { defaultTargets, resolveResumeOptions, resolveTargets, resolveTrainOptions, type ResumeOptions, type RunTargets, type TrainControl, type TrainOptions } from './train-options';
+import {
+  defaultTargets,
+  resolveResumeOptions,
+  resolveTargets,
+  resolveTrainOptions,
+  type ResumeOptions,
+  type RunTargets,
+  type TrainControl,
+  type TrainOptions,
+} from './train-options';
 
 /**
  * Trains a new run in `options.directory`: batches from the dataset, one `Trainer.step` each, metrics.ndjson,
@@ -56,7 +65,18 @@ export async function train(options: TrainOptions, control: TrainControl = {}): 
     ...pickTargets(resolved),
     quality: resolved.quality,
   };
-  return runTraining({ directory: resolvePath(resolved.directory), record, resumed: false, rewriteRecord: true, backend: resolved.backend, wasmThreads: resolved.wasmThreads, acceptDedupDrop: resolved.acceptDedupDrop }, control);
+  return runTraining(
+    {
+      directory: resolvePath(resolved.directory),
+      record,
+      resumed: false,
+      rewriteRecord: true,
+      backend: resolved.backend,
+      wasmThreads: resolved.wasmThreads,
+      acceptDedupDrop: resolved.acceptDedupDrop,
+    },
+    control,
+  );
 }
 
 /**
@@ -71,7 +91,10 @@ export async function resumeTraining(options: ResumeOptions, control: TrainContr
   const resolved = resolveResumeOptions(options);
   const directory = resolvePath(resolved.directory);
   const recorded = await readRunRecord(directory);
-  if (resolved.dedupReport !== undefined && (resolved.dedupReport === null ? null : resolvePath(resolved.dedupReport)) !== (recorded.dedupReport ?? null)) {
+  if (
+    resolved.dedupReport !== undefined &&
+    (resolved.dedupReport === null ? null : resolvePath(resolved.dedupReport)) !== (recorded.dedupReport ?? null)
+  ) {
     throw new TrainError(
       `Cannot resume ${directory} with the dedup report ${resolved.dedupReport}: the run was made ` +
         (recorded.dedupReport === undefined ? 'without a dedup report' : `with ${recorded.dedupReport}`) +
@@ -80,10 +103,25 @@ export async function resumeTraining(options: ResumeOptions, control: TrainContr
   }
   const targets = resolveTargets(resolved, resolveTargets(recorded, defaultTargets));
   // A run.json edited by hand is checked as a new run's option would be.
-  const record: RunRecord & RunTargets = { ...recorded, ...targets, quality: resolveQuality(recorded.quality, recorded) };
+  const record: RunRecord & RunTargets = {
+    ...recorded,
+    ...targets,
+    quality: resolveQuality(recorded.quality, recorded),
+  };
   const rewriteRecord = (Object.keys(targets) as (keyof RunTargets)[]).some((key) => recorded[key] !== targets[key]);
   // The run's report passed the data-loss guard (or was accepted) when the run started: not checked again.
-  return runTraining({ directory, record, resumed: true, rewriteRecord, backend: resolved.backend, wasmThreads: resolved.wasmThreads, acceptDedupDrop: true }, control);
+  return runTraining(
+    {
+      directory,
+      record,
+      resumed: true,
+      rewriteRecord,
+      backend: resolved.backend,
+      wasmThreads: resolved.wasmThreads,
+      acceptDedupDrop: true,
+    },
+    control,
+  );
 }
 
 interface RunPlan {
@@ -106,13 +144,19 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
   const checkpointDirectory = join(directory, 'checkpoint');
 
   // Open the data before anything is written, so a wrong path or a bad dedup report leaves nothing behind.
-  let dataset = await openDataset(record.data, { format: record.format as DatasetFormat | 'auto', size: record.size, channels: record.channels });
+  let dataset = await openDataset(record.data, {
+    format: record.format as DatasetFormat | 'auto',
+    size: record.size,
+    channels: record.channels,
+  });
   let dedup: { report: string; dropped: number; items: number } | null = null;
   if (record.dedupReport !== undefined) {
-    const deduplicated = await deduplicateDataset(dataset, record.dedupReport, plan.acceptDedupDrop).catch(async (error: unknown) => {
-      await dataset.source.close();
-      throw error;
-    });
+    const deduplicated = await deduplicateDataset(dataset, record.dedupReport, plan.acceptDedupDrop).catch(
+      async (error: unknown) => {
+        await dataset.source.close();
+        throw error;
+      },
+    );
     dataset = deduplicated.dataset;
     dedup = { report: record.dedupReport, dropped: deduplicated.dropped, items: deduplicated.items };
   }
@@ -122,7 +166,8 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
   let trainer: Trainer | null = null;
   let outputs: RunOutputs | null = null;
   try {
-    if (resumed) await readCheckpointInfo(checkpointDirectory); // a corrupt checkpoint fails before any work
+    if (resumed)
+      await readCheckpointInfo(checkpointDirectory); // a corrupt checkpoint fails before any work
     else await assertRunDirectoryFree(directory, false, record.dedupReport);
     const backend = await startBackend(plan, record, emit);
     if (!resumed) await mkdir(directory, { recursive: true });
@@ -133,7 +178,12 @@ async function runTraining(plan: RunPlan, control: TrainControl): Promise<TrainS
     }
     await makeRunDirectory(directory);
     if (plan.rewriteRecord) await writeRunRecord(directory, record);
-    const config = { imageSize: record.size, channels: record.channels, baseWidth: record.baseWidth, kernelSize: record.kernelSize ?? 4 };
+    const config = {
+      imageSize: record.size,
+      channels: record.channels,
+      baseWidth: record.baseWidth,
+      kernelSize: record.kernelSize ?? 4,
+    };
     trainer = resumed
       ? await loadCheckpoint(checkpointDirectory, { expectedConfig: config })
       : new Trainer({ config, batchSize: record.batchSize, seed: record.seed });
@@ -224,7 +274,10 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
   };
   try {
     if (record.quality != null) {
-      quality = await QualityMonitor.create(directory, record.quality, dataset, { seed: record.seed, latentDim: trainer.generator.inputs[0]!.shape[1]! });
+      quality = await QualityMonitor.create(directory, record.quality, dataset, {
+        seed: record.seed,
+        latentDim: trainer.generator.inputs[0]!.shape[1]!,
+      });
     }
     if (!resumed) await outputs.sample(trainer); // step 0: what untrained noise looks like
     let resuming = resumed;
@@ -283,7 +336,9 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
         const report = batches.report;
         throw new TrainError(
           `${record.data ?? 'the dataset'} gave no full batch of ${record.batchSize} images this epoch` +
-            (report ? ` (${report.imagesDelivered + report.imagesDropped} usable, ${report.skippedCount} skipped)` : '') +
+            (report
+              ? ` (${report.imagesDelivered + report.imagesDropped} usable, ${report.skippedCount} skipped)`
+              : '') +
             '; use a smaller batch size or more data',
         );
       }
@@ -299,7 +354,8 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
     if (!outputs.hasSampleOf(trainer.completedSteps)) await outputs.sample(trainer);
     if (checkpointedStep !== trainer.completedSteps) await checkpoint();
     // The end of the run (not of a session stopped by Ctrl-C) is evaluated once more.
-    if (quality !== null && quality.last?.step !== trainer.completedSteps && (stop as StopReason | null) !== 'aborted') await evaluateQuality();
+    if (quality !== null && quality.last?.step !== trainer.completedSteps && (stop as StopReason | null) !== 'aborted')
+      await evaluateQuality();
     const generatorDirectory = join(directory, 'generator');
     await exportGenerator(generatorDirectory, trainer.generator);
     return {
@@ -347,7 +403,11 @@ function pickTargets(targets: RunTargets): RunTargets {
 }
 
 /** Starts the backend; with `wasmThreads: 'fastest'` on a multi-core wasm backend, times the run's model first. */
-async function startBackend(plan: RunPlan, record: RunRecord, emit: (event: TrainEvent) => void): Promise<BackendSelection> {
+async function startBackend(
+  plan: RunPlan,
+  record: RunRecord,
+  emit: (event: TrainEvent) => void,
+): Promise<BackendSelection> {
   const fastest = plan.wasmThreads === 'fastest';
   const selection = await initBackend({ prefer: plan.backend, wasmThreads: fastest ? 'auto' : plan.wasmThreads });
   if (!fastest || selection.name !== 'wasm' || (selection.wasmThreads ?? 1) <= 1) {
@@ -356,13 +416,22 @@ async function startBackend(plan: RunPlan, record: RunRecord, emit: (event: Trai
   }
   const probe = await fastestWasmThreads(() => probeStep(record), { repetitions: 2 });
   const chosen: BackendSelection = { ...selection, wasmThreads: probe.threads };
-  emit({ status: 'backend', selection: chosen, threadProbe: { threads: probe.threads, secondsPerCall: probe.secondsPerCall } });
+  emit({
+    status: 'backend',
+    selection: chosen,
+    threadProbe: { threads: probe.threads, secondsPerCall: probe.secondsPerCall },
+  });
   return chosen;
 }
 
 /** One training step of the run's model on random data, for timing; frees everything it makes. */
 async function probeStep(record: RunRecord): Promise<void> {
-  const config = { imageSize: record.size, channels: record.channels, baseWidth: record.baseWidth, kernelSize: record.kernelSize ?? 4 };
+  const config = {
+    imageSize: record.size,
+    channels: record.channels,
+    baseWidth: record.baseWidth,
+    kernelSize: record.kernelSize ?? 4,
+  };
   const trainer = new Trainer({ config, batchSize: record.batchSize, seed: record.seed });
   const batch = tf.randomUniform([record.batchSize, record.size, record.size, record.channels], -1, 1) as tf.Tensor4D;
   try {

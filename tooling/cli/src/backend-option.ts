@@ -9,6 +9,7 @@ import { UsageError } from './usage-error';
  */
 export function backendOption(raw: string | undefined): BackendPreference {
   const backend = raw ?? 'auto';
-  if (!isBackendPreference(backend)) throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
+  if (!isBackendPreference(backend))
+    throw new UsageError(`Expected \`--backend\` to be one of ${backendPreferenceList}, got \`${backend}\``);
   return backend;
 }

@@ -23,21 +23,43 @@ function packagesIn(group: string): { readonly directory: string; readonly manif
   return readdirSync(join(root, group))
     .map((name) => join(root, group, name))
     .filter((directory) => existsSync(join(directory, 'package.json')))
-    .map((directory) => ({ directory, manifest: JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as Manifest }));
+    .map((directory) => ({
+      directory,
+      manifest: JSON.parse(readFileSync(join(directory, 'package.json'), 'utf8')) as Manifest,
+    }));
 }
 
-const commands = [...packagesIn('apps'), ...packagesIn('tooling'), ...packagesIn('deploy')].flatMap(({ directory, manifest }) =>
-  Object.entries(manifest.bin ?? {}).map(([command, file]) => ({ command, script: join(directory, file), manifest })),
+const commands = [...packagesIn('apps'), ...packagesIn('tooling'), ...packagesIn('deploy')].flatMap(
+  ({ directory, manifest }) =>
+    Object.entries(manifest.bin ?? {}).map(([command, file]) => ({ command, script: join(directory, file), manifest })),
 );
 const gpuCheck = packagesIn('tooling').find(({ manifest }) => manifest.name === '@dcgan/gpu-check')!;
-commands.push({ command: 'dcgan-gpu-check', script: join(gpuCheck.directory, 'src', 'gpu-check.mjs'), manifest: gpuCheck.manifest });
+commands.push({
+  command: 'dcgan-gpu-check',
+  script: join(gpuCheck.directory, 'src', 'gpu-check.mjs'),
+  manifest: gpuCheck.manifest,
+});
 
 describe('the command line of every CLI', () => {
   it('finds the CLIs (and no bin in a published package)', () => {
     expect(commands.map(({ command }) => command).sort()).toEqual(
-      expect.arrayContaining(['dcgan-dedup', 'dcgan-explorer', 'dcgan-faces', 'dcgan-latent', 'dcgan-probe', 'dcgan-probe-cifar10', 'dcgan-probe-svhn', 'dcgan-train', 'dcgan-train-faces']),
+      expect.arrayContaining([
+        'dcgan-dedup',
+        'dcgan-explorer',
+        'dcgan-faces',
+        'dcgan-latent',
+        'dcgan-probe',
+        'dcgan-probe-cifar10',
+        'dcgan-probe-svhn',
+        'dcgan-train',
+        'dcgan-train-faces',
+      ]),
     );
-    expect(packagesIn('packages').filter(({ manifest }) => manifest.bin !== undefined).map(({ manifest }) => manifest.name)).toEqual([]);
+    expect(
+      packagesIn('packages')
+        .filter(({ manifest }) => manifest.bin !== undefined)
+        .map(({ manifest }) => manifest.name),
+    ).toEqual([]);
   });
 
   describe.concurrent.each(commands)('$command', ({ script, manifest }) => {

@@ -43,12 +43,23 @@ export interface DedupStepPlan {
  *
  * @example const { path } = await runDedupStep(plan, stop.signal, output.say); // then train with dedupReport: path
  */
-export async function runDedupStep(plan: DedupStepPlan, signal: AbortSignal, say: (message: string) => void): Promise<CreatedDedupReport> {
+export async function runDedupStep(
+  plan: DedupStepPlan,
+  signal: AbortSignal,
+  say: (message: string) => void,
+): Promise<CreatedDedupReport> {
   const { settings } = plan;
   const selection = await initBackend({ prefer: plan.backend });
-  say(`dedup (section 4.1.1) in ${plan.directory} on ${selection.name}: ${settings.imageSize}x${settings.imageSize}x${settings.channels} crops, ${settings.codeBits}-bit semantic hash`);
+  say(
+    `dedup (section 4.1.1) in ${plan.directory} on ${selection.name}: ${settings.imageSize}x${settings.imageSize}x${settings.channels} crops, ${settings.codeBits}-bit semantic hash`,
+  );
   // The data as the hasher sees it: the central square scaled to its input (the paper's 32x32 crops).
-  const { source, transform } = await openDataset(resolve(plan.data), { format: plan.format, size: settings.imageSize, channels: settings.channels, photoFit: 'crop-then-resize' });
+  const { source, transform } = await openDataset(resolve(plan.data), {
+    format: plan.format,
+    size: settings.imageSize,
+    channels: settings.channels,
+    photoFit: 'crop-then-resize',
+  });
   const render = renderDedupEvents(say, source.length);
   try {
     return await createDedupReport({
@@ -56,10 +67,17 @@ export async function runDedupStep(plan: DedupStepPlan, signal: AbortSignal, say
       transform,
       directory: plan.directory,
       training: {
-        architecture: { imageWidth: settings.imageSize, imageHeight: settings.imageSize, channels: settings.channels, codeBits: settings.codeBits },
+        architecture: {
+          imageWidth: settings.imageSize,
+          imageHeight: settings.imageSize,
+          channels: settings.channels,
+          codeBits: settings.codeBits,
+        },
         epochs: settings.epochs,
         batchSize: settings.batchSize,
-        ...(settings.imagesPerEpoch === undefined ? {} : { imagesPerEpoch: Math.max(settings.batchSize, settings.imagesPerEpoch) }),
+        ...(settings.imagesPerEpoch === undefined
+          ? {}
+          : { imagesPerEpoch: Math.max(settings.batchSize, settings.imagesPerEpoch) }),
       },
       ...(settings.shiftProbes === undefined ? {} : { shiftProbes: settings.shiftProbes }),
       reuse: true,
@@ -73,7 +91,10 @@ export async function runDedupStep(plan: DedupStepPlan, signal: AbortSignal, say
 }
 
 /** The dedup step's events as lines and progress bars. */
-function renderDedupEvents(say: (message: string) => void, items: number | undefined): { onEvent: (event: DedupRunEvent) => void; finish: () => void } {
+function renderDedupEvents(
+  say: (message: string) => void,
+  items: number | undefined,
+): { onEvent: (event: DedupRunEvent) => void; finish: () => void } {
   let bar: ProgressBar | null = null;
   let hasherEpochs = 0;
   const line = (message: string): void => (bar === null ? say(message) : bar.log(message));
@@ -84,33 +105,51 @@ function renderDedupEvents(say: (message: string) => void, items: number | undef
   const onEvent = (event: DedupRunEvent): void => {
     switch (event.status) {
       case 'hasher-file':
-        if (event.action === 'reuse') line(`dedup: using the hasher ${event.path} (trained ${event.epochsDone} epochs)`);
-        else line(`dedup: ${event.action === 'new' ? 'training the hasher' : `continuing the hasher from epoch ${event.epochsDone}`} (${event.epochs} epochs) into ${event.path}`);
+        if (event.action === 'reuse')
+          line(`dedup: using the hasher ${event.path} (trained ${event.epochsDone} epochs)`);
+        else
+          line(
+            `dedup: ${event.action === 'new' ? 'training the hasher' : `continuing the hasher from epoch ${event.epochsDone}`} (${event.epochs} epochs) into ${event.path}`,
+          );
         return;
       case 'hasher-training': {
         const training = event.event;
-        if (training.status === 'small-training-set') line(`dedup: warning: the ${training.codeBits}-bit hasher trains on only ${training.images} images; it needs about ${training.recommended}`);
+        if (training.status === 'small-training-set')
+          line(
+            `dedup: warning: the ${training.codeBits}-bit hasher trains on only ${training.images} images; it needs about ${training.recommended}`,
+          );
         else if (training.status === 'epoch-start') {
           hasherEpochs = training.epochs;
           bar = new ProgressBar({ total: training.steps ?? 0 });
-        }
-        else if (training.status === 'step') bar?.update(training.step, `hasher epoch ${training.epoch + 1}/${hasherEpochs} loss ${training.loss.toFixed(5)} ${training.imagesPerSecond.toFixed(0)} img/s`);
+        } else if (training.status === 'step')
+          bar?.update(
+            training.step,
+            `hasher epoch ${training.epoch + 1}/${hasherEpochs} loss ${training.loss.toFixed(5)} ${training.imagesPerSecond.toFixed(0)} img/s`,
+          );
         else if (training.status === 'epoch-end') {
           finish();
-          line(`dedup: hasher epoch ${training.epoch + 1}/${training.epochs}: loss ${training.loss.toFixed(5)} in ${training.seconds.toFixed(1)} s`);
+          line(
+            `dedup: hasher epoch ${training.epoch + 1}/${training.epochs}: loss ${training.loss.toFixed(5)} in ${training.seconds.toFixed(1)} s`,
+          );
         }
         return;
       }
       case 'hasher-stopped':
         finish();
-        line(`dedup: stopped; ${event.path} keeps ${event.epochsCompleted} finished epoch(s), the same command continues`);
+        line(
+          `dedup: stopped; ${event.path} keeps ${event.epochsCompleted} finished epoch(s), the same command continues`,
+        );
         return;
       case 'hashing': {
         const hashing = event.event;
         if (hashing.status === 'start') {
           bar = new ProgressBar({ total: hashing.total ?? items ?? 0 });
           if (hashing.resumedFrom > 0) line(`dedup: resuming the hashes after ${hashing.resumedFrom} items`);
-        } else if (hashing.status === 'progress') bar?.update(hashing.itemsRead, `hashing, ${hashing.imagesPerSecond.toFixed(0)} img/s, ${hashing.skippedCount} skipped`);
+        } else if (hashing.status === 'progress')
+          bar?.update(
+            hashing.itemsRead,
+            `hashing, ${hashing.imagesPerSecond.toFixed(0)} img/s, ${hashing.skippedCount} skipped`,
+          );
         else if (hashing.status === 'done') {
           bar?.update(hashing.itemsRead, 'hashed');
           finish();
@@ -121,14 +160,20 @@ function renderDedupEvents(say: (message: string) => void, items: number | undef
       case 'report-written': {
         const { counts } = event.report;
         const verb = event.status === 'report-reused' ? 'reusing' : 'wrote';
-        line(`dedup: ${verb} ${event.path}: ${counts.dropped} of ${counts.items} items dropped as near-duplicates (${counts.groups} groups, ${counts.skipped} undecodable)`);
+        line(
+          `dedup: ${verb} ${event.path}: ${counts.dropped} of ${counts.items} items dropped as near-duplicates (${counts.groups} groups, ${counts.skipped} undecodable)`,
+        );
         return;
       }
       case 'contact-sheet':
-        line(`dedup: ${event.selection === 'largest' ? 'largest groups' : 'sample of groups'}, kept item framed green: ${event.path}`);
+        line(
+          `dedup: ${event.selection === 'largest' ? 'largest groups' : 'sample of groups'}, kept item framed green: ${event.path}`,
+        );
         return;
       case 'oversized-buckets':
-        line(`dedup: warning: ${event.buckets} hash bucket(s) of more than 32 items (${event.items} items) were left ungrouped: the hasher gives many images one code`);
+        line(
+          `dedup: warning: ${event.buckets} hash bucket(s) of more than 32 items (${event.items} items) were left ungrouped: the hasher gives many images one code`,
+        );
         return;
       case 'drop-share-exceeded': {
         const { check } = event;

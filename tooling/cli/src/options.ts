@@ -41,7 +41,12 @@ export interface NumberRange {
  *
  * @example integerOption('--epochs', values.epochs, 20, { minimum: 1 }) // UsageError "Expected `--epochs` to be an integer >= 1, got `0`"
  */
-export function integerOption<Fallback extends number | null | undefined>(flag: string, raw: string | undefined, fallback: Fallback, range: NumberRange = {}): number | Fallback {
+export function integerOption<Fallback extends number | null | undefined>(
+  flag: string,
+  raw: string | undefined,
+  fallback: Fallback,
+  range: NumberRange = {},
+): number | Fallback {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (!/^[-+]?\d+$/.test(raw.trim()) || !Number.isSafeInteger(value) || !inRange(value, range)) {
@@ -55,7 +60,12 @@ export function integerOption<Fallback extends number | null | undefined>(flag: 
  *
  * @example numberOption('--noise', values.noise, 0.1, { minimum: 0, maximum: 10 }) // "Expected `--noise` to be a number in [0, 10], got `-1`"
  */
-export function numberOption<Fallback extends number | null | undefined>(flag: string, raw: string | undefined, fallback: Fallback, range: NumberRange = {}): number | Fallback {
+export function numberOption<Fallback extends number | null | undefined>(
+  flag: string,
+  raw: string | undefined,
+  fallback: Fallback,
+  range: NumberRange = {},
+): number | Fallback {
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value) || !inRange(value, range)) {
@@ -76,15 +86,22 @@ export function choiceOption<const Choice extends string, Fallback extends Choic
   fallback: Fallback,
 ): Choice | Fallback {
   if (raw === undefined) return fallback;
-  if (!(choices as readonly string[]).includes(raw)) throw new UsageError(`Expected \`${flag}\` to be one of ${choices.join(', ')}, got \`${raw}\``);
+  if (!(choices as readonly string[]).includes(raw))
+    throw new UsageError(`Expected \`${flag}\` to be one of ${choices.join(', ')}, got \`${raw}\``);
   return raw as Choice;
 }
 
-function inRange(value: number, { minimum = Number.NEGATIVE_INFINITY, maximum = Number.POSITIVE_INFINITY, exclusiveMinimum = false }: NumberRange): boolean {
+function inRange(
+  value: number,
+  { minimum = Number.NEGATIVE_INFINITY, maximum = Number.POSITIVE_INFINITY, exclusiveMinimum = false }: NumberRange,
+): boolean {
   return value >= minimum && value <= maximum && !(exclusiveMinimum && value === minimum);
 }
 
-function describeRange(kind: string, { minimum = Number.NEGATIVE_INFINITY, maximum = Number.POSITIVE_INFINITY, exclusiveMinimum = false }: NumberRange): string {
+function describeRange(
+  kind: string,
+  { minimum = Number.NEGATIVE_INFINITY, maximum = Number.POSITIVE_INFINITY, exclusiveMinimum = false }: NumberRange,
+): string {
   const low = Number.isFinite(minimum);
   const high = Number.isFinite(maximum);
   if (low && high) return `${kind} in ${exclusiveMinimum ? '(' : '['}${minimum}, ${maximum}]`;

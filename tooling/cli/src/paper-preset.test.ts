@@ -14,7 +14,10 @@ describe('paper preset helpers', () => {
   });
 
   it("splits the app's options from the run settings after `--`, refusing unknown ones", () => {
-    const { values, overrides } = parsePaperArguments(['--data', 'x', '--epochs', '2', '--', '--size', '16', '--strict'], { data: { type: 'string' } });
+    const { values, overrides } = parsePaperArguments(
+      ['--data', 'x', '--epochs', '2', '--', '--size', '16', '--strict'],
+      { data: { type: 'string' } },
+    );
     expect(values).toEqual({ data: 'x', epochs: '2' });
     expect(overrides).toEqual({ size: '16', strict: true });
     expect(() => parsePaperArguments(['--size', '16'], {})).toThrow("Unknown option '--size'");

@@ -123,7 +123,9 @@ ${standardOptionsHelp(23)}`;
 
 type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
 /** What parseArgs gives for single-valued options: booleans for `type: 'boolean'`, strings otherwise. */
-type OptionValues<Options> = { readonly [Name in keyof Options]?: Options[Name] extends { readonly type: 'boolean' } ? boolean : string };
+type OptionValues<Options> = {
+  readonly [Name in keyof Options]?: Options[Name] extends { readonly type: 'boolean' } ? boolean : string;
+};
 
 /** A paper app's command line, parsed. */
 export interface PaperArguments<Own extends OptionsConfig> {
@@ -139,13 +141,19 @@ export interface PaperArguments<Own extends OptionsConfig> {
  *
  * @example const { values, overrides } = parsePaperArguments(argv, { photos: { type: 'string' } });
  */
-export function parsePaperArguments<Own extends OptionsConfig>(argv: readonly string[], options: Own): PaperArguments<Own> {
+export function parsePaperArguments<Own extends OptionsConfig>(
+  argv: readonly string[],
+  options: Own,
+): PaperArguments<Own> {
   const split = argv.indexOf('--');
   const own = split === -1 ? [...argv] : argv.slice(0, split);
   const after = split === -1 ? [] : argv.slice(split + 1);
   const { values } = parseOptions(own, { ...paperOptions, ...options });
   const { values: overrides } = parseOptions(after, overrideOptions);
-  return { values: values as OptionValues<typeof paperOptions & Own>, overrides: overrides as OptionValues<typeof overrideOptions> };
+  return {
+    values: values as OptionValues<typeof paperOptions & Own>,
+    overrides: overrides as OptionValues<typeof overrideOptions>,
+  };
 }
 
 const positive = { minimum: 1 };
@@ -196,28 +204,61 @@ export async function trainPreset(settings: PaperSettings, run: PresetRun): Prom
   try {
     if (values.resume === true) {
       const fixed = Object.keys(overrides).filter((name) => !resumableOverrides.has(name));
-      if (fixed.length > 0) throw new UsageError(`\`--${fixed[0]}\` cannot change on --resume: the run keeps the settings it was made with`);
+      if (fixed.length > 0)
+        throw new UsageError(
+          `\`--${fixed[0]}\` cannot change on --resume: the run keeps the settings it was made with`,
+        );
       const record = await readRunRecord(run.out);
       const batchSize = integerOption('--batch-size', values['batch-size'], record.batchSize, positive);
-      if (batchSize !== record.batchSize) throw new UsageError(`\`--batch-size ${batchSize}\` cannot change on --resume: ${run.out} trains with batches of ${record.batchSize}`);
+      if (batchSize !== record.batchSize)
+        throw new UsageError(
+          `\`--batch-size ${batchSize}\` cannot change on --resume: ${run.out} trains with batches of ${record.batchSize}`,
+        );
       let resumeSteps = steps;
       if (resumeSteps === undefined && epochs !== undefined) {
         // Epochs of the run's data as recorded: without the duplicates its dedup report dropped (no new dedup step).
-        const imageCount = record.dedupReport === undefined ? run.imageCount : keptItems(await readDedupReport(record.dedupReport));
-        resumeSteps = atLeastOneBatch(stepsFor(imageCount, record.batchSize, epochs), { ...run, imageCount }, record.batchSize);
+        const imageCount =
+          record.dedupReport === undefined ? run.imageCount : keptItems(await readDedupReport(record.dedupReport));
+        resumeSteps = atLeastOneBatch(
+          stepsFor(imageCount, record.batchSize, epochs),
+          { ...run, imageCount },
+          record.batchSize,
+        );
       }
-      summary = await resumeTraining({ directory: run.out, backend, ...targets, ...(resumeSteps === undefined ? {} : { steps: resumeSteps }) }, { signal: stop.signal, onEvent: output.onEvent });
+      summary = await resumeTraining(
+        { directory: run.out, backend, ...targets, ...(resumeSteps === undefined ? {} : { steps: resumeSteps }) },
+        { signal: stop.signal, onEvent: output.onEvent },
+      );
     } else {
       const batchSize = integerOption('--batch-size', values['batch-size'], settings.batchSize, positive);
-      const dedup = run.dedup ?? (overrides['dedup-report'] === undefined ? { kind: 'none' } : { kind: 'report', path: overrides['dedup-report'], acceptDrop: false });
+      const dedup =
+        run.dedup ??
+        (overrides['dedup-report'] === undefined
+          ? { kind: 'none' }
+          : { kind: 'report', path: overrides['dedup-report'], acceptDrop: false });
       let dedupReport: string | undefined;
       let imageCount = run.imageCount;
       if (dedup.kind === 'run') {
         // Fail before hours of hashing, not after: training refuses a folder that holds a run.
-        if (await access(join(run.out, 'run.json')).then(() => true, () => false)) {
+        if (
+          await access(join(run.out, 'run.json')).then(
+            () => true,
+            () => false,
+          )
+        ) {
           throw new UsageError(`${run.out} already holds a run; continue it with --resume, or choose another --out`);
         }
-        const created = await runDedupStep({ data: run.data, format: settings.format, directory: join(run.out, dedupFolderName), settings: dedup.settings, backend }, stop.signal, output.say);
+        const created = await runDedupStep(
+          {
+            data: run.data,
+            format: settings.format,
+            directory: join(run.out, dedupFolderName),
+            settings: dedup.settings,
+            backend,
+          },
+          stop.signal,
+          output.say,
+        );
         dedupReport = created.path;
         imageCount = keptItems(created.report);
       } else if (dedup.kind === 'report') {
@@ -235,14 +276,25 @@ export async function trainPreset(settings: PaperSettings, run: PresetRun): Prom
         kernelSize: (optionalNumber('kernelSize', overrides['kernel-size']).kernelSize ?? settings.kernelSize) as 4 | 5,
         seed: optionalNumber('seed', overrides.seed).seed ?? settings.seed,
         batchSize,
-        steps: steps ?? atLeastOneBatch(stepsFor(imageCount, batchSize, epochs ?? settings.epochs), { ...run, imageCount }, batchSize),
+        steps:
+          steps ??
+          atLeastOneBatch(
+            stepsFor(imageCount, batchSize, epochs ?? settings.epochs),
+            { ...run, imageCount },
+            batchSize,
+          ),
         sampleEvery: settings.sampleEvery,
         checkpointEvery: settings.checkpointEvery,
         ...targets,
-        ...(dedupReport === undefined ? {} : { dedupReport, acceptDedupDrop: dedup.kind !== 'none' && dedup.acceptDrop }),
+        ...(dedupReport === undefined
+          ? {}
+          : { dedupReport, acceptDedupDrop: dedup.kind !== 'none' && dedup.acceptDrop }),
         backend,
       };
-      const left = imageCount === run.imageCount ? '' : ` (${(run.imageCount - imageCount).toLocaleString('en')} near-duplicates left out)`;
+      const left =
+        imageCount === run.imageCount
+          ? ''
+          : ` (${(run.imageCount - imageCount).toLocaleString('en')} near-duplicates left out)`;
       output.say(
         `${imageCount.toLocaleString('en')} ${run.itemName ?? 'images'}${left}; training ${options.size}px x${options.channels}, base width ${options.baseWidth}, ` +
           `${options.kernelSize}x${options.kernelSize} kernels, batch ${batchSize}, ${options.steps} steps`,
@@ -265,12 +317,18 @@ export async function trainPreset(settings: PaperSettings, run: PresetRun): Prom
 }
 
 /** Items a report leaves to train on (undecodable ones included: the pipeline skips them as usual). */
-function keptItems(report: { readonly source: { readonly itemsRead: number }; readonly counts: { readonly dropped: number } }): number {
+function keptItems(report: {
+  readonly source: { readonly itemsRead: number };
+  readonly counts: { readonly dropped: number };
+}): number {
   return report.source.itemsRead - report.counts.dropped;
 }
 
 function atLeastOneBatch(steps: number, run: PresetRun, batchSize: number): number {
-  if (steps < 1) throw new UsageError(`${run.data} holds ${run.imageCount} ${run.itemName ?? 'images'}, fewer than one batch of ${batchSize}; pass a smaller --batch-size`);
+  if (steps < 1)
+    throw new UsageError(
+      `${run.data} holds ${run.imageCount} ${run.itemName ?? 'images'}, fewer than one batch of ${batchSize}; pass a smaller --batch-size`,
+    );
   return steps;
 }
 
@@ -308,7 +366,10 @@ export interface DatasetPaperApp {
 export function datasetPaperMain(app: DatasetPaperApp): (argv: readonly string[]) => Promise<number> {
   return async (argv) => {
     const withDedup = { data: { type: 'string' }, ...dedupOptions } as const;
-    const { values, overrides } = parsePaperArguments(argv, (app.dedup === undefined ? { data: withDedup.data } : withDedup) as typeof withDedup);
+    const { values, overrides } = parsePaperArguments(
+      argv,
+      (app.dedup === undefined ? { data: withDedup.data } : withDedup) as typeof withDedup,
+    );
     if (values.help === true) {
       process.stdout.write(app.help);
       return exitCodes.ok;
@@ -322,35 +383,65 @@ export function datasetPaperMain(app: DatasetPaperApp): (argv: readonly string[]
     const { source } = await openDataset(values.data, { format: app.settings.format });
     const imageCount = source.length ?? 0;
     await source.close();
-    return trainPreset(app.settings, { data: values.data, out: values.out ?? app.defaultOut, imageCount, values, overrides, ...(dedup === undefined ? {} : { dedup }) });
+    return trainPreset(app.settings, {
+      data: values.data,
+      out: values.out ?? app.defaultOut,
+      imageCount,
+      values,
+      overrides,
+      ...(dedup === undefined ? {} : { dedup }),
+    });
   };
 }
 
 /** What the dedup options ask for; on `--resume` none may be given (the run keeps the data it was made with). */
-function dedupChoice(defaults: PaperDedupSettings, values: OptionValues<typeof paperOptions & typeof dedupOptions>, overrides: OptionValues<typeof overrideOptions>): DedupChoice {
-  const given = (Object.keys(dedupOptions) as (keyof typeof dedupOptions)[]).filter((name) => values[name] !== undefined);
+function dedupChoice(
+  defaults: PaperDedupSettings,
+  values: OptionValues<typeof paperOptions & typeof dedupOptions>,
+  overrides: OptionValues<typeof overrideOptions>,
+): DedupChoice {
+  const given = (Object.keys(dedupOptions) as (keyof typeof dedupOptions)[]).filter(
+    (name) => values[name] !== undefined,
+  );
   if (values.resume === true) {
-    if (given.length > 0) throw new UsageError(`\`--${given[0]}\` cannot be given with --resume: the run keeps the data it was made with (its dedup report is in run.json)`);
+    if (given.length > 0)
+      throw new UsageError(
+        `\`--${given[0]}\` cannot be given with --resume: the run keeps the data it was made with (its dedup report is in run.json)`,
+      );
     return { kind: 'none' };
   }
   const report = values['dedup-report'] ?? overrides['dedup-report'];
-  if (values['dedup-report'] !== undefined && overrides['dedup-report'] !== undefined) throw new UsageError('Expected one `--dedup-report`, got it before and after `--`');
+  if (values['dedup-report'] !== undefined && overrides['dedup-report'] !== undefined)
+    throw new UsageError('Expected one `--dedup-report`, got it before and after `--`');
   const tuning = given.filter((name) => name.startsWith('dedup-') && name !== 'dedup-report');
-  if (values['no-dedup'] === true && (report !== undefined || values['accept-dedup-drop'] === true || tuning.length > 0)) {
-    throw new UsageError(`\`--no-dedup\` trains on every image; it cannot be given with \`--${report !== undefined ? 'dedup-report' : values['accept-dedup-drop'] === true ? 'accept-dedup-drop' : tuning[0]}\``);
+  if (
+    values['no-dedup'] === true &&
+    (report !== undefined || values['accept-dedup-drop'] === true || tuning.length > 0)
+  ) {
+    throw new UsageError(
+      `\`--no-dedup\` trains on every image; it cannot be given with \`--${report !== undefined ? 'dedup-report' : values['accept-dedup-drop'] === true ? 'accept-dedup-drop' : tuning[0]}\``,
+    );
   }
   if (values['no-dedup'] === true) return { kind: 'none' };
   const acceptDrop = values['accept-dedup-drop'] === true;
   if (report !== undefined) {
-    if (tuning.length > 0) throw new UsageError(`\`--${tuning[0]}\` sets the dedup step, which \`--dedup-report\` skips`);
+    if (tuning.length > 0)
+      throw new UsageError(`\`--${tuning[0]}\` sets the dedup step, which \`--dedup-report\` skips`);
     return { kind: 'report', path: report, acceptDrop };
   }
   const settings: PaperDedupSettings = {
     ...defaults,
     epochs: integerOption('--dedup-epochs', values['dedup-epochs'], defaults.epochs, positive),
-    imagesPerEpoch: integerOption('--dedup-images-per-epoch', values['dedup-images-per-epoch'], defaults.imagesPerEpoch, positive),
+    imagesPerEpoch: integerOption(
+      '--dedup-images-per-epoch',
+      values['dedup-images-per-epoch'],
+      defaults.imagesPerEpoch,
+      positive,
+    ),
     batchSize: integerOption('--dedup-batch-size', values['dedup-batch-size'], defaults.batchSize, positive),
-    ...(values['dedup-shift-probes'] === undefined ? {} : { shiftProbes: integerOption('--dedup-shift-probes', values['dedup-shift-probes'], 0, { minimum: 0 }) }),
+    ...(values['dedup-shift-probes'] === undefined
+      ? {}
+      : { shiftProbes: integerOption('--dedup-shift-probes', values['dedup-shift-probes'], 0, { minimum: 0 }) }),
   };
   return { kind: 'run', settings, acceptDrop };
 }

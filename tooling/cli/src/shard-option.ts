@@ -8,7 +8,10 @@ import { UsageError } from './usage-error';
  *
  * @example shardOption('2/4') // { index: 2, count: 4 }; UsageError for `4/4`
  */
-export function shardOption(raw: string | undefined, environment: Readonly<Record<string, string | undefined>> = process.env): Shard {
+export function shardOption(
+  raw: string | undefined,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): Shard {
   try {
     return resolveShard(raw, environment);
   } catch (error) {

@@ -18,7 +18,10 @@ export interface SignalStop {
  *
  * @example const stop = stopOnSignals((message) => console.error(message)); await train(options, { signal: stop.signal });
  */
-export function stopOnSignals(say: (message: string) => void, stopping = 'stopping after this step and saving a checkpoint'): SignalStop {
+export function stopOnSignals(
+  say: (message: string) => void,
+  stopping = 'stopping after this step and saving a checkpoint',
+): SignalStop {
   const controller = new AbortController();
   let code: number | null = null;
   const handle = (name: 'SIGINT' | 'SIGTERM') => (): void => {
@@ -56,7 +59,11 @@ export function stopOnSignals(say: (message: string) => void, stopping = 'stoppi
  *
  * @example return runStoppable(say, 'stopping after the current batch', (signal) => hashAll({ signal }));
  */
-export async function runStoppable(say: (message: string) => void, stopping: string, work: (signal: AbortSignal) => Promise<number>): Promise<number> {
+export async function runStoppable(
+  say: (message: string) => void,
+  stopping: string,
+  work: (signal: AbortSignal) => Promise<number>,
+): Promise<number> {
   const stop = stopOnSignals(say, stopping);
   try {
     const code = await work(stop.signal);

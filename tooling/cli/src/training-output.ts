@@ -31,10 +31,15 @@ export function createTrainingOutput(stream: NodeJS.WriteStream = process.stderr
       case 'backend': {
         const { selection, threadProbe } = event;
         if (threadProbe !== undefined) {
-          const timings = [...threadProbe.secondsPerCall].map(([threads, seconds]) => `${threads}: ${(seconds * 1000).toFixed(0)} ms`).join(', ');
+          const timings = [...threadProbe.secondsPerCall]
+            .map(([threads, seconds]) => `${threads}: ${(seconds * 1000).toFixed(0)} ms`)
+            .join(', ');
           say(`wasm threads: ${threadProbe.threads} (fastest step on this model; ${timings})`);
         }
-        const threads = selection.wasmThreads === undefined ? '' : ` on ${selection.wasmThreads} thread${selection.wasmThreads === 1 ? '' : 's'}`;
+        const threads =
+          selection.wasmThreads === undefined
+            ? ''
+            : ` on ${selection.wasmThreads} thread${selection.wasmThreads === 1 ? '' : 's'}`;
         say(`backend: ${selection.name}${threads} (${selection.reason})`);
         for (const warning of selection.warnings) say(`warning: ${warning}`);
         break;
@@ -42,8 +47,13 @@ export function createTrainingOutput(stream: NodeJS.WriteStream = process.stderr
       case 'started': {
         run = event;
         const { record } = event;
-        say(event.resumed ? `resuming ${event.directory} at step ${event.step}, epoch ${event.epoch}` : `new run in ${event.directory}`);
-        if (event.dedup !== null) say(`dedup: ${event.dedup.dropped} of ${event.dedup.items} items dropped by ${event.dedup.report}`);
+        say(
+          event.resumed
+            ? `resuming ${event.directory} at step ${event.step}, epoch ${event.epoch}`
+            : `new run in ${event.directory}`,
+        );
+        if (event.dedup !== null)
+          say(`dedup: ${event.dedup.dropped} of ${event.dedup.items} items dropped by ${event.dedup.report}`);
         say(
           `data: ${event.dataset}; model ${record.size}px x${record.channels}, base width ${record.baseWidth}, batch ${record.batchSize}; ` +
             `${currentThreadPoolSize()} images decoded at once`,
@@ -61,8 +71,13 @@ export function createTrainingOutput(stream: NodeJS.WriteStream = process.stderr
         break;
       }
       case 'quality': {
-        const floor = event.floor === undefined ? '' : `; real-vs-real floor FID ${formatScore(event.floor.fid)}, KID ${formatKid(event.floor.kid, event.floor.kidStd)}`;
-        say(`step ${event.step}: FID ${formatScore(event.fid)}, KID ${formatKid(event.kid, event.kidStd)} (${event.sampleCount} images, ${event.seconds.toFixed(1)} s)${floor}`);
+        const floor =
+          event.floor === undefined
+            ? ''
+            : `; real-vs-real floor FID ${formatScore(event.floor.fid)}, KID ${formatKid(event.floor.kid, event.floor.kidStd)}`;
+        say(
+          `step ${event.step}: FID ${formatScore(event.fid)}, KID ${formatKid(event.kid, event.kidStd)} (${event.sampleCount} images, ${event.seconds.toFixed(1)} s)${floor}`,
+        );
         break;
       }
       case 'skipped': {
@@ -74,13 +89,19 @@ export function createTrainingOutput(stream: NodeJS.WriteStream = process.stderr
         break;
       }
       case 'epoch-end':
-        if (event.report.skippedCount > 0) say(`epoch ${event.epoch}: skipped ${event.report.skippedCount} unreadable item(s), listed in ${skippedList}`);
+        if (event.report.skippedCount > 0)
+          say(
+            `epoch ${event.epoch}: skipped ${event.report.skippedCount} unreadable item(s), listed in ${skippedList}`,
+          );
         break;
       case 'stopping':
-        if (event.reason === 'time-limit') say(`time limit of ${run?.record.timeLimitMinutes} min reached at step ${event.step}; saving`);
+        if (event.reason === 'time-limit')
+          say(`time limit of ${run?.record.timeLimitMinutes} min reached at step ${event.step}; saving`);
         break;
       case 'saved-after-error':
-        say(`stopped by an error at step ${event.step}; checkpoint saved (continue with --resume --out ${run?.directory})`);
+        say(
+          `stopped by an error at step ${event.step}; checkpoint saved (continue with --resume --out ${run?.directory})`,
+        );
         break;
       case 'done':
         bar?.finish();
@@ -98,7 +119,8 @@ export function createTrainingOutput(stream: NodeJS.WriteStream = process.stderr
  * @example process.stdout.write(formatTrainingSummary(summary));
  */
 export function formatTrainingSummary(summary: TrainSummary): string {
-  const ended = summary.stopReason === 'aborted' ? 'stopped' : summary.stopReason === 'time-limit' ? 'time limit reached' : 'done';
+  const ended =
+    summary.stopReason === 'aborted' ? 'stopped' : summary.stopReason === 'time-limit' ? 'time limit reached' : 'done';
   const lines = [
     `${ended}: ${summary.completedSteps} steps in ${formatDuration(summary.seconds)} on ${summary.backend.name}`,
     `  ${summary.meanImagesPerSecond.toFixed(1)} images/s while training; waiting for data ${(summary.inputWaitShare * 100).toFixed(1)}% of the time`,
@@ -112,9 +134,12 @@ export function formatTrainingSummary(summary: TrainSummary): string {
   if (summary.quality?.last != null) {
     const { last, floor, path } = summary.quality;
     const floorText = floor === null ? '' : ` (real-vs-real floor ${formatScore(floor.fid)})`;
-    lines.push(`  quality:    FID ${formatScore(last.fid)}${floorText}, KID ${formatKid(last.kid, last.kidStd)} at step ${last.step}; all: ${path}`);
+    lines.push(
+      `  quality:    FID ${formatScore(last.fid)}${floorText}, KID ${formatKid(last.kid, last.kidStd)} at step ${last.step}; all: ${path}`,
+    );
   }
-  if (summary.skippedItems > 0) lines.push(`  skipped ${summary.skippedItems} unreadable item(s): ${summary.skippedList}`);
+  if (summary.skippedItems > 0)
+    lines.push(`  skipped ${summary.skippedItems} unreadable item(s): ${summary.skippedList}`);
   return `${lines.join('\n')}\n`;
 }
 

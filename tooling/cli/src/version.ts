@@ -11,7 +11,10 @@ export function versionText(script: string = process.argv[1] ?? ''): string {
   let folder = dirname(realpathSync(script));
   for (;;) {
     try {
-      const { name, version } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const { name, version } = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       return `${name ?? '(unnamed)'} ${version ?? '(no version)'}`;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;

@@ -46,10 +46,14 @@ const webgpuRoot = dirname(require.resolve('webgpu/package.json'));
 copyFileSync(join(webgpuRoot, 'dist', 'linux-x64', 'dawn.node'), join(out, 'dist', 'linux-x64', 'dawn.node'));
 copyFileSync(join(webgpuRoot, 'LICENSE.md'), join(out, 'dist', 'linux-x64', 'LICENSE-webgpu.md'));
 const wasmRoot = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
-for (const file of readdirSync(wasmRoot).filter((name) => name.endsWith('.wasm'))) copyFileSync(join(wasmRoot, file), join(out, 'wasm', file));
+for (const file of readdirSync(wasmRoot).filter((name) => name.endsWith('.wasm')))
+  copyFileSync(join(wasmRoot, file), join(out, 'wasm', file));
 // `--version` reads the name and version from the package.json next to the script.
 const { name, version } = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8'));
-writeFileSync(join(out, 'package.json'), `${JSON.stringify({ name, version, private: true, type: 'module' }, null, 2)}\n`);
+writeFileSync(
+  join(out, 'package.json'),
+  `${JSON.stringify({ name, version, private: true, type: 'module' }, null, 2)}\n`,
+);
 writeFileSync(
   join(out, 'README.txt'),
   `dcgan-gpu-check (built by \`pnpm gpu-check\` in the dcgan-ts repository)
@@ -63,7 +67,10 @@ NVIDIA_DRIVER_CAPABILITIES must include graphics). Dawn here is built for linux-
 `,
 );
 
-const size = (path) => (statSync(path).isDirectory() ? readdirSync(path).reduce((sum, name) => sum + size(join(path, name)), 0) : statSync(path).size);
+const size = (path) =>
+  statSync(path).isDirectory()
+    ? readdirSync(path).reduce((sum, name) => sum + size(join(path, name)), 0)
+    : statSync(path).size;
 const bytes = size(out);
 process.stdout.write(`gpu-check: built ${out} (${(bytes / 1024 / 1024).toFixed(1)} MiB)\n`);
 if (bytes > limitBytes) {

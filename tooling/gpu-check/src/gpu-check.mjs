@@ -63,12 +63,17 @@ async function main(argv) {
   if (existsSync(wasmFiles)) wasmBackend.setWasmPaths(`${wasmFiles}/`);
 
   const out = (line) => process.stdout.write(`${line}\n`);
-  out(`dcgan-gpu-check: node ${process.versions.node} on ${process.platform}-${process.arch}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'})`);
+  out(
+    `dcgan-gpu-check: node ${process.versions.node} on ${process.platform}-${process.arch}, ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'})`,
+  );
   let adapters = [];
   try {
     adapters = await listWebGpuAdapters({ importModule });
     out(`WebGPU adapters (Dawn): ${adapters.length === 0 ? 'none' : ''}`);
-    for (const adapter of adapters) out(`  ${formatAdapter(adapter)}  [vendor ${adapter.vendor}, architecture ${adapter.architecture || '-'}, device ${adapter.device || '-'}]`);
+    for (const adapter of adapters)
+      out(
+        `  ${formatAdapter(adapter)}  [vendor ${adapter.vendor}, architecture ${adapter.architecture || '-'}, device ${adapter.device || '-'}]`,
+      );
   } catch (error) {
     out(`WebGPU: Dawn did not load: ${firstLine(error)}`);
   }
@@ -76,7 +81,10 @@ async function main(argv) {
   const model = `${size}px, base width ${baseWidth}, batch ${batchSize}`;
   out(`\ntraining ${model} (Adam 2e-4 / 0.5; random images in [-1, 1]):`);
   const results = [];
-  for (const name of values.backends.split(',').map((entry) => entry.trim()).filter(Boolean)) {
+  for (const name of values.backends
+    .split(',')
+    .map((entry) => entry.trim())
+    .filter(Boolean)) {
     let selection;
     try {
       selection = await initBackend({ prefer: name, importModule });
@@ -87,7 +95,8 @@ async function main(argv) {
     }
     const steps = name === 'wasm' ? number('wasm-steps') : number('steps');
     const warmup = name === 'wasm' ? 1 : number('warmup');
-    const where = selection.webgpuAdapter === undefined ? selection.tfjsBackend : formatAdapter(selection.webgpuAdapter);
+    const where =
+      selection.webgpuAdapter === undefined ? selection.tfjsBackend : formatAdapter(selection.webgpuAdapter);
     out(`  ${name.padEnd(15)} ${where}: ${warmup} warm-up + ${steps} timed steps...`);
     const timing = await timeTraining({ size, baseWidth, batchSize, steps, warmup });
     out(
@@ -98,11 +107,18 @@ async function main(argv) {
   const rate = (name) => results.find((result) => result.backend === name && result.available)?.imagesPerSecond;
   out('');
   out(`summary (${model}), load average ${loadavg()[0].toFixed(1)}:`);
-  for (const result of results) out(`  ${result.backend.padEnd(15)} ${result.available ? `${result.imagesPerSecond.toFixed(1).padStart(9)} images/s  ${result.device}` : `      n/a  ${result.reason}`}`);
-  if (rate('webgpu') !== undefined && rate('wasm') !== undefined) out(`  webgpu / wasm: ${(rate('webgpu') / rate('wasm')).toFixed(1)}x`);
+  for (const result of results)
+    out(
+      `  ${result.backend.padEnd(15)} ${result.available ? `${result.imagesPerSecond.toFixed(1).padStart(9)} images/s  ${result.device}` : `      n/a  ${result.reason}`}`,
+    );
+  if (rate('webgpu') !== undefined && rate('wasm') !== undefined)
+    out(`  webgpu / wasm: ${(rate('webgpu') / rate('wasm')).toFixed(1)}x`);
   out('  target: >= 1,000 images/s on an H100-class GPU');
   if (values.json !== undefined) {
-    writeFileSync(values.json, `${JSON.stringify({ node: process.versions.node, platform: `${process.platform}-${process.arch}`, model: { size, baseWidth, batchSize }, adapters, results }, null, 2)}\n`);
+    writeFileSync(
+      values.json,
+      `${JSON.stringify({ node: process.versions.node, platform: `${process.platform}-${process.arch}`, model: { size, baseWidth, batchSize }, adapters, results }, null, 2)}\n`,
+    );
   }
   return 0;
 }
@@ -127,7 +143,15 @@ async function timeTraining({ size, baseWidth, batchSize, steps, warmup }) {
     }
     const sorted = [...seconds].sort((a, b) => a - b);
     const medianSeconds = sorted[Math.floor((sorted.length - 1) / 2)];
-    return { steps, warmup, imagesPerSecond: batchSize / medianSeconds, medianSeconds, firstStepSeconds, stepSeconds: seconds, tensors: { start, end: tf.memory().numTensors } };
+    return {
+      steps,
+      warmup,
+      imagesPerSecond: batchSize / medianSeconds,
+      medianSeconds,
+      firstStepSeconds,
+      stepSeconds: seconds,
+      tensors: { start, end: tf.memory().numTensors },
+    };
   } finally {
     real.dispose();
     trainer.dispose();

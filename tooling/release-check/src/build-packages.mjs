@@ -24,5 +24,9 @@ export async function buildPackage(root, packageName, environment) {
   const seconds = Math.round(result.durationMilliseconds / 100) / 10;
   return result.code === 0
     ? { ok: true, detail: '', seconds }
-    : { ok: false, detail: `turbo run build --filter=${packageName} (exit ${result.code}):\n${tail(result.output, 40)}`, seconds };
+    : {
+        ok: false,
+        detail: `turbo run build --filter=${packageName} (exit ${result.code}):\n${tail(result.output, 40)}`,
+        seconds,
+      };
 }

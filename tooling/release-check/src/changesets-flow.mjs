@@ -116,7 +116,11 @@ export async function versionPackages(copyRoot, changesetBin, environment) {
   const versions = new Map();
   for (const [name, previous] of before) {
     const current = after.get(name);
-    versions.set(name, { before: previous.version, after: current?.version ?? '(gone)', isPrivate: previous.isPrivate });
+    versions.set(name, {
+      before: previous.version,
+      after: current?.version ?? '(gone)',
+      isPrivate: previous.isPrivate,
+    });
     const planned = releases.find((release) => release.name === name && release.type !== 'none');
     if (planned === undefined) {
       if (current?.version !== previous.version) {
@@ -135,14 +139,16 @@ export async function versionPackages(copyRoot, changesetBin, environment) {
   }
   const changed = [...versions].filter(([, item]) => item.before !== item.after).map(([name]) => name);
   for (const name of changed) {
-    if (!expected.has(name)) problems.push(`${name} was bumped but neither a changeset names it nor does it depend on a released package`);
+    if (!expected.has(name))
+      problems.push(`${name} was bumped but neither a changeset names it nor does it depend on a released package`);
   }
   for (const name of expected) {
-    if (!changed.includes(name)) problems.push(`${name} should have been bumped (named in a changeset, or depends on a released package) but was not`);
+    if (!changed.includes(name))
+      problems.push(
+        `${name} should have been bumped (named in a changeset, or depends on a released package) but was not`,
+      );
   }
-  const leftOver = readdirSync(changesetDirectory).filter(
-    (file) => file.endsWith('.md') && file !== 'README.md',
-  );
+  const leftOver = readdirSync(changesetDirectory).filter((file) => file.endsWith('.md') && file !== 'README.md');
   if (leftOver.length > 0) problems.push(`changesets not consumed by \`changeset version\`: ${leftOver.join(', ')}`);
   return { releases, versions, problems, output: version.output };
 }
@@ -237,7 +243,8 @@ export async function versionSnapshot(copyRoot, changesetBin, environment, packa
     env: environment,
     timeoutMilliseconds: 120_000,
   });
-  if (result.code !== 0) throw new Error(`\`changeset ${snapshotVersionArguments.join(' ')}\` failed:\n${tail(result.output)}`);
+  if (result.code !== 0)
+    throw new Error(`\`changeset ${snapshotVersionArguments.join(' ')}\` failed:\n${tail(result.output)}`);
   const after = readVersions(copyRoot);
   /** @type {Map<string, string>} */
   const versions = new Map();
@@ -248,8 +255,10 @@ export async function versionSnapshot(copyRoot, changesetBin, environment, packa
       if (expected.has(name)) problems.push(`${name} should have got a snapshot version but stayed ${current}`);
       continue;
     }
-    if (!expected.has(name)) problems.push(`${name} got snapshot version ${current} but no changeset names it or a dependency`);
-    if (!isSnapshotVersion(current)) problems.push(`${name}: \`changeset version --snapshot\` wrote ${current}, not a ${snapshotTag} version`);
+    if (!expected.has(name))
+      problems.push(`${name} got snapshot version ${current} but no changeset names it or a dependency`);
+    if (!isSnapshotVersion(current))
+      problems.push(`${name}: \`changeset version --snapshot\` wrote ${current}, not a ${snapshotTag} version`);
     if (!previous.isPrivate) versions.set(name, current);
   }
   const leftOver = readdirSync(changesetDirectory).filter((file) => file.endsWith('.md') && file !== 'README.md');

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { expectedReleases, isSnapshotVersion, namedInChangesets, snapshotChangesetFile, versionPackages, versionSnapshot } from './changesets-flow.mjs';
+import {
+  expectedReleases,
+  isSnapshotVersion,
+  namedInChangesets,
+  snapshotChangesetFile,
+  versionPackages,
+  versionSnapshot,
+} from './changesets-flow.mjs';
 import { runCommand } from './run-command.mjs';
 
 const repositoryRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -53,14 +60,25 @@ async function createFixtureWorkspace(workspace) {
   writeManifest(workspace, { name: 'fixture-root', private: true, packageManager: 'pnpm@10.34.9' });
   writeFileSync(join(workspace, 'pnpm-workspace.yaml'), 'packages:\n  - packages/*\n');
   writeManifest(join(workspace, 'packages', 'a'), { name: '@fixture/a', version: '0.1.0' });
-  writeManifest(join(workspace, 'packages', 'b'), { name: '@fixture/b', version: '0.1.0', dependencies: { '@fixture/a': 'workspace:^' } });
+  writeManifest(join(workspace, 'packages', 'b'), {
+    name: '@fixture/b',
+    version: '0.1.0',
+    dependencies: { '@fixture/a': 'workspace:^' },
+  });
   writeManifest(join(workspace, 'packages', 'c'), { name: '@fixture/c', version: '0.1.0' });
   mkdirSync(join(workspace, '.changeset'));
-  writeFileSync(join(workspace, '.changeset', 'config.json'), readFileSync(join(repositoryRoot, '.changeset', 'config.json')));
+  writeFileSync(
+    join(workspace, '.changeset', 'config.json'),
+    readFileSync(join(repositoryRoot, '.changeset', 'config.json')),
+  );
   writeFileSync(join(workspace, '.changeset', 'a-gets-a-feature.md'), "---\n'@fixture/a': minor\n---\n\nA feature.\n");
   symlinkSync(join(repositoryRoot, 'node_modules'), join(workspace, 'node_modules'), 'dir');
   const git = ['-c', 'user.name=test', '-c', 'user.email=test@localhost', '-c', 'commit.gpgsign=false'];
-  for (const commandArguments of [['-c', 'init.defaultBranch=main', 'init', '-q'], [...git, 'add', '-A'], [...git, 'commit', '-qm', 'fixture']]) {
+  for (const commandArguments of [
+    ['-c', 'init.defaultBranch=main', 'init', '-q'],
+    [...git, 'add', '-A'],
+    [...git, 'commit', '-qm', 'fixture'],
+  ]) {
     expect((await runCommand('git', commandArguments, { cwd: workspace })).code).toBe(0);
   }
 }
@@ -73,14 +91,22 @@ describe('versionPackages (the real changesets CLI, this repository config)', ()
     const outcome = await versionPackages(workspace, changesetBin, process.env);
 
     expect(outcome.problems).toEqual([]);
-    expect(Object.fromEntries([...outcome.versions].map(([name, item]) => [name, `${item.before}->${item.after}`]))).toEqual({
+    expect(
+      Object.fromEntries([...outcome.versions].map(([name, item]) => [name, `${item.before}->${item.after}`])),
+    ).toEqual({
       '@fixture/a': '0.1.0->0.2.0',
       '@fixture/b': '0.1.0->0.1.1',
       '@fixture/c': '0.1.0->0.1.0',
     });
-    expect(readFileSync(join(workspace, 'packages', 'a', 'CHANGELOG.md'), 'utf8')).toMatch(/## 0\.2\.0[\s\S]*A feature\./);
-    expect(readFileSync(join(workspace, 'packages', 'b', 'CHANGELOG.md'), 'utf8')).toMatch(/## 0\.1\.1[\s\S]*@fixture\/a@0\.2\.0/);
-    expect(JSON.parse(readFileSync(join(workspace, 'packages', 'b', 'package.json'), 'utf8')).dependencies['@fixture/a']).toBe('workspace:^');
+    expect(readFileSync(join(workspace, 'packages', 'a', 'CHANGELOG.md'), 'utf8')).toMatch(
+      /## 0\.2\.0[\s\S]*A feature\./,
+    );
+    expect(readFileSync(join(workspace, 'packages', 'b', 'CHANGELOG.md'), 'utf8')).toMatch(
+      /## 0\.1\.1[\s\S]*@fixture\/a@0\.2\.0/,
+    );
+    expect(
+      JSON.parse(readFileSync(join(workspace, 'packages', 'b', 'package.json'), 'utf8')).dependencies['@fixture/a'],
+    ).toBe('workspace:^');
   });
 });
 
@@ -98,7 +124,9 @@ describe('versionSnapshot (the real changesets CLI, this repository config)', ()
     expect(versions['@fixture/a']).toMatch(/^0\.2\.0-snapshot-\d{14}$/);
     expect(versions['@fixture/b']).toMatch(/^0\.1\.1-snapshot-\d{14}$/);
     expect(versions['@fixture/c']).toMatch(/^0\.1\.1-snapshot-\d{14}$/);
-    expect(JSON.parse(readFileSync(join(workspace, 'packages', 'c', 'package.json'), 'utf8')).version).toBe(versions['@fixture/c']);
+    expect(JSON.parse(readFileSync(join(workspace, 'packages', 'c', 'package.json'), 'utf8')).version).toBe(
+      versions['@fixture/c'],
+    );
     expect(existsSync(join(workspace, '.changeset', snapshotChangesetFile))).toBe(false);
   });
 });

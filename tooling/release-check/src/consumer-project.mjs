@@ -3,7 +3,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { findPlatformNeutralProblems, findTreeProblems, listInstalledPackages } from './installed-tree.mjs';
-import { extractFencedBlocks, findFirstExample, findInstallArguments, toCommonJsExample, transpileExample } from './readme-example.mjs';
+import {
+  extractFencedBlocks,
+  findFirstExample,
+  findInstallArguments,
+  toCommonJsExample,
+  transpileExample,
+} from './readme-example.mjs';
 import { runCommand, tail } from './run-command.mjs';
 
 const require = createRequire(import.meta.url);
@@ -136,7 +142,8 @@ export function readExample(readme) {
   const blocks = extractFencedBlocks(readme);
   const example = findFirstExample(blocks);
   const installArguments = findInstallArguments(blocks);
-  if (example === undefined) return `README has no \`\`\`ts or \`\`\`js example (its code blocks: ${blocks.map((block) => block.language || 'plain').join(', ') || 'none'})`;
+  if (example === undefined)
+    return `README has no \`\`\`ts or \`\`\`js example (its code blocks: ${blocks.map((block) => block.language || 'plain').join(', ') || 'none'})`;
   if (installArguments === undefined) return 'README has no `npm install ...` line in a shell code block';
   return { esmSource: example.code, commonJsSource: toCommonJsExample(example.code), installArguments };
 }
@@ -164,14 +171,22 @@ async function checkExample(directory, example, environment, which) {
       timeoutMilliseconds: 180_000,
     });
     const { own, foreign } = splitTypeErrors(tsc.output);
-    const foreignNote = foreign.size > 0 ? `ignored errors inside third-party declarations: ${[...foreign].join(', ')}` : '';
+    const foreignNote =
+      foreign.size > 0 ? `ignored errors inside third-party declarations: ${[...foreign].join(', ')}` : '';
     results.typecheck =
       own.length === 0 && (tsc.code === 0 || foreign.size > 0)
         ? pass(foreignNote)
-        : fail(`tsc --noEmit:\n${own.length > 0 ? own.slice(0, 40).join('\n') : tail(tsc.output, 30)}${foreignNote ? `\n(${foreignNote})` : ''}`);
+        : fail(
+            `tsc --noEmit:\n${own.length > 0 ? own.slice(0, 40).join('\n') : tail(tsc.output, 30)}${foreignNote ? `\n(${foreignNote})` : ''}`,
+          );
   }
-  const esm = await runCommand(process.execPath, ['example.mjs'], { cwd: directory, env: environment, timeoutMilliseconds: 240_000 });
-  results.esm = esm.code === 0 ? pass(tail(esm.output, 5)) : fail(`node example.mjs (exit ${esm.code}):\n${tail(esm.output, 30)}`);
+  const esm = await runCommand(process.execPath, ['example.mjs'], {
+    cwd: directory,
+    env: environment,
+    timeoutMilliseconds: 240_000,
+  });
+  results.esm =
+    esm.code === 0 ? pass(tail(esm.output, 5)) : fail(`node example.mjs (exit ${esm.code}):\n${tail(esm.output, 30)}`);
   if (which.commonJs) {
     const commonJs = await runCommand(process.execPath, ['example-require.cjs'], {
       cwd: directory,
@@ -179,7 +194,9 @@ async function checkExample(directory, example, environment, which) {
       timeoutMilliseconds: 240_000,
     });
     results.commonJs =
-      commonJs.code === 0 ? pass(tail(commonJs.output, 5)) : fail(`node example-require.cjs (exit ${commonJs.code}):\n${tail(commonJs.output, 30)}`);
+      commonJs.code === 0
+        ? pass(tail(commonJs.output, 5))
+        : fail(`node example-require.cjs (exit ${commonJs.code}):\n${tail(commonJs.output, 30)}`);
   }
   return results;
 }
@@ -205,13 +222,16 @@ async function bundleForBrowser(directory, packageName) {
       metafile: true,
     });
     const inputs = Object.keys(result.metafile?.inputs ?? {}).length;
-    return pass(`browser bundle of ${packageName}: ${inputs} input files, ${result.outputFiles[0]?.contents.length ?? 0} bytes`);
+    return pass(
+      `browser bundle of ${packageName}: ${inputs} input files, ${result.outputFiles[0]?.contents.length ?? 0} bytes`,
+    );
   } catch (error) {
-    const errors = /** @type {{ errors?: { text: string, location?: { file: string } | null }[] }} */ (error).errors ?? [];
+    const errors =
+      /** @type {{ errors?: { text: string, location?: { file: string } | null }[] }} */ (error).errors ?? [];
     return fail(
-      `esbuild (platform: browser) could not bundle ${packageName}:\n${errors
-        .map((item) => `${item.location?.file ?? ''}: ${item.text}`)
-        .join('\n') || String(error)}`,
+      `esbuild (platform: browser) could not bundle ${packageName}:\n${
+        errors.map((item) => `${item.location?.file ?? ''}: ${item.text}`).join('\n') || String(error)
+      }`,
     );
   }
 }
@@ -243,7 +263,16 @@ async function bundleForBrowser(directory, packageName) {
  * @param {ConsumerContext} options.context
  * @returns {Promise<NpmConsumerResult>}
  */
-export async function checkWithNpm({ directory, packageName, version, distTag, example, platformNeutral, exampleChecks, context }) {
+export async function checkWithNpm({
+  directory,
+  packageName,
+  version,
+  distTag,
+  example,
+  platformNeutral,
+  exampleChecks,
+  context,
+}) {
   /** @type {NpmConsumerResult} */
   const result = {
     installAlone: skip('not run'),
@@ -272,14 +301,16 @@ export async function checkWithNpm({ directory, packageName, version, distTag, e
   if (result.installAlone.status === 'fail') return result;
   const treeProblems = findTreeProblems(installed, context.privateWorkspaceNames);
   if (platformNeutral) treeProblems.push(...findPlatformNeutralProblems(installed, packageName));
-  result.tree = treeProblems.length === 0 ? pass(`${installed.length} packages, none forbidden`) : fail(treeProblems.join('\n'));
+  result.tree =
+    treeProblems.length === 0 ? pass(`${installed.length} packages, none forbidden`) : fail(treeProblems.join('\n'));
   if (platformNeutral) result.browserBundle = await bundleForBrowser(directory, packageName);
 
   if (typeof example === 'string') {
     result.readmeInstall = fail(example);
     return result;
   }
-  const installArguments = distTag === undefined ? example.installArguments : atDistTag(example.installArguments, distTag);
+  const installArguments =
+    distTag === undefined ? example.installArguments : atDistTag(example.installArguments, distTag);
   const readmeInstall = await npmInstall(directory, [...installArguments, nodeTypesSpec], context.environment);
   if (readmeInstall.code !== 0) {
     result.readmeInstall = fail(`npm install ${installArguments.join(' ')}:\n${tail(readmeInstall.output)}`);
@@ -288,9 +319,13 @@ export async function checkWithNpm({ directory, packageName, version, distTag, e
   result.readmeInstall = pass(`npm install ${installArguments.join(' ')}`);
   const afterReadme = findTreeProblems(listInstalledPackages(directory), context.privateWorkspaceNames);
   const versionAfterReadme = topLevelVersion(directory, packageName);
-  if (versionAfterReadme !== version) afterReadme.push(`${packageName} is now ${versionAfterReadme ?? '(gone)'}, not ${version}`);
+  if (versionAfterReadme !== version)
+    afterReadme.push(`${packageName} is now ${versionAfterReadme ?? '(gone)'}, not ${version}`);
   if (afterReadme.length > 0) result.readmeInstall = fail(`after the README's install line: ${afterReadme.join('\n')}`);
-  Object.assign(result, await checkExample(directory, example, context.environment, exampleChecks ?? { typecheck: true, commonJs: true }));
+  Object.assign(
+    result,
+    await checkExample(directory, example, context.environment, exampleChecks ?? { typecheck: true, commonJs: true }),
+  );
   return result;
 }
 
@@ -364,8 +399,15 @@ export async function checkWithPnpm({ directory, packages, context }) {
     writeFileSync(join(exampleDirectory, 'package.json'), '{ "type": "module" }\n');
     const file = join(exampleDirectory, 'example.mjs');
     writeFileSync(file, transpileExample(item.example.esmSource, 'esm'));
-    const run = await runCommand(process.execPath, [file], { cwd: dirname(file), env: context.environment, timeoutMilliseconds: 240_000 });
-    result.examples.set(item.name, run.code === 0 ? pass(tail(run.output, 5)) : fail(`node example.mjs (pnpm project):\n${tail(run.output, 30)}`));
+    const run = await runCommand(process.execPath, [file], {
+      cwd: dirname(file),
+      env: context.environment,
+      timeoutMilliseconds: 240_000,
+    });
+    result.examples.set(
+      item.name,
+      run.code === 0 ? pass(tail(run.output, 5)) : fail(`node example.mjs (pnpm project):\n${tail(run.output, 30)}`),
+    );
   }
   return result;
 }

@@ -47,9 +47,7 @@ export function listWorkspacePackages(root, globs) {
   /** @type {{ directory: string, problem: string }[]} */
   const problems = [];
   for (const glob of globs) {
-    const directories = glob.endsWith('/*')
-      ? listDirectories(join(root, glob.slice(0, -2)))
-      : [join(root, glob)];
+    const directories = glob.endsWith('/*') ? listDirectories(join(root, glob.slice(0, -2))) : [join(root, glob)];
     for (const directory of directories) {
       const manifestPath = join(directory, 'package.json');
       const relativeDirectory = relative(root, directory);

@@ -38,7 +38,10 @@ export async function downloadTarball(registryUrl, name, version, directory) {
   writeFileSync(tarball, Buffer.from(await response.arrayBuffer()));
   const unpacked = join(directory, 'unpacked');
   mkdirSync(unpacked);
-  const extract = await runCommand('tar', ['-xzf', tarball, '-C', unpacked], { cwd: directory, timeoutMilliseconds: 60_000 });
+  const extract = await runCommand('tar', ['-xzf', tarball, '-C', unpacked], {
+    cwd: directory,
+    timeoutMilliseconds: 60_000,
+  });
   if (extract.code !== 0) throw new Error(`tar could not unpack ${tarball}:\n${tail(extract.output)}`);
   const packageDirectory = join(unpacked, 'package');
   const files = listFiles(packageDirectory);
@@ -63,7 +66,10 @@ function listFiles(directory) {
 
 /** Paths a published package must not contain: tests, fixtures, test helpers, build leftovers. */
 const forbiddenPatterns = [
-  { pattern: /(^|\/)(__tests__|__mocks__|tests?|fixtures?|__fixtures__|test-support|testing)\//, why: 'test or fixture folder' },
+  {
+    pattern: /(^|\/)(__tests__|__mocks__|tests?|fixtures?|__fixtures__|test-support|testing)\//,
+    why: 'test or fixture folder',
+  },
   { pattern: /\.(test|spec|bench)\.[cm]?[jt]sx?$/, why: 'test file' },
   { pattern: /\.(test|spec)\.d\.[cm]?ts$/, why: 'test declaration' },
   { pattern: /\.tsbuildinfo$/, why: 'TypeScript build info' },
@@ -133,19 +139,27 @@ export function findManifestProblems(manifest, files, expected) {
   if (typeof manifest.license !== 'string' || manifest.license === '') problems.push('package.json has no `license`');
   const repository = manifest.repository;
   if (typeof repository !== 'object' || repository === null) {
-    problems.push(`package.json has no \`repository\` object (want { "type": "git", "url": "${expected.repositoryUrl}", "directory": "${expected.relativeDirectory}" })`);
+    problems.push(
+      `package.json has no \`repository\` object (want { "type": "git", "url": "${expected.repositoryUrl}", "directory": "${expected.relativeDirectory}" })`,
+    );
   } else {
     if (repository.url !== expected.repositoryUrl) {
-      problems.push(`package.json \`repository.url\` is ${JSON.stringify(repository.url)}, not the root package.json's ${JSON.stringify(expected.repositoryUrl)}`);
+      problems.push(
+        `package.json \`repository.url\` is ${JSON.stringify(repository.url)}, not the root package.json's ${JSON.stringify(expected.repositoryUrl)}`,
+      );
     }
     if (repository.directory !== expected.relativeDirectory) {
-      problems.push(`package.json \`repository.directory\` is ${JSON.stringify(repository.directory)}, not ${JSON.stringify(expected.relativeDirectory)}`);
+      problems.push(
+        `package.json \`repository.directory\` is ${JSON.stringify(repository.directory)}, not ${JSON.stringify(expected.relativeDirectory)}`,
+      );
     }
   }
-  if (typeof manifest.homepage !== 'string' || !/^https:\/\//.test(manifest.homepage)) problems.push('package.json has no https `homepage`');
+  if (typeof manifest.homepage !== 'string' || !/^https:\/\//.test(manifest.homepage))
+    problems.push('package.json has no https `homepage`');
   const bugs = typeof manifest.bugs === 'string' ? manifest.bugs : manifest.bugs?.url;
   if (typeof bugs !== 'string' || !/^https:\/\//.test(bugs)) problems.push('package.json has no `bugs.url`');
-  if (!Array.isArray(manifest.keywords) || manifest.keywords.length === 0) problems.push('package.json has no `keywords`');
+  if (!Array.isArray(manifest.keywords) || manifest.keywords.length === 0)
+    problems.push('package.json has no `keywords`');
   if (Array.isArray(manifest.sideEffects)) {
     for (const pattern of manifest.sideEffects) {
       const matcher = sideEffectsMatcher(String(pattern));

@@ -41,7 +41,12 @@ describe('findContentProblems', () => {
       'README.md': '# x',
       LICENSE: 'MIT License',
       'dist/index.js': 'export {};\n//# sourceMappingURL=index.js.map\n',
-      'dist/index.js.map': JSON.stringify({ version: 3, sources: ['../src/index.ts'], sourcesContent: ['export {};'], mappings: '' }),
+      'dist/index.js.map': JSON.stringify({
+        version: 3,
+        sources: ['../src/index.ts'],
+        sourcesContent: ['export {};'],
+        mappings: '',
+      }),
       'dist/testing-free.d.ts': 'export {};',
     });
     expect(findContentProblems(contents, expected)).toEqual([]);
@@ -98,7 +103,11 @@ describe('findContentProblems', () => {
 
   it('accepts LICENSE.md and LICENCE spellings', () => {
     for (const [index, name] of ['LICENSE.md', 'LICENCE', 'license.txt'].entries()) {
-      const contents = fakeContents(`licence-${index}`, { 'package.json': JSON.stringify(completeManifest), 'README.md': '# x', [name]: 'MIT' });
+      const contents = fakeContents(`licence-${index}`, {
+        'package.json': JSON.stringify(completeManifest),
+        'README.md': '# x',
+        [name]: 'MIT',
+      });
       expect(findContentProblems(contents, expected)).toEqual([]);
     }
   });
@@ -106,7 +115,10 @@ describe('findContentProblems', () => {
 
 describe('findManifestProblems', () => {
   it('wants the root repository URL and the package folder as repository.directory', () => {
-    const manifest = { ...completeManifest, repository: { type: 'git', url: 'git+https://github.com/other/y.git', directory: 'packages/y' } };
+    const manifest = {
+      ...completeManifest,
+      repository: { type: 'git', url: 'git+https://github.com/other/y.git', directory: 'packages/y' },
+    };
     expect(findManifestProblems(manifest, ['package.json'], expected)).toEqual([
       'package.json `repository.url` is "git+https://github.com/other/y.git", not the root package.json\'s "git+https://github.com/example/x.git"',
       'package.json `repository.directory` is "packages/y", not "packages/x"',
@@ -115,7 +127,10 @@ describe('findManifestProblems', () => {
 
   it('flags a sideEffects pattern that matches no shipped file (a name the build never produces)', () => {
     const files = ['package.json', 'dist/index.js', 'dist/index.cjs', 'dist/register-layers.js'];
-    const manifest = { ...completeManifest, sideEffects: ['./dist/register-wasm-kernels.*', './dist/register-layers.js'] };
+    const manifest = {
+      ...completeManifest,
+      sideEffects: ['./dist/register-wasm-kernels.*', './dist/register-layers.js'],
+    };
     expect(findManifestProblems(manifest, files, expected)).toEqual([
       'package.json `sideEffects` names "./dist/register-wasm-kernels.*", which matches no shipped file',
     ]);

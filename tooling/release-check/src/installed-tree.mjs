@@ -87,7 +87,11 @@ function containsNativeAddon(directory, depth = 4) {
   }
   for (const entry of entries) {
     if (entry.isFile() && entry.name.endsWith('.node')) return true;
-    if (entry.isDirectory() && entry.name !== 'node_modules' && containsNativeAddon(join(directory, entry.name), depth - 1)) {
+    if (
+      entry.isDirectory() &&
+      entry.name !== 'node_modules' &&
+      containsNativeAddon(join(directory, entry.name), depth - 1)
+    ) {
       return true;
     }
   }
@@ -152,7 +156,11 @@ export function findPlatformNeutralProblems(installed, packageName) {
   const problems = [];
   for (const installedPackage of installed) {
     const label = `${installedPackage.name}@${installedPackage.version} (${installedPackage.path})`;
-    if (installedPackage.name.startsWith('@dcgan/') && installedPackage.name !== packageName && !platformNeutralPackages.has(installedPackage.name)) {
+    if (
+      installedPackage.name.startsWith('@dcgan/') &&
+      installedPackage.name !== packageName &&
+      !platformNeutralPackages.has(installedPackage.name)
+    ) {
       problems.push(`pulled in another @dcgan package: ${label}`);
     }
     if (nodeOnlyPackagePatterns.some((pattern) => pattern.test(installedPackage.name))) {
@@ -160,7 +168,9 @@ export function findPlatformNeutralProblems(installed, packageName) {
     }
     if (installedPackage.native) problems.push(`pulled in a native addon: ${label}`);
     if (installedPackage.installScripts.length > 0) {
-      problems.push(`pulled in a package with install scripts (${installedPackage.installScripts.join(', ')}): ${label}`);
+      problems.push(
+        `pulled in a package with install scripts (${installedPackage.installScripts.join(', ')}): ${label}`,
+      );
     }
   }
   return problems;

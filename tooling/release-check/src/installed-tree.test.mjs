@@ -29,11 +29,23 @@ describe('listInstalledPackages on an npm layout', () => {
   writePackage(project, 'node_modules/@dcgan/core', { name: '@dcgan/core', version: '1.0.0' });
   writePackage(project, 'node_modules/@tensorflow/tfjs-core', { name: '@tensorflow/tfjs-core', version: '4.22.0' });
   writePackage(project, 'node_modules/plain', { name: 'plain', version: '1.0.0' }, { 'index.js': '' });
-  writePackage(project, 'node_modules/plain/node_modules/@tensorflow/tfjs-core', { name: '@tensorflow/tfjs-core', version: '4.21.0' });
+  writePackage(project, 'node_modules/plain/node_modules/@tensorflow/tfjs-core', {
+    name: '@tensorflow/tfjs-core',
+    version: '4.21.0',
+  });
   writePackage(project, 'node_modules/sharp', { name: 'sharp', version: '0.34.5' });
   writePackage(project, 'node_modules/gyp-built', { name: 'gyp-built', version: '1.0.0' }, { 'binding.gyp': '{}' });
-  writePackage(project, 'node_modules/prebuilt', { name: 'prebuilt', version: '1.0.0' }, { 'build/Release/addon.node': 'ELF' });
-  writePackage(project, 'node_modules/scripted', { name: 'scripted', version: '1.0.0', scripts: { postinstall: 'node x.js', test: 'x' } });
+  writePackage(
+    project,
+    'node_modules/prebuilt',
+    { name: 'prebuilt', version: '1.0.0' },
+    { 'build/Release/addon.node': 'ELF' },
+  );
+  writePackage(project, 'node_modules/scripted', {
+    name: 'scripted',
+    version: '1.0.0',
+    scripts: { postinstall: 'node x.js', test: 'x' },
+  });
   writePackage(project, 'node_modules/@dcgan/train-app', { name: '@dcgan/train-app', version: '0.1.0' });
   mkdirSync(join(project, 'node_modules/.bin'), { recursive: true });
   const installed = listInstalledPackages(project);
@@ -70,7 +82,13 @@ describe('listInstalledPackages on an npm layout', () => {
   });
 
   it('lets a platform-neutral package bring another platform-neutral @dcgan package (checked alone the same way)', () => {
-    const common = { name: '@dcgan/common', version: '0.1.0', path: 'node_modules/@dcgan/common', native: false, installScripts: [] };
+    const common = {
+      name: '@dcgan/common',
+      version: '0.1.0',
+      path: 'node_modules/@dcgan/common',
+      native: false,
+      installScripts: [],
+    };
     const core = installed.filter((item) => item.name === '@dcgan/core' || item.name === 'plain');
     expect(findPlatformNeutralProblems([...core, common], '@dcgan/core')).toEqual([]);
     expect(findPlatformNeutralProblems([...core, { ...common, name: '@dcgan/data' }], '@dcgan/core')).toEqual([
@@ -81,7 +99,10 @@ describe('listInstalledPackages on an npm layout', () => {
 
 describe('listInstalledPackages on a pnpm layout', () => {
   const project = join(root, 'pnpm');
-  writePackage(project, 'node_modules/.pnpm/@dcgan+core@1.0.0/node_modules/@dcgan/core', { name: '@dcgan/core', version: '1.0.0' });
+  writePackage(project, 'node_modules/.pnpm/@dcgan+core@1.0.0/node_modules/@dcgan/core', {
+    name: '@dcgan/core',
+    version: '1.0.0',
+  });
   writePackage(project, 'node_modules/.pnpm/long@4.0.0/node_modules/long', { name: 'long', version: '4.0.0' });
   mkdirSync(join(project, 'node_modules/@dcgan'), { recursive: true });
   symlinkSync('../.pnpm/@dcgan+core@1.0.0/node_modules/@dcgan/core', join(project, 'node_modules/@dcgan/core'));

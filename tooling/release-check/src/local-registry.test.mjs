@@ -13,7 +13,9 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** npm with only this test's settings: no user config, the scope on the local registry. */
 function npmEnvironment(/** @type {string} */ userconfig) {
-  const environment = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')));
+  const environment = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.toLowerCase().startsWith('npm_')),
+  );
   return { ...environment, npm_config_userconfig: userconfig, npm_config_update_notifier: 'false' };
 }
 
@@ -27,19 +29,30 @@ describe('startLocalRegistry', () => {
 
       const packageDirectory = join(root, 'package');
       mkdirSync(join(packageDirectory, 'dist'), { recursive: true });
-      writeFileSync(join(packageDirectory, 'package.json'), JSON.stringify({ name: '@dcgan/registry-test', version: '1.2.3', files: ['dist'] }));
+      writeFileSync(
+        join(packageDirectory, 'package.json'),
+        JSON.stringify({ name: '@dcgan/registry-test', version: '1.2.3', files: ['dist'] }),
+      );
       writeFileSync(join(packageDirectory, 'dist', 'index.js'), 'module.exports = 42;\n');
       writeFileSync(join(packageDirectory, 'README.md'), '# registry test\n');
 
       const anonymous = join(root, 'anonymous.npmrc');
       writeFileSync(anonymous, `@dcgan:registry=${registry.url}\n//${host}/:_authToken=not-a-token\n`);
-      const refused = await runCommand('npm', ['publish'], { cwd: packageDirectory, env: npmEnvironment(anonymous), timeoutMilliseconds: 60_000 });
+      const refused = await runCommand('npm', ['publish'], {
+        cwd: packageDirectory,
+        env: npmEnvironment(anonymous),
+        timeoutMilliseconds: 60_000,
+      });
       expect(refused.code).not.toBe(0);
       expect(await publishedVersions(registry.url, '@dcgan/registry-test')).toEqual([]);
 
       const authenticated = join(root, 'authenticated.npmrc');
       writeFileSync(authenticated, `@dcgan:registry=${registry.url}\n//${host}/:_authToken=${registry.token}\n`);
-      const published = await runCommand('npm', ['publish'], { cwd: packageDirectory, env: npmEnvironment(authenticated), timeoutMilliseconds: 60_000 });
+      const published = await runCommand('npm', ['publish'], {
+        cwd: packageDirectory,
+        env: npmEnvironment(authenticated),
+        timeoutMilliseconds: 60_000,
+      });
       expect(published.code, published.output).toBe(0);
       expect(await publishedVersions(registry.url, '@dcgan/registry-test')).toEqual(['1.2.3']);
 

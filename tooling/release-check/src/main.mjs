@@ -17,7 +17,13 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, wr
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { exitCodes, parseOptions as parseCommandLine, printVersionIfAsked, standardOptionsHelp, UsageError } from '@dcgan/cli/basic';
+import {
+  exitCodes,
+  parseOptions as parseCommandLine,
+  printVersionIfAsked,
+  standardOptionsHelp,
+  UsageError,
+} from '@dcgan/cli/basic';
 import { buildPackage } from './build-packages.mjs';
 import { gitTags, publishedVersions, publishPackages, versionPackages } from './changesets-flow.mjs';
 import { checkWithNpm, checkWithPnpm, readExample } from './consumer-project.mjs';
@@ -112,7 +118,8 @@ async function locatePnpm(pnpmSpec) {
     timeoutMilliseconds: 180_000,
   });
   const path = result.stdout.trim().split('\n').at(-1) ?? '';
-  if (result.code !== 0 || !path.startsWith('/')) throw new Error(`Could not locate ${pnpmSpec} through npx:\n${tail(result.output)}`);
+  if (result.code !== 0 || !path.startsWith('/'))
+    throw new Error(`Could not locate ${pnpmSpec} through npx:\n${tail(result.output)}`);
   return path;
 }
 
@@ -131,14 +138,23 @@ function cleanEnvironment(binDirectory, pnpmPath) {
   chmodSync(shim, 0o755);
   /** @type {NodeJS.ProcessEnv} */
   const environment = {};
-  const kept = new Set(['npm_config_registry', 'npm_config_cache', 'npm_config_proxy', 'npm_config_https_proxy', 'npm_config_noproxy']);
+  const kept = new Set([
+    'npm_config_registry',
+    'npm_config_cache',
+    'npm_config_proxy',
+    'npm_config_https_proxy',
+    'npm_config_noproxy',
+  ]);
   for (const [key, value] of Object.entries(process.env)) {
     const lower = key.toLowerCase();
     if ((lower.startsWith('npm_') || lower.startsWith('pnpm_')) && !kept.has(lower)) continue;
     if (key === 'NODE_OPTIONS' || key === 'INIT_CWD') continue;
     environment[key] = value;
   }
-  environment.PATH = `${binDirectory}:${(process.env.PATH ?? '').split(':').filter((entry) => !entry.includes('node_modules/.bin')).join(':')}`;
+  environment.PATH = `${binDirectory}:${(process.env.PATH ?? '')
+    .split(':')
+    .filter((entry) => !entry.includes('node_modules/.bin'))
+    .join(':')}`;
   environment.TURBO_TELEMETRY_DISABLED = '1';
   environment.DO_NOT_TRACK = '1';
   environment.NO_UPDATE_NOTIFIER = '1';
@@ -215,14 +231,24 @@ async function main() {
     const discovered = discoverPublicPackages(root);
     for (const problem of discovered.problems) log(`  skipped ${problem.directory}: ${problem.problem}`);
     for (const privatePackage of discovered.privatePackages) log(`  skipped ${privatePackage.name}: private`);
-    const selected = discovered.publicPackages.filter((item) => options.only === undefined || options.only.has(item.name));
+    const selected = discovered.publicPackages.filter(
+      (item) => options.only === undefined || options.only.has(item.name),
+    );
     if (selected.length === 0) throw new Error('No public package to check.');
     for (const item of selected) {
-      reports.set(item.name, { name: item.name, relativeDirectory: item.relativeDirectory, version: item.version, steps: {}, tarball: undefined });
+      reports.set(item.name, {
+        name: item.name,
+        relativeDirectory: item.relativeDirectory,
+        version: item.version,
+        steps: {},
+        tarball: undefined,
+      });
       log(`  ${item.name}@${item.version} (${item.relativeDirectory})`);
     }
     const privateWorkspaceNames = new Set(
-      listWorkspacePackages(root, readWorkspaceGlobs(root)).packages.filter((item) => item.isPrivate).map((item) => item.name),
+      listWorkspacePackages(root, readWorkspaceGlobs(root))
+        .packages.filter((item) => item.isPrivate)
+        .map((item) => item.name),
     );
 
     // 2. Build.
@@ -231,7 +257,10 @@ async function main() {
     for (const item of discovered.publicPackages) {
       if (!reports.has(item.name)) withheld.set(item.name, 'not selected with --only');
     }
-    phase(options.skipBuild ? 'Build (skipped: --skip-build)' : 'Build (turbo, each package with its dependencies)', started);
+    phase(
+      options.skipBuild ? 'Build (skipped: --skip-build)' : 'Build (turbo, each package with its dependencies)',
+      started,
+    );
     for (const item of selected) {
       const report = /** @type {PackageReport} */ (reports.get(item.name));
       if (options.skipBuild) {
@@ -239,7 +268,9 @@ async function main() {
         continue;
       }
       const build = await buildPackage(root, item.name, environment);
-      report.steps.build = build.ok ? { status: 'pass', detail: `${build.seconds} s` } : { status: 'fail', detail: build.detail };
+      report.steps.build = build.ok
+        ? { status: 'pass', detail: `${build.seconds} s` }
+        : { status: 'fail', detail: build.detail };
       log(`  ${item.name}: ${build.ok ? 'built' : 'BUILD FAILED'} (${build.seconds} s)`);
       if (!build.ok) withheld.set(item.name, 'build failed');
     }
@@ -298,7 +329,10 @@ async function main() {
       const versions = await publishedVersions(registry.url, report.name);
       const tag = `${report.name}@${report.version}`;
       if (versions.includes(report.version) && !releaseTags.includes(tag)) {
-        report.steps.publish = { status: 'fail', detail: `${tag} was published but \`changeset publish\` made no git tag ${tag} (it has: ${releaseTags.join(', ') || 'none'})` };
+        report.steps.publish = {
+          status: 'fail',
+          detail: `${tag} was published but \`changeset publish\` made no git tag ${tag} (it has: ${releaseTags.join(', ') || 'none'})`,
+        };
       } else if (versions.includes(report.version)) {
         report.steps.publish = { status: 'pass', detail: `${tag}, git tag ${tag}` };
         published.push(report);
@@ -316,19 +350,41 @@ async function main() {
     const examples = new Map();
     await mapWithConcurrency(published, 2, async (report) => {
       const directory = join(temporary, 'tarballs', report.name.replace('@', '').replace('/', '-'));
-      const contents = await downloadTarball(/** @type {string} */ (registry?.url), report.name, report.version, directory);
-      report.tarball = { packedBytes: contents.packedBytes, unpackedBytes: contents.unpackedBytes, fileCount: contents.files.length };
-      const contentProblems = findContentProblems(contents, { relativeDirectory: report.relativeDirectory, repositoryUrl });
+      const contents = await downloadTarball(
+        /** @type {string} */ (registry?.url),
+        report.name,
+        report.version,
+        directory,
+      );
+      report.tarball = {
+        packedBytes: contents.packedBytes,
+        unpackedBytes: contents.unpackedBytes,
+        fileCount: contents.files.length,
+      };
+      const contentProblems = findContentProblems(contents, {
+        relativeDirectory: report.relativeDirectory,
+        repositoryUrl,
+      });
       report.steps.contents =
         contentProblems.length === 0
           ? { status: 'pass', detail: contents.files.join(', ') }
           : { status: 'fail', detail: contentProblems.join('\n') };
-      const [publint, attw] = await Promise.all([runPublint(contents.tarball, directory), runArethetypeswrong(contents.tarball, directory)]);
+      const [publint, attw] = await Promise.all([
+        runPublint(contents.tarball, directory),
+        runArethetypeswrong(contents.tarball, directory),
+      ]);
       report.steps.publint = { status: publint.ok ? 'pass' : 'fail', detail: publint.output };
       report.steps.attw = { status: attw.ok ? 'pass' : 'fail', detail: attw.output };
       const readmePath = join(contents.directory, 'README.md');
-      examples.set(report.name, existsSync(readmePath) ? readExample(readFileSync(readmePath, 'utf8')) : 'no README.md in the published package');
-      log(`  ${report.name}: ${formatBytes(contents.packedBytes)} packed, ${contents.files.length} files; publint ${publint.ok ? 'ok' : 'FAIL'}, attw ${attw.ok ? 'ok' : 'FAIL'}, contents ${contentProblems.length === 0 ? 'ok' : 'FAIL'}`);
+      examples.set(
+        report.name,
+        existsSync(readmePath)
+          ? readExample(readFileSync(readmePath, 'utf8'))
+          : 'no README.md in the published package',
+      );
+      log(
+        `  ${report.name}: ${formatBytes(contents.packedBytes)} packed, ${contents.files.length} files; publint ${publint.ok ? 'ok' : 'FAIL'}, attw ${attw.ok ? 'ok' : 'FAIL'}, contents ${contentProblems.length === 0 ? 'ok' : 'FAIL'}`,
+      );
     });
 
     // 6. Each package alone, with npm.
@@ -368,16 +424,26 @@ async function main() {
         })),
         context,
       });
-      log(`  install: ${pnpmResult.install.status}${pnpmResult.install.status === 'fail' ? `\n${indent(pnpmResult.install.detail)}` : ''}`);
+      log(
+        `  install: ${pnpmResult.install.status}${pnpmResult.install.status === 'fail' ? `\n${indent(pnpmResult.install.detail)}` : ''}`,
+      );
       for (const report of published) {
-        const install = pnpmResult.install.status === 'fail' ? pnpmResult.install : pnpmResult.tree.status === 'fail' ? pnpmResult.tree : undefined;
+        const install =
+          pnpmResult.install.status === 'fail'
+            ? pnpmResult.install
+            : pnpmResult.tree.status === 'fail'
+              ? pnpmResult.tree
+              : undefined;
         report.steps.pnpm = install ?? pnpmResult.examples.get(report.name) ?? { status: 'skip', detail: 'not run' };
       }
     }
 
     // 8. The snapshot path, to the same registry.
     if (published.length > 0) {
-      phase(`Snapshot release (another copy): changeset version --snapshot, publish --tag snapshot; ${snapshotConsumer}@snapshot alone runs its README example`, started);
+      phase(
+        `Snapshot release (another copy): changeset version --snapshot, publish --tag snapshot; ${snapshotConsumer}@snapshot alone runs its README example`,
+        started,
+      );
       const snapshot = await checkSnapshotRelease({
         root,
         directory: join(temporary, 'snapshot'),
@@ -402,7 +468,9 @@ async function main() {
       const consumerReport = reports.get(snapshotConsumer);
       if (consumerReport !== undefined && snapshot.consumer !== undefined) {
         consumerReport.steps.snapshotInstall = snapshot.consumer;
-        log(`  ${snapshotConsumer}@snapshot alone: ${snapshot.consumer.status === 'pass' ? 'README example ran' : 'FAIL'}`);
+        log(
+          `  ${snapshotConsumer}@snapshot alone: ${snapshot.consumer.status === 'pass' ? 'README example ran' : 'FAIL'}`,
+        );
       }
     }
   } catch (error) {
@@ -460,7 +528,18 @@ async function main() {
   /** Steps a package must pass; one that was never reached (an earlier step or the flow failed) fails it. */
   const requiredSteps = (/** @type {PackageReport} */ report) => [
     ...(options.skipBuild ? [] : ['build']),
-    'publish', 'contents', 'publint', 'attw', 'installAlone', 'tree', 'readmeInstall', 'typecheck', 'esm', 'commonJs', 'pnpm', 'snapshot',
+    'publish',
+    'contents',
+    'publint',
+    'attw',
+    'installAlone',
+    'tree',
+    'readmeInstall',
+    'typecheck',
+    'esm',
+    'commonJs',
+    'pnpm',
+    'snapshot',
     ...(platformNeutralPackages.has(report.name) ? ['browserBundle'] : []),
     ...(report.name === snapshotConsumer ? ['snapshotInstall'] : []),
   ];

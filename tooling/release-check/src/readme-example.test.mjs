@@ -4,7 +4,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { extractFencedBlocks, findFirstExample, findInstallArguments, splitImports, toCommonJsExample, transpileExample } from './readme-example.mjs';
+import {
+  extractFencedBlocks,
+  findFirstExample,
+  findInstallArguments,
+  splitImports,
+  toCommonJsExample,
+  transpileExample,
+} from './readme-example.mjs';
 
 const readme = [
   '# @dcgan/thing',
@@ -63,7 +70,9 @@ describe('findFirstExample', () => {
 
 describe('splitImports', () => {
   it('separates multi-line imports from the statements that follow', () => {
-    const { imports, body } = splitImports("import {\n  a,\n  b,\n} from 'x';\nimport 'side-effect';\n\nconst c = a + b;\n// done\n");
+    const { imports, body } = splitImports(
+      "import {\n  a,\n  b,\n} from 'x';\nimport 'side-effect';\n\nconst c = a + b;\n// done\n",
+    );
     expect(imports).toBe("import {\n  a,\n  b,\n} from 'x';\nimport 'side-effect';");
     expect(body).toBe('const c = a + b;\n// done\n');
   });
@@ -91,7 +100,10 @@ describe('the example, transpiled', () => {
 
   it('sets a failing exit code when the CommonJS example throws', () => {
     const file = join(directory, 'throws.cjs');
-    writeFileSync(file, transpileExample(toCommonJsExample("import 'node:path';\nthrow new Error('boom');\n"), 'commonjs'));
+    writeFileSync(
+      file,
+      transpileExample(toCommonJsExample("import 'node:path';\nthrow new Error('boom');\n"), 'commonjs'),
+    );
     expect(() => execFileSync(process.execPath, [file], { stdio: 'pipe' })).toThrow(/boom/);
   });
 });

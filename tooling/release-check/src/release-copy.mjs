@@ -43,13 +43,21 @@ export async function createReleaseCopy(root, destination, withheld) {
   symlinkSync(join(root, 'node_modules'), join(destination, 'node_modules'), 'dir');
 
   // changesets reads git (status against baseBranch, tags after publish): give the copy its own repository.
-  const git = ['-c', 'user.name=release-check', '-c', 'user.email=release-check@localhost', '-c', 'commit.gpgsign=false'];
+  const git = [
+    '-c',
+    'user.name=release-check',
+    '-c',
+    'user.email=release-check@localhost',
+    '-c',
+    'commit.gpgsign=false',
+  ];
   for (const commandArguments of [
     ['-c', 'init.defaultBranch=main', 'init', '-q'],
     [...git, 'add', '-A'],
     [...git, 'commit', '-q', '-m', 'release-check snapshot of the working tree'],
   ]) {
     const result = await runCommand('git', commandArguments, { cwd: destination, timeoutMilliseconds: 60_000 });
-    if (result.code !== 0) throw new Error(`git ${commandArguments.join(' ')} failed in the release copy:\n${tail(result.output)}`);
+    if (result.code !== 0)
+      throw new Error(`git ${commandArguments.join(' ')} failed in the release copy:\n${tail(result.output)}`);
   }
 }

@@ -7,7 +7,9 @@
  * @param {readonly ('left' | 'right')[]} [alignment] per column. @default all left
  */
 export function formatTable(header, rows, alignment = []) {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (/** @type {readonly string[]} */ cells) =>
     cells
       .map((cell, column) =>

@@ -1,7 +1,15 @@
 // @ts-check
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { distTags, gitTags, isSnapshotVersion, publishedVersions, publishSnapshot, snapshotTag, versionSnapshot } from './changesets-flow.mjs';
+import {
+  distTags,
+  gitTags,
+  isSnapshotVersion,
+  publishedVersions,
+  publishSnapshot,
+  snapshotTag,
+  versionSnapshot,
+} from './changesets-flow.mjs';
 import { checkWithNpm } from './consumer-project.mjs';
 import { createReleaseCopy } from './release-copy.mjs';
 import { tail } from './run-command.mjs';
@@ -15,7 +23,10 @@ import { tail } from './run-command.mjs';
  */
 export function pointCopyAtRegistry(copyRoot, registry) {
   const host = new URL(registry.url).host;
-  appendFileSync(join(copyRoot, '.npmrc'), `\n@dcgan:registry=${registry.url}\n//${host}/:_authToken=${registry.token}\n`);
+  appendFileSync(
+    join(copyRoot, '.npmrc'),
+    `\n@dcgan:registry=${registry.url}\n//${host}/:_authToken=${registry.token}\n`,
+  );
 }
 
 /**
@@ -59,37 +70,63 @@ export async function checkSnapshotRelease(options) {
   await createReleaseCopy(options.root, copyRoot, options.withheld);
   pointCopyAtRegistry(copyRoot, registry);
   lap('copied');
-  const versioned = await versionSnapshot(copyRoot, changesetBin, options.environment, options.published.map((item) => item.name));
+  const versioned = await versionSnapshot(
+    copyRoot,
+    changesetBin,
+    options.environment,
+    options.published.map((item) => item.name),
+  );
   problems.push(...versioned.problems.map((problem) => `snapshot: ${problem}`));
   lap('versioned');
   const publish = await publishSnapshot(copyRoot, changesetBin, options.publishEnvironment);
   lap('published');
-  if (publish.code !== 0) problems.push(`snapshot: changeset publish --tag ${snapshotTag} exited ${publish.code}:\n${tail(publish.output, 20)}`);
+  if (publish.code !== 0)
+    problems.push(
+      `snapshot: changeset publish --tag ${snapshotTag} exited ${publish.code}:\n${tail(publish.output, 20)}`,
+    );
   const snapshotGitTags = (await gitTags(copyRoot)).filter((tag) => tag.includes(`-${snapshotTag}-`));
 
   for (const item of options.published) {
     const snapshotVersion = versioned.versions.get(item.name);
     if (snapshotVersion === undefined || !isSnapshotVersion(snapshotVersion)) {
-      steps.set(item.name, { status: 'fail', detail: `no snapshot version (changeset version --snapshot wrote ${snapshotVersion ?? 'nothing'})` });
+      steps.set(item.name, {
+        status: 'fail',
+        detail: `no snapshot version (changeset version --snapshot wrote ${snapshotVersion ?? 'nothing'})`,
+      });
       continue;
     }
-    const [versions, tags] = await Promise.all([publishedVersions(registry.url, item.name), distTags(registry.url, item.name)]);
+    const [versions, tags] = await Promise.all([
+      publishedVersions(registry.url, item.name),
+      distTags(registry.url, item.name),
+    ]);
     const itemProblems = [];
-    if (!versions.includes(snapshotVersion)) itemProblems.push(`${item.name}@${snapshotVersion} is not on the registry; changeset publish said:\n${tail(publish.output, 20)}`);
-    if (tags[snapshotTag] !== snapshotVersion) itemProblems.push(`dist-tag ${snapshotTag} is ${tags[snapshotTag] ?? 'missing'}, not ${snapshotVersion}`);
-    if (tags.latest !== item.version) itemProblems.push(`dist-tag latest moved to ${tags.latest ?? 'nothing'} (the release is ${item.version})`);
+    if (!versions.includes(snapshotVersion))
+      itemProblems.push(
+        `${item.name}@${snapshotVersion} is not on the registry; changeset publish said:\n${tail(publish.output, 20)}`,
+      );
+    if (tags[snapshotTag] !== snapshotVersion)
+      itemProblems.push(`dist-tag ${snapshotTag} is ${tags[snapshotTag] ?? 'missing'}, not ${snapshotVersion}`);
+    if (tags.latest !== item.version)
+      itemProblems.push(`dist-tag latest moved to ${tags.latest ?? 'nothing'} (the release is ${item.version})`);
     const tagged = snapshotGitTags.filter((tag) => tag.startsWith(`${item.name}@`));
     if (tagged.length > 0) itemProblems.push(`the snapshot publish made git tags: ${tagged.join(', ')}`);
     steps.set(
       item.name,
       itemProblems.length === 0
-        ? { status: 'pass', detail: `${item.name}@${snapshotVersion} under ${snapshotTag}; latest still ${item.version}` }
+        ? {
+            status: 'pass',
+            detail: `${item.name}@${snapshotVersion} under ${snapshotTag}; latest still ${item.version}`,
+          }
         : { status: 'fail', detail: itemProblems.join('\n') },
     );
   }
 
   const consumerVersion = versioned.versions.get(options.consumerPackage);
-  if (steps.get(options.consumerPackage)?.status === 'pass' && consumerVersion !== undefined && options.consumerExample !== undefined) {
+  if (
+    steps.get(options.consumerPackage)?.status === 'pass' &&
+    consumerVersion !== undefined &&
+    options.consumerExample !== undefined
+  ) {
     const result = await checkWithNpm({
       directory: join(options.directory, 'consumer'),
       packageName: options.consumerPackage,
@@ -105,8 +142,14 @@ export async function checkSnapshotRelease(options) {
     const failed = order.find((key) => result[key].status === 'fail');
     consumer =
       failed === undefined && result.esm.status === 'pass'
-        ? { status: 'pass', detail: `npm install ${options.consumerPackage}@${snapshotTag} -> ${consumerVersion}; README example ran:\n${result.esm.detail}` }
-        : { status: 'fail', detail: `${options.consumerPackage}@${snapshotTag} alone, step ${failed ?? 'esm'}:\n${result[failed ?? 'esm'].detail}` };
+        ? {
+            status: 'pass',
+            detail: `npm install ${options.consumerPackage}@${snapshotTag} -> ${consumerVersion}; README example ran:\n${result.esm.detail}`,
+          }
+        : {
+            status: 'fail',
+            detail: `${options.consumerPackage}@${snapshotTag} alone, step ${failed ?? 'esm'}:\n${result[failed ?? 'esm'].detail}`,
+          };
     lap(`${options.consumerPackage}@${snapshotTag} checked`);
   } else if (options.published.some((item) => item.name === options.consumerPackage)) {
     consumer = { status: 'fail', detail: `${options.consumerPackage} has no ${snapshotTag} release to install` };

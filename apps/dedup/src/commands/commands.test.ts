@@ -3,7 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import '@tensorflow/tfjs-backend-cpu';
-import { applyTransform, encodePng, openDataset, openImageFolder, openMnistPackage, toGrayscale, resize } from '@dcgan/data';
+import {
+  applyTransform,
+  encodePng,
+  openDataset,
+  openImageFolder,
+  openMnistPackage,
+  toGrayscale,
+  resize,
+} from '@dcgan/data';
 import { loadSemanticHasher, mergeHashShards, readDedupReport } from '@dcgan/dedup';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -31,9 +39,32 @@ beforeAll(async () => {
 describe('dcgan-dedup train + hash', () => {
   it('trains a hasher on an image folder, hashes it, reports the copy, lists the broken file, draws the sheet', async () => {
     const out = join(folder, 'run');
-    const argv = ['run', '--data', join(folder, 'photos'), '--out', out, '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '2', '--batch-size', '8', '--chunk-size', '10'];
+    const argv = [
+      'run',
+      '--data',
+      join(folder, 'photos'),
+      '--out',
+      out,
+      '--image-size',
+      '16',
+      '--channels',
+      '1',
+      '--code-bits',
+      '32',
+      '--epochs',
+      '2',
+      '--batch-size',
+      '8',
+      '--chunk-size',
+      '10',
+    ];
     const arguments_ = parseDedupArguments(argv);
-    const { source, transform, format } = await openDataset(arguments_.data, { format: arguments_.format ?? 'auto', size: 16, channels: 1, photoFit: 'crop-then-resize' });
+    const { source, transform, format } = await openDataset(arguments_.data, {
+      format: arguments_.format ?? 'auto',
+      size: 16,
+      channels: 1,
+      photoFit: 'crop-then-resize',
+    });
     expect(format).toBe('folder');
     const hasherPath = join(out, 'hasher.bin');
     await createOutputFolders(arguments_);
@@ -45,7 +76,9 @@ describe('dcgan-dedup train + hash', () => {
     const report = await hashAndReport(arguments_, source, transform, hasher, out, controller.signal);
     expect(report.counts).toMatchObject({ items: 32, hashed: 31, skipped: 1 });
     expect(report.skipped[0]!.key).toMatch(/broken\.png$/);
-    const copyGroup = report.groups.find((group) => [group.kept, ...group.dropped].some((item) => item.key.endsWith('digit-04-copy.png')));
+    const copyGroup = report.groups.find((group) =>
+      [group.kept, ...group.dropped].some((item) => item.key.endsWith('digit-04-copy.png')),
+    );
     expect(copyGroup).toBeDefined();
     expect([copyGroup!.kept, ...copyGroup!.dropped].map((item) => item.key.split('/').pop())).toContain('digit-04.png');
     expect(await readDedupReport(join(out, 'dedup-report.json'))).toEqual(JSON.parse(JSON.stringify(report)));
@@ -60,7 +93,21 @@ describe('dcgan-dedup train + hash', () => {
     // `hash --shard i/3` three times, then `merge`: the same hashes folder and the same report.
     const sharded = join(folder, 'sharded');
     for (const index of [1, 0, 2]) {
-      await hashShard(parseDedupArguments(['hash', ...argv.slice(1).map((value) => (value === out ? sharded : value)), '--hasher', hasherPath, '--shard', `${index}/3`]), source, transform, hasher, sharded, controller.signal);
+      await hashShard(
+        parseDedupArguments([
+          'hash',
+          ...argv.slice(1).map((value) => (value === out ? sharded : value)),
+          '--hasher',
+          hasherPath,
+          '--shard',
+          `${index}/3`,
+        ]),
+        source,
+        transform,
+        hasher,
+        sharded,
+        controller.signal,
+      );
     }
     const merged = await mergeHashShards(sharded, join(sharded, 'hashes'));
     expect(merged).toMatchObject({ shards: 3, itemsRead: 32, hashed: 31, skipped: 1 });
@@ -72,10 +119,20 @@ describe('dcgan-dedup train + hash', () => {
     expect(mergedReport.groups).toEqual(report.groups);
   });
 
-  it('creates a missing output folder (and the hasher file\'s folder) before any work', async () => {
+  it("creates a missing output folder (and the hasher file's folder) before any work", async () => {
     const out = join(folder, 'not', 'there', 'yet');
     const hasherFolder = join(folder, 'hashers', 'nested');
-    await createOutputFolders(parseDedupArguments(['run', '--data', join(folder, 'photos'), '--out', out, '--hasher', join(hasherFolder, 'h.bin')]));
+    await createOutputFolders(
+      parseDedupArguments([
+        'run',
+        '--data',
+        join(folder, 'photos'),
+        '--out',
+        out,
+        '--hasher',
+        join(hasherFolder, 'h.bin'),
+      ]),
+    );
     expect((await stat(out)).isDirectory()).toBe(true);
     expect((await stat(hasherFolder)).isDirectory()).toBe(true);
     const trainFolder = join(folder, 'train-only', 'deep');
@@ -87,12 +144,36 @@ describe('dcgan-dedup train + hash', () => {
     const other = join(folder, 'other-digits');
     await mkdir(other, { recursive: true });
     const mnist = await openMnistPackage({ limitPerClass: 6 });
-    for (let index = 30; index < 60; index += 1) await writeFile(join(other, `other-${index}.png`), await encodePng(await applyTransform((await mnist.readItem(index)).payload, [])));
+    for (let index = 30; index < 60; index += 1)
+      await writeFile(
+        join(other, `other-${index}.png`),
+        await encodePng(await applyTransform((await mnist.readItem(index)).payload, [])),
+      );
     const out = join(folder, 'train-data-run');
-    const argv = ['run', '--data', join(folder, 'photos'), '--train-data', other, '--out', out, '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '1', '--batch-size', '8'];
+    const argv = [
+      'run',
+      '--data',
+      join(folder, 'photos'),
+      '--train-data',
+      other,
+      '--out',
+      out,
+      '--image-size',
+      '16',
+      '--channels',
+      '1',
+      '--code-bits',
+      '32',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '8',
+    ];
     const arguments_ = parseDedupArguments(argv);
     expect(arguments_.trainData).toBe(other);
-    expect(() => parseDedupArguments(['hash', '--hasher', 'h.bin', '--out', 'o', '--train-data', other])).toThrow('`--train-data` and `--train-format` only apply to `train` and `run`');
+    expect(() => parseDedupArguments(['hash', '--hasher', 'h.bin', '--out', 'o', '--train-data', other])).toThrow(
+      '`--train-data` and `--train-format` only apply to `train` and `run`',
+    );
     await createOutputFolders(arguments_);
     const data = await openHasherInput(arguments_, arguments_.data, arguments_.format);
     const training = await trainingSet(arguments_, data);
@@ -103,13 +184,28 @@ describe('dcgan-dedup train + hash', () => {
     process.stderr.write = ((chunk: string) => (warnings.push(String(chunk)), true)) as typeof process.stderr.write;
     let hasher;
     try {
-      hasher = await trainHasher(arguments_, training.source, training.transform, join(out, 'hasher.bin'), new AbortController().signal);
+      hasher = await trainHasher(
+        arguments_,
+        training.source,
+        training.transform,
+        join(out, 'hasher.bin'),
+        new AbortController().signal,
+      );
     } finally {
       process.stderr.write = write;
     }
     expect(hasher.training.source).toBe(training.source.description);
-    expect(warnings.join('')).toContain('warning: training the 32-bit hasher on only 30 images; it needs about 4800 of this kind');
-    const report = await hashAndReport(arguments_, data.source, data.transform, hasher, out, new AbortController().signal);
+    expect(warnings.join('')).toContain(
+      'warning: training the 32-bit hasher on only 30 images; it needs about 4800 of this kind',
+    );
+    const report = await hashAndReport(
+      arguments_,
+      data.source,
+      data.transform,
+      hasher,
+      out,
+      new AbortController().signal,
+    );
     expect(report.counts.hashed).toBe(31);
   });
 
@@ -123,10 +219,34 @@ describe('dcgan-dedup train + hash', () => {
       if (index < 3) await writeFile(join(copies, `digit-${String(index).padStart(2, '0')}-copy.png`), png);
     }
     const out = join(folder, 'guarded');
-    const arguments_ = parseDedupArguments(['run', '--data', copies, '--out', out, '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '1', '--batch-size', '8', '--max-drop-share', '0.5']);
+    const arguments_ = parseDedupArguments([
+      'run',
+      '--data',
+      copies,
+      '--out',
+      out,
+      '--image-size',
+      '16',
+      '--channels',
+      '1',
+      '--code-bits',
+      '32',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '8',
+      '--max-drop-share',
+      '0.5',
+    ]);
     await createOutputFolders(arguments_);
     const { source, transform } = await openHasherInput(arguments_, arguments_.data, arguments_.format);
-    const hasher = await trainHasher(arguments_, source, transform, join(out, 'hasher.bin'), new AbortController().signal);
+    const hasher = await trainHasher(
+      arguments_,
+      source,
+      transform,
+      join(out, 'hasher.bin'),
+      new AbortController().signal,
+    );
     const captured: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
     process.stderr.write = ((chunk: string) => (captured.push(String(chunk)), true)) as typeof process.stderr.write;
@@ -137,7 +257,23 @@ describe('dcgan-dedup train + hash', () => {
       expect(report.counts.dropped).toBeGreaterThanOrEqual(3); // the three copies at least
       expect(captured.join('')).not.toContain('WARNING');
       // The same data with a 5% limit: 3 of 23 is 13%.
-      const strict = parseDedupArguments(['run', '--data', copies, '--out', out, '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '1', '--batch-size', '8']);
+      const strict = parseDedupArguments([
+        'run',
+        '--data',
+        copies,
+        '--out',
+        out,
+        '--image-size',
+        '16',
+        '--channels',
+        '1',
+        '--code-bits',
+        '32',
+        '--epochs',
+        '1',
+        '--batch-size',
+        '8',
+      ]);
       report = await hashAndReport(strict, source, transform, hasher, out, new AbortController().signal);
     } finally {
       process.stderr.write = write;
@@ -152,11 +288,45 @@ describe('dcgan-dedup train + hash', () => {
   it('refuses a hasher file of the wrong shape for the data', async () => {
     const out = join(folder, 'wrong');
     await mkdir(out, { recursive: true });
-    const arguments_ = parseDedupArguments(['train', '--hasher', join(out, 'h.bin'), '--image-size', '16', '--channels', '1', '--code-bits', '32', '--epochs', '1', '--batch-size', '8']);
+    const arguments_ = parseDedupArguments([
+      'train',
+      '--hasher',
+      join(out, 'h.bin'),
+      '--image-size',
+      '16',
+      '--channels',
+      '1',
+      '--code-bits',
+      '32',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '8',
+    ]);
     const source = await openImageFolder(join(folder, 'photos'));
-    await trainHasher(arguments_, source, [resize(16), toGrayscale()], join(out, 'h.bin'), new AbortController().signal);
-    const bigger = parseDedupArguments(['train', '--hasher', join(out, 'h.bin'), '--image-size', '32', '--channels', '1', '--code-bits', '32', '--epochs', '2']);
-    await expect(trainHasher(bigger, source, [resize(32), toGrayscale()], join(out, 'h.bin'), new AbortController().signal)).rejects.toThrow(
+    await trainHasher(
+      arguments_,
+      source,
+      [resize(16), toGrayscale()],
+      join(out, 'h.bin'),
+      new AbortController().signal,
+    );
+    const bigger = parseDedupArguments([
+      'train',
+      '--hasher',
+      join(out, 'h.bin'),
+      '--image-size',
+      '32',
+      '--channels',
+      '1',
+      '--code-bits',
+      '32',
+      '--epochs',
+      '2',
+    ]);
+    await expect(
+      trainHasher(bigger, source, [resize(32), toGrayscale()], join(out, 'h.bin'), new AbortController().signal),
+    ).rejects.toThrow(
       `${join(out, 'h.bin')}: the hasher has the wrong shape: imageWidth 16 (expected 32), imageHeight 16 (expected 32)`,
     );
   });

@@ -58,7 +58,14 @@ export async function canvasStatistics(page: Page, selector: string): Promise<Ca
     for (let index = 0; index < data.length; index++) hash = Math.imul(hash ^ data[index]!, 0x01000193) >>> 0;
     const pixels = data.length / 4;
     const mean = sum / pixels;
-    return { width: canvas.width, height: canvas.height, mean, deviation: Math.sqrt(Math.max(0, squares / pixels - mean * mean)), brightShare: bright / pixels, hash };
+    return {
+      width: canvas.width,
+      height: canvas.height,
+      mean,
+      deviation: Math.sqrt(Math.max(0, squares / pixels - mean * mean)),
+      brightShare: bright / pixels,
+      hash,
+    };
   });
 }
 

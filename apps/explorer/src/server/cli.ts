@@ -20,13 +20,19 @@ async function main(argv: readonly string[]): Promise<number> {
   const { values } = parseOptions(
     // `pnpm explorer -- --checkpoint x` passes the `--` through.
     argv.filter((argument) => argument !== '--'),
-    { checkpoint: { type: 'string' }, port: { type: 'string' }, host: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    {
+      checkpoint: { type: 'string' },
+      port: { type: 'string' },
+      host: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   );
   if (values.help === true) {
     process.stdout.write(helpText);
     return exitCodes.ok;
   }
-  if (values.checkpoint === undefined) throw new UsageError('Expected `--checkpoint <path>` (a dcgan-train run folder or exported generator); see --help');
+  if (values.checkpoint === undefined)
+    throw new UsageError('Expected `--checkpoint <path>` (a dcgan-train run folder or exported generator); see --help');
   const port = integerOption('--port', values.port, 5173, { minimum: 0, maximum: 65535 });
   const generator = await resolveGenerator(values.checkpoint, (line) => process.stderr.write(`${line}\n`));
   // The temporary export of a checkpoint goes when the explorer stops, however it stops: Vite's preview

@@ -22,7 +22,11 @@ export function modelRoute(modelDirectory: string) {
       response.end('malformed URL');
       return;
     }
-    if ((request.method !== 'GET' && request.method !== 'HEAD') || !fileNamePattern.test(name) || name.startsWith('.')) {
+    if (
+      (request.method !== 'GET' && request.method !== 'HEAD') ||
+      !fileNamePattern.test(name) ||
+      name.startsWith('.')
+    ) {
       next();
       return;
     }

@@ -36,22 +36,32 @@ async function modifiedAt(path: string): Promise<number | null> {
  * holding either (`generator/`, `checkpoint/`; the newer one wins, so a run still training shows its
  * latest checkpoint). Throws naming the folder when there is nothing to load.
  */
-export async function resolveGenerator(path: string, log: (line: string) => void = () => {}): Promise<ResolvedGenerator> {
+export async function resolveGenerator(
+  path: string,
+  log: (line: string) => void = () => {},
+): Promise<ResolvedGenerator> {
   const directory = resolve(path);
-  if ((await modifiedAt(join(directory, 'model.json'))) !== null) return { directory, description: `exported generator ${directory}`, dispose: keep };
+  if ((await modifiedAt(join(directory, 'model.json'))) !== null)
+    return { directory, description: `exported generator ${directory}`, dispose: keep };
   const exported = join(directory, 'generator');
   const exportedAt = await modifiedAt(join(exported, 'model.json'));
-  const checkpoint = (await modifiedAt(join(directory, 'checkpoint.json'))) !== null ? directory : join(directory, 'checkpoint');
+  const checkpoint =
+    (await modifiedAt(join(directory, 'checkpoint.json'))) !== null ? directory : join(directory, 'checkpoint');
   const checkpointAt = await modifiedAt(join(checkpoint, 'checkpoint.json'));
   if (exportedAt !== null && (checkpointAt === null || exportedAt >= checkpointAt)) {
     return { directory: exported, description: `exported generator ${exported}`, dispose: keep };
   }
   if (checkpointAt === null) {
-    throw new UsageError(`${directory}: no generator here (looked for model.json in it and in generator/, and for checkpoint.json in it and in checkpoint/)`);
+    throw new UsageError(
+      `${directory}: no generator here (looked for model.json in it and in generator/, and for checkpoint.json in it and in checkpoint/)`,
+    );
   }
   log(`exporting the generator of checkpoint ${checkpoint} for the browser…`);
   // Loading a checkpoint needs a tfjs backend in Node; the pure-JS one is enough (no compute).
-  const [tf, { loadCheckpoint, exportGenerator }] = await Promise.all([import('@tensorflow/tfjs-core'), import('@dcgan/core/node')]);
+  const [tf, { loadCheckpoint, exportGenerator }] = await Promise.all([
+    import('@tensorflow/tfjs-core'),
+    import('@dcgan/core/node'),
+  ]);
   await import('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
   const trainer = await loadCheckpoint(checkpoint);

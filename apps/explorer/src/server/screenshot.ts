@@ -4,7 +4,15 @@ import { fileURLToPath } from 'node:url';
 
 import { exitCodes, parseOptions, runMain, UsageError } from '@dcgan/cli';
 
-import { chooseSlot, clickSample, findChromium, launchChromium, openExplorer, renderCount, waitForRender } from './browser.js';
+import {
+  chooseSlot,
+  clickSample,
+  findChromium,
+  launchChromium,
+  openExplorer,
+  renderCount,
+  waitForRender,
+} from './browser.js';
 import { startExplorerServer } from './explorer-server.js';
 import { resolveGenerator } from './resolve-generator.js';
 
@@ -27,15 +35,22 @@ async function main(argv: readonly string[]): Promise<number> {
       t: { type: 'string' },
     },
   );
-  if (values.checkpoint === undefined || values.out === undefined) throw new UsageError('Expected --checkpoint <path> and --out <file.png>');
-  const list = (text: string | undefined, fallback: number[]) => (text === undefined ? fallback : text.split(',').map(Number));
+  if (values.checkpoint === undefined || values.out === undefined)
+    throw new UsageError('Expected --checkpoint <path> and --out <file.png>');
+  const list = (text: string | undefined, fallback: number[]) =>
+    text === undefined ? fallback : text.split(',').map(Number);
   const chromium = findChromium();
-  if (chromium === null) throw new Error('no Chromium found: install it (apt-get install chromium) or set CHROMIUM_PATH');
+  if (chromium === null)
+    throw new Error('no Chromium found: install it (apt-get install chromium) or set CHROMIUM_PATH');
   const generator = await resolveGenerator(values.checkpoint);
   let server: Awaited<ReturnType<typeof startExplorerServer>> | undefined;
   let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
   try {
-    server = await startExplorerServer({ modelDirectory: generator.directory, webDirectory: fileURLToPath(new URL('../web', import.meta.url)), port: 5390 });
+    server = await startExplorerServer({
+      modelDirectory: generator.directory,
+      webDirectory: fileURLToPath(new URL('../web', import.meta.url)),
+      port: 5390,
+    });
     browser = await launchChromium(chromium);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await openExplorer(page, server.url);
@@ -59,7 +74,9 @@ async function main(argv: readonly string[]): Promise<number> {
     const path = resolve(values.out);
     await mkdir(dirname(path), { recursive: true });
     await page.screenshot({ path, fullPage: true });
-    process.stdout.write(`screenshot of ${generator.description} (backend ${await page.getAttribute('body', 'data-backend')}) -> ${path}\n`);
+    process.stdout.write(
+      `screenshot of ${generator.description} (backend ${await page.getAttribute('body', 'data-backend')}) -> ${path}\n`,
+    );
   } finally {
     await browser?.close();
     await server?.close();

@@ -39,7 +39,13 @@ export function tileAt(layout: TileLayout, x: number, y: number): number {
  * One image of an NHWC batch in [-1, 1] (1 or 3 channels) as RGBA bytes for `ImageData`: -1 is black,
  * 1 is white, values outside are clipped.
  */
-export function imageToRgba(values: ArrayLike<number>, index: number, height: number, width: number, channels: number): Uint8ClampedArray<ArrayBuffer> {
+export function imageToRgba(
+  values: ArrayLike<number>,
+  index: number,
+  height: number,
+  width: number,
+  channels: number,
+): Uint8ClampedArray<ArrayBuffer> {
   const rgba = new Uint8ClampedArray(new ArrayBuffer(height * width * 4));
   const offset = index * height * width * channels;
   for (let pixel = 0; pixel < height * width; pixel++) {
@@ -55,6 +61,7 @@ export function imageToRgba(values: ArrayLike<number>, index: number, height: nu
 /** Mean of equally long vectors (a slot's z). */
 export function meanVector(vectors: readonly Float32Array[]): Float32Array {
   const mean = new Float32Array(vectors[0]?.length ?? 0);
-  for (const vector of vectors) for (let index = 0; index < mean.length; index++) mean[index]! += vector[index]! / vectors.length;
+  for (const vector of vectors)
+    for (let index = 0; index < mean.length; index++) mean[index]! += vector[index]! / vectors.length;
   return mean;
 }

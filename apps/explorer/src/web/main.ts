@@ -1,7 +1,14 @@
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { generate, sampleLatent } from '@dcgan/core';
-import { evenFractions, generatorShape, interpolate, latentArithmetic, noisyNeighbours, type InterpolationMethod } from '@dcgan/latent';
+import {
+  evenFractions,
+  generatorShape,
+  interpolate,
+  latentArithmetic,
+  noisyNeighbours,
+  type InterpolationMethod,
+} from '@dcgan/latent';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
@@ -68,7 +75,12 @@ async function startBackend(): Promise<string> {
 }
 
 /** Draws images in [-1, 1] on a canvas, tiled, scaled up without smoothing. */
-async function drawImages(canvas: HTMLCanvasElement, images: tf.Tensor4D, layout: TileLayout, labels: readonly string[] = []): Promise<void> {
+async function drawImages(
+  canvas: HTMLCanvasElement,
+  images: tf.Tensor4D,
+  layout: TileLayout,
+  labels: readonly string[] = [],
+): Promise<void> {
   const [count, height, width, channels] = images.shape;
   const values = await images.data();
   const { width: canvasWidth, height: canvasHeight } = layoutSize(layout);
@@ -114,7 +126,10 @@ const zoom = (size: number, target: number) => Math.max(1, Math.round(target / s
 function generateFrom(vectors: readonly Float32Array[]): tf.Tensor4D {
   const current = state!;
   return tf.tidy(() => {
-    const z = tf.tensor2d(vectors.flatMap((vector) => Array.from(vector)), [vectors.length, current.latentDim]);
+    const z = tf.tensor2d(
+      vectors.flatMap((vector) => Array.from(vector)),
+      [vectors.length, current.latentDim],
+    );
     return generate(current.generator, z);
   });
 }
@@ -126,10 +141,21 @@ async function renderGrid(): Promise<void> {
   const z = sampleLatent(count, current.latentDim, seed);
   const values = (await z.data()) as Float32Array;
   z.dispose();
-  current.samples = Array.from({ length: count }, (_, index) => values.slice(index * current.latentDim, (index + 1) * current.latentDim));
-  current.gridLayout = { count, columns: Math.ceil(Math.sqrt(count)), tileSize: current.imageSize * zoom(current.imageSize, count > 36 ? 64 : 88), padding: 4 };
+  current.samples = Array.from({ length: count }, (_, index) =>
+    values.slice(index * current.latentDim, (index + 1) * current.latentDim),
+  );
+  current.gridLayout = {
+    count,
+    columns: Math.ceil(Math.sqrt(count)),
+    tileSize: current.imageSize * zoom(current.imageSize, count > 36 ? 64 : 88),
+    padding: 4,
+  };
   // The layout on the element too, for people reading the page's DOM and for the browser test's clicks.
-  Object.assign(gridCanvas.dataset, { columns: String(current.gridLayout.columns), tileSize: String(current.gridLayout.tileSize), padding: '4' });
+  Object.assign(gridCanvas.dataset, {
+    columns: String(current.gridLayout.columns),
+    tileSize: String(current.gridLayout.tileSize),
+    padding: '4',
+  });
   const images = generateFrom(current.samples);
   try {
     await drawImages(gridCanvas, images, current.gridLayout);
@@ -150,7 +176,17 @@ async function renderSlots(): Promise<void> {
     const images = generateFrom([...picks, meanVector(picks)]);
     try {
       const labels = [...picks.map(() => ''), 'mean'];
-      await drawImages(canvas, images, { count: picks.length + 1, columns: picks.length + 1, tileSize: current.imageSize * zoom(current.imageSize, 56), padding: 3 }, labels);
+      await drawImages(
+        canvas,
+        images,
+        {
+          count: picks.length + 1,
+          columns: picks.length + 1,
+          tileSize: current.imageSize * zoom(current.imageSize, 56),
+          padding: 3,
+        },
+        labels,
+      );
     } finally {
       images.dispose();
     }
@@ -167,15 +203,28 @@ async function renderArithmetic(): Promise<void> {
   const noise = Number(element<HTMLInputElement>('noise').value);
   const seed = Math.max(0, Math.floor(Number(element<HTMLInputElement>('seed').value) || 0));
   const images = tf.tidy(() => {
-    const [a, b, c] = slotNames.map((name) => tf.tensor2d(current.slots[name].flatMap((vector) => Array.from(vector)), [current.slots[name].length, current.latentDim]));
+    const [a, b, c] = slotNames.map((name) =>
+      tf.tensor2d(
+        current.slots[name].flatMap((vector) => Array.from(vector)),
+        [current.slots[name].length, current.latentDim],
+      ),
+    );
     const result = latentArithmetic(a!, b!, c!);
     const around = noisyNeighbours(result, { count: 8, noiseScale: noise, seed });
     // The exact result in the middle of a 3x3 block of its noisy neighbours.
-    const z = tf.concat([tf.slice(around, [0, 0], [4, -1]), tf.reshape(result, [1, -1]), tf.slice(around, [4, 0], [4, -1])], 0) as tf.Tensor2D;
+    const z = tf.concat(
+      [tf.slice(around, [0, 0], [4, -1]), tf.reshape(result, [1, -1]), tf.slice(around, [4, 0], [4, -1])],
+      0,
+    ) as tf.Tensor2D;
     return generate(current.generator, z);
   });
   try {
-    await drawImages(canvas, images, { count: 9, columns: 3, tileSize: current.imageSize * zoom(current.imageSize, 110), padding: 4 }, ['', '', '', '', 'A−B+C']);
+    await drawImages(
+      canvas,
+      images,
+      { count: 9, columns: 3, tileSize: current.imageSize * zoom(current.imageSize, 110), padding: 4 },
+      ['', '', '', '', 'A−B+C'],
+    );
   } finally {
     images.dispose();
   }
@@ -196,22 +245,36 @@ async function renderInterpolation(): Promise<void> {
   const [single, path] = tf.tidy(() => {
     const a = tf.tensor1d(from);
     const b = tf.tensor1d(to);
-    return [generate(current.generator, interpolate(a, b, t, method)), generate(current.generator, interpolate(a, b, evenFractions(10), method))];
+    return [
+      generate(current.generator, interpolate(a, b, t, method)),
+      generate(current.generator, interpolate(a, b, evenFractions(10), method)),
+    ];
   });
   try {
-    await drawImages(canvas, single, { count: 1, columns: 1, tileSize: current.imageSize * zoom(current.imageSize, 256), padding: 4 });
+    await drawImages(canvas, single, {
+      count: 1,
+      columns: 1,
+      tileSize: current.imageSize * zoom(current.imageSize, 256),
+      padding: 4,
+    });
     const nearest = Math.round(t * 9);
-    await drawImages(strip, path, { count: 10, columns: 10, tileSize: current.imageSize * zoom(current.imageSize, 48), padding: 3 }, path.shape[0] ? Array.from({ length: 10 }, (_, index) => (index === nearest ? '▲' : '')) : []);
+    await drawImages(
+      strip,
+      path,
+      { count: 10, columns: 10, tileSize: current.imageSize * zoom(current.imageSize, 48), padding: 3 },
+      path.shape[0] ? Array.from({ length: 10 }, (_, index) => (index === nearest ? '▲' : '')) : [],
+    );
   } finally {
     tf.dispose([single, path]);
   }
 }
 
-const renderPicks = () => schedule(async () => {
-  await renderSlots();
-  await renderArithmetic();
-  await renderInterpolation();
-});
+const renderPicks = () =>
+  schedule(async () => {
+    await renderSlots();
+    await renderArithmetic();
+    await renderInterpolation();
+  });
 
 function pickSample(index: number): void {
   const current = state!;
@@ -288,7 +351,15 @@ async function start(): Promise<void> {
     throw new Error(`cannot load the generator from ${modelUrl}: ${(error as Error).message}`);
   }
   const { latentDim, imageSize, channels } = generatorShape(generator);
-  state = { generator, latentDim, imageSize, samples: [], gridLayout: { count: 0, columns: 1, tileSize: 1, padding: 0 }, slots: { A: [], B: [], C: [] }, active: 'A' };
+  state = {
+    generator,
+    latentDim,
+    imageSize,
+    samples: [],
+    gridLayout: { count: 0, columns: 1, tileSize: 1, padding: 0 },
+    slots: { A: [], B: [], C: [] },
+    active: 'A',
+  };
   wireControls();
   await schedule(async () => {
     await renderGrid();
@@ -297,7 +368,9 @@ async function start(): Promise<void> {
     await renderInterpolation();
   });
   if (document.body.dataset.state !== 'error') {
-    setStatus(`Generator: ${imageSize}px, ${channels === 1 ? 'gray' : 'RGB'}, z in R^${latentDim}; running on ${backend}.`);
+    setStatus(
+      `Generator: ${imageSize}px, ${channels === 1 ? 'gray' : 'RGB'}, z in R^${latentDim}; running on ${backend}.`,
+    );
   }
 }
 

@@ -40,7 +40,11 @@ export interface CliArguments {
 
 /** `--max-megapixels` as a pixel count, checked here so that the message names the flag. */
 function megapixels(text: string | undefined): number | undefined {
-  const value = numberOption('--max-megapixels', text, undefined, { minimum: 0, exclusiveMinimum: true, maximum: Math.floor((0x3fff * 0x3fff) / 1e6) });
+  const value = numberOption('--max-megapixels', text, undefined, {
+    minimum: 0,
+    exclusiveMinimum: true,
+    maximum: Math.floor((0x3fff * 0x3fff) / 1e6),
+  });
   return value === undefined ? undefined : Math.round(value * 1e6);
 }
 
@@ -75,17 +79,22 @@ export function parseCliArguments(argv: readonly string[]): CliArguments {
   const backend = backendOption(values.backend);
   if (values.help === true) return { help: true, backend, options: undefined };
   if (positionals[0] === 'merge') {
-    if (positionals.length !== 1) throw new UsageError(`Expected \`merge --out <dir>\` alone, got ${positionals.join(' ')}`);
+    if (positionals.length !== 1)
+      throw new UsageError(`Expected \`merge --out <dir>\` alone, got ${positionals.join(' ')}`);
     if (values.out === undefined) throw new UsageError('Expected `--out <dir>`: the folder whose shards to merge');
     return { help: false, backend, options: undefined, merge: values.out };
   }
   const shard = shardOption(values.shard);
-  if (positionals.length !== 1) throw new UsageError(`Expected one photos folder, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`);
+  if (positionals.length !== 1)
+    throw new UsageError(
+      `Expected one photos folder, got ${positionals.length === 0 ? 'none' : positionals.join(' ')}`,
+    );
   if (values.out === undefined) throw new UsageError('Expected `--out <dir>`: the folder to write crops and boxes to');
   let model: FaceDetectorModel | undefined;
   if (values.detector !== undefined) {
     model = detectorNames[values.detector];
-    if (model === undefined) throw new UsageError(`Expected \`--detector\` to be ssd or tiny, got \`${values.detector}\``);
+    if (model === undefined)
+      throw new UsageError(`Expected \`--detector\` to be ssd or tiny, got \`${values.detector}\``);
   }
   const options: Omit<BuildFaceDatasetOptions, 'onEvent' | 'signal'> = {
     photos: positionals[0] as string,

@@ -18,10 +18,15 @@ async function main(argv: readonly string[]): Promise<number> {
     return exitCodes.ok;
   }
   let bar: ProgressBar | undefined;
-  const say = (message: string): void => (bar === undefined ? void process.stderr.write(`${message}\n`) : bar.log(message));
-  const selection = await initBackend({ prefer: parsed.backend, onEvent: (event) => event.status === 'warning' && say(`warning: ${event.message}`) });
+  const say = (message: string): void =>
+    bar === undefined ? void process.stderr.write(`${message}\n`) : bar.log(message);
+  const selection = await initBackend({
+    prefer: parsed.backend,
+    onEvent: (event) => event.status === 'warning' && say(`warning: ${event.message}`),
+  });
   say(`backend: ${selection.name} (${selection.reason})`);
-  if (parsed.options.shard !== undefined) say(`shard ${parsed.options.shard.index}/${parsed.options.shard.count}: writing ${parsed.options.outputDirectory}`);
+  if (parsed.options.shard !== undefined)
+    say(`shard ${parsed.options.shard.index}/${parsed.options.shard.count}: writing ${parsed.options.outputDirectory}`);
 
   const stop = stopOnSignals(say, 'stopping after this photo (finished photos are kept either way)');
   try {
@@ -40,7 +45,10 @@ async function main(argv: readonly string[]): Promise<number> {
           case 'unreadable': {
             const { totals } = event;
             bar ??= new ProgressBar({ total: event.total, label: 'photos' });
-            bar.update(event.done, `| faces ${totals.facesFound} found, ${totals.facesKept} kept, ${totals.facesRejected} rejected | ${totals.unreadable} unreadable`);
+            bar.update(
+              event.done,
+              `| faces ${totals.facesFound} found, ${totals.facesKept} kept, ${totals.facesRejected} rejected | ${totals.unreadable} unreadable`,
+            );
             if (event.status === 'unreadable') bar.log(`unreadable: ${event.file}: ${event.reason}`);
             break;
           }

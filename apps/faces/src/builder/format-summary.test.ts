@@ -4,7 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { formatSummary } from './format-summary.js';
 
 const summary: FaceDatasetSummary = {
-  settings: { minimumSize: 64, minimumScore: 0.5, candidateScore: 0.3, margin: 0.2, imageSize: 64, model: 'ssd-mobilenet-v1', detectionSize: 1024 },
+  settings: {
+    minimumSize: 64,
+    minimumScore: 0.5,
+    candidateScore: 0.3,
+    margin: 0.2,
+    imageSize: 64,
+    model: 'ssd-mobilenet-v1',
+    detectionSize: 1024,
+  },
   photosListed: 10,
   photosRead: 8,
   photosResumed: 3,

@@ -17,7 +17,10 @@ export interface ArithmeticCommandOptions {
 }
 
 /** Figure 7: the numbered sheet, and with picks, A - B + C with its neighbours and the pixel-space contrast. */
-export async function arithmeticCommand(context: CommandContext, options: ArithmeticCommandOptions): Promise<CommandResult> {
+export async function arithmeticCommand(
+  context: CommandContext,
+  options: ArithmeticCommandOptions,
+): Promise<CommandResult> {
   const sheet = await writeSampleSheet(context, 'arithmetic-samples.png', options.count, context.seed);
   context.log(`sample sheet (seed ${context.seed}, ${options.count} samples, numbered) -> ${sheet.path}`);
   try {
@@ -28,13 +31,31 @@ export async function arithmeticCommand(context: CommandContext, options: Arithm
       };
     }
     const [a, b, c] = [pick(sheet.z, options.a), pick(sheet.z, options.b), pick(sheet.z, options.c)];
-    const result = vectorArithmetic(context.models.generator, { a, b, c, neighbours: options.neighbours, noiseScale: options.noise, seed: context.seed });
+    const result = vectorArithmetic(context.models.generator, {
+      a,
+      b,
+      c,
+      neighbours: options.neighbours,
+      noiseScale: options.noise,
+      seed: context.seed,
+    });
     const figure = arithmeticFigure(result);
     const path = join(context.out, 'arithmetic.png');
     try {
       await writeGrid(path, await tensorToTiles(figure.images), { columns: figure.columns, zoom: context.zoom });
     } finally {
-      tf.dispose([a, b, c, figure.images, result.result, result.latents, result.resultImages, result.averageImages, result.pixelSpace, ...Object.values(result.conceptImages)]);
+      tf.dispose([
+        a,
+        b,
+        c,
+        figure.images,
+        result.result,
+        result.latents,
+        result.resultImages,
+        result.averageImages,
+        result.pixelSpace,
+        ...Object.values(result.conceptImages),
+      ]);
     }
     context.log(
       `arithmetic: A [${options.a.join(', ')}] - B [${options.b.join(', ')}] + C [${options.c.join(', ')}] -> ${path}\n` +

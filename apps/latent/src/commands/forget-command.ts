@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { UsageError } from '@dcgan/cli';
 import { generate, sampleLatent } from '@dcgan/core';
 import { writeFileAtomic } from '@dcgan/data';
-import { fitObjectFeatureMaps, generateWithoutFeatureMaps, generatorShape, parseBoxesFile, type BoxesFile } from '@dcgan/latent';
+import {
+  fitObjectFeatureMaps,
+  generateWithoutFeatureMaps,
+  generatorShape,
+  parseBoxesFile,
+  type BoxesFile,
+} from '@dcgan/latent';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { outlineBox, tensorToTiles, toRgbImage, writeGrid, zoomImage } from '../grid-image.js';
@@ -35,11 +41,15 @@ async function readBoxes(path: string, imageSize: number): Promise<BoxesFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`${path}: cannot read the boxes file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `${path}: cannot read the boxes file (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const file = parseBoxesFile(text, path);
   if (file.imageSize !== imageSize) {
-    throw new UsageError(`${path}: boxes were drawn on ${file.imageSize}px images, but this generator makes ${imageSize}px images`);
+    throw new UsageError(
+      `${path}: boxes were drawn on ${file.imageSize}px images, but this generator makes ${imageSize}px images`,
+    );
   }
   return file;
 }
@@ -55,7 +65,12 @@ export async function forgetCommand(context: CommandContext, options: ForgetComm
     const sheet = await writeSampleSheet(context, 'forget-samples.png', options.count, context.seed);
     sheet.z.dispose();
     const template = join(context.out, 'forget-boxes.template.json');
-    const example = { seed: context.seed, count: options.count, imageSize, boxes: [{ sample: 0, x: 0, y: 0, width: imageSize / 2, height: imageSize / 2 }] };
+    const example = {
+      seed: context.seed,
+      count: options.count,
+      imageSize,
+      boxes: [{ sample: 0, x: 0, y: 0, width: imageSize / 2, height: imageSize / 2 }],
+    };
     await writeFileAtomic(template, new TextEncoder().encode(`${JSON.stringify(example, null, 2)}\n`));
     context.log(`sample sheet (seed ${context.seed}, ${options.count} samples, numbered) -> ${sheet.path}`);
     return {
@@ -75,7 +90,10 @@ export async function forgetCommand(context: CommandContext, options: ForgetComm
   });
   const files: string[] = [];
   const reportPath = join(context.out, 'forget.json');
-  await writeFileAtomic(reportPath, new TextEncoder().encode(`${JSON.stringify({ boxes: options.boxes, ...found }, null, 2)}\n`));
+  await writeFileAtomic(
+    reportPath,
+    new TextEncoder().encode(`${JSON.stringify({ boxes: options.boxes, ...found }, null, 2)}\n`),
+  );
   files.push(reportPath);
   context.log(
     `forget: logistic regression on ${found.layerName} (${found.mapCount} maps, ${found.featureSize}x${found.featureSize}): ` +
@@ -95,23 +113,35 @@ export async function forgetCommand(context: CommandContext, options: ForgetComm
   try {
     const annotatedTiles = await tensorToTiles(images.annotated);
     const boxed = annotatedTiles.map((tile, index) =>
-      file.boxes.filter((box) => box.sample === annotated[index]).reduce((image, box) => outlineBox(image, box, context.zoom), toRgbImage(zoomImage(tile, context.zoom))),
+      file.boxes
+        .filter((box) => box.sample === annotated[index])
+        .reduce((image, box) => outlineBox(image, box, context.zoom), toRgbImage(zoomImage(tile, context.zoom))),
     );
     const columns = Math.min(8, annotated.length);
     const boxesPath = join(context.out, 'forget-boxes.png');
     await writeGrid(boxesPath, boxed, { columns, zoom: 1 });
     const annotatedPath = join(context.out, 'forget-annotated.png');
-    await writeGrid(annotatedPath, pairedRows(annotatedTiles, await tensorToTiles(images.annotatedForgotten), columns), { columns, zoom: context.zoom });
+    await writeGrid(
+      annotatedPath,
+      pairedRows(annotatedTiles, await tensorToTiles(images.annotatedForgotten), columns),
+      { columns, zoom: context.zoom },
+    );
     const freshColumns = Math.min(8, options.render);
     const freshPath = join(context.out, 'forget.png');
-    await writeGrid(freshPath, pairedRows(await tensorToTiles(images.fresh), await tensorToTiles(images.freshForgotten), freshColumns), {
-      columns: freshColumns,
-      zoom: context.zoom,
-    });
+    await writeGrid(
+      freshPath,
+      pairedRows(await tensorToTiles(images.fresh), await tensorToTiles(images.freshForgotten), freshColumns),
+      {
+        columns: freshColumns,
+        zoom: context.zoom,
+      },
+    );
     files.push(boxesPath, annotatedPath, freshPath);
     context.log(`boxes as drawn (red: object, blue: negative) -> ${boxesPath}`);
     context.log(`the boxed samples, each row followed by the same samples without the maps -> ${annotatedPath}`);
-    context.log(`${options.render} new samples (seed ${context.seed + 1}), each row followed by the same z without the maps -> ${freshPath}`);
+    context.log(
+      `${options.render} new samples (seed ${context.seed + 1}), each row followed by the same z without the maps -> ${freshPath}`,
+    );
   } finally {
     tf.dispose([z, annotatedZ, fresh, ...Object.values(images)]);
   }

@@ -11,13 +11,22 @@ import type { CommandContext } from './command-context.js';
  * The numbered sheet of `sampleLatent(count, latentDim, seed)` that users pick samples from (by the
  * number in each tile's corner). Returns the latent vectors (caller disposes) and the sheet's path.
  */
-export async function writeSampleSheet(context: CommandContext, name: string, count: number, seed: number): Promise<{ z: tf.Tensor2D; path: string }> {
+export async function writeSampleSheet(
+  context: CommandContext,
+  name: string,
+  count: number,
+  seed: number,
+): Promise<{ z: tf.Tensor2D; path: string }> {
   const { latentDim } = generatorShape(context.models.generator);
   const z = sampleLatent(count, latentDim, seed);
   const images = generate(context.models.generator, z);
   const path = join(context.out, name);
   try {
-    await writeGrid(path, await tensorToTiles(images), { columns: Math.ceil(Math.sqrt(count)), zoom: context.zoom, numbered: true });
+    await writeGrid(path, await tensorToTiles(images), {
+      columns: Math.ceil(Math.sqrt(count)),
+      zoom: context.zoom,
+      numbered: true,
+    });
   } finally {
     images.dispose();
   }

@@ -2,8 +2,25 @@ import { join } from 'node:path';
 
 import { UsageError } from '@dcgan/cli';
 import { createDiscriminator, generate, sampleLatent } from '@dcgan/core';
-import { batchToTensor, composeImageGrid, createBatches, openMnistPackage, pad, resize, toGrayscale, toRgb, writeFileAtomic, writePng, type RawImage } from '@dcgan/data';
-import { generatorShape, gradientsForDisplay, visualizeDiscriminatorFeatures, type DiscriminatorFeatureVisualization } from '@dcgan/latent';
+import {
+  batchToTensor,
+  composeImageGrid,
+  createBatches,
+  openMnistPackage,
+  pad,
+  resize,
+  toGrayscale,
+  toRgb,
+  writeFileAtomic,
+  writePng,
+  type RawImage,
+} from '@dcgan/data';
+import {
+  generatorShape,
+  gradientsForDisplay,
+  visualizeDiscriminatorFeatures,
+  type DiscriminatorFeatureVisualization,
+} from '@dcgan/latent';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { sideBySide, tensorToTiles, writeGrid, zoomImage } from '../grid-image.js';
@@ -36,10 +53,15 @@ async function gridImage(images: tf.Tensor4D, columns: number, zoom: number): Pr
 }
 
 /** Figure 5: guided backpropagation of the top features of D's last conv layer, trained D next to a random one. */
-export async function visualizeCommand(context: CommandContext, options: VisualizeCommandOptions): Promise<CommandResult> {
+export async function visualizeCommand(
+  context: CommandContext,
+  options: VisualizeCommandOptions,
+): Promise<CommandResult> {
   const { generator, discriminator, config } = context.models;
   if (discriminator === null || config === null) {
-    throw new UsageError(`visualize needs the discriminator: pass a training checkpoint (checkpoint.json), not ${context.models.description}`);
+    throw new UsageError(
+      `visualize needs the discriminator: pass a training checkpoint (checkpoint.json), not ${context.models.description}`,
+    );
   }
   const { latentDim, imageSize, channels } = generatorShape(generator);
   let images: tf.Tensor4D;
@@ -58,14 +80,20 @@ export async function visualizeCommand(context: CommandContext, options: Visuali
       ['trained', discriminator],
       ['random', random],
     ] as const) {
-      const result = await visualizeDiscriminatorFeatures(model, images, { features: options.features, imagesPerFeature: options.perFeature });
+      const result = await visualizeDiscriminatorFeatures(model, images, {
+        features: options.features,
+        imagesPerFeature: options.perFeature,
+      });
       results.push([name, result]);
       const display = gradientsForDisplay(result.gradients);
       try {
         const path = join(context.out, `visualize-${name}.png`);
         await writeGrid(path, await tensorToTiles(display), { columns: result.columns, zoom: context.zoom });
         const inputsPath = join(context.out, `visualize-${name}-inputs.png`);
-        await writeGrid(inputsPath, await tensorToTiles(result.inputs), { columns: result.columns, zoom: context.zoom });
+        await writeGrid(inputsPath, await tensorToTiles(result.inputs), {
+          columns: result.columns,
+          zoom: context.zoom,
+        });
         files.push(path, inputsPath);
         context.log(
           `${name} D, layer ${result.layer}: features ${result.features.map((feature) => feature.channel).join(', ')} ` +
@@ -89,8 +117,15 @@ export async function visualizeCommand(context: CommandContext, options: Visuali
       tf.dispose(shown);
     }
     const reportPath = join(context.out, 'visualize.json');
-    const report = Object.fromEntries(results.map(([name, result]) => [name, { layer: result.layer, features: result.features }]));
-    await writeFileAtomic(reportPath, new TextEncoder().encode(`${JSON.stringify({ images: options.images, count: options.count, ...report }, null, 2)}\n`));
+    const report = Object.fromEntries(
+      results.map(([name, result]) => [name, { layer: result.layer, features: result.features }]),
+    );
+    await writeFileAtomic(
+      reportPath,
+      new TextEncoder().encode(
+        `${JSON.stringify({ images: options.images, count: options.count, ...report }, null, 2)}\n`,
+      ),
+    );
     files.push(reportPath);
   } finally {
     images.dispose();

@@ -18,7 +18,13 @@ export async function walkCommand(context: CommandContext, options: WalkCommandO
   const methods = options.method === 'both' ? (['linear', 'spherical'] as const) : [options.method];
   const files: string[] = [];
   for (const method of methods) {
-    const grid = walkGrid(context.models.generator, { rows: options.rows, points: options.points, stepsPerSegment: options.steps, method, seed: context.seed });
+    const grid = walkGrid(context.models.generator, {
+      rows: options.rows,
+      points: options.points,
+      stepsPerSegment: options.steps,
+      method,
+      seed: context.seed,
+    });
     try {
       const path = join(context.out, `walk-${method}.png`);
       await writeGrid(path, await tensorToTiles(grid.images), { columns: grid.columns, zoom: context.zoom });

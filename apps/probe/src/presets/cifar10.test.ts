@@ -31,15 +31,40 @@ describe('dcgan-probe-cifar10', () => {
     const stdout: string[] = [];
     const out = join(directory, 'probe');
     const code = await runProbeCommand(
-      ['--checkpoint', checkpoint, '--data', fixtures, '--backend', 'cpu', '--validation', '20', '--costs', '0.001,0.01', '--out', out],
+      [
+        '--checkpoint',
+        checkpoint,
+        '--data',
+        fixtures,
+        '--backend',
+        'cpu',
+        '--validation',
+        '20',
+        '--costs',
+        '0.001,0.01',
+        '--out',
+        out,
+      ],
       cifar10Preset,
       { stdout: (text) => stdout.push(text), stderr: () => {} },
     );
     expect(code).toBe(0);
     const report = JSON.parse(await readFile(join(out, 'report.json'), 'utf8')) as ProbeCommandReport;
     expect(report.dataset).toBe('CIFAR-10');
-    expect(report.protocol).toMatchObject({ labelsPerClass: null, trainImages: 80, validationImages: 20, poolImages: 60, testImages: 30, draws: 1, selectionDraws: 1 });
-    expect(report.methods.map((method) => method.name)).toEqual(['dcgan-discriminator', 'random-discriminator', 'pixels']);
+    expect(report.protocol).toMatchObject({
+      labelsPerClass: null,
+      trainImages: 80,
+      validationImages: 20,
+      poolImages: 60,
+      testImages: 30,
+      draws: 1,
+      selectionDraws: 1,
+    });
+    expect(report.methods.map((method) => method.name)).toEqual([
+      'dcgan-discriminator',
+      'random-discriminator',
+      'pixels',
+    ]);
     for (const method of report.methods) {
       expect(method.testErrors).toHaveLength(1);
       expect(method.costSearch!.map((entry) => entry.cost)).toEqual([0.001, 0.01]);
@@ -50,10 +75,21 @@ describe('dcgan-probe-cifar10', () => {
 
   it('refuses a missing data folder with the path in the message', async () => {
     await expect(
-      runProbeCommand(['--checkpoint', join(directory, 'run', 'checkpoint'), '--data', join(directory, 'no-cifar'), '--backend', 'cpu'], cifar10Preset, {
-        stdout: () => {},
-        stderr: () => {},
-      }),
+      runProbeCommand(
+        [
+          '--checkpoint',
+          join(directory, 'run', 'checkpoint'),
+          '--data',
+          join(directory, 'no-cifar'),
+          '--backend',
+          'cpu',
+        ],
+        cifar10Preset,
+        {
+          stdout: () => {},
+          stderr: () => {},
+        },
+      ),
     ).rejects.toThrow(/no-cifar/);
   });
 });

@@ -31,17 +31,46 @@ describe('dcgan-probe-svhn', () => {
     const stdout: string[] = [];
     const code = await runProbeCommand(
       [
-        '--checkpoint', checkpoint, '--data', fixtures, '--backend', 'cpu', '--no-store',
-        '--labels-per-class', '3', '--validation', '20', '--draws', '2', '--selection-draws', '1',
-        '--costs', '0.01,0.1', '--supervised-draws', '1', '--supervised-epochs', '2', '--supervised-trials', '3',
+        '--checkpoint',
+        checkpoint,
+        '--data',
+        fixtures,
+        '--backend',
+        'cpu',
+        '--no-store',
+        '--labels-per-class',
+        '3',
+        '--validation',
+        '20',
+        '--draws',
+        '2',
+        '--selection-draws',
+        '1',
+        '--costs',
+        '0.01,0.1',
+        '--supervised-draws',
+        '1',
+        '--supervised-epochs',
+        '2',
+        '--supervised-trials',
+        '3',
       ],
       svhnPreset,
       { stdout: (text) => stdout.push(text), stderr: () => {} },
     );
     expect(code).toBe(0);
-    const report = JSON.parse(await readFile(join(directory, 'run', 'probe-svhn', 'report.json'), 'utf8')) as ProbeCommandReport;
+    const report = JSON.parse(
+      await readFile(join(directory, 'run', 'probe-svhn', 'report.json'), 'utf8'),
+    ) as ProbeCommandReport;
     expect(report.dataset).toBe('SVHN');
-    expect(report.protocol).toMatchObject({ labelsPerClass: 3, trainImages: 80, validationImages: 20, poolImages: 60, testImages: 30, draws: 2 });
+    expect(report.protocol).toMatchObject({
+      labelsPerClass: 3,
+      trainImages: 80,
+      validationImages: 20,
+      poolImages: 60,
+      testImages: 30,
+      draws: 2,
+    });
     expect(report.methods.map((method) => [method.name, method.testErrors.length])).toEqual([
       ['dcgan-discriminator', 2],
       ['random-discriminator', 2],

@@ -1,6 +1,11 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { prepareBackends, relativeError, runKernelOnBoth, seededTensorData } from './test-support/backend-comparison.js';
+import {
+  prepareBackends,
+  relativeError,
+  runKernelOnBoth,
+  seededTensorData,
+} from './test-support/backend-comparison.js';
 
 interface MatMulCase {
   readonly batch: number[];
@@ -28,19 +33,22 @@ for (const batch of [[1], [3], [2, 2]]) {
 describe('BatchMatMul on wasm', () => {
   beforeAll(prepareBackends);
 
-  it.each(cases.map((testCase) => [JSON.stringify(testCase), testCase] as const))('matches cpu: %s', async (_, testCase) => {
-    const { batch, rows, inner, columns, transposeA, transposeB } = testCase;
-    const aShape = [...batch, ...(transposeA ? [inner, rows] : [rows, inner])];
-    const bShape = [...batch, ...(transposeB ? [columns, inner] : [inner, columns])];
-    const { wasm, cpu } = await runKernelOnBoth(
-      'BatchMatMul',
-      { a: seededTensorData(aShape, 11), b: seededTensorData(bShape, 12) },
-      { transposeA, transposeB },
-    );
-    expect(wasm.shape).toEqual([...batch, rows, columns]);
-    expect(cpu.shape).toEqual(wasm.shape);
-    expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
-  });
+  it.each(cases.map((testCase) => [JSON.stringify(testCase), testCase] as const))(
+    'matches cpu: %s',
+    async (_, testCase) => {
+      const { batch, rows, inner, columns, transposeA, transposeB } = testCase;
+      const aShape = [...batch, ...(transposeA ? [inner, rows] : [rows, inner])];
+      const bShape = [...batch, ...(transposeB ? [columns, inner] : [inner, columns])];
+      const { wasm, cpu } = await runKernelOnBoth(
+        'BatchMatMul',
+        { a: seededTensorData(aShape, 11), b: seededTensorData(bShape, 12) },
+        { transposeA, transposeB },
+      );
+      expect(wasm.shape).toEqual([...batch, rows, columns]);
+      expect(cpu.shape).toEqual(wasm.shape);
+      expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
+    },
+  );
 
   it('broadcasts a single b over a batch of a, transposed', async () => {
     const { wasm, cpu } = await runKernelOnBoth(

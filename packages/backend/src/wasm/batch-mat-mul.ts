@@ -1,5 +1,11 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { BatchMatMul, type BatchMatMulAttrs, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  BatchMatMul,
+  type BatchMatMulAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 import { WasmKernelRunner, wasmBackendName } from './wasm-kernel-toolkit.js';
 
@@ -8,7 +14,11 @@ import { WasmKernelRunner, wasmBackendName } from './wasm-kernel-toolkit.js';
  * neither operand is transposed and is 10-50x slower otherwise (dense layers' gradients use both), so
  * transposed operands are first transposed explicitly, then the stock kernel runs untransposed.
  */
-export function batchMatMul(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: BackendWasm; attrs: BatchMatMulAttrs }): TensorInfo {
+export function batchMatMul(args: {
+  inputs: { a: TensorInfo; b: TensorInfo };
+  backend: BackendWasm;
+  attrs: BatchMatMulAttrs;
+}): TensorInfo {
   const { inputs, backend, attrs } = args;
   const runner = new WasmKernelRunner(backend);
   const a = attrs.transposeA ? swapLastTwo(runner, inputs.a) : inputs.a;

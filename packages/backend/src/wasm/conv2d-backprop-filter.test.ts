@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { prepareBackends, relativeError, runKernelOnBoth, seededTensorData } from './test-support/backend-comparison.js';
+import {
+  prepareBackends,
+  relativeError,
+  runKernelOnBoth,
+  seededTensorData,
+} from './test-support/backend-comparison.js';
 
 type Padding = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -32,7 +37,16 @@ for (const batch of [1, 3]) {
       for (const kernel of [1, 3, 4] as const) {
         for (const stride of [1, 2] as const) {
           for (const pad of ['same', 'valid'] as const) {
-            cases.push({ batch, height, width, inChannels, outChannels, kernel: [kernel, kernel], strides: [stride, stride], pad });
+            cases.push({
+              batch,
+              height,
+              width,
+              inChannels,
+              outChannels,
+              kernel: [kernel, kernel],
+              strides: [stride, stride],
+              pad,
+            });
           }
         }
       }
@@ -43,9 +57,43 @@ cases.push(
   { batch: 2, height: 11, width: 10, inChannels: 3, outChannels: 2, kernel: [5, 5], strides: [3, 3], pad: 'same' },
   { batch: 2, height: 8, width: 8, inChannels: 2, outChannels: 3, kernel: [2, 2], strides: [3, 3], pad: 'valid' },
   { batch: 2, height: 9, width: 6, inChannels: 2, outChannels: 3, kernel: [3, 2], strides: [2, 1], pad: 'same' },
-  { batch: 1, height: 5, width: 7, inChannels: 2, outChannels: 2, kernel: [3, 3], strides: [1, 1], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
-  { batch: 2, height: 9, width: 9, inChannels: 3, outChannels: 2, kernel: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'floor' },
-  { batch: 2, height: 8, width: 7, inChannels: 3, outChannels: 4, kernel: [4, 4], strides: [2, 2], pad: 'same', dataFormat: 'NCHW' },
+  {
+    batch: 1,
+    height: 5,
+    width: 7,
+    inChannels: 2,
+    outChannels: 2,
+    kernel: [3, 3],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0],
+    ],
+  },
+  {
+    batch: 2,
+    height: 9,
+    width: 9,
+    inChannels: 3,
+    outChannels: 2,
+    kernel: [3, 3],
+    strides: [2, 2],
+    pad: 1,
+    dimRoundingMode: 'floor',
+  },
+  {
+    batch: 2,
+    height: 8,
+    width: 7,
+    inChannels: 3,
+    outChannels: 4,
+    kernel: [4, 4],
+    strides: [2, 2],
+    pad: 'same',
+    dataFormat: 'NCHW',
+  },
   // DCGAN-sized layers: D's 4x4 stride-2 'same' convolutions.
   { batch: 4, height: 32, width: 32, inChannels: 3, outChannels: 16, kernel: [4, 4], strides: [2, 2], pad: 'same' },
   { batch: 4, height: 16, width: 16, inChannels: 16, outChannels: 32, kernel: [4, 4], strides: [2, 2], pad: 'same' },
@@ -60,35 +108,58 @@ function describeCase(testCase: FilterCase): string {
 describe('Conv2DBackpropFilter on wasm', () => {
   beforeAll(prepareBackends);
 
-  it.each(cases.map((testCase) => [describeCase(testCase), testCase] as const))('matches cpu: %s', async (_, testCase) => {
-    const { batch, height, width, inChannels, outChannels, kernel, strides, pad, dataFormat = 'NHWC', dimRoundingMode } = testCase;
-    const filterShape: [number, number, number, number] = [kernel[0], kernel[1], inChannels, outChannels];
-    const info = tf.backend_util.computeConv2DInfo([batch, height, width, inChannels], filterShape, strides, 1, pad, dimRoundingMode);
-    const xShape = dataFormat === 'NHWC' ? [batch, height, width, inChannels] : [batch, inChannels, height, width];
-    const dyShape = dataFormat === 'NHWC' ? info.outShape : [batch, outChannels, info.outHeight, info.outWidth];
-    const { wasm, cpu } = await runKernelOnBoth(
-      'Conv2DBackpropFilter',
-      { x: seededTensorData(xShape, 1), dy: seededTensorData(dyShape, 2) },
-      { strides, pad, dataFormat, dimRoundingMode, filterShape },
-    );
-    expect(wasm.shape).toEqual(filterShape);
-    expect(cpu.shape).toEqual(filterShape);
-    expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
-  });
+  it.each(cases.map((testCase) => [describeCase(testCase), testCase] as const))(
+    'matches cpu: %s',
+    async (_, testCase) => {
+      const {
+        batch,
+        height,
+        width,
+        inChannels,
+        outChannels,
+        kernel,
+        strides,
+        pad,
+        dataFormat = 'NHWC',
+        dimRoundingMode,
+      } = testCase;
+      const filterShape: [number, number, number, number] = [kernel[0], kernel[1], inChannels, outChannels];
+      const info = tf.backend_util.computeConv2DInfo(
+        [batch, height, width, inChannels],
+        filterShape,
+        strides,
+        1,
+        pad,
+        dimRoundingMode,
+      );
+      const xShape = dataFormat === 'NHWC' ? [batch, height, width, inChannels] : [batch, inChannels, height, width];
+      const dyShape = dataFormat === 'NHWC' ? info.outShape : [batch, outChannels, info.outHeight, info.outWidth];
+      const { wasm, cpu } = await runKernelOnBoth(
+        'Conv2DBackpropFilter',
+        { x: seededTensorData(xShape, 1), dy: seededTensorData(dyShape, 2) },
+        { strides, pad, dataFormat, dimRoundingMode, filterShape },
+      );
+      expect(wasm.shape).toEqual(filterShape);
+      expect(cpu.shape).toEqual(filterShape);
+      expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
+    },
+  );
 
   it('is what tf.grad of conv2d gives for the filter on wasm', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor(seededTensorData([2, 8, 8, 3], 3).values, [2, 8, 8, 3]);
     const filter = tf.tensor(seededTensorData([4, 4, 3, 5], 4).values, [4, 4, 3, 5]);
-    const gradient = tf.grad((w: tf.Tensor) => tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'))))(filter);
+    const gradient = tf.grad((w: tf.Tensor) =>
+      tf.sum(tf.square(tf.conv2d(x as tf.Tensor4D, w as tf.Tensor4D, 2, 'same'))),
+    )(filter);
     const wasmValues = await gradient.data();
     const data = { x: await x.data(), filter: await filter.data() };
     tf.dispose([x, filter, gradient]);
     await tf.setBackend('cpu');
     const expected = tf.tidy(() =>
-      tf.grad((w: tf.Tensor) => tf.sum(tf.square(tf.conv2d(tf.tensor4d(data.x, [2, 8, 8, 3]), w as tf.Tensor4D, 2, 'same'))))(
-        tf.tensor4d(data.filter, [4, 4, 3, 5]),
-      ),
+      tf.grad((w: tf.Tensor) =>
+        tf.sum(tf.square(tf.conv2d(tf.tensor4d(data.x, [2, 8, 8, 3]), w as tf.Tensor4D, 2, 'same'))),
+      )(tf.tensor4d(data.filter, [4, 4, 3, 5])),
     );
     const cpuValues = await expected.data();
     expected.dispose();

@@ -47,7 +47,9 @@ export function conv2dBackpropFilter(args: {
     const outChannels = filterShape[3];
     const expectedDyShape = [batch, info.outHeight, info.outWidth, outChannels];
     if (dy.shape.join() !== expectedDyShape.join()) {
-      throw new Error(`Expected Conv2DBackpropFilter dy of shape [${expectedDyShape.join(', ')}], got [${dy.shape.join(', ')}].`);
+      throw new Error(
+        `Expected Conv2DBackpropFilter dy of shape [${expectedDyShape.join(', ')}], got [${dy.shape.join(', ')}].`,
+      );
     }
     if (inChannels !== filterShape[2]) {
       throw new Error(`Expected Conv2DBackpropFilter x to have ${filterShape[2]} channels, got ${inChannels}.`);

@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { prepareBackends, relativeError, runKernelOnBoth, seededTensorData } from './test-support/backend-comparison.js';
+import {
+  prepareBackends,
+  relativeError,
+  runKernelOnBoth,
+  seededTensorData,
+} from './test-support/backend-comparison.js';
 
 type Padding = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -32,7 +37,16 @@ for (const batch of [1, 3]) {
       for (const kernel of [1, 3, 4] as const) {
         for (const stride of [1, 2] as const) {
           for (const pad of ['same', 'valid'] as const) {
-            cases.push({ batch, height, width, inChannels, outChannels, kernel: [kernel, kernel], strides: [stride, stride], pad });
+            cases.push({
+              batch,
+              height,
+              width,
+              inChannels,
+              outChannels,
+              kernel: [kernel, kernel],
+              strides: [stride, stride],
+              pad,
+            });
           }
         }
       }
@@ -43,9 +57,43 @@ cases.push(
   { batch: 2, height: 11, width: 10, inChannels: 3, outChannels: 2, kernel: [5, 5], strides: [3, 3], pad: 'same' },
   { batch: 2, height: 8, width: 8, inChannels: 2, outChannels: 3, kernel: [2, 2], strides: [3, 3], pad: 'valid' },
   { batch: 2, height: 9, width: 6, inChannels: 2, outChannels: 3, kernel: [3, 2], strides: [2, 1], pad: 'same' },
-  { batch: 1, height: 5, width: 7, inChannels: 2, outChannels: 2, kernel: [3, 3], strides: [1, 1], pad: [[0, 0], [2, 1], [0, 3], [0, 0]] },
-  { batch: 2, height: 9, width: 9, inChannels: 3, outChannels: 2, kernel: [3, 3], strides: [2, 2], pad: 1, dimRoundingMode: 'floor' },
-  { batch: 2, height: 8, width: 7, inChannels: 3, outChannels: 4, kernel: [4, 4], strides: [2, 2], pad: 'same', dataFormat: 'NCHW' },
+  {
+    batch: 1,
+    height: 5,
+    width: 7,
+    inChannels: 2,
+    outChannels: 2,
+    kernel: [3, 3],
+    strides: [1, 1],
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0],
+    ],
+  },
+  {
+    batch: 2,
+    height: 9,
+    width: 9,
+    inChannels: 3,
+    outChannels: 2,
+    kernel: [3, 3],
+    strides: [2, 2],
+    pad: 1,
+    dimRoundingMode: 'floor',
+  },
+  {
+    batch: 2,
+    height: 8,
+    width: 7,
+    inChannels: 3,
+    outChannels: 4,
+    kernel: [4, 4],
+    strides: [2, 2],
+    pad: 'same',
+    dataFormat: 'NCHW',
+  },
   // DCGAN-sized layers: G's 4x4 stride-2 'same' transposed convolutions (and D's input gradients).
   { batch: 2, height: 7, width: 7, inChannels: 2, outChannels: 3, kernel: [1, 1], strides: [3, 3], pad: 'valid' },
   { batch: 2, height: 6, width: 6, inChannels: 2, outChannels: 3, kernel: [2, 2], strides: [4, 4], pad: 'same' },
@@ -66,21 +114,43 @@ function describeCase(testCase: InputCase): string {
 describe('Conv2DBackpropInput on wasm', () => {
   beforeAll(prepareBackends);
 
-  it.each(cases.map((testCase) => [describeCase(testCase), testCase] as const))('matches cpu: %s', async (_, testCase) => {
-    const { batch, height, width, inChannels, outChannels, kernel, strides, pad, dataFormat = 'NHWC', dimRoundingMode } = testCase;
-    const filterShape: [number, number, number, number] = [kernel[0], kernel[1], inChannels, outChannels];
-    const info = tf.backend_util.computeConv2DInfo([batch, height, width, inChannels], filterShape, strides, 1, pad, dimRoundingMode);
-    const inputShape = dataFormat === 'NHWC' ? [batch, height, width, inChannels] : [batch, inChannels, height, width];
-    const dyShape = dataFormat === 'NHWC' ? info.outShape : [batch, outChannels, info.outHeight, info.outWidth];
-    const { wasm, cpu } = await runKernelOnBoth(
-      'Conv2DBackpropInput',
-      { dy: seededTensorData(dyShape, 5), filter: seededTensorData(filterShape, 6) },
-      { strides, pad, dataFormat, dimRoundingMode, inputShape },
-    );
-    expect(wasm.shape).toEqual(inputShape);
-    expect(cpu.shape).toEqual(inputShape);
-    expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
-  });
+  it.each(cases.map((testCase) => [describeCase(testCase), testCase] as const))(
+    'matches cpu: %s',
+    async (_, testCase) => {
+      const {
+        batch,
+        height,
+        width,
+        inChannels,
+        outChannels,
+        kernel,
+        strides,
+        pad,
+        dataFormat = 'NHWC',
+        dimRoundingMode,
+      } = testCase;
+      const filterShape: [number, number, number, number] = [kernel[0], kernel[1], inChannels, outChannels];
+      const info = tf.backend_util.computeConv2DInfo(
+        [batch, height, width, inChannels],
+        filterShape,
+        strides,
+        1,
+        pad,
+        dimRoundingMode,
+      );
+      const inputShape =
+        dataFormat === 'NHWC' ? [batch, height, width, inChannels] : [batch, inChannels, height, width];
+      const dyShape = dataFormat === 'NHWC' ? info.outShape : [batch, outChannels, info.outHeight, info.outWidth];
+      const { wasm, cpu } = await runKernelOnBoth(
+        'Conv2DBackpropInput',
+        { dy: seededTensorData(dyShape, 5), filter: seededTensorData(filterShape, 6) },
+        { strides, pad, dataFormat, dimRoundingMode, inputShape },
+      );
+      expect(wasm.shape).toEqual(inputShape);
+      expect(cpu.shape).toEqual(inputShape);
+      expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
+    },
+  );
 
   it('runs conv2dTranspose (a generator layer) like cpu', async () => {
     const input = seededTensorData([3, 4, 4, 8], 7);
@@ -88,7 +158,13 @@ describe('Conv2DBackpropInput on wasm', () => {
     const run = async (backendName: 'cpu' | 'wasm') => {
       await tf.setBackend(backendName);
       const output = tf.tidy(() =>
-        tf.conv2dTranspose(tf.tensor4d(input.values, input.shape as [number, number, number, number]), tf.tensor4d(filter.values, filter.shape as [number, number, number, number]), [3, 8, 8, 5], 2, 'same'),
+        tf.conv2dTranspose(
+          tf.tensor4d(input.values, input.shape as [number, number, number, number]),
+          tf.tensor4d(filter.values, filter.shape as [number, number, number, number]),
+          [3, 8, 8, 5],
+          2,
+          'same',
+        ),
       );
       const values = await output.data();
       output.dispose();

@@ -74,24 +74,44 @@ export function conv2dBackpropInput(args: {
       ? [inputShape[0], inputShape[2], inputShape[3], inputShape[1]]
       : inputShape;
     const filterShape = filter.shape as [number, number, number, number];
-    const info = backend_util.computeConv2DInfo(xShape, filterShape, attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
+    const info = backend_util.computeConv2DInfo(
+      xShape,
+      filterShape,
+      attrs.strides,
+      1,
+      attrs.pad,
+      attrs.dimRoundingMode,
+      false,
+      'channelsLast',
+    );
     const [batch, height, width, inChannels] = xShape;
     const [filterHeight, filterWidth, filterInChannels, outChannels] = filterShape;
     const expectedDyShape = [batch, info.outHeight, info.outWidth, outChannels];
     if (dy.shape.join() !== expectedDyShape.join()) {
-      throw new Error(`Expected Conv2DBackpropInput dy of shape [${expectedDyShape.join(', ')}], got [${dy.shape.join(', ')}].`);
+      throw new Error(
+        `Expected Conv2DBackpropInput dy of shape [${expectedDyShape.join(', ')}], got [${dy.shape.join(', ')}].`,
+      );
     }
     if (filterInChannels !== inChannels) {
-      throw new Error(`Expected Conv2DBackpropInput filter with ${inChannels} input channels, got ${filterInChannels}.`);
+      throw new Error(
+        `Expected Conv2DBackpropInput filter with ${inChannels} input channels, got ${filterInChannels}.`,
+      );
     }
     const rowPhases = axisPhases(height, info.outHeight, filterHeight, info.strideHeight, info.padInfo.top);
     const columnPhases = axisPhases(width, info.outWidth, filterWidth, info.strideWidth, info.padInfo.left);
 
     const phaseKey = `${info.strideHeight},${info.strideWidth},${info.padInfo.top},${info.padInfo.left},${height},${width}`;
     const subFilters = phaseFilterCache.get(backend, filter, phaseKey, () =>
-      rowPhases.flatMap((rows) => columnPhases.map((columns) => (rows.taps > 0 && columns.taps > 0 ? phaseFilter(runner, filter, rows, columns) : undefined))),
+      rowPhases.flatMap((rows) =>
+        columnPhases.map((columns) =>
+          rows.taps > 0 && columns.taps > 0 ? phaseFilter(runner, filter, rows, columns) : undefined,
+        ),
+      ),
     );
-    const result = runner.allocate([batch, height, width, inChannels], needsZeroFill(rowPhases, columnPhases, info.outHeight, info.outWidth));
+    const result = runner.allocate(
+      [batch, height, width, inChannels],
+      needsZeroFill(rowPhases, columnPhases, info.outHeight, info.outWidth),
+    );
     for (let rowPhase = 0; rowPhase < rowPhases.length; rowPhase++) {
       for (let columnPhase = 0; columnPhase < columnPhases.length; columnPhase++) {
         const rows = rowPhases[rowPhase] as AxisPhase;
@@ -121,9 +141,15 @@ export function conv2dBackpropInput(args: {
 }
 
 /** Whether some phase contributes nothing (no taps or no dy rows in reach), so the output must start zeroed. */
-function needsZeroFill(rowPhases: readonly AxisPhase[], columnPhases: readonly AxisPhase[], dyHeight: number, dyWidth: number): boolean {
+function needsZeroFill(
+  rowPhases: readonly AxisPhase[],
+  columnPhases: readonly AxisPhase[],
+  dyHeight: number,
+  dyWidth: number,
+): boolean {
   const empty = (phase: AxisPhase, dySize: number) =>
-    phase.length > 0 && (phase.taps === 0 || dySize - Math.max(0, -phase.padBefore) - Math.max(0, -phase.padAfter) <= 0);
+    phase.length > 0 &&
+    (phase.taps === 0 || dySize - Math.max(0, -phase.padBefore) - Math.max(0, -phase.padAfter) <= 0);
   return rowPhases.some((phase) => empty(phase, dyHeight)) || columnPhases.some((phase) => empty(phase, dyWidth));
 }
 
@@ -213,7 +239,8 @@ function interleave(
 ): void {
   const { rowPhase, columnPhase, strideHeight, strideWidth, height, width } = placement;
   const columnStep = strideWidth * channels;
-  const rowStart = (b: number, i: number) => ((b * height + rowPhase + strideHeight * i) * width + columnPhase) * channels;
+  const rowStart = (b: number, i: number) =>
+    ((b * height + rowPhase + strideHeight * i) * width + columnPhase) * channels;
   if (phase.buffer === output.buffer && (channels >= minimumChannelsForBlockCopies || columnStep === channels)) {
     // Both live on the wasm heap: copy pixels (or whole rows, at stride 1) with memmove.
     const heap = new Float32Array(output.buffer);

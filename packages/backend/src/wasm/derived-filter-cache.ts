@@ -26,9 +26,16 @@ export class DerivedFilterCache {
   private readonly entries: Entry[] = [];
 
   /** The derived tensors of `source` for `key`, made by `derive` on a miss. */
-  get(backend: BackendWasm, source: TensorInfo, key: string, derive: () => Array<TensorInfo | undefined>): ReadonlyArray<TensorInfo | undefined> {
+  get(
+    backend: BackendWasm,
+    source: TensorInfo,
+    key: string,
+    derive: () => Array<TensorInfo | undefined>,
+  ): ReadonlyArray<TensorInfo | undefined> {
     this.releaseStale();
-    const index = this.entries.findIndex((entry) => entry.source === source.dataId && entry.key === key && entry.backend === backend);
+    const index = this.entries.findIndex(
+      (entry) => entry.source === source.dataId && entry.key === key && entry.backend === backend,
+    );
     if (index >= 0) {
       const [entry] = this.entries.splice(index, 1);
       this.entries.push(entry as Entry);

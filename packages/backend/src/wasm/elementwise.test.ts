@@ -2,7 +2,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { clearWasmTrainingKernelCaches } from './index.js';
-import { prepareBackends, relativeError, runKernelOnBoth, seededTensorData } from './test-support/backend-comparison.js';
+import {
+  prepareBackends,
+  relativeError,
+  runKernelOnBoth,
+  seededTensorData,
+} from './test-support/backend-comparison.js';
 import { originalWasmKernels } from './wasm-kernel-toolkit.js';
 
 describe('LeakyRelu on wasm', () => {
@@ -20,7 +25,9 @@ describe('LeakyRelu on wasm', () => {
     expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-6);
     const backend = tf.backend();
     const x = tf.tensor(data.values, data.shape);
-    const stock = originalWasmKernels.get('LeakyRelu')!.kernelFunc({ inputs: { x }, backend, attrs: { alpha } }) as tf.TensorInfo;
+    const stock = originalWasmKernels
+      .get('LeakyRelu')!
+      .kernelFunc({ inputs: { x }, backend, attrs: { alpha } }) as tf.TensorInfo;
     const stockValues = backend.readSync(stock.dataId) as Float32Array;
     expect(Array.from(wasm.values)).toEqual(Array.from(stockValues));
     backend.disposeData(stock.dataId);
@@ -47,8 +54,14 @@ describe('Greater on wasm', () => {
 
   it.each([
     [[16, 8, 8, 64], []],
-    [[16, 8, 8, 64], [16, 8, 8, 64]],
-    [[2, 3], [1, 1]],
+    [
+      [16, 8, 8, 64],
+      [16, 8, 8, 64],
+    ],
+    [
+      [2, 3],
+      [1, 1],
+    ],
     [[2, 3], [3]], // broadcast: the stock kernel
   ] as const)('%j > %j matches cpu exactly', async (aShape, bShape) => {
     const single = bShape.reduce((product: number, size) => product * size, 1) === 1;

@@ -1,5 +1,13 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Greater, LeakyRelu, Prelu, type KernelConfig, type KernelFunc, type LeakyReluAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  Greater,
+  LeakyRelu,
+  Prelu,
+  type KernelConfig,
+  type KernelFunc,
+  type LeakyReluAttrs,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 import { WasmKernelRunner, sizeOf, wasmBackendName } from './wasm-kernel-toolkit.js';
 
@@ -22,7 +30,8 @@ function leakyRelu(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attr
   const { x } = inputs;
   const runner = new WasmKernelRunner(backend);
   const channels = x.shape.length === 0 ? 1 : (x.shape[x.shape.length - 1] as number);
-  if (x.dtype !== 'float32' || channels === 0 || sizeOf(x.shape) === 0) return runner.runOriginal(LeakyRelu, { x }, { alpha: attrs.alpha });
+  if (x.dtype !== 'float32' || channels === 0 || sizeOf(x.shape) === 0)
+    return runner.runOriginal(LeakyRelu, { x }, { alpha: attrs.alpha });
   const alpha = Math.fround(attrs.alpha);
   if (slopeBackend !== backend) {
     // A new backend (a restart with another thread count) freed the old heap.
@@ -45,7 +54,8 @@ function greater(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: Back
   const { a, b } = inputs;
   const sameShape = a.shape.length === b.shape.length && a.shape.every((size, axis) => size === b.shape[axis]);
   const single = sizeOf(b.shape) === 1 && b.shape.length <= a.shape.length;
-  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !(sameShape || single)) return new WasmKernelRunner(backend).runOriginal(Greater, { a, b });
+  if (a.dtype !== 'float32' || b.dtype !== 'float32' || !(sameShape || single))
+    return new WasmKernelRunner(backend).runOriginal(Greater, { a, b });
   const out = backend.makeOutput([...a.shape], 'bool');
   const left = backend.typedArrayFromHeap(a) as Float32Array;
   const right = backend.typedArrayFromHeap(b) as Float32Array;
@@ -57,7 +67,8 @@ function greater(args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: Back
 
 // The loops are kept apart from the kernels so that their optimised code sees only these types.
 function greaterElementwise(left: Float32Array, right: Float32Array, target: Uint8Array): void {
-  for (let index = 0; index < left.length; index++) target[index] = +((left[index] as number) > (right[index] as number));
+  for (let index = 0; index < left.length; index++)
+    target[index] = +((left[index] as number) > (right[index] as number));
 }
 
 function greaterThanValue(left: Float32Array, threshold: number, target: Uint8Array): void {
@@ -68,10 +79,19 @@ function greaterThanValue(left: Float32Array, threshold: number, target: Uint8Ar
 export function clearLeakyReluSlopes(): void {
   for (const { backend, tensor } of slopes.values()) {
     // A backend that was disposed (removeBackend, a thread-count change) freed its heap already.
-    if ((backend as { wasm?: unknown }).wasm != null && backend.dataIdMap.has(tensor.dataId)) backend.disposeData(tensor.dataId);
+    if ((backend as { wasm?: unknown }).wasm != null && backend.dataIdMap.has(tensor.dataId))
+      backend.disposeData(tensor.dataId);
   }
   slopes.clear();
 }
 
-export const leakyReluConfig: KernelConfig = { kernelName: LeakyRelu, backendName: wasmBackendName, kernelFunc: leakyRelu as unknown as KernelFunc };
-export const greaterConfig: KernelConfig = { kernelName: Greater, backendName: wasmBackendName, kernelFunc: greater as unknown as KernelFunc };
+export const leakyReluConfig: KernelConfig = {
+  kernelName: LeakyRelu,
+  backendName: wasmBackendName,
+  kernelFunc: leakyRelu as unknown as KernelFunc,
+};
+export const greaterConfig: KernelConfig = {
+  kernelName: Greater,
+  backendName: wasmBackendName,
+  kernelFunc: greater as unknown as KernelFunc,
+};

@@ -57,7 +57,12 @@ export function clearWasmTrainingKernelCaches(): void {
   clearLeakyReluSlopes();
 }
 
-export { automaticWasmThreads, resolveWasmThreads, setWasmTrainingThreads, wasmTrainingThreads } from './parallel/wasm-training-threads.js';
+export {
+  automaticWasmThreads,
+  resolveWasmThreads,
+  setWasmTrainingThreads,
+  wasmTrainingThreads,
+} from './parallel/wasm-training-threads.js';
 export { maximumWasmThreads } from './parallel/threaded-wasm-module.js';
 export { fastestWasmThreads } from './parallel/fastest-threads.js';
 export type { FastestWasmThreads, FastestWasmThreadsOptions } from './parallel/fastest-threads.js';

@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { prepareBackends, relativeError, runKernelOnBoth, seededTensorData } from './test-support/backend-comparison.js';
+import {
+  prepareBackends,
+  relativeError,
+  runKernelOnBoth,
+  seededTensorData,
+} from './test-support/backend-comparison.js';
 
 const cases: Array<{ shape: number[]; axis: number | number[] | null; keepDims: boolean }> = [
   { shape: [16, 8, 8, 64], axis: [0, 1, 2], keepDims: false }, // batch norm statistics of an NHWC tensor
@@ -16,11 +21,14 @@ const cases: Array<{ shape: number[]; axis: number | number[] | null; keepDims: 
 describe.each(['Sum', 'Mean'])('%s over leading axes on wasm', (kernelName) => {
   beforeAll(prepareBackends);
 
-  it.each(cases.map((testCase) => [JSON.stringify(testCase), testCase] as const))('matches cpu: %s', async (_, { shape, axis, keepDims }) => {
-    const { wasm, cpu } = await runKernelOnBoth(kernelName, { x: seededTensorData(shape, 31) }, { axis, keepDims });
-    expect(wasm.shape).toEqual(cpu.shape);
-    expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-5);
-  });
+  it.each(cases.map((testCase) => [JSON.stringify(testCase), testCase] as const))(
+    'matches cpu: %s',
+    async (_, { shape, axis, keepDims }) => {
+      const { wasm, cpu } = await runKernelOnBoth(kernelName, { x: seededTensorData(shape, 31) }, { axis, keepDims });
+      expect(wasm.shape).toEqual(cpu.shape);
+      expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-5);
+    },
+  );
 
   it('reduces int32 tensors exactly (stock kernel)', async () => {
     await tf.setBackend('wasm');

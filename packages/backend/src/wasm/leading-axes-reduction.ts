@@ -1,5 +1,14 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { backend_util, Mean, Sum, util, type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  backend_util,
+  Mean,
+  Sum,
+  util,
+  type KernelConfig,
+  type KernelFunc,
+  type SumAttrs,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 import { WasmKernelRunner, sizeOf, wasmBackendName } from './wasm-kernel-toolkit.js';
 
@@ -17,15 +26,27 @@ function leadingAxesReduction(kernelName: typeof Sum | typeof Mean, divide: bool
     const { x } = inputs;
     const rank = x.shape.length;
     const axes = util.parseAxisParam(attrs.axis, x.shape);
-    const leading = rank > 1 && x.dtype === 'float32' && axes.length < rank && [...axes].sort((a, b) => a - b).every((axis, index) => axis === index);
-    if (!leading || sizeOf(x.shape) === 0) return new WasmKernelRunner(backend).runOriginal(kernelName, { x }, { axis: attrs.axis, keepDims: attrs.keepDims });
+    const leading =
+      rank > 1 &&
+      x.dtype === 'float32' &&
+      axes.length < rank &&
+      [...axes].sort((a, b) => a - b).every((axis, index) => axis === index);
+    if (!leading || sizeOf(x.shape) === 0)
+      return new WasmKernelRunner(backend).runOriginal(
+        kernelName,
+        { x },
+        { axis: attrs.axis, keepDims: attrs.keepDims },
+      );
     const rows = sizeOf(x.shape.slice(0, axes.length));
     const outShape = x.shape.slice(axes.length);
     const columns = sizeOf(outShape);
     const totals = new Float64Array(columns);
     const source = backend.typedArrayFromHeap(x) as Float32Array;
     sumRows(source, rows, columns, totals);
-    const out = backend.makeOutput(attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape, 'float32');
+    const out = backend.makeOutput(
+      attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape,
+      'float32',
+    );
     const target = backend.typedArrayFromHeap(out) as Float32Array;
     if (divide) for (let column = 0; column < columns; column++) target[column] = (totals[column] as number) / rows;
     else target.set(totals);
@@ -48,14 +69,25 @@ function sumRows(source: Float32Array, rows: number, columns: number, totals: Fl
     for (let column = 0; column < columns; column++) {
       totals[column] =
         (totals[column] as number) +
-        ((source[a + column] as number) + (source[b + column] as number) + ((source[c + column] as number) + (source[d + column] as number)));
+        ((source[a + column] as number) +
+          (source[b + column] as number) +
+          ((source[c + column] as number) + (source[d + column] as number)));
     }
   }
   for (; row < rows; row++) {
     const offset = row * columns;
-    for (let column = 0; column < columns; column++) totals[column] = (totals[column] as number) + (source[offset + column] as number);
+    for (let column = 0; column < columns; column++)
+      totals[column] = (totals[column] as number) + (source[offset + column] as number);
   }
 }
 
-export const sumConfig: KernelConfig = { kernelName: Sum, backendName: wasmBackendName, kernelFunc: leadingAxesReduction(Sum, false) };
-export const meanConfig: KernelConfig = { kernelName: Mean, backendName: wasmBackendName, kernelFunc: leadingAxesReduction(Mean, true) };
+export const sumConfig: KernelConfig = {
+  kernelName: Sum,
+  backendName: wasmBackendName,
+  kernelFunc: leadingAxesReduction(Sum, false),
+};
+export const meanConfig: KernelConfig = {
+  kernelName: Mean,
+  backendName: wasmBackendName,
+  kernelFunc: leadingAxesReduction(Mean, true),
+};

@@ -15,12 +15,23 @@ describe('registerWasmTrainingKernels', () => {
     registerWasmTrainingKernels();
     await tf.setBackend('wasm');
     // BatchMatMul delegates to the stock kernel, which only works once its setup has run.
-    const product = tf.matMul(tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]), tf.tensor2d([1, 0, 0, 1, 1, 1], [3, 2]), true, false);
+    const product = tf.matMul(
+      tf.tensor2d([1, 2, 3, 4, 5, 6], [3, 2]),
+      tf.tensor2d([1, 0, 0, 1, 1, 1], [3, 2]),
+      true,
+      false,
+    );
     expect(await product.array()).toEqual([
       [1 + 5, 3 + 5],
       [2 + 6, 4 + 6],
     ]);
-    const transposed = tf.conv2dTranspose(tf.ones([1, 2, 2, 1]) as tf.Tensor4D, tf.ones([2, 2, 1, 1]) as tf.Tensor4D, [1, 4, 4, 1], 2, 'valid');
+    const transposed = tf.conv2dTranspose(
+      tf.ones([1, 2, 2, 1]) as tf.Tensor4D,
+      tf.ones([2, 2, 1, 1]) as tf.Tensor4D,
+      [1, 4, 4, 1],
+      2,
+      'valid',
+    );
     expect(Array.from(await transposed.data())).toEqual(new Array(16).fill(1));
     expect(warn).not.toHaveBeenCalled();
   });
@@ -36,8 +47,12 @@ describe('registerWasmTrainingKernels', () => {
   });
 
   it('names every kernel it provides, including the one wasm lacks', () => {
-    expect(wasmTrainingKernelNames).toEqual(expect.arrayContaining(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Tile']));
+    expect(wasmTrainingKernelNames).toEqual(
+      expect.arrayContaining(['Conv2DBackpropFilter', 'Conv2DBackpropInput', 'BatchMatMul', 'Tile']),
+    );
     for (const name of wasmTrainingKernelNames) expect(tf.getKernel(name, 'wasm')).toBeDefined();
-    expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc).not.toBe(tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc);
+    expect(tf.getKernel('Conv2DBackpropFilter', 'cpu')?.kernelFunc).not.toBe(
+      tf.getKernel('Conv2DBackpropFilter', 'wasm')?.kernelFunc,
+    );
   });
 });

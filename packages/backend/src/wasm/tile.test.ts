@@ -1,7 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { prepareBackends, relativeError, runKernelOnBoth, seededTensorData } from './test-support/backend-comparison.js';
+import {
+  prepareBackends,
+  relativeError,
+  runKernelOnBoth,
+  seededTensorData,
+} from './test-support/backend-comparison.js';
 
 const cases: Array<{ shape: number[]; reps: number[] }> = [
   { shape: [1, 1, 1, 8], reps: [4, 5, 5, 1] },
@@ -19,12 +24,15 @@ const cases: Array<{ shape: number[]; reps: number[] }> = [
 describe('Tile on wasm', () => {
   beforeAll(prepareBackends);
 
-  it.each(cases.map((testCase) => [JSON.stringify(testCase), testCase] as const))('matches cpu: %s', async (_, { shape, reps }) => {
-    const { wasm, cpu } = await runKernelOnBoth('Tile', { x: seededTensorData(shape, 21) }, { reps });
-    expect(wasm.shape).toEqual(shape.map((size, axis) => size * (reps[axis] as number)));
-    expect(cpu.shape).toEqual(wasm.shape);
-    expect(relativeError(wasm.values, cpu.values)).toBe(0);
-  });
+  it.each(cases.map((testCase) => [JSON.stringify(testCase), testCase] as const))(
+    'matches cpu: %s',
+    async (_, { shape, reps }) => {
+      const { wasm, cpu } = await runKernelOnBoth('Tile', { x: seededTensorData(shape, 21) }, { reps });
+      expect(wasm.shape).toEqual(shape.map((size, axis) => size * (reps[axis] as number)));
+      expect(cpu.shape).toEqual(wasm.shape);
+      expect(relativeError(wasm.values, cpu.values)).toBe(0);
+    },
+  );
 
   it('tiles int32 and bool tensors exactly', async () => {
     await tf.setBackend('wasm');

@@ -26,7 +26,8 @@ export function tile(args: { inputs: { x: TensorInfo }; backend: BackendWasm; at
   }
   const rowLength = rank === 0 ? 1 : (shape[rank - 1] as number);
   const rows = rank === 0 ? 1 : sizeOf(shape.slice(0, -1));
-  if (x.dtype === 'string' || rows > maximumRowsForBlockCopies) return runner.runOriginal(Tile, { x }, { reps: [...reps] });
+  if (x.dtype === 'string' || rows > maximumRowsForBlockCopies)
+    return runner.runOriginal(Tile, { x }, { reps: [...reps] });
 
   const outShape = shape.map((dimension, axis) => dimension * (reps[axis] as number));
   const out = backend.makeOutput(outShape, x.dtype);
@@ -70,7 +71,12 @@ export function tile(args: { inputs: { x: TensorInfo }; backend: BackendWasm; at
 }
 
 /** Fills target[start + block, start + total) with copies of target[start, start + block), doubling each time. */
-function replicate(target: { copyWithin(to: number, from: number, end: number): unknown }, start: number, block: number, total: number): void {
+function replicate(
+  target: { copyWithin(to: number, from: number, end: number): unknown },
+  start: number,
+  block: number,
+  total: number,
+): void {
   let filled = block;
   while (filled < total) {
     const length = Math.min(filled, total - filled);

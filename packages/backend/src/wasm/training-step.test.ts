@@ -43,7 +43,8 @@ describe('a whole DCGAN training step on wasm', () => {
     for (const [index, values] of wasm.weights.entries()) {
       const expected = cpu.weights[index] as Float32Array;
       let largest = 0;
-      for (let element = 0; element < values.length; element++) largest = Math.max(largest, Math.abs((values[element] as number) - (expected[element] as number)));
+      for (let element = 0; element < values.length; element++)
+        largest = Math.max(largest, Math.abs((values[element] as number) - (expected[element] as number)));
       expect(largest).toBeLessThan(1e-6);
     }
   });

@@ -24,7 +24,8 @@ export class WasmKernelRunner {
   /** Runs the kernel currently registered on wasm under `kernelName` (ours where we replaced it). */
   run(kernelName: string, inputs: NamedTensorInfoMap, attributes: NamedAttrMap = {}): TensorInfo {
     const config = getKernel(kernelName, wasmBackendName);
-    if (config === undefined) throw new Error(`Expected the wasm backend to have kernel \`${kernelName}\`, but it is not registered.`);
+    if (config === undefined)
+      throw new Error(`Expected the wasm backend to have kernel \`${kernelName}\`, but it is not registered.`);
     return runConfig(config, kernelName, inputs, attributes, this.backend);
   }
 
@@ -32,7 +33,9 @@ export class WasmKernelRunner {
   runOriginal(kernelName: string, inputs: NamedTensorInfoMap, attributes: NamedAttrMap = {}): TensorInfo {
     const config = originalWasmKernels.get(kernelName);
     if (config === undefined) {
-      throw new Error(`Expected the stock wasm kernel \`${kernelName}\` to have been kept by registerWasmTrainingKernels(); call it before running this kernel.`);
+      throw new Error(
+        `Expected the stock wasm kernel \`${kernelName}\` to have been kept by registerWasmTrainingKernels(); call it before running this kernel.`,
+      );
     }
     return runConfig(config, kernelName, inputs, attributes, this.backend);
   }

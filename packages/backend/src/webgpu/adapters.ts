@@ -24,15 +24,27 @@ interface DawnModule {
 
 /** The slice of `GPU` / `GPUAdapter` used here; the full types live in @webgpu/types. */
 export interface DawnGpu {
-  requestAdapter(options?: { powerPreference?: 'low-power' | 'high-performance'; forceFallbackAdapter?: boolean }): Promise<DawnAdapter | null>;
+  requestAdapter(options?: {
+    powerPreference?: 'low-power' | 'high-performance';
+    forceFallbackAdapter?: boolean;
+  }): Promise<DawnAdapter | null>;
 }
 
 export interface DawnAdapter {
-  readonly info: { vendor: string; architecture: string; device: string; description: string; isFallbackAdapter?: boolean };
+  readonly info: {
+    vendor: string;
+    architecture: string;
+    device: string;
+    description: string;
+    isFallbackAdapter?: boolean;
+  };
   readonly features: ReadonlySet<string>;
   readonly limits: Record<string, number>;
   readonly isFallbackAdapter?: boolean;
-  requestDevice(descriptor?: { requiredFeatures?: string[]; requiredLimits?: Record<string, number> }): Promise<unknown>;
+  requestDevice(descriptor?: {
+    requiredFeatures?: string[];
+    requiredLimits?: Record<string, number>;
+  }): Promise<unknown>;
 }
 
 const softwareNames = /llvmpipe|lavapipe|softpipe|swiftshader|microsoft basic render|\bwarp\b/i;
@@ -56,7 +68,9 @@ export function describeAdapter(adapter: DawnAdapter): WebGpuAdapterReport {
 /** One line for an adapter: `NVIDIA H100 (nvidia, hopper; hardware)`. */
 export function formatAdapter(adapter: WebGpuAdapterReport): string {
   const name = adapter.description || adapter.device || 'unnamed adapter';
-  const details = [adapter.vendor, adapter.architecture === 'software' ? '' : adapter.architecture].filter(Boolean).join(', ');
+  const details = [adapter.vendor, adapter.architecture === 'software' ? '' : adapter.architecture]
+    .filter(Boolean)
+    .join(', ');
   return `${name} (${details === '' ? '' : `${details}; `}${adapter.software ? 'software' : 'hardware'})`;
 }
 
@@ -73,7 +87,9 @@ export async function loadDawn(importModule: ModuleImporter): Promise<DawnGpu> {
   if (loaded !== undefined) return loaded;
   const module = (await importModule(dawnPackage)) as Partial<DawnModule>;
   if (typeof module.create !== 'function' || module.globals === undefined) {
-    throw new BackendError(`The \`${dawnPackage}\` package loaded but does not export create() and globals: expected Dawn's Node bindings ${dawnPackageVersion}`);
+    throw new BackendError(
+      `The \`${dawnPackage}\` package loaded but does not export create() and globals: expected Dawn's Node bindings ${dawnPackageVersion}`,
+    );
   }
   const scope = globalThis as Record<string, unknown>;
   for (const [name, value] of Object.entries(module.globals)) {
@@ -97,7 +113,11 @@ export async function loadDawn(importModule: ModuleImporter): Promise<DawnGpu> {
  */
 export async function requestAdapters(importModule: ModuleImporter): Promise<DawnAdapter[]> {
   const gpu = await loadDawn(importModule);
-  const requests = [{ powerPreference: 'high-performance' as const }, { powerPreference: 'low-power' as const }, { forceFallbackAdapter: true }];
+  const requests = [
+    { powerPreference: 'high-performance' as const },
+    { powerPreference: 'low-power' as const },
+    { forceFallbackAdapter: true },
+  ];
   const adapters: DawnAdapter[] = [];
   const seen = new Set<string>();
   for (const request of requests) {
@@ -117,16 +137,19 @@ export async function requestAdapters(importModule: ModuleImporter): Promise<Daw
 }
 
 /** Lists the WebGPU adapters on this machine (empty when there are none); throws when `webgpu` cannot load. */
-export async function listWebGpuAdapters(options: { importModule?: ModuleImporter } = {}): Promise<WebGpuAdapterReport[]> {
+export async function listWebGpuAdapters(
+  options: { importModule?: ModuleImporter } = {},
+): Promise<WebGpuAdapterReport[]> {
   return (await requestAdapters(options.importModule ?? defaultImportModule)).map(describeAdapter);
 }
 
 /** What to install so that Dawn finds an adapter on this platform. */
 export function webGpuInstallAdvice(platform: NodeJS.Platform = process.platform): string {
-  if (platform === 'darwin') return 'macOS needs nothing beyond the `webgpu` package (Dawn uses Metal); check that the GPU is not disabled.';
+  if (platform === 'darwin')
+    return 'macOS needs nothing beyond the `webgpu` package (Dawn uses Metal); check that the GPU is not disabled.';
   if (platform === 'win32') return 'Windows needs an up-to-date GPU driver with Direct3D 12 or Vulkan.';
   return (
-    'Linux needs a Vulkan driver: NVIDIA\'s driver ships one (libnvidia-vulkan / nvidia_icd.json; in a container, ' +
+    "Linux needs a Vulkan driver: NVIDIA's driver ships one (libnvidia-vulkan / nvidia_icd.json; in a container, " +
     'NVIDIA_DRIVER_CAPABILITIES must include `graphics`, e.g. `compute,utility,graphics`); for AMD and Intel install Mesa ' +
     '(Debian/Ubuntu: `apt-get install mesa-vulkan-drivers`). `vulkaninfo --summary` (package vulkan-tools) lists what Vulkan sees.'
   );

@@ -27,10 +27,18 @@ export function webGpuAdapter(): WebGpuAdapterReport | null {
 
 export type WebGpuAttempt =
   | { readonly ok: true; readonly adapter: WebGpuAdapterReport; readonly adapters: readonly WebGpuAdapterReport[] }
-  | { readonly ok: false; readonly reason: string; readonly cause?: unknown; readonly adapters?: readonly WebGpuAdapterReport[] };
+  | {
+      readonly ok: false;
+      readonly reason: string;
+      readonly cause?: unknown;
+      readonly adapters?: readonly WebGpuAdapterReport[];
+    };
 
 interface WebGpuBackendModule {
-  WebGPUBackend: new (device: unknown, adapterInfo?: unknown) => tf.KernelBackend & { readSync(dataId: object): unknown };
+  WebGPUBackend: new (
+    device: unknown,
+    adapterInfo?: unknown,
+  ) => tf.KernelBackend & { readSync(dataId: object): unknown };
 }
 
 /**
@@ -65,16 +73,26 @@ export async function prepareWebGpu(importModule: ModuleImporter, allowSoftware:
   try {
     module = (await importModule(webGpuBackendPackage)) as WebGpuBackendModule;
   } catch (error) {
-    return { ok: false, reason: explainWebGpuLoadFailure(webGpuBackendPackage, error), cause: error, adapters: reports };
+    return {
+      ok: false,
+      reason: explainWebGpuLoadFailure(webGpuBackendPackage, error),
+      cause: error,
+      adapters: reports,
+    };
   }
   if (typeof module.WebGPUBackend !== 'function') {
-    return { ok: false, reason: `${webGpuBackendPackage} loaded but exports no WebGPUBackend (expected 4.22.0)`, adapters: reports };
+    return {
+      ok: false,
+      reason: `${webGpuBackendPackage} loaded but exports no WebGPUBackend (expected 4.22.0)`,
+      adapters: reports,
+    };
   }
   patchReadSync(module.WebGPUBackend.prototype);
   registerWebGpuTrainingKernels();
   // The package registers its own factory when navigator.gpu existed at import (it did: loadDawn sets it).
   // Replace it by one on the adapter chosen here, so that a software adapter is never picked silently.
-  if (tf.findBackend(webGpuBackendName) !== null || tf.findBackendFactory(webGpuBackendName) !== null) tf.removeBackend(webGpuBackendName);
+  if (tf.findBackend(webGpuBackendName) !== null || tf.findBackendFactory(webGpuBackendName) !== null)
+    tf.removeBackend(webGpuBackendName);
   const WebGPUBackend = module.WebGPUBackend;
   tf.registerBackend(
     webGpuBackendName,
@@ -89,7 +107,10 @@ export async function prepareWebGpu(importModule: ModuleImporter, allowSoftware:
 }
 
 /** The device tfjs-backend-webgpu 4.22 asks for: the adapter's largest buffers and workgroups. */
-function deviceDescriptor(adapter: DawnAdapter): { requiredFeatures: string[]; requiredLimits: Record<string, number> } {
+function deviceDescriptor(adapter: DawnAdapter): {
+  requiredFeatures: string[];
+  requiredLimits: Record<string, number>;
+} {
   const limits = adapter.limits;
   const requiredLimits: Record<string, number> = {};
   for (const name of [
@@ -120,7 +141,9 @@ function patchReadSync(prototype: { readSync(dataId: object): unknown; [patched]
   const original = prototype.readSync;
   prototype.readSync = function readSync(this: unknown, dataId: object) {
     if (typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined') {
-      const data = (this as { tensorMap: { get(id: object): { values: unknown; dtype: string } | undefined } }).tensorMap.get(dataId);
+      const data = (
+        this as { tensorMap: { get(id: object): { values: unknown; dtype: string } | undefined } }
+      ).tensorMap.get(dataId);
       if (data !== undefined && data.values == null && data.dtype !== 'string' && data.dtype !== 'complex64') {
         throw new BackendError(
           'dataSync()/arraySync() cannot read a tensor from the GPU on the webgpu backend in Node (no OffscreenCanvas): use `await tensor.data()` or `await tensor.array()`',

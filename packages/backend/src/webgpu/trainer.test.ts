@@ -21,7 +21,11 @@ const slow = 900_000;
 /** The largest |a - b| over the tensors of two trainer states (weights, running statistics, Adam slots). */
 type StateGroup = 'generator' | 'discriminator' | 'generatorOptimizer' | 'discriminatorOptimizer';
 
-function largestDifference(a: TrainerState, b: TrainerState, groups: readonly StateGroup[] = ['generator', 'discriminator', 'generatorOptimizer', 'discriminatorOptimizer']): number {
+function largestDifference(
+  a: TrainerState,
+  b: TrainerState,
+  groups: readonly StateGroup[] = ['generator', 'discriminator', 'generatorOptimizer', 'discriminatorOptimizer'],
+): number {
   let largest = 0;
   for (const group of groups) {
     // Same tensors in the same order (names may differ by tfjs's uniquifying suffixes between trainers).
@@ -37,7 +41,11 @@ function largestDifference(a: TrainerState, b: TrainerState, groups: readonly St
 }
 
 /** Restores `state` on `backendName`, runs `steps` steps on the fixed real batch, and returns the new state. */
-async function stepsOn(backendName: ComparedBackend, state: TrainerState, steps: number): Promise<{ state: TrainerState; losses: number[] }> {
+async function stepsOn(
+  backendName: ComparedBackend,
+  state: TrainerState,
+  steps: number,
+): Promise<{ state: TrainerState; losses: number[] }> {
   await tf.setBackend(backendName);
   const trainer = await Trainer.fromState(state);
   const real = tf.tensor4d(realValues, [batchSize, 32, 32, 3]);
@@ -70,76 +78,88 @@ describeWebGpu('a whole 32px DCGAN Trainer step on webgpu', () => {
     await rm(directory, { recursive: true, force: true });
   });
 
-  it('moves every weight as the same step on cpu does (within 1e-4)', async () => {
-    const webgpu = await stepsOn('webgpu', initial, 1);
-    const cpu = await stepsOn('cpu', initial, 1);
-    // The step moved the weights (Adam's first step moves each by about the learning rate, 2e-4)...
-    expect(largestDifference(webgpu.state, initial, ['generator', 'discriminator'])).toBeGreaterThan(1e-4);
-    // ...and by the same amounts on both backends.
-    expect(largestDifference(webgpu.state, cpu.state)).toBeLessThan(1e-4);
-    for (const [index, loss] of webgpu.losses.entries()) expect(loss).toBeCloseTo(cpu.losses[index]!, 4);
-  }, slow);
+  it(
+    'moves every weight as the same step on cpu does (within 1e-4)',
+    async () => {
+      const webgpu = await stepsOn('webgpu', initial, 1);
+      const cpu = await stepsOn('cpu', initial, 1);
+      // The step moved the weights (Adam's first step moves each by about the learning rate, 2e-4)...
+      expect(largestDifference(webgpu.state, initial, ['generator', 'discriminator'])).toBeGreaterThan(1e-4);
+      // ...and by the same amounts on both backends.
+      expect(largestDifference(webgpu.state, cpu.state)).toBeLessThan(1e-4);
+      for (const [index, loss] of webgpu.losses.entries()) expect(loss).toBeCloseTo(cpu.losses[index]!, 4);
+    },
+    slow,
+  );
 
-  it('keeps tf.memory().numTensors and numBytesInGPU steady over 50 steps', async () => {
-    await tf.setBackend('webgpu');
-    const trainer = await Trainer.fromState(initial);
-    const real = tf.tensor4d(realValues, [batchSize, 32, 32, 3]);
-    try {
-      for (let step = 0; step < 2; step++) await trainer.step(real);
-      const before = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-      expect(before.numBytesInGPU).toBeGreaterThan(0);
-      const counts: number[] = [];
-      const bytes: number[] = [];
-      for (let step = 0; step < 50; step++) {
-        await trainer.step(real);
-        const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
-        counts.push(memory.numTensors);
-        bytes.push(memory.numBytesInGPU!);
+  it(
+    'keeps tf.memory().numTensors and numBytesInGPU steady over 50 steps',
+    async () => {
+      await tf.setBackend('webgpu');
+      const trainer = await Trainer.fromState(initial);
+      const real = tf.tensor4d(realValues, [batchSize, 32, 32, 3]);
+      try {
+        for (let step = 0; step < 2; step++) await trainer.step(real);
+        const before = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+        expect(before.numBytesInGPU).toBeGreaterThan(0);
+        const counts: number[] = [];
+        const bytes: number[] = [];
+        for (let step = 0; step < 50; step++) {
+          await trainer.step(real);
+          const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+          counts.push(memory.numTensors);
+          bytes.push(memory.numBytesInGPU!);
+        }
+        expect(new Set(counts)).toEqual(new Set([before.numTensors]));
+        expect(new Set(bytes)).toEqual(new Set([before.numBytesInGPU]));
+      } finally {
+        real.dispose();
+        trainer.dispose();
       }
-      expect(new Set(counts)).toEqual(new Set([before.numTensors]));
-      expect(new Set(bytes)).toEqual(new Set([before.numBytesInGPU]));
-    } finally {
+    },
+    slow,
+  );
+
+  it(
+    'writes a checkpoint on webgpu that resumes on wasm, and the other way round',
+    async () => {
+      // Two steps on webgpu, saved; loaded on wasm it holds exactly the same state and trains on as webgpu does.
+      await tf.setBackend('webgpu');
+      const onWebGpu = await Trainer.fromState(initial);
+      const real = tf.tensor4d(realValues, [batchSize, 32, 32, 3]);
+      await onWebGpu.step(real);
+      await onWebGpu.step(real);
       real.dispose();
-      trainer.dispose();
-    }
-  }, slow);
+      const saved = await onWebGpu.getState();
+      await saveCheckpoint(join(directory, 'from-webgpu'), onWebGpu);
+      onWebGpu.dispose();
 
-  it('writes a checkpoint on webgpu that resumes on wasm, and the other way round', async () => {
-    // Two steps on webgpu, saved; loaded on wasm it holds exactly the same state and trains on as webgpu does.
-    await tf.setBackend('webgpu');
-    const onWebGpu = await Trainer.fromState(initial);
-    const real = tf.tensor4d(realValues, [batchSize, 32, 32, 3]);
-    await onWebGpu.step(real);
-    await onWebGpu.step(real);
-    real.dispose();
-    const saved = await onWebGpu.getState();
-    await saveCheckpoint(join(directory, 'from-webgpu'), onWebGpu);
-    onWebGpu.dispose();
+      await tf.setBackend('wasm');
+      const onWasm = await loadCheckpoint(join(directory, 'from-webgpu'));
+      const loadedOnWasm = await onWasm.getState();
+      expect(loadedOnWasm.completedSteps).toBe(2);
+      expect(largestDifference(loadedOnWasm, saved)).toBe(0);
+      const wasmReal = tf.tensor4d(realValues, [batchSize, 32, 32, 3]);
+      await onWasm.step(wasmReal);
+      wasmReal.dispose();
+      await saveCheckpoint(join(directory, 'from-wasm'), onWasm);
+      const afterWasmStep = await onWasm.getState();
+      onWasm.dispose();
 
-    await tf.setBackend('wasm');
-    const onWasm = await loadCheckpoint(join(directory, 'from-webgpu'));
-    const loadedOnWasm = await onWasm.getState();
-    expect(loadedOnWasm.completedSteps).toBe(2);
-    expect(largestDifference(loadedOnWasm, saved)).toBe(0);
-    const wasmReal = tf.tensor4d(realValues, [batchSize, 32, 32, 3]);
-    await onWasm.step(wasmReal);
-    wasmReal.dispose();
-    await saveCheckpoint(join(directory, 'from-wasm'), onWasm);
-    const afterWasmStep = await onWasm.getState();
-    onWasm.dispose();
+      const continuedOnWebGpu = await stepsOn('webgpu', saved, 1);
+      expect(largestDifference(afterWasmStep, continuedOnWebGpu.state)).toBeLessThan(1e-4);
 
-    const continuedOnWebGpu = await stepsOn('webgpu', saved, 1);
-    expect(largestDifference(afterWasmStep, continuedOnWebGpu.state)).toBeLessThan(1e-4);
-
-    // Back: the wasm checkpoint loads on webgpu exactly and trains on as wasm does.
-    await tf.setBackend('webgpu');
-    const back = await loadCheckpoint(join(directory, 'from-wasm'));
-    const loadedOnWebGpu = await back.getState();
-    back.dispose();
-    expect(loadedOnWebGpu.completedSteps).toBe(3);
-    expect(largestDifference(loadedOnWebGpu, afterWasmStep)).toBe(0);
-    const nextOnWebGpu = await stepsOn('webgpu', loadedOnWebGpu, 1);
-    const nextOnWasm = await stepsOn('wasm', afterWasmStep, 1);
-    expect(largestDifference(nextOnWebGpu.state, nextOnWasm.state)).toBeLessThan(1e-4);
-  }, slow);
+      // Back: the wasm checkpoint loads on webgpu exactly and trains on as wasm does.
+      await tf.setBackend('webgpu');
+      const back = await loadCheckpoint(join(directory, 'from-wasm'));
+      const loadedOnWebGpu = await back.getState();
+      back.dispose();
+      expect(loadedOnWebGpu.completedSteps).toBe(3);
+      expect(largestDifference(loadedOnWebGpu, afterWasmStep)).toBe(0);
+      const nextOnWebGpu = await stepsOn('webgpu', loadedOnWebGpu, 1);
+      const nextOnWasm = await stepsOn('wasm', afterWasmStep, 1);
+      expect(largestDifference(nextOnWebGpu.state, nextOnWasm.state)).toBeLessThan(1e-4);
+    },
+    slow,
+  );
 });

@@ -25,7 +25,12 @@ describe('DcganError', () => {
     const cause = new Error('EACCES');
     const error = new ExampleError('run.json: cannot write file', { cause, file: 'run.json' });
     expect(error).toBeInstanceOf(Error);
-    expect([error.message, error.name, error.cause, error.file]).toEqual(['run.json: cannot write file', 'ExampleError', cause, 'run.json']);
+    expect([error.message, error.name, error.cause, error.file]).toEqual([
+      'run.json: cannot write file',
+      'ExampleError',
+      cause,
+      'run.json',
+    ]);
     expect(String(error)).toBe('ExampleError: run.json: cannot write file');
     expect(new DcganError('plain').file).toBeUndefined();
   });
@@ -41,7 +46,11 @@ describe('DcganError', () => {
       expect(DcganError.isInstance(other)).toBe(false);
     }
     const detailed = new DetailedError('y', { detail: 'z', file: 'a.bin' });
-    expect([DcganError.isInstance(detailed), ExampleError.isInstance(detailed), DetailedError.isInstance(detailed)]).toEqual([true, true, true]);
+    expect([
+      DcganError.isInstance(detailed),
+      ExampleError.isInstance(detailed),
+      DetailedError.isInstance(detailed),
+    ]).toEqual([true, true, true]);
     expect(DetailedError.isInstance(family)).toBe(false);
     expect([detailed.detail, detailed.file, detailed.name]).toEqual(['z', 'a.bin', 'DetailedError']);
     // Works unbound, as a callback.

@@ -21,7 +21,8 @@ export type InstanceCheck<T> = ((error: unknown) => error is T) & { readonly mar
  */
 export function instanceCheck<T extends Error>(marker: string): InstanceCheck<T> {
   const symbol = Symbol.for(marker);
-  const check = (error: unknown): error is T => error != null && typeof error === 'object' && (error as Record<symbol, unknown>)[symbol] === true;
+  const check = (error: unknown): error is T =>
+    error != null && typeof error === 'object' && (error as Record<symbol, unknown>)[symbol] === true;
   return Object.assign(check, { marker });
 }
 
@@ -56,7 +57,11 @@ export class DcganError extends Error {
     this.cause = options.cause;
     this.file = options.file;
     // The marker of the error's own class and of each family above it, as registry symbols.
-    for (let family: unknown = new.target; family !== Error && typeof family === 'function'; family = Object.getPrototypeOf(family)) {
+    for (
+      let family: unknown = new.target;
+      family !== Error && typeof family === 'function';
+      family = Object.getPrototypeOf(family)
+    ) {
       if (Object.hasOwn(family, 'isInstance')) {
         Object.defineProperty(this, Symbol.for((family as typeof DcganError).isInstance.marker), { value: true });
       }

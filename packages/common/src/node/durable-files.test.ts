@@ -80,30 +80,33 @@ describe('writeFileAtomic', () => {
     expect(await readdir(folder)).toEqual(['image.png']);
   });
 
-  it.each(['write', 'sync', 'rename'] as const)('keeps the old file and removes the temporary one when %s fails', async (failing) => {
-    const path = join(folder, 'manifest.json');
-    await writeFile(path, 'old contents');
-    const failure = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
-    if (failing === 'rename') {
-      vi.spyOn(fs, 'rename').mockRejectedValue(failure);
-    } else {
-      const realOpen = fs.open.bind(fs);
-      vi.spyOn(fs, 'open').mockImplementation(async (...parameters: Parameters<typeof fs.open>) => {
-        const handle = await realOpen(...parameters);
-        if (failing === 'write') handle.writeFile = () => Promise.reject(failure);
-        else handle.sync = () => Promise.reject(failure);
-        return handle;
-      });
-    }
-    const error = await writeFileAtomic(path, 'new contents').catch((caught: unknown) => caught);
-    expect(DcganError.isInstance(error)).toBe(true);
-    expect((error as DcganError).message).toBe(`${path}: cannot write file: ENOSPC: no space left on device`);
-    expect((error as DcganError).file).toBe(path);
-    expect((error as DcganError).cause).toBe(failure);
-    vi.restoreAllMocks();
-    expect(await readFile(path, 'utf8')).toBe('old contents');
-    expect(await readdir(folder)).toEqual(['manifest.json']);
-  });
+  it.each(['write', 'sync', 'rename'] as const)(
+    'keeps the old file and removes the temporary one when %s fails',
+    async (failing) => {
+      const path = join(folder, 'manifest.json');
+      await writeFile(path, 'old contents');
+      const failure = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+      if (failing === 'rename') {
+        vi.spyOn(fs, 'rename').mockRejectedValue(failure);
+      } else {
+        const realOpen = fs.open.bind(fs);
+        vi.spyOn(fs, 'open').mockImplementation(async (...parameters: Parameters<typeof fs.open>) => {
+          const handle = await realOpen(...parameters);
+          if (failing === 'write') handle.writeFile = () => Promise.reject(failure);
+          else handle.sync = () => Promise.reject(failure);
+          return handle;
+        });
+      }
+      const error = await writeFileAtomic(path, 'new contents').catch((caught: unknown) => caught);
+      expect(DcganError.isInstance(error)).toBe(true);
+      expect((error as DcganError).message).toBe(`${path}: cannot write file: ENOSPC: no space left on device`);
+      expect((error as DcganError).file).toBe(path);
+      expect((error as DcganError).cause).toBe(failure);
+      vi.restoreAllMocks();
+      expect(await readFile(path, 'utf8')).toBe('old contents');
+      expect(await readdir(folder)).toEqual(['manifest.json']);
+    },
+  );
 
   it('names the file when its folder does not exist', async () => {
     const path = join(folder, 'missing', 'a.json');

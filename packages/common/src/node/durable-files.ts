@@ -77,7 +77,11 @@ export interface WriteFileAtomicOptions {
  * @example
  * await writeFileAtomic('runs/mnist/run.json', `${JSON.stringify(record, null, 2)}\n`);
  */
-export async function writeFileAtomic(path: string, contents: FileContents, options: WriteFileAtomicOptions = {}): Promise<void> {
+export async function writeFileAtomic(
+  path: string,
+  contents: FileContents,
+  options: WriteFileAtomicOptions = {},
+): Promise<void> {
   const durable = options.durable ?? true;
   const temporary = `${path}.tmp-${randomSuffix()}`;
   try {
@@ -115,7 +119,9 @@ export async function removeIfPresent(path: string): Promise<void> {
 
 /** The `code` of a Node system error (`'ENOENT'`, ...), if it has one. */
 export function errorCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error != null && 'code' in error ? String((error as { code: unknown }).code) : undefined;
+  return typeof error === 'object' && error != null && 'code' in error
+    ? String((error as { code: unknown }).code)
+    : undefined;
 }
 
 export { fs };

@@ -19,7 +19,9 @@ describe('createSeededRandom', () => {
     const direct = mulberry32(mixSeed(9));
     expect([mixed(), mixed()]).toEqual([direct(), direct()]);
     const negatives = mulberry32(deriveSeed('dcgan-latent', 3, 'negatives'));
-    expect([negatives(), negatives(), negatives()]).toEqual([0.5354664353653789, 0.629797616507858, 0.8422781019471586]);
+    expect([negatives(), negatives(), negatives()]).toEqual([
+      0.5354664353653789, 0.629797616507858, 0.8422781019471586,
+    ]);
   });
 
   it('stays in [0, 1) and covers it evenly', () => {
@@ -38,9 +40,13 @@ describe('createSeededRandom', () => {
 describe('mixSeed and deriveSeed', () => {
   it('give the same seeds as before', () => {
     expect([mixSeed(1, 2, 3), mixSeed(2 ** 33 + 5, 0x5f11), mixSeed(7)]).toEqual([60634931, 4191633527, 2038351931]);
-    expect([deriveSeed(1, 'generator'), deriveSeed(123, 'step', 7), deriveSeed(5, 'kid')]).toEqual([1684258391, 271641426, 319098466]);
+    expect([deriveSeed(1, 'generator'), deriveSeed(123, 'step', 7), deriveSeed(5, 'kid')]).toEqual([
+      1684258391, 271641426, 319098466,
+    ]);
     // @dcgan/latent's seeds: its own name first.
-    expect([deriveSeed('dcgan-latent', 1, 'walk'), deriveSeed('dcgan-latent', 9, 'negatives')]).toEqual([910032923, 709938609]);
+    expect([deriveSeed('dcgan-latent', 1, 'walk'), deriveSeed('dcgan-latent', 9, 'negatives')]).toEqual([
+      910032923, 709938609,
+    ]);
   });
 
   it('mixSeed depends on the order of its values; deriveSeed is a positive 31-bit integer', () => {
@@ -54,7 +60,9 @@ describe('mixSeed and deriveSeed', () => {
 
 describe('createPermutation and shuffleInPlace', () => {
   it('gives the same order as before', () => {
-    expect(Array.from(createPermutation(10, createSeededRandom(mixSeed(3, 1))))).toEqual([0, 3, 7, 5, 1, 4, 9, 8, 2, 6]);
+    expect(Array.from(createPermutation(10, createSeededRandom(mixSeed(3, 1))))).toEqual([
+      0, 3, 7, 5, 1, 4, 9, 8, 2, 6,
+    ]);
   });
 
   it('is a permutation, and shuffling a prefix leaves the rest in place', () => {

@@ -48,7 +48,11 @@ export function randomInteger(random: SeededRandom, bound: number): number {
  * @example
  * shuffleInPlace(order, createSeededRandom(mixSeed(seed, epoch)));
  */
-export function shuffleInPlace(values: Int32Array | Uint32Array | number[], random: SeededRandom, length = values.length): void {
+export function shuffleInPlace(
+  values: Int32Array | Uint32Array | number[],
+  random: SeededRandom,
+  length = values.length,
+): void {
   for (let index = length - 1; index > 0; index -= 1) {
     const other = randomInteger(random, index + 1);
     const value = values[index]!;

@@ -7,7 +7,14 @@ import { withConv2DGradientsOnDemand } from './conv2d-gradients-on-demand';
 
 beforeAll(useCpuBackend);
 
-const layerArgs = { filters: 4, kernelSize: 3, strides: 2, padding: 'same', useBias: false, kernelInitializer: 'glorotNormal' } as const;
+const layerArgs = {
+  filters: 4,
+  kernelSize: 3,
+  strides: 2,
+  padding: 'same',
+  useBias: false,
+  kernelInitializer: 'glorotNormal',
+} as const;
 
 /** sum(output^2) and its gradient with respect to the input or to the kernel. */
 function run(layer: ReturnType<typeof tfl.layers.conv2d>, x: tf.Tensor4D, wanted: 'input' | 'kernel') {
@@ -55,6 +62,8 @@ describe('withConv2DGradientsOnDemand', () => {
 
   it('refuses layers with a bias or an activation', () => {
     expect(() => withConv2DGradientsOnDemand(tfl.layers.conv2d({ ...layerArgs, useBias: true }))).toThrow(DcganError);
-    expect(() => withConv2DGradientsOnDemand(tfl.layers.conv2d({ ...layerArgs, activation: 'relu' }))).toThrow(DcganError);
+    expect(() => withConv2DGradientsOnDemand(tfl.layers.conv2d({ ...layerArgs, activation: 'relu' }))).toThrow(
+      DcganError,
+    );
   });
 });

@@ -27,13 +27,17 @@ export function withConv2DGradientsOnDemand(layer: Conv2DLayer): Conv2DLayer {
   const fields = layer as unknown as Conv2DFields;
   const activation = fields.activation?.getClassName();
   if (fields.useBias || (activation !== undefined && activation !== 'linear') || fields.dataFormat !== 'channelsLast') {
-    throw new DcganError(`Expected conv2d layer \`${layer.name}\` to have no bias, a linear activation and channels last`);
+    throw new DcganError(
+      `Expected conv2d layer \`${layer.name}\` to have no bias, a linear activation and channels last`,
+    );
   }
-  const dilations = typeof fields.dilationRate === 'number' ? fields.dilationRate : (fields.dilationRate as [number, number]);
+  const dilations =
+    typeof fields.dilationRate === 'number' ? fields.dilationRate : (fields.dilationRate as [number, number]);
   layer.call = (inputs: tf.Tensor | tf.Tensor[]): tf.Tensor =>
     tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      if (x === undefined || fields.kernel == null) throw new DcganError(`Conv2d layer \`${layer.name}\` was called before it was built`);
+      if (x === undefined || fields.kernel == null)
+        throw new DcganError(`Conv2d layer \`${layer.name}\` was called before it was built`);
       return tf.conv2d(
         x as tf.Tensor4D,
         fields.kernel.read() as tf.Tensor4D,

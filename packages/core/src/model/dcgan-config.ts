@@ -129,7 +129,8 @@ export function dcganParameterCount(configOptions: DcganConfigOptions): DcganPar
   }
   let discriminator = 16 * width(depth - 1);
   for (let block = 1; block < depth; block++) {
-    discriminator += kernel * (block === 1 ? channels : width(block - 1)) * width(block) + (block > 1 ? 2 * width(block) : 0);
+    discriminator +=
+      kernel * (block === 1 ? channels : width(block - 1)) * width(block) + (block > 1 ? 2 * width(block) : 0);
   }
   return { generator, discriminator };
 }

@@ -47,10 +47,16 @@ export function createDiscriminator(configOptions: DcganConfigOptions, options: 
     if (block > 1) {
       const batchNormName = layerNames.discriminatorBatchNorm(block);
       x = tfl.layers
-        .batchNormalization({ ...batchNormSettings, gammaInitializer: gammaInitializer(seed, batchNormName), name: batchNormName })
+        .batchNormalization({
+          ...batchNormSettings,
+          gammaInitializer: gammaInitializer(seed, batchNormName),
+          name: batchNormName,
+        })
         .apply(x) as tfl.SymbolicTensor;
     }
-    x = tfl.layers.leakyReLU({ alpha: leakyReluSlope, name: layerNames.discriminatorLeakyRelu(block) }).apply(x) as tfl.SymbolicTensor;
+    x = tfl.layers
+      .leakyReLU({ alpha: leakyReluSlope, name: layerNames.discriminatorLeakyRelu(block) })
+      .apply(x) as tfl.SymbolicTensor;
   }
   const logitName = layerNames.discriminatorConv(depth);
   x = withConv2DGradientsOnDemand(

@@ -26,7 +26,9 @@ function numberedLayers(model: tfl.LayersModel, pattern: RegExp): Array<{ index:
 export function discriminatorFeatureLayers(discriminator: tfl.LayersModel): Layer[] {
   const layers = numberedLayers(discriminator, /^d_lrelu(\d+)$/);
   if (layers.length === 0) {
-    throw new DcganError(`Expected a DCGAN discriminator with \`d_lrelu{i}\` layers, got model \`${discriminator.name}\``);
+    throw new DcganError(
+      `Expected a DCGAN discriminator with \`d_lrelu{i}\` layers, got model \`${discriminator.name}\``,
+    );
   }
   return layers.map((entry) => entry.layer);
 }
@@ -73,7 +75,9 @@ export function generatorFeatureLayer(generator: tfl.LayersModel, name?: string)
   const found = layers.find((entry) => entry.layer.name === wanted);
   if (found != null) return found.layer;
   // A 16px generator still has g_relu1 and g_relu2, so only a named layer can be missing.
-  const available = layers.map((entry) => `${entry.layer.name} (${(entry.layer.outputShape as number[]).slice(1).join('x')})`).join(', ');
+  const available = layers
+    .map((entry) => `${entry.layer.name} (${(entry.layer.outputShape as number[]).slice(1).join('x')})`)
+    .join(', ');
   throw new DcganError(`Expected \`layer\` to be one of the generator's ReLU layers ${available}, got \`${wanted}\``);
 }
 
@@ -90,6 +94,7 @@ export const secondHighestGeneratorLayer = 'g_relu2';
  */
 export function countTrainableParameters(model: tfl.LayersModel): number {
   let total = 0;
-  for (const weight of model.trainableWeights) total += weight.shape.reduce((product: number, size) => product * (size ?? 1), 1);
+  for (const weight of model.trainableWeights)
+    total += weight.shape.reduce((product: number, size) => product * (size ?? 1), 1);
   return total;
 }

@@ -41,7 +41,9 @@ export function createGenerator(configOptions: DcganConfigOptions, options: Mode
       name: layerNames.generatorProject,
     })
     .apply(input) as tfl.SymbolicTensor;
-  x = tfl.layers.reshape({ targetShape: [4, 4, firstWidth], name: layerNames.generatorReshape }).apply(x) as tfl.SymbolicTensor;
+  x = tfl.layers
+    .reshape({ targetShape: [4, 4, firstWidth], name: layerNames.generatorReshape })
+    .apply(x) as tfl.SymbolicTensor;
   x = batchNormReluBlock(x, 1, seed);
   for (let block = 2; block <= depth; block++) {
     const isOutput = block === depth;
@@ -67,7 +69,11 @@ export function createGenerator(configOptions: DcganConfigOptions, options: Mode
 function batchNormReluBlock(x: tfl.SymbolicTensor, block: number, seed: number): tfl.SymbolicTensor {
   const batchNormName = layerNames.generatorBatchNorm(block);
   const normalized = tfl.layers
-    .batchNormalization({ ...batchNormSettings, gammaInitializer: gammaInitializer(seed, batchNormName), name: batchNormName })
+    .batchNormalization({
+      ...batchNormSettings,
+      gammaInitializer: gammaInitializer(seed, batchNormName),
+      name: batchNormName,
+    })
     .apply(x) as tfl.SymbolicTensor;
   return tfl.layers.reLU({ name: layerNames.generatorRelu(block) }).apply(normalized) as tfl.SymbolicTensor;
 }

@@ -5,7 +5,12 @@ import { DcganError } from '@dcgan/common';
 import { useCpuBackend } from '../test-support/cpu-backend';
 import { dcganParameterCount, resolveDcganConfig } from './dcgan-config';
 import { createDiscriminator } from './discriminator';
-import { countTrainableParameters, discriminatorFeatureLayers, discriminatorFeatureModel, generatorFeatureLayer } from './feature-layers';
+import {
+  countTrainableParameters,
+  discriminatorFeatureLayers,
+  discriminatorFeatureModel,
+  generatorFeatureLayer,
+} from './feature-layers';
 import { createGenerator } from './generator';
 import { dcganPresets } from './presets';
 
@@ -32,7 +37,7 @@ describe('presets', () => {
     discriminator.dispose();
   });
 
-  it('dcganParameterCount gives the built models\' counts without building them', () => {
+  it("dcganParameterCount gives the built models' counts without building them", () => {
     // pytorch/examples' published counts for its 64px DCGAN.
     expect(dcganParameterCount(dcganPresets.dcgan64)).toEqual({ generator: 3_576_704, discriminator: 2_765_568 });
     for (const config of [
@@ -90,26 +95,45 @@ describe('presets', () => {
       ['d_conv5', 'Conv2D', [1, 1, 1]],
       ['d_logit', 'Flatten', [1]],
     ]);
-    expect(discriminatorFeatureLayers(discriminator).map((layer) => layer.name)).toEqual(['d_lrelu1', 'd_lrelu2', 'd_lrelu3', 'd_lrelu4']);
+    expect(discriminatorFeatureLayers(discriminator).map((layer) => layer.name)).toEqual([
+      'd_lrelu1',
+      'd_lrelu2',
+      'd_lrelu3',
+      'd_lrelu4',
+    ]);
     // Section 6.3.1's "second highest convolution layer": the block after the projection, not the one next to the image.
     expect(generatorFeatureLayer(generator).name).toBe('g_relu2');
     expect(generatorFeatureLayer(generator, 'g_relu4').name).toBe('g_relu4');
-    expect(() => generatorFeatureLayer(generator, 'g_relu5')).toThrow(/one of the generator's ReLU layers g_relu1 \(4x4x512\), .*g_relu4 \(32x32x64\), got `g_relu5`/);
+    expect(() => generatorFeatureLayer(generator, 'g_relu5')).toThrow(
+      /one of the generator's ReLU layers g_relu1 \(4x4x512\), .*g_relu4 \(32x32x64\), got `g_relu5`/,
+    );
     generator.dispose();
     discriminator.dispose();
   });
 
   it("the authors' variant is the paper's figure 1: 5x5 kernels, 1024 channels at 4x4", () => {
     const generator = createGenerator(dcganPresets.dcgan64Authors);
-    const shapes = generator.layers.filter((layer) => /^g_(reshape|deconv)/.test(layer.name)).map((layer) => (layer.outputShape as number[]).slice(1));
-    expect(shapes).toEqual([[4, 4, 1024], [8, 8, 512], [16, 16, 256], [32, 32, 128], [64, 64, 3]]);
+    const shapes = generator.layers
+      .filter((layer) => /^g_(reshape|deconv)/.test(layer.name))
+      .map((layer) => (layer.outputShape as number[]).slice(1));
+    expect(shapes).toEqual([
+      [4, 4, 1024],
+      [8, 8, 512],
+      [16, 16, 256],
+      [32, 32, 128],
+      [64, 64, 3],
+    ]);
     const deconv = generator.getLayer('g_deconv2').getWeights()[0]!;
     expect(deconv.shape).toEqual([5, 5, 512, 1024]);
     // project 100*16*1024, deconvs 5*5*(1024*512 + 512*256 + 256*128 + 128*3), BN gamma+beta 2*(1024+512+256+128)
-    expect(countTrainableParameters(generator)).toBe(100 * 16 * 1024 + 25 * (1024 * 512 + 512 * 256 + 256 * 128 + 128 * 3) + 2 * (1024 + 512 + 256 + 128));
+    expect(countTrainableParameters(generator)).toBe(
+      100 * 16 * 1024 + 25 * (1024 * 512 + 512 * 256 + 256 * 128 + 128 * 3) + 2 * (1024 + 512 + 256 + 128),
+    );
     const discriminator = createDiscriminator(dcganPresets.dcgan64Authors);
     // convs 5*5*(3*128 + 128*256 + 256*512 + 512*1024), logit 4*4*1024, BN 2*(256+512+1024)
-    expect(countTrainableParameters(discriminator)).toBe(25 * (3 * 128 + 128 * 256 + 256 * 512 + 512 * 1024) + 16 * 1024 + 2 * (256 + 512 + 1024));
+    expect(countTrainableParameters(discriminator)).toBe(
+      25 * (3 * 128 + 128 * 256 + 256 * 512 + 512 * 1024) + 16 * 1024 + 2 * (256 + 512 + 1024),
+    );
     generator.dispose();
     discriminator.dispose();
   });
@@ -161,7 +185,9 @@ describe("the paper's architecture constraints (section 3)", () => {
       expect(classes(model).filter((name) => /Pool/.test(name))).toEqual([]);
     }
     // The only dense layer is G's projection from z; D ends in a conv over the whole 4x4 map.
-    expect(generator.layers.filter((layer) => layer.getClassName() === 'Dense').map((layer) => layer.name)).toEqual(['g_project']);
+    expect(generator.layers.filter((layer) => layer.getClassName() === 'Dense').map((layer) => layer.name)).toEqual([
+      'g_project',
+    ]);
     expect(classes(discriminator)).not.toContain('Dense');
   });
 
@@ -187,7 +213,9 @@ describe("the paper's architecture constraints (section 3)", () => {
     expect(follows(discriminator, 'd_conv2')).toBe('BatchNormalization');
     expect(follows(discriminator, 'd_conv3')).toBe('BatchNormalization');
     expect(follows(discriminator, 'd_conv4')).toBe('Flatten');
-    for (const layer of [...generator.layers, ...discriminator.layers].filter((layer) => layer.getClassName() === 'BatchNormalization')) {
+    for (const layer of [...generator.layers, ...discriminator.layers].filter(
+      (layer) => layer.getClassName() === 'BatchNormalization',
+    )) {
       const { momentum, epsilon } = layer.getConfig() as { momentum: number; epsilon: number };
       expect([momentum, epsilon]).toEqual([0.9, 1e-5]);
     }
@@ -242,6 +270,12 @@ describe('config validation', () => {
   });
 
   it('fills in the defaults', () => {
-    expect(resolveDcganConfig({ imageSize: 32 })).toEqual({ imageSize: 32, channels: 3, latentDim: 100, baseWidth: 64, kernelSize: 4 });
+    expect(resolveDcganConfig({ imageSize: 32 })).toEqual({
+      imageSize: 32,
+      channels: 3,
+      latentDim: 100,
+      baseWidth: 64,
+      kernelSize: 4,
+    });
   });
 });

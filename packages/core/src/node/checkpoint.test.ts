@@ -14,9 +14,17 @@ import type { TrainerOptions } from '../training/trainer-options';
 import { Trainer } from '../training/trainer';
 import { loadCheckpoint, readCheckpointInfo, saveCheckpoint } from './checkpoint';
 
-const options: TrainerOptions = { config: { imageSize: 16, channels: 1, baseWidth: 8, latentDim: 16 }, batchSize: 4, seed: 11 };
+const options: TrainerOptions = {
+  config: { imageSize: 16, channels: 1, baseWidth: 8, latentDim: 16 },
+  batchSize: 4,
+  seed: 11,
+};
 /** A model small enough to train 100+ steps in a test. */
-const tinyOptions: TrainerOptions = { config: { imageSize: 16, channels: 1, baseWidth: 2, latentDim: 4 }, batchSize: 4, seed: 5 };
+const tinyOptions: TrainerOptions = {
+  config: { imageSize: 16, channels: 1, baseWidth: 2, latentDim: 4 },
+  batchSize: 4,
+  seed: 5,
+};
 let batches: tf.Tensor4D[];
 let root: string;
 
@@ -38,17 +46,26 @@ async function train(trainer: Trainer, steps: number): Promise<void> {
 /** Every model weight and optimizer slot of a trainer, flattened, in state order. */
 async function everything(trainer: Trainer): Promise<Array<{ name: string; values: number[] }>> {
   const state = await trainer.getState();
-  return [...state.generator, ...state.discriminator, ...state.generatorOptimizer, ...state.discriminatorOptimizer].map((tensor) => ({
-    name: tensor.name,
-    values: Array.from(tensor.values),
-  }));
+  return [...state.generator, ...state.discriminator, ...state.generatorOptimizer, ...state.discriminatorOptimizer].map(
+    (tensor) => ({
+      name: tensor.name,
+      values: Array.from(tensor.values),
+    }),
+  );
 }
 
 /** Every model weight and Adam moment of a trainer as raw bytes, in state order. */
 async function stateBytes(trainer: Trainer): Promise<Uint8Array> {
   const state = await trainer.getState();
-  const tensors = [...state.generator, ...state.discriminator, ...state.generatorOptimizer, ...state.discriminatorOptimizer];
-  return Buffer.concat(tensors.map((tensor) => Buffer.from(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength)));
+  const tensors = [
+    ...state.generator,
+    ...state.discriminator,
+    ...state.generatorOptimizer,
+    ...state.discriminatorOptimizer,
+  ];
+  return Buffer.concat(
+    tensors.map((tensor) => Buffer.from(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength)),
+  );
 }
 
 function maxDifference(a: Array<{ values: number[] }>, b: Array<{ values: number[] }>): number {
@@ -77,14 +94,21 @@ describe('checkpoints', () => {
     const saved = await saveCheckpoint(directory, trainer);
     expect(saved).toMatchObject({ path: directory, step: 2 });
     expect(events).toEqual([expect.objectContaining({ status: 'checkpoint', step: 2, epoch: 3, path: directory })]);
-    expect((await readdir(directory)).sort()).toEqual(['checkpoint.json', expect.stringMatching(/^weights-00000002-[0-9a-f]+\.bin$/)]);
+    expect((await readdir(directory)).sort()).toEqual([
+      'checkpoint.json',
+      expect.stringMatching(/^weights-00000002-[0-9a-f]+\.bin$/),
+    ]);
 
     const loaded = await loadCheckpoint(directory, { expectedConfig: options.config });
     expect(loaded.completedSteps).toBe(2);
     expect(loaded.epoch).toBe(3);
     expect(loaded.options).toEqual(trainer.options);
     expect(maxDifference(await everything(trainer), await everything(loaded))).toBe(0);
-    expect(await readCheckpointInfo(directory)).toMatchObject({ completedSteps: 2, epoch: 3, options: trainer.options });
+    expect(await readCheckpointInfo(directory)).toMatchObject({
+      completedSteps: 2,
+      epoch: 3,
+      options: trainer.options,
+    });
     trainer.dispose();
     loaded.dispose();
   });
@@ -116,7 +140,12 @@ describe('checkpoints', () => {
     const stepsPerEpoch = 8;
     const checkpoints = new Set([20, 40, 100]);
     const compared = [25, 45, 105];
-    const trainTo = async (trainer: Trainer, steps: number, snapshots: Map<number, Uint8Array>, directory?: string): Promise<Trainer> => {
+    const trainTo = async (
+      trainer: Trainer,
+      steps: number,
+      snapshots: Map<number, Uint8Array>,
+      directory?: string,
+    ): Promise<Trainer> => {
       let current = trainer;
       while (current.completedSteps < steps) {
         current.epoch = Math.floor(current.completedSteps / stepsPerEpoch);
@@ -137,7 +166,10 @@ describe('checkpoints', () => {
     const resumed = await trainTo(new Trainer(tinyOptions), 105, resumedSnapshots, await freshDirectory('exact'));
     expect(resumed.epoch).toBe(straight.epoch);
     for (const step of compared) {
-      expect({ step, identical: Buffer.from(resumedSnapshots.get(step)!).equals(Buffer.from(straightSnapshots.get(step)!)) }).toEqual({
+      expect({
+        step,
+        identical: Buffer.from(resumedSnapshots.get(step)!).equals(Buffer.from(straightSnapshots.get(step)!)),
+      }).toEqual({
         step,
         identical: true,
       });
@@ -169,12 +201,15 @@ describe('checkpoints', () => {
 
     const realRename = fs.rename.bind(fs);
     vi.spyOn(fs, 'rename').mockImplementation(async (from, to) => {
-      if (String(to).endsWith('checkpoint.json')) throw Object.assign(new Error('simulated power loss'), { code: 'EIO' });
+      if (String(to).endsWith('checkpoint.json'))
+        throw Object.assign(new Error('simulated power loss'), { code: 'EIO' });
       return realRename(from, to);
     });
     const error = await saveCheckpoint(directory, trainer).catch((caught: unknown) => caught);
     expect(CheckpointError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toBe(`Cannot write checkpoint to ${directory}: ${join(directory, 'checkpoint.json')}: cannot write file: simulated power loss`);
+    expect((error as Error).message).toBe(
+      `Cannot write checkpoint to ${directory}: ${join(directory, 'checkpoint.json')}: cannot write file: simulated power loss`,
+    );
     vi.restoreAllMocks();
 
     // What a kill -9 between the two writes would leave behind: an orphan weights file and a temporary manifest.
@@ -210,7 +245,10 @@ describe('checkpoints', () => {
       weightsPath = join(directory, (JSON.parse(manifestText) as { weightsFile: string }).weightsFile);
     });
 
-    async function loadError(directoryToLoad = directory, expectedConfig?: TrainerOptions['config']): Promise<CheckpointError> {
+    async function loadError(
+      directoryToLoad = directory,
+      expectedConfig?: TrainerOptions['config'],
+    ): Promise<CheckpointError> {
       const error = await loadCheckpoint(directoryToLoad, expectedConfig ? { expectedConfig } : {}).then(
         (trainer) => {
           trainer.dispose();
@@ -224,7 +262,10 @@ describe('checkpoints', () => {
       return error as CheckpointError;
     }
 
-    async function withManifest(edit: (manifest: Record<string, unknown>) => void, run: () => Promise<void>): Promise<void> {
+    async function withManifest(
+      edit: (manifest: Record<string, unknown>) => void,
+      run: () => Promise<void>,
+    ): Promise<void> {
       const manifest = JSON.parse(manifestText) as Record<string, unknown>;
       edit(manifest);
       await writeFile(manifestPath, JSON.stringify(manifest));
@@ -238,7 +279,9 @@ describe('checkpoints', () => {
     it('no checkpoint', async () => {
       const missing = join(root, 'nowhere');
       const error = await loadError(missing);
-      expect(error.message).toBe(`${join(missing, 'checkpoint.json')}: no checkpoint here (checkpoint.json does not exist)`);
+      expect(error.message).toBe(
+        `${join(missing, 'checkpoint.json')}: no checkpoint here (checkpoint.json does not exist)`,
+      );
       expect(error.path).toBe(join(missing, 'checkpoint.json'));
     });
 
@@ -279,7 +322,9 @@ describe('checkpoints', () => {
       corrupt[1000] = corrupt[1000]! ^ 0x40;
       await writeFile(weightsPath, corrupt);
       try {
-        expect((await loadError()).message).toBe(`${weightsPath}: SHA-256 does not match ${manifestPath} (the file is corrupt)`);
+        expect((await loadError()).message).toBe(
+          `${weightsPath}: SHA-256 does not match ${manifestPath} (the file is corrupt)`,
+        );
       } finally {
         await writeFile(weightsPath, bytes);
       }
@@ -299,7 +344,9 @@ describe('checkpoints', () => {
           stored.config = { ...stored.config, baseWidth: 16 };
         },
         async () => {
-          expect((await loadError()).message).toBe(`${manifestPath}: Tensor \`generator/g_project/kernel\` has shape [16, 256], expected [16, 512]`);
+          expect((await loadError()).message).toBe(
+            `${manifestPath}: Tensor \`generator/g_project/kernel\` has shape [16, 256], expected [16, 512]`,
+          );
         },
       );
     });
@@ -311,7 +358,9 @@ describe('checkpoints', () => {
           tensors.discriminator[0]!.shape = [4, 4, 1, 9];
         },
         async () => {
-          expect((await loadError()).message).toBe(`${manifestPath}: \`tensors.discriminator[0]\` (d_conv1/kernel) has 512 bytes for shape [4, 4, 1, 9]`);
+          expect((await loadError()).message).toBe(
+            `${manifestPath}: \`tensors.discriminator[0]\` (d_conv1/kernel) has 512 bytes for shape [4, 4, 1, 9]`,
+          );
         },
       );
       await withManifest(

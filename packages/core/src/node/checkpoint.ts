@@ -5,7 +5,12 @@ import { CheckpointError } from '../errors/checkpoint-error';
 import { resolveDcganConfig, sameDcganConfig, type DcganConfig, type DcganConfigOptions } from '../model/dcgan-config';
 import { Trainer } from '../training/trainer';
 import type { ResolvedTrainerOptions } from '../training/trainer-options';
-import { trainerStateGroups, type TensorData, type TrainerState, type TrainerStateGroup } from '../training/trainer-state';
+import {
+  trainerStateGroups,
+  type TensorData,
+  type TrainerState,
+  type TrainerStateGroup,
+} from '../training/trainer-state';
 
 /** Name of the manifest inside a checkpoint directory; it names the weights file it goes with. */
 export const checkpointManifestName = 'checkpoint.json';
@@ -104,7 +109,10 @@ export async function saveCheckpoint(directory: string, trainer: Trainer): Promi
     // The new weights file is only removed while no manifest names it.
     const committed = await readManifestWeightsName(manifestPath);
     if (committed !== weightsFile) await removeIfPresent(weightsPath).catch(() => undefined);
-    throw new CheckpointError(`Cannot write checkpoint to ${directory}: ${(error as Error).message}`, { path: directory, cause: error });
+    throw new CheckpointError(`Cannot write checkpoint to ${directory}: ${(error as Error).message}`, {
+      path: directory,
+      cause: error,
+    });
   }
   await removeStaleFiles(directory, weightsFile);
   trainer.emit({
@@ -156,13 +164,18 @@ export async function loadCheckpoint(directory: string, options: LoadCheckpointO
     try {
       saved = resolveDcganConfig(manifest.options.config);
     } catch (error) {
-      throw new CheckpointError(`${manifestPath}: invalid model config: ${(error as Error).message}`, { path: manifestPath, cause: error });
+      throw new CheckpointError(`${manifestPath}: invalid model config: ${(error as Error).message}`, {
+        path: manifestPath,
+        cause: error,
+      });
     }
     if (!sameDcganConfig(saved, expected)) {
       const differences = (Object.keys(expected) as Array<keyof DcganConfig>)
         .filter((key) => saved[key] !== expected[key])
         .map((key) => `${key} ${String(saved[key])} (this run asks for ${String(expected[key])})`);
-      throw new CheckpointError(`${manifestPath}: checkpoint is for another model: ${differences.join(', ')}`, { path: manifestPath });
+      throw new CheckpointError(`${manifestPath}: checkpoint is for another model: ${differences.join(', ')}`, {
+        path: manifestPath,
+      });
     }
   }
   const weightsPath = join(directory, manifest.weightsFile);
@@ -174,12 +187,17 @@ export async function loadCheckpoint(directory: string, options: LoadCheckpointO
     throw new CheckpointError(`${weightsPath}: ${problem}`, { path: weightsPath, cause: error });
   }
   if (bytes.byteLength !== manifest.weightsByteLength) {
-    throw new CheckpointError(`${weightsPath}: has ${bytes.byteLength} bytes, ${manifestPath} expects ${manifest.weightsByteLength} (truncated or replaced)`, {
-      path: weightsPath,
-    });
+    throw new CheckpointError(
+      `${weightsPath}: has ${bytes.byteLength} bytes, ${manifestPath} expects ${manifest.weightsByteLength} (truncated or replaced)`,
+      {
+        path: weightsPath,
+      },
+    );
   }
   if (createHash('sha256').update(bytes).digest('hex') !== manifest.weightsSha256) {
-    throw new CheckpointError(`${weightsPath}: SHA-256 does not match ${manifestPath} (the file is corrupt)`, { path: weightsPath });
+    throw new CheckpointError(`${weightsPath}: SHA-256 does not match ${manifestPath} (the file is corrupt)`, {
+      path: weightsPath,
+    });
   }
   const state = unpackTensors(manifest, bytes, manifestPath);
   try {
@@ -199,7 +217,13 @@ function packTensors(state: TrainerState): { bytes: Uint8Array; tensors: Record<
     tensors[group] = state[group].map((tensor) => {
       const view = new Uint8Array(tensor.values.buffer, tensor.values.byteOffset, tensor.values.byteLength);
       bytes.set(view, offset);
-      const entry: TensorEntry = { name: tensor.name, shape: [...tensor.shape], dtype: tensor.dtype, offset, byteLength: view.byteLength };
+      const entry: TensorEntry = {
+        name: tensor.name,
+        shape: [...tensor.shape],
+        dtype: tensor.dtype,
+        offset,
+        byteLength: view.byteLength,
+      };
       offset += view.byteLength;
       return entry;
     });
@@ -220,10 +244,13 @@ function unpackTensors(manifest: CheckpointManifest, bytes: Buffer, manifestPath
       if (entry == null || typeof entry !== 'object') return fail(`${label} is not an object`);
       const { name, shape, dtype, offset, byteLength } = entry;
       if (typeof name !== 'string') fail(`${label} has no name`);
-      if (!Array.isArray(shape) || !shape.every((size) => Number.isInteger(size) && size >= 0)) fail(`${label} (${name}) has a bad shape`);
-      if (dtype !== 'float32' && dtype !== 'int32') fail(`${label} (${name}) has unsupported dtype \`${String(dtype)}\``);
+      if (!Array.isArray(shape) || !shape.every((size) => Number.isInteger(size) && size >= 0))
+        fail(`${label} (${name}) has a bad shape`);
+      if (dtype !== 'float32' && dtype !== 'int32')
+        fail(`${label} (${name}) has unsupported dtype \`${String(dtype)}\``);
       const expectedBytes = (shape as number[]).reduce((product: number, size: number) => product * size, 1) * 4;
-      if (byteLength !== expectedBytes) fail(`${label} (${name}) has ${String(byteLength)} bytes for shape [${shape.join(', ')}]`);
+      if (byteLength !== expectedBytes)
+        fail(`${label} (${name}) has ${String(byteLength)} bytes for shape [${shape.join(', ')}]`);
       if (!Number.isInteger(offset) || offset < 0 || offset % 4 !== 0 || offset + byteLength > bytes.byteLength) {
         fail(`${label} (${name}) lies outside the weights file`);
       }
@@ -241,14 +268,20 @@ async function readManifest(directory: string): Promise<CheckpointManifest> {
   try {
     text = await fs.readFile(manifestPath, 'utf8');
   } catch (error) {
-    const problem = errorCode(error) === 'ENOENT' ? `no checkpoint here (${checkpointManifestName} does not exist)` : (error as Error).message;
+    const problem =
+      errorCode(error) === 'ENOENT'
+        ? `no checkpoint here (${checkpointManifestName} does not exist)`
+        : (error as Error).message;
     throw new CheckpointError(`${manifestPath}: ${problem}`, { path: manifestPath, cause: error });
   }
   let manifest: unknown;
   try {
     manifest = JSON.parse(text);
   } catch (error) {
-    throw new CheckpointError(`${manifestPath}: not valid JSON (${(error as Error).message})`, { path: manifestPath, cause: error });
+    throw new CheckpointError(`${manifestPath}: not valid JSON (${(error as Error).message})`, {
+      path: manifestPath,
+      cause: error,
+    });
   }
   const fail = (message: string): never => {
     throw new CheckpointError(`${manifestPath}: ${message}`, { path: manifestPath });
@@ -256,13 +289,16 @@ async function readManifest(directory: string): Promise<CheckpointManifest> {
   if (manifest == null || typeof manifest !== 'object') return fail('expected a JSON object');
   const record = manifest as Record<string, unknown>;
   if (record.format !== manifestFormat) fail(`not a DCGAN-TS checkpoint (format \`${String(record.format)}\`)`);
-  if (record.version !== manifestVersion) fail(`unsupported checkpoint version \`${String(record.version)}\` (this library reads ${manifestVersion})`);
-  if (typeof record.weightsFile !== 'string' || !weightsPattern.test(record.weightsFile)) fail('`weightsFile` is missing or not a weights file name');
+  if (record.version !== manifestVersion)
+    fail(`unsupported checkpoint version \`${String(record.version)}\` (this library reads ${manifestVersion})`);
+  if (typeof record.weightsFile !== 'string' || !weightsPattern.test(record.weightsFile))
+    fail('`weightsFile` is missing or not a weights file name');
   if (!Number.isInteger(record.weightsByteLength)) fail('`weightsByteLength` is missing');
   if (typeof record.weightsSha256 !== 'string') fail('`weightsSha256` is missing');
   if (record.options == null || typeof record.options !== 'object') fail('`options` is missing');
   for (const key of ['completedSteps', 'epoch'] as const) {
-    if (!Number.isSafeInteger(record[key]) || (record[key] as number) < 0) fail(`\`${key}\` is missing or not a non-negative integer`);
+    if (!Number.isSafeInteger(record[key]) || (record[key] as number) < 0)
+      fail(`\`${key}\` is missing or not a non-negative integer`);
   }
   if (record.tensors == null || typeof record.tensors !== 'object') fail('`tensors` is missing');
   return manifest as CheckpointManifest;

@@ -81,7 +81,9 @@ describe('exportGenerator / loadGenerator', () => {
     await writeFile(join(crowded, 'notes.txt'), 'mine');
     const error = await exportGenerator(crowded, first).catch((caught: unknown) => caught);
     expect(CheckpointError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toBe(`${crowded}: refusing to replace a directory that holds other files (notes.txt)`);
+    expect((error as Error).message).toBe(
+      `${crowded}: refusing to replace a directory that holds other files (notes.txt)`,
+    );
     expect(await readdir(crowded)).toEqual(['notes.txt']);
     tf.dispose([z, expected, actual]);
     for (const model of [first, second, loaded]) model.dispose();
@@ -101,7 +103,9 @@ describe('exportGenerator / loadGenerator', () => {
       `${directory}: weights hold 100 bytes, ${join(directory, 'model.json')} describes ${bytes.byteLength} (truncated or mismatched)`,
     );
     await rm(weightsPath);
-    await expect(loadGenerator(directory)).rejects.toThrow(`${weightsPath}: missing (named by ${join(directory, 'model.json')})`);
+    await expect(loadGenerator(directory)).rejects.toThrow(
+      `${weightsPath}: missing (named by ${join(directory, 'model.json')})`,
+    );
     await writeFile(join(directory, 'model.json'), '{"modelTopology": ');
     await expect(loadGenerator(directory)).rejects.toThrow(/model\.json: not valid JSON/);
     generator.dispose();

@@ -37,9 +37,12 @@ export async function exportGenerator(directory: string, generator: tfl.LayersMo
     const existing = await listDirectory(directory);
     const foreign = existing?.filter((name) => name !== modelFileName && name !== weightsFileName) ?? [];
     if (foreign.length > 0) {
-      throw new CheckpointError(`${directory}: refusing to replace a directory that holds other files (${foreign.slice(0, 3).join(', ')})`, {
-        path: directory,
-      });
+      throw new CheckpointError(
+        `${directory}: refusing to replace a directory that holds other files (${foreign.slice(0, 3).join(', ')})`,
+        {
+          path: directory,
+        },
+      );
     }
     await fs.mkdir(temporary, { recursive: true });
     await generator.save(
@@ -65,7 +68,10 @@ export async function exportGenerator(directory: string, generator: tfl.LayersMo
   } catch (error) {
     await removeIfPresent(temporary).catch(() => undefined);
     if (CheckpointError.isInstance(error)) throw error;
-    throw new CheckpointError(`Cannot export the generator to ${directory}: ${(error as Error).message}`, { path: directory, cause: error });
+    throw new CheckpointError(`Cannot export the generator to ${directory}: ${(error as Error).message}`, {
+      path: directory,
+      cause: error,
+    });
   }
   await removeIfPresent(previous).catch(() => undefined);
   return { modelPath: join(directory, modelFileName), weightsPath: join(directory, weightsFileName), bytes };
@@ -94,10 +100,16 @@ export async function loadGenerator(directory: string): Promise<tfl.LayersModel>
   try {
     modelJson = JSON.parse(text) as tf.io.ModelJSON;
   } catch (error) {
-    throw new CheckpointError(`${modelPath}: not valid JSON (${(error as Error).message})`, { path: modelPath, cause: error });
+    throw new CheckpointError(`${modelPath}: not valid JSON (${(error as Error).message})`, {
+      path: modelPath,
+      cause: error,
+    });
   }
   if (modelJson?.modelTopology == null || !Array.isArray(modelJson.weightsManifest)) {
-    throw new CheckpointError(`${modelPath}: not a TensorFlow.js layers model (no \`modelTopology\` or \`weightsManifest\`)`, { path: modelPath });
+    throw new CheckpointError(
+      `${modelPath}: not a TensorFlow.js layers model (no \`modelTopology\` or \`weightsManifest\`)`,
+      { path: modelPath },
+    );
   }
   const weightSpecs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
@@ -115,16 +127,27 @@ export async function loadGenerator(directory: string): Promise<tfl.LayersModel>
     }
   }
   const weightData = tf.io.CompositeArrayBuffer.join(buffers);
-  const expectedBytes = weightSpecs.reduce((total, spec) => total + spec.shape.reduce((product, size) => product * size, 1) * 4, 0);
+  const expectedBytes = weightSpecs.reduce(
+    (total, spec) => total + spec.shape.reduce((product, size) => product * size, 1) * 4,
+    0,
+  );
   if (weightData.byteLength !== expectedBytes) {
-    throw new CheckpointError(`${directory}: weights hold ${weightData.byteLength} bytes, ${modelPath} describes ${expectedBytes} (truncated or mismatched)`, {
-      path: directory,
-    });
+    throw new CheckpointError(
+      `${directory}: weights hold ${weightData.byteLength} bytes, ${modelPath} describes ${expectedBytes} (truncated or mismatched)`,
+      {
+        path: directory,
+      },
+    );
   }
   try {
-    return await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }));
+    return await tfl.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs, weightData }),
+    );
   } catch (error) {
-    throw new CheckpointError(`${modelPath}: cannot build the model: ${(error as Error).message}`, { path: modelPath, cause: error });
+    throw new CheckpointError(`${modelPath}: cannot build the model: ${(error as Error).message}`, {
+      path: modelPath,
+      cause: error,
+    });
   }
 }
 

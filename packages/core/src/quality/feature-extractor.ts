@@ -59,9 +59,11 @@ const isLayersModel = (model: tfl.LayersModel | GraphModelLike): model is tfl.La
 export function createFeatureExtractor(options: FeatureExtractorOptions): FeatureExtractor {
   const { model, layer } = options;
   const pooling = options.pooling ?? 'average';
-  if (pooling !== 'average' && pooling !== 'flatten') throw new DcganError(`Expected \`pooling\` to be 'average' or 'flatten', got \`${String(pooling)}\``);
+  if (pooling !== 'average' && pooling !== 'flatten')
+    throw new DcganError(`Expected \`pooling\` to be 'average' or 'flatten', got \`${String(pooling)}\``);
   const batchSize = options.batchSize ?? 64;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new DcganError(`Expected \`batchSize\` to be a positive integer, got \`${String(batchSize)}\``);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new DcganError(`Expected \`batchSize\` to be a positive integer, got \`${String(batchSize)}\``);
   const inputShape = (isLayersModel(model) ? model.inputs[0]?.shape : model.inputs[0]?.shape) ?? [];
   const preprocess = options.preprocess ?? ((images: tf.Tensor4D) => fitToInput(images, inputShape));
   let run: (batch: tf.Tensor4D) => tf.Tensor;
@@ -71,10 +73,17 @@ export function createFeatureExtractor(options: FeatureExtractorOptions): Featur
       target = model.getLayer(layer);
     } catch (error) {
       const names = model.layers.map((entry) => entry.name).join(', ');
-      throw new DcganError(`Expected \`layer\` to name a layer of model \`${model.name}\` (${names}), got \`${layer}\``, { cause: error });
+      throw new DcganError(
+        `Expected \`layer\` to name a layer of model \`${model.name}\` (${names}), got \`${layer}\``,
+        { cause: error },
+      );
     }
     // Shares the model's weights; owns none of its own.
-    const subModel = tfl.model({ inputs: model.inputs, outputs: target.output as tfl.SymbolicTensor, name: `${model.name}_features` });
+    const subModel = tfl.model({
+      inputs: model.inputs,
+      outputs: target.output as tfl.SymbolicTensor,
+      name: `${model.name}_features`,
+    });
     run = (batch) => subModel.predict(batch) as tf.Tensor;
   } else {
     run = (batch) => {
@@ -82,15 +91,19 @@ export function createFeatureExtractor(options: FeatureExtractorOptions): Featur
       try {
         output = model.execute(batch, layer);
       } catch (error) {
-        throw new DcganError(`Cannot read node \`${layer}\` of the graph model: ${(error as Error).message}`, { cause: error });
+        throw new DcganError(`Cannot read node \`${layer}\` of the graph model: ${(error as Error).message}`, {
+          cause: error,
+        });
       }
-      if (Array.isArray(output)) throw new DcganError(`Expected node \`${layer}\` to give one tensor, got ${output.length}`);
+      if (Array.isArray(output))
+        throw new DcganError(`Expected node \`${layer}\` to give one tensor, got ${output.length}`);
       return output;
     };
   }
   return {
     async extract(images) {
-      if (images.rank !== 4) throw new DcganError(`Expected images of shape [n, height, width, channels], got [${images.shape.join(', ')}]`);
+      if (images.rank !== 4)
+        throw new DcganError(`Expected images of shape [n, height, width, channels], got [${images.shape.join(', ')}]`);
       const count = images.shape[0];
       let values: Float32Array | undefined;
       let columns = 0;
@@ -99,8 +112,16 @@ export function createFeatureExtractor(options: FeatureExtractorOptions): Featur
         const rows = tf.tidy(() => {
           const output = run(preprocess(tf.slice(images, [start, 0, 0, 0], [size, -1, -1, -1])));
           if (output.rank === 2) return output as tf.Tensor2D;
-          if (output.rank < 2) throw new DcganError(`Expected layer \`${layer}\` to give [n, features] or [n, ..., channels], got shape [${output.shape.join(', ')}]`);
-          return pooling === 'flatten' ? tf.reshape(output, [size, -1]) : tf.mean(output, Array.from({ length: output.rank - 2 }, (_, axis) => axis + 1));
+          if (output.rank < 2)
+            throw new DcganError(
+              `Expected layer \`${layer}\` to give [n, features] or [n, ..., channels], got shape [${output.shape.join(', ')}]`,
+            );
+          return pooling === 'flatten'
+            ? tf.reshape(output, [size, -1])
+            : tf.mean(
+                output,
+                Array.from({ length: output.rank - 2 }, (_, axis) => axis + 1),
+              );
         });
         const data = (await rows.data()) as Float32Array;
         const rowColumns = rows.shape[1]!;

@@ -10,12 +10,17 @@ export interface FeatureMatrix {
 export function validateFeatureMatrix(matrix: FeatureMatrix, name: string, minimumRows: number): void {
   const { rows, columns, values } = matrix;
   if (!Number.isInteger(rows) || !Number.isInteger(columns) || columns < 1 || values.length !== rows * columns) {
-    throw new DcganError(`Expected \`${name}\` to hold rows x columns = ${rows} x ${columns} values, got ${values.length}`);
+    throw new DcganError(
+      `Expected \`${name}\` to hold rows x columns = ${rows} x ${columns} values, got ${values.length}`,
+    );
   }
-  if (rows < minimumRows) throw new DcganError(`Expected \`${name}\` to have at least ${minimumRows} rows (images), got ${rows}`);
+  if (rows < minimumRows)
+    throw new DcganError(`Expected \`${name}\` to have at least ${minimumRows} rows (images), got ${rows}`);
   for (let index = 0; index < values.length; index++) {
     if (!Number.isFinite(values[index]!)) {
-      throw new DcganError(`Expected \`${name}\` to be finite, got \`${values[index]}\` in row ${Math.floor(index / columns)}`);
+      throw new DcganError(
+        `Expected \`${name}\` to be finite, got \`${values[index]}\` in row ${Math.floor(index / columns)}`,
+      );
     }
   }
 }

@@ -80,13 +80,22 @@ export interface FidEvaluator {
  * ```
  */
 export async function createFidEvaluator(options: FidEvaluatorOptions): Promise<FidEvaluator> {
-  const { featureModel, realImages, sampleCount: requestedCount, seed = 0, kidSubsets = 100, kidSubsetSize, ...extractorOptions } = options;
+  const {
+    featureModel,
+    realImages,
+    sampleCount: requestedCount,
+    seed = 0,
+    kidSubsets = 100,
+    kidSubsetSize,
+    ...extractorOptions
+  } = options;
   validateSeed(seed);
   const extractor = createFeatureExtractor({ ...extractorOptions, model: featureModel });
   const realFeatures = await extractAll(realImages, extractor);
   if (realFeatures.rows < 2) throw new DcganError(`Expected at least 2 real images, got ${realFeatures.rows}`);
   const sampleCount = requestedCount ?? realFeatures.rows;
-  if (!Number.isInteger(sampleCount) || sampleCount < 2) throw new DcganError(`Expected \`sampleCount\` to be an integer >= 2, got \`${String(sampleCount)}\``);
+  if (!Number.isInteger(sampleCount) || sampleCount < 2)
+    throw new DcganError(`Expected \`sampleCount\` to be an integer >= 2, got \`${String(sampleCount)}\``);
   const realStatistics = featureStatistics(realFeatures);
   const score = (features: FeatureMatrix): QualityScores => {
     const kid = kernelDistance(realFeatures, features, {
@@ -120,7 +129,8 @@ export async function createFidEvaluator(options: FidEvaluatorOptions): Promise<
         }
       } else {
         const latentDim = generator.inputs[0]?.shape[1];
-        if (latentDim == null) throw new DcganError(`Expected a generator with a [batch, latentDim] input, got model \`${generator.name}\``);
+        if (latentDim == null)
+          throw new DcganError(`Expected a generator with a [batch, latentDim] input, got model \`${generator.name}\``);
         const z = sampleLatent(sampleCount, latentDim, deriveSeed(seed, 'fid-latent'));
         try {
           images = generate(generator, z);

@@ -64,7 +64,8 @@ export function featureStatistics(features: FeatureMatrix): FeatureStatistics {
  */
 export function frechetDistance(first: FeatureStatistics, second: FeatureStatistics): number {
   const n = first.size;
-  if (second.size !== n) throw new DcganError(`Expected statistics of the same feature size, got ${n} and ${second.size}`);
+  if (second.size !== n)
+    throw new DcganError(`Expected statistics of the same feature size, got ${n} and ${second.size}`);
   let meanTerm = 0;
   for (let i = 0; i < n; i++) meanTerm += (first.mean[i]! - second.mean[i]!) ** 2;
   let traces = 0;
@@ -78,7 +79,8 @@ export function traceOfSquareRootProduct(a: Float64Array, b: Float64Array, n: nu
   // R = A^(1/2) = V diag(sqrt(l)) V^T = W W^T with W = V diag(l^(1/4)) (tiny negative eigenvalues are rounding).
   const scaled = new Float64Array(n * n);
   for (let row = 0; row < n; row++) {
-    for (let column = 0; column < n; column++) scaled[row * n + column] = vectors![row * n + column]! * Math.sqrt(Math.sqrt(Math.max(values[column]!, 0)));
+    for (let column = 0; column < n; column++)
+      scaled[row * n + column] = vectors![row * n + column]! * Math.sqrt(Math.sqrt(Math.max(values[column]!, 0)));
   }
   const root = multiplyTransposed(scaled, scaled, n);
   const middle = multiply(multiply(root, b, n), root, n);

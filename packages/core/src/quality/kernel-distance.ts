@@ -57,18 +57,25 @@ export interface KernelDistance {
  * const { kid, kidStd } = kernelDistance(realFeatures, fakeFeatures, { subsets: 100, subsetSize: 1000 });
  * ```
  */
-export function kernelDistance(first: FeatureMatrix, second: FeatureMatrix, options: KernelDistanceOptions = {}): KernelDistance {
+export function kernelDistance(
+  first: FeatureMatrix,
+  second: FeatureMatrix,
+  options: KernelDistanceOptions = {},
+): KernelDistance {
   validateFeatureMatrix(first, 'first', 2);
   validateFeatureMatrix(second, 'second', 2);
   if (first.columns !== second.columns) {
     throw new DcganError(`Expected features of the same size, got ${first.columns} and ${second.columns} columns`);
   }
   const subsets = options.subsets ?? 100;
-  if (!Number.isInteger(subsets) || subsets < 1) throw new DcganError(`Expected \`subsets\` to be a positive integer, got \`${String(subsets)}\``);
+  if (!Number.isInteger(subsets) || subsets < 1)
+    throw new DcganError(`Expected \`subsets\` to be a positive integer, got \`${String(subsets)}\``);
   const smaller = Math.min(first.rows, second.rows);
   const subsetSize = options.subsetSize ?? Math.min(1000, smaller);
   if (!Number.isInteger(subsetSize) || subsetSize < 2 || subsetSize > smaller) {
-    throw new DcganError(`Expected \`subsetSize\` to be an integer in 2..${smaller} (the smaller set's size), got \`${String(subsetSize)}\``);
+    throw new DcganError(
+      `Expected \`subsetSize\` to be an integer in 2..${smaller} (the smaller set's size), got \`${String(subsetSize)}\``,
+    );
   }
   const random = options.random ?? seededUniforms(validateSeed(options.seed ?? 0), subsets * 2 * subsetSize);
   const maxKernelEntries = options.maxKernelEntries ?? 12 * 2 ** 20;
@@ -84,7 +91,11 @@ export function kernelDistance(first: FeatureMatrix, second: FeatureMatrix, opti
       estimates[subset] = unbiasedMmd2(kernels, rowsOfFirst.slice().sort(), rowsOfSecond.slice().sort());
     } else {
       const identity = Uint32Array.from({ length: subsetSize }, (_, index) => index);
-      estimates[subset] = unbiasedMmd2(wholeSetKernels(gatherRows(first, rowsOfFirst), gatherRows(second, rowsOfSecond)), identity, identity);
+      estimates[subset] = unbiasedMmd2(
+        wholeSetKernels(gatherRows(first, rowsOfFirst), gatherRows(second, rowsOfSecond)),
+        identity,
+        identity,
+      );
     }
   }
   let mean = 0;
@@ -123,7 +134,8 @@ function gatherRows(matrix: FeatureMatrix, rows: Uint32Array): FeatureMatrix {
   const { columns, values } = matrix;
   const gathered = new Float64Array(rows.length * columns);
   rows.forEach((row, index) => {
-    for (let column = 0; column < columns; column++) gathered[index * columns + column] = values[row * columns + column]!;
+    for (let column = 0; column < columns; column++)
+      gathered[index * columns + column] = values[row * columns + column]!;
   });
   return { rows: rows.length, columns, values: gathered };
 }
@@ -150,7 +162,14 @@ function wholeSetKernels(x: FeatureMatrix, y: FeatureMatrix): Kernels {
 }
 
 /** `(a_i . b_j / d + 1)^3` for all row pairs, in float64 (only i < j filled when `symmetric`). */
-function cubicKernelMatrix(a: Float64Array, rowsOfA: number, b: Float64Array, rowsOfB: number, d: number, symmetric: boolean): Float64Array {
+function cubicKernelMatrix(
+  a: Float64Array,
+  rowsOfA: number,
+  b: Float64Array,
+  rowsOfB: number,
+  d: number,
+  symmetric: boolean,
+): Float64Array {
   const result = new Float64Array(rowsOfA * rowsOfB);
   // Four running sums: 1.8x faster than one in Node 20 at d = 64 (measured), same values to rounding.
   const whole = d - (d % 4);

@@ -16,8 +16,13 @@ interface Case {
 }
 
 // Made by scripts/make-quality-fixtures.py with Debian's numpy and scipy (pytorch-fid's and torch-fidelity's formulas).
-const fixture = <T>(name: string): T => JSON.parse(readFileSync(new URL(`../../test/fixtures/quality/${name}.json`, import.meta.url), 'utf8')) as T;
-const matrix = (part: Case['first']): FeatureMatrix => ({ rows: part.rows, columns: part.columns, values: Float64Array.from(part.values) });
+const fixture = <T>(name: string): T =>
+  JSON.parse(readFileSync(new URL(`../../test/fixtures/quality/${name}.json`, import.meta.url), 'utf8')) as T;
+const matrix = (part: Case['first']): FeatureMatrix => ({
+  rows: part.rows,
+  columns: part.columns,
+  values: Float64Array.from(part.values),
+});
 const relative = (actual: number, expected: number) => Math.abs(actual - expected) / Math.abs(expected);
 
 describe('symmetricEigen', () => {
@@ -47,29 +52,36 @@ describe.each(['separated', 'same-distribution', 'singular'])('FID and KID on th
   it.each([
     ['whole-set kernels', undefined],
     ['per-subset kernels', 0],
-  ])('KID and its std match numpy (torch-fidelity) within 1e-3 relative on the same subsets (%s)', (_, maxKernelEntries) => {
-    const uniforms = data.kid.uniforms;
-    let next = 0;
-    const result = kernelDistance(matrix(data.first), matrix(data.second), {
-      subsets: data.kid.subsets,
-      subsetSize: data.kid.subsetSize,
-      random: () => uniforms[next++]!,
-      ...(maxKernelEntries === undefined ? {} : { maxKernelEntries }),
-    });
-    expect(next).toBe(uniforms.length);
-    expect(relative(result.kid, data.kid.kid)).toBeLessThan(1e-3);
-    expect(relative(result.kidStd, data.kid.kidStd)).toBeLessThan(1e-3);
-    expect(result.kidStandardError).toBeCloseTo(result.kidStd / Math.sqrt(data.kid.subsets), 12);
-  });
+  ])(
+    'KID and its std match numpy (torch-fidelity) within 1e-3 relative on the same subsets (%s)',
+    (_, maxKernelEntries) => {
+      const uniforms = data.kid.uniforms;
+      let next = 0;
+      const result = kernelDistance(matrix(data.first), matrix(data.second), {
+        subsets: data.kid.subsets,
+        subsetSize: data.kid.subsetSize,
+        random: () => uniforms[next++]!,
+        ...(maxKernelEntries === undefined ? {} : { maxKernelEntries }),
+      });
+      expect(next).toBe(uniforms.length);
+      expect(relative(result.kid, data.kid.kid)).toBeLessThan(1e-3);
+      expect(relative(result.kidStd, data.kid.kidStd)).toBeLessThan(1e-3);
+      expect(result.kidStandardError).toBeCloseTo(result.kidStd / Math.sqrt(data.kid.subsets), 12);
+    },
+  );
 });
 
 describe('KID with a feature size that is not a multiple of 4', () => {
   it('matches the textbook unbiased MMD^2 written out naively on the same subsets', () => {
     const d = 7;
-    const values = (rows: number, shift: number) => Float64Array.from({ length: rows * d }, (_, index) => Math.sin(index * 1.7 + shift) + shift / 4);
+    const values = (rows: number, shift: number) =>
+      Float64Array.from({ length: rows * d }, (_, index) => Math.sin(index * 1.7 + shift) + shift / 4);
     const first = { rows: 30, columns: d, values: values(30, 0) };
     const second = { rows: 25, columns: d, values: values(25, 1) };
-    const uniforms = Array.from({ length: 60 }, (_, index) => (Math.sin(index * 12.9898) * 43758.5453) % 1 + (Math.sin(index * 12.9898) < 0 ? 1 : 0));
+    const uniforms = Array.from(
+      { length: 60 },
+      (_, index) => ((Math.sin(index * 12.9898) * 43758.5453) % 1) + (Math.sin(index * 12.9898) < 0 ? 1 : 0),
+    );
     let next = 0;
     const result = kernelDistance(first, second, { subsets: 3, subsetSize: 10, random: () => uniforms[next++]! });
     // The same partial Fisher-Yates picks, then the estimator term by term.
@@ -100,7 +112,10 @@ describe('KID with a feature size that is not a multiple of 4', () => {
     });
     const mean = estimates.reduce((sum, value) => sum + value, 0) / 3;
     expect(result.kid).toBeCloseTo(mean, 10);
-    expect(result.kidStd).toBeCloseTo(Math.sqrt(estimates.reduce((sum, value) => sum + (value - mean) ** 2, 0) / 3), 10);
+    expect(result.kidStd).toBeCloseTo(
+      Math.sqrt(estimates.reduce((sum, value) => sum + (value - mean) ** 2, 0) / 3),
+      10,
+    );
   });
 });
 
@@ -119,8 +134,14 @@ describe('FID and KID basics', () => {
     const once = kernelDistance(matrix(data.first), matrix(data.second), options);
     expect(kernelDistance(matrix(data.first), matrix(data.second), options)).toEqual(once);
     expect(kernelDistance(matrix(data.first), matrix(data.second), { ...options, seed: 4 }).kid).not.toBe(once.kid);
-    expect(() => kernelDistance(matrix(data.first), matrix(data.second), { subsetSize: 151 })).toThrow(/`subsetSize` to be an integer in 2\.\.150/);
-    expect(() => kernelDistance(matrix(data.first), { rows: 2, columns: 3, values: new Float64Array(6) })).toThrow(/same size, got 16 and 3/);
-    expect(() => featureStatistics({ rows: 2, columns: 2, values: Float64Array.of(0, Number.NaN, 1, 1) })).toThrow(/finite, got `NaN` in row 0/);
+    expect(() => kernelDistance(matrix(data.first), matrix(data.second), { subsetSize: 151 })).toThrow(
+      /`subsetSize` to be an integer in 2\.\.150/,
+    );
+    expect(() => kernelDistance(matrix(data.first), { rows: 2, columns: 3, values: new Float64Array(6) })).toThrow(
+      /same size, got 16 and 3/,
+    );
+    expect(() => featureStatistics({ rows: 2, columns: 2, values: Float64Array.of(0, Number.NaN, 1, 1) })).toThrow(
+      /finite, got `NaN` in row 0/,
+    );
   });
 });

@@ -17,7 +17,8 @@ export interface SymmetricEigen {
  * ```
  */
 export function symmetricEigen(matrix: Float64Array, n: number, withVectors = true): SymmetricEigen {
-  if (matrix.length !== n * n) throw new RangeError(`Expected a ${n}x${n} matrix (${n * n} values), got ${matrix.length} values`);
+  if (matrix.length !== n * n)
+    throw new RangeError(`Expected a ${n}x${n} matrix (${n * n} values), got ${matrix.length} values`);
   if (n === 0) return { values: new Float64Array(0), ...(withVectors ? { vectors: new Float64Array(0) } : {}) };
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) v[i * n + j] = v[j * n + i] = matrix[i * n + j]!;

@@ -50,7 +50,9 @@ function nonNegativeInteger(value: number, name: string): number {
 export async function imageGrid(images: tf.Tensor4D, options: ImageGridOptions = {}): Promise<ImageGrid> {
   const [count, imageHeight, imageWidth, channels] = images.shape;
   if (images.rank !== 4 || count === 0 || (channels !== 1 && channels !== 3)) {
-    throw new DcganError(`Expected \`images\` to have shape [count > 0, height, width, 1 | 3], got [${images.shape.join(', ')}]`);
+    throw new DcganError(
+      `Expected \`images\` to have shape [count > 0, height, width, 1 | 3], got [${images.shape.join(', ')}]`,
+    );
   }
   const columns = options.columns ?? Math.ceil(Math.sqrt(count));
   if (!Number.isInteger(columns) || columns <= 0) {
@@ -69,7 +71,7 @@ export async function imageGrid(images: tf.Tensor4D, options: ImageGridOptions =
     const left = padding + (image % columns) * (imageWidth + padding);
     const top = padding + Math.floor(image / columns) * (imageHeight + padding);
     for (let y = 0; y < imageHeight; y++) {
-      let source = ((image * imageHeight + y) * imageWidth) * channels;
+      let source = (image * imageHeight + y) * imageWidth * channels;
       let target = ((top + y) * width + left) * channels;
       for (let x = 0; x < imageWidth * channels; x++) {
         const value = Math.round(((values[source++] ?? 0) + 1) * 127.5);
@@ -90,7 +92,11 @@ export async function imageGrid(images: tf.Tensor4D, options: ImageGridOptions =
  * const grid = await sampleGrid(generator, fixedNoise, { columns: 8 });
  * ```
  */
-export async function sampleGrid(generator: tfl.LayersModel, z: tf.Tensor2D, options: ImageGridOptions = {}): Promise<ImageGrid> {
+export async function sampleGrid(
+  generator: tfl.LayersModel,
+  z: tf.Tensor2D,
+  options: ImageGridOptions = {},
+): Promise<ImageGrid> {
   const images = generate(generator, z);
   try {
     return await imageGrid(images, options);

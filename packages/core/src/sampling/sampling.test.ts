@@ -38,13 +38,16 @@ describe('generate', () => {
     const firstAlone = generate(generator, firstZ);
     const allValues = all.dataSync();
     const aloneValues = firstAlone.dataSync();
-    for (let index = 0; index < aloneValues.length; index++) expect(allValues[index]).toBeCloseTo(aloneValues[index]!, 5);
+    for (let index = 0; index < aloneValues.length; index++)
+      expect(allValues[index]).toBeCloseTo(aloneValues[index]!, 5);
     // In training mode (batch statistics) the same image would change with its batch.
     const training = tf.tidy(() => generator.apply(z, { training: true }) as tf.Tensor);
     expect(Math.abs(training.dataSync()[0]! - aloneValues[0]!)).toBeGreaterThan(1e-4);
     expect(all.shape).toEqual([5, 16, 16, 3]);
     expect(Math.max(...Array.from(allValues).map(Math.abs))).toBeLessThanOrEqual(1);
-    expect(() => generate(generator, sampleLatent(2, 11, 1))).toThrow('Expected `z` to have shape [count, 10], got [2, 11]');
+    expect(() => generate(generator, sampleLatent(2, 11, 1))).toThrow(
+      'Expected `z` to have shape [count, 10], got [2, 11]',
+    );
     tf.dispose([z, firstZ, all, firstAlone, training]);
     generator.dispose();
   });
@@ -63,7 +66,8 @@ describe('imageGrid', () => {
     );
     const grid = await imageGrid(images, { columns: 2, padding: 1, background: 7 });
     expect(grid).toMatchObject({ width: 2 * 2 + 3, height: 2 * 1 + 3, channels: 3 });
-    const pixel = (x: number, y: number) => Array.from(grid.data.subarray((y * grid.width + x) * 3, (y * grid.width + x) * 3 + 3));
+    const pixel = (x: number, y: number) =>
+      Array.from(grid.data.subarray((y * grid.width + x) * 3, (y * grid.width + x) * 3 + 3));
     expect(pixel(0, 0)).toEqual([7, 7, 7]);
     expect(pixel(1, 1)).toEqual([0, 128, 255]); // (0 + 1) * 127.5 = 127.5 rounds to 128
     expect(pixel(2, 1)).toEqual([255, 255, 255]);

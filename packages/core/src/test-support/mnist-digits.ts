@@ -8,7 +8,10 @@ const require = createRequire(import.meta.url);
  * models, 2x2 average-pooled; scaled to [-1, 1] as the trainer expects. Digits cycle through the classes.
  */
 export function mnistDigits(count: number, imageSize: 16 | 32 = 16, offset = 0): tf.Tensor4D {
-  const byClass = Array.from({ length: 10 }, (_, digit) => (require(`mnist/src/digits/${digit}.json`) as { data: number[] }).data);
+  const byClass = Array.from(
+    { length: 10 },
+    (_, digit) => (require(`mnist/src/digits/${digit}.json`) as { data: number[] }).data,
+  );
   const values = new Float32Array(count * imageSize * imageSize);
   const scale = 32 / imageSize;
   for (let image = 0; image < count; image++) {
@@ -22,7 +25,8 @@ export function mnistDigits(count: number, imageSize: 16 | 32 = 16, offset = 0):
           for (let dx = 0; dx < scale; dx++) {
             const sourceY = y * scale + dy - 2;
             const sourceX = x * scale + dx - 2;
-            if (sourceY >= 0 && sourceY < 28 && sourceX >= 0 && sourceX < 28) sum += raw[start + sourceY * 28 + sourceX] ?? 0;
+            if (sourceY >= 0 && sourceY < 28 && sourceX >= 0 && sourceX < 28)
+              sum += raw[start + sourceY * 28 + sourceX] ?? 0;
           }
         }
         values[(image * imageSize + y) * imageSize + x] = (sum / (scale * scale)) * 2 - 1;

@@ -15,7 +15,11 @@ async function meanGradient(x: tf.Tensor, axis: number | number[] | undefined, k
   const f = (input: tf.Tensor) => tf.sum(tf.mul(tf.mean(input, axis, keepDims), weights));
   const gradient = tf.grad(f)(x);
   const profile = await tf.profile(() => tf.grad(f)(x));
-  return { values: Array.from(await gradient.data()), shape: gradient.shape, kernels: profile.kernels.map((kernel) => kernel.name) };
+  return {
+    values: Array.from(await gradient.data()),
+    shape: gradient.shape,
+    kernels: profile.kernels.map((kernel) => kernel.name),
+  };
 }
 
 describe('useBroadcastMeanGradient', () => {
@@ -24,21 +28,26 @@ describe('useBroadcastMeanGradient', () => {
     [[3, 5, 7], [0, 2], true],
     [[6, 4], undefined, false],
     [[6, 4], -1, false],
-  ] as const)('shape %j, axis %j, keepDims %s: the same bits as tfjs-core gradient, without a ones tensor', async (shape, axis, keepDims) => {
-    const x = tf.randomNormal([...shape], 0, 1, 'float32', 4);
-    tf.registerGradient(stockGradient);
-    const expected = await meanGradient(x, axis as number | number[] | undefined, keepDims);
-    useBroadcastMeanGradient();
-    expect(tf.getGradient(tf.Mean)).not.toBe(stockGradient);
-    const actual = await meanGradient(x, axis as number | number[] | undefined, keepDims);
-    expect(actual.shape).toEqual(expected.shape);
-    expect(actual.values).toEqual(expected.values);
-    // tfjs-core multiplies by a ones tensor of x's shape (uploaded from JavaScript); this tiles the quotient.
-    expect(expected.kernels).toContain('Multiply');
-    expect(actual.kernels).toContain('Tile');
-    expect(actual.kernels.filter((name) => name === 'Multiply')).toHaveLength(expected.kernels.filter((name) => name === 'Multiply').length - 1);
-    x.dispose();
-  });
+  ] as const)(
+    'shape %j, axis %j, keepDims %s: the same bits as tfjs-core gradient, without a ones tensor',
+    async (shape, axis, keepDims) => {
+      const x = tf.randomNormal([...shape], 0, 1, 'float32', 4);
+      tf.registerGradient(stockGradient);
+      const expected = await meanGradient(x, axis as number | number[] | undefined, keepDims);
+      useBroadcastMeanGradient();
+      expect(tf.getGradient(tf.Mean)).not.toBe(stockGradient);
+      const actual = await meanGradient(x, axis as number | number[] | undefined, keepDims);
+      expect(actual.shape).toEqual(expected.shape);
+      expect(actual.values).toEqual(expected.values);
+      // tfjs-core multiplies by a ones tensor of x's shape (uploaded from JavaScript); this tiles the quotient.
+      expect(expected.kernels).toContain('Multiply');
+      expect(actual.kernels).toContain('Tile');
+      expect(actual.kernels.filter((name) => name === 'Multiply')).toHaveLength(
+        expected.kernels.filter((name) => name === 'Multiply').length - 1,
+      );
+      x.dispose();
+    },
+  );
 
   it('is registered by a Trainer and registering it again changes nothing', () => {
     tf.registerGradient(stockGradient);

@@ -21,7 +21,10 @@ const meanGradient: tf.GradConfig = {
       x: () => {
         const expandedShape = x.shape.map((size, index) => (axes.includes(index) ? 1 : size));
         const quotient = tf.div(tf.reshape(dy as tf.Tensor, expandedShape), reduceSize);
-        return tf.tile(quotient, x.shape.map((size, index) => (axes.includes(index) ? size : 1)));
+        return tf.tile(
+          quotient,
+          x.shape.map((size, index) => (axes.includes(index) ? size : 1)),
+        );
       },
     };
   },

@@ -28,7 +28,12 @@ export interface TrainerState {
 }
 
 /** The four tensor groups of a {@link TrainerState}, in storage order. */
-export const trainerStateGroups = ['generator', 'discriminator', 'generatorOptimizer', 'discriminatorOptimizer'] as const;
+export const trainerStateGroups = [
+  'generator',
+  'discriminator',
+  'generatorOptimizer',
+  'discriminatorOptimizer',
+] as const;
 
 /** Name of one of {@link trainerStateGroups}. */
 export type TrainerStateGroup = (typeof trainerStateGroups)[number];

@@ -12,7 +12,11 @@ import type { TrainerOptions } from './trainer-options';
 import type { TrainerState } from './trainer-state';
 import { Trainer } from './trainer';
 
-const options: TrainerOptions = { config: { imageSize: 16, channels: 1, baseWidth: 8, latentDim: 16 }, batchSize: 4, seed: 3 };
+const options: TrainerOptions = {
+  config: { imageSize: 16, channels: 1, baseWidth: 8, latentDim: 16 },
+  batchSize: 4,
+  seed: 3,
+};
 let batches: tf.Tensor4D[];
 
 beforeAll(async () => {
@@ -22,7 +26,11 @@ beforeAll(async () => {
 afterAll(() => tf.dispose(batches));
 
 async function allWeights(trainer: Trainer): Promise<Float32Array[]> {
-  return Promise.all([...trainer.generator.weights, ...trainer.discriminator.weights].map(async (weight) => (await weight.read().data()) as Float32Array));
+  return Promise.all(
+    [...trainer.generator.weights, ...trainer.discriminator.weights].map(
+      async (weight) => (await weight.read().data()) as Float32Array,
+    ),
+  );
 }
 
 function maxDifference(a: Float32Array[], b: Float32Array[]): number {
@@ -38,7 +46,8 @@ function maxDifference(a: Float32Array[], b: Float32Array[]): number {
 
 async function train(trainer: Trainer, steps: number): Promise<TrainerStepResult[]> {
   const results: TrainerStepResult[] = [];
-  for (let step = 0; step < steps; step++) results.push(await trainer.step(batches[trainer.completedSteps % batches.length]!));
+  for (let step = 0; step < steps; step++)
+    results.push(await trainer.step(batches[trainer.completedSteps % batches.length]!));
   return results;
 }
 
@@ -60,7 +69,10 @@ describe('Trainer', () => {
     const result = await trainer.step(real);
     expect(result.step).toBe(1);
     expect(result.batchSize).toBe(4);
-    expect(result.discriminatorLoss).toBeCloseTo(mean(realLogits.map((x) => softplus(-x))) + mean(fakeLogits.map(softplus)), 4);
+    expect(result.discriminatorLoss).toBeCloseTo(
+      mean(realLogits.map((x) => softplus(-x))) + mean(fakeLogits.map(softplus)),
+      4,
+    );
     expect(result.realScore).toBeCloseTo(mean(realLogits.map(sigmoid)), 5);
     expect(result.fakeScore).toBeCloseTo(mean(fakeLogits.map(sigmoid)), 5);
     expect(result.generatorLoss).toBeGreaterThan(0);
@@ -75,7 +87,10 @@ describe('Trainer', () => {
     const twin = await Trainer.fromState(await trainer.getState());
     const z = sampleLatent(4, 16, deriveSeed(options.seed!, 'step', 0));
     // g_bn1's input is the projection, which has no batch norm before it: its batch mean is computed here directly.
-    const projection = tfl.model({ inputs: twin.generator.inputs, outputs: twin.generator.getLayer('g_reshape').output as tfl.SymbolicTensor });
+    const projection = tfl.model({
+      inputs: twin.generator.inputs,
+      outputs: twin.generator.getLayer('g_reshape').output as tfl.SymbolicTensor,
+    });
     const batchMean = Array.from((tf.mean(projection.predict(z) as tf.Tensor, [0, 1, 2]) as tf.Tensor).dataSync());
     await trainer.step(batches[0]!);
     const movingMean = Array.from(trainer.generator.getLayer('g_bn1').getWeights()[2]!.dataSync());
@@ -100,13 +115,20 @@ describe('Trainer', () => {
         const z = sampleLatent(4, 16, deriveSeed(seed, 'step', step));
         const fakes = twin.generator.apply(z, { training: true }) as tf.Tensor;
         const dCost = dOptimizer.minimize(
-          () => discriminatorLoss(twin.discriminator.apply(real, { training: true }) as tf.Tensor, twin.discriminator.apply(fakes, { training: true }) as tf.Tensor),
+          () =>
+            discriminatorLoss(
+              twin.discriminator.apply(real, { training: true }) as tf.Tensor,
+              twin.discriminator.apply(fakes, { training: true }) as tf.Tensor,
+            ),
           true,
           dVariables,
         )!;
         const statistics = twin.generator.nonTrainableWeights.map((weight) => tf.clone(weight.read()));
         const gCost = gOptimizer.minimize(
-          () => generatorLoss(twin.discriminator.apply(twin.generator.apply(z, { training: true }), { training: true }) as tf.Tensor),
+          () =>
+            generatorLoss(
+              twin.discriminator.apply(twin.generator.apply(z, { training: true }), { training: true }) as tf.Tensor,
+            ),
           true,
           gVariables,
         )!;
@@ -143,8 +165,15 @@ describe('Trainer', () => {
     const last = results.at(-1)!;
     expect(last.discriminatorLoss).toBeLessThan(first.discriminatorLoss - 0.1);
     expect(last.realScore).toBeGreaterThan(first.realScore);
-    expect(maxDifference(before.slice(0, trainer.generator.weights.length), after.slice(0, trainer.generator.weights.length))).toBeGreaterThan(1e-4);
-    expect(maxDifference(before.slice(trainer.generator.weights.length), after.slice(trainer.generator.weights.length))).toBeGreaterThan(1e-4);
+    expect(
+      maxDifference(
+        before.slice(0, trainer.generator.weights.length),
+        after.slice(0, trainer.generator.weights.length),
+      ),
+    ).toBeGreaterThan(1e-4);
+    expect(
+      maxDifference(before.slice(trainer.generator.weights.length), after.slice(trainer.generator.weights.length)),
+    ).toBeGreaterThan(1e-4);
     trainer.dispose();
   });
 
@@ -167,7 +196,9 @@ describe('Trainer', () => {
     const firstResults = await train(first, 2);
     const secondResults = await train(second, 2);
     await train(third, 2);
-    expect(secondResults.map((result) => result.discriminatorLoss)).toEqual(firstResults.map((result) => result.discriminatorLoss));
+    expect(secondResults.map((result) => result.discriminatorLoss)).toEqual(
+      firstResults.map((result) => result.discriminatorLoss),
+    );
     expect(maxDifference(await allWeights(first), await allWeights(second))).toBe(0);
     expect(maxDifference(await allWeights(first), await allWeights(third))).toBeGreaterThan(1e-3);
     for (const trainer of [first, second, third]) trainer.dispose();
@@ -215,9 +246,15 @@ describe('Trainer', () => {
     await expect(trainer.step(tf.zeros([2, 32, 32, 1]) as tf.Tensor4D)).rejects.toThrow(
       'Expected `realImages` to have shape [batch, 16, 16, 1], got [2, 32, 32, 1]',
     );
-    expect(() => new Trainer({ ...options, beta1: 1.5 })).toThrow('Expected `beta1` to be a number in (0, 1), got `1.5`');
-    expect(() => new Trainer({ ...options, batchSize: 0 })).toThrow('Expected `batchSize` to be a positive integer, got `0`');
-    expect(() => new Trainer({ ...options, config: { imageSize: 48 } })).toThrow('Expected `imageSize` to be a power of two >= 16, got `48`');
+    expect(() => new Trainer({ ...options, beta1: 1.5 })).toThrow(
+      'Expected `beta1` to be a number in (0, 1), got `1.5`',
+    );
+    expect(() => new Trainer({ ...options, batchSize: 0 })).toThrow(
+      'Expected `batchSize` to be a positive integer, got `0`',
+    );
+    expect(() => new Trainer({ ...options, config: { imageSize: 48 } })).toThrow(
+      'Expected `imageSize` to be a power of two >= 16, got `48`',
+    );
     trainer.dispose();
     await expect(trainer.step(batches[0]!)).rejects.toSatisfy(DcganError.isInstance);
   });
@@ -237,7 +274,11 @@ describe('Trainer', () => {
     expect((wrongSteps as Error).message).toMatch(/`generatorOptimizer` has made 1 updates but the state says 7 steps/);
     const optimizer = [...state.generatorOptimizer];
     optimizer[optimizer.length - 2] = { ...optimizer.at(-2)!, values: Float32Array.of(1.5) };
-    const badProduct = await Trainer.fromState({ ...state, generatorOptimizer: optimizer }).catch((caught: unknown) => caught);
-    expect((badProduct as Error).message).toMatch(/Tensor `generatorOptimizer\/accBeta1` is 1.5, expected a number in \[0, 1\)/);
+    const badProduct = await Trainer.fromState({ ...state, generatorOptimizer: optimizer }).catch(
+      (caught: unknown) => caught,
+    );
+    expect((badProduct as Error).message).toMatch(
+      /Tensor `generatorOptimizer\/accBeta1` is 1.5, expected a number in \[0, 1\)/,
+    );
   });
 });

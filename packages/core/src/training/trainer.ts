@@ -124,7 +124,13 @@ export class Trainer {
     this.assertUsable();
     const { imageSize, channels, latentDim } = this.config;
     const [batchSize, height, width, depth] = realImages.shape;
-    if (realImages.rank !== 4 || height !== imageSize || width !== imageSize || depth !== channels || !(batchSize! > 0)) {
+    if (
+      realImages.rank !== 4 ||
+      height !== imageSize ||
+      width !== imageSize ||
+      depth !== channels ||
+      !(batchSize! > 0)
+    ) {
       throw new DcganError(
         `Expected \`realImages\` to have shape [batch, ${imageSize}, ${imageSize}, ${channels}], got [${realImages.shape.join(', ')}]`,
       );
@@ -174,15 +180,12 @@ export class Trainer {
               );
               kept.push(dCost);
               // G's non-saturating loss through the updated D, differentiated with respect to the fakes only.
-              const { value, grads } = tf.engine().gradients(
-                () => {
-                  const fakeLogits = this.discriminator.apply(fakes, { training: true }) as tf.Tensor;
-                  fakeScoreAfterUpdate = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
-                  kept.push(fakeScoreAfterUpdate);
-                  return generatorLoss(fakeLogits);
-                },
-                [fakes],
-              );
+              const { value, grads } = tf.engine().gradients(() => {
+                const fakeLogits = this.discriminator.apply(fakes, { training: true }) as tf.Tensor;
+                fakeScoreAfterUpdate = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
+                kept.push(fakeScoreAfterUpdate);
+                return generatorLoss(fakeLogits);
+              }, [fakes]);
               gCost = tf.keep(value as tf.Scalar);
               kept.push(gCost);
               return grads[0]!;
@@ -193,7 +196,9 @@ export class Trainer {
           this.generatorVariables,
           fakeGradient as tf.Tensor as tf.Tensor4D,
         );
-        this.generatorOptimizer.applyGradients(this.generatorVariables.map((variable, index) => ({ name: variable.name, tensor: grads[index]! })));
+        this.generatorOptimizer.applyGradients(
+          this.generatorVariables.map((variable, index) => ({ name: variable.name, tensor: grads[index]! })),
+        );
         fakeGradient.dispose();
         return [dCost!, gCost!, realScore!, fakeScore!, fakeScoreAfterUpdate!];
       });
@@ -283,8 +288,8 @@ export class Trainer {
       const products = adamProducts(optimizer);
       try {
         return await Promise.all(
-          [iterations!, ...slots, ...adamProductNames.map((name, index) => ({ name, tensor: products[index]! }))].map((named) =>
-            tensorData(named.name, named.tensor),
+          [iterations!, ...slots, ...adamProductNames.map((name, index) => ({ name, tensor: products[index]! }))].map(
+            (named) => tensorData(named.name, named.tensor),
           ),
         );
       } finally {
@@ -334,7 +339,13 @@ export class Trainer {
       }
       restoreModel(trainer.generator, state.generator, 'generator');
       restoreModel(trainer.discriminator, state.discriminator, 'discriminator');
-      await restoreOptimizer(trainer.generatorOptimizer, trainer.generatorVariables, state.generatorOptimizer, 'generatorOptimizer', state.completedSteps);
+      await restoreOptimizer(
+        trainer.generatorOptimizer,
+        trainer.generatorVariables,
+        state.generatorOptimizer,
+        'generatorOptimizer',
+        state.completedSteps,
+      );
       await restoreOptimizer(
         trainer.discriminatorOptimizer,
         trainer.discriminatorVariables,
@@ -398,18 +409,29 @@ async function tensorData(name: string, tensor: tf.Tensor): Promise<TensorData> 
     name,
     shape: [...tensor.shape],
     dtype: tensor.dtype,
-    values: tensor.dtype === 'float32' ? Float32Array.from(values as Float32Array) : Int32Array.from(values as Int32Array),
+    values:
+      tensor.dtype === 'float32' ? Float32Array.from(values as Float32Array) : Int32Array.from(values as Int32Array),
   };
 }
 
-function checkTensor(entry: TensorData | undefined, label: string, shape: readonly number[], dtype: string): TensorData {
+function checkTensor(
+  entry: TensorData | undefined,
+  label: string,
+  shape: readonly number[],
+  dtype: string,
+): TensorData {
   if (entry == null || typeof entry !== 'object') throw new CheckpointError(`Missing tensor ${label}`);
-  if (!Array.isArray(entry.shape) || entry.shape.length !== shape.length || entry.shape.some((size, index) => size !== shape[index])) {
+  if (
+    !Array.isArray(entry.shape) ||
+    entry.shape.length !== shape.length ||
+    entry.shape.some((size, index) => size !== shape[index])
+  ) {
     throw new CheckpointError(
       `Tensor ${label} has shape [${Array.isArray(entry.shape) ? entry.shape.join(', ') : String(entry.shape)}], expected [${shape.join(', ')}]`,
     );
   }
-  if (entry.dtype !== dtype) throw new CheckpointError(`Tensor ${label} has dtype \`${String(entry.dtype)}\`, expected \`${dtype}\``);
+  if (entry.dtype !== dtype)
+    throw new CheckpointError(`Tensor ${label} has dtype \`${String(entry.dtype)}\`, expected \`${dtype}\``);
   const size = shape.reduce((product, dimension) => product * dimension, 1);
   if (entry.values == null || entry.values.length !== size) {
     throw new CheckpointError(`Tensor ${label} has ${String(entry.values?.length)} values, expected ${size}`);
@@ -430,7 +452,9 @@ function restoreModel(model: tfl.LayersModel, entries: readonly TensorData[], gr
   const tensors = weights.map((weight, index) => {
     const entry = entries[index];
     if (entry?.name !== weight.originalName) {
-      throw new CheckpointError(`Tensor ${index} of \`${group}\` is \`${String(entry?.name)}\`, expected \`${weight.originalName}\``);
+      throw new CheckpointError(
+        `Tensor ${index} of \`${group}\` is \`${String(entry?.name)}\`, expected \`${weight.originalName}\``,
+      );
     }
     return checkTensor(entry, `\`${group}/${weight.originalName}\``, weight.shape as number[], weight.dtype);
   });
@@ -448,7 +472,9 @@ async function restoreOptimizer(
   const iterations = checkTensor(entries[0], `\`${group}/iter\``, [], 'int32');
   const iterationCount = iterations.values[0]!;
   if (iterationCount !== completedSteps) {
-    throw new CheckpointError(`\`${group}\` has made ${iterationCount} updates but the state says ${completedSteps} steps were completed`);
+    throw new CheckpointError(
+      `\`${group}\` has made ${iterationCount} updates but the state says ${completedSteps} steps were completed`,
+    );
   }
   // Checkpoints of @dcgan/core 0.1.0 end with the moments; later ones add Adam's two running products.
   const hasProducts = entries.at(-1)?.name === adamProductNames[1];
@@ -464,10 +490,14 @@ async function restoreOptimizer(
   const products = hasProducts
     ? adamProductNames.map((name, index) => {
         const entry = entries[1 + slotCount + index];
-        if (entry?.name !== name) throw new CheckpointError(`Tensor ${1 + slotCount + index} of \`${group}\` is \`${String(entry?.name)}\`, expected \`${name}\``);
+        if (entry?.name !== name)
+          throw new CheckpointError(
+            `Tensor ${1 + slotCount + index} of \`${group}\` is \`${String(entry?.name)}\`, expected \`${name}\``,
+          );
         const value = checkTensor(entry, `\`${group}/${name}\``, [], 'float32').values[0]!;
         // beta^(t+1) in float32 reaches 0 for long runs (0.5^150).
-        if (!(value >= 0 && value < 1)) throw new CheckpointError(`Tensor \`${group}/${name}\` is ${value}, expected a number in [0, 1)`);
+        if (!(value >= 0 && value < 1))
+          throw new CheckpointError(`Tensor \`${group}/${name}\` is ${value}, expected a number in [0, 1)`);
         return value;
       })
     : replayedAdamProducts(optimizer, iterationCount);
@@ -496,7 +526,9 @@ const adamProductNames = ['accBeta1', 'accBeta2'] as const;
 function adamProducts(optimizer: tf.AdamOptimizer): [tf.Variable, tf.Variable] {
   const { accBeta1, accBeta2 } = optimizer as unknown as { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
   if (typeof accBeta1?.assign !== 'function' || typeof accBeta2?.assign !== 'function') {
-    throw new DcganError('This version of @tensorflow/tfjs-core keeps no `accBeta1`/`accBeta2` in its Adam optimizer; install 4.22.0');
+    throw new DcganError(
+      'This version of @tensorflow/tfjs-core keeps no `accBeta1`/`accBeta2` in its Adam optimizer; install 4.22.0',
+    );
   }
   return [accBeta1, accBeta2];
 }

@@ -12,8 +12,14 @@ import { horizontalFlip, pad, toRgb } from '../transform/transform-step';
 import { batchToTensor } from './batch-to-tensor';
 import { createBatches } from './create-batches';
 
-const pixel = (value: number, width = 1): RawImage => ({ width, height: 1, channels: 1, data: new Uint8Array(width).fill(value) });
-const samples = (count: number): Sample[] => Array.from({ length: count }, (_, index) => ({ key: `item-${index}`, label: index % 3, image: pixel(index) }));
+const pixel = (value: number, width = 1): RawImage => ({
+  width,
+  height: 1,
+  channels: 1,
+  data: new Uint8Array(width).fill(value),
+});
+const samples = (count: number): Sample[] =>
+  Array.from({ length: count }, (_, index) => ({ key: `item-${index}`, label: index % 3, image: pixel(index) }));
 
 async function arrayFromAsync<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const values: T[] = [];
@@ -51,7 +57,9 @@ describe('createBatches', () => {
     expect(epoch1).not.toEqual(epoch0);
     expect(otherSeed).not.toEqual(epoch0);
     expect([...epoch1].sort()).toEqual([...epoch0].sort());
-    expect(await collect(createBatches(source, { batchSize: 5, shuffle: false }))).toEqual(samples(50).map((sample) => sample.key));
+    expect(await collect(createBatches(source, { batchSize: 5, shuffle: false }))).toEqual(
+      samples(50).map((sample) => sample.key),
+    );
   });
 
   it('resumes an epoch exactly from a batch endPosition, corrupt items included, without decoding the skipped part', async () => {
@@ -69,7 +77,9 @@ describe('createBatches', () => {
         return source.readItem(index);
       },
     });
-    const rest = await arrayFromAsync(createBatches(counting, { batchSize: 3, seed: 5, epoch: 2, startPosition: resumeAfter.endPosition }));
+    const rest = await arrayFromAsync(
+      createBatches(counting, { batchSize: 3, seed: 5, epoch: 2, startPosition: resumeAfter.endPosition }),
+    );
     expect(rest.flatMap((batch) => batch.keys)).toEqual(full.slice(3).flatMap((batch) => batch.keys));
     expect(reads).toBe(all.length - resumeAfter.endPosition);
   });
@@ -87,11 +97,22 @@ describe('createBatches', () => {
   it('skips images whose shape differs from the epoch and says how to fix it; strict throws', async () => {
     const odd: Sample[] = [...samples(4), { key: 'wide', label: 0, image: pixel(1, 3) }];
     const events: DataEvent[] = [];
-    const stream = createBatches(createMemorySource(odd), { batchSize: 2, shuffle: false, onEvent: (event) => events.push(event) });
+    const stream = createBatches(createMemorySource(odd), {
+      batchSize: 2,
+      shuffle: false,
+      onEvent: (event) => events.push(event),
+    });
     expect(await collect(stream)).toEqual(['item-0', 'item-1', 'item-2', 'item-3']);
-    expect(stream.report?.skipped).toEqual([{ key: 'wide', reason: expect.stringMatching(/came out 1x3x1 where this epoch's images are 1x1x1; add a transform/) }]);
+    expect(stream.report?.skipped).toEqual([
+      {
+        key: 'wide',
+        reason: expect.stringMatching(/came out 1x3x1 where this epoch's images are 1x1x1; add a transform/),
+      },
+    ]);
     expect(events.map((event) => event.status)).toEqual(['skipped', 'epoch-end']);
-    await expect(collect(createBatches(createMemorySource(odd), { batchSize: 2, shuffle: false, strict: true }))).rejects.toThrow(/wide: came out 1x3x1 .* \(strict mode\)/);
+    await expect(
+      collect(createBatches(createMemorySource(odd), { batchSize: 2, shuffle: false, strict: true })),
+    ).rejects.toThrow(/wide: came out 1x3x1 .* \(strict mode\)/);
   });
 
   it('reports an item the source cannot read and carries on', async () => {
@@ -125,10 +146,17 @@ describe('createBatches', () => {
 
   it('flips reproducibly per seed and epoch', async () => {
     const image: RawImage = { width: 2, height: 1, channels: 1, data: Uint8Array.from([10, 20]) };
-    const source = createMemorySource(Array.from({ length: 40 }, (_, index) => ({ key: `f${index}`, label: 0, image })));
+    const source = createMemorySource(
+      Array.from({ length: 40 }, (_, index) => ({ key: `f${index}`, label: 0, image })),
+    );
     const firstPixels = async (epoch: number): Promise<number[]> => {
       const values: number[] = [];
-      for await (const batch of createBatches(source, { batchSize: 40, shuffle: false, epoch, transform: [horizontalFlip(0.5)] })) {
+      for await (const batch of createBatches(source, {
+        batchSize: 40,
+        shuffle: false,
+        epoch,
+        transform: [horizontalFlip(0.5)],
+      })) {
         for (let index = 0; index < 40; index += 1) values.push(batch.pixels[index * 2]!);
       }
       return values;
@@ -142,8 +170,12 @@ describe('createBatches', () => {
 
   it('validates options', () => {
     const source = createMemorySource(samples(2));
-    expect(() => createBatches(source, { batchSize: 0 })).toThrow('Expected `batchSize` to be a positive integer, got `0`');
-    expect(() => createBatches(source, { batchSize: 2, epoch: -1 })).toThrow('Expected `epoch` to be a non-negative integer, got `-1`');
+    expect(() => createBatches(source, { batchSize: 0 })).toThrow(
+      'Expected `batchSize` to be a positive integer, got `0`',
+    );
+    expect(() => createBatches(source, { batchSize: 2, epoch: -1 })).toThrow(
+      'Expected `epoch` to be a non-negative integer, got `-1`',
+    );
   });
 });
 
@@ -153,7 +185,12 @@ describe('batchToTensor', () => {
   });
 
   it('makes a [n, h, w, c] float tensor of the batch and leaks nothing', async () => {
-    const source = createMemorySource(samples(8).map((sample) => ({ ...sample, image: { width: 28, height: 28, channels: 1 as const, data: new Uint8Array(784).fill(200) } })));
+    const source = createMemorySource(
+      samples(8).map((sample) => ({
+        ...sample,
+        image: { width: 28, height: 28, channels: 1 as const, data: new Uint8Array(784).fill(200) },
+      })),
+    );
     const before = tf.memory().numTensors;
     for await (const batch of createBatches(source, { batchSize: 4, transform: [pad(32), toRgb()] })) {
       const tensor = batchToTensor(tf, batch);

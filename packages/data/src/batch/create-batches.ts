@@ -66,7 +66,8 @@ export interface BatchStream extends AsyncIterable<Batch> {
 }
 
 function assertPositiveInteger(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new DataError(`Expected \`${name}\` to be a positive integer, got \`${value}\``);
+  if (!Number.isInteger(value) || value < 1)
+    throw new DataError(`Expected \`${name}\` to be a positive integer, got \`${value}\``);
 }
 
 function describeShape(image: RawImage): string {
@@ -109,11 +110,24 @@ async function* shuffleBuffer<T>(items: AsyncIterable<T>, size: number, random: 
  * }
  */
 export function createBatches(source: ImageSource, options: BatchOptions): BatchStream {
-  const { batchSize, transform = [], shuffle = true, seed = 0, epoch = 0, dropRemainder = true, strict = false, onEvent, signal, startPosition = 0 } = options;
+  const {
+    batchSize,
+    transform = [],
+    shuffle = true,
+    seed = 0,
+    epoch = 0,
+    dropRemainder = true,
+    strict = false,
+    onEvent,
+    signal,
+    startPosition = 0,
+  } = options;
   assertPositiveInteger('batchSize', batchSize);
-  if (!Number.isInteger(epoch) || epoch < 0) throw new DataError(`Expected \`epoch\` to be a non-negative integer, got \`${epoch}\``);
+  if (!Number.isInteger(epoch) || epoch < 0)
+    throw new DataError(`Expected \`epoch\` to be a non-negative integer, got \`${epoch}\``);
   if (!Number.isFinite(seed)) throw new DataError(`Expected \`seed\` to be a finite number, got \`${seed}\``);
-  if (!Number.isInteger(startPosition) || startPosition < 0) throw new DataError(`Expected \`startPosition\` to be a non-negative integer, got \`${startPosition}\``);
+  if (!Number.isInteger(startPosition) || startPosition < 0)
+    throw new DataError(`Expected \`startPosition\` to be a non-negative integer, got \`${startPosition}\``);
   const prefetch = options.prefetch ?? Math.max(2 * batchSize, 8 * availableParallelism());
   assertPositiveInteger('prefetch', prefetch);
   const prefetchBatches = options.prefetchBatches ?? 2;
@@ -133,15 +147,22 @@ export function createBatches(source: ImageSource, options: BatchOptions): Batch
     let batchIndex = 0;
     const epochSeed = mixSeed(seed, epoch);
 
-    type Task = { readonly position: number; readonly index: number | undefined; readonly item: SourceItem | undefined };
+    type Task = {
+      readonly position: number;
+      readonly index: number | undefined;
+      readonly item: SourceItem | undefined;
+    };
     let tasks: Iterable<Task> | AsyncIterable<Task>;
     if (source.randomAccess && length !== undefined) {
       const order = shuffle ? createPermutation(length, createSeededRandom(epochSeed)) : undefined;
       tasks = (function* () {
-        for (let position = startPosition; position < length; position += 1) yield { position, index: order === undefined ? position : order[position]!, item: undefined };
+        for (let position = startPosition; position < length; position += 1)
+          yield { position, index: order === undefined ? position : order[position]!, item: undefined };
       })();
     } else {
-      const items = shuffle ? shuffleBuffer(source.items(), shuffleBufferSize, createSeededRandom(epochSeed)) : source.items();
+      const items = shuffle
+        ? shuffleBuffer(source.items(), shuffleBufferSize, createSeededRandom(epochSeed))
+        : source.items();
       tasks = (async function* () {
         let position = 0;
         for await (const item of items) {
@@ -153,12 +174,17 @@ export function createBatches(source: ImageSource, options: BatchOptions): Batch
 
     const work = async (task: Task): Promise<{ item: SourceItem; image: RawImage }> => {
       const item = task.item ?? (await source.readItem(task.index!));
-      const context = flips ? { random: createSeededRandom(mixSeed(epochSeed, task.index ?? task.position, 0x5f11)) } : undefined;
+      const context = flips
+        ? { random: createSeededRandom(mixSeed(epochSeed, task.index ?? task.position, 0x5f11)) }
+        : undefined;
       try {
         return { item, image: await applyTransform(item.payload, transform, context) };
       } catch (error) {
         // Carry the key so the skip report names the file.
-        throw Object.assign(new DataError(`${item.key}: ${(error as Error).message}`, { cause: error, file: item.key }), { itemKey: item.key });
+        throw Object.assign(
+          new DataError(`${item.key}: ${(error as Error).message}`, { cause: error, file: item.key }),
+          { itemKey: item.key },
+        );
       }
     };
 
@@ -217,18 +243,30 @@ export function createBatches(source: ImageSource, options: BatchOptions): Batch
       try {
         for await (const result of orderedMap(tasks, work, prefetch)) {
           if (stopped) return;
-          if (signal?.aborted === true) throw Object.assign(new DataError('batch stream aborted', { cause: signal.reason }), { name: 'AbortError' });
+          if (signal?.aborted === true)
+            throw Object.assign(new DataError('batch stream aborted', { cause: signal.reason }), {
+              name: 'AbortError',
+            });
           itemsRead += 1;
           if (!result.ok) {
             const error = result.error as Error & { itemKey?: string };
-            const key = error.itemKey ?? (result.input.index === undefined ? `item ${result.input.position}` : `item ${result.input.index}`);
-            const reason = error.itemKey === undefined ? error.message : ((error.cause as Error | undefined)?.message ?? error.message);
+            const key =
+              error.itemKey ??
+              (result.input.index === undefined ? `item ${result.input.position}` : `item ${result.input.index}`);
+            const reason =
+              error.itemKey === undefined
+                ? error.message
+                : ((error.cause as Error | undefined)?.message ?? error.message);
             skip(key, reason, error);
             continue;
           }
           const { image } = result.value;
           expected ??= image;
-          if (image.width !== expected.width || image.height !== expected.height || image.channels !== expected.channels) {
+          if (
+            image.width !== expected.width ||
+            image.height !== expected.height ||
+            image.channels !== expected.channels
+          ) {
             skip(
               result.value.item.key,
               `came out ${describeShape(image)} where this epoch's images are ${describeShape(expected)}; add a transform (e.g. resizeThenCenterCrop, toRgb) that fixes the shape`,
@@ -240,7 +278,8 @@ export function createBatches(source: ImageSource, options: BatchOptions): Batch
             ready.push(emit(pending));
             pending = [];
             notifyConsumer();
-            while (ready.length >= prefetchBatches && !stopped) await new Promise<void>((resolve) => (wakeProducer = resolve));
+            while (ready.length >= prefetchBatches && !stopped)
+              await new Promise<void>((resolve) => (wakeProducer = resolve));
           }
         }
         if (stopped) return;
@@ -289,7 +328,11 @@ export function createBatches(source: ImageSource, options: BatchOptions): Batch
       return report;
     },
     expectedBatches:
-      length === undefined ? undefined : dropRemainder ? Math.floor(Math.max(0, length - startPosition) / batchSize) : Math.ceil(Math.max(0, length - startPosition) / batchSize),
+      length === undefined
+        ? undefined
+        : dropRemainder
+          ? Math.floor(Math.max(0, length - startPosition) / batchSize)
+          : Math.ceil(Math.max(0, length - startPosition) / batchSize),
     [Symbol.asyncIterator]: () => generate(),
   };
 }

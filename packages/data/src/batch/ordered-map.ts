@@ -19,7 +19,8 @@ export async function* orderedMap<Input, Output>(
       (value) => ({ ok: true as const, input, value }),
       (error: unknown) => ({ ok: false as const, input, error }),
     );
-  const iterator = Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : (inputs as Iterable<Input>)[Symbol.iterator]();
+  const iterator =
+    Symbol.asyncIterator in inputs ? inputs[Symbol.asyncIterator]() : (inputs as Iterable<Input>)[Symbol.iterator]();
   let exhausted = false;
   const fill = async (): Promise<void> => {
     while (!exhausted && pending.length < window) {

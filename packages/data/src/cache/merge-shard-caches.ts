@@ -6,9 +6,20 @@ import { writeFileAtomic } from '@dcgan/common/node';
 import { DataError } from '../errors/data-error';
 import { collectShards, mergeByPosition } from '../shard/shard-manifest';
 import { maximumListedSkips, type SkippedItem } from '../source/events';
-import { openShardCache, readPositions, readState, shardCacheStage, writeState, type CacheState, type ShardRecord, type ShardCacheSource } from './shard-cache';
+import {
+  openShardCache,
+  readPositions,
+  readState,
+  shardCacheStage,
+  writeState,
+  type CacheState,
+  type ShardRecord,
+  type ShardCacheSource,
+} from './shard-cache';
 
-type Entry = { readonly position: number; readonly cache: ShardCacheSource; readonly index: number } | { readonly position: number; readonly skip: SkippedItem | undefined };
+type Entry =
+  | { readonly position: number; readonly cache: ShardCacheSource; readonly index: number }
+  | { readonly position: number; readonly skip: SkippedItem | undefined };
 
 /**
  * Joins the cache shards under `<output>/shards/` (from `createShardCache` with `shard`) into one cache in
@@ -21,7 +32,12 @@ type Entry = { readonly position: number; readonly cache: ShardCacheSource; read
  */
 export async function mergeShardCaches(output: string, directory: string): Promise<ShardCacheSource> {
   const shards = await collectShards(output, shardCacheStage);
-  const settings = shards[0]!.manifest.settings as { fingerprint: string; source: string; classNames: readonly string[] | null; shardSize: number };
+  const settings = shards[0]!.manifest.settings as {
+    fingerprint: string;
+    source: string;
+    classNames: readonly string[] | null;
+    shardSize: number;
+  };
   const lists: Entry[][] = [];
   const caches: ShardCacheSource[] = [];
   let shape: Pick<CacheState, 'width' | 'height' | 'channels'> | undefined;
@@ -31,15 +47,24 @@ export async function mergeShardCaches(output: string, directory: string): Promi
   try {
     for (const { directory: folder } of shards) {
       const state = (await readState(join(folder, 'manifest.json')))!;
-      if (shape !== undefined && (state.width !== shape.width || state.height !== shape.height || state.channels !== shape.channels)) {
-        throw new DataError(`${folder}: holds ${state.height}x${state.width}x${state.channels} images where the other shards hold ${shape.height}x${shape.width}x${shape.channels}; use a transform with a fixed output size`, { file: folder });
+      if (
+        shape !== undefined &&
+        (state.width !== shape.width || state.height !== shape.height || state.channels !== shape.channels)
+      ) {
+        throw new DataError(
+          `${folder}: holds ${state.height}x${state.width}x${state.channels} images where the other shards hold ${shape.height}x${shape.width}x${shape.channels}; use a transform with a fixed output size`,
+          { file: folder },
+        );
       }
       shape = { width: state.width, height: state.height, channels: state.channels };
       const cache = await openShardCache(folder);
       caches.push(cache);
       const positions = await readPositions(folder);
       if (positions.images.length !== cache.length || positions.skipped.length !== state.skippedCount) {
-        throw new DataError(`${folder}: positions.json does not match the cache (${positions.images.length} of ${cache.length} images, ${positions.skipped.length} of ${state.skippedCount} skips); rerun the shard`, { file: folder });
+        throw new DataError(
+          `${folder}: positions.json does not match the cache (${positions.images.length} of ${cache.length} images, ${positions.skipped.length} of ${state.skippedCount} skips); rerun the shard`,
+          { file: folder },
+        );
       }
       consumed += state.consumed;
       skippedCount += state.skippedCount;
@@ -48,7 +73,11 @@ export async function mergeShardCaches(output: string, directory: string): Promi
         ...positions.skipped.map((position, index) => ({ position, skip: state.skipped[index] })),
       ]);
     }
-    const entries = mergeByPosition(lists, (entry) => entry.position, (entry) => `source item ${entry.position}`);
+    const entries = mergeByPosition(
+      lists,
+      (entry) => entry.position,
+      (entry) => `source item ${entry.position}`,
+    );
     const imageBytes = shape!.width * shape!.height * shape!.channels;
     const records: ShardRecord[] = [];
     const skipped: SkippedItem[] = [];
@@ -70,7 +99,8 @@ export async function mergeShardCaches(output: string, directory: string): Promi
       if ('skip' in entry) {
         if (skipped.length < maximumListedSkips) {
           // The first skips of the whole run are among the first of their own shard, which listed them.
-          if (entry.skip === undefined) throw new DataError(`${output}: the skip at source item ${entry.position} was not listed by its shard`);
+          if (entry.skip === undefined)
+            throw new DataError(`${output}: the skip at source item ${entry.position} was not listed by its shard`);
           skipped.push(entry.skip);
         }
         continue;

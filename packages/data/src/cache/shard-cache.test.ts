@@ -28,9 +28,20 @@ describe('shard cache', () => {
     const single = join(scratch.directory, 'single');
     await createShardCache(folder, single, { transform, shardSize: 4 });
     const output = join(scratch.directory, 'sharded');
-    for (const index of [0, 2]) await createShardCache(folder, shardDirectory(output, { index, count: 3 }), { transform, shardSize: 4, shard: { index, count: 3 } });
-    await expect(mergeShardCaches(output, join(output, 'merged'))).rejects.toThrow('cannot merge: missing shard 1/3 (shard-00001-of-00003)');
-    await createShardCache(folder, shardDirectory(output, { index: 1, count: 3 }), { transform, shardSize: 4, shard: { index: 1, count: 3 } });
+    for (const index of [0, 2])
+      await createShardCache(folder, shardDirectory(output, { index, count: 3 }), {
+        transform,
+        shardSize: 4,
+        shard: { index, count: 3 },
+      });
+    await expect(mergeShardCaches(output, join(output, 'merged'))).rejects.toThrow(
+      'cannot merge: missing shard 1/3 (shard-00001-of-00003)',
+    );
+    await createShardCache(folder, shardDirectory(output, { index: 1, count: 3 }), {
+      transform,
+      shardSize: 4,
+      shard: { index: 1, count: 3 },
+    });
     const merged = await mergeShardCaches(output, join(output, 'merged'));
     expect(merged.length).toBe(6);
     expect(merged.skippedCount).toBe(3);
@@ -40,7 +51,13 @@ describe('shard cache', () => {
       return files;
     };
     const expectedFiles = await bytes(single);
-    expect(Object.keys(expectedFiles)).toEqual(['manifest.json', 'shard-00000.labels', 'shard-00000.u8', 'shard-00001.labels', 'shard-00001.u8']);
+    expect(Object.keys(expectedFiles)).toEqual([
+      'manifest.json',
+      'shard-00000.labels',
+      'shard-00000.u8',
+      'shard-00001.labels',
+      'shard-00001.u8',
+    ]);
     expect(await bytes(join(output, 'merged'))).toEqual(expectedFiles);
     await Promise.all([merged.close(), folder.close()]);
   });
@@ -53,7 +70,9 @@ describe('shard cache', () => {
     for await (const sample of iterateSamples(folder, { transform })) direct.push(sample);
     expect(cached.length).toBe(6);
     expect(cached.skippedCount).toBe(3);
-    expect(cached.skipped.map((skip) => skip.key)).toEqual(expect.arrayContaining([expect.stringMatching(/noise\.png$/)]));
+    expect(cached.skipped.map((skip) => skip.key)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/noise\.png$/)]),
+    );
     for (let index = 0; index < 6; index += 1) {
       const item = await cached.readItem(index);
       expect(sha256((item.payload as { data: Uint8Array }).data)).toBe(sha256(direct[index]!.image.data));
@@ -69,7 +88,9 @@ describe('shard cache', () => {
     const directory = join(scratch.directory, 'svhn');
     const cached = await createShardCache(stream, directory, { transform: [], shardSize: 2 });
     expect(cached.randomAccess).toBe(true);
-    expect(sha256((((await cached.readItem(4)).payload) as { data: Uint8Array }).data)).toBe(expected.svhn['test_32x32.mat']!.sha256[4]);
+    expect(sha256(((await cached.readItem(4)).payload as { data: Uint8Array }).data)).toBe(
+      expected.svhn['test_32x32.mat']!.sha256[4],
+    );
     const before = (await stat(join(directory, 'manifest.json'))).mtimeMs;
     const reused = await createShardCache(stream, directory, { transform: [], shardSize: 2 });
     expect((await stat(join(directory, 'manifest.json'))).mtimeMs).toBe(before);
@@ -108,7 +129,8 @@ describe('shard cache', () => {
     expect(resumedProgress).toEqual([4, 6]);
     expect(await readFile(join(directory, 'shard-00000.u8'))).toEqual(firstShard);
     const hashes = [];
-    for (let index = 0; index < cached.length!; index += 1) hashes.push(sha256((((await cached.readItem(index)).payload) as { data: Uint8Array }).data));
+    for (let index = 0; index < cached.length!; index += 1)
+      hashes.push(sha256(((await cached.readItem(index)).payload as { data: Uint8Array }).data));
     expect(hashes).toEqual(expected.svhn['train_32x32.mat']!.sha256);
     await Promise.all([cached.close(), source.close()]);
   });
@@ -121,7 +143,9 @@ describe('shard cache', () => {
     await truncate(join(directory, 'shard-00001.u8'), 100);
     const error = await failureOf(() => openShardCache(directory));
     expect(DataError.isInstance(error)).toBe(true);
-    expect((error as Error).message).toMatch(/shard-00001\.u8: holds 100 bytes, the manifest promises 2 images of 3072 bytes/);
+    expect((error as Error).message).toMatch(
+      /shard-00001\.u8: holds 100 bytes, the manifest promises 2 images of 3072 bytes/,
+    );
     await expect(openShardCache(join(scratch.directory, 'nothing'))).rejects.toThrow(/manifest\.json: missing/);
   });
 });

@@ -83,7 +83,10 @@ export async function readPositions(directory: string): Promise<{ images: number
   try {
     return JSON.parse(await readFile(path, 'utf8')) as { images: number[]; skipped: number[] };
   } catch (error) {
-    throw new DataError(`${path}: cannot read the positions of a cache shard: ${(error as Error).message}`, { cause: error, file: path });
+    throw new DataError(`${path}: cannot read the positions of a cache shard: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
 }
 
@@ -104,7 +107,10 @@ export async function readState(path: string): Promise<CacheState | undefined> {
     if (state.format !== 'dcgan-shard-cache' || state.version !== 1) throw new Error('unknown format');
     return state;
   } catch (error) {
-    throw new DataError(`${path}: not a readable shard-cache state file: ${(error as Error).message}`, { cause: error, file: path });
+    throw new DataError(`${path}: not a readable shard-cache state file: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
 }
 
@@ -122,7 +128,11 @@ export async function writeState(path: string, state: CacheState): Promise<void>
  * const cached = await createShardCache(await openLmdbImages('bedroom_train_lmdb'), 'cache/bedrooms-64', { transform: resizeThenCenterCrop(64) });
  * for await (const batch of createBatches(cached, { batchSize: 128, epoch })) train(batch);
  */
-export async function createShardCache(whole: ImageSource, directory: string, options: ShardCacheOptions): Promise<ShardCacheSource> {
+export async function createShardCache(
+  whole: ImageSource,
+  directory: string,
+  options: ShardCacheOptions,
+): Promise<ShardCacheSource> {
   const { transform, shardSize = 4096, strict = false, onEvent, signal } = options;
   const shard = options.shard !== undefined && !isWholeDataset(options.shard) ? options.shard : undefined;
   const source = shard === undefined ? whole : shardSource(whole, shard);
@@ -130,21 +140,38 @@ export async function createShardCache(whole: ImageSource, directory: string, op
   const positions: { images: number[]; skipped: number[] } = { images: [], skipped: [] };
   const sourcePosition = (local: number): number => (shard === undefined ? local : shardItemPosition(local, shard));
   const prefetch = options.prefetch ?? 8 * availableParallelism();
-  if (!Number.isInteger(shardSize) || shardSize < 1) throw new DataError(`Expected \`shardSize\` to be a positive integer, got \`${shardSize}\``);
-  if (!Number.isInteger(prefetch) || prefetch < 1) throw new DataError(`Expected \`prefetch\` to be a positive integer, got \`${prefetch}\``);
+  if (!Number.isInteger(shardSize) || shardSize < 1)
+    throw new DataError(`Expected \`shardSize\` to be a positive integer, got \`${shardSize}\``);
+  if (!Number.isInteger(prefetch) || prefetch < 1)
+    throw new DataError(`Expected \`prefetch\` to be a positive integer, got \`${prefetch}\``);
   await mkdir(directory, { recursive: true });
   const fingerprint = fingerprintOf(source, transform, shardSize);
   const manifest = await readState(join(directory, manifestName));
   if (manifest?.complete === true && manifest.fingerprint === fingerprint) return openShardCache(directory);
-  const shardSettings = { fingerprint: fingerprintOf(whole, transform, shardSize), source: whole.description, classNames: whole.classNames ?? null, shardSize };
-  if (shard !== undefined) await writeShardManifest(directory, { stage: shardCacheStage, shard, items: 0, complete: false, settings: shardSettings });
+  const shardSettings = {
+    fingerprint: fingerprintOf(whole, transform, shardSize),
+    source: whole.description,
+    classNames: whole.classNames ?? null,
+    shardSize,
+  };
+  if (shard !== undefined)
+    await writeShardManifest(directory, {
+      stage: shardCacheStage,
+      shard,
+      items: 0,
+      complete: false,
+      settings: shardSettings,
+    });
 
   const previous = await readState(join(directory, progressName));
   const resumed = previous?.fingerprint === fingerprint ? previous : undefined;
   if (shard !== undefined && resumed !== undefined) {
     // positions.json is written before progress.json: keep only what the recorded shards and skips cover.
     const recorded = await readPositions(directory);
-    positions.images = recorded.images.slice(0, resumed.shards.reduce((sum, record) => sum + record.count, 0));
+    positions.images = recorded.images.slice(
+      0,
+      resumed.shards.reduce((sum, record) => sum + record.count, 0),
+    );
     positions.skipped = recorded.skipped.slice(0, resumed.skippedCount);
   }
   const shards: ShardRecord[] = [...(resumed?.shards ?? [])];
@@ -190,7 +217,8 @@ export async function createShardCache(whole: ImageSource, directory: string, op
     written += filled;
     filled = 0;
     labels = new Int32Array(shardSize);
-    if (shard !== undefined) await writeFileAtomic(join(directory, positionsName), new TextEncoder().encode(JSON.stringify(positions)));
+    if (shard !== undefined)
+      await writeFileAtomic(join(directory, positionsName), new TextEncoder().encode(JSON.stringify(positions)));
     await writeState(join(directory, progressName), state(false));
     onEvent?.({ status: 'cache-progress', written, total: source.length });
   };
@@ -208,14 +236,21 @@ export async function createShardCache(whole: ImageSource, directory: string, op
         }
       })();
   let position = start;
-  const decode = async (item: SourceItem): Promise<RawImage> => applyTransform(item.payload, transform, { random: createSeededRandom(mixSeed(sourcePosition(position++), 0xcac4e)) });
+  const decode = async (item: SourceItem): Promise<RawImage> =>
+    applyTransform(item.payload, transform, {
+      random: createSeededRandom(mixSeed(sourcePosition(position++), 0xcac4e)),
+    });
 
   for await (const result of orderedMap(items, decode, prefetch)) {
     const at = sourcePosition(consumed);
     consumed += 1;
     if (!result.ok) {
       const reason = (result.error as Error).message;
-      if (strict) throw new DataError(`${result.input.key}: ${reason} (strict mode)`, { cause: result.error, file: result.input.key });
+      if (strict)
+        throw new DataError(`${result.input.key}: ${reason} (strict mode)`, {
+          cause: result.error,
+          file: result.input.key,
+        });
       skips.add(result.input.key, reason);
       positions.skipped.push(at);
       onEvent?.({ status: 'skipped', epoch: 0, key: result.input.key, reason });
@@ -239,14 +274,25 @@ export async function createShardCache(whole: ImageSource, directory: string, op
     filled += 1;
     if (filled === shardSize) {
       await flush();
-      if (signal?.aborted === true) throw Object.assign(new DataError('shard caching aborted; call again to resume', { cause: signal.reason }), { name: 'AbortError' });
+      if (signal?.aborted === true)
+        throw Object.assign(new DataError('shard caching aborted; call again to resume', { cause: signal.reason }), {
+          name: 'AbortError',
+        });
     }
   }
   await flush();
-  if (shape === undefined) throw new DataError(`${source.description}: no item could be decoded, nothing to cache (${skips.count} skipped)`);
+  if (shape === undefined)
+    throw new DataError(`${source.description}: no item could be decoded, nothing to cache (${skips.count} skipped)`);
   await writeState(join(directory, manifestName), state(true));
   await rm(join(directory, progressName), { force: true });
-  if (shard !== undefined) await writeShardManifest(directory, { stage: shardCacheStage, shard, items: consumed, complete: true, settings: shardSettings });
+  if (shard !== undefined)
+    await writeShardManifest(directory, {
+      stage: shardCacheStage,
+      shard,
+      items: consumed,
+      complete: true,
+      settings: shardSettings,
+    });
   onEvent?.({ status: 'cache-done', directory, written, skippedCount: skips.count });
   return openShardCache(directory);
 }
@@ -261,8 +307,14 @@ export async function createShardCache(whole: ImageSource, directory: string, op
 export async function openShardCache(directory: string): Promise<ShardCacheSource> {
   const manifestPath = join(directory, manifestName);
   const manifest = await readState(manifestPath);
-  if (manifest === undefined) throw new DataError(`${manifestPath}: missing: not a shard cache, or its creation has not finished`, { file: manifestPath });
-  if (!manifest.complete) throw new DataError(`${manifestPath}: the cache is incomplete; run createShardCache again to finish it`, { file: manifestPath });
+  if (manifest === undefined)
+    throw new DataError(`${manifestPath}: missing: not a shard cache, or its creation has not finished`, {
+      file: manifestPath,
+    });
+  if (!manifest.complete)
+    throw new DataError(`${manifestPath}: the cache is incomplete; run createShardCache again to finish it`, {
+      file: manifestPath,
+    });
   const { width, height, channels, shards } = manifest;
   const imageBytes = width * height * channels;
   const starts: number[] = [];
@@ -274,18 +326,30 @@ export async function openShardCache(directory: string): Promise<ShardCacheSourc
     const size = await stat(pixelsPath).then(
       (stats) => stats.size,
       (error: unknown) => {
-        throw new DataError(`${pixelsPath}: shard missing: ${(error as Error).message}`, { cause: error, file: pixelsPath });
+        throw new DataError(`${pixelsPath}: shard missing: ${(error as Error).message}`, {
+          cause: error,
+          file: pixelsPath,
+        });
       },
     );
     if (size !== shard.count * imageBytes) {
-      throw new DataError(`${pixelsPath}: holds ${size} bytes, the manifest promises ${shard.count} images of ${imageBytes} bytes (${shard.count * imageBytes})`, {
-        file: pixelsPath,
-      });
+      throw new DataError(
+        `${pixelsPath}: holds ${size} bytes, the manifest promises ${shard.count} images of ${imageBytes} bytes (${shard.count * imageBytes})`,
+        {
+          file: pixelsPath,
+        },
+      );
     }
     const labelBytes = await readFile(labelsPath).catch((error: unknown) => {
-      throw new DataError(`${labelsPath}: labels missing: ${(error as Error).message}`, { cause: error, file: labelsPath });
+      throw new DataError(`${labelsPath}: labels missing: ${(error as Error).message}`, {
+        cause: error,
+        file: labelsPath,
+      });
     });
-    if (labelBytes.length !== shard.count * 4) throw new DataError(`${labelsPath}: holds ${labelBytes.length} bytes, expected ${shard.count * 4}`, { file: labelsPath });
+    if (labelBytes.length !== shard.count * 4)
+      throw new DataError(`${labelsPath}: holds ${labelBytes.length} bytes, expected ${shard.count * 4}`, {
+        file: labelsPath,
+      });
     labels.push(Int32Array.from({ length: shard.count }, (_, index) => labelBytes.readInt32LE(index * 4)));
     starts.push(total);
     total += shard.count;
@@ -318,7 +382,11 @@ export async function openShardCache(directory: string): Promise<ShardCacheSourc
       const file = await handleFor(shard);
       const data = await file.read(offset * imageBytes, imageBytes, `image ${offset}`);
       const label = allLabels[index]!;
-      return { key: `${directory}#${index}`, label: label === -1 ? undefined : label, payload: { width, height, channels, data } };
+      return {
+        key: `${directory}#${index}`,
+        label: label === -1 ? undefined : label,
+        payload: { width, height, channels, data },
+      };
     },
     readLabels: async () => allLabels.slice(),
     close: async () => {
@@ -326,5 +394,9 @@ export async function openShardCache(directory: string): Promise<ShardCacheSourc
       handles.clear();
     },
   });
-  return Object.assign(source, { directory, skippedCount: manifest.skippedCount, skipped: manifest.skipped }) as ShardCacheSource;
+  return Object.assign(source, {
+    directory,
+    skippedCount: manifest.skippedCount,
+    skipped: manifest.skipped,
+  }) as ShardCacheSource;
 }

@@ -10,17 +10,27 @@ export interface FaceBox {
 }
 
 function toBox(path: string, where: string, file: unknown, values: readonly unknown[]): FaceBox {
-  if (typeof file !== 'string' || file.length === 0) throw new DataError(`${path}: ${where}: expected a file name, got \`${JSON.stringify(file)}\``, { file: path });
+  if (typeof file !== 'string' || file.length === 0)
+    throw new DataError(`${path}: ${where}: expected a file name, got \`${JSON.stringify(file)}\``, { file: path });
   // Names are relative to the photos folder: one that climbs out of it (or is absolute) would read any file.
   if (/^[\\/]|^[A-Za-z]:[\\/]/.test(file) || file.split(/[\\/]/).includes('..')) {
-    throw new DataError(`${path}: ${where}: \`${file}\` is not a path inside the photos folder (absolute paths and \`..\` are refused)`, { file: path });
+    throw new DataError(
+      `${path}: ${where}: \`${file}\` is not a path inside the photos folder (absolute paths and \`..\` are refused)`,
+      { file: path },
+    );
   }
   const numbers = values.map((value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value));
   if (numbers.length !== 4 || numbers.some((value) => typeof value !== 'number' || !Number.isFinite(value))) {
-    throw new DataError(`${path}: ${where}: expected four numbers x, y, w, h, got \`${values.map((value) => String(value)).join(', ')}\``, { file: path });
+    throw new DataError(
+      `${path}: ${where}: expected four numbers x, y, w, h, got \`${values.map((value) => String(value)).join(', ')}\``,
+      { file: path },
+    );
   }
   const [left, top, width, height] = numbers as number[];
-  if (width! <= 0 || height! <= 0) throw new DataError(`${path}: ${where}: expected a positive width and height, got w=${width} h=${height}`, { file: path });
+  if (width! <= 0 || height! <= 0)
+    throw new DataError(`${path}: ${where}: expected a positive width and height, got w=${width} h=${height}`, {
+      file: path,
+    });
   return { file, box: { left: left!, top: top!, width: width!, height: height! } };
 }
 
@@ -52,30 +62,47 @@ export async function readFaceBoxes(path: string): Promise<FaceBox[]> {
     }
     if (Array.isArray(parsed)) {
       return parsed.map((entry: unknown, index) => {
-        if (typeof entry !== 'object' || entry === null) throw new DataError(`${path}: entry ${index}: expected an object with file, x, y, w, h`, { file: path });
+        if (typeof entry !== 'object' || entry === null)
+          throw new DataError(`${path}: entry ${index}: expected an object with file, x, y, w, h`, { file: path });
         const record = entry as Record<string, unknown>;
-        const values = Array.isArray(record.box) ? record.box : [record.x, record.y, record.w ?? record.width, record.h ?? record.height];
+        const values = Array.isArray(record.box)
+          ? record.box
+          : [record.x, record.y, record.w ?? record.width, record.h ?? record.height];
         return toBox(path, `entry ${index}`, record.file, values);
       });
     }
     return Object.entries(parsed as Record<string, unknown>).flatMap(([file, boxes]) => {
-      if (!Array.isArray(boxes)) throw new DataError(`${path}: \`${file}\`: expected a list of [x, y, w, h] boxes`, { file: path });
+      if (!Array.isArray(boxes))
+        throw new DataError(`${path}: \`${file}\`: expected a list of [x, y, w, h] boxes`, { file: path });
       return boxes.map((values: unknown, index) => {
-        if (!Array.isArray(values)) throw new DataError(`${path}: \`${file}\` box ${index}: expected [x, y, w, h]`, { file: path });
+        if (!Array.isArray(values))
+          throw new DataError(`${path}: \`${file}\` box ${index}: expected [x, y, w, h]`, { file: path });
         return toBox(path, `\`${file}\` box ${index}`, file, values);
       });
     });
   }
   const boxes: FaceBox[] = [];
   const firstLine = text.split(/\r?\n/).find((line) => line.trim() !== '' && !line.trim().startsWith('#')) ?? '';
-  const records = firstLine.includes(',') ? parseCsv(path, text) : text.split(/\r?\n/).map((line, index) => ({ line: index + 1, fields: line.trim() === '' ? [] : line.trim().split(/\s+/) }));
+  const records = firstLine.includes(',')
+    ? parseCsv(path, text)
+    : text
+        .split(/\r?\n/)
+        .map((line, index) => ({ line: index + 1, fields: line.trim() === '' ? [] : line.trim().split(/\s+/) }));
   for (const { line: lineNumber, fields: rawFields } of records) {
     const fields = rawFields.map((field, index) => (index === 0 ? field : field.trim()));
-    if (fields.length === 0 || (fields.length === 1 && fields[0]!.trim() === '') || fields[0]!.trim().startsWith('#')) continue;
+    if (fields.length === 0 || (fields.length === 1 && fields[0]!.trim() === '') || fields[0]!.trim().startsWith('#'))
+      continue;
     if (boxes.length === 0 && fields.length === 1 && /^\d+$/.test(fields[0]!.trim())) continue; // CelebA's count line
-    if (boxes.length === 0 && fields.length >= 5 && fields.slice(1, 5).some((field) => field === '' || Number.isNaN(Number(field)))) continue; // header
+    if (
+      boxes.length === 0 &&
+      fields.length >= 5 &&
+      fields.slice(1, 5).some((field) => field === '' || Number.isNaN(Number(field)))
+    )
+      continue; // header
     if (fields.length !== 5) {
-      throw new DataError(`${path}: line ${lineNumber}: expected 5 fields (file, x, y, w, h), got ${fields.length}`, { file: path });
+      throw new DataError(`${path}: line ${lineNumber}: expected 5 fields (file, x, y, w, h), got ${fields.length}`, {
+        file: path,
+      });
     }
     boxes.push(toBox(path, `line ${lineNumber}`, fields[0], fields.slice(1)));
   }
@@ -106,7 +133,8 @@ function parseCsv(path: string, text: string): { line: number; fields: string[] 
       field = '';
       index += 1;
       for (;;) {
-        if (index >= text.length) throw new DataError(`${path}: line ${start}: a quoted field is never closed`, { file: path });
+        if (index >= text.length)
+          throw new DataError(`${path}: line ${start}: a quoted field is never closed`, { file: path });
         const inner = text[index]!;
         if (inner === '"') {
           if (text[index + 1] === '"') {

@@ -11,7 +11,14 @@ export interface IdxArray {
   readonly data: Uint8Array;
 }
 
-const typeNames: Record<number, string> = { 0x08: 'unsigned byte', 0x09: 'signed byte', 0x0b: 'short', 0x0c: 'int', 0x0d: 'float', 0x0e: 'double' };
+const typeNames: Record<number, string> = {
+  0x08: 'unsigned byte',
+  0x09: 'signed byte',
+  0x0b: 'short',
+  0x0c: 'int',
+  0x0d: 'float',
+  0x0e: 'double',
+};
 
 /**
  * Parses IDX bytes (already gunzipped). Only unsigned-byte arrays are accepted (every MNIST-style image and label
@@ -21,9 +28,15 @@ const typeNames: Record<number, string> = { 0x08: 'unsigned byte', 0x09: 'signed
  * const { dimensions, data } = parseIdx(bytes, 'train-images-idx3-ubyte'); // dimensions [60000, 28, 28]
  */
 export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
-  if (bytes.length < 4) throw new DataError(`${file}: ${bytes.length} bytes is too short for an IDX header (4-byte magic number)`, { file });
+  if (bytes.length < 4)
+    throw new DataError(`${file}: ${bytes.length} bytes is too short for an IDX header (4-byte magic number)`, {
+      file,
+    });
   if (bytes[0] !== 0 || bytes[1] !== 0) {
-    throw new DataError(`${file}: not an IDX file: the magic number must start with two zero bytes, got 0x${hex(bytes[0]!)} 0x${hex(bytes[1]!)}`, { file });
+    throw new DataError(
+      `${file}: not an IDX file: the magic number must start with two zero bytes, got 0x${hex(bytes[0]!)} 0x${hex(bytes[1]!)}`,
+      { file },
+    );
   }
   const type = bytes[2]!;
   const rank = bytes[3]!;
@@ -37,7 +50,10 @@ export function parseIdx(bytes: Uint8Array, file: string): IdxArray {
   if (rank < 1) throw new DataError(`${file}: IDX header declares 0 dimensions`, { file });
   const headerBytes = 4 + 4 * rank;
   if (bytes.length < headerBytes) {
-    throw new DataError(`${file}: truncated IDX header: ${rank} dimensions need ${headerBytes} bytes, the file has ${bytes.length}`, { file });
+    throw new DataError(
+      `${file}: truncated IDX header: ${rank} dimensions need ${headerBytes} bytes, the file has ${bytes.length}`,
+      { file },
+    );
   }
   const view = viewOf(bytes);
   const dimensions: number[] = [];

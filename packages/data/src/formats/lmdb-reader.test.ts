@@ -35,7 +35,8 @@ describe('LmdbReader on databases written by py-lmdb', () => {
   it('reads LSUN-style image values, inline and on overflow pages, from an environment directory', async () => {
     const reader = await LmdbReader.open(fixture('lmdb', 'bedroom_train_lmdb'));
     const entries = [];
-    for await (const entry of reader.entries()) entries.push({ key: text(entry.key), sha: sha256(entry.value), bytes: entry.value.length });
+    for await (const entry of reader.entries())
+      entries.push({ key: text(entry.key), sha: sha256(entry.value), bytes: entry.value.length });
     expect(entries).toHaveLength(expected.lmdb.bedroom.length + 1);
     for (const want of expected.lmdb.bedroom) {
       expect(entries).toContainEqual({ key: want.key, sha: want.valueSha256, bytes: want.bytes });
@@ -50,7 +51,9 @@ describe('LmdbReader on databases written by py-lmdb', () => {
     const entry = await reader.entryAt(0);
     expect([text(entry.key), text(entry.value)]).toEqual(['only', 'value-of-only']);
     await reader.close();
-    await expect(LmdbReader.open(fixture('lmdb', 'named.mdb'), { database: 'missing' })).rejects.toThrow(/has no named database `missing`/);
+    await expect(LmdbReader.open(fixture('lmdb', 'named.mdb'), { database: 'missing' })).rejects.toThrow(
+      /has no named database `missing`/,
+    );
   });
 });
 
@@ -104,7 +107,9 @@ describe('LmdbReader on bad input', () => {
         bytes = original.slice();
         const noise = fuzzBytes(trial, 64);
         for (let flip = 0; flip < 16; flip += 1) {
-          const position = 8192 + ((noise[flip * 4]! << 16) | (noise[flip * 4 + 1]! << 8) | noise[flip * 4 + 2]!) % (bytes.length - 8192);
+          const position =
+            8192 +
+            (((noise[flip * 4]! << 16) | (noise[flip * 4 + 1]! << 8) | noise[flip * 4 + 2]!) % (bytes.length - 8192));
           bytes[position] = noise[flip * 4 + 3]!;
         }
       } else {

@@ -96,7 +96,10 @@ export class LmdbReader {
     try {
       if ((await stat(path)).isDirectory()) dataPath = join(path, 'data.mdb');
     } catch (error) {
-      throw new DataError(`${path}: cannot read LMDB environment: ${(error as Error).message}`, { cause: error, file: path });
+      throw new DataError(`${path}: cannot read LMDB environment: ${(error as Error).message}`, {
+        cause: error,
+        file: path,
+      });
     }
     const file = await BinaryFile.open(dataPath);
     try {
@@ -114,31 +117,49 @@ export class LmdbReader {
     const first = viewOf(await file.read(0, pageHeaderBytes + 136, 'meta page 0'));
     const firstMagic = first.getUint32(16, true);
     if (firstMagic !== magic) {
-      if (first.getUint32(16, false) === magic) throw fail('is a big-endian LMDB file; only little-endian files are supported');
+      if (first.getUint32(16, false) === magic)
+        throw fail('is a big-endian LMDB file; only little-endian files are supported');
       throw fail(`not an LMDB data file (magic 0x${firstMagic.toString(16)} where 0xbeefc0de was expected)`);
     }
     const version = first.getUint32(20, true);
     if (version !== 1) {
-      throw fail(`LMDB data format version ${version} is not supported; expected version 1 (LMDB 0.9, py-lmdb); files written by lmdb-js 2+/3 use a newer format`);
+      throw fail(
+        `LMDB data format version ${version} is not supported; expected version 1 (LMDB 0.9, py-lmdb); files written by lmdb-js 2+/3 use a newer format`,
+      );
     }
     const pageSize = first.getUint32(40, true);
     if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) {
-      throw fail(`meta page declares page size ${pageSize}, expected a power of two in 512..65536 (a 32-bit LMDB file?)`);
+      throw fail(
+        `meta page declares page size ${pageSize}, expected a power of two in 512..65536 (a 32-bit LMDB file?)`,
+      );
     }
-    if (file.size < 2 * pageSize) throw fail(`${file.size} bytes is smaller than the two meta pages (2 x ${pageSize}); the file is truncated`);
+    if (file.size < 2 * pageSize)
+      throw fail(`${file.size} bytes is smaller than the two meta pages (2 x ${pageSize}); the file is truncated`);
     const second = viewOf(await file.read(pageSize, pageHeaderBytes + 136, 'meta page 1'));
-    const metas = [first, second].filter((view) => view.getUint32(16, true) === magic && view.getUint32(20, true) === 1);
+    const metas = [first, second].filter(
+      (view) => view.getUint32(16, true) === magic && view.getUint32(20, true) === 1,
+    );
     // The newer of the two meta pages is the last committed transaction.
     const meta = metas.reduce((best, view) => (readUint64(view, 16 + 128) > readUint64(best, 16 + 128) ? view : best));
     const pageCount = Math.floor(file.size / pageSize);
     const lastPage = readUint64(meta, 16 + 120);
     if (lastPage >= pageCount) {
-      throw fail(`the meta page says the last used page is ${lastPage} but the file has only ${pageCount} pages of ${pageSize} bytes: the file is truncated`);
+      throw fail(
+        `the meta page says the last used page is ${lastPage} but the file has only ${pageCount} pages of ${pageSize} bytes: the file is truncated`,
+      );
     }
-    const reader = new LmdbReader(file, pageSize, pageCount, new Float64Array(0), new Float64Array(1), Math.max(1, options.cachedPages ?? 64));
+    const reader = new LmdbReader(
+      file,
+      pageSize,
+      pageCount,
+      new Float64Array(0),
+      new Float64Array(1),
+      Math.max(1, options.cachedPages ?? 64),
+    );
     let database = parseDatabaseRecord(meta, 16 + 72);
     if (options.database !== undefined) database = await reader.findNamedDatabase(database, options.database);
-    if ((database.flags & databaseFlags.duplicateSort) !== 0) throw fail('the database is duplicate-sorted (MDB_DUPSORT), which is not supported');
+    if ((database.flags & databaseFlags.duplicateSort) !== 0)
+      throw fail('the database is duplicate-sorted (MDB_DUPSORT), which is not supported');
     const { leafPages, leafStarts } = await reader.indexLeaves(database);
     return new LmdbReader(file, pageSize, pageCount, leafPages, leafStarts, reader.cachedPages);
   }
@@ -155,7 +176,9 @@ export class LmdbReader {
       return cached;
     }
     if (!Number.isSafeInteger(page) || page < 2 || page >= this.pageCount) {
-      throw this.fail(`${what} points to page ${page}, outside the file's data pages 2..${this.pageCount - 1} (truncated or corrupt)`);
+      throw this.fail(
+        `${what} points to page ${page}, outside the file's data pages 2..${this.pageCount - 1} (truncated or corrupt)`,
+      );
     }
     const view = viewOf(await this.file.read(page * this.pageSize, this.pageSize, `page ${page}`));
     this.cache.set(page, view);
@@ -173,13 +196,18 @@ export class LmdbReader {
     const offsets: number[] = [];
     for (let position = pageHeaderBytes; position < lower; position += 2) {
       const offset = view.getUint16(position, true);
-      if (offset < upper || offset + nodeHeaderBytes > this.pageSize) throw this.fail(`page ${page} has a node at offset ${offset}, outside its node area`);
+      if (offset < upper || offset + nodeHeaderBytes > this.pageSize)
+        throw this.fail(`page ${page} has a node at offset ${offset}, outside its node area`);
       offsets.push(offset);
     }
     return offsets;
   }
 
-  private nodeKey(view: DataView, page: number, offset: number): { flags: number; keyBytes: number; dataBytes: number; keyStart: number } {
+  private nodeKey(
+    view: DataView,
+    page: number,
+    offset: number,
+  ): { flags: number; keyBytes: number; dataBytes: number; keyStart: number } {
     const dataBytes = view.getUint16(offset, true) + view.getUint16(offset + 2, true) * 65536;
     const flags = view.getUint16(offset + 4, true);
     const keyBytes = view.getUint16(offset + 6, true);
@@ -192,10 +220,13 @@ export class LmdbReader {
     const flags = view.getUint16(10, true);
     const number = readUint64(view, 0);
     if (number !== page) throw this.fail(`page ${page} carries page number ${number}: the file is corrupt`);
-    if ((flags & pageFlags.leaf2) !== 0 || (flags & pageFlags.subpage) !== 0) throw this.fail(`page ${page} is a duplicate-data page, which is not supported`);
+    if ((flags & pageFlags.leaf2) !== 0 || (flags & pageFlags.subpage) !== 0)
+      throw this.fail(`page ${page} is a duplicate-data page, which is not supported`);
     const type = (flags & pageFlags.branch) !== 0 ? 'branch' : (flags & pageFlags.leaf) !== 0 ? 'leaf' : undefined;
     if (type === undefined || (expected !== 'any' && type !== expected)) {
-      throw this.fail(`page ${page} has flags 0x${flags.toString(16)}, expected a ${expected === 'any' ? 'branch or leaf' : expected} page: the file is corrupt`);
+      throw this.fail(
+        `page ${page} has flags 0x${flags.toString(16)}, expected a ${expected === 'any' ? 'branch or leaf' : expected} page: the file is corrupt`,
+      );
     }
     return type;
   }
@@ -209,8 +240,10 @@ export class LmdbReader {
         const node = this.nodeKey(view, page, offset);
         const key = new Uint8Array(view.buffer, view.byteOffset + node.keyStart, node.keyBytes);
         if (key.length === wanted.length && key.every((byte, index) => byte === wanted[index])) {
-          if ((node.flags & nodeFlags.subData) === 0 || node.dataBytes !== 48) throw this.fail(`key \`${name}\` of the main database is not a named database`);
-          if (node.keyStart + node.keyBytes + 48 > this.pageSize) throw this.fail(`the record of database \`${name}\` runs past its page`);
+          if ((node.flags & nodeFlags.subData) === 0 || node.dataBytes !== 48)
+            throw this.fail(`key \`${name}\` of the main database is not a named database`);
+          if (node.keyStart + node.keyBytes + 48 > this.pageSize)
+            throw this.fail(`the record of database \`${name}\` runs past its page`);
           return parseDatabaseRecord(view, node.keyStart + node.keyBytes);
         }
       }
@@ -221,24 +254,30 @@ export class LmdbReader {
   /** Walks the B+tree once, in key order, recording each leaf page and how many entries it holds. */
   private async indexLeaves(database: DatabaseRecord): Promise<{ leafPages: Float64Array; leafStarts: Float64Array }> {
     if (database.root === invalidPage || database.root >= 2 ** 53) {
-      if (database.entries !== 0) throw this.fail(`the database records ${database.entries} entries but has no root page`);
+      if (database.entries !== 0)
+        throw this.fail(`the database records ${database.entries} entries but has no root page`);
       return { leafPages: new Float64Array(0), leafStarts: new Float64Array(1) };
     }
     const pages: number[] = [];
     const starts: number[] = [0];
     let total = 0;
     const visit = async (page: number, level: number): Promise<void> => {
-      if (level > database.depth || level > 64) throw this.fail(`the tree is deeper than its recorded depth ${database.depth} (a page cycle?)`);
-      if (pages.length > this.pageCount) throw this.fail('the tree has more leaves than the file has pages (a page cycle?)');
+      if (level > database.depth || level > 64)
+        throw this.fail(`the tree is deeper than its recorded depth ${database.depth} (a page cycle?)`);
+      if (pages.length > this.pageCount)
+        throw this.fail('the tree has more leaves than the file has pages (a page cycle?)');
       if (level === database.depth) {
         // A leaf: only its header is needed to count the entries.
         if (!Number.isSafeInteger(page) || page < 2 || page >= this.pageCount) {
-          throw this.fail(`the tree points to page ${page}, outside the file's data pages 2..${this.pageCount - 1} (truncated or corrupt)`);
+          throw this.fail(
+            `the tree points to page ${page}, outside the file's data pages 2..${this.pageCount - 1} (truncated or corrupt)`,
+          );
         }
         const header = viewOf(await this.file.read(page * this.pageSize, pageHeaderBytes, `page ${page}`));
         this.pageType(header, page, 'leaf');
         const lower = header.getUint16(12, true);
-        if (lower < pageHeaderBytes || (lower - pageHeaderBytes) % 2 !== 0 || lower > this.pageSize) throw this.fail(`leaf page ${page} has an invalid header`);
+        if (lower < pageHeaderBytes || (lower - pageHeaderBytes) % 2 !== 0 || lower > this.pageSize)
+          throw this.fail(`leaf page ${page} has an invalid header`);
         total += (lower - pageHeaderBytes) / 2;
         pages.push(page);
         starts.push(total);
@@ -248,18 +287,25 @@ export class LmdbReader {
       this.pageType(view, page, 'branch');
       for (const offset of this.nodeOffsets(view, page)) {
         // A branch node's child page number is packed into the size and flags fields.
-        const child = view.getUint16(offset, true) + view.getUint16(offset + 2, true) * 65536 + view.getUint16(offset + 4, true) * 4294967296;
+        const child =
+          view.getUint16(offset, true) +
+          view.getUint16(offset + 2, true) * 65536 +
+          view.getUint16(offset + 4, true) * 4294967296;
         await visit(child, level + 1);
       }
     };
     await visit(database.root, 1);
-    if (total !== database.entries) throw this.fail(`the database records ${database.entries} entries but its tree holds ${total}: the file is corrupt`);
+    if (total !== database.entries)
+      throw this.fail(
+        `the database records ${database.entries} entries but its tree holds ${total}: the file is corrupt`,
+      );
     return { leafPages: Float64Array.from(pages), leafStarts: Float64Array.from(starts) };
   }
 
   /** The entry at position `index` in key order. */
   async entryAt(index: number): Promise<LmdbEntry> {
-    if (!Number.isInteger(index) || index < 0 || index >= this.count) throw new DataError(`Expected \`index\` to be an integer in 0..${this.count - 1}, got \`${index}\``);
+    if (!Number.isInteger(index) || index < 0 || index >= this.count)
+      throw new DataError(`Expected \`index\` to be an integer in 0..${this.count - 1}, got \`${index}\``);
     let low = 0;
     let high = this.leafPages.length - 1;
     while (low < high) {
@@ -278,33 +324,52 @@ export class LmdbReader {
     const node = this.nodeKey(view, page, offset);
     const key = new Uint8Array(view.buffer, view.byteOffset + node.keyStart, node.keyBytes).slice();
     const dataStart = node.keyStart + node.keyBytes;
-    if ((node.flags & (nodeFlags.subData | nodeFlags.duplicateData)) !== 0) throw this.fail(`entry ${position} of page ${page} is a sub-database or duplicate set, not a value`);
+    if ((node.flags & (nodeFlags.subData | nodeFlags.duplicateData)) !== 0)
+      throw this.fail(`entry ${position} of page ${page} is a sub-database or duplicate set, not a value`);
     if ((node.flags & nodeFlags.bigData) === 0) {
-      if (dataStart + node.dataBytes > this.pageSize) throw this.fail(`entry ${position} of page ${page} has a value running past the end of the page`);
+      if (dataStart + node.dataBytes > this.pageSize)
+        throw this.fail(`entry ${position} of page ${page} has a value running past the end of the page`);
       return { key, value: new Uint8Array(view.buffer, view.byteOffset + dataStart, node.dataBytes).slice() };
     }
-    if (dataStart + 8 > this.pageSize) throw this.fail(`entry ${position} of page ${page} has an overflow pointer running past the end of the page`);
+    if (dataStart + 8 > this.pageSize)
+      throw this.fail(`entry ${position} of page ${page} has an overflow pointer running past the end of the page`);
     const overflowPage = readUint64(view, dataStart);
     if (!Number.isSafeInteger(overflowPage) || overflowPage < 2 || overflowPage >= this.pageCount) {
-      throw this.fail(`entry ${position} of page ${page} points to overflow page ${overflowPage}, outside the file (truncated or corrupt)`);
+      throw this.fail(
+        `entry ${position} of page ${page} points to overflow page ${overflowPage}, outside the file (truncated or corrupt)`,
+      );
     }
     const start = overflowPage * this.pageSize;
     const header = viewOf(await this.file.read(start, pageHeaderBytes, `overflow page ${overflowPage}`));
     const flags = header.getUint16(10, true);
     const spanned = header.getUint32(12, true);
-    if ((flags & pageFlags.overflow) === 0) throw this.fail(`page ${overflowPage} should be an overflow page (flags 0x${flags.toString(16)})`);
-    if (spanned * this.pageSize < pageHeaderBytes + node.dataBytes) throw this.fail(`overflow page ${overflowPage} spans ${spanned} pages, too few for a ${node.dataBytes}-byte value`);
+    if ((flags & pageFlags.overflow) === 0)
+      throw this.fail(`page ${overflowPage} should be an overflow page (flags 0x${flags.toString(16)})`);
+    if (spanned * this.pageSize < pageHeaderBytes + node.dataBytes)
+      throw this.fail(
+        `overflow page ${overflowPage} spans ${spanned} pages, too few for a ${node.dataBytes}-byte value`,
+      );
     if (start + pageHeaderBytes + node.dataBytes > this.file.size) {
-      throw this.fail(`the ${node.dataBytes}-byte value on overflow page ${overflowPage} runs past the end of the file (truncated)`);
+      throw this.fail(
+        `the ${node.dataBytes}-byte value on overflow page ${overflowPage} runs past the end of the file (truncated)`,
+      );
     }
-    return { key, value: await this.file.read(start + pageHeaderBytes, node.dataBytes, `the value on overflow page ${overflowPage}`) };
+    return {
+      key,
+      value: await this.file.read(
+        start + pageHeaderBytes,
+        node.dataBytes,
+        `the value on overflow page ${overflowPage}`,
+      ),
+    };
   }
 
   /** Every entry in key order. */
   async *entries(): AsyncGenerator<LmdbEntry> {
     for (let leaf = 0; leaf < this.leafPages.length; leaf += 1) {
       const count = this.leafStarts[leaf + 1]! - this.leafStarts[leaf]!;
-      for (let position = 0; position < count; position += 1) yield await this.readEntry(this.leafPages[leaf]!, position);
+      for (let position = 0; position < count; position += 1)
+        yield await this.readEntry(this.leafPages[leaf]!, position);
     }
   }
 

@@ -130,11 +130,18 @@ class Reader {
 class NeedMoreBytes extends Error {}
 
 /** Parses the header sub-elements of a miMATRIX element whose tag is at `offset` of `reader.bytes`. */
-function parseMatrixHeader(reader: Reader, offset: number, compressed: boolean): { variable: MatVariable; dataOffset: number; storageCode: number } {
+function parseMatrixHeader(
+  reader: Reader,
+  offset: number,
+  compressed: boolean,
+): { variable: MatVariable; dataOffset: number; storageCode: number } {
   const matrix = reader.tag(offset);
   if (matrix.type !== miMATRIX) throw reader.error(`expected a miMATRIX (14) element, found data type ${matrix.type}`);
   const flags = reader.tag(matrix.dataStart);
-  if (flags.type !== 6 || flags.size !== 8) throw reader.error(`expected the array-flags sub-element (miUINT32, 8 bytes), found type ${flags.type} of ${flags.size} bytes`);
+  if (flags.type !== 6 || flags.size !== 8)
+    throw reader.error(
+      `expected the array-flags sub-element (miUINT32, 8 bytes), found type ${flags.type} of ${flags.size} bytes`,
+    );
   const flagsWord = reader.uint32(flags.dataStart);
   const classCode = flagsWord & 0xff;
   const className = classByCode[classCode];
@@ -142,7 +149,9 @@ function parseMatrixHeader(reader: Reader, offset: number, compressed: boolean):
   const complex = (flagsWord & 0x0800) !== 0;
   const dimensionsTag = reader.tag(flags.next);
   if (dimensionsTag.type !== 5 || dimensionsTag.size % 4 !== 0 || dimensionsTag.size < 8) {
-    throw reader.error(`expected the dimensions sub-element (miINT32, at least 2 values), found type ${dimensionsTag.type} of ${dimensionsTag.size} bytes`);
+    throw reader.error(
+      `expected the dimensions sub-element (miINT32, at least 2 values), found type ${dimensionsTag.type} of ${dimensionsTag.size} bytes`,
+    );
   }
   const dimensions: number[] = [];
   for (let position = 0; position < dimensionsTag.size; position += 4) {
@@ -151,9 +160,12 @@ function parseMatrixHeader(reader: Reader, offset: number, compressed: boolean):
     dimensions.push(size);
   }
   const nameTag = reader.tag(dimensionsTag.next);
-  if (nameTag.type !== 1) throw reader.error(`expected the array-name sub-element (miINT8), found type ${nameTag.type}`);
+  if (nameTag.type !== 1)
+    throw reader.error(`expected the array-name sub-element (miINT8), found type ${nameTag.type}`);
   if (nameTag.dataStart + nameTag.size > reader.bytes.length) throw new NeedMoreBytes();
-  const name = new TextDecoder('latin1').decode(reader.bytes.subarray(nameTag.dataStart, nameTag.dataStart + nameTag.size));
+  const name = new TextDecoder('latin1').decode(
+    reader.bytes.subarray(nameTag.dataStart, nameTag.dataStart + nameTag.size),
+  );
   const numeric = classCode >= 6;
   if (!numeric) {
     return {
@@ -164,7 +176,8 @@ function parseMatrixHeader(reader: Reader, offset: number, compressed: boolean):
   }
   const real = reader.tag(nameTag.next);
   const storage = storageTypes[real.type];
-  if (storage === undefined) throw reader.error(`variable \`${name}\` stores its data with unsupported type ${real.type}`);
+  if (storage === undefined)
+    throw reader.error(`variable \`${name}\` stores its data with unsupported type ${real.type}`);
   const count = dimensions.reduce((product, size) => product * size, 1);
   if (real.size !== count * storage.bytes) {
     throw reader.error(
@@ -216,21 +229,36 @@ export class MatFile {
 
   private static async scan(file: BinaryFile): Promise<[boolean, VariableLocation[]]> {
     const path = file.path;
-    if (file.size < headerBytes) throw new DataError(`${path}: ${file.size} bytes is too short for a MAT-file (128-byte header)`, { file: path });
+    if (file.size < headerBytes)
+      throw new DataError(`${path}: ${file.size} bytes is too short for a MAT-file (128-byte header)`, { file: path });
     const header = await file.read(0, headerBytes, 'the MAT-file header');
     const text = new TextDecoder('latin1').decode(header.subarray(0, 116));
     const endian = String.fromCharCode(header[126]!, header[127]!);
-    if (text.startsWith('MATLAB 7.3') || (file.size >= 516 && new TextDecoder('latin1').decode(await file.read(512, 4, 'the HDF5 signature')) === '\u0089HDF')) {
-      throw new DataError(`${path}: is a MATLAB v7.3 (HDF5) MAT-file; only level-5 MAT-files are supported: re-save it with \`save(..., '-v7')\``, { file: path });
+    if (
+      text.startsWith('MATLAB 7.3') ||
+      (file.size >= 516 &&
+        new TextDecoder('latin1').decode(await file.read(512, 4, 'the HDF5 signature')) === '\u0089HDF')
+    ) {
+      throw new DataError(
+        `${path}: is a MATLAB v7.3 (HDF5) MAT-file; only level-5 MAT-files are supported: re-save it with \`save(..., '-v7')\``,
+        { file: path },
+      );
     }
     if (endian !== 'IM' && endian !== 'MI') {
-      throw new DataError(`${path}: not a MATLAB level-5 MAT-file (no 'IM'/'MI' endian mark at bytes 126-127; header starts \`${text.slice(0, 20).replace(/[^\x20-\x7e]/g, '?')}\`)`, {
-        file: path,
-      });
+      throw new DataError(
+        `${path}: not a MATLAB level-5 MAT-file (no 'IM'/'MI' endian mark at bytes 126-127; header starts \`${text.slice(0, 20).replace(/[^\x20-\x7e]/g, '?')}\`)`,
+        {
+          file: path,
+        },
+      );
     }
     const littleEndian = endian === 'IM';
     const version = viewOf(header).getUint16(124, littleEndian);
-    if (version !== 0x0100) throw new DataError(`${path}: MAT-file version 0x${version.toString(16)} is not supported (expected 0x0100, level 5)`, { file: path });
+    if (version !== 0x0100)
+      throw new DataError(
+        `${path}: MAT-file version 0x${version.toString(16)} is not supported (expected 0x0100, level 5)`,
+        { file: path },
+      );
 
     const locations: VariableLocation[] = [];
     let offset = headerBytes;
@@ -239,7 +267,10 @@ export class MatFile {
       const type = viewOf(tagBytes).getUint32(0, littleEndian);
       const size = viewOf(tagBytes).getUint32(4, littleEndian);
       if (type !== miMATRIX && type !== miCOMPRESSED) {
-        throw new DataError(`${path}: top-level data element at offset ${offset} has type ${type}; expected a matrix (14) or compressed (15) element`, { file: path });
+        throw new DataError(
+          `${path}: top-level data element at offset ${offset} has type ${type}; expected a matrix (14) or compressed (15) element`,
+          { file: path },
+        );
       }
       if (offset + 8 + size > file.size) {
         throw new DataError(
@@ -253,15 +284,31 @@ export class MatFile {
         for (;;) {
           const bytes = await file.read(offset, prefix, `variable header at offset ${offset}`);
           try {
-            const parsed = parseMatrixHeader(new Reader(bytes, littleEndian, path, `variable at offset ${offset}`), 0, false);
+            const parsed = parseMatrixHeader(
+              new Reader(bytes, littleEndian, path, `variable at offset ${offset}`),
+              0,
+              false,
+            );
             if (parsed.dataOffset >= 0 && parsed.dataOffset + parsed.variable.dataBytes > size + 8) {
-              throw new DataError(`${path}: variable \`${parsed.variable.name}\` data runs past the end of its element`, { file: path });
+              throw new DataError(
+                `${path}: variable \`${parsed.variable.name}\` data runs past the end of its element`,
+                { file: path },
+              );
             }
-            locations.push({ variable: parsed.variable, elementOffset: offset, elementBytes: size, dataOffset: offset + parsed.dataOffset, storageCode: parsed.storageCode });
+            locations.push({
+              variable: parsed.variable,
+              elementOffset: offset,
+              elementBytes: size,
+              dataOffset: offset + parsed.dataOffset,
+              storageCode: parsed.storageCode,
+            });
             break;
           } catch (error) {
             if (!(error instanceof NeedMoreBytes) || prefix >= size + 8) {
-              if (error instanceof NeedMoreBytes) throw new DataError(`${path}: variable header at offset ${offset} runs past its element (corrupt)`, { file: path });
+              if (error instanceof NeedMoreBytes)
+                throw new DataError(`${path}: variable header at offset ${offset} runs past its element (corrupt)`, {
+                  file: path,
+                });
               throw error;
             }
             prefix = Math.min(size + 8, prefix * 4);
@@ -276,15 +323,32 @@ export class MatFile {
           try {
             inflated = inflateSync(compressedBytes, { finishFlush: constants.Z_SYNC_FLUSH });
           } catch (error) {
-            throw new DataError(`${path}: compressed variable at offset ${offset} is corrupt: ${(error as Error).message}`, { cause: error, file: path });
+            throw new DataError(
+              `${path}: compressed variable at offset ${offset} is corrupt: ${(error as Error).message}`,
+              { cause: error, file: path },
+            );
           }
           try {
-            const parsed = parseMatrixHeader(new Reader(inflated, littleEndian, path, `compressed variable at offset ${offset}`), 0, true);
-            locations.push({ variable: parsed.variable, elementOffset: offset, elementBytes: size, dataOffset: parsed.dataOffset, storageCode: parsed.storageCode });
+            const parsed = parseMatrixHeader(
+              new Reader(inflated, littleEndian, path, `compressed variable at offset ${offset}`),
+              0,
+              true,
+            );
+            locations.push({
+              variable: parsed.variable,
+              elementOffset: offset,
+              elementBytes: size,
+              dataOffset: parsed.dataOffset,
+              storageCode: parsed.storageCode,
+            });
             break;
           } catch (error) {
             if (!(error instanceof NeedMoreBytes) || prefix >= size) {
-              if (error instanceof NeedMoreBytes) throw new DataError(`${path}: compressed variable at offset ${offset} ends inside its header (truncated or corrupt)`, { file: path });
+              if (error instanceof NeedMoreBytes)
+                throw new DataError(
+                  `${path}: compressed variable at offset ${offset} ends inside its header (truncated or corrupt)`,
+                  { file: path },
+                );
               throw error;
             }
             prefix = Math.min(size, prefix * 4);
@@ -305,7 +369,10 @@ export class MatFile {
       );
     }
     if (location.variable.storageType === undefined) {
-      throw new DataError(`${this.path}: variable \`${name}\` is a ${location.variable.className} array; only numeric arrays can be read`, { file: this.path });
+      throw new DataError(
+        `${this.path}: variable \`${name}\` is a ${location.variable.className} array; only numeric arrays can be read`,
+        { file: this.path },
+      );
     }
     return location;
   }
@@ -327,9 +394,15 @@ export class MatFile {
   /** Reads `length` bytes at `offset` of an uncompressed variable's data (random access). */
   async readDataRange(name: string, offset: number, length: number): Promise<Uint8Array> {
     const location = this.locate(name);
-    if (location.variable.compressed) throw new DataError(`${this.path}: variable \`${name}\` is compressed and cannot be read at an offset`, { file: this.path });
+    if (location.variable.compressed)
+      throw new DataError(`${this.path}: variable \`${name}\` is compressed and cannot be read at an offset`, {
+        file: this.path,
+      });
     if (offset < 0 || offset + length > location.variable.dataBytes) {
-      throw new DataError(`${this.path}: range ${offset}+${length} is outside variable \`${name}\` (${location.variable.dataBytes} bytes)`, { file: this.path });
+      throw new DataError(
+        `${this.path}: range ${offset}+${length} is outside variable \`${name}\` (${location.variable.dataBytes} bytes)`,
+        { file: this.path },
+      );
     }
     return this.file.read(location.dataOffset + offset, length, `variable \`${name}\``);
   }
@@ -340,7 +413,11 @@ export class MatFile {
     const { dataBytes } = location.variable;
     if (!location.variable.compressed) {
       for (let offset = 0; offset < dataBytes; offset += chunkBytes) {
-        yield await this.file.read(location.dataOffset + offset, Math.min(chunkBytes, dataBytes - offset), `variable \`${name}\``);
+        yield await this.file.read(
+          location.dataOffset + offset,
+          Math.min(chunkBytes, dataBytes - offset),
+          `variable \`${name}\``,
+        );
       }
       return;
     }
@@ -365,14 +442,20 @@ export class MatFile {
         if (delivered === dataBytes) break;
       }
     } catch (error) {
-      throw new DataError(`${this.path}: compressed variable \`${name}\` is corrupt: ${(error as Error).message}`, { cause: error, file: this.path });
+      throw new DataError(`${this.path}: compressed variable \`${name}\` is corrupt: ${(error as Error).message}`, {
+        cause: error,
+        file: this.path,
+      });
     } finally {
       stream.destroy();
     }
     if (delivered < dataBytes) {
-      throw new DataError(`${this.path}: compressed variable \`${name}\` inflates to ${delivered} data bytes, its header promises ${dataBytes} (truncated?)`, {
-        file: this.path,
-      });
+      throw new DataError(
+        `${this.path}: compressed variable \`${name}\` inflates to ${delivered} data bytes, its header promises ${dataBytes} (truncated?)`,
+        {
+          file: this.path,
+        },
+      );
     }
   }
 
@@ -383,7 +466,8 @@ export class MatFile {
     const bytes = await this.readData(name);
     const view = viewOf(bytes);
     const values = new Float64Array(bytes.length / storage.bytes);
-    for (let index = 0; index < values.length; index += 1) values[index] = storage.get(view, index * storage.bytes, this.littleEndian);
+    for (let index = 0; index < values.length; index += 1)
+      values[index] = storage.get(view, index * storage.bytes, this.littleEndian);
     return values;
   }
 

@@ -34,14 +34,20 @@ describe('PNG output', () => {
     expect([at(0, 0), at(1, 1), at(4, 1), at(1, 4), at(4, 4)]).toEqual([255, 10, 20, 30, 255]);
     const path = join(scratch.directory, 'grid.png');
     await writeImageGrid(path, [solid(10), solid(20), solid(30)], { columns: 2, padding: 1, background: 255 });
-    const { data } = await sharp(await readFile(path)).raw().toBuffer({ resolveWithObject: true });
+    const { data } = await sharp(await readFile(path))
+      .raw()
+      .toBuffer({ resolveWithObject: true });
     expect(Array.from(data)).toEqual(Array.from(grid.data));
-    expect(() => composeImageGrid([solid(1), { ...solid(1), width: 1, data: new Uint8Array(6) }])).toThrow(/Expected all grid images to be 2x2x3, image 1 is 1x2x3/);
+    expect(() => composeImageGrid([solid(1), { ...solid(1), width: 1, data: new Uint8Array(6) }])).toThrow(
+      /Expected all grid images to be 2x2x3, image 1 is 1x2x3/,
+    );
   });
 
   it('maps generator output in [-1, 1] to bytes with clamping', () => {
     const [image] = floatsToImages(Float32Array.from([-1, 0, 1, 2, -3, 0.5]), [1, 1, 2, 3]);
     expect(Array.from(image!.data)).toEqual([0, 128, 255, 255, 0, 191]);
-    expect(() => floatsToImages(new Float32Array(5), [1, 1, 2, 3])).toThrow('Expected 6 values for shape [1, 1, 2, 3], got `5`');
+    expect(() => floatsToImages(new Float32Array(5), [1, 1, 2, 3])).toThrow(
+      'Expected 6 values for shape [1, 1, 2, 3], got `5`',
+    );
   });
 });

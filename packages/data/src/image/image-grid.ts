@@ -22,7 +22,9 @@ export function composeImageGrid(images: readonly RawImage[], options: ImageGrid
   const first = images[0];
   if (first === undefined) throw new DataError('Expected `images` to hold at least one image, got none');
   images.forEach((image, index) => assertRawImage(image, `image ${index} of the grid`));
-  const mismatch = images.findIndex((image) => image.width !== first.width || image.height !== first.height || image.channels !== first.channels);
+  const mismatch = images.findIndex(
+    (image) => image.width !== first.width || image.height !== first.height || image.channels !== first.channels,
+  );
   if (mismatch !== -1) {
     const other = images[mismatch]!;
     throw new DataError(
@@ -32,9 +34,12 @@ export function composeImageGrid(images: readonly RawImage[], options: ImageGrid
   const columns = options.columns ?? Math.ceil(Math.sqrt(images.length));
   const padding = options.padding ?? 2;
   const background = options.background ?? 0;
-  if (!Number.isInteger(columns) || columns < 1) throw new DataError(`Expected \`columns\` to be a positive integer, got \`${columns}\``);
-  if (!Number.isInteger(padding) || padding < 0) throw new DataError(`Expected \`padding\` to be a non-negative integer, got \`${padding}\``);
-  if (!Number.isInteger(background) || background < 0 || background > 255) throw new DataError(`Expected \`background\` to be an integer in 0..255, got \`${background}\``);
+  if (!Number.isInteger(columns) || columns < 1)
+    throw new DataError(`Expected \`columns\` to be a positive integer, got \`${columns}\``);
+  if (!Number.isInteger(padding) || padding < 0)
+    throw new DataError(`Expected \`padding\` to be a non-negative integer, got \`${padding}\``);
+  if (!Number.isInteger(background) || background < 0 || background > 255)
+    throw new DataError(`Expected \`background\` to be an integer in 0..255, got \`${background}\``);
   const rows = Math.ceil(images.length / columns);
   const { channels } = first;
   const width = columns * first.width + (columns + 1) * padding;
@@ -57,7 +62,11 @@ export function composeImageGrid(images: readonly RawImage[], options: ImageGrid
  * @example
  * await writeImageGrid('samples/epoch-3.png', floatsToImages(await fake.data(), fake.shape), { columns: 8 });
  */
-export async function writeImageGrid(path: string, images: readonly RawImage[], options: ImageGridOptions = {}): Promise<void> {
+export async function writeImageGrid(
+  path: string,
+  images: readonly RawImage[],
+  options: ImageGridOptions = {},
+): Promise<void> {
   await writePng(path, composeImageGrid(images, options));
 }
 
@@ -74,11 +83,14 @@ export function floatsToImages(
   range: readonly [number, number] = [-1, 1],
 ): RawImage[] {
   const [count, height, width, channels] = shape;
-  if (![1, 2, 3, 4].includes(channels)) throw new DataError(`Expected the channel count (shape[3]) to be 1-4, got \`${channels}\``);
+  if (![1, 2, 3, 4].includes(channels))
+    throw new DataError(`Expected the channel count (shape[3]) to be 1-4, got \`${channels}\``);
   const size = height * width * channels;
-  if (values.length !== count * size) throw new DataError(`Expected ${count * size} values for shape [${shape.join(', ')}], got \`${values.length}\``);
+  if (values.length !== count * size)
+    throw new DataError(`Expected ${count * size} values for shape [${shape.join(', ')}], got \`${values.length}\``);
   const [low, high] = range;
-  if (!(high > low)) throw new DataError(`Expected \`range\` to be [low, high] with high > low, got \`[${low}, ${high}]\``);
+  if (!(high > low))
+    throw new DataError(`Expected \`range\` to be [low, high] with high > low, got \`[${low}, ${high}]\``);
   const scale = 255 / (high - low);
   const images: RawImage[] = [];
   for (let image = 0; image < count; image += 1) {

@@ -21,9 +21,12 @@ export interface RawImage {
  */
 export function assertRawImage(image: RawImage, what = 'image'): void {
   const { width, height, channels, data } = image;
-  if (!Number.isInteger(width) || width < 1) throw new DataError(`Expected \`width\` of ${what} to be a positive integer, got \`${width}\``);
-  if (!Number.isInteger(height) || height < 1) throw new DataError(`Expected \`height\` of ${what} to be a positive integer, got \`${height}\``);
-  if (![1, 2, 3, 4].includes(channels)) throw new DataError(`Expected \`channels\` of ${what} to be 1, 2, 3 or 4, got \`${channels}\``);
+  if (!Number.isInteger(width) || width < 1)
+    throw new DataError(`Expected \`width\` of ${what} to be a positive integer, got \`${width}\``);
+  if (!Number.isInteger(height) || height < 1)
+    throw new DataError(`Expected \`height\` of ${what} to be a positive integer, got \`${height}\``);
+  if (![1, 2, 3, 4].includes(channels))
+    throw new DataError(`Expected \`channels\` of ${what} to be 1, 2, 3 or 4, got \`${channels}\``);
   if (!(data instanceof Uint8Array)) throw new DataError(`Expected \`data\` of ${what} to be a Uint8Array`);
   if (data.length !== width * height * channels) {
     throw new DataError(

@@ -41,7 +41,9 @@ export class BinaryFile {
     while (done < length) {
       const { bytesRead } = await this.handle.read(buffer, done, length - done, position + done);
       if (bytesRead === 0) {
-        throw new DataError(`${this.path}: file shrank while reading ${what} at offset ${position + done}`, { file: this.path });
+        throw new DataError(`${this.path}: file shrank while reading ${what} at offset ${position + done}`, {
+          file: this.path,
+        });
       }
       done += bytesRead;
     }

@@ -20,7 +20,8 @@ afterAll(async () => {
 async function dogs(name: string): Promise<string> {
   const folder = join(root, name);
   await mkdir(join(folder, 'sub'), { recursive: true });
-  for (const file of ['d.png', 'e.png', 'empty.jpg', 'f.gif']) await cp(fixture('images', 'dog', file), join(folder, file));
+  for (const file of ['d.png', 'e.png', 'empty.jpg', 'f.gif'])
+    await cp(fixture('images', 'dog', file), join(folder, file));
   return folder;
 }
 

@@ -83,7 +83,10 @@ export async function listFilesRecursive(root: string, extensions: readonly stri
   for (let index = 0; index < links.length; index++) {
     const path = links[index]!;
     // A dangling link or a link loop (ELOOP) names nothing to read: passed over, as before.
-    const [target, realPath] = await Promise.all([stat(path).catch(() => undefined), realpath(path).catch(() => undefined)]);
+    const [target, realPath] = await Promise.all([
+      stat(path).catch(() => undefined),
+      realpath(path).catch(() => undefined),
+    ]);
     if (target === undefined || realPath === undefined) continue;
     if (target.isDirectory()) await walk(path, realPath);
     else if (target.isFile()) addFile(path, realPath, path.slice(path.lastIndexOf(sep) + 1));

@@ -29,7 +29,8 @@ export const shardEnvironmentVariables = [
 ] as const;
 
 function checkShard(index: number, count: number, origin: string): Shard {
-  if (!Number.isSafeInteger(count) || count < 1) throw new DataError(`Expected the shard count to be a positive integer, got \`${count}\` (${origin})`);
+  if (!Number.isSafeInteger(count) || count < 1)
+    throw new DataError(`Expected the shard count to be a positive integer, got \`${count}\` (${origin})`);
   if (!Number.isSafeInteger(index) || index < 0 || index >= count) {
     throw new DataError(`Expected the shard index to be an integer in 0..${count - 1}, got \`${index}\` (${origin})`);
   }
@@ -57,13 +58,17 @@ export function parseShard(text: string): Shard {
  * Indexed Job) or `AWS_BATCH_JOB_ARRAY_INDEX`/`AWS_BATCH_JOB_ARRAY_SIZE` (AWS Batch array job). Undefined when
  * neither index variable is set; an index without its count is an error (a worker must not guess N).
  */
-export function shardFromEnvironment(environment: Readonly<Record<string, string | undefined>> = process.env): Shard | undefined {
+export function shardFromEnvironment(
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): Shard | undefined {
   for (const [indexName, countName] of shardEnvironmentVariables) {
     const indexText = environment[indexName];
     if (indexText === undefined || indexText === '') continue;
     const countText = environment[countName];
     if (countText === undefined || countText === '') {
-      throw new DataError(`${indexName}=${indexText} is set but ${countName} is not: set ${countName} to the number of shards (the job's completions or array size), or pass --shard i/N`);
+      throw new DataError(
+        `${indexName}=${indexText} is set but ${countName} is not: set ${countName} to the number of shards (the job's completions or array size), or pass --shard i/N`,
+      );
     }
     return checkShard(integer(indexText), integer(countText), `${indexName}=${indexText}, ${countName}=${countText}`);
   }
@@ -76,7 +81,10 @@ export function shardFromEnvironment(environment: Readonly<Record<string, string
  * @example
  * const shard = resolveShard(values.shard); // { index: 0, count: 1 } on a laptop, { index: 3, count: 8 } in pod 3 of 8
  */
-export function resolveShard(flag: string | undefined, environment: Readonly<Record<string, string | undefined>> = process.env): Shard {
+export function resolveShard(
+  flag: string | undefined,
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+): Shard {
   if (flag !== undefined) return parseShard(flag);
   return shardFromEnvironment(environment) ?? wholeDataset;
 }
@@ -129,7 +137,13 @@ export function shardSource(source: ImageSource, shard: Shard): ImageSource {
   const description = `${source.description}, shard ${formatShard(shard)}`;
   const length = source.length === undefined ? undefined : shardItemCount(source.length, shard);
   if (source.randomAccess && length !== undefined) {
-    return defineSource({ description, length, classNames: source.classNames, readItem: (local) => source.readItem(shardItemPosition(local, shard)), close: () => source.close() });
+    return defineSource({
+      description,
+      length,
+      classNames: source.classNames,
+      readItem: (local) => source.readItem(shardItemPosition(local, shard)),
+      close: () => source.close(),
+    });
   }
   return defineSource({
     description,

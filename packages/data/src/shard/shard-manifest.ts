@@ -33,8 +33,20 @@ export async function writeShardManifest(
   directory: string,
   manifest: Pick<ShardManifest, 'stage' | 'shard' | 'items' | 'complete' | 'settings'>,
 ): Promise<void> {
-  const full: ShardManifest = { format: 'dcgan-shard', version: 1, stage: manifest.stage, shard: manifest.shard, rule: 'position-mod-count', items: manifest.items, complete: manifest.complete, settings: manifest.settings };
-  await writeFileAtomic(join(directory, shardManifestName), new TextEncoder().encode(`${JSON.stringify(full, null, 2)}\n`));
+  const full: ShardManifest = {
+    format: 'dcgan-shard',
+    version: 1,
+    stage: manifest.stage,
+    shard: manifest.shard,
+    rule: 'position-mod-count',
+    items: manifest.items,
+    complete: manifest.complete,
+    settings: manifest.settings,
+  };
+  await writeFileAtomic(
+    join(directory, shardManifestName),
+    new TextEncoder().encode(`${JSON.stringify(full, null, 2)}\n`),
+  );
 }
 
 /** Reads `shard.json` from `directory`; undefined when there is none. */
@@ -45,15 +57,26 @@ export async function readShardManifest(directory: string): Promise<ShardManifes
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new DataError(`${path}: cannot read the shard manifest: ${(error as Error).message}`, { cause: error, file: path });
+    throw new DataError(`${path}: cannot read the shard manifest: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
   let manifest: ShardManifest;
   try {
     manifest = JSON.parse(text) as ShardManifest;
   } catch (error) {
-    throw new DataError(`${path}: not JSON (${(error as Error).message}); rerun this shard to rewrite it`, { cause: error, file: path });
+    throw new DataError(`${path}: not JSON (${(error as Error).message}); rerun this shard to rewrite it`, {
+      cause: error,
+      file: path,
+    });
   }
-  if (manifest.format !== 'dcgan-shard' || manifest.version !== 1 || typeof manifest.shard?.index !== 'number' || typeof manifest.shard?.count !== 'number') {
+  if (
+    manifest.format !== 'dcgan-shard' ||
+    manifest.version !== 1 ||
+    typeof manifest.shard?.index !== 'number' ||
+    typeof manifest.shard?.count !== 'number'
+  ) {
     throw new DataError(`${path}: not a dcgan shard manifest (format dcgan-shard, version 1)`, { file: path });
   }
   return manifest;
@@ -78,24 +101,43 @@ export async function collectShards(output: string, stage: string): Promise<Coll
   const parent = join(output, 'shards');
   let names: string[];
   try {
-    names = (await readdir(parent, { withFileTypes: true })).filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
+    names = (await readdir(parent, { withFileTypes: true }))
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .sort();
   } catch (error) {
-    throw new DataError(`${parent}: no shard outputs to merge (${(error as Error).message}); run the stage with --shard i/N first`, { cause: error, file: parent });
+    throw new DataError(
+      `${parent}: no shard outputs to merge (${(error as Error).message}); run the stage with --shard i/N first`,
+      { cause: error, file: parent },
+    );
   }
   const found: CollectedShard[] = [];
   for (const name of names) {
     const directory = join(parent, name);
     const manifest = await readShardManifest(directory);
-    if (manifest === undefined) throw new DataError(`${directory}: has no ${shardManifestName}: not a shard output (a shard that never started?); remove it or rerun that shard`, { file: directory });
-    if (manifest.stage !== stage) throw new DataError(`${join(directory, shardManifestName)}: a \`${manifest.stage}\` shard, not \`${stage}\``, { file: directory });
+    if (manifest === undefined)
+      throw new DataError(
+        `${directory}: has no ${shardManifestName}: not a shard output (a shard that never started?); remove it or rerun that shard`,
+        { file: directory },
+      );
+    if (manifest.stage !== stage)
+      throw new DataError(`${join(directory, shardManifestName)}: a \`${manifest.stage}\` shard, not \`${stage}\``, {
+        file: directory,
+      });
     found.push({ shard: manifest.shard, directory, manifest });
   }
-  if (found.length === 0) throw new DataError(`${parent}: no shard outputs to merge; run the stage with --shard i/N first`, { file: parent });
+  if (found.length === 0)
+    throw new DataError(`${parent}: no shard outputs to merge; run the stage with --shard i/N first`, { file: parent });
 
   const counts = [...new Set(found.map((item) => item.shard.count))];
   if (counts.length > 1) {
-    const byCount = counts.map((count) => `${found.filter((item) => item.shard.count === count).length} of ${count}`).join(', ');
-    throw new DataError(`${parent}: shards of different runs are mixed (${byCount}): keep the folders of one shard count`, { file: parent });
+    const byCount = counts
+      .map((count) => `${found.filter((item) => item.shard.count === count).length} of ${count}`)
+      .join(', ');
+    throw new DataError(
+      `${parent}: shards of different runs are mixed (${byCount}): keep the folders of one shard count`,
+      { file: parent },
+    );
   }
   const count = counts[0] as number;
   const problems: string[] = [];
@@ -103,16 +145,28 @@ export async function collectShards(output: string, stage: string): Promise<Coll
   for (let index = 0; index < count; index += 1) {
     const holders = found.filter((item) => item.shard.index === index);
     if (holders.length === 0) missing.push(`${formatShard({ index, count })} (${shardFolderName({ index, count })})`);
-    if (holders.length > 1) problems.push(`shard ${formatShard({ index, count })} is duplicated in ${holders.map((item) => item.directory).join(' and ')}`);
+    if (holders.length > 1)
+      problems.push(
+        `shard ${formatShard({ index, count })} is duplicated in ${holders.map((item) => item.directory).join(' and ')}`,
+      );
   }
   if (missing.length > 0) problems.unshift(`missing shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   for (const item of found) {
-    if (!item.directory.endsWith(shardFolderName(item.shard))) problems.push(`${item.directory} holds shard ${formatShard(item.shard)}, whose folder is ${shardFolderName(item.shard)}`);
-    if (!item.manifest.complete) problems.push(`shard ${formatShard(item.shard)} is not complete (it stopped before its end; rerun it alone: it resumes from its own output)`);
+    if (!item.directory.endsWith(shardFolderName(item.shard)))
+      problems.push(
+        `${item.directory} holds shard ${formatShard(item.shard)}, whose folder is ${shardFolderName(item.shard)}`,
+      );
+    if (!item.manifest.complete)
+      problems.push(
+        `shard ${formatShard(item.shard)} is not complete (it stopped before its end; rerun it alone: it resumes from its own output)`,
+      );
   }
   const reference = JSON.stringify(found[0]?.manifest.settings);
   for (const item of found) {
-    if (JSON.stringify(item.manifest.settings) !== reference) problems.push(`shard ${formatShard(item.shard)} was made with other settings than shard ${formatShard(found[0]!.shard)}`);
+    if (JSON.stringify(item.manifest.settings) !== reference)
+      problems.push(
+        `shard ${formatShard(item.shard)} was made with other settings than shard ${formatShard(found[0]!.shard)}`,
+      );
   }
   if (problems.length > 0) throw new DataError(`${parent}: cannot merge: ${problems.join('; ')}`, { file: parent });
   return found.sort((a, b) => a.shard.index - b.shard.index);
@@ -125,7 +179,11 @@ export async function collectShards(output: string, stage: string): Promise<Coll
  * @example
  * const records = mergeByPosition(shardRecords, (record) => record.index);
  */
-export function mergeByPosition<T>(lists: readonly (readonly T[])[], positionOf: (item: T) => number, describe: (item: T) => string = (item) => `position ${positionOf(item)}`): T[] {
+export function mergeByPosition<T>(
+  lists: readonly (readonly T[])[],
+  positionOf: (item: T) => number,
+  describe: (item: T) => string = (item) => `position ${positionOf(item)}`,
+): T[] {
   const all = lists.flat();
   const positions = all.map(positionOf);
   const order = all.map((_, index) => index).sort((a, b) => (positions[a] as number) - (positions[b] as number));
@@ -133,7 +191,9 @@ export function mergeByPosition<T>(lists: readonly (readonly T[])[], positionOf:
   for (let rank = 0; rank < order.length; rank += 1) {
     const index = order[rank] as number;
     if (rank > 0 && positions[order[rank - 1] as number] === positions[index]) {
-      throw new DataError(`Cannot merge: ${describe(all[index] as T)} is in more than one shard (were shards of different runs mixed?)`);
+      throw new DataError(
+        `Cannot merge: ${describe(all[index] as T)} is in more than one shard (were shards of different runs mixed?)`,
+      );
     }
     merged.push(all[index] as T);
   }

@@ -7,7 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataError } from '../errors/data-error';
 import { createMemorySource } from '../sources/memory-source';
 import type { RawImage } from '../image/raw-image';
-import { isInShard, parseShard, resolveShard, shardDirectory, shardFromEnvironment, shardItemCount, shardSource } from './shard-assignment';
+import {
+  isInShard,
+  parseShard,
+  resolveShard,
+  shardDirectory,
+  shardFromEnvironment,
+  shardItemCount,
+  shardSource,
+} from './shard-assignment';
 import { collectShards, mergeByPosition, writeShardManifest } from './shard-manifest';
 
 function dot(value: number): RawImage {
@@ -26,8 +34,13 @@ describe('shard assignment', () => {
   it('takes the shard from a Kubernetes Indexed Job or an AWS Batch array job when --shard is absent', () => {
     expect(shardFromEnvironment({})).toBeUndefined();
     expect(shardFromEnvironment({ JOB_COMPLETION_INDEX: '2', JOB_COMPLETIONS: '4' })).toEqual({ index: 2, count: 4 });
-    expect(shardFromEnvironment({ AWS_BATCH_JOB_ARRAY_INDEX: '7', AWS_BATCH_JOB_ARRAY_SIZE: '10' })).toEqual({ index: 7, count: 10 });
-    expect(() => shardFromEnvironment({ JOB_COMPLETION_INDEX: '2' })).toThrow('JOB_COMPLETION_INDEX=2 is set but JOB_COMPLETIONS is not');
+    expect(shardFromEnvironment({ AWS_BATCH_JOB_ARRAY_INDEX: '7', AWS_BATCH_JOB_ARRAY_SIZE: '10' })).toEqual({
+      index: 7,
+      count: 10,
+    });
+    expect(() => shardFromEnvironment({ JOB_COMPLETION_INDEX: '2' })).toThrow(
+      'JOB_COMPLETION_INDEX=2 is set but JOB_COMPLETIONS is not',
+    );
     expect(() => shardFromEnvironment({ JOB_COMPLETION_INDEX: '4', JOB_COMPLETIONS: '4' })).toThrow(DataError);
     expect(resolveShard('1/3', { JOB_COMPLETION_INDEX: '2', JOB_COMPLETIONS: '4' })).toEqual({ index: 1, count: 3 });
     expect(resolveShard(undefined, {})).toEqual({ index: 0, count: 1 });
@@ -46,7 +59,11 @@ describe('shard assignment', () => {
   });
 
   it('shards random-access and stream-only sources alike', async () => {
-    const images = Array.from({ length: 10 }, (_, value) => ({ key: `item-${value}`, label: undefined, image: dot(value) }));
+    const images = Array.from({ length: 10 }, (_, value) => ({
+      key: `item-${value}`,
+      label: undefined,
+      image: dot(value),
+    }));
     const source = createMemorySource(images);
     const shard = shardSource(source, { index: 1, count: 4 });
     expect(shard.length).toBe(3);
@@ -72,7 +89,13 @@ describe('collectShards and mergeByPosition', () => {
   });
   afterAll(() => rm(base, { recursive: true, force: true }));
 
-  async function makeShard(output: string, index: number, count: number, complete = true, settings: unknown = { size: 64 }): Promise<void> {
+  async function makeShard(
+    output: string,
+    index: number,
+    count: number,
+    complete = true,
+    settings: unknown = { size: 64 },
+  ): Promise<void> {
     const directory = shardDirectory(output, { index, count });
     await mkdir(directory, { recursive: true });
     await writeShardManifest(directory, { stage: 'test', shard: { index, count }, items: 3, complete, settings });
@@ -101,8 +124,16 @@ describe('collectShards and mergeByPosition', () => {
     await makeShard(duplicated, 1, 2);
     const copy = join(duplicated, 'shards', 'shard-00001-of-00002 copy');
     await mkdir(copy, { recursive: true });
-    await writeShardManifest(copy, { stage: 'test', shard: { index: 1, count: 2 }, items: 3, complete: true, settings: { size: 64 } });
-    await expect(collectShards(duplicated, 'test')).rejects.toThrow(/shard 1\/2 is duplicated in .*shard-00001-of-00002 and .*shard-00001-of-00002 copy/);
+    await writeShardManifest(copy, {
+      stage: 'test',
+      shard: { index: 1, count: 2 },
+      items: 3,
+      complete: true,
+      settings: { size: 64 },
+    });
+    await expect(collectShards(duplicated, 'test')).rejects.toThrow(
+      /shard 1\/2 is duplicated in .*shard-00001-of-00002 and .*shard-00001-of-00002 copy/,
+    );
 
     const mixed = join(base, 'mixed');
     await makeShard(mixed, 0, 2);
@@ -113,13 +144,27 @@ describe('collectShards and mergeByPosition', () => {
     const settings = join(base, 'settings');
     await makeShard(settings, 0, 2);
     await makeShard(settings, 1, 2, true, { size: 32 });
-    await expect(collectShards(settings, 'test')).rejects.toThrow('shard 1/2 was made with other settings than shard 0/2');
+    await expect(collectShards(settings, 'test')).rejects.toThrow(
+      'shard 1/2 was made with other settings than shard 0/2',
+    );
     await expect(collectShards(join(base, 'nothing'), 'test')).rejects.toThrow('no shard outputs to merge');
   });
 
   it('merges lists into position order and refuses a position held twice', () => {
-    const merged = mergeByPosition([[{ at: 0 }, { at: 2 }, { at: 4 }], [{ at: 1 }, { at: 3 }]], (item) => item.at);
+    const merged = mergeByPosition(
+      [
+        [{ at: 0 }, { at: 2 }, { at: 4 }],
+        [{ at: 1 }, { at: 3 }],
+      ],
+      (item) => item.at,
+    );
     expect(merged.map((item) => item.at)).toEqual([0, 1, 2, 3, 4]);
-    expect(() => mergeByPosition([[{ at: 0 }], [{ at: 0 }]], (item) => item.at, (item) => `item ${item.at}`)).toThrow('Cannot merge: item 0 is in more than one shard');
+    expect(() =>
+      mergeByPosition(
+        [[{ at: 0 }], [{ at: 0 }]],
+        (item) => item.at,
+        (item) => `item ${item.at}`,
+      ),
+    ).toThrow('Cannot merge: item 0 is in more than one shard');
   });
 });

@@ -28,14 +28,21 @@ export interface LabelledImageSource extends ImageSource {
  * @example
  * const source = defineSource({ description: 'two dots', length: 2, readItem: async (index) => items[index]! });
  */
-export function defineSource(definition: SourceDefinition): ImageSource & { readonly readLabels?: () => Promise<Int32Array> } {
+export function defineSource(
+  definition: SourceDefinition,
+): ImageSource & { readonly readLabels?: () => Promise<Int32Array> } {
   const { description, length, classNames, readItem, items, readLabels, close } = definition;
   let closed = false;
   const checkedRead = async (index: number): Promise<SourceItem> => {
-    if (readItem === undefined) throw new DataError(`${description} is stream-only: it cannot read item ${index} directly; cache it (createShardCache) for random access`);
+    if (readItem === undefined)
+      throw new DataError(
+        `${description} is stream-only: it cannot read item ${index} directly; cache it (createShardCache) for random access`,
+      );
     if (closed) throw new DataError(`${description} is closed`);
     if (!Number.isInteger(index) || index < 0 || (length !== undefined && index >= length)) {
-      throw new DataError(`Expected \`index\` to be an integer in 0..${length === undefined ? '' : length - 1}, got \`${index}\` (${description})`);
+      throw new DataError(
+        `Expected \`index\` to be an integer in 0..${length === undefined ? '' : length - 1}, got \`${index}\` (${description})`,
+      );
     }
     return readItem(index);
   };

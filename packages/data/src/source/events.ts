@@ -26,7 +26,12 @@ export type DataEvent =
   | { readonly status: 'skipped'; readonly epoch: number; readonly key: string; readonly reason: string }
   | { readonly status: 'epoch-end'; readonly report: EpochReport }
   | { readonly status: 'cache-progress'; readonly written: number; readonly total: number | undefined }
-  | { readonly status: 'cache-done'; readonly directory: string; readonly written: number; readonly skippedCount: number }
+  | {
+      readonly status: 'cache-done';
+      readonly directory: string;
+      readonly written: number;
+      readonly skippedCount: number;
+    }
   | { readonly status: 'export-progress'; readonly written: number; readonly total: number | undefined };
 
 /** Listener for {@link DataEvent}s. */

@@ -19,7 +19,9 @@ export interface EncodedImage {
    * Crop applied right after decoding, before any transform. `square-with-margin` grows the box by `margin`
    * (a fraction of its longer side) on each side and turns it into a square kept inside the image.
    */
-  readonly region?: { readonly kind: 'exact'; readonly box: PixelRegion } | { readonly kind: 'square-with-margin'; readonly box: PixelRegion; readonly margin: number };
+  readonly region?:
+    | { readonly kind: 'exact'; readonly box: PixelRegion }
+    | { readonly kind: 'square-with-margin'; readonly box: PixelRegion; readonly margin: number };
 }
 
 /** What a source stores for an item, before decoding: raw pixels or encoded bytes. */

@@ -53,7 +53,11 @@ export function iterateSamples(source: ImageSource, options: IterateSamplesOptio
     for await (const result of orderedMap(source.items(), decode, prefetch)) {
       if (!result.ok) {
         const reason = (result.error as Error).message;
-        if (strict) throw new DataError(`${result.input.key}: ${reason} (strict mode)`, { cause: result.error, file: result.input.key });
+        if (strict)
+          throw new DataError(`${result.input.key}: ${reason} (strict mode)`, {
+            cause: result.error,
+            file: result.input.key,
+          });
         skips.add(result.input.key, reason);
         onEvent?.({ status: 'skipped', epoch: 0, key: result.input.key, reason });
         continue;

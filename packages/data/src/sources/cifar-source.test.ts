@@ -26,10 +26,15 @@ describe('openCifar', () => {
   it('reads the test split and explicit file lists', async () => {
     const test = await openCifar(fixture('cifar-10-batches-bin'), { split: 'test' });
     expect(test.length).toBe(expected.cifar.files['test_batch.bin']!.length);
-    const both = await openCifar([fixture('cifar-10-batches-bin', 'data_batch_1.bin'), fixture('cifar-10-batches-bin', 'test_batch.bin')]);
+    const both = await openCifar([
+      fixture('cifar-10-batches-bin', 'data_batch_1.bin'),
+      fixture('cifar-10-batches-bin', 'test_batch.bin'),
+    ]);
     expect(both.length).toBe(12);
     const last = await both.readItem(11);
-    expect(sha256((last.payload as { data: Uint8Array }).data)).toBe(expected.cifar.files['test_batch.bin']![3]!.sha256);
+    expect(sha256((last.payload as { data: Uint8Array }).data)).toBe(
+      expected.cifar.files['test_batch.bin']![3]!.sha256,
+    );
     await Promise.all([test.close(), both.close()]);
   });
 
@@ -55,8 +60,12 @@ describe('openCifar', () => {
       const bytes = original.slice();
       bytes[3073 * 2] = 12;
       const path = await scratch.write('bad-label.bin', bytes);
-      expect(((await failureOf(() => openCifar(path))) as Error).message).toMatch(/bad-label\.bin: record 2 has label 12, expected 0-9/);
-      expect(((await failureOf(() => openCifar(scratch.directory, { split: 'test' }))) as Error).message).toMatch(/no cifar-10 test batches found/);
+      expect(((await failureOf(() => openCifar(path))) as Error).message).toMatch(
+        /bad-label\.bin: record 2 has label 12, expected 0-9/,
+      );
+      expect(((await failureOf(() => openCifar(scratch.directory, { split: 'test' }))) as Error).message).toMatch(
+        /no cifar-10 test batches found/,
+      );
     });
 
     it('fuzz: random and truncated files open cleanly or fail with a DataError naming the file', async () => {

@@ -25,7 +25,11 @@ export interface CifarOptions {
 const side = 32;
 const pixelBytes = side * side * 3;
 
-async function resolveFiles(pathOrFiles: string | readonly string[], split: 'train' | 'test', variant: string): Promise<{ files: string[]; directory?: string }> {
+async function resolveFiles(
+  pathOrFiles: string | readonly string[],
+  split: 'train' | 'test',
+  variant: string,
+): Promise<{ files: string[]; directory?: string }> {
   if (typeof pathOrFiles !== 'string') {
     if (pathOrFiles.length === 0) throw new DataError('Expected at least one CIFAR batch file, got none');
     return { files: [...pathOrFiles] };
@@ -34,29 +38,53 @@ async function resolveFiles(pathOrFiles: string | readonly string[], split: 'tra
   try {
     isDirectory = (await stat(pathOrFiles)).isDirectory();
   } catch (error) {
-    throw new DataError(`${pathOrFiles}: cannot read: ${(error as Error).message}`, { cause: error, file: pathOrFiles });
+    throw new DataError(`${pathOrFiles}: cannot read: ${(error as Error).message}`, {
+      cause: error,
+      file: pathOrFiles,
+    });
   }
   if (!isDirectory) return { files: [pathOrFiles] };
   const names = await readdir(pathOrFiles);
   const pattern =
-    variant === 'cifar-100' ? (split === 'train' ? /^train\.bin$/ : /^test\.bin$/) : split === 'train' ? /^data_batch_\d+\.bin$/ : /^test_batch\.bin$/;
+    variant === 'cifar-100'
+      ? split === 'train'
+        ? /^train\.bin$/
+        : /^test\.bin$/
+      : split === 'train'
+        ? /^data_batch_\d+\.bin$/
+        : /^test_batch\.bin$/;
   const files = names
     .filter((name) => pattern.test(name))
     .sort((left, right) => left.localeCompare(right, 'en', { numeric: true }))
     .map((name) => join(pathOrFiles, name));
   if (files.length === 0) {
-    throw new DataError(`${pathOrFiles}: no ${variant} ${split} batches found (expected ${pattern.source.replaceAll('\\', '')}); is this the binary version of the dataset?`, {
-      file: pathOrFiles,
-    });
+    throw new DataError(
+      `${pathOrFiles}: no ${variant} ${split} batches found (expected ${pattern.source.replaceAll('\\', '')}); is this the binary version of the dataset?`,
+      {
+        file: pathOrFiles,
+      },
+    );
   }
   return { files, directory: pathOrFiles };
 }
 
-async function readClassNames(directory: string | undefined, variant: string, labelKind: string): Promise<string[] | undefined> {
+async function readClassNames(
+  directory: string | undefined,
+  variant: string,
+  labelKind: string,
+): Promise<string[] | undefined> {
   if (directory === undefined) return undefined;
-  const metaName = variant === 'cifar-100' ? (labelKind === 'fine' ? 'fine_label_names.txt' : 'coarse_label_names.txt') : 'batches.meta.txt';
+  const metaName =
+    variant === 'cifar-100'
+      ? labelKind === 'fine'
+        ? 'fine_label_names.txt'
+        : 'coarse_label_names.txt'
+      : 'batches.meta.txt';
   try {
-    const lines = (await readFile(join(directory, metaName), 'utf8')).split(/\r?\n/).map((line) => line.trim()).filter((line) => line.length > 0);
+    const lines = (await readFile(join(directory, metaName), 'utf8'))
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line.length > 0);
     return lines;
   } catch {
     return undefined;
@@ -72,10 +100,15 @@ async function readClassNames(directory: string | undefined, variant: string, la
  * const train = await openCifar('data/cifar-10-batches-bin');           // 50,000 images
  * const test = await openCifar('data/cifar-10-batches-bin', { split: 'test' });
  */
-export async function openCifar(pathOrFiles: string | readonly string[], options: CifarOptions = {}): Promise<LabelledImageSource> {
+export async function openCifar(
+  pathOrFiles: string | readonly string[],
+  options: CifarOptions = {},
+): Promise<LabelledImageSource> {
   const { split = 'train', variant = 'cifar-10', labelKind = 'fine' } = options;
-  if (split !== 'train' && split !== 'test') throw new DataError(`Expected \`split\` to be 'train' or 'test', got \`${String(split)}\``);
-  if (variant !== 'cifar-10' && variant !== 'cifar-100') throw new DataError(`Expected \`variant\` to be 'cifar-10' or 'cifar-100', got \`${String(variant)}\``);
+  if (split !== 'train' && split !== 'test')
+    throw new DataError(`Expected \`split\` to be 'train' or 'test', got \`${String(split)}\``);
+  if (variant !== 'cifar-10' && variant !== 'cifar-100')
+    throw new DataError(`Expected \`variant\` to be 'cifar-10' or 'cifar-100', got \`${String(variant)}\``);
   const labelBytes = variant === 'cifar-10' ? 1 : 2;
   const recordBytes = labelBytes + pixelBytes;
   const classCount = variant === 'cifar-10' ? 10 : labelKind === 'fine' ? 100 : 20;
@@ -106,7 +139,10 @@ export async function openCifar(pathOrFiles: string | readonly string[], options
         for (let record = 0; record < records; record += 1) {
           const label = chunk[record * recordBytes + labelOffset]!;
           if (label >= classCount) {
-            throw new DataError(`${file}: record ${first + record} has label ${label}, expected 0-${classCount - 1}; not a ${variant} binary batch?`, { file });
+            throw new DataError(
+              `${file}: record ${first + record} has label ${label}, expected 0-${classCount - 1}; not a ${variant} binary batch?`,
+              { file },
+            );
           }
           labels[first + record] = label;
         }
@@ -141,7 +177,11 @@ export async function openCifar(pathOrFiles: string | readonly string[], options
         data[pixel * 3 + 1] = planes[planeSize + pixel]!;
         data[pixel * 3 + 2] = planes[2 * planeSize + pixel]!;
       }
-      return { key: `${handle.path}#${record}`, label: labels[index]!, payload: { width: side, height: side, channels: 3, data } };
+      return {
+        key: `${handle.path}#${record}`,
+        label: labels[index]!,
+        payload: { width: side, height: side, channels: 3, data },
+      };
     },
     readLabels: async () => labels.slice(),
     close: async () => {

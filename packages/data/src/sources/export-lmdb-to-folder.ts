@@ -81,7 +81,9 @@ function fileNameOf(key: Uint8Array): string {
   }
   if (text !== undefined && /^[a-z0-9_-][a-z0-9._-]{0,199}$/.test(text)) return text;
   const hash = createHash('sha256').update(key).digest('hex').slice(0, 32);
-  return `${formatLmdbKey(key).replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 160)}~${hash}`;
+  return `${formatLmdbKey(key)
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .slice(0, 160)}~${hash}`;
 }
 
 /**
@@ -93,11 +95,17 @@ function fileNameOf(key: Uint8Array): string {
  * @example
  * await exportLmdbToFolder('data/bedroom_train_lmdb', 'data/bedrooms', { onEvent: console.log });
  */
-export async function exportLmdbToFolder(lmdbPath: string, folder: string, options: ExportLmdbOptions = {}): Promise<ExportLmdbResult> {
+export async function exportLmdbToFolder(
+  lmdbPath: string,
+  folder: string,
+  options: ExportLmdbOptions = {},
+): Promise<ExportLmdbResult> {
   const { limit, filesPerFolder = 10_000, onEvent, signal, shard } = options;
   const sharded = shard !== undefined && !isWholeDataset(shard);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new DataError(`Expected \`limit\` to be a non-negative integer, got \`${limit}\``);
-  if (!Number.isInteger(filesPerFolder) || filesPerFolder < 0) throw new DataError(`Expected \`filesPerFolder\` to be a non-negative integer, got \`${filesPerFolder}\``);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+    throw new DataError(`Expected \`limit\` to be a non-negative integer, got \`${limit}\``);
+  if (!Number.isInteger(filesPerFolder) || filesPerFolder < 0)
+    throw new DataError(`Expected \`filesPerFolder\` to be a non-negative integer, got \`${filesPerFolder}\``);
   const reader = await LmdbReader.open(lmdbPath, options);
   const listed = Math.min(reader.count, limit ?? Number.POSITIVE_INFINITY);
   const total = sharded ? shardItemCount(listed, shard) : listed;
@@ -111,7 +119,13 @@ export async function exportLmdbToFolder(lmdbPath: string, folder: string, optio
     const shardFolder = sharded ? shardDirectory(folder, shard) : undefined;
     if (shardFolder !== undefined) {
       await mkdir(shardFolder, { recursive: true });
-      await writeShardManifest(shardFolder, { stage: lmdbExportShardStage, shard: shard!, items: 0, complete: false, settings: { lmdbPath, limit: limit ?? null, filesPerFolder, entries: listed } });
+      await writeShardManifest(shardFolder, {
+        stage: lmdbExportShardStage,
+        shard: shard!,
+        items: 0,
+        complete: false,
+        settings: { lmdbPath, limit: limit ?? null, filesPerFolder, entries: listed },
+      });
     }
     for await (const { key, value } of reader.entries()) {
       if (index >= listed) break;
@@ -119,8 +133,12 @@ export async function exportLmdbToFolder(lmdbPath: string, folder: string, optio
         index += 1;
         continue;
       }
-      if (signal?.aborted === true) throw Object.assign(new DataError('export aborted; call again to resume', { cause: signal.reason }), { name: 'AbortError' });
-      const subfolder = filesPerFolder === 0 ? folder : join(folder, String(Math.floor(index / filesPerFolder)).padStart(5, '0'));
+      if (signal?.aborted === true)
+        throw Object.assign(new DataError('export aborted; call again to resume', { cause: signal.reason }), {
+          name: 'AbortError',
+        });
+      const subfolder =
+        filesPerFolder === 0 ? folder : join(folder, String(Math.floor(index / filesPerFolder)).padStart(5, '0'));
       if (!madeFolders.has(subfolder)) {
         await mkdir(subfolder, { recursive: true });
         madeFolders.add(subfolder);
@@ -139,7 +157,13 @@ export async function exportLmdbToFolder(lmdbPath: string, folder: string, optio
     }
     onEvent?.({ status: 'export-progress', written: done, total });
     if (shardFolder !== undefined) {
-      await writeShardManifest(shardFolder, { stage: lmdbExportShardStage, shard: shard!, items: done, complete: true, settings: { lmdbPath, limit: limit ?? null, filesPerFolder, entries: listed } });
+      await writeShardManifest(shardFolder, {
+        stage: lmdbExportShardStage,
+        shard: shard!,
+        items: done,
+        complete: true,
+        settings: { lmdbPath, limit: limit ?? null, filesPerFolder, entries: listed },
+      });
     }
   } finally {
     await reader.close();

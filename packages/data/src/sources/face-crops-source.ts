@@ -29,7 +29,8 @@ export interface FaceCropsOptions {
  */
 export async function openFaceCrops(folder: string, options: FaceCropsOptions = {}): Promise<ImageSource> {
   const margin = options.margin ?? 0.25;
-  if (!(margin >= 0 && margin <= 4)) throw new DataError(`Expected \`margin\` to be a number in [0, 4], got \`${margin}\``);
+  if (!(margin >= 0 && margin <= 4))
+    throw new DataError(`Expected \`margin\` to be a number in [0, 4], got \`${margin}\``);
   let boxes: (FaceBox | { readonly file: string; readonly box: undefined })[];
   if (options.boxes === undefined) {
     const { files } = await listFilesRecursive(folder, defaultImageExtensions);
@@ -42,7 +43,8 @@ export async function openFaceCrops(folder: string, options: FaceCropsOptions = 
   const photos = resolve(folder);
   for (const { file } of boxes) {
     const path = resolve(photos, file);
-    if (path !== photos && !path.startsWith(photos + sep)) throw new DataError(`${folder}: \`${file}\` is not a path inside the photos folder`, { file: folder });
+    if (path !== photos && !path.startsWith(photos + sep))
+      throw new DataError(`${folder}: \`${file}\` is not a path inside the photos folder`, { file: folder });
   }
   const perFile = new Map<string, number>();
   const keys = boxes.map(({ file }) => {
@@ -57,7 +59,10 @@ export async function openFaceCrops(folder: string, options: FaceCropsOptions = 
       const { file, box } = boxes[index]!;
       const path = join(folder, file);
       const encoded = await readFile(path).catch((error: unknown) => {
-        throw Object.assign(new DataError(`cannot read file: ${(error as Error).message}`, { cause: error, file: path }), { itemKey: keys[index] });
+        throw Object.assign(
+          new DataError(`cannot read file: ${(error as Error).message}`, { cause: error, file: path }),
+          { itemKey: keys[index] },
+        );
       });
       return {
         key: keys[index]!,

@@ -23,7 +23,14 @@ export interface IdxOptions {
 export async function openIdx(imagesPath: string, options: IdxOptions = {}): Promise<LabelledImageSource> {
   const images = await readIdxFile(imagesPath);
   const [count, height, width, channels = 1] = images.dimensions;
-  if (images.dimensions.length < 3 || images.dimensions.length > 4 || channels < 1 || channels > 4 || !height || !width) {
+  if (
+    images.dimensions.length < 3 ||
+    images.dimensions.length > 4 ||
+    channels < 1 ||
+    channels > 4 ||
+    !height ||
+    !width
+  ) {
     throw new DataError(
       `${imagesPath}: expected IDX images of shape N x rows x columns (or x channels 1-4), got ${images.dimensions.join(' x ')}`,
       { file: imagesPath },
@@ -33,10 +40,16 @@ export async function openIdx(imagesPath: string, options: IdxOptions = {}): Pro
   if (options.labels !== undefined) {
     const labelArray = await readIdxFile(options.labels);
     if (labelArray.dimensions.length !== 1) {
-      throw new DataError(`${options.labels}: expected a 1-dimensional IDX labels file, got shape ${labelArray.dimensions.join(' x ')}`, { file: options.labels });
+      throw new DataError(
+        `${options.labels}: expected a 1-dimensional IDX labels file, got shape ${labelArray.dimensions.join(' x ')}`,
+        { file: options.labels },
+      );
     }
     if (labelArray.dimensions[0] !== count) {
-      throw new DataError(`${options.labels}: holds ${labelArray.dimensions[0]} labels but ${imagesPath} holds ${count} images`, { file: options.labels });
+      throw new DataError(
+        `${options.labels}: holds ${labelArray.dimensions[0]} labels but ${imagesPath} holds ${count} images`,
+        { file: options.labels },
+      );
     }
     labels = Int32Array.from(labelArray.data);
   }
@@ -46,11 +59,17 @@ export async function openIdx(imagesPath: string, options: IdxOptions = {}): Pro
   return defineSource({
     description: `IDX images (${name}${options.labels === undefined ? '' : `, ${basename(options.labels)}`})`,
     length: total,
-    classNames: options.classNames ?? (labels === undefined ? undefined : ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']),
+    classNames:
+      options.classNames ?? (labels === undefined ? undefined : ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']),
     readItem: async (index) => ({
       key: `${imagesPath}#${index}`,
       label: labels?.[index],
-      payload: { width, height, channels: channels as 1 | 2 | 3 | 4, data: images.data.subarray(index * imageBytes, (index + 1) * imageBytes) },
+      payload: {
+        width,
+        height,
+        channels: channels as 1 | 2 | 3 | 4,
+        data: images.data.subarray(index * imageBytes, (index + 1) * imageBytes),
+      },
     }),
     readLabels: async () => (labels === undefined ? new Int32Array(total).fill(-1) : labels.slice()),
   }) as LabelledImageSource;

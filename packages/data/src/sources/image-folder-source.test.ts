@@ -44,7 +44,9 @@ describe('openImageFolder', () => {
       const source = await openImageFolder(root);
       expect(source.files).toEqual(['d.png', 'e.png', 'empty.jpg', 'f.gif', 'truncated.jpg']);
       expect([source.duplicateFileCount, source.duplicateFolderCount]).toEqual([1, 1]);
-      expect(source.description).toBe(`image folder (${root}, 5 images; skipped as reached again through links: 1 file(s), 1 folder(s))`);
+      expect(source.description).toBe(
+        `image folder (${root}, 5 images; skipped as reached again through links: 1 file(s), 1 folder(s))`,
+      );
     } finally {
       await rm(root, { recursive: true, force: true });
     }
@@ -56,16 +58,25 @@ describe('openImageFolder', () => {
     const stream = iterateSamples(source, { onEvent: (event) => events.push(event.status) });
     const decoded = new Map<string, { sha: string; channels: number; label: number | undefined; data: Uint8Array }>();
     for await (const sample of stream) {
-      decoded.set(sample.key.slice(fixture('images').length + 1), { sha: sha256(sample.image.data), channels: sample.image.channels, label: sample.label, data: sample.image.data });
+      decoded.set(sample.key.slice(fixture('images').length + 1), {
+        sha: sha256(sample.image.data),
+        channels: sample.image.channels,
+        label: sample.label,
+        data: sample.image.data,
+      });
     }
     for (const name of ['cat/a.png', 'cat/indoor/c.webp', 'dog/f.gif', 'dog/e.png']) {
       expect(decoded.get(name)?.sha, name).toBe(expected.images.good[name]!.sha256);
       expect(decoded.get(name)?.label).toBe(expected.images.good[name]!.label);
     }
-    expect(Array.from(decoded.get('dog/f.gif')!.data.subarray(0, 3))).toEqual(expected.images.good['dog/f.gif']!.firstFramePixel);
+    expect(Array.from(decoded.get('dog/f.gif')!.data.subarray(0, 3))).toEqual(
+      expected.images.good['dog/f.gif']!.firstFramePixel,
+    );
     expect(decoded.get('dog/d.png')!.channels).toBe(3); // gray files decode to RGB (use toGrayscale for one channel)
     expect(stream.report?.skippedCount).toBe(3);
-    expect(stream.report?.skipped.map((skip) => skip.key.slice(fixture('images').length + 1)).sort()).toEqual(expected.images.corrupt);
+    expect(stream.report?.skipped.map((skip) => skip.key.slice(fixture('images').length + 1)).sort()).toEqual(
+      expected.images.corrupt,
+    );
     for (const skip of stream.report!.skipped) expect(skip.reason).toMatch(/cannot decode image: .+/);
     expect(events.filter((status) => status === 'skipped')).toHaveLength(3);
     expect(events.at(-1)).toBe('epoch-end');
@@ -73,9 +84,15 @@ describe('openImageFolder', () => {
 
   it('gives gray and RGB-over-black conversions equal to PIL/numpy', async () => {
     const source = await openImageFolder(fixture('images'), { labels: 'subfolders' });
-    const gray = await (await import('../transform/apply-transform')).applyTransform((await source.readItem(4)).payload, [toGrayscale()]);
+    const gray = await (await import('../transform/apply-transform')).applyTransform(
+      (await source.readItem(4)).payload,
+      [toGrayscale()],
+    );
     expect(sha256(gray.data)).toBe(expected.images.good['dog/d.png']!.sha256);
-    const rgb = await (await import('../transform/apply-transform')).applyTransform((await source.readItem(5)).payload, [toRgb()]);
+    const rgb = await (await import('../transform/apply-transform')).applyTransform(
+      (await source.readItem(5)).payload,
+      [toRgb()],
+    );
     expect(sha256(rgb.data)).toBe(expected.images.good['dog/e.png']!.rgbOverBlackSha256);
   });
 
@@ -83,7 +100,13 @@ describe('openImageFolder', () => {
     const source = await openImageFolder(fixture('images'));
     const error = await (async () => {
       try {
-        for await (const batch of createBatches(source, { batchSize: 2, shuffle: false, strict: true, transform: [...resizeThenCenterCrop(8), toRgb()] })) void batch;
+        for await (const batch of createBatches(source, {
+          batchSize: 2,
+          shuffle: false,
+          strict: true,
+          transform: [...resizeThenCenterCrop(8), toRgb()],
+        }))
+          void batch;
       } catch (caught) {
         return caught;
       }
@@ -115,7 +138,11 @@ describe('openImageFolder', () => {
     const item = await source.readItem(1);
     const { applyTransform } = await import('../transform/apply-transform');
     const image = await applyTransform(item.payload);
-    const reference = new Uint8Array(await sharp(await readFile(fixture('reference', 'b-decoded.png'))).raw().toBuffer());
+    const reference = new Uint8Array(
+      await sharp(await readFile(fixture('reference', 'b-decoded.png')))
+        .raw()
+        .toBuffer(),
+    );
     let sum = 0;
     for (let index = 0; index < reference.length; index += 1) sum += Math.abs(reference[index]! - image.data[index]!);
     expect(sum / reference.length).toBeLessThan(1.5);

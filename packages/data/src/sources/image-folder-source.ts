@@ -40,9 +40,12 @@ export interface ImageFolderSource extends LabelledImageSource {
  */
 export async function openImageFolder(root: string, options: ImageFolderOptions = {}): Promise<ImageFolderSource> {
   const { labels: labelMode = 'none', extensions = defaultImageExtensions } = options;
-  if (labelMode !== 'none' && labelMode !== 'subfolders') throw new DataError(`Expected \`labels\` to be 'none' or 'subfolders', got \`${String(labelMode)}\``);
+  if (labelMode !== 'none' && labelMode !== 'subfolders')
+    throw new DataError(`Expected \`labels\` to be 'none' or 'subfolders', got \`${String(labelMode)}\``);
   if (extensions.length === 0 || extensions.some((extension) => !extension.startsWith('.'))) {
-    throw new DataError(`Expected \`extensions\` to be a non-empty list like ['.jpg', '.png'], got \`${JSON.stringify(extensions)}\``);
+    throw new DataError(
+      `Expected \`extensions\` to be a non-empty list like ['.jpg', '.png'], got \`${JSON.stringify(extensions)}\``,
+    );
   }
   const listing = await listFilesRecursive(root, extensions);
   let files = listing.files;
@@ -53,18 +56,25 @@ export async function openImageFolder(root: string, options: ImageFolderOptions 
     const nested = files.filter((file) => file.includes('/'));
     ignored += files.length - nested.length;
     files = nested;
-    classNames = [...new Set(files.map((file) => file.slice(0, file.indexOf('/'))))].sort((left, right) => (left < right ? -1 : left > right ? 1 : 0));
+    classNames = [...new Set(files.map((file) => file.slice(0, file.indexOf('/'))))].sort((left, right) =>
+      left < right ? -1 : left > right ? 1 : 0,
+    );
     const classIndex = new Map(classNames.map((name, index) => [name, index]));
     labels = Int32Array.from(files, (file) => classIndex.get(file.slice(0, file.indexOf('/')))!);
   } else {
     labels = new Int32Array(files.length).fill(-1);
   }
   if (files.length === 0) {
-    throw new DataError(`${root}: no images found (looked for ${extensions.join(', ')}${labelMode === 'subfolders' ? ' inside class subfolders' : ''})`, { file: root });
+    throw new DataError(
+      `${root}: no images found (looked for ${extensions.join(', ')}${labelMode === 'subfolders' ? ' inside class subfolders' : ''})`,
+      { file: root },
+    );
   }
   const { duplicateFiles, duplicateFolders } = listing;
   const duplicates =
-    duplicateFiles + duplicateFolders === 0 ? '' : `; skipped as reached again through links: ${duplicateFiles} file(s), ${duplicateFolders} folder(s)`;
+    duplicateFiles + duplicateFolders === 0
+      ? ''
+      : `; skipped as reached again through links: ${duplicateFiles} file(s), ${duplicateFolders} folder(s)`;
   const source = defineSource({
     description: `image folder (${root}, ${files.length} images${classNames === undefined ? '' : `, ${classNames.length} classes`}${duplicates})`,
     length: files.length,
@@ -74,11 +84,19 @@ export async function openImageFolder(root: string, options: ImageFolderOptions 
       const label = labels[index]!;
       // A file that cannot be read is an item-level problem: the pipeline skips and reports it.
       const encoded = await readFile(path).catch((error: unknown) => {
-        throw Object.assign(new DataError(`cannot read file: ${(error as Error).message}`, { cause: error, file: path }), { itemKey: path });
+        throw Object.assign(
+          new DataError(`cannot read file: ${(error as Error).message}`, { cause: error, file: path }),
+          { itemKey: path },
+        );
       });
       return { key: path, label: label === -1 ? undefined : label, payload: { encoded } };
     },
     readLabels: async () => labels.slice(),
   });
-  return Object.assign(source, { files, ignoredFileCount: ignored, duplicateFileCount: duplicateFiles, duplicateFolderCount: duplicateFolders }) as ImageFolderSource;
+  return Object.assign(source, {
+    files,
+    ignoredFileCount: ignored,
+    duplicateFileCount: duplicateFiles,
+    duplicateFolderCount: duplicateFolders,
+  }) as ImageFolderSource;
 }

@@ -67,9 +67,15 @@ describe('exportLmdbToFolder', () => {
     for (const name of names) expect(name.length, name).toBeLessThanOrEqual(204);
     const contents = await Promise.all(names.map(async (name) => sha256(await readFile(join(folder, name)))));
     expect(contents.sort()).toEqual(expected.lmdbColliding.map((entry) => entry.valueSha256).sort());
-    expect(sha256(await readFile(join(folder, 'a_b.png')))).toBe(expected.lmdbColliding.find((entry) => entry.keyHex === '615f62')!.valueSha256);
+    expect(sha256(await readFile(join(folder, 'a_b.png')))).toBe(
+      expected.lmdbColliding.find((entry) => entry.keyHex === '615f62')!.valueSha256,
+    );
     // Names are stable: a second call finds every file in place.
-    expect(await exportLmdbToFolder(fixture('lmdb', 'colliding.mdb'), folder, { filesPerFolder: 0 })).toEqual({ total: 9, written: 0, kept: 9 });
+    expect(await exportLmdbToFolder(fixture('lmdb', 'colliding.mdb'), folder, { filesPerFolder: 0 })).toEqual({
+      total: 9,
+      written: 0,
+      kept: 9,
+    });
   });
 
   it('writes each value to <key>.<type> in numbered subfolders, and resumes', async () => {
@@ -91,7 +97,8 @@ describe('exportLmdbToFolder', () => {
       const subfolders = await readdir(folder);
       const matches = [];
       const name = `${entry.key}.${entry.format}`;
-      for (const subfolder of subfolders) if ((await readdir(join(folder, subfolder))).includes(name)) matches.push(subfolder);
+      for (const subfolder of subfolders)
+        if ((await readdir(join(folder, subfolder))).includes(name)) matches.push(subfolder);
       expect(matches).toHaveLength(1);
       expect(sha256(await readFile(join(folder, matches[0]!, name)))).toBe(entry.valueSha256);
     }
@@ -102,15 +109,29 @@ describe('exportLmdbToFolder', () => {
     await exportLmdbToFolder(fixture('lmdb', 'bedroom_train_lmdb'), whole, { filesPerFolder: 3 });
     const sharded = join(scratch.directory, 'sharded');
     const results = [];
-    for (const index of [2, 0]) results.push(await exportLmdbToFolder(fixture('lmdb', 'bedroom_train_lmdb'), sharded, { filesPerFolder: 3, shard: { index, count: 3 } }));
+    for (const index of [2, 0])
+      results.push(
+        await exportLmdbToFolder(fixture('lmdb', 'bedroom_train_lmdb'), sharded, {
+          filesPerFolder: 3,
+          shard: { index, count: 3 },
+        }),
+      );
     expect(results.map((result) => result.total)).toEqual([2, 3]);
-    await expect(checkLmdbExportShards(sharded)).rejects.toThrow('cannot merge: missing shard 1/3 (shard-00001-of-00003)');
-    await exportLmdbToFolder(fixture('lmdb', 'bedroom_train_lmdb'), sharded, { filesPerFolder: 3, shard: { index: 1, count: 3 } });
+    await expect(checkLmdbExportShards(sharded)).rejects.toThrow(
+      'cannot merge: missing shard 1/3 (shard-00001-of-00003)',
+    );
+    await exportLmdbToFolder(fixture('lmdb', 'bedroom_train_lmdb'), sharded, {
+      filesPerFolder: 3,
+      shard: { index: 1, count: 3 },
+    });
     expect(await checkLmdbExportShards(sharded)).toBe(7);
     const files = async (root: string) => {
       const found: Record<string, string> = {};
       for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-        if (entry.isFile() && !join(entry.parentPath, entry.name).includes(`${root}/shards`)) found[join(entry.parentPath, entry.name).slice(root.length)] = sha256(await readFile(join(entry.parentPath, entry.name)));
+        if (entry.isFile() && !join(entry.parentPath, entry.name).includes(`${root}/shards`))
+          found[join(entry.parentPath, entry.name).slice(root.length)] = sha256(
+            await readFile(join(entry.parentPath, entry.name)),
+          );
       }
       return found;
     };

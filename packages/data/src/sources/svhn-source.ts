@@ -47,12 +47,22 @@ export async function openSvhn(path: string, options: SvhnOptions = {}): Promise
     const imagesVariable = mat.variables.find((variable) => variable.name === 'X');
     const labelsVariable = mat.variables.find((variable) => variable.name === 'y');
     if (imagesVariable === undefined || labelsVariable === undefined) {
-      throw new DataError(`${path}: expected variables \`X\` and \`y\` of SVHN's format 2 (cropped digits), found ${mat.variables.map((variable) => `\`${variable.name}\``).join(', ') || 'none'}`, {
-        file: path,
-      });
+      throw new DataError(
+        `${path}: expected variables \`X\` and \`y\` of SVHN's format 2 (cropped digits), found ${mat.variables.map((variable) => `\`${variable.name}\``).join(', ') || 'none'}`,
+        {
+          file: path,
+        },
+      );
     }
     const [rows, columns, channels, count = 1] = imagesVariable.dimensions;
-    if (imagesVariable.className !== 'uint8' || imagesVariable.storageType !== 'miUINT8' || rows !== side || columns !== side || channels !== 3 || imagesVariable.dimensions.length > 4) {
+    if (
+      imagesVariable.className !== 'uint8' ||
+      imagesVariable.storageType !== 'miUINT8' ||
+      rows !== side ||
+      columns !== side ||
+      channels !== 3 ||
+      imagesVariable.dimensions.length > 4
+    ) {
       throw new DataError(
         `${path}: expected \`X\` to be a 32x32x3xN uint8 array, got ${imagesVariable.dimensions.join('x')} ${imagesVariable.className}${imagesVariable.storageType === undefined ? '' : ` stored as ${imagesVariable.storageType}`}`,
         { file: path },
@@ -60,13 +70,18 @@ export async function openSvhn(path: string, options: SvhnOptions = {}): Promise
     }
     const labelCount = labelsVariable.dimensions.reduce((product, size) => product * size, 1);
     if (labelCount !== count || labelsVariable.dimensions.filter((size) => size !== 1).length > 1) {
-      throw new DataError(`${path}: expected \`y\` to hold ${count} labels (Nx1), got ${labelsVariable.dimensions.join('x')}`, { file: path });
+      throw new DataError(
+        `${path}: expected \`y\` to hold ${count} labels (Nx1), got ${labelsVariable.dimensions.join('x')}`,
+        { file: path },
+      );
     }
     const values = await mat.readNumbers('y');
     const labels = new Int32Array(count);
     values.forEach((value, index) => {
       if (!Number.isInteger(value) || value < 0 || value > 10) {
-        throw new DataError(`${path}: label ${index} is \`${value}\`; SVHN labels are 1-10 (10 meaning the digit 0)`, { file: path });
+        throw new DataError(`${path}: label ${index} is \`${value}\`; SVHN labels are 1-10 (10 meaning the digit 0)`, {
+          file: path,
+        });
       }
       labels[index] = value % 10;
     });

@@ -4,7 +4,10 @@ import { createMemorySource } from '../sources/memory-source';
 import { openMnistPackage } from '../sources/mnist-package-source';
 import { sampleStratified, splitSource } from './split-source';
 
-const keysOf = async (source: { length: number | undefined; readItem(index: number): Promise<{ key: string }> }): Promise<string[]> => {
+const keysOf = async (source: {
+  length: number | undefined;
+  readItem(index: number): Promise<{ key: string }>;
+}): Promise<string[]> => {
   const keys: string[] = [];
   for (let index = 0; index < source.length!; index += 1) keys.push((await source.readItem(index)).key);
   return keys;
@@ -12,7 +15,11 @@ const keysOf = async (source: { length: number | undefined; readItem(index: numb
 
 describe('splitSource', () => {
   const source = createMemorySource(
-    Array.from({ length: 100 }, (_, index) => ({ key: `k${index}`, label: index % 10, image: { width: 1, height: 1, channels: 1 as const, data: Uint8Array.of(index) } })),
+    Array.from({ length: 100 }, (_, index) => ({
+      key: `k${index}`,
+      label: index % 10,
+      image: { width: 1, height: 1, channels: 1 as const, data: Uint8Array.of(index) },
+    })),
   );
 
   it('splits by count into disjoint parts covering the source, reproducibly per seed', async () => {
@@ -28,7 +35,9 @@ describe('splitSource', () => {
 
   it('splits by fraction and validates', () => {
     expect(splitSource(source, { validation: 0.1 }).validation.length).toBe(10);
-    expect(() => splitSource(source, { validation: 100 })).toThrow(/Expected `validation` to be a fraction in \(0, 1\) or an integer count in 1\.\.99/);
+    expect(() => splitSource(source, { validation: 100 })).toThrow(
+      /Expected `validation` to be a fraction in \(0, 1\) or an integer count in 1\.\.99/,
+    );
     expect(() => splitSource(source, { validation: 2.5 })).toThrow(/got `2.5`/);
   });
 });
@@ -45,6 +54,8 @@ describe('sampleStratified', () => {
     expect(await keysOf(again.sampled)).toEqual(await keysOf(sampled));
     const sampledKeys = new Set(await keysOf(sampled));
     expect((await keysOf(remaining)).some((key) => sampledKeys.has(key))).toBe(false);
-    await expect(sampleStratified(mnist, { perClass: 900 })).rejects.toThrow(/class 5 has 863 items, fewer than `perClass` = 900/);
+    await expect(sampleStratified(mnist, { perClass: 900 })).rejects.toThrow(
+      /class 5 has 863 items, fewer than `perClass` = 900/,
+    );
   });
 });

@@ -30,10 +30,15 @@ const sortAscending = (indices: Uint32Array): Uint32Array => indices.sort();
 export function splitSource(source: ImageSource, options: SplitOptions): SourceSplit {
   const { validation, seed = 0 } = options;
   const length = source.length;
-  if (length === undefined || !source.randomAccess) throw new DataError(`${source.description}: is stream-only; splitting needs random access (cache it with createShardCache first)`);
+  if (length === undefined || !source.randomAccess)
+    throw new DataError(
+      `${source.description}: is stream-only; splitting needs random access (cache it with createShardCache first)`,
+    );
   const count = validation < 1 ? Math.round(validation * length) : validation;
   if (!(validation > 0) || (validation >= 1 && !Number.isInteger(validation)) || count < 1 || count >= length) {
-    throw new DataError(`Expected \`validation\` to be a fraction in (0, 1) or an integer count in 1..${length - 1} leaving both parts non-empty, got \`${validation}\``);
+    throw new DataError(
+      `Expected \`validation\` to be a fraction in (0, 1) or an integer count in 1..${length - 1} leaving both parts non-empty, got \`${validation}\``,
+    );
   }
   const order = createPermutation(length, createSeededRandom(mixSeed(seed, 0x5e1)));
   return {
@@ -67,7 +72,8 @@ export interface StratifiedSample {
  */
 export async function sampleStratified(source: ImageSource, options: StratifiedOptions): Promise<StratifiedSample> {
   const { perClass, seed = 0 } = options;
-  if (!Number.isInteger(perClass) || perClass < 1) throw new DataError(`Expected \`perClass\` to be a positive integer, got \`${perClass}\``);
+  if (!Number.isInteger(perClass) || perClass < 1)
+    throw new DataError(`Expected \`perClass\` to be a positive integer, got \`${perClass}\``);
   const labels = await readAllLabels(source);
   const byClass = new Map<number, number[]>();
   labels.forEach((label, index) => {
@@ -81,7 +87,10 @@ export async function sampleStratified(source: ImageSource, options: StratifiedO
   const chosen: number[] = [];
   for (const label of classes) {
     const members = byClass.get(label) ?? [];
-    if (members.length < perClass) throw new DataError(`${source.description}: class ${label} has ${members.length} items, fewer than \`perClass\` = ${perClass}`);
+    if (members.length < perClass)
+      throw new DataError(
+        `${source.description}: class ${label} has ${members.length} items, fewer than \`perClass\` = ${perClass}`,
+      );
     const order = createPermutation(members.length, createSeededRandom(mixSeed(seed, label, 0x57a7)));
     for (let position = 0; position < perClass; position += 1) chosen.push(members[order[position]!]!);
   }

@@ -38,16 +38,24 @@ export async function failureOf(attempt: () => Promise<unknown>): Promise<unknow
  * Fuzz inputs from a valid file: every truncation point on a grid, random byte flips (past `protectedPrefix`), and
  * pure random bytes.
  */
-export function* fuzzVariants(original: Uint8Array, protectedPrefix: number, count = 90): Generator<{ name: string; bytes: Uint8Array }> {
+export function* fuzzVariants(
+  original: Uint8Array,
+  protectedPrefix: number,
+  count = 90,
+): Generator<{ name: string; bytes: Uint8Array }> {
   for (let trial = 0; trial < count; trial += 1) {
     if (trial < count / 3) {
-      yield { name: `truncated-${trial}`, bytes: original.subarray(0, Math.floor((original.length * trial) / (count / 3))) };
+      yield {
+        name: `truncated-${trial}`,
+        bytes: original.subarray(0, Math.floor((original.length * trial) / (count / 3))),
+      };
     } else if (trial < (2 * count) / 3) {
       const bytes = original.slice();
       const noise = fuzzBytes(trial + 1, 40);
       for (let flip = 0; flip < 10; flip += 1) {
         const span = Math.max(1, bytes.length - protectedPrefix);
-        const position = protectedPrefix + (((noise[flip * 4]! << 16) | (noise[flip * 4 + 1]! << 8) | noise[flip * 4 + 2]!) % span);
+        const position =
+          protectedPrefix + (((noise[flip * 4]! << 16) | (noise[flip * 4 + 1]! << 8) | noise[flip * 4 + 2]!) % span);
         if (position < bytes.length) bytes[position] = noise[flip * 4 + 3]!;
       }
       yield { name: `flipped-${trial}`, bytes };

@@ -23,7 +23,16 @@ interface ImageEntry {
 export interface Expected {
   images: { classes: string[]; good: Record<string, ImageEntry>; corrupt: string[] };
   lmdb: {
-    bedroom: { key: string; bytes: number; valueSha256: string; format: 'jpg' | 'webp'; width: number; height: number; pixelsSha256: string; pixelsMean: number }[];
+    bedroom: {
+      key: string;
+      bytes: number;
+      valueSha256: string;
+      format: 'jpg' | 'webp';
+      width: number;
+      height: number;
+      pixelsSha256: string;
+      pixelsMean: number;
+    }[];
     corruptKey: string;
     many: { count: number; sortedKeys: string[]; depth: number; branchPages: number; leafPages: number };
   };

@@ -7,12 +7,27 @@ import type { RawImage } from '../image/raw-image';
 import { fixture } from '../testing/fixtures';
 import { applyTransform, squareRegionWithMargin } from './apply-transform';
 import { cropRaw } from './raw-operations';
-import { centerCrop, centerCropThenResize, horizontalFlip, pad, resize, resizeShortestSide, resizeThenCenterCrop, toGrayscale, toRgb } from './transform-step';
+import {
+  centerCrop,
+  centerCropThenResize,
+  horizontalFlip,
+  pad,
+  resize,
+  resizeShortestSide,
+  resizeThenCenterCrop,
+  toGrayscale,
+  toRgb,
+} from './transform-step';
 
 async function decodePng(path: string, gray = false): Promise<RawImage> {
   const pipeline = gray ? sharp(path).extractChannel(0) : sharp(path);
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: info.channels as RawImage['channels'], data: new Uint8Array(data) };
+  return {
+    width: info.width,
+    height: info.height,
+    channels: info.channels as RawImage['channels'],
+    data: new Uint8Array(data),
+  };
 }
 
 function meanAbsoluteDifference(left: Uint8Array, right: Uint8Array): number {
@@ -22,7 +37,12 @@ function meanAbsoluteDifference(left: Uint8Array, right: Uint8Array): number {
   return sum / left.length;
 }
 
-const image = (width: number, height: number, channels: RawImage['channels'], values: number[]): RawImage => ({ width, height, channels, data: Uint8Array.from(values) });
+const image = (width: number, height: number, channels: RawImage['channels'], values: number[]): RawImage => ({
+  width,
+  height,
+  channels,
+  data: Uint8Array.from(values),
+});
 
 describe('applyTransform against PIL references', () => {
   it('decodes a JPEG like PIL does (within JPEG decoder rounding)', async () => {
@@ -75,7 +95,10 @@ describe('applyTransform against PIL references', () => {
   });
 
   it('rejects undecodable bytes with a DataError', async () => {
-    await expect(applyTransform({ encoded: new Uint8Array([1, 2, 3, 4]) })).rejects.toMatchObject({ name: 'DataError', message: /cannot decode image/ });
+    await expect(applyTransform({ encoded: new Uint8Array([1, 2, 3, 4]) })).rejects.toMatchObject({
+      name: 'DataError',
+      message: /cannot decode image/,
+    });
   });
 });
 
@@ -87,14 +110,20 @@ describe('raw transforms', () => {
 
   it('replicates gray into RGB and composites alpha over black', async () => {
     expect(Array.from((await applyTransform(image(1, 1, 1, [40]), [toRgb()])).data)).toEqual([40, 40, 40]);
-    expect(Array.from((await applyTransform(image(2, 1, 4, [200, 100, 50, 255, 200, 100, 50, 0]), [toRgb()])).data)).toEqual([200, 100, 50, 0, 0, 0]);
+    expect(
+      Array.from((await applyTransform(image(2, 1, 4, [200, 100, 50, 255, 200, 100, 50, 0]), [toRgb()])).data),
+    ).toEqual([200, 100, 50, 0, 0, 0]);
     expect(Array.from((await applyTransform(image(1, 1, 3, [255, 0, 0]), [toGrayscale()])).data)).toEqual([76]);
   });
 
   it('flips with the seeded per-item decision', async () => {
     const source = image(3, 1, 1, [1, 2, 3]);
-    expect(Array.from((await applyTransform(source, [horizontalFlip(1)], { random: () => 0.3 })).data)).toEqual([3, 2, 1]);
-    expect(Array.from((await applyTransform(source, [horizontalFlip(0.2)], { random: () => 0.3 })).data)).toEqual([1, 2, 3]);
+    expect(Array.from((await applyTransform(source, [horizontalFlip(1)], { random: () => 0.3 })).data)).toEqual([
+      3, 2, 1,
+    ]);
+    expect(Array.from((await applyTransform(source, [horizontalFlip(0.2)], { random: () => 0.3 })).data)).toEqual([
+      1, 2, 3,
+    ]);
   });
 
   it('validates options fail-fast', () => {
@@ -106,8 +135,23 @@ describe('raw transforms', () => {
 
 describe('squareRegionWithMargin', () => {
   it('grows, squares and keeps the crop inside the image', () => {
-    expect(squareRegionWithMargin({ left: 10, top: 10, width: 20, height: 10 }, 0.25, 100, 100)).toEqual({ left: 5, top: 0, width: 30, height: 30 });
-    expect(squareRegionWithMargin({ left: 90, top: 90, width: 10, height: 10 }, 0, 100, 100)).toEqual({ left: 90, top: 90, width: 10, height: 10 });
-    expect(squareRegionWithMargin({ left: 0, top: 0, width: 80, height: 80 }, 0.5, 100, 60)).toEqual({ left: 10, top: 0, width: 60, height: 60 });
+    expect(squareRegionWithMargin({ left: 10, top: 10, width: 20, height: 10 }, 0.25, 100, 100)).toEqual({
+      left: 5,
+      top: 0,
+      width: 30,
+      height: 30,
+    });
+    expect(squareRegionWithMargin({ left: 90, top: 90, width: 10, height: 10 }, 0, 100, 100)).toEqual({
+      left: 90,
+      top: 90,
+      width: 10,
+      height: 10,
+    });
+    expect(squareRegionWithMargin({ left: 0, top: 0, width: 80, height: 80 }, 0.5, 100, 60)).toEqual({
+      left: 10,
+      top: 0,
+      width: 60,
+      height: 60,
+    });
   });
 });

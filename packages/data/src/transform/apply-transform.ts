@@ -32,12 +32,23 @@ function planFusedResize(transform: ImageTransform): FusedResize | undefined {
   if (first?.kind === 'resize-shortest-side') {
     return { steps: 1, resize: { width: first.size, height: first.size, fit: 'outside' }, then: [] };
   }
-  if (first?.kind === 'center-crop' && first.width === undefined && first.height === undefined && second?.kind === 'resize' && second.width === second.height) {
+  if (
+    first?.kind === 'center-crop' &&
+    first.width === undefined &&
+    first.height === undefined &&
+    second?.kind === 'resize' &&
+    second.width === second.height
+  ) {
     // Cropping the central square then scaling it equals scaling the shorter side then cropping the centre, up to
     // sub-pixel alignment of the crop; the second order lets JPEG shrink-on-load work.
-    return { steps: 2, resize: { width: second.width, height: second.height, fit: 'outside' }, then: [{ kind: 'center-crop', width: second.width, height: second.height }] };
+    return {
+      steps: 2,
+      resize: { width: second.width, height: second.height, fit: 'outside' },
+      then: [{ kind: 'center-crop', width: second.width, height: second.height }],
+    };
   }
-  if (first?.kind === 'resize') return { steps: 1, resize: { width: first.width, height: first.height, fit: 'fill' }, then: [] };
+  if (first?.kind === 'resize')
+    return { steps: 1, resize: { width: first.width, height: first.height, fit: 'fill' }, then: [] };
   return undefined;
 }
 
@@ -100,8 +111,14 @@ async function decode(payload: EncodedImage, fused: FusedResize | undefined): Pr
     const header = payload.region === undefined ? undefined : headerReader.readHeader(input);
     if (header === undefined || header.ok) {
       const crop = header === undefined ? undefined : regionOf(payload, header.width, header.height);
-      const result = await pool.decode(input, { fit, width: fused.resize.width, height: fused.resize.height, ...(crop === undefined ? {} : { crop }) });
-      if (result.ok) return { width: result.width, height: result.height, channels: result.channels, data: result.data };
+      const result = await pool.decode(input, {
+        fit,
+        width: fused.resize.width,
+        height: fused.resize.height,
+        ...(crop === undefined ? {} : { crop }),
+      });
+      if (result.ok)
+        return { width: result.width, height: result.height, channels: result.channels, data: result.data };
     }
   }
   let pipeline = sharp(input, { pages: 1 }).autoOrient();
@@ -147,7 +164,11 @@ async function applyStep(image: RawImage, step: TransformStep, context: Transfor
  * @example
  * const image = await applyTransform({ encoded: jpegBytes }, resizeThenCenterCrop(64));
  */
-export async function applyTransform(payload: ItemPayload, transform: ImageTransform = [], context: TransformContext = noRandom): Promise<RawImage> {
+export async function applyTransform(
+  payload: ItemPayload,
+  transform: ImageTransform = [],
+  context: TransformContext = noRandom,
+): Promise<RawImage> {
   let image: RawImage;
   let remaining = transform;
   if (isEncodedImage(payload)) {

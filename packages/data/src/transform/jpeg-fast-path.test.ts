@@ -75,7 +75,9 @@ describe('the JPEG fast path in applyTransform', () => {
     const expected = fastDecode(encoded, { fit: 'fill', width: 12, height: 12, crop: box });
     if (!expected.ok) throw new Error(expected.reason);
     expect(Buffer.from(image.data).equals(Buffer.from(expected.data))).toBe(true);
-    const viaSharp = await withFastPathOff(() => applyTransform({ encoded, region: { kind: 'exact', box } }, [resize(12)]));
+    const viaSharp = await withFastPathOff(() =>
+      applyTransform({ encoded, region: { kind: 'exact', box } }, [resize(12)]),
+    );
     expect(meanDifference(image, viaSharp)).toBeLessThan(6);
   });
 
@@ -92,7 +94,10 @@ describe('the JPEG fast path in applyTransform', () => {
   it('hands what it declines to sharp: an EXIF-rotated JPEG decodes exactly as with the fast path off', async () => {
     const raw = await sharp(photo).raw().toBuffer({ resolveWithObject: true });
     const encoded = new Uint8Array(
-      await sharp(raw.data, { raw: { width: raw.info.width, height: raw.info.height, channels: 3 } }).withMetadata({ orientation: 6 }).jpeg().toBuffer(),
+      await sharp(raw.data, { raw: { width: raw.info.width, height: raw.info.height, channels: 3 } })
+        .withMetadata({ orientation: 6 })
+        .jpeg()
+        .toBuffer(),
     );
     const declinedBefore = jpegDecodingStats().declined['EXIF orientation'] ?? 0;
     const viaFallback = await applyTransform({ encoded }, resizeThenCenterCrop(16));
@@ -103,7 +108,9 @@ describe('the JPEG fast path in applyTransform', () => {
 
   it('a truncated JPEG is still rejected with sharp’s error (the fast path never decides an image is bad)', async () => {
     const bytes = new Uint8Array(readFileSync(photo));
-    await expect(applyTransform({ encoded: bytes.subarray(0, Math.floor(bytes.length / 2)) }, resizeThenCenterCrop(16))).rejects.toMatchObject({
+    await expect(
+      applyTransform({ encoded: bytes.subarray(0, Math.floor(bytes.length / 2)) }, resizeThenCenterCrop(16)),
+    ).rejects.toMatchObject({
       name: 'DataError',
       message: expect.stringMatching(/cannot decode image/) as unknown,
     });
@@ -120,8 +127,21 @@ describe('the built package (ES module and CommonJS): JPEGs decode on the worker
 const image = await data.applyTransform({ encoded: readFileSync(${JSON.stringify(photo)}) }, data.resizeThenCenterCrop(16));
 console.log(JSON.stringify({ shape: [image.width, image.height, image.channels], decoded: data.jpegDecodingStats().decoded }));`;
   it.runIf(existsSync(join(dist, 'index.js')) && existsSync(join(dist, 'index.cjs'))).each([
-    ['esm', ['--input-type=module', '-e', `import { readFileSync } from 'node:fs';\nconst data = await import(${JSON.stringify(join(dist, 'index.js'))});\n${body}`]],
-    ['cjs', ['-e', `const { readFileSync } = require('node:fs');\nconst data = require(${JSON.stringify(join(dist, 'index.cjs'))});\n(async () => {\n${body}\n})();`]],
+    [
+      'esm',
+      [
+        '--input-type=module',
+        '-e',
+        `import { readFileSync } from 'node:fs';\nconst data = await import(${JSON.stringify(join(dist, 'index.js'))});\n${body}`,
+      ],
+    ],
+    [
+      'cjs',
+      [
+        '-e',
+        `const { readFileSync } = require('node:fs');\nconst data = require(${JSON.stringify(join(dist, 'index.cjs'))});\n(async () => {\n${body}\n})();`,
+      ],
+    ],
   ])('%s', async (_, nodeArguments) => {
     const { code, stdout, stderr } = await runNode(nodeArguments);
     expect(stderr).toBe('');

@@ -16,7 +16,8 @@ export type TransformStep =
 export type ImageTransform = readonly TransformStep[];
 
 function assertSize(name: string, value: number): void {
-  if (!Number.isInteger(value) || value < 1) throw new DataError(`Expected \`${name}\` to be a positive integer, got \`${value}\``);
+  if (!Number.isInteger(value) || value < 1)
+    throw new DataError(`Expected \`${name}\` to be a positive integer, got \`${value}\``);
 }
 
 /**
@@ -63,7 +64,8 @@ export function resize(width: number, height: number = width): TransformStep {
 export function pad(width: number, height: number = width, value = 0): TransformStep {
   assertSize('width', width);
   assertSize('height', height);
-  if (!Number.isInteger(value) || value < 0 || value > 255) throw new DataError(`Expected \`value\` to be an integer in 0..255, got \`${value}\``);
+  if (!Number.isInteger(value) || value < 0 || value > 255)
+    throw new DataError(`Expected \`value\` to be an integer in 0..255, got \`${value}\``);
   return { kind: 'pad', width, height, value };
 }
 
@@ -95,7 +97,8 @@ export function toGrayscale(): TransformStep {
  * const transform = [resizeShortestSide(64), centerCrop(64), horizontalFlip()];
  */
 export function horizontalFlip(probability = 0.5): TransformStep {
-  if (!(probability >= 0 && probability <= 1)) throw new DataError(`Expected \`probability\` to be in [0, 1], got \`${probability}\``);
+  if (!(probability >= 0 && probability <= 1))
+    throw new DataError(`Expected \`probability\` to be in [0, 1], got \`${probability}\``);
   return { kind: 'horizontal-flip', probability };
 }
 
@@ -106,7 +109,8 @@ export function horizontalFlip(probability = 0.5): TransformStep {
  * const transform = resizeThenCenterCrop(64);
  */
 export function resizeThenCenterCrop(size: number, shortestSide: number = size): ImageTransform {
-  if (shortestSide < size) throw new DataError(`Expected \`shortestSide\` to be >= \`size\` (${size}), got \`${shortestSide}\``);
+  if (shortestSide < size)
+    throw new DataError(`Expected \`shortestSide\` to be >= \`size\` (${size}), got \`${shortestSide}\``);
   return [resizeShortestSide(shortestSide), centerCrop(size)];
 }
 

@@ -17,7 +17,12 @@ describe('plantNearDuplicates', () => {
     const { samples, planted } = await plantNearDuplicates(originals, { fraction: 0.2, seed: 3 });
     expect(samples).toHaveLength(120);
     expect(planted).toHaveLength(20);
-    const counts = Object.fromEntries(['jpeg', 'shift', 'brightness', 'exact'].map((kind) => [kind, planted.filter((pair) => pair.kind === kind).length]));
+    const counts = Object.fromEntries(
+      ['jpeg', 'shift', 'brightness', 'exact'].map((kind) => [
+        kind,
+        planted.filter((pair) => pair.kind === kind).length,
+      ]),
+    );
     expect(counts).toEqual({ jpeg: 8, shift: 5, brightness: 5, exact: 2 });
     expect(new Set(planted.map((pair) => pair.original)).size).toBe(20);
     for (const pair of planted) {

@@ -42,30 +42,49 @@ export interface PlantNearDuplicatesOptions {
  * @example
  * const { samples, planted } = await plantNearDuplicates(digits, { fraction: 0.05, seed: 1 });
  */
-export async function plantNearDuplicates(originals: readonly Sample[], options: PlantNearDuplicatesOptions = {}): Promise<{ samples: Sample[]; planted: PlantedDuplicate[] }> {
+export async function plantNearDuplicates(
+  originals: readonly Sample[],
+  options: PlantNearDuplicatesOptions = {},
+): Promise<{ samples: Sample[]; planted: PlantedDuplicate[] }> {
   const fraction = options.fraction ?? 0.05;
   const mix = options.mix ?? { jpeg: 0.4, shift: 0.25, brightness: 0.25, exact: 0.1 };
   const [qualityLow, qualityHigh] = options.jpegQuality ?? [50, 95];
   const maximumShift = options.maximumShift ?? 2;
   const [brightnessLow, brightnessHigh] = options.brightnessChange ?? [0.05, 0.2];
-  if (!(fraction > 0 && fraction <= 1)) throw new DedupError(`Expected \`fraction\` to be in (0, 1], got \`${fraction}\``);
-  if (!(Number.isInteger(qualityLow) && Number.isInteger(qualityHigh) && qualityLow >= 1 && qualityHigh <= 100 && qualityLow <= qualityHigh)) {
-    throw new DedupError(`Expected \`jpegQuality\` to be [low, high] integers in 1..100, got \`[${qualityLow}, ${qualityHigh}]\``);
+  if (!(fraction > 0 && fraction <= 1))
+    throw new DedupError(`Expected \`fraction\` to be in (0, 1], got \`${fraction}\``);
+  if (
+    !(
+      Number.isInteger(qualityLow) &&
+      Number.isInteger(qualityHigh) &&
+      qualityLow >= 1 &&
+      qualityHigh <= 100 &&
+      qualityLow <= qualityHigh
+    )
+  ) {
+    throw new DedupError(
+      `Expected \`jpegQuality\` to be [low, high] integers in 1..100, got \`[${qualityLow}, ${qualityHigh}]\``,
+    );
   }
-  if (!Number.isInteger(maximumShift) || maximumShift < 1) throw new DedupError(`Expected \`maximumShift\` to be a positive integer, got \`${maximumShift}\``);
+  if (!Number.isInteger(maximumShift) || maximumShift < 1)
+    throw new DedupError(`Expected \`maximumShift\` to be a positive integer, got \`${maximumShift}\``);
   if (!(brightnessLow >= 0 && brightnessHigh > brightnessLow && brightnessHigh < 1)) {
-    throw new DedupError(`Expected \`brightnessChange\` to be [minimum, maximum] with 0 <= minimum < maximum < 1, got \`[${brightnessLow}, ${brightnessHigh}]\``);
+    throw new DedupError(
+      `Expected \`brightnessChange\` to be [minimum, maximum] with 0 <= minimum < maximum < 1, got \`[${brightnessLow}, ${brightnessHigh}]\``,
+    );
   }
   const weights = plantedKinds.map((kind) => mix[kind] ?? 0);
   const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
-  if (!(weightSum > 0) || weights.some((weight) => weight < 0)) throw new DedupError('Expected `mix` to hold non-negative shares with a positive sum');
+  if (!(weightSum > 0) || weights.some((weight) => weight < 0))
+    throw new DedupError('Expected `mix` to hold non-negative shares with a positive sum');
   const random = createSeededRandom(options.seed ?? 0);
   const copyCount = Math.round(originals.length * fraction);
   const chosen = shuffled(originals.length, random).slice(0, copyCount);
   // Exact counts per kind (largest remainders), so a mix gives the same numbers every time.
   const counts = plantedKinds.map((_, index) => Math.floor((weights[index]! / weightSum) * copyCount));
   let remainder = copyCount - counts.reduce((sum, count) => sum + count, 0);
-  for (let index = 0; remainder > 0; index = (index + 1) % counts.length, remainder -= 1) counts[index] = counts[index]! + 1;
+  for (let index = 0; remainder > 0; index = (index + 1) % counts.length, remainder -= 1)
+    counts[index] = counts[index]! + 1;
   const kinds = plantedKinds.flatMap((kind, index) => Array.from({ length: counts[index]! }, () => kind));
 
   const copies: { sample: Sample; original: number; kind: PlantedKind; detail: string }[] = [];
@@ -135,13 +154,17 @@ async function reencodeJpeg(image: RawImage, quality: number): Promise<RawImage>
   const { width, height, channels } = image;
   const jpeg = await sharp(image.data, { raw: { width, height, channels } }).jpeg({ quality }).toBuffer();
   const { data, info } = await sharp(jpeg).raw().toBuffer({ resolveWithObject: true });
-  if (info.width !== width || info.height !== height) throw new DedupError(`JPEG round trip changed the size to ${info.width}x${info.height}`);
+  if (info.width !== width || info.height !== height)
+    throw new DedupError(`JPEG round trip changed the size to ${info.width}x${info.height}`);
   return toChannels(new Uint8Array(data.buffer, data.byteOffset, data.length), info.channels, image);
 }
 
 async function changeBrightness(image: RawImage, gain: number): Promise<RawImage> {
   const { width, height, channels } = image;
-  const { data, info } = await sharp(image.data, { raw: { width, height, channels } }).linear(gain, 0).raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(image.data, { raw: { width, height, channels } })
+    .linear(gain, 0)
+    .raw()
+    .toBuffer({ resolveWithObject: true });
   return toChannels(new Uint8Array(data.buffer, data.byteOffset, data.length), info.channels, image);
 }
 
@@ -151,7 +174,8 @@ function toChannels(data: Uint8Array, channels: number, like: RawImage): RawImag
   const pixels = like.width * like.height;
   const out = new Uint8Array(pixels * like.channels);
   for (let pixel = 0; pixel < pixels; pixel += 1) {
-    for (let channel = 0; channel < like.channels; channel += 1) out[pixel * like.channels + channel] = data[pixel * channels + Math.min(channel, channels - 1)]!;
+    for (let channel = 0; channel < like.channels; channel += 1)
+      out[pixel * like.channels + channel] = data[pixel * channels + Math.min(channel, channels - 1)]!;
   }
   return { width: like.width, height: like.height, channels: like.channels, data: out };
 }

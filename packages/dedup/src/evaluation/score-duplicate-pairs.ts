@@ -29,10 +29,17 @@ export interface PairScore {
  * const score = scoreDuplicatePairs(findDuplicateGroups(hashes), hashes.indices, planted);
  * console.log(score.precision, score.recall);
  */
-export function scoreDuplicatePairs(groups: DuplicateGroups, itemOf: Int32Array, planted: readonly PlantedDuplicate[], maximumListedFalsePairs = 1000): PairScore {
-  if (itemOf.length !== groups.itemCount) throw new DedupError(`Expected \`itemOf\` to map all ${groups.itemCount} grouped positions, got ${itemOf.length}`);
+export function scoreDuplicatePairs(
+  groups: DuplicateGroups,
+  itemOf: Int32Array,
+  planted: readonly PlantedDuplicate[],
+  maximumListedFalsePairs = 1000,
+): PairScore {
+  if (itemOf.length !== groups.itemCount)
+    throw new DedupError(`Expected \`itemOf\` to map all ${groups.itemCount} grouped positions, got ${itemOf.length}`);
   const truth = new Map<number, number>();
-  const pairKey = (first: number, second: number) => (first < second ? first * 2 ** 26 + second : second * 2 ** 26 + first);
+  const pairKey = (first: number, second: number) =>
+    first < second ? first * 2 ** 26 + second : second * 2 ** 26 + first;
   planted.forEach((pair, index) => truth.set(pairKey(pair.original, pair.copy), index));
   const found = new Uint8Array(planted.length);
   let reportedPairs = 0;
@@ -59,7 +66,10 @@ export function scoreDuplicatePairs(groups: DuplicateGroups, itemOf: Int32Array,
   const recallByKind = Object.fromEntries(
     plantedKinds.map((kind) => {
       const ofKind = planted.map((pair, index) => ({ pair, index })).filter(({ pair }) => pair.kind === kind);
-      return [kind, ofKind.length === 0 ? Number.NaN : ofKind.filter(({ index }) => found[index] === 1).length / ofKind.length];
+      return [
+        kind,
+        ofKind.length === 0 ? Number.NaN : ofKind.filter(({ index }) => found[index] === 1).length / ofKind.length,
+      ];
     }),
   ) as Record<PlantedKind, number>;
   return {

@@ -19,12 +19,16 @@ export function codeBytesOf(codeBits: number): number {
 /** Throws a {@link DedupError} unless `codes` holds `count` well-formed codes of `codeBits` bits. */
 export function assertPackedCodes(packed: PackedCodes, what = 'codes'): void {
   const { codes, codeBits, count } = packed;
-  if (!Number.isInteger(codeBits) || codeBits < 1) throw new DedupError(`Expected \`codeBits\` of ${what} to be a positive integer, got \`${codeBits}\``);
-  if (!Number.isInteger(count) || count < 0) throw new DedupError(`Expected \`count\` of ${what} to be a non-negative integer, got \`${count}\``);
+  if (!Number.isInteger(codeBits) || codeBits < 1)
+    throw new DedupError(`Expected \`codeBits\` of ${what} to be a positive integer, got \`${codeBits}\``);
+  if (!Number.isInteger(count) || count < 0)
+    throw new DedupError(`Expected \`count\` of ${what} to be a non-negative integer, got \`${count}\``);
   if (!(codes instanceof Uint8Array)) throw new DedupError(`Expected \`codes\` of ${what} to be a Uint8Array`);
   const expected = count * codeBytesOf(codeBits);
   if (codes.length !== expected) {
-    throw new DedupError(`Expected ${what} to hold count * ceil(codeBits / 8) = ${expected} bytes, got \`${codes.length}\``);
+    throw new DedupError(
+      `Expected ${what} to hold count * ceil(codeBits / 8) = ${expected} bytes, got \`${codes.length}\``,
+    );
   }
 }
 
@@ -41,7 +45,14 @@ const popcountTable = (() => {
  * @example
  * hammingDistance(codes, 16, 0, codes, 3, 128); // distance between items 0 and 3
  */
-export function hammingDistance(left: Uint8Array, codeBytes: number, first: number, right: Uint8Array, second: number, limit = Number.POSITIVE_INFINITY): number {
+export function hammingDistance(
+  left: Uint8Array,
+  codeBytes: number,
+  first: number,
+  right: Uint8Array,
+  second: number,
+  limit = Number.POSITIVE_INFINITY,
+): number {
   let distance = 0;
   const leftOffset = first * codeBytes;
   const rightOffset = second * codeBytes;
@@ -53,7 +64,13 @@ export function hammingDistance(left: Uint8Array, codeBytes: number, first: numb
 }
 
 /** Packs `values > threshold` (row-major, `count` rows of `codeBits` values) into codes. */
-export function packThresholded(values: ArrayLike<number>, count: number, codeBits: number, threshold: number, into?: Uint8Array): Uint8Array {
+export function packThresholded(
+  values: ArrayLike<number>,
+  count: number,
+  codeBits: number,
+  threshold: number,
+  into?: Uint8Array,
+): Uint8Array {
   const codeBytes = codeBytesOf(codeBits);
   const codes = into ?? new Uint8Array(count * codeBytes);
   for (let item = 0; item < count; item += 1) {

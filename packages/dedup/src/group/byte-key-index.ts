@@ -51,7 +51,10 @@ export class ByteKeyIndex {
     this.representative = representative.subarray(0, bucketCount);
     // Counting sort of items by bucket; items are visited in order, so members come out ascending.
     const starts = new Int32Array(bucketCount + 1);
-    for (let item = 0; item < count; item += 1) { const at = this.bucketOf[item]! + 1; starts[at] = starts[at]! + 1; }
+    for (let item = 0; item < count; item += 1) {
+      const at = this.bucketOf[item]! + 1;
+      starts[at] = starts[at]! + 1;
+    }
     for (let bucket = 0; bucket < bucketCount; bucket += 1) starts[bucket + 1] = starts[bucket + 1]! + starts[bucket]!;
     const cursor = starts.slice(0, bucketCount);
     const members = new Int32Array(count);
@@ -71,7 +74,16 @@ export class ByteKeyIndex {
     for (;;) {
       const bucket = this.table[slot]!;
       if (bucket === -1) return -1;
-      if (equalBytes(this.codes, this.representative[bucket]! * this.codeBytes + this.byteStart, queryCodes, offset, this.byteLength)) return bucket;
+      if (
+        equalBytes(
+          this.codes,
+          this.representative[bucket]! * this.codeBytes + this.byteStart,
+          queryCodes,
+          offset,
+          this.byteLength,
+        )
+      )
+        return bucket;
       slot = (slot + 1) & this.mask;
     }
   }
@@ -94,7 +106,14 @@ function hashBytes(bytes: Uint8Array, offset: number, length: number): number {
   return hash >>> 0;
 }
 
-function equalBytes(left: Uint8Array, leftOffset: number, right: Uint8Array, rightOffset: number, length: number): boolean {
-  for (let index = 0; index < length; index += 1) if (left[leftOffset + index] !== right[rightOffset + index]) return false;
+function equalBytes(
+  left: Uint8Array,
+  leftOffset: number,
+  right: Uint8Array,
+  rightOffset: number,
+  length: number,
+): boolean {
+  for (let index = 0; index < length; index += 1)
+    if (left[leftOffset + index] !== right[rightOffset + index]) return false;
   return true;
 }

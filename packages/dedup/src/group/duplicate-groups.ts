@@ -81,7 +81,8 @@ export function countGroupPairs(groups: DuplicateGroups): number {
 export function groupIndexOfItems(groups: DuplicateGroups): Int32Array {
   const groupOf = new Int32Array(groups.itemCount).fill(-1);
   for (let group = 0; group < groups.groupCount; group += 1) {
-    for (let position = groups.groupStarts[group]!; position < groups.groupStarts[group + 1]!; position += 1) groupOf[groups.members[position]!] = group;
+    for (let position = groups.groupStarts[group]!; position < groups.groupStarts[group + 1]!; position += 1)
+      groupOf[groups.members[position]!] = group;
   }
   return groupOf;
 }

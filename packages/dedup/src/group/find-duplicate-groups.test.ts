@@ -61,14 +61,21 @@ describe('findDuplicateGroups', () => {
     const codeBytes = codeBytesOf(64);
     for (let item = 0; item < count; item += 7) {
       const target = (item * 13 + 5) % count;
-      probeCodes.set(codes.subarray(target * codeBytes, (target + 1) * codeBytes), (item * probes + (item % probes)) * codeBytes);
+      probeCodes.set(
+        codes.subarray(target * codeBytes, (target + 1) * codeBytes),
+        (item * probes + (item % probes)) * codeBytes,
+      );
       if (item % 2 === 0) {
         const at = (item * probes + (item % probes)) * codeBytes;
         probeCodes[at] = probeCodes[at]! ^ 1;
       }
     }
     const input = { codes, codeBits: 64, count, probeCodes, probesPerItem: probes };
-    for (const [radius, probeRadius] of [[0, 0], [0, 1], [2, 1]] as const) {
+    for (const [radius, probeRadius] of [
+      [0, 0],
+      [0, 1],
+      [2, 1],
+    ] as const) {
       const groups = findDuplicateGroups(input, { radius, probeRadius });
       expect(leadersOf(groups)).toEqual(bruteForceGroupLeaders(input, radius, probeRadius));
     }
@@ -76,7 +83,9 @@ describe('findDuplicateGroups', () => {
 
   it('refuses a radius the code cannot be cut for, and malformed codes', () => {
     const codes = new Uint8Array(16);
-    expect(() => findDuplicateGroups({ codes, codeBits: 64, count: 2 }, { radius: 8 })).toThrow(/Expected `radius` to be an integer in 0\.\.7 for 64-bit codes/);
+    expect(() => findDuplicateGroups({ codes, codeBits: 64, count: 2 }, { radius: 8 })).toThrow(
+      /Expected `radius` to be an integer in 0\.\.7 for 64-bit codes/,
+    );
     expect(() => findDuplicateGroups({ codes, codeBits: 64, count: 3 })).toThrow(DedupError);
   });
 });

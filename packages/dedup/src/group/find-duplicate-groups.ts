@@ -62,17 +62,28 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
   const probesPerItem = input.probesPerItem ?? 0;
   const probeCodes = input.probeCodes;
   const thumbnails = input.thumbnails;
-  if (!Number.isInteger(probesPerItem) || probesPerItem < 0) throw new DedupError(`Expected \`probesPerItem\` to be a non-negative integer, got \`${probesPerItem}\``);
+  if (!Number.isInteger(probesPerItem) || probesPerItem < 0)
+    throw new DedupError(`Expected \`probesPerItem\` to be a non-negative integer, got \`${probesPerItem}\``);
   if (probesPerItem > 0 && (probeCodes === undefined || probeCodes.length !== count * probesPerItem * codeBytes)) {
-    throw new DedupError(`Expected \`probeCodes\` to hold count * probesPerItem * ${codeBytes} = ${count * probesPerItem * codeBytes} bytes, got \`${probeCodes?.length ?? 0}\``);
+    throw new DedupError(
+      `Expected \`probeCodes\` to hold count * probesPerItem * ${codeBytes} = ${count * probesPerItem * codeBytes} bytes, got \`${probeCodes?.length ?? 0}\``,
+    );
   }
-  if (thumbnails !== undefined && thumbnails.data.length !== count * thumbnails.size * thumbnails.size * thumbnails.channels) {
-    throw new DedupError(`Expected \`thumbnails\` to hold count * ${thumbnails.size} * ${thumbnails.size} * ${thumbnails.channels} = ${count * thumbnails.size * thumbnails.size * thumbnails.channels} bytes, got \`${thumbnails.data.length}\``);
+  if (
+    thumbnails !== undefined &&
+    thumbnails.data.length !== count * thumbnails.size * thumbnails.size * thumbnails.channels
+  ) {
+    throw new DedupError(
+      `Expected \`thumbnails\` to hold count * ${thumbnails.size} * ${thumbnails.size} * ${thumbnails.channels} = ${count * thumbnails.size * thumbnails.size * thumbnails.channels} bytes, got \`${thumbnails.data.length}\``,
+    );
   }
   const verification = resolveVerification(options.verification);
   const radius = options.radius ?? 0;
   const probeRadius = options.probeRadius ?? radius;
-  for (const [name, value] of [['radius', radius], ['probeRadius', probeRadius]] as const) {
+  for (const [name, value] of [
+    ['radius', radius],
+    ['probeRadius', probeRadius],
+  ] as const) {
     if (!Number.isInteger(value) || value < 0 || value >= codeBytes) {
       throw new DedupError(
         `Expected \`${name}\` to be an integer in 0..${codeBytes - 1} for ${codeBits}-bit codes (multi-index hashing cuts the code into radius + 1 byte-aligned parts), got \`${value}\``,
@@ -80,7 +91,8 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
     }
   }
   const maximumBucketSize = options.maximumBucketSize ?? 32;
-  if (!Number.isInteger(maximumBucketSize) || maximumBucketSize < 2) throw new DedupError(`Expected \`maximumBucketSize\` to be an integer >= 2, got \`${maximumBucketSize}\``);
+  if (!Number.isInteger(maximumBucketSize) || maximumBucketSize < 2)
+    throw new DedupError(`Expected \`maximumBucketSize\` to be an integer >= 2, got \`${maximumBucketSize}\``);
   const parts = Math.max(radius, probesPerItem > 0 ? probeRadius : 0) + 1;
   let oversizedBuckets = 0;
   let itemsInOversizedBuckets = 0;
@@ -182,12 +194,14 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
     if (keeperOf[item] !== -1) continue;
     if (exactIndex !== undefined) {
       const bucket = exactIndex.bucketOf[item]!;
-      if (!oversized(exactIndex.starts[bucket + 1]! - exactIndex.starts[bucket]!)) for (let position = exactIndex.starts[bucket]!; position < exactIndex.starts[bucket + 1]!; position += 1) {
-        const other = exactIndex.members[position]!;
-        if (other > item) consider(item, other);
-      }
+      if (!oversized(exactIndex.starts[bucket + 1]! - exactIndex.starts[bucket]!))
+        for (let position = exactIndex.starts[bucket]!; position < exactIndex.starts[bucket + 1]!; position += 1) {
+          const other = exactIndex.members[position]!;
+          if (other > item) consider(item, other);
+        }
     }
-    for (let position = neighbours.starts[item]!; position < neighbours.starts[item + 1]!; position += 1) consider(item, neighbours.others[position]!);
+    for (let position = neighbours.starts[item]!; position < neighbours.starts[item + 1]!; position += 1)
+      consider(item, neighbours.others[position]!);
   }
   const verifySeconds = (performance.now() - verifyStarted) / 1000;
   return collectStarGroups(keeperOf, count, {
@@ -200,7 +214,15 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
     verification:
       thumbnails === undefined
         ? null
-        : { measure: 'thumbnail-correlation', thumbnailSize: thumbnails.size, thumbnailChannels: thumbnails.channels, ...verification, checkedPairs, acceptedPairs, seconds: verifySeconds },
+        : {
+            measure: 'thumbnail-correlation',
+            thumbnailSize: thumbnails.size,
+            thumbnailChannels: thumbnails.channels,
+            ...verification,
+            checkedPairs,
+            acceptedPairs,
+            seconds: verifySeconds,
+          },
     groupedPairs: acceptedPairs,
     oversizedBuckets,
     itemsInOversizedBuckets,
@@ -233,7 +255,8 @@ class PairList {
   /** For each item, its larger partners, ascending, without repeats. */
   toAdjacency(count: number): { starts: Int32Array; others: Int32Array } {
     const starts = new Int32Array(count + 1);
-    for (let pair = 0; pair < this.length; pair += 1) starts[this.smaller[pair]! + 1] = starts[this.smaller[pair]! + 1]! + 1;
+    for (let pair = 0; pair < this.length; pair += 1)
+      starts[this.smaller[pair]! + 1] = starts[this.smaller[pair]! + 1]! + 1;
     for (let item = 0; item < count; item += 1) starts[item + 1] = starts[item + 1]! + starts[item]!;
     const cursor = starts.slice(0, count);
     const others = new Int32Array(this.length);
@@ -250,7 +273,8 @@ class PairList {
 function collectStarGroups(keeperOf: Int32Array, count: number, stats: GroupingStats): DuplicateGroups {
   // Group g is keeper g's star; keepers are visited in order, members come out ascending (keeper first).
   const size = new Int32Array(count);
-  for (let item = 0; item < count; item += 1) if (keeperOf[item] !== -1) size[keeperOf[item]!] = size[keeperOf[item]!]! + 1;
+  for (let item = 0; item < count; item += 1)
+    if (keeperOf[item] !== -1) size[keeperOf[item]!] = size[keeperOf[item]!]! + 1;
   const groupOf = new Int32Array(count).fill(-1);
   const starts: number[] = [0];
   for (let item = 0; item < count; item += 1) {

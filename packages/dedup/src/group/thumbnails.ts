@@ -50,7 +50,12 @@ export interface VerificationOptions {
 }
 
 /** The defaults of {@link VerificationOptions}. */
-export const defaultVerification: Required<VerificationOptions> = { maximumDistance: 0.04, maximumShift: 2, maximumMeanChange: 0.3, backgroundTolerance: 12 };
+export const defaultVerification: Required<VerificationOptions> = {
+  maximumDistance: 0.04,
+  maximumShift: 2,
+  maximumMeanChange: 0.3,
+  backgroundTolerance: 12,
+};
 
 /** Below this many foreground pixels (in either thumbnail, at a shift) the whole overlap is correlated instead. */
 export const minimumForegroundPixels = 8;
@@ -60,11 +65,17 @@ export const defaultThumbnailSize = 16;
 
 /** Fills in and checks verification options. */
 export function resolveVerification(options: VerificationOptions = {}): Required<VerificationOptions> {
-  const resolved = { ...defaultVerification, ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) };
+  const resolved = {
+    ...defaultVerification,
+    ...Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)),
+  };
   const { maximumDistance, maximumShift, maximumMeanChange, backgroundTolerance } = resolved;
-  if (!(Number.isFinite(maximumDistance) && maximumDistance >= 0 && maximumDistance <= 2)) throw new DedupError(`Expected \`maximumDistance\` to be a number in [0, 2], got \`${maximumDistance}\``);
-  if (!(Number.isInteger(maximumShift) && maximumShift >= 0 && maximumShift <= 8)) throw new DedupError(`Expected \`maximumShift\` to be an integer in 0..8, got \`${maximumShift}\``);
-  if (!(Number.isFinite(maximumMeanChange) && maximumMeanChange >= 0 && maximumMeanChange <= 1)) throw new DedupError(`Expected \`maximumMeanChange\` to be a number in [0, 1], got \`${maximumMeanChange}\``);
+  if (!(Number.isFinite(maximumDistance) && maximumDistance >= 0 && maximumDistance <= 2))
+    throw new DedupError(`Expected \`maximumDistance\` to be a number in [0, 2], got \`${maximumDistance}\``);
+  if (!(Number.isInteger(maximumShift) && maximumShift >= 0 && maximumShift <= 8))
+    throw new DedupError(`Expected \`maximumShift\` to be an integer in 0..8, got \`${maximumShift}\``);
+  if (!(Number.isFinite(maximumMeanChange) && maximumMeanChange >= 0 && maximumMeanChange <= 1))
+    throw new DedupError(`Expected \`maximumMeanChange\` to be a number in [0, 1], got \`${maximumMeanChange}\``);
   if (!(Number.isFinite(backgroundTolerance) && backgroundTolerance >= 0 && backgroundTolerance <= 255)) {
     throw new DedupError(`Expected \`backgroundTolerance\` to be a number in [0, 255], got \`${backgroundTolerance}\``);
   }
@@ -80,7 +91,9 @@ export function thumbnailBackground(thumbnails: Thumbnails, item: number, tolera
   if (tolerance <= 0 || size < 2) return undefined;
   const offset = item * size * size * channels;
   const border: number[] = [];
-  for (let y = 0; y < size; y += 1) for (let x = 0; x < size; x += 1) if (y === 0 || y === size - 1 || x === 0 || x === size - 1) border.push((y * size + x) * channels);
+  for (let y = 0; y < size; y += 1)
+    for (let x = 0; x < size; x += 1)
+      if (y === 0 || y === size - 1 || x === 0 || x === size - 1) border.push((y * size + x) * channels);
   const background = new Float64Array(channels);
   const values = new Float64Array(border.length);
   for (let channel = 0; channel < channels; channel += 1) {
@@ -94,7 +107,8 @@ export function thumbnailBackground(thumbnails: Thumbnails, item: number, tolera
   let near = 0;
   for (const at of border) {
     let within = true;
-    for (let channel = 0; channel < channels; channel += 1) if (Math.abs(data[offset + at + channel]! - background[channel]!) > tolerance) within = false;
+    for (let channel = 0; channel < channels; channel += 1)
+      if (Math.abs(data[offset + at + channel]! - background[channel]!) > tolerance) within = false;
     if (within) near += 1;
   }
   return 2 * near >= border.length ? background : undefined;
@@ -108,10 +122,15 @@ export function thumbnailBackground(thumbnails: Thumbnails, item: number, tolera
  * @example
  * const thumbnail = makeThumbnail(image, 16, 3); // 16 * 16 * 3 bytes
  */
-export function makeThumbnail(image: RawImage, size: number, channels: 1 | 3 = image.channels >= 3 ? 3 : 1): Uint8Array {
+export function makeThumbnail(
+  image: RawImage,
+  size: number,
+  channels: 1 | 3 = image.channels >= 3 ? 3 : 1,
+): Uint8Array {
   const { width, height, data } = image;
   const inputChannels = image.channels;
-  if (!Number.isInteger(size) || size < 1) throw new DedupError(`Expected the thumbnail size to be a positive integer, got \`${size}\``);
+  if (!Number.isInteger(size) || size < 1)
+    throw new DedupError(`Expected the thumbnail size to be a positive integer, got \`${size}\``);
   const colour = inputChannels >= 3;
   const output = new Uint8Array(size * size * channels);
   const spans = (inputSide: number) =>
@@ -119,7 +138,8 @@ export function makeThumbnail(image: RawImage, size: number, channels: 1 | 3 = i
       const from = (cell * inputSide) / size;
       const to = ((cell + 1) * inputSide) / size;
       const pixels: [number, number][] = [];
-      for (let pixel = Math.floor(from); pixel < Math.ceil(to); pixel += 1) pixels.push([pixel, Math.min(to, pixel + 1) - Math.max(from, pixel)]);
+      for (let pixel = Math.floor(from); pixel < Math.ceil(to); pixel += 1)
+        pixels.push([pixel, Math.min(to, pixel + 1) - Math.max(from, pixel)]);
       return pixels;
     });
   const columns = spans(width);
@@ -135,13 +155,17 @@ export function makeThumbnail(image: RawImage, size: number, channels: 1 | 3 = i
           area += weight;
           const at = (y * width + x) * inputChannels;
           if (channels === 3) {
-            for (let channel = 0; channel < 3; channel += 1) sums[channel] = sums[channel]! + weight * data[at + (colour ? channel : 0)]!;
+            for (let channel = 0; channel < 3; channel += 1)
+              sums[channel] = sums[channel]! + weight * data[at + (colour ? channel : 0)]!;
           } else {
-            sums[0] = sums[0]! + weight * (colour ? 0.299 * data[at]! + 0.587 * data[at + 1]! + 0.114 * data[at + 2]! : data[at]!);
+            sums[0] =
+              sums[0]! +
+              weight * (colour ? 0.299 * data[at]! + 0.587 * data[at + 1]! + 0.114 * data[at + 2]! : data[at]!);
           }
         }
       }
-      for (let channel = 0; channel < channels; channel += 1) output[(row * size + column) * channels + channel] = Math.round(sums[channel]! / area);
+      for (let channel = 0; channel < channels; channel += 1)
+        output[(row * size + column) * channels + channel] = Math.round(sums[channel]! / area);
     }
   }
   return output;
@@ -153,7 +177,13 @@ export function makeThumbnail(image: RawImage, size: number, channels: 1 | 3 = i
  * `maximumMeanChange`. 0 for identical thumbnails; two flat thumbnails of similar brightness are 0.
  * With `stopAt`, returns as soon as some shift is within it (a value <= stopAt, not necessarily the smallest).
  */
-export function thumbnailDistance(thumbnails: Thumbnails, first: number, second: number, options: Required<VerificationOptions>, stopAt = Number.NEGATIVE_INFINITY): number {
+export function thumbnailDistance(
+  thumbnails: Thumbnails,
+  first: number,
+  second: number,
+  options: Required<VerificationOptions>,
+  stopAt = Number.NEGATIVE_INFINITY,
+): number {
   const { data, size, channels } = thumbnails;
   const stride = size * size * channels;
   const a = first * stride;
@@ -213,7 +243,13 @@ export function thumbnailDistance(thumbnails: Thumbnails, first: number, second:
           sumAA += valueA * valueA;
           sumBB += valueB * valueB;
           sumAB += valueA * valueB;
-          if (!foreground && (backgroundA === undefined || Math.abs(valueA - backgroundA[channel]!) > tolerance || backgroundB === undefined || Math.abs(valueB - backgroundB[channel]!) > tolerance)) {
+          if (
+            !foreground &&
+            (backgroundA === undefined ||
+              Math.abs(valueA - backgroundA[channel]!) > tolerance ||
+              backgroundB === undefined ||
+              Math.abs(valueB - backgroundB[channel]!) > tolerance)
+          ) {
             foreground = true;
           }
         }
@@ -231,7 +267,8 @@ export function thumbnailDistance(thumbnails: Thumbnails, first: number, second:
         }
       }
     }
-    if (masked && frontCount >= minimumForegroundPixels * channels) return correlationDistance(frontCount, frontA, frontB, frontAA, frontBB, frontAB);
+    if (masked && frontCount >= minimumForegroundPixels * channels)
+      return correlationDistance(frontCount, frontA, frontB, frontAA, frontBB, frontAB);
     return correlationDistance(rowCount * columnCount * channels, sumA, sumB, sumAA, sumBB, sumAB);
   };
   let best = shiftDistance(plans[0]!);
@@ -244,7 +281,14 @@ export function thumbnailDistance(thumbnails: Thumbnails, first: number, second:
 }
 
 /** 1 - Pearson r from the count and sums of a, b, a^2, b^2 and ab. */
-function correlationDistance(count: number, sumA: number, sumB: number, sumAA: number, sumBB: number, sumAB: number): number {
+function correlationDistance(
+  count: number,
+  sumA: number,
+  sumB: number,
+  sumAA: number,
+  sumBB: number,
+  sumAB: number,
+): number {
   if (count === 0) return Number.POSITIVE_INFINITY;
   const varianceA = sumAA - (sumA * sumA) / count;
   const varianceB = sumBB - (sumB * sumB) / count;
@@ -299,7 +343,10 @@ function shiftPlans(size: number, steps: number): readonly ShiftPlan[] {
     const at = new Int32Array(2 * positions.length);
     const weight = new Float64Array(2 * positions.length);
     positions.forEach((x, index) => {
-      for (const [slot, offset] of [[0, offsetA], [1, offsetB]] as const) {
+      for (const [slot, offset] of [
+        [0, offsetA],
+        [1, offsetB],
+      ] as const) {
         const floor = Math.floor(x + offset);
         at[2 * index + slot] = floor;
         weight[2 * index + slot] = x + offset - floor;
@@ -308,17 +355,31 @@ function shiftPlans(size: number, steps: number): readonly ShiftPlan[] {
     return { at, weight, count: positions.length };
   };
   const shifts: [number, number][] = [[0, 0]];
-  for (let stepY = -steps; stepY <= steps; stepY += 1) for (let stepX = -steps; stepX <= steps; stepX += 1) if (stepX !== 0 || stepY !== 0) shifts.push([stepX / 2, stepY / 2]);
+  for (let stepY = -steps; stepY <= steps; stepY += 1)
+    for (let stepX = -steps; stepX <= steps; stepX += 1)
+      if (stepX !== 0 || stepY !== 0) shifts.push([stepX / 2, stepY / 2]);
   const plans = shifts.map(([shiftX, shiftY]) => {
     const columns = axis(shiftX);
     const rows = axis(shiftY);
-    return { columnAt: columns.at, columnWeight: columns.weight, columnCount: columns.count, rowAt: rows.at, rowWeight: rows.weight, rowCount: rows.count };
+    return {
+      columnAt: columns.at,
+      columnWeight: columns.weight,
+      columnCount: columns.count,
+      rowAt: rows.at,
+      rowWeight: rows.weight,
+      rowCount: rows.count,
+    };
   });
   planCache.set(key, plans);
   return plans;
 }
 
 /** True when the pair passes verification (see {@link thumbnailDistance}). */
-export function verifyThumbnailPair(thumbnails: Thumbnails, first: number, second: number, options: Required<VerificationOptions>): boolean {
+export function verifyThumbnailPair(
+  thumbnails: Thumbnails,
+  first: number,
+  second: number,
+  options: Required<VerificationOptions>,
+): boolean {
   return thumbnailDistance(thumbnails, first, second, options, options.maximumDistance) <= options.maximumDistance;
 }

@@ -5,7 +5,13 @@ import { describe, expect, it } from 'vitest';
 
 import { groupMembers } from './duplicate-groups';
 import { findDuplicateGroups } from './find-duplicate-groups';
-import { makeThumbnail, resolveVerification, thumbnailBackground, thumbnailDistance, type Thumbnails } from './thumbnails';
+import {
+  makeThumbnail,
+  resolveVerification,
+  thumbnailBackground,
+  thumbnailDistance,
+  type Thumbnails,
+} from './thumbnails';
 
 /** A smooth 32x32 gray test image: a diagonal gradient plus a bright square at (x0, y0). */
 function picture(x0: number, y0: number, gain = 1): RawImage {
@@ -71,7 +77,10 @@ describe('findDuplicateGroups: no chaining', () => {
     expect(distance(0, 3)).toBeGreaterThan(maximumDistance);
     expect(distance(2, 3)).toBeGreaterThan(maximumDistance);
     const codes = new Uint8Array(4); // every code equal: all six pairs are candidates
-    const groups = findDuplicateGroups({ codes, codeBits: 8, count: 4, thumbnails }, { verification: { maximumDistance, maximumShift: 0 } });
+    const groups = findDuplicateGroups(
+      { codes, codeBits: 8, count: 4, thumbnails },
+      { verification: { maximumDistance, maximumShift: 0 } },
+    );
     expect(groups.groupCount).toBe(1);
     expect(Array.from(groupMembers(groups, 0))).toEqual([0, 1]);
     const verification = groups.stats.verification!;
@@ -114,7 +123,9 @@ describe('thumbnails', () => {
   it('makes gray from RGB with the Rec. 601 luma weights and repeats gray into RGB', () => {
     const rgb: RawImage = { width: 1, height: 1, channels: 3, data: new Uint8Array([200, 100, 50]) };
     expect(Array.from(makeThumbnail(rgb, 1, 1))).toEqual([Math.round(0.299 * 200 + 0.587 * 100 + 0.114 * 50)]);
-    expect(Array.from(makeThumbnail({ width: 1, height: 1, channels: 1, data: new Uint8Array([77]) } as RawImage, 1, 3))).toEqual([77, 77, 77]);
+    expect(
+      Array.from(makeThumbnail({ width: 1, height: 1, channels: 1, data: new Uint8Array([77]) } as RawImage, 1, 3)),
+    ).toEqual([77, 77, 77]);
   });
 
   it('measures 1 - Pearson correlation at zero shift, ignores a brightness gain, and refuses a large brightness change', () => {
@@ -130,7 +141,9 @@ describe('thumbnails', () => {
   it('finds a copy moved by 2 input pixels (1 thumbnail pixel) and by 1 input pixel (half a thumbnail pixel)', () => {
     const shifted = (image: RawImage, dx: number) => {
       const data = new Uint8Array(32 * 32);
-      for (let y = 0; y < 32; y += 1) for (let x = 0; x < 32; x += 1) data[y * 32 + x] = x - dx >= 0 && x - dx < 32 ? image.data[y * 32 + x - dx]! : 0;
+      for (let y = 0; y < 32; y += 1)
+        for (let x = 0; x < 32; x += 1)
+          data[y * 32 + x] = x - dx >= 0 && x - dx < 32 ? image.data[y * 32 + x - dx]! : 0;
       return { ...image, data };
     };
     const original = picture(8, 8);
@@ -146,28 +159,39 @@ describe('thumbnails', () => {
 describe('verification without the shared background', () => {
   // Made by scripts/make-verification-fixture.py with Debian's numpy: thumbnails and 1 - numpy.corrcoef over the pixels
   // that are not background in both (zero shift), and over every pixel.
-  const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/verification.json', import.meta.url), 'utf8')) as {
+  const fixture = JSON.parse(
+    readFileSync(new URL('../../test/fixtures/verification.json', import.meta.url), 'utf8'),
+  ) as {
     size: number;
     channels: number;
     tolerance: number;
     thumbnails: number[][];
     cases: { first: number; second: number; distance: number; pixels: number; wholeDistance: number }[];
   };
-  const thumbnails: Thumbnails = { data: Uint8Array.from(fixture.thumbnails.flat()), size: fixture.size, channels: fixture.channels };
+  const thumbnails: Thumbnails = {
+    data: Uint8Array.from(fixture.thumbnails.flat()),
+    size: fixture.size,
+    channels: fixture.channels,
+  };
 
-  it.each(fixture.cases.map((entry) => [entry.first, entry.second, entry] as const))('gives numpy\'s distance for thumbnails %i and %i', (first, second, entry) => {
-    const masked = resolveVerification({ maximumShift: 0, backgroundTolerance: fixture.tolerance });
-    const whole = resolveVerification({ maximumShift: 0, backgroundTolerance: 0 });
-    expect(thumbnailDistance(thumbnails, first, second, masked)).toBeCloseTo(entry.distance, 9);
-    expect(thumbnailDistance(thumbnails, first, second, whole)).toBeCloseTo(entry.wholeDistance, 9);
-  });
+  it.each(fixture.cases.map((entry) => [entry.first, entry.second, entry] as const))(
+    "gives numpy's distance for thumbnails %i and %i",
+    (first, second, entry) => {
+      const masked = resolveVerification({ maximumShift: 0, backgroundTolerance: fixture.tolerance });
+      const whole = resolveVerification({ maximumShift: 0, backgroundTolerance: 0 });
+      expect(thumbnailDistance(thumbnails, first, second, masked)).toBeCloseTo(entry.distance, 9);
+      expect(thumbnailDistance(thumbnails, first, second, whole)).toBeCloseTo(entry.wholeDistance, 9);
+    },
+  );
 
   it('tells two different icons on white apart that the whole-thumbnail correlation passes, and keeps a noisy copy', () => {
     const masked = resolveVerification({ maximumShift: 0, backgroundTolerance: fixture.tolerance });
     const whole = resolveVerification({ maximumShift: 0, backgroundTolerance: 0 });
     // Icons 0 and 1 share the disc on white and differ in the glyph; 2 is icon 0 with noise.
     expect(thumbnailDistance(thumbnails, 0, 1, whole)).toBeLessThan(0.1);
-    expect(thumbnailDistance(thumbnails, 0, 1, masked)).toBeGreaterThan(2.5 * thumbnailDistance(thumbnails, 0, 1, whole));
+    expect(thumbnailDistance(thumbnails, 0, 1, masked)).toBeGreaterThan(
+      2.5 * thumbnailDistance(thumbnails, 0, 1, whole),
+    );
     expect(thumbnailDistance(thumbnails, 0, 2, masked)).toBeLessThan(0.01);
   });
 
@@ -175,6 +199,8 @@ describe('verification without the shared background', () => {
     expect(Array.from(thumbnailBackground(thumbnails, 0, 12)!)).toEqual([255, 255, 255]);
     expect(thumbnailBackground(thumbnails, 3, 12)).toBeUndefined();
     expect(thumbnailBackground(thumbnails, 0, 0)).toBeUndefined();
-    expect(() => resolveVerification({ backgroundTolerance: -1 })).toThrow('Expected `backgroundTolerance` to be a number in [0, 255], got `-1`');
+    expect(() => resolveVerification({ backgroundTolerance: -1 })).toThrow(
+      'Expected `backgroundTolerance` to be a number in [0, 255], got `-1`',
+    );
   });
 });

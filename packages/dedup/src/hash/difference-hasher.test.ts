@@ -10,7 +10,10 @@ const fixtures = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'diff
 
 /** dHash bits computed by PIL as the Python `imagehash` package does (scripts/make-difference-hash-fixture.py). */
 async function reference(): Promise<Record<string, Record<'8' | '16', number[]>>> {
-  return JSON.parse(await readFile(join(fixtures, 'expected.json'), 'utf8')) as Record<string, Record<'8' | '16', number[]>>;
+  return JSON.parse(await readFile(join(fixtures, 'expected.json'), 'utf8')) as Record<
+    string,
+    Record<'8' | '16', number[]>
+  >;
 }
 
 describe('createDifferenceHasher', () => {
@@ -31,9 +34,17 @@ describe('createDifferenceHasher', () => {
   });
 
   it('sets every bit for brightness rising to the right and none for falling', async () => {
-    const rising = { width: 18, height: 16, channels: 1 as const, data: Uint8Array.from({ length: 18 * 16 }, (_, index) => (index % 18) * 14) };
+    const rising = {
+      width: 18,
+      height: 16,
+      channels: 1 as const,
+      data: Uint8Array.from({ length: 18 * 16 }, (_, index) => (index % 18) * 14),
+    };
     const falling = { ...rising, data: Uint8Array.from(rising.data, (value) => 255 - value) };
-    const [up, down] = [await createDifferenceHasher().hashImages([rising]), await createDifferenceHasher().hashImages([falling])];
+    const [up, down] = [
+      await createDifferenceHasher().hashImages([rising]),
+      await createDifferenceHasher().hashImages([falling]),
+    ];
     expect(Array.from(up)).toEqual(new Array(8).fill(255));
     expect(Array.from(down)).toEqual(new Array(8).fill(0));
   });

@@ -19,7 +19,8 @@ export interface DifferenceHasherOptions {
  */
 export function createDifferenceHasher(options: DifferenceHasherOptions = {}): ImageHasher {
   const hashSize = options.hashSize ?? 8;
-  if (!Number.isInteger(hashSize) || hashSize < 2 || hashSize > 64) throw new DedupError(`Expected \`hashSize\` to be an integer in 2..64, got \`${hashSize}\``);
+  if (!Number.isInteger(hashSize) || hashSize < 2 || hashSize > 64)
+    throw new DedupError(`Expected \`hashSize\` to be an integer in 2..64, got \`${hashSize}\``);
   const codeBits = hashSize * hashSize;
   const codeBytes = Math.ceil(codeBits / 8);
   return {
@@ -46,12 +47,19 @@ export function createDifferenceHasher(options: DifferenceHasherOptions = {}): I
 }
 
 /** PIL's `convert('L')`: ITU-R 601-2 luma in 16-bit fixed point, as integers 0..255 (alpha ignored). */
-export function toGray(image: RawImage): { readonly width: number; readonly height: number; readonly data: Uint8Array } {
+export function toGray(image: RawImage): {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+} {
   const { width, height, channels, data } = image;
   const gray = new Uint8Array(width * height);
   for (let pixel = 0; pixel < width * height; pixel += 1) {
     const offset = pixel * channels;
-    gray[pixel] = channels >= 3 ? (data[offset]! * 19595 + data[offset + 1]! * 38470 + data[offset + 2]! * 7471 + 0x8000) >> 16 : data[offset]!;
+    gray[pixel] =
+      channels >= 3
+        ? (data[offset]! * 19595 + data[offset + 1]! * 38470 + data[offset + 2]! * 7471 + 0x8000) >> 16
+        : data[offset]!;
   }
   return { width, height, data: gray };
 }
@@ -64,7 +72,10 @@ function lanczos(x: number): number {
 }
 
 /** Fixed-point Lanczos-3 weights for resampling `inputSize` samples to `outputSize`, as PIL computes them. */
-function resampleWeights(inputSize: number, outputSize: number): { readonly starts: Int32Array; readonly weights: Int32Array[] } {
+function resampleWeights(
+  inputSize: number,
+  outputSize: number,
+): { readonly starts: Int32Array; readonly weights: Int32Array[] } {
   const scale = inputSize / outputSize;
   const filterScale = Math.max(scale, 1);
   const support = 3 * filterScale;
@@ -77,10 +88,14 @@ function resampleWeights(inputSize: number, outputSize: number): { readonly star
     const raw = Array.from({ length: count }, (_, index) => lanczos((index + first - center + 0.5) / filterScale));
     const total = raw.reduce((sum, weight) => sum + weight, 0);
     starts[output] = first;
-    weights.push(Int32Array.from(raw, (weight) => {
-      const normalised = total === 0 ? weight : weight / total;
-      return Math.trunc(normalised < 0 ? -0.5 + normalised * (1 << precisionBits) : 0.5 + normalised * (1 << precisionBits));
-    }));
+    weights.push(
+      Int32Array.from(raw, (weight) => {
+        const normalised = total === 0 ? weight : weight / total;
+        return Math.trunc(
+          normalised < 0 ? -0.5 + normalised * (1 << precisionBits) : 0.5 + normalised * (1 << precisionBits),
+        );
+      }),
+    );
   }
   return { starts, weights };
 }
@@ -96,7 +111,11 @@ function clip8(value: number): number {
  * horizontal pass then vertical, fixed-point weights, rounding to bytes between passes), so that dHash codes match
  * those of the Python `imagehash` package.
  */
-export function resizeGrayLanczos(gray: { readonly width: number; readonly height: number; readonly data: Uint8Array }, width: number, height: number): Uint8Array {
+export function resizeGrayLanczos(
+  gray: { readonly width: number; readonly height: number; readonly data: Uint8Array },
+  width: number,
+  height: number,
+): Uint8Array {
   let current = gray.data;
   let currentWidth = gray.width;
   if (width !== gray.width) {
@@ -106,7 +125,8 @@ export function resizeGrayLanczos(gray: { readonly width: number; readonly heigh
       for (let column = 0; column < width; column += 1) {
         const taps = weights[column]!;
         let sum = 2 ** (precisionBits - 1);
-        for (let tap = 0; tap < taps.length; tap += 1) sum += current[row * currentWidth + starts[column]! + tap]! * taps[tap]!;
+        for (let tap = 0; tap < taps.length; tap += 1)
+          sum += current[row * currentWidth + starts[column]! + tap]! * taps[tap]!;
         next[row * width + column] = clip8(sum);
       }
     }
@@ -120,7 +140,8 @@ export function resizeGrayLanczos(gray: { readonly width: number; readonly heigh
       const taps = weights[row]!;
       for (let column = 0; column < currentWidth; column += 1) {
         let sum = 2 ** (precisionBits - 1);
-        for (let tap = 0; tap < taps.length; tap += 1) sum += current[(starts[row]! + tap) * currentWidth + column]! * taps[tap]!;
+        for (let tap = 0; tap < taps.length; tap += 1)
+          sum += current[(starts[row]! + tap) * currentWidth + column]! * taps[tap]!;
         next[row * currentWidth + column] = clip8(sum);
       }
     }

@@ -20,7 +20,10 @@ export function createExactPixelHasher(): ImageHasher {
     hashImages: async (images: readonly RawImage[]) => {
       const codes = new Uint8Array(images.length * 16);
       images.forEach((image, index) => {
-        const digest = createHash('sha256').update(`${image.width}x${image.height}x${image.channels}:`).update(image.data).digest();
+        const digest = createHash('sha256')
+          .update(`${image.width}x${image.height}x${image.channels}:`)
+          .update(image.data)
+          .digest();
         codes.set(digest.subarray(0, 16), index * 16);
       });
       return codes;

@@ -44,9 +44,16 @@ describe('hashSource', () => {
       { key: 'truncated.png', label: undefined, payload: { encoded: png.subarray(0, 40) } },
       { key: 'good-4.png', label: undefined, payload: samples[1]!.image },
     ];
-    const source = defineSource({ description: 'mixed files', length: items.length, readItem: async (index) => items[index]! });
+    const source = defineSource({
+      description: 'mixed files',
+      length: items.length,
+      readItem: async (index) => items[index]!,
+    });
     const events: HashEvent[] = [];
-    const hashes = await hashSource(source, createExactPixelHasher(), { transform, onEvent: (event) => events.push(event) });
+    const hashes = await hashSource(source, createExactPixelHasher(), {
+      transform,
+      onEvent: (event) => events.push(event),
+    });
     expect(hashes.count).toBe(3);
     expect(hashes.itemsRead).toBe(5);
     expect(Array.from(hashes.indices)).toEqual([0, 2, 4]);
@@ -63,11 +70,17 @@ describe('hashSource', () => {
   });
 
   it('skips items that come out in the wrong shape', async () => {
-    const wrong = { key: 'wide', label: undefined, image: { width: 20, height: 16, channels: 1 as const, data: new Uint8Array(320) } };
+    const wrong = {
+      key: 'wide',
+      label: undefined,
+      image: { width: 20, height: 16, channels: 1 as const, data: new Uint8Array(320) },
+    };
     const hasher = SemanticHasher.create({ architecture });
     const hashes = await hashSource(createMemorySource([samples[0]!, wrong]), hasher, { transform: [toGrayscale()] });
     expect(hashes.count).toBe(1);
-    expect(hashes.skipped).toEqual([{ index: 1, key: 'wide', reason: 'came out 20x16x1 after the transform; the hasher takes 16x16x1' }]);
+    expect(hashes.skipped).toEqual([
+      { index: 1, key: 'wide', reason: 'came out 20x16x1 after the transform; the hasher takes 16x16x1' },
+    ]);
     hasher.dispose();
   });
 
@@ -89,10 +102,18 @@ describe('hashSource', () => {
       },
     });
     await expect(interrupted).rejects.toMatchObject({ name: 'AbortError' });
-    expect((await readdir(directory)).filter((name) => name.endsWith('.json') && name.startsWith('chunk')).length).toBe(3);
+    expect((await readdir(directory)).filter((name) => name.endsWith('.json') && name.startsWith('chunk')).length).toBe(
+      3,
+    );
 
     const events: HashEvent[] = [];
-    const resumed = await hashSource(source, hasher, { transform, directory, chunkSize: 8, batchSize: 4, onEvent: (event) => events.push(event) });
+    const resumed = await hashSource(source, hasher, {
+      transform,
+      directory,
+      chunkSize: 8,
+      batchSize: 4,
+      onEvent: (event) => events.push(event),
+    });
     expect(events[0]).toEqual({ status: 'start', total: 40, resumedFrom: 24, chunksLoaded: 3 });
     expect(resumed.resumedFrom).toBe(24);
     // Only the rest was hashed this time.
@@ -104,7 +125,12 @@ describe('hashSource', () => {
 
     // A finished store is read back without hashing anything.
     const again: HashEvent[] = [];
-    const reread = await hashSource(source, hasher, { transform, directory, chunkSize: 8, onEvent: (event) => again.push(event) });
+    const reread = await hashSource(source, hasher, {
+      transform,
+      directory,
+      chunkSize: 8,
+      onEvent: (event) => again.push(event),
+    });
     expect(again.some((event) => event.status === 'progress')).toBe(false);
     expect(reread.codes).toEqual(reference.codes);
     hasher.dispose();
@@ -117,7 +143,9 @@ describe('hashSource', () => {
     const second = SemanticHasher.create({ architecture, seed: 2 });
     await hashSource(source, first, { transform, directory });
     await expect(hashSource(source, second, { transform, directory })).rejects.toThrow(
-      new RegExp(`${join(directory, 'manifest.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: these hashes were made differently, so they cannot be resumed: fingerprint`),
+      new RegExp(
+        `${join(directory, 'manifest.json').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: these hashes were made differently, so they cannot be resumed: fingerprint`,
+      ),
     );
     const restarted = await hashSource(source, second, { transform, directory, restart: true });
     expect(restarted.fingerprint).toBe(await second.fingerprint());

@@ -1,4 +1,17 @@
-import { defineSource, isWholeDataset, iterateSamples, shardItemPosition, shardSource, toRgb, wholeDataset, writeShardManifest, type ImageSource, type ImageTransform, type RawImage, type Shard } from '@dcgan/data';
+import {
+  defineSource,
+  isWholeDataset,
+  iterateSamples,
+  shardItemPosition,
+  shardSource,
+  toRgb,
+  wholeDataset,
+  writeShardManifest,
+  type ImageSource,
+  type ImageTransform,
+  type RawImage,
+  type Shard,
+} from '@dcgan/data';
 
 import { DedupError } from '../errors/dedup-error';
 import { codeBytesOf } from '../group/binary-code';
@@ -62,11 +75,29 @@ export interface HashSourceOptions {
 
 /** Progress of {@link hashSource}, tagged by `status`. */
 export type HashEvent =
-  | { readonly status: 'start'; readonly total: number | undefined; readonly resumedFrom: number; readonly chunksLoaded: number }
-  | { readonly status: 'progress'; readonly itemsRead: number; readonly hashed: number; readonly skippedCount: number; readonly total: number | undefined; readonly imagesPerSecond: number }
+  | {
+      readonly status: 'start';
+      readonly total: number | undefined;
+      readonly resumedFrom: number;
+      readonly chunksLoaded: number;
+    }
+  | {
+      readonly status: 'progress';
+      readonly itemsRead: number;
+      readonly hashed: number;
+      readonly skippedCount: number;
+      readonly total: number | undefined;
+      readonly imagesPerSecond: number;
+    }
   | { readonly status: 'skipped'; readonly index: number; readonly key: string; readonly reason: string }
   | { readonly status: 'chunk-written'; readonly chunk: number; readonly itemsRead: number; readonly file: string }
-  | { readonly status: 'done'; readonly itemsRead: number; readonly hashed: number; readonly skippedCount: number; readonly seconds: number };
+  | {
+      readonly status: 'done';
+      readonly itemsRead: number;
+      readonly hashed: number;
+      readonly skippedCount: number;
+      readonly seconds: number;
+    };
 
 /** The codes of a whole source, ready for `findDuplicateGroups`; position `i` is source item `indices[i]`. */
 export interface SourceHashes extends CodesToGroup {
@@ -109,19 +140,30 @@ function describeTransform(transform: ImageTransform): unknown {
  * const hashes = await hashSource(await openMnistPackage(), hasher, { transform: [pad(32), toRgb()], directory: 'runs/mnist/hashes' });
  * const groups = findDuplicateGroups(hashes);
  */
-export async function hashSource(source: ImageSource, hasher: ImageHasher, options: HashSourceOptions = {}): Promise<SourceHashes> {
+export async function hashSource(
+  source: ImageSource,
+  hasher: ImageHasher,
+  options: HashSourceOptions = {},
+): Promise<SourceHashes> {
   const started = performance.now();
   const chunkSize = options.chunkSize ?? 4096;
   const batchSize = options.batchSize ?? 256;
   const shiftProbes = options.shiftProbes ?? 0;
-  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new DedupError(`Expected \`chunkSize\` to be a positive integer, got \`${chunkSize}\``);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new DedupError(`Expected \`batchSize\` to be a positive integer, got \`${batchSize}\``);
+  if (!Number.isInteger(chunkSize) || chunkSize < 1)
+    throw new DedupError(`Expected \`chunkSize\` to be a positive integer, got \`${chunkSize}\``);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new DedupError(`Expected \`batchSize\` to be a positive integer, got \`${batchSize}\``);
   const thumbnailSize = options.thumbnailSize ?? defaultThumbnailSize;
-  if (!Number.isInteger(thumbnailSize) || thumbnailSize < 0 || thumbnailSize > 64) throw new DedupError(`Expected \`thumbnailSize\` to be an integer in 0..64, got \`${thumbnailSize}\``);
+  if (!Number.isInteger(thumbnailSize) || thumbnailSize < 0 || thumbnailSize > 64)
+    throw new DedupError(`Expected \`thumbnailSize\` to be an integer in 0..64, got \`${thumbnailSize}\``);
   const offsets = shiftOffsets(shiftProbes);
   const probesPerItem = offsets.length;
   const shape = hasher.inputShape;
-  const transform = options.transform ?? (shape === undefined ? [toRgb()] : defaultHasherTransform({ imageWidth: shape.width, imageHeight: shape.height, channels: shape.channels }));
+  const transform =
+    options.transform ??
+    (shape === undefined
+      ? [toRgb()]
+      : defaultHasherTransform({ imageWidth: shape.width, imageHeight: shape.height, channels: shape.channels }));
   const codeBytes = codeBytesOf(hasher.codeBits);
   // Thumbnails in the hasher's channels; hashers without an input shape (exact pixels, dHash) get RGB ones.
   const thumbnailChannels: 1 | 3 = shape !== undefined && shape.channels === 1 ? 1 : 3;
@@ -157,7 +199,14 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
   const chunks: HashChunk[] = store === undefined ? [] : await store.readChunks();
   const resumedFrom = chunks.reduce((sum, chunk) => sum + chunk.itemsRead, 0);
   const total = walked.length;
-  if (store !== undefined && sharded) await writeShardManifest(store.directory, { stage: hashShardStage, shard, items: resumedFrom, complete: false, settings: { ...store.manifest, shard: undefined } });
+  if (store !== undefined && sharded)
+    await writeShardManifest(store.directory, {
+      stage: hashShardStage,
+      shard,
+      items: resumedFrom,
+      complete: false,
+      settings: { ...store.manifest, shard: undefined },
+    });
   options.onEvent?.({ status: 'start', total, resumedFrom, chunksLoaded: chunks.length });
 
   let itemsRead = resumedFrom;
@@ -182,12 +231,14 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     if (batch.length === 0) return;
     const images = batch.map((entry) => entry.image);
     chunkCodes.push(await hasher.hashImages(images));
-    if (thumbnailSize > 0) for (const image of images) chunkThumbnails.push(makeThumbnail(image, thumbnailSize, thumbnailChannels));
+    if (thumbnailSize > 0)
+      for (const image of images) chunkThumbnails.push(makeThumbnail(image, thumbnailSize, thumbnailChannels));
     firstWidth ??= images[0]?.width;
     if (probesPerItem > 0) {
       // Item-major: all probes of the first image, then of the second...
       const probes = images.flatMap((image) => offsets.map(([dx, dy]) => shiftImage(image, dx, dy)));
-      for (let from = 0; from < probes.length; from += batchSize * 4) chunkProbeCodes.push(await hasher.hashImages(probes.slice(from, from + batchSize * 4)));
+      for (let from = 0; from < probes.length; from += batchSize * 4)
+        chunkProbeCodes.push(await hasher.hashImages(probes.slice(from, from + batchSize * 4)));
     }
     for (const entry of batch) {
       chunkIndices.push(entry.index);
@@ -197,7 +248,14 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     rateWindowCount += batch.length;
     batch = [];
     const now = performance.now();
-    options.onEvent?.({ status: 'progress', itemsRead, hashed, skippedCount, total, imagesPerSecond: rateWindowCount / Math.max(1e-9, (now - rateWindowStart) / 1000) });
+    options.onEvent?.({
+      status: 'progress',
+      itemsRead,
+      hashed,
+      skippedCount,
+      total,
+      imagesPerSecond: rateWindowCount / Math.max(1e-9, (now - rateWindowStart) / 1000),
+    });
     if (now - rateWindowStart > 5000) {
       rateWindowStart = now;
       rateWindowCount = 0;
@@ -217,7 +275,9 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
       codes: concatenate([...chunkCodes, ...chunkProbeCodes, ...chunkThumbnails]),
     };
     if (chunk.codes.length !== chunkIndices.length * (codeBytes * (1 + probesPerItem) + thumbnailBytes)) {
-      throw new DedupError(`The ${hasher.kind} hasher returned ${chunk.codes.length} bytes of codes for ${chunkIndices.length} images; expected ${codeBytes} bytes per code`);
+      throw new DedupError(
+        `The ${hasher.kind} hasher returned ${chunk.codes.length} bytes of codes for ${chunkIndices.length} images; expected ${codeBytes} bytes per code`,
+      );
     }
     chunks.push(chunk);
     if (store !== undefined) {
@@ -253,15 +313,28 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
       itemsRead += 1;
     },
   });
-  const abortError = () => Object.assign(new DedupError(`hashing stopped after ${itemsRead} items; finished chunks are kept${store === undefined ? '' : ` in ${store.directory}`}`), { name: 'AbortError' });
+  const abortError = () =>
+    Object.assign(
+      new DedupError(
+        `hashing stopped after ${itemsRead} items; finished chunks are kept${store === undefined ? '' : ` in ${store.directory}`}`,
+      ),
+      { name: 'AbortError' },
+    );
   for await (const sample of stream) {
     if (options.signal?.aborted === true) throw abortError();
     const index = position;
     position += 1;
     itemsRead += 1;
     const { image } = sample;
-    if (shape !== undefined && (image.width !== shape.width || image.height !== shape.height || image.channels !== shape.channels)) {
-      skip(index, sample.key, `${shapeSkipPrefix}${image.width}x${image.height}x${image.channels} after the transform; the hasher takes ${shape.width}x${shape.height}x${shape.channels}`);
+    if (
+      shape !== undefined &&
+      (image.width !== shape.width || image.height !== shape.height || image.channels !== shape.channels)
+    ) {
+      skip(
+        index,
+        sample.key,
+        `${shapeSkipPrefix}${image.width}x${image.height}x${image.channels} after the transform; the hasher takes ${shape.width}x${shape.height}x${shape.channels}`,
+      );
     } else {
       batch.push({ index: shardItemPosition(index, shard), key: sample.key, image });
       if (batch.length >= batchSize) await hashBatch();
@@ -282,7 +355,10 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
   for (const chunk of chunks) {
     const size = chunk.indices.length;
     codes.set(chunk.codes.subarray(0, size * codeBytes), offset * codeBytes);
-    probeCodes.set(chunk.codes.subarray(size * codeBytes, size * codeBytes * (1 + probesPerItem)), offset * codeBytes * probesPerItem);
+    probeCodes.set(
+      chunk.codes.subarray(size * codeBytes, size * codeBytes * (1 + probesPerItem)),
+      offset * codeBytes * probesPerItem,
+    );
     thumbnailData.set(chunk.codes.subarray(size * codeBytes * (1 + probesPerItem)), offset * thumbnailBytes);
     indices.set(chunk.indices, offset);
     for (const key of chunk.keys) keys.push(key);
@@ -290,7 +366,14 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     offset += size;
   }
   const seconds = (performance.now() - started) / 1000;
-  if (store !== undefined && sharded) await writeShardManifest(store.directory, { stage: hashShardStage, shard, items: itemsRead, complete: true, settings: { ...store.manifest, shard: undefined } });
+  if (store !== undefined && sharded)
+    await writeShardManifest(store.directory, {
+      stage: hashShardStage,
+      shard,
+      items: itemsRead,
+      complete: true,
+      settings: { ...store.manifest, shard: undefined },
+    });
   options.onEvent?.({ status: 'done', itemsRead, hashed: count, skippedCount: skipped.length, seconds });
   return {
     codes,
@@ -306,7 +389,15 @@ export async function hashSource(source: ImageSource, hasher: ImageHasher, optio
     keys,
     skipped,
     shiftProbes,
-    thumbnails: thumbnailSize > 0 ? { data: thumbnailData, size: thumbnailSize, channels: thumbnailChannels, scale: thumbnailSize / (shape?.width ?? firstWidth ?? 2 * thumbnailSize) } : undefined,
+    thumbnails:
+      thumbnailSize > 0
+        ? {
+            data: thumbnailData,
+            size: thumbnailSize,
+            channels: thumbnailChannels,
+            scale: thumbnailSize / (shape?.width ?? firstWidth ?? 2 * thumbnailSize),
+          }
+        : undefined,
     resumedFrom,
   };
 }
@@ -316,7 +407,11 @@ function remainingItems(source: ImageSource, start: number): ImageSource {
   if (start === 0) return source;
   if (source.randomAccess && source.length !== undefined) {
     const length = source.length;
-    return defineSource({ description: source.description, length: Math.max(0, length - start), readItem: (index) => source.readItem(start + index) });
+    return defineSource({
+      description: source.description,
+      length: Math.max(0, length - start),
+      readItem: (index) => source.readItem(start + index),
+    });
   }
   return defineSource({
     description: source.description,

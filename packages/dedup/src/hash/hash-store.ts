@@ -60,7 +60,10 @@ export class HashStore {
     try {
       await mkdir(directory, { recursive: true });
     } catch (error) {
-      throw new DedupError(`${directory}: cannot create the hash folder: ${(error as Error).message}`, { cause: error, file: directory });
+      throw new DedupError(`${directory}: cannot create the hash folder: ${(error as Error).message}`, {
+        cause: error,
+        file: directory,
+      });
     }
     if (restart) await clearChunks(directory);
     let existing: Partial<HashStoreManifest> | undefined;
@@ -68,7 +71,10 @@ export class HashStore {
       existing = JSON.parse(await readFile(manifestPath, 'utf8')) as Partial<HashStoreManifest>;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new DedupError(`${manifestPath}: cannot read the hash manifest (${(error as Error).message}); delete the folder or pass \`restart\``, { cause: error, file: manifestPath });
+        throw new DedupError(
+          `${manifestPath}: cannot read the hash manifest (${(error as Error).message}); delete the folder or pass \`restart\``,
+          { cause: error, file: manifestPath },
+        );
       }
     }
     if (existing !== undefined) {
@@ -76,7 +82,10 @@ export class HashStore {
         .filter((key) => JSON.stringify(existing[key]) !== JSON.stringify(manifest[key]))
         .map((key) => `${key} ${JSON.stringify(existing[key])} here, ${JSON.stringify(manifest[key])} now`);
       if (differences.length > 0) {
-        throw new DedupError(`${manifestPath}: these hashes were made differently, so they cannot be resumed: ${differences.join('; ')}. Use another folder or restart`, { file: manifestPath });
+        throw new DedupError(
+          `${manifestPath}: these hashes were made differently, so they cannot be resumed: ${differences.join('; ')}. Use another folder or restart`,
+          { file: manifestPath },
+        );
       }
     } else {
       await clearChunks(directory);
@@ -94,14 +103,23 @@ export class HashStore {
       let meta: Omit<HashChunk, 'codes'>;
       let codes: Uint8Array;
       try {
-        meta = JSON.parse(await readFile(join(this.directory, chunkName(chunk, 'json')), 'utf8')) as Omit<HashChunk, 'codes'>;
+        meta = JSON.parse(await readFile(join(this.directory, chunkName(chunk, 'json')), 'utf8')) as Omit<
+          HashChunk,
+          'codes'
+        >;
         codes = new Uint8Array(await readFile(join(this.directory, chunkName(chunk, 'codes'))));
       } catch {
         break;
       }
       const thumbnailBytes = this.manifest.thumbnailSize ** 2 * this.manifest.thumbnailChannels;
       const expectedBytes = meta.indices?.length * (codeBytes * (1 + this.manifest.probesPerItem) + thumbnailBytes);
-      if (meta.chunk !== chunk || meta.firstItem !== firstItem || codes.length !== expectedBytes || meta.keys?.length !== meta.indices.length) break;
+      if (
+        meta.chunk !== chunk ||
+        meta.firstItem !== firstItem ||
+        codes.length !== expectedBytes ||
+        meta.keys?.length !== meta.indices.length
+      )
+        break;
       chunks.push({ ...meta, codes });
       firstItem += meta.itemsRead;
     }
@@ -119,5 +137,9 @@ export class HashStore {
 
 async function clearChunks(directory: string): Promise<void> {
   const names = await readdir(directory).catch(() => [] as string[]);
-  await Promise.all(names.filter((name) => /^chunk-\d+\.(json|codes)$/.test(name) || name === manifestName).map((name) => rm(join(directory, name), { force: true })));
+  await Promise.all(
+    names
+      .filter((name) => /^chunk-\d+\.(json|codes)$/.test(name) || name === manifestName)
+      .map((name) => rm(join(directory, name), { force: true })),
+  );
 }

@@ -7,7 +7,12 @@ import { shardDirectory } from '@dcgan/data';
 import { runShardWorkers, startShardWorker } from '@dcgan/vitest-config/shard-workers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { hashShardSettings, hashShardSource, slowHasher, writeHashShardFolder } from '../test-support/hash-shard-fixture';
+import {
+  hashShardSettings,
+  hashShardSource,
+  slowHasher,
+  writeHashShardFolder,
+} from '../test-support/hash-shard-fixture';
 import { hashSource } from './hash-source';
 import { mergeHashShards } from './merge-hash-shards';
 
@@ -19,7 +24,8 @@ let environment: Record<string, string>;
 
 async function folderBytes(directory: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();
-  for (const name of (await readdir(directory)).sort()) files.set(name, (await readFile(join(directory, name))).toString('base64'));
+  for (const name of (await readdir(directory)).sort())
+    files.set(name, (await readFile(join(directory, name))).toString('base64'));
   return files;
 }
 
@@ -28,7 +34,11 @@ beforeAll(async () => {
   single = join(base, 'single', 'hashes');
   folder = join(base, 'photos');
   await writeHashShardFolder(folder);
-  await hashSource(await hashShardSource(folder), slowHasher(0), { ...hashShardSettings, transform: [], directory: single });
+  await hashSource(await hashShardSource(folder), slowHasher(0), {
+    ...hashShardSettings,
+    transform: [],
+    directory: single,
+  });
 });
 afterAll(() => rm(base, { recursive: true, force: true }));
 
@@ -42,7 +52,11 @@ describe('hashing in shards (processes with a Job environment) and mergeHashShar
     expect(expected.size).toBeGreaterThan(8);
     expect(await folderBytes(join(output, 'hashes'))).toEqual(expected);
     // The merged store resumes with nothing to hash: the codes come back whole.
-    const hashes = await hashSource(await hashShardSource(folder), slowHasher(0), { ...hashShardSettings, transform: [], directory: join(output, 'hashes') });
+    const hashes = await hashSource(await hashShardSource(folder), slowHasher(0), {
+      ...hashShardSettings,
+      transform: [],
+      directory: join(output, 'hashes'),
+    });
     expect(hashes.resumedFrom).toBe(33);
     // The verification thumbnails (hash store version 2) come through the merge too.
     expect(hashes.thumbnails?.size).toBe(16);
@@ -55,21 +69,41 @@ describe('hashing in shards (processes with a Job environment) and mergeHashShar
     const output = join(base, 'killed');
     // The other shards finished in the run above: copy them (as if they had run here).
     for (const index of [0, 1, 3]) {
-      await cp(shardDirectory(join(base, 'sharded'), { index, count: 4 }), shardDirectory(output, { index, count: 4 }), { recursive: true });
+      await cp(
+        shardDirectory(join(base, 'sharded'), { index, count: 4 }),
+        shardDirectory(output, { index, count: 4 }),
+        { recursive: true },
+      );
     }
     const directory = shardDirectory(output, { index: 2, count: 4 });
-    const running = startShardWorker(worker, { index: 2, count: 4, environment: { SHARD_TEST_OUTPUT: output, SHARD_TEST_FOLDER: folder, SHARD_TEST_DELAY_MS: '400' } });
+    const running = startShardWorker(worker, {
+      index: 2,
+      count: 4,
+      environment: { SHARD_TEST_OUTPUT: output, SHARD_TEST_FOLDER: folder, SHARD_TEST_DELAY_MS: '400' },
+    });
     // Kill it (SIGKILL: no chance to clean up) once its first chunk is on disk.
     for (let waited = 0; ; waited += 50) {
-      if (await stat(join(directory, 'chunk-000000.json')).then(() => true, () => false)) break;
+      if (
+        await stat(join(directory, 'chunk-000000.json')).then(
+          () => true,
+          () => false,
+        )
+      )
+        break;
       if (waited > 60_000) throw new Error('the worker wrote no chunk');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     running.child.kill('SIGKILL');
     expect((await running.done).signal).toBe('SIGKILL');
-    await expect(mergeHashShards(output, join(output, 'hashes'))).rejects.toThrow(/cannot merge: shard 2\/4 is not complete \(it stopped before its end; rerun it alone/);
+    await expect(mergeHashShards(output, join(output, 'hashes'))).rejects.toThrow(
+      /cannot merge: shard 2\/4 is not complete \(it stopped before its end; rerun it alone/,
+    );
 
-    const [rerun] = await runShardWorkers(worker, { count: 4, indices: [2], environment: { SHARD_TEST_OUTPUT: output, SHARD_TEST_FOLDER: folder } });
+    const [rerun] = await runShardWorkers(worker, {
+      count: 4,
+      indices: [2],
+      environment: { SHARD_TEST_OUTPUT: output, SHARD_TEST_FOLDER: folder },
+    });
     expect(rerun?.code).toBe(0);
     await mergeHashShards(output, join(output, 'hashes'));
     expect(await folderBytes(join(output, 'hashes'))).toEqual(await folderBytes(single));
@@ -79,9 +113,15 @@ describe('hashing in shards (processes with a Job environment) and mergeHashShar
     const output = join(base, 'sharded');
     const moved = join(base, 'shard-1-elsewhere');
     await rename(shardDirectory(output, { index: 1, count: 4 }), moved);
-    await expect(mergeHashShards(output, join(base, 'merged-missing'))).rejects.toThrow('cannot merge: missing shard 1/4 (shard-00001-of-00004)');
+    await expect(mergeHashShards(output, join(base, 'merged-missing'))).rejects.toThrow(
+      'cannot merge: missing shard 1/4 (shard-00001-of-00004)',
+    );
     await rename(moved, shardDirectory(output, { index: 1, count: 4 }));
-    await cp(shardDirectory(output, { index: 1, count: 4 }), join(output, 'shards', 'shard-00001-of-00004 (copy)'), { recursive: true });
-    await expect(mergeHashShards(output, join(base, 'merged-duplicate'))).rejects.toThrow(/cannot merge: shard 1\/4 is duplicated in .*shard-00001-of-00004 and .*shard-00001-of-00004 \(copy\)/);
+    await cp(shardDirectory(output, { index: 1, count: 4 }), join(output, 'shards', 'shard-00001-of-00004 (copy)'), {
+      recursive: true,
+    });
+    await expect(mergeHashShards(output, join(base, 'merged-duplicate'))).rejects.toThrow(
+      /cannot merge: shard 1\/4 is duplicated in .*shard-00001-of-00004 and .*shard-00001-of-00004 \(copy\)/,
+    );
   });
 });

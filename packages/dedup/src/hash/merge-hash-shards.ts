@@ -18,22 +18,36 @@ export interface MergedHashShards {
 }
 
 type MergeItem =
-  | { readonly index: number; readonly key: string; readonly codes: Uint8Array; readonly probes: Uint8Array; readonly thumbnail: Uint8Array }
+  | {
+      readonly index: number;
+      readonly key: string;
+      readonly codes: Uint8Array;
+      readonly probes: Uint8Array;
+      readonly thumbnail: Uint8Array;
+    }
   | { readonly index: number; readonly key: string; readonly reason: string };
 
-async function readShardItems(shard: CollectedShard): Promise<{ manifest: HashStoreManifest; items: MergeItem[]; itemsRead: number }> {
+async function readShardItems(
+  shard: CollectedShard,
+): Promise<{ manifest: HashStoreManifest; items: MergeItem[]; itemsRead: number }> {
   const manifestPath = join(shard.directory, 'manifest.json');
   let manifest: HashStoreManifest;
   try {
     manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as HashStoreManifest;
   } catch (error) {
-    throw new DedupError(`${manifestPath}: cannot read the shard's hash manifest: ${(error as Error).message}`, { cause: error, file: manifestPath });
+    throw new DedupError(`${manifestPath}: cannot read the shard's hash manifest: ${(error as Error).message}`, {
+      cause: error,
+      file: manifestPath,
+    });
   }
   const store = await HashStore.open(shard.directory, manifest, false);
   const chunks = await store.readChunks();
   const itemsRead = chunks.reduce((sum, chunk) => sum + chunk.itemsRead, 0);
   if (itemsRead !== shard.manifest.items) {
-    throw new DedupError(`${shard.directory}: holds ${itemsRead} items in finished chunks but its shard.json says ${shard.manifest.items}; rerun the shard`, { file: shard.directory });
+    throw new DedupError(
+      `${shard.directory}: holds ${itemsRead} items in finished chunks but its shard.json says ${shard.manifest.items}; rerun the shard`,
+      { file: shard.directory },
+    );
   }
   const codeBytes = Math.ceil(manifest.codeBits / 8);
   const probeBytes = codeBytes * manifest.probesPerItem;
@@ -79,7 +93,10 @@ export async function mergeHashShards(output: string, directory: string): Promis
   );
   const itemsRead = read.reduce((sum, entry) => sum + entry.itemsRead, 0);
   if (items.length !== itemsRead || (items.length > 0 && items.at(-1)!.index !== itemsRead - 1)) {
-    throw new DedupError(`${output}: the shards hold ${items.length} items but positions up to ${items.at(-1)?.index ?? -1}; the shards do not cover the source`, { file: output });
+    throw new DedupError(
+      `${output}: the shards hold ${items.length} items but positions up to ${items.at(-1)?.index ?? -1}; the shards do not cover the source`,
+      { file: output },
+    );
   }
   const store = await HashStore.open(directory, manifest, true);
   // Chunk ends as hashSource places them: a chunk closes once it holds chunkSize items, checked after each sample
@@ -96,9 +113,15 @@ export async function mergeHashShards(output: string, directory: string): Promis
       itemsRead: pending.length,
       indices: hashed.map((item) => item.index),
       keys: hashed.map((item) => item.key),
-      skipped: pending.filter((item): item is Extract<MergeItem, { reason: string }> => 'reason' in item).map(({ index, key, reason }) => ({ index, key, reason })),
+      skipped: pending
+        .filter((item): item is Extract<MergeItem, { reason: string }> => 'reason' in item)
+        .map(({ index, key, reason }) => ({ index, key, reason })),
       // Laid out as hashSource writes a chunk: codes, then probe codes (item-major), then thumbnails.
-      codes: concatenate([...hashed.map((item) => item.codes), ...hashed.map((item) => item.probes), ...hashed.map((item) => item.thumbnail)]),
+      codes: concatenate([
+        ...hashed.map((item) => item.codes),
+        ...hashed.map((item) => item.probes),
+        ...hashed.map((item) => item.thumbnail),
+      ]),
     };
     await store.writeChunk(chunk);
     chunkNumber += 1;

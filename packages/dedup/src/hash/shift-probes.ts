@@ -4,7 +4,8 @@ import { DedupError } from '../errors/dedup-error';
 
 /** The (dx, dy) offsets probed for a maximum shift: every offset in [-shift, shift]^2 except (0, 0), row by row. */
 export function shiftOffsets(maximumShift: number): readonly (readonly [number, number])[] {
-  if (!Number.isInteger(maximumShift) || maximumShift < 0 || maximumShift > 8) throw new DedupError(`Expected \`shiftProbes\` to be an integer in 0..8, got \`${maximumShift}\``);
+  if (!Number.isInteger(maximumShift) || maximumShift < 0 || maximumShift > 8)
+    throw new DedupError(`Expected \`shiftProbes\` to be an integer in 0..8, got \`${maximumShift}\``);
   const offsets: [number, number][] = [];
   for (let dy = -maximumShift; dy <= maximumShift; dy += 1) {
     for (let dx = -maximumShift; dx <= maximumShift; dx += 1) if (dx !== 0 || dy !== 0) offsets.push([dx, dy]);
@@ -27,7 +28,13 @@ export function shiftImage(image: RawImage, dx: number, dy: number): RawImage {
   if (columnTo > columnFrom) {
     for (let row = Math.max(0, dy); row < Math.min(height, height + dy); row += 1) {
       const sourceRow = row - dy;
-      shifted.set(data.subarray(sourceRow * rowBytes + (columnFrom - dx) * channels, sourceRow * rowBytes + (columnTo - dx) * channels), row * rowBytes + columnFrom * channels);
+      shifted.set(
+        data.subarray(
+          sourceRow * rowBytes + (columnFrom - dx) * channels,
+          sourceRow * rowBytes + (columnTo - dx) * channels,
+        ),
+        row * rowBytes + columnFrom * channels,
+      );
     }
   }
   return { width, height, channels, data: shifted };

@@ -10,7 +10,15 @@ import { mnistSamples } from '../test-support/mnist-samples';
 import { hasherFileMagic, loadSemanticHasher, saveSemanticHasher } from './hasher-file';
 import { SemanticHasher } from './semantic-hasher';
 
-const architecture = { imageWidth: 16, imageHeight: 16, channels: 1 as const, codeBits: 32, threshold: 0.05, encoderBias: true, inputNormalisation: 'standardise' as const };
+const architecture = {
+  imageWidth: 16,
+  imageHeight: 16,
+  channels: 1 as const,
+  codeBits: 32,
+  threshold: 0.05,
+  encoderBias: true,
+  inputNormalisation: 'standardise' as const,
+};
 /** A fixed, non-zero input mean, so that the round trip is seen to keep it. */
 const inputMean = Float32Array.from({ length: 256 }, (_, index) => Math.sin(index) / 4);
 
@@ -70,16 +78,36 @@ describe('saveSemanticHasher / loadSemanticHasher', () => {
   });
 
   it.each([
-    ['not-a-hasher.bin', (bytes: Uint8Array) => new TextEncoder().encode('{"hello": "world"}'), /not-a-hasher\.bin: not a semantic hasher file/],
-    ['version-9.bin', (bytes: Uint8Array) => (new DataView(bytes.buffer).setUint32(8, 9, true), bytes), /version-9\.bin: hasher file format version 9 is not supported; this @dcgan\/dedup reads versions 1 and 2/],
-    ['truncated.bin', (bytes: Uint8Array) => bytes.subarray(0, bytes.length - 100), /truncated\.bin: holds \d+ bytes of weights, but a 256-32-256 autoencoder needs 67712 \(truncated or corrupt\)/],
-    ['bad-header.bin', (bytes: Uint8Array) => (bytes[16] = 0x78, bytes), /bad-header\.bin: the header is not valid JSON/],
+    [
+      'not-a-hasher.bin',
+      (bytes: Uint8Array) => new TextEncoder().encode('{"hello": "world"}'),
+      /not-a-hasher\.bin: not a semantic hasher file/,
+    ],
+    [
+      'version-9.bin',
+      (bytes: Uint8Array) => (new DataView(bytes.buffer).setUint32(8, 9, true), bytes),
+      /version-9\.bin: hasher file format version 9 is not supported; this @dcgan\/dedup reads versions 1 and 2/,
+    ],
+    [
+      'truncated.bin',
+      (bytes: Uint8Array) => bytes.subarray(0, bytes.length - 100),
+      /truncated\.bin: holds \d+ bytes of weights, but a 256-32-256 autoencoder needs 67712 \(truncated or corrupt\)/,
+    ],
+    [
+      'bad-header.bin',
+      (bytes: Uint8Array) => ((bytes[16] = 0x78), bytes),
+      /bad-header\.bin: the header is not valid JSON/,
+    ],
     [
       'wrong-shape.bin',
       (bytes: Uint8Array) => withHeader(bytes, (header) => (header.weights[0].shape = [256, 64])),
       /wrong-shape\.bin: weight 0 should be `encoderKernel` of shape \[256, 32\] for a 256-32-256 autoencoder, the header says `encoderKernel` \[256, 64\]/,
     ],
-    ['bad-architecture.bin', (bytes: Uint8Array) => withHeader(bytes, (header) => (header.architecture.channels = 2)), /bad-architecture\.bin: Expected `channels` to be 1 or 3, got `2` \(header\)/],
+    [
+      'bad-architecture.bin',
+      (bytes: Uint8Array) => withHeader(bytes, (header) => (header.architecture.channels = 2)),
+      /bad-architecture\.bin: Expected `channels` to be 1 or 3, got `2` \(header\)/,
+    ],
     [
       'not-finite.bin',
       (bytes: Uint8Array) => {
@@ -118,12 +146,16 @@ describe('saveSemanticHasher / loadSemanticHasher', () => {
   });
 
   it('refuses a hasher of the wrong shape for the job', async () => {
-    await expect(loadSemanticHasher(goodFile, { imageWidth: 32, imageHeight: 32, channels: 3, codeBits: 128 })).rejects.toThrow(
+    await expect(
+      loadSemanticHasher(goodFile, { imageWidth: 32, imageHeight: 32, channels: 3, codeBits: 128 }),
+    ).rejects.toThrow(
       `${goodFile}: the hasher has the wrong shape: imageWidth 16 (expected 32), imageHeight 16 (expected 32), channels 1 (expected 3), codeBits 32 (expected 128)`,
     );
   });
 
   it('names a missing file', async () => {
-    await expect(loadSemanticHasher(join(directory, 'missing.bin'))).rejects.toThrow(/missing\.bin: cannot read the hasher file: ENOENT/);
+    await expect(loadSemanticHasher(join(directory, 'missing.bin'))).rejects.toThrow(
+      /missing\.bin: cannot read the hasher file: ENOENT/,
+    );
   });
 });

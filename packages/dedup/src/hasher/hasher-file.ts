@@ -96,32 +96,49 @@ export async function loadSemanticHasher(path: string, expected: ExpectedHasher 
   try {
     bytes = new Uint8Array(await readFile(path));
   } catch (error) {
-    throw new DedupError(`${path}: cannot read the hasher file: ${(error as Error).message}`, { cause: error, file: path });
+    throw new DedupError(`${path}: cannot read the hasher file: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
   const fail = (what: string): never => {
     throw new DedupError(`${path}: ${what}`, { file: path });
   };
   if (bytes.length < 16 || new TextDecoder().decode(bytes.subarray(0, 8)) !== hasherFileMagic) {
-    fail(`not a semantic hasher file (it does not start with the bytes ${JSON.stringify(hasherFileMagic)}); write one with \`saveSemanticHasher\` or \`dcgan-dedup train\``);
+    fail(
+      `not a semantic hasher file (it does not start with the bytes ${JSON.stringify(hasherFileMagic)}); write one with \`saveSemanticHasher\` or \`dcgan-dedup train\``,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
   if (!readableVersions.includes(version)) {
-    fail(`hasher file format version ${version} is not supported; this @dcgan/dedup reads versions ${readableVersions.join(' and ')}`);
+    fail(
+      `hasher file format version ${version} is not supported; this @dcgan/dedup reads versions ${readableVersions.join(' and ')}`,
+    );
   }
   const headerLength = view.getUint32(12, true);
-  if (16 + headerLength > bytes.length) fail(`truncated: the header claims ${headerLength} bytes but the file has ${bytes.length - 16} after the preamble`);
+  if (16 + headerLength > bytes.length)
+    fail(`truncated: the header claims ${headerLength} bytes but the file has ${bytes.length - 16} after the preamble`);
   let header: HasherFileHeader;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + headerLength))) as HasherFileHeader;
+    header = JSON.parse(
+      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(16, 16 + headerLength)),
+    ) as HasherFileHeader;
   } catch (error) {
-    throw new DedupError(`${path}: the header is not valid JSON: ${(error as Error).message}`, { cause: error, file: path });
+    throw new DedupError(`${path}: the header is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
-  if (header?.format !== 'dcgan-semantic-hasher' || header.version !== version) fail('the header does not describe a semantic hasher of this format version');
+  if (header?.format !== 'dcgan-semantic-hasher' || header.version !== version)
+    fail('the header does not describe a semantic hasher of this format version');
   let architecture: SemanticHasherArchitecture;
   try {
     // Version 1 predates input normalisation: its hashers take the [0, 1] values as they are.
-    architecture = resolveArchitecture(version === 1 ? { ...header.architecture, inputNormalisation: 'none' } : header.architecture, 'header');
+    architecture = resolveArchitecture(
+      version === 1 ? { ...header.architecture, inputNormalisation: 'none' } : header.architecture,
+      'header',
+    );
   } catch (error) {
     throw new DedupError(`${path}: ${(error as Error).message}`, { cause: error, file: path });
   }
@@ -145,10 +162,15 @@ export async function loadSemanticHasher(path: string, expected: ExpectedHasher 
       );
     }
   });
-  const valueCount = weightOrder.reduce((sum, name) => sum + expectedShapes[name].reduce((product, size) => product * size, 1), 0);
+  const valueCount = weightOrder.reduce(
+    (sum, name) => sum + expectedShapes[name].reduce((product, size) => product * size, 1),
+    0,
+  );
   const dataStart = 16 + headerLength;
   if (bytes.length - dataStart !== valueCount * 4) {
-    fail(`holds ${bytes.length - dataStart} bytes of weights, but a ${inputSize}-${codeBits}-${inputSize} autoencoder needs ${valueCount * 4} (truncated or corrupt)`);
+    fail(
+      `holds ${bytes.length - dataStart} bytes of weights, but a ${inputSize}-${codeBits}-${inputSize} autoencoder needs ${valueCount * 4} (truncated or corrupt)`,
+    );
   }
   const mismatches = (['imageWidth', 'imageHeight', 'channels', 'codeBits'] as const)
     .filter((name) => expected[name] !== undefined && expected[name] !== architecture[name])
@@ -167,5 +189,9 @@ export async function loadSemanticHasher(path: string, expected: ExpectedHasher 
     }
     weights[name] = values;
   }
-  return SemanticHasher.create({ architecture, weights: weights as SemanticHasherWeights, training: header.training ?? {} });
+  return SemanticHasher.create({
+    architecture,
+    weights: weights as SemanticHasherWeights,
+    training: header.training ?? {},
+  });
 }

@@ -35,7 +35,15 @@ export interface SemanticHasherArchitecture {
 /** Floor of an image's standard deviation (of [0, 1] values) when standardising: a flat image stays near 0. */
 export const minimumInputDeviation = 0.02;
 
-export const defaultArchitecture: SemanticHasherArchitecture = { imageWidth: 32, imageHeight: 32, channels: 3, codeBits: 128, threshold: 0, encoderBias: false, inputNormalisation: 'standardise' };
+export const defaultArchitecture: SemanticHasherArchitecture = {
+  imageWidth: 32,
+  imageHeight: 32,
+  channels: 3,
+  codeBits: 128,
+  threshold: 0,
+  encoderBias: false,
+  inputNormalisation: 'standardise',
+};
 
 /**
  * Fills in defaults and validates, failing fast with a message that names the field.
@@ -43,21 +51,37 @@ export const defaultArchitecture: SemanticHasherArchitecture = { imageWidth: 32,
  * @example
  * resolveArchitecture({ imageWidth: 16, imageHeight: 16, channels: 1 });
  */
-export function resolveArchitecture(partial: Partial<SemanticHasherArchitecture> = {}, where = ''): SemanticHasherArchitecture {
+export function resolveArchitecture(
+  partial: Partial<SemanticHasherArchitecture> = {},
+  where = '',
+): SemanticHasherArchitecture {
   const architecture = { ...defaultArchitecture, ...partial };
   const suffix = where === '' ? '' : ` (${where})`;
   for (const name of ['imageWidth', 'imageHeight', 'codeBits'] as const) {
     const value = architecture[name];
-    if (!Number.isInteger(value) || value < 1 || value > 4096) throw new DedupError(`Expected \`${name}\` to be an integer in 1..4096, got \`${String(value)}\`${suffix}`);
+    if (!Number.isInteger(value) || value < 1 || value > 4096)
+      throw new DedupError(`Expected \`${name}\` to be an integer in 1..4096, got \`${String(value)}\`${suffix}`);
   }
-  if (architecture.channels !== 1 && architecture.channels !== 3) throw new DedupError(`Expected \`channels\` to be 1 or 3, got \`${String(architecture.channels)}\`${suffix}`);
-  if (typeof architecture.threshold !== 'number' || !Number.isFinite(architecture.threshold) || architecture.threshold < 0) {
-    throw new DedupError(`Expected \`threshold\` to be a finite number >= 0, got \`${String(architecture.threshold)}\`${suffix}`);
+  if (architecture.channels !== 1 && architecture.channels !== 3)
+    throw new DedupError(`Expected \`channels\` to be 1 or 3, got \`${String(architecture.channels)}\`${suffix}`);
+  if (
+    typeof architecture.threshold !== 'number' ||
+    !Number.isFinite(architecture.threshold) ||
+    architecture.threshold < 0
+  ) {
+    throw new DedupError(
+      `Expected \`threshold\` to be a finite number >= 0, got \`${String(architecture.threshold)}\`${suffix}`,
+    );
   }
   if (architecture.inputNormalisation !== 'none' && architecture.inputNormalisation !== 'standardise') {
-    throw new DedupError(`Expected \`inputNormalisation\` to be 'none' or 'standardise', got \`${String(architecture.inputNormalisation)}\`${suffix}`);
+    throw new DedupError(
+      `Expected \`inputNormalisation\` to be 'none' or 'standardise', got \`${String(architecture.inputNormalisation)}\`${suffix}`,
+    );
   }
-  if (typeof architecture.encoderBias !== 'boolean') throw new DedupError(`Expected \`encoderBias\` to be a boolean, got \`${String(architecture.encoderBias)}\`${suffix}`);
+  if (typeof architecture.encoderBias !== 'boolean')
+    throw new DedupError(
+      `Expected \`encoderBias\` to be a boolean, got \`${String(architecture.encoderBias)}\`${suffix}`,
+    );
   return architecture;
 }
 

@@ -48,34 +48,47 @@ describe('SemanticHasher', () => {
     expect(hasher.inputSize).toBe(3072);
     expect(hasher.codeBits).toBe(128);
     expect(hasher.architecture.inputNormalisation).toBe('standardise');
-    expect(hasher.weightSizes()).toEqual({ encoderKernel: 3072 * 128, encoderBias: 128, decoderKernel: 128 * 3072, decoderBias: 3072, inputMean: 3072 });
+    expect(hasher.weightSizes()).toEqual({
+      encoderKernel: 3072 * 128,
+      encoderBias: 128,
+      decoderKernel: 128 * 3072,
+      decoderBias: 3072,
+      inputMean: 3072,
+    });
     hasher.dispose();
   });
 
-  it.each(['none', 'standardise'] as const)('hashes to thresholded ReLU code activations, matching a plain-JS reference bit for bit (input %s)', async (inputNormalisation) => {
-    const samples = await mnistSamples(3);
-    const hasher = SemanticHasher.create({ architecture: { ...architecture, inputNormalisation }, seed: 3 });
-    if (inputNormalisation === 'standardise') hasher.setInputMean(Float32Array.from({ length: 256 }, (_, index) => Math.cos(index) / 3));
-    const codes = await hasher.hashImages(samples.map((sample) => sample.image));
-    let compared = 0;
-    samples.forEach((sample, item) => {
-      const { bits, margins } = referenceBits(hasher, sample.image.data);
-      bits.forEach((bit, unit) => {
-        if (margins[unit]! < 1e-5) return; // float32 vs float64 may round either way this close to the threshold
-        expect((codes[item * 4 + (unit >> 3)]! >> (unit & 7)) & 1).toBe(bit);
-        compared += 1;
+  it.each(['none', 'standardise'] as const)(
+    'hashes to thresholded ReLU code activations, matching a plain-JS reference bit for bit (input %s)',
+    async (inputNormalisation) => {
+      const samples = await mnistSamples(3);
+      const hasher = SemanticHasher.create({ architecture: { ...architecture, inputNormalisation }, seed: 3 });
+      if (inputNormalisation === 'standardise')
+        hasher.setInputMean(Float32Array.from({ length: 256 }, (_, index) => Math.cos(index) / 3));
+      const codes = await hasher.hashImages(samples.map((sample) => sample.image));
+      let compared = 0;
+      samples.forEach((sample, item) => {
+        const { bits, margins } = referenceBits(hasher, sample.image.data);
+        bits.forEach((bit, unit) => {
+          if (margins[unit]! < 1e-5) return; // float32 vs float64 may round either way this close to the threshold
+          expect((codes[item * 4 + (unit >> 3)]! >> (unit & 7)) & 1).toBe(bit);
+          compared += 1;
+        });
       });
-    });
-    expect(compared).toBeGreaterThan(samples.length * 32 * 0.99);
-    hasher.dispose();
-  });
+      expect(compared).toBeGreaterThan(samples.length * 32 * 0.99);
+      hasher.dispose();
+    },
+  );
 
   it('hashes deterministically: same codes across calls, batch splits and seeds of equal value', async () => {
     const images = (await mnistSamples(2)).map((sample) => sample.image);
     const first = SemanticHasher.create({ architecture, seed: 9 });
     const second = SemanticHasher.create({ architecture, seed: 9 });
     const whole = await first.hashImages(images);
-    const split = new Uint8Array([...(await first.hashImages(images.slice(0, 7))), ...(await first.hashImages(images.slice(7)))]);
+    const split = new Uint8Array([
+      ...(await first.hashImages(images.slice(0, 7))),
+      ...(await first.hashImages(images.slice(7))),
+    ]);
     expect(split).toEqual(whole);
     expect(await second.hashImages(images)).toEqual(whole);
     expect(await second.fingerprint()).toBe(await first.fingerprint());
@@ -86,7 +99,10 @@ describe('SemanticHasher', () => {
 
   it('without input normalisation or code-layer bias, gives the same bits when the image is uniformly darker', async () => {
     const hasher = SemanticHasher.create({ architecture: plainArchitecture, seed: 6 });
-    const even = (await mnistSamples(2)).map((sample) => ({ ...sample.image, data: sample.image.data.map((value) => value & 0xfe) }));
+    const even = (await mnistSamples(2)).map((sample) => ({
+      ...sample.image,
+      data: sample.image.data.map((value) => value & 0xfe),
+    }));
     const halved = even.map((image) => ({ ...image, data: image.data.map((value) => value / 2) }));
     const [bright, dark] = [await hasher.activations(even), await hasher.activations(halved)];
     bright.forEach((value, index) => expect(dark[index]!).toBeCloseTo(value / 2, 5));
@@ -97,7 +113,10 @@ describe('SemanticHasher', () => {
   it('standardising, gives the same activations under a brightness gain and offset', async () => {
     const hasher = SemanticHasher.create({ architecture, seed: 6 });
     hasher.setInputMean(Float32Array.from({ length: 256 }, (_, index) => Math.sin(index) / 5));
-    const images = (await mnistSamples(2)).map((sample) => ({ ...sample.image, data: sample.image.data.map((value) => value & 0xfe) }));
+    const images = (await mnistSamples(2)).map((sample) => ({
+      ...sample.image,
+      data: sample.image.data.map((value) => value & 0xfe),
+    }));
     // 0.5 x + 40 is exact in bytes for even x and stays below 255.
     const changed = images.map((image) => ({ ...image, data: image.data.map((value) => value / 2 + 40) }));
     const [before, after] = [await hasher.activations(images), await hasher.activations(changed)];
@@ -108,9 +127,13 @@ describe('SemanticHasher', () => {
 
   it('refuses an input mean for a hasher that does not standardise, and one of the wrong size', () => {
     const plain = SemanticHasher.create({ architecture: plainArchitecture });
-    expect(() => plain.setInputMean(new Float32Array(256))).toThrow("does not standardise its input (`inputNormalisation: 'none'`)");
+    expect(() => plain.setInputMean(new Float32Array(256))).toThrow(
+      "does not standardise its input (`inputNormalisation: 'none'`)",
+    );
     const standardising = SemanticHasher.create({ architecture });
-    expect(() => standardising.setInputMean(new Float32Array(3))).toThrow('Expected `inputMean` to be a Float32Array of 256 values');
+    expect(() => standardising.setInputMean(new Float32Array(3))).toThrow(
+      'Expected `inputMean` to be a Float32Array of 256 values',
+    );
     plain.dispose();
     standardising.dispose();
   });
@@ -118,7 +141,9 @@ describe('SemanticHasher', () => {
   it('refuses images of the wrong shape, naming the image', async () => {
     const hasher = SemanticHasher.create({ architecture });
     const wrong = { width: 8, height: 8, channels: 1 as const, data: new Uint8Array(64) };
-    await expect(hasher.hashImages([wrong])).rejects.toThrow('Expected image 0 to be 16x16x1 (the hasher\'s input), got 8x8x1');
+    await expect(hasher.hashImages([wrong])).rejects.toThrow(
+      "Expected image 0 to be 16x16x1 (the hasher's input), got 8x8x1",
+    );
     hasher.dispose();
   });
 });
@@ -149,7 +174,12 @@ describe('trainSemanticHasher', () => {
     expect(new Set(tensorCounts.slice(1)).size).toBe(1);
     expect(events.filter((event) => event.status === 'epoch-end')).toHaveLength(4);
     // 160 images are far fewer than 150 per code bit: one warning, before the first epoch.
-    expect(events[0]).toEqual({ status: 'small-training-set', images: 160, recommended: 150 * hasher.codeBits, codeBits: hasher.codeBits });
+    expect(events[0]).toEqual({
+      status: 'small-training-set',
+      images: 160,
+      recommended: 150 * hasher.codeBits,
+      codeBits: hasher.codeBits,
+    });
     expect(events.filter((event) => event.status === 'small-training-set')).toHaveLength(1);
     expect(hasher.training).toMatchObject({ epochs: 4, batchSize: 16, source: source.description });
     hasher.dispose();
@@ -158,10 +188,22 @@ describe('trainSemanticHasher', () => {
 
   it('centres a new standardising hasher on its training set, and on dark digits on white keeps fewer bits constant', async () => {
     // Real digits drawn dark on a white background, as icons and clip art are.
-    const samples = (await mnistSamples(16)).map((sample) => ({ ...sample, image: { ...sample.image, data: sample.image.data.map((value) => 255 - value) } }));
+    const samples = (await mnistSamples(16)).map((sample) => ({
+      ...sample,
+      image: { ...sample.image, data: sample.image.data.map((value) => 255 - value) },
+    }));
     const transform = [resize(16), toGrayscale()];
     const train = async (inputNormalisation: 'none' | 'standardise') =>
-      (await trainSemanticHasher(createMemorySource(samples), { architecture: { ...architecture, inputNormalisation }, transform, epochs: 3, batchSize: 16, learningRate: 3e-3, seed: 2 })).hasher;
+      (
+        await trainSemanticHasher(createMemorySource(samples), {
+          architecture: { ...architecture, inputNormalisation },
+          transform,
+          epochs: 3,
+          batchSize: 16,
+          learningRate: 3e-3,
+          seed: 2,
+        })
+      ).hasher;
     const standardising = await train('standardise');
     const plain = await train('none');
     // inputMean: the mean over the 160 images of (x - mean) / max(std, 0.02), in float64 plain JS.
@@ -171,7 +213,10 @@ describe('trainSemanticHasher', () => {
       const values = Array.from(image.data, (value) => value / 255);
       const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
       const deviation = Math.sqrt(values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / values.length);
-      values.forEach((value, index) => (expected[index] = expected[index]! + (value - mean) / Math.max(deviation, 0.02) / images.length));
+      values.forEach(
+        (value, index) =>
+          (expected[index] = expected[index]! + (value - mean) / Math.max(deviation, 0.02) / images.length),
+      );
     }
     const inputMean = standardising.getWeights().inputMean!;
     expected.forEach((value, index) => expect(inputMean[index]!).toBeCloseTo(value, 4));
@@ -193,7 +238,13 @@ describe('trainSemanticHasher', () => {
   it('repeats exactly for a seed', async () => {
     const source = createMemorySource(await mnistSamples(8));
     const run = async () => {
-      const { hasher } = await trainSemanticHasher(source, { architecture, transform: [resize(16), toGrayscale()], epochs: 1, batchSize: 16, seed: 5 });
+      const { hasher } = await trainSemanticHasher(source, {
+        architecture,
+        transform: [resize(16), toGrayscale()],
+        epochs: 1,
+        batchSize: 16,
+        seed: 5,
+      });
       const fingerprint = await hasher.fingerprint();
       hasher.dispose();
       return fingerprint;
@@ -223,7 +274,13 @@ describe('trainSemanticHasher', () => {
     expect(finished).toEqual([0]);
     expect(result.hasher.training.epochs).toBe(1);
     // Continue from the saved state: epochs 1..2 only.
-    const continued = await trainSemanticHasher(source, { hasher: result.hasher, startEpoch: 1, epochs: 3, transform: [resize(16), toGrayscale()], batchSize: 16 });
+    const continued = await trainSemanticHasher(source, {
+      hasher: result.hasher,
+      startEpoch: 1,
+      epochs: 3,
+      transform: [resize(16), toGrayscale()],
+      batchSize: 16,
+    });
     expect(continued.losses).toHaveLength(2);
     expect(continued.hasher.training.epochs).toBe(3);
     result.hasher.dispose();
@@ -248,7 +305,11 @@ describe('trainSemanticHasher', () => {
 
   it('validates options with a message naming the field', async () => {
     const source = createMemorySource(await mnistSamples(1));
-    await expect(trainSemanticHasher(source, { epochs: 0 })).rejects.toThrow('Expected `epochs` to be a positive integer, got `0`');
-    await expect(trainSemanticHasher(source, { corruption: { maskingFraction: 1 } })).rejects.toThrow('Expected `corruption.maskingFraction` to be in [0, 1), got `1`');
+    await expect(trainSemanticHasher(source, { epochs: 0 })).rejects.toThrow(
+      'Expected `epochs` to be a positive integer, got `0`',
+    );
+    await expect(trainSemanticHasher(source, { corruption: { maskingFraction: 1 } })).rejects.toThrow(
+      'Expected `corruption.maskingFraction` to be in [0, 1), got `1`',
+    );
   });
 });

@@ -7,7 +7,12 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { DedupError } from '../errors/dedup-error';
 import { codeBytesOf, packThresholded } from '../group/binary-code';
 import type { HasherInputShape, ImageHasher } from '../hash/image-hasher';
-import { inputSizeOf, minimumInputDeviation, resolveArchitecture, type SemanticHasherArchitecture } from './semantic-hasher-architecture';
+import {
+  inputSizeOf,
+  minimumInputDeviation,
+  resolveArchitecture,
+  type SemanticHasherArchitecture,
+} from './semantic-hasher-architecture';
 
 /** The four weight arrays of the autoencoder, row-major. */
 export interface SemanticHasherWeights {
@@ -63,11 +68,19 @@ export class SemanticHasher implements ImageHasher {
   private inputMean: tf.Tensor1D | undefined;
   private disposed = false;
 
-  private constructor(architecture: SemanticHasherArchitecture, seed: number, training: Readonly<Record<string, unknown>>) {
+  private constructor(
+    architecture: SemanticHasherArchitecture,
+    seed: number,
+    training: Readonly<Record<string, unknown>>,
+  ) {
     this.architecture = architecture;
     this.codeBits = architecture.codeBits;
     this.inputSize = inputSizeOf(architecture);
-    this.inputShape = { width: architecture.imageWidth, height: architecture.imageHeight, channels: architecture.channels };
+    this.inputShape = {
+      width: architecture.imageWidth,
+      height: architecture.imageHeight,
+      channels: architecture.channels,
+    };
     this.training = training;
     this.encoder = tfl.layers.dense({
       units: architecture.codeBits,
@@ -81,7 +94,8 @@ export class SemanticHasher implements ImageHasher {
       units: this.inputSize,
       kernelInitializer: tfl.initializers.glorotUniform({ seed: seed + 1 }),
     });
-    if (architecture.inputNormalisation === 'standardise') this.inputMean = tf.keep(tf.zeros([this.inputSize]) as tf.Tensor1D);
+    if (architecture.inputNormalisation === 'standardise')
+      this.inputMean = tf.keep(tf.zeros([this.inputSize]) as tf.Tensor1D);
     // Calling the layers once builds their weights (and lets `dispose()` free them).
     tf.tidy(() => {
       this.decoder.apply(this.encoder.apply(tf.zeros([1, this.inputSize])));
@@ -104,9 +118,15 @@ export class SemanticHasher implements ImageHasher {
   }
 
   /** Expected length of each weight array. */
-  weightSizes(): Partial<Record<keyof SemanticHasherWeights, number>> & Record<Exclude<keyof SemanticHasherWeights, 'inputMean'>, number> {
+  weightSizes(): Partial<Record<keyof SemanticHasherWeights, number>> &
+    Record<Exclude<keyof SemanticHasherWeights, 'inputMean'>, number> {
     const { inputSize, codeBits } = this;
-    const sizes = { encoderKernel: inputSize * codeBits, encoderBias: codeBits, decoderKernel: codeBits * inputSize, decoderBias: inputSize };
+    const sizes = {
+      encoderKernel: inputSize * codeBits,
+      encoderBias: codeBits,
+      decoderKernel: codeBits * inputSize,
+      decoderBias: inputSize,
+    };
     return this.inputMean === undefined ? sizes : { ...sizes, inputMean: inputSize };
   }
 
@@ -119,18 +139,29 @@ export class SemanticHasher implements ImageHasher {
   /** Copies the weights out of the tensors on any backend (a GPU backend reads asynchronously). */
   async readWeights(): Promise<SemanticHasherWeights> {
     this.assertUsable();
-    return this.weightsFrom(await Promise.all(this.weightTensors().map(async (tensor) => (await tensor.data()) as Float32Array)));
+    return this.weightsFrom(
+      await Promise.all(this.weightTensors().map(async (tensor) => (await tensor.data()) as Float32Array)),
+    );
   }
 
   private weightTensors(): tf.Tensor[] {
-    return [...this.encoder.getWeights(), ...this.decoder.getWeights(), ...(this.inputMean === undefined ? [] : [this.inputMean])];
+    return [
+      ...this.encoder.getWeights(),
+      ...this.decoder.getWeights(),
+      ...(this.inputMean === undefined ? [] : [this.inputMean]),
+    ];
   }
 
   private weightsFrom(values: Float32Array[]): SemanticHasherWeights {
     const encoderCount = this.encoder.getWeights().length;
     const [encoderKernel, encoderBias = new Float32Array(this.codeBits)] = values.slice(0, encoderCount);
     const [decoderKernel, decoderBias, inputMean] = values.slice(encoderCount);
-    const weights = { encoderKernel: encoderKernel!, encoderBias, decoderKernel: decoderKernel!, decoderBias: decoderBias! };
+    const weights = {
+      encoderKernel: encoderKernel!,
+      encoderBias,
+      decoderKernel: decoderKernel!,
+      decoderBias: decoderBias!,
+    };
     return inputMean === undefined ? weights : { ...weights, inputMean };
   }
 
@@ -139,23 +170,34 @@ export class SemanticHasher implements ImageHasher {
     this.assertUsable();
     const sizes = this.weightSizes() as Record<keyof SemanticHasherWeights, number>;
     if (this.inputMean === undefined && weights.inputMean !== undefined) {
-      throw new DedupError("Expected no `inputMean` for a hasher that does not standardise its input (`inputNormalisation: 'none'`)");
+      throw new DedupError(
+        "Expected no `inputMean` for a hasher that does not standardise its input (`inputNormalisation: 'none'`)",
+      );
     }
     for (const name of Object.keys(sizes) as (keyof SemanticHasherWeights)[]) {
       const values = weights[name];
       if (name === 'inputMean' && values === undefined) continue; // stays as it is (zeros for a new hasher)
       if (!(values instanceof Float32Array) || values.length !== sizes[name]) {
-        throw new DedupError(`Expected \`${name}\` to be a Float32Array of ${sizes[name]} values, got ${values instanceof Float32Array ? values.length : typeof values}`);
+        throw new DedupError(
+          `Expected \`${name}\` to be a Float32Array of ${sizes[name]} values, got ${values instanceof Float32Array ? values.length : typeof values}`,
+        );
       }
     }
     if (!this.architecture.encoderBias && weights.encoderBias.some((value) => value !== 0)) {
-      throw new DedupError('Expected `encoderBias` to be all zeros for a hasher whose code layer has no bias (`encoderBias: false`)');
+      throw new DedupError(
+        'Expected `encoderBias` to be all zeros for a hasher whose code layer has no bias (`encoderBias: false`)',
+      );
     }
     const { inputSize, codeBits } = this;
     tf.tidy(() => {
       const encoderKernel = tf.tensor2d(weights.encoderKernel, [inputSize, codeBits]);
-      this.encoder.setWeights(this.architecture.encoderBias ? [encoderKernel, tf.tensor1d(weights.encoderBias)] : [encoderKernel]);
-      this.decoder.setWeights([tf.tensor2d(weights.decoderKernel, [codeBits, inputSize]), tf.tensor1d(weights.decoderBias)]);
+      this.encoder.setWeights(
+        this.architecture.encoderBias ? [encoderKernel, tf.tensor1d(weights.encoderBias)] : [encoderKernel],
+      );
+      this.decoder.setWeights([
+        tf.tensor2d(weights.decoderKernel, [codeBits, inputSize]),
+        tf.tensor1d(weights.decoderBias),
+      ]);
     });
     if (weights.inputMean !== undefined) this.setInputMean(weights.inputMean);
   }
@@ -163,25 +205,48 @@ export class SemanticHasher implements ImageHasher {
   /** Sets the mean of standardised training images that {@link SemanticHasher.prepare} subtracts. */
   setInputMean(mean: Float32Array): void {
     this.assertUsable();
-    if (this.inputMean === undefined) throw new DedupError("This hasher does not standardise its input (`inputNormalisation: 'none'`): it has no `inputMean`");
-    if (!(mean instanceof Float32Array) || mean.length !== this.inputSize) throw new DedupError(`Expected \`inputMean\` to be a Float32Array of ${this.inputSize} values`);
+    if (this.inputMean === undefined)
+      throw new DedupError(
+        "This hasher does not standardise its input (`inputNormalisation: 'none'`): it has no `inputMean`",
+      );
+    if (!(mean instanceof Float32Array) || mean.length !== this.inputSize)
+      throw new DedupError(`Expected \`inputMean\` to be a Float32Array of ${this.inputSize} values`);
     this.inputMean.dispose();
     this.inputMean = tf.keep(tf.tensor1d(mean));
   }
 
   /** The variables training updates. */
   trainableVariables(): tf.Variable[] {
-    return [...this.encoder.trainableWeights, ...this.decoder.trainableWeights].map((weight) => weight.read() as tf.Variable);
+    return [...this.encoder.trainableWeights, ...this.decoder.trainableWeights].map(
+      (weight) => weight.read() as tf.Variable,
+    );
   }
 
   /** A digest of the architecture and weights: two hashers with the same fingerprint give the same codes. */
   async fingerprint(): Promise<string> {
     const digest = createHash('sha256');
-    const { imageWidth, imageHeight, channels, codeBits, threshold, encoderBias, inputNormalisation } = this.architecture;
+    const { imageWidth, imageHeight, channels, codeBits, threshold, encoderBias, inputNormalisation } =
+      this.architecture;
     // 'none' hashes as before the field existed, so older fingerprints (and hash stores) stay valid.
-    digest.update(JSON.stringify({ kind: this.kind, imageWidth, imageHeight, channels, codeBits, threshold, encoderBias, ...(inputNormalisation === 'none' ? {} : { inputNormalisation }) }));
+    digest.update(
+      JSON.stringify({
+        kind: this.kind,
+        imageWidth,
+        imageHeight,
+        channels,
+        codeBits,
+        threshold,
+        encoderBias,
+        ...(inputNormalisation === 'none' ? {} : { inputNormalisation }),
+      }),
+    );
     const weights = await this.readWeights();
-    for (const values of [weights.encoderKernel, weights.encoderBias, ...(weights.inputMean === undefined ? [] : [weights.inputMean])]) digest.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
+    for (const values of [
+      weights.encoderKernel,
+      weights.encoderBias,
+      ...(weights.inputMean === undefined ? [] : [weights.inputMean]),
+    ])
+      digest.update(new Uint8Array(values.buffer, values.byteOffset, values.byteLength));
     return `semantic-${digest.digest('hex').slice(0, 24)}`;
   }
 
@@ -216,7 +281,9 @@ export class SemanticHasher implements ImageHasher {
     const inputs = new Float32Array(images.length * this.inputSize);
     images.forEach((image, index) => {
       if (image.width !== width || image.height !== height || image.channels !== channels) {
-        throw new DedupError(`Expected image ${index} to be ${width}x${height}x${channels} (the hasher's input), got ${image.width}x${image.height}x${image.channels}`);
+        throw new DedupError(
+          `Expected image ${index} to be ${width}x${height}x${channels} (the hasher's input), got ${image.width}x${image.height}x${image.channels}`,
+        );
       }
       const offset = index * this.inputSize;
       for (let value = 0; value < this.inputSize; value += 1) inputs[offset + value] = image.data[value]! / 255;
@@ -238,7 +305,13 @@ export class SemanticHasher implements ImageHasher {
 
   async hashImages(images: readonly RawImage[]): Promise<Uint8Array> {
     if (images.length === 0) return new Uint8Array(0);
-    return packThresholded(await this.activations(images), images.length, this.codeBits, this.architecture.threshold, new Uint8Array(images.length * codeBytesOf(this.codeBits)));
+    return packThresholded(
+      await this.activations(images),
+      images.length,
+      this.codeBits,
+      this.architecture.threshold,
+      new Uint8Array(images.length * codeBytesOf(this.codeBits)),
+    );
   }
 
   /** Frees the weights. The hasher cannot be used afterwards. */

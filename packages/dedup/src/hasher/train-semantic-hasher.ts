@@ -1,4 +1,13 @@
-import { centerCrop, createBatches, resize, toGrayscale, toRgb, type ImageSource, type ImageTransform, type SkippedItem } from '@dcgan/data';
+import {
+  centerCrop,
+  createBatches,
+  resize,
+  toGrayscale,
+  toRgb,
+  type ImageSource,
+  type ImageTransform,
+  type SkippedItem,
+} from '@dcgan/data';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { DedupError } from '../errors/dedup-error';
@@ -73,10 +82,28 @@ export type TrainHasherEvent =
       readonly recommended: number;
       readonly codeBits: number;
     }
-  | { readonly status: 'epoch-start'; readonly epoch: number; readonly epochs: number; readonly steps: number | undefined }
-  | { readonly status: 'step'; readonly epoch: number; readonly step: number; readonly steps: number | undefined; readonly loss: number; readonly imagesPerSecond: number }
+  | {
+      readonly status: 'epoch-start';
+      readonly epoch: number;
+      readonly epochs: number;
+      readonly steps: number | undefined;
+    }
+  | {
+      readonly status: 'step';
+      readonly epoch: number;
+      readonly step: number;
+      readonly steps: number | undefined;
+      readonly loss: number;
+      readonly imagesPerSecond: number;
+    }
   | { readonly status: 'skipped'; readonly key: string; readonly reason: string }
-  | { readonly status: 'epoch-end'; readonly epoch: number; readonly epochs: number; readonly loss: number; readonly seconds: number };
+  | {
+      readonly status: 'epoch-end';
+      readonly epoch: number;
+      readonly epochs: number;
+      readonly loss: number;
+      readonly seconds: number;
+    };
 
 /** The trained hasher and how training went. */
 export interface TrainSemanticHasherResult {
@@ -89,8 +116,14 @@ export interface TrainSemanticHasherResult {
 }
 
 /** The paper's input: the central square, resized, with the hasher's channel count. */
-export function defaultHasherTransform(architecture: Pick<SemanticHasherArchitecture, 'imageWidth' | 'imageHeight' | 'channels'>): ImageTransform {
-  return [centerCrop(), resize(architecture.imageWidth, architecture.imageHeight), architecture.channels === 3 ? toRgb() : toGrayscale()];
+export function defaultHasherTransform(
+  architecture: Pick<SemanticHasherArchitecture, 'imageWidth' | 'imageHeight' | 'channels'>,
+): ImageTransform {
+  return [
+    centerCrop(),
+    resize(architecture.imageWidth, architecture.imageHeight),
+    architecture.channels === 3 ? toRgb() : toGrayscale(),
+  ];
 }
 
 function check(name: string, value: number, valid: boolean, expectation: string): void {
@@ -107,7 +140,10 @@ function check(name: string, value: number, valid: boolean, expectation: string)
  * const { hasher } = await trainSemanticHasher(await openMnistPackage(), { transform: [pad(32), toRgb()], epochs: 20 });
  * await saveSemanticHasher('hasher.bin', hasher);
  */
-export async function trainSemanticHasher(source: ImageSource, options: TrainSemanticHasherOptions = {}): Promise<TrainSemanticHasherResult> {
+export async function trainSemanticHasher(
+  source: ImageSource,
+  options: TrainSemanticHasherOptions = {},
+): Promise<TrainSemanticHasherResult> {
   const epochs = options.epochs ?? 20;
   const startEpoch = options.startEpoch ?? 0;
   const batchSize = options.batchSize ?? 128;
@@ -118,7 +154,12 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
   const masking = options.corruption?.maskingFraction ?? 0;
   const brightness = options.corruption?.brightnessJitter ?? 0.2;
   check('epochs', epochs, Number.isInteger(epochs) && epochs >= 1, 'a positive integer');
-  check('startEpoch', startEpoch, Number.isInteger(startEpoch) && startEpoch >= 0 && startEpoch <= epochs, `an integer in 0..epochs (${epochs})`);
+  check(
+    'startEpoch',
+    startEpoch,
+    Number.isInteger(startEpoch) && startEpoch >= 0 && startEpoch <= epochs,
+    `an integer in 0..epochs (${epochs})`,
+  );
   check('batchSize', batchSize, Number.isInteger(batchSize) && batchSize >= 1, 'a positive integer');
   check('learningRate', learningRate, learningRate > 0 && Number.isFinite(learningRate), 'a positive number');
   check('dropout', dropout, dropout >= 0 && dropout < 1, 'in [0, 1)');
@@ -127,15 +168,22 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
   check('corruption.maskingFraction', masking, masking >= 0 && masking < 1, 'in [0, 1)');
   check('corruption.brightnessJitter', brightness, brightness >= 0 && brightness < 1, 'in [0, 1)');
   if (options.imagesPerEpoch !== undefined) {
-    check('imagesPerEpoch', options.imagesPerEpoch, Number.isInteger(options.imagesPerEpoch) && options.imagesPerEpoch >= batchSize, `an integer >= batchSize (${batchSize})`);
+    check(
+      'imagesPerEpoch',
+      options.imagesPerEpoch,
+      Number.isInteger(options.imagesPerEpoch) && options.imagesPerEpoch >= batchSize,
+      `an integer >= batchSize (${batchSize})`,
+    );
   }
   const hasher = options.hasher ?? SemanticHasher.create({ architecture: options.architecture ?? {}, seed });
   const transform = options.transform ?? defaultHasherTransform(hasher.architecture);
   const standardising = hasher.architecture.inputNormalisation === 'standardise';
   const { inputSize, codeBits } = hasher;
   const { width, height, channels } = hasher.inputShape;
-  const stepLimit = options.imagesPerEpoch === undefined ? Number.POSITIVE_INFINITY : Math.floor(options.imagesPerEpoch / batchSize);
-  const expectedSteps = source.length === undefined ? undefined : Math.min(Math.floor(source.length / batchSize), stepLimit);
+  const stepLimit =
+    options.imagesPerEpoch === undefined ? Number.POSITIVE_INFINITY : Math.floor(options.imagesPerEpoch / batchSize);
+  const expectedSteps =
+    source.length === undefined ? undefined : Math.min(Math.floor(source.length / batchSize), stepLimit);
   const optimizer = tf.train.adam(learningRate);
   const variables = hasher.trainableVariables();
   const losses: number[] = [];
@@ -146,7 +194,12 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
   let randomSeed = seed * 1_000_003 + startEpoch * 7919;
 
   if (source.length !== undefined && startEpoch < epochs && source.length < recommendedTrainingImages(codeBits)) {
-    options.onEvent?.({ status: 'small-training-set', images: source.length, recommended: recommendedTrainingImages(codeBits), codeBits });
+    options.onEvent?.({
+      status: 'small-training-set',
+      images: source.length,
+      recommended: recommendedTrainingImages(codeBits),
+      codeBits,
+    });
   }
   if (standardising && options.hasher === undefined && startEpoch < epochs) {
     // A new hasher centres its inputs on the mean standardised image of (up to inputMeanImages of) the training data.
@@ -154,7 +207,13 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
     let images = 0;
     for await (const batch of createBatches(source, { batchSize, transform, seed, epoch: 0 })) {
       const count = batch.shape[0];
-      const next = tf.tidy(() => tf.add(sum, tf.sum(standardiseRows(tf.div(tf.tensor2d(batch.pixels, [count, inputSize], 'float32'), 255)), 0)) as tf.Tensor1D);
+      const next = tf.tidy(
+        () =>
+          tf.add(
+            sum,
+            tf.sum(standardiseRows(tf.div(tf.tensor2d(batch.pixels, [count, inputSize], 'float32'), 255)), 0),
+          ) as tf.Tensor1D,
+      );
       sum.dispose();
       sum = tf.keep(next);
       images += count;
@@ -186,7 +245,9 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
       for await (const batch of batches) {
         const [count, batchHeight, batchWidth, batchChannels] = batch.shape;
         if (batchHeight !== height || batchWidth !== width || batchChannels !== channels) {
-          throw new DedupError(`The transform gives ${batchWidth}x${batchHeight}x${batchChannels} images, the hasher takes ${width}x${height}x${channels}; fix \`transform\``);
+          throw new DedupError(
+            `The transform gives ${batchWidth}x${batchHeight}x${batchChannels} images, the hasher takes ${width}x${height}x${channels}; fix \`transform\``,
+          );
         }
         const stepStarted = performance.now();
         const seeds = [randomSeed + 1, randomSeed + 2, randomSeed + 3, randomSeed + 4];
@@ -194,18 +255,36 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
         const lossTensor = tf.tidy(() => {
           const clean: tf.Tensor2D = tf.div(tf.tensor2d(batch.pixels, [count, inputSize], 'float32'), 255);
           let corrupted: tf.Tensor = clean;
-          if (brightness > 0) corrupted = tf.clipByValue(tf.mul(corrupted, tf.randomUniform([count, 1], 1 - brightness, 1 + brightness, 'float32', seeds[0])), 0, 1);
-          if (noise > 0) corrupted = tf.add(corrupted, tf.randomNormal([count, inputSize], 0, noise, 'float32', seeds[1]));
-          if (masking > 0) corrupted = tf.mul(corrupted, tf.cast(tf.greaterEqual(tf.randomUniform([count, inputSize], 0, 1, 'float32', seeds[2]), masking), 'float32'));
+          if (brightness > 0)
+            corrupted = tf.clipByValue(
+              tf.mul(corrupted, tf.randomUniform([count, 1], 1 - brightness, 1 + brightness, 'float32', seeds[0])),
+              0,
+              1,
+            );
+          if (noise > 0)
+            corrupted = tf.add(corrupted, tf.randomNormal([count, inputSize], 0, noise, 'float32', seeds[1]));
+          if (masking > 0)
+            corrupted = tf.mul(
+              corrupted,
+              tf.cast(
+                tf.greaterEqual(tf.randomUniform([count, inputSize], 0, 1, 'float32', seeds[2]), masking),
+                'float32',
+              ),
+            );
           return optimizer.minimize(
             () => {
               let code: tf.Tensor = hasher.encode(corrupted as tf.Tensor2D);
               if (dropout > 0) {
-                const keep = tf.cast(tf.greaterEqual(tf.randomUniform([count, codeBits], 0, 1, 'float32', seeds[3]), dropout), 'float32');
+                const keep = tf.cast(
+                  tf.greaterEqual(tf.randomUniform([count, codeBits], 0, 1, 'float32', seeds[3]), dropout),
+                  'float32',
+                );
                 code = tf.div(tf.mul(code, keep), 1 - dropout);
               }
               // A standardising hasher reconstructs its (clean) prepared input, the others the [0, 1] image.
-              return tf.mean(tf.squaredDifference(hasher.decode(code as tf.Tensor2D), standardising ? hasher.prepare(clean) : clean));
+              return tf.mean(
+                tf.squaredDifference(hasher.decode(code as tf.Tensor2D), standardising ? hasher.prepare(clean) : clean),
+              );
             },
             true,
             variables,
@@ -213,21 +292,44 @@ export async function trainSemanticHasher(source: ImageSource, options: TrainSem
         });
         const loss = (await lossTensor.data())[0]!;
         lossTensor.dispose();
-        if (!Number.isFinite(loss)) throw new DedupError(`Training diverged at epoch ${epoch}, step ${step} (loss ${loss}); lower \`learningRate\``);
+        if (!Number.isFinite(loss))
+          throw new DedupError(
+            `Training diverged at epoch ${epoch}, step ${step} (loss ${loss}); lower \`learningRate\``,
+          );
         lossSum += loss;
         step += 1;
-        options.onEvent?.({ status: 'step', epoch, step, steps: expectedSteps, loss, imagesPerSecond: count / ((performance.now() - stepStarted) / 1000) });
+        options.onEvent?.({
+          status: 'step',
+          epoch,
+          step,
+          steps: expectedSteps,
+          loss,
+          imagesPerSecond: count / ((performance.now() - stepStarted) / 1000),
+        });
         if (options.signal?.aborted === true) {
           aborted = true;
           break;
         }
         if (step >= stepLimit) break;
       }
-      if (step === 0) throw new DedupError(`${source.description}: no batch of ${batchSize} images could be read to train the hasher`);
+      if (step === 0)
+        throw new DedupError(
+          `${source.description}: no batch of ${batchSize} images could be read to train the hasher`,
+        );
       if (aborted) break;
       const loss = lossSum / step;
       losses.push(loss);
-      hasher.training = { ...hasher.training, source: source.description, epochs: epoch + 1, batchSize, learningRate, dropout, corruption: { noiseStandardDeviation: noise, maskingFraction: masking, brightnessJitter: brightness }, seed, loss };
+      hasher.training = {
+        ...hasher.training,
+        source: source.description,
+        epochs: epoch + 1,
+        batchSize,
+        learningRate,
+        dropout,
+        corruption: { noiseStandardDeviation: noise, maskingFraction: masking, brightnessJitter: brightness },
+        seed,
+        loss,
+      };
       options.onEvent?.({ status: 'epoch-end', epoch, epochs, loss, seconds: (performance.now() - started) / 1000 });
       await options.afterEpoch?.(epoch, hasher);
     }

@@ -10,7 +10,12 @@ import { loadSemanticHasher } from '../hasher/hasher-file';
 import { readDedupReport } from '../report/dedup-report';
 import { useCpuBackend } from '../test-support/cpu-backend';
 import { mnistSamples } from '../test-support/mnist-samples';
-import { createDedupReport, dedupRunFiles, type CreateDedupReportOptions, type DedupRunEvent } from './create-dedup-report';
+import {
+  createDedupReport,
+  dedupRunFiles,
+  type CreateDedupReportOptions,
+  type DedupRunEvent,
+} from './create-dedup-report';
 
 const architecture = { imageWidth: 16, imageHeight: 16, channels: 1 as const, codeBits: 32 };
 let samples: Sample[];
@@ -22,12 +27,19 @@ beforeAll(async () => {
   folder = await mkdtemp(join(tmpdir(), 'create-dedup-report-'));
   const digits = await mnistSamples(3); // 30 distinct 16x16 digits
   // Copies of digit 4 (at 30) and digit 11 (at 31, 32): what the report must drop.
-  samples = [...digits, digits[4]!, digits[11]!, digits[11]!].map((sample, index) => ({ ...sample, key: `item-${String(index).padStart(2, '0')}` }));
+  samples = [...digits, digits[4]!, digits[11]!, digits[11]!].map((sample, index) => ({
+    ...sample,
+    key: `item-${String(index).padStart(2, '0')}`,
+  }));
   source = createMemorySource(samples);
 });
 
 /** A small run: 16x16 gray digits, a 32-bit hasher, 2 epochs of 3 batches, exact-position hashing. */
-function options(directory: string, events: DedupRunEvent[], more: Partial<CreateDedupReportOptions> = {}): CreateDedupReportOptions {
+function options(
+  directory: string,
+  events: DedupRunEvent[],
+  more: Partial<CreateDedupReportOptions> = {},
+): CreateDedupReportOptions {
   return {
     source,
     transform: [],
@@ -41,7 +53,12 @@ function options(directory: string, events: DedupRunEvent[], more: Partial<Creat
   };
 }
 
-const statuses = (events: readonly DedupRunEvent[]) => events.map((event) => (event.status === 'hasher-training' || event.status === 'hashing' ? `${event.status}:${event.event.status}` : event.status));
+const statuses = (events: readonly DedupRunEvent[]) =>
+  events.map((event) =>
+    event.status === 'hasher-training' || event.status === 'hashing'
+      ? `${event.status}:${event.event.status}`
+      : event.status,
+  );
 
 describe('createDedupReport', () => {
   it('trains the hasher into its folder, hashes, groups, writes the report and the sheet, and tells what it does in events', async () => {
@@ -90,14 +107,18 @@ describe('createDedupReport', () => {
     expect(changed.reused).toBe(false);
     expect(changed.report.grouping.radius).toBe(2);
     expect(other[0]).toMatchObject({ status: 'hasher-file', action: 'reuse', epochsDone: 2 });
-    expect(other.find((event) => event.status === 'hashing' && event.event.status === 'start')).toMatchObject({ event: { resumedFrom: 33 } });
+    expect(other.find((event) => event.status === 'hashing' && event.event.status === 'start')).toMatchObject({
+      event: { resumedFrom: 33 },
+    });
     expect(statuses(other)).not.toContain('hasher-training:step');
 
     // Other data (one item less): not reused either.
     const fewer: DedupRunEvent[] = [];
     const smaller = createMemorySource(samples.slice(0, 32));
     const result = await createDedupReport(options(join(folder, 'reuse-other'), [], { reuse: true }));
-    await createDedupReport(options(join(folder, 'reuse-other'), fewer, { reuse: true, source: smaller, restart: true }));
+    await createDedupReport(
+      options(join(folder, 'reuse-other'), fewer, { reuse: true, source: smaller, restart: true }),
+    );
     expect(statuses(fewer)).not.toContain('report-reused');
     expect((await readDedupReport(result.path)).counts.items).toBe(32);
   });
@@ -113,9 +134,17 @@ describe('createDedupReport', () => {
         if (event.status === 'hasher-training' && event.event.status === 'epoch-end') controller.abort();
       },
     });
-    await expect(createDedupReport(stopAfterFirstEpoch)).rejects.toMatchObject({ name: 'AbortError', message: expect.stringContaining('holds the last finished epoch (1)') });
+    await expect(createDedupReport(stopAfterFirstEpoch)).rejects.toMatchObject({
+      name: 'AbortError',
+      message: expect.stringContaining('holds the last finished epoch (1)'),
+    });
     expect(events.at(-1)).toMatchObject({ status: 'hasher-stopped', epochsCompleted: 1 });
-    expect(await access(join(directory, dedupRunFiles.report)).then(() => true, () => false)).toBe(false);
+    expect(
+      await access(join(directory, dedupRunFiles.report)).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
     expect((await loadSemanticHasher(join(directory, dedupRunFiles.hasher))).training.epochs).toBe(1);
 
     const resumed: DedupRunEvent[] = [];
@@ -130,8 +159,16 @@ describe('createDedupReport', () => {
     const events: DedupRunEvent[] = [];
     const result = await createDedupReport(options(directory, events, { maximumDropShare: 0.05 })); // 3 of 33 is 9%
     const exceeded = events.find((event) => event.status === 'drop-share-exceeded');
-    expect(exceeded).toMatchObject({ check: { dropped: result.report.counts.dropped, hashed: 33, exceeded: true }, sheet: join(directory, dedupRunFiles.largestGroups) });
-    expect(events).toContainEqual({ status: 'contact-sheet', path: join(directory, dedupRunFiles.largestGroups), groups: result.report.groups.length, selection: 'largest' });
+    expect(exceeded).toMatchObject({
+      check: { dropped: result.report.counts.dropped, hashed: 33, exceeded: true },
+      sheet: join(directory, dedupRunFiles.largestGroups),
+    });
+    expect(events).toContainEqual({
+      status: 'contact-sheet',
+      path: join(directory, dedupRunFiles.largestGroups),
+      groups: result.report.groups.length,
+      selection: 'largest',
+    });
     expect(result.report.guard).toMatchObject({ maximumDropShare: 0.05, exceeded: true });
     expect((await stat(join(directory, dedupRunFiles.largestGroups))).size).toBeGreaterThan(100);
   });

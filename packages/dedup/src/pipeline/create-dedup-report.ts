@@ -9,15 +9,33 @@ import { hashSource, type HashEvent } from '../hash/hash-source';
 import type { ImageHasher } from '../hash/image-hasher';
 import { loadSemanticHasher } from '../hasher/hasher-file';
 import { writeContactSheet } from '../report/contact-sheet';
-import { buildDedupReport, checkDropShare, readDedupReport, writeDedupReport, type DedupReport, type DropShareCheck } from '../report/dedup-report';
-import { defaultHasherEpochs, trainHasherFile, type HasherFileEvent, type TrainHasherFileOptions } from './train-hasher-file';
+import {
+  buildDedupReport,
+  checkDropShare,
+  readDedupReport,
+  writeDedupReport,
+  type DedupReport,
+  type DropShareCheck,
+} from '../report/dedup-report';
+import {
+  defaultHasherEpochs,
+  trainHasherFile,
+  type HasherFileEvent,
+  type TrainHasherFileOptions,
+} from './train-hasher-file';
 
 /**
  * The matching settings `createDedupReport` (and `dcgan-dedup`) use unless told otherwise, chosen on planted MNIST
  * duplicates and checked on icons and clip art (packages/dedup/evaluation/EVALUATION.md): Hamming radius 3, shift
  * probes of up to 2 pixels, probe radius 0.
  */
-export const dedupRunDefaults = Object.freeze({ radius: 3, shiftProbes: 2, probeRadius: 0, chunkSize: 4096, sheetGroups: 24 });
+export const dedupRunDefaults = Object.freeze({
+  radius: 3,
+  shiftProbes: 2,
+  probeRadius: 0,
+  chunkSize: 4096,
+  sheetGroups: 24,
+});
 
 /** What the files of a dedup run in `directory` are called. */
 export const dedupRunFiles = Object.freeze({
@@ -48,7 +66,10 @@ export interface CreateDedupReportOptions {
    * train on another (larger) set of the same kind than the one deduplicated.
    * @default the data itself, `trainSemanticHasher`'s defaults
    */
-  readonly training?: Omit<TrainHasherFileOptions, 'path' | 'onEvent' | 'signal' | 'transform'> & { readonly source?: ImageSource; readonly transform?: ImageTransform };
+  readonly training?: Omit<TrainHasherFileOptions, 'path' | 'onEvent' | 'signal' | 'transform'> & {
+    readonly source?: ImageSource;
+    readonly transform?: ImageTransform;
+  };
   /** See `hashSource`. @default 2 */
   readonly shiftProbes?: number;
   /** See `findDuplicateGroups`. @default 3 */
@@ -87,7 +108,12 @@ export type DedupRunEvent =
   | { readonly status: 'report-reused'; readonly path: string; readonly report: DedupReport }
   | { readonly status: 'hashing'; readonly event: HashEvent }
   | { readonly status: 'report-written'; readonly path: string; readonly report: DedupReport }
-  | { readonly status: 'contact-sheet'; readonly path: string; readonly groups: number; readonly selection: 'random' | 'largest' }
+  | {
+      readonly status: 'contact-sheet';
+      readonly path: string;
+      readonly groups: number;
+      readonly selection: 'random' | 'largest';
+    }
   /** Hash buckets too full to group: the hasher gives many different images one code (see `GroupingStats`). */
   | { readonly status: 'oversized-buckets'; readonly buckets: number; readonly items: number }
   /** The report drops more than `maximumDropShare`: `sheet` draws its largest groups. */
@@ -126,7 +152,10 @@ export async function createDedupReport(options: CreateDedupReportOptions): Prom
   try {
     await mkdir(directory, { recursive: true });
   } catch (error) {
-    throw new DedupError(`cannot create the output folder ${directory}: ${(error as Error).message}`, { cause: error, file: directory });
+    throw new DedupError(`cannot create the output folder ${directory}: ${(error as Error).message}`, {
+      cause: error,
+      file: directory,
+    });
   }
 
   if (options.reuse === true) {
@@ -139,7 +168,11 @@ export async function createDedupReport(options: CreateDedupReportOptions): Prom
 
   let hasher = options.hasher;
   if (hasher === undefined) {
-    const { source: trainingSource = source, transform: trainingTransform = options.transform, ...training } = options.training ?? {};
+    const {
+      source: trainingSource = source,
+      transform: trainingTransform = options.transform,
+      ...training
+    } = options.training ?? {};
     const trained = await trainHasherFile(trainingSource, {
       ...training,
       ...(trainingTransform === undefined ? {} : { transform: trainingTransform }),
@@ -148,7 +181,13 @@ export async function createDedupReport(options: CreateDedupReportOptions): Prom
       ...(onEvent === undefined ? {} : { onEvent }),
     });
     if (trained.aborted) {
-      throw Object.assign(new DedupError(`hasher training stopped; ${hasherPath} holds the last finished epoch (${trained.epochsCompleted}); rerun to continue`, { file: hasherPath }), { name: 'AbortError' });
+      throw Object.assign(
+        new DedupError(
+          `hasher training stopped; ${hasherPath} holds the last finished epoch (${trained.epochsCompleted}); rerun to continue`,
+          { file: hasherPath },
+        ),
+        { name: 'AbortError' },
+      );
     }
     hasher = trained.hasher;
   }
@@ -168,13 +207,24 @@ export async function createDedupReport(options: CreateDedupReportOptions): Prom
   await writeDedupReport(reportPath, report);
   onEvent?.({ status: 'report-written', path: reportPath, report });
   if (report.groups.length > 0) {
-    const sheet = await writeContactSheet(join(directory, dedupRunFiles.collisions), source, report.groups, { maximumGroups: sheetGroups, seed: options.seed ?? 0 });
+    const sheet = await writeContactSheet(join(directory, dedupRunFiles.collisions), source, report.groups, {
+      maximumGroups: sheetGroups,
+      seed: options.seed ?? 0,
+    });
     onEvent?.({ status: 'contact-sheet', path: sheet.path, groups: sheet.groups.length, selection: 'random' });
   }
-  if (report.grouping.oversizedBuckets > 0) onEvent?.({ status: 'oversized-buckets', buckets: report.grouping.oversizedBuckets, items: report.grouping.itemsInOversizedBuckets });
+  if (report.grouping.oversizedBuckets > 0)
+    onEvent?.({
+      status: 'oversized-buckets',
+      buckets: report.grouping.oversizedBuckets,
+      items: report.grouping.itemsInOversizedBuckets,
+    });
   const check = checkDropShare(report, options.maximumDropShare);
   if (check.exceeded) {
-    const sheet = await writeContactSheet(join(directory, dedupRunFiles.largestGroups), source, report.groups, { maximumGroups: sheetGroups, selection: 'largest' });
+    const sheet = await writeContactSheet(join(directory, dedupRunFiles.largestGroups), source, report.groups, {
+      maximumGroups: sheetGroups,
+      selection: 'largest',
+    });
     onEvent?.({ status: 'contact-sheet', path: sheet.path, groups: sheet.groups.length, selection: 'largest' });
     onEvent?.({ status: 'drop-share-exceeded', check, sheet: sheet.path });
   }
@@ -184,21 +234,51 @@ export async function createDedupReport(options: CreateDedupReportOptions): Prom
 /** The report at `path` when it was made from this source with these settings and this hasher; `null` otherwise. */
 async function reusableReport(
   path: string,
-  options: CreateDedupReportOptions & { readonly shiftProbes: number; readonly radius: number; readonly probeRadius: number; readonly hasherPath: string },
+  options: CreateDedupReportOptions & {
+    readonly shiftProbes: number;
+    readonly radius: number;
+    readonly probeRadius: number;
+    readonly hasherPath: string;
+  },
 ): Promise<DedupReport | null> {
-  if (!(await access(path).then(() => true, () => false))) return null;
+  if (
+    !(await access(path).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return null;
   const report = await readDedupReport(path);
   const { source } = options;
-  const sameData = report.source.description === source.description && (source.length === undefined || report.source.itemsRead === source.length);
-  const sameSettings = report.hasher.shiftProbes === options.shiftProbes && report.grouping.radius === options.radius && report.grouping.probeRadius === options.probeRadius;
+  const sameData =
+    report.source.description === source.description &&
+    (source.length === undefined || report.source.itemsRead === source.length);
+  const sameSettings =
+    report.hasher.shiftProbes === options.shiftProbes &&
+    report.grouping.radius === options.radius &&
+    report.grouping.probeRadius === options.probeRadius;
   if (!sameData || !sameSettings) return null;
-  if (options.hasher !== undefined) return (await options.hasher.fingerprint()) === report.hasher.fingerprint && options.hasher.codeBits === report.hasher.codeBits ? report : null;
-  if (!(await access(options.hasherPath).then(() => true, () => false))) return null;
+  if (options.hasher !== undefined)
+    return (await options.hasher.fingerprint()) === report.hasher.fingerprint &&
+      options.hasher.codeBits === report.hasher.codeBits
+      ? report
+      : null;
+  if (
+    !(await access(options.hasherPath).then(
+      () => true,
+      () => false,
+    ))
+  )
+    return null;
   const architecture = options.training?.architecture ?? {};
   const hasher = await loadSemanticHasher(options.hasherPath, architecture);
   try {
     const trained = Number(hasher.training.epochs ?? 0) >= (options.training?.epochs ?? defaultHasherEpochs);
-    return trained && (await hasher.fingerprint()) === report.hasher.fingerprint && hasher.codeBits === report.hasher.codeBits ? report : null;
+    return trained &&
+      (await hasher.fingerprint()) === report.hasher.fingerprint &&
+      hasher.codeBits === report.hasher.codeBits
+      ? report
+      : null;
   } finally {
     hasher.dispose();
   }

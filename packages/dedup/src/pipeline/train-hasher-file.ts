@@ -5,13 +5,18 @@ import type { ImageSource } from '@dcgan/data';
 
 import { loadSemanticHasher, saveSemanticHasher } from '../hasher/hasher-file';
 import type { SemanticHasher } from '../hasher/semantic-hasher';
-import { trainSemanticHasher, type TrainHasherEvent, type TrainSemanticHasherOptions } from '../hasher/train-semantic-hasher';
+import {
+  trainSemanticHasher,
+  type TrainHasherEvent,
+  type TrainSemanticHasherOptions,
+} from '../hasher/train-semantic-hasher';
 
 /** Epochs the hasher trains for unless told otherwise (`trainSemanticHasher`'s default). */
 export const defaultHasherEpochs = 20;
 
 /** Options of {@link trainHasherFile}: those of `trainSemanticHasher` that a file-backed run sets itself are left out. */
-export interface TrainHasherFileOptions extends Omit<TrainSemanticHasherOptions, 'hasher' | 'startEpoch' | 'afterEpoch' | 'onEvent'> {
+export interface TrainHasherFileOptions
+  extends Omit<TrainSemanticHasherOptions, 'hasher' | 'startEpoch' | 'afterEpoch' | 'onEvent'> {
   /** The hasher file: written after every epoch; a file already there is continued (or used, when fully trained). */
   readonly path: string;
   readonly onEvent?: (event: HasherFileEvent) => void;
@@ -54,13 +59,21 @@ export interface TrainHasherFileResult {
  * @example
  * const { hasher } = await trainHasherFile(await openMnistPackage(), { path: 'runs/mnist/hasher.bin', transform: [pad(32), toRgb()] });
  */
-export async function trainHasherFile(source: ImageSource, options: TrainHasherFileOptions): Promise<TrainHasherFileResult> {
+export async function trainHasherFile(
+  source: ImageSource,
+  options: TrainHasherFileOptions,
+): Promise<TrainHasherFileResult> {
   const { path, onEvent, ...training } = options;
   const epochs = training.epochs ?? defaultHasherEpochs;
   const architecture = training.architecture ?? {};
   let hasher: SemanticHasher | undefined;
   let epochsDone = 0;
-  if (await access(path).then(() => true, () => false)) {
+  if (
+    await access(path).then(
+      () => true,
+      () => false,
+    )
+  ) {
     hasher = await loadSemanticHasher(path, architecture);
     epochsDone = Math.min(epochs, Number(hasher.training.epochs ?? 0));
     const differs =
@@ -72,7 +85,9 @@ export async function trainHasherFile(source: ImageSource, options: TrainHasherF
       action: epochsDone >= epochs ? 'reuse' : 'continue',
       epochsDone,
       epochs,
-      fileSettings: differs ? { threshold: hasher.architecture.threshold, encoderBias: hasher.architecture.encoderBias } : null,
+      fileSettings: differs
+        ? { threshold: hasher.architecture.threshold, encoderBias: hasher.architecture.encoderBias }
+        : null,
     });
     if (epochsDone >= epochs) return { hasher, path, epochsCompleted: epochsDone, aborted: false };
   } else {

@@ -1,4 +1,14 @@
-import { applyTransform, centerCrop, createSeededRandom, resize, toRgb, writePng, type ImageSource, type ImageTransform, type RawImage } from '@dcgan/data';
+import {
+  applyTransform,
+  centerCrop,
+  createSeededRandom,
+  resize,
+  toRgb,
+  writePng,
+  type ImageSource,
+  type ImageTransform,
+  type RawImage,
+} from '@dcgan/data';
 
 import { DedupError } from '../errors/dedup-error';
 import type { ReportGroup } from './dedup-report';
@@ -43,14 +53,27 @@ const background = 24;
  * @example
  * await writeContactSheet('runs/lsun/collisions.png', source, report.groups, { maximumGroups: 24 });
  */
-export async function writeContactSheet(path: string, source: ImageSource, groups: readonly ReportGroup[], options: ContactSheetOptions = {}): Promise<ContactSheetSummary> {
+export async function writeContactSheet(
+  path: string,
+  source: ImageSource,
+  groups: readonly ReportGroup[],
+  options: ContactSheetOptions = {},
+): Promise<ContactSheetSummary> {
   const maximumGroups = options.maximumGroups ?? 16;
   const maximumColumns = options.maximumColumns ?? 8;
   const tileSize = options.tileSize ?? 64;
-  for (const [name, value] of [['maximumGroups', maximumGroups], ['maximumColumns', maximumColumns], ['tileSize', tileSize]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new DedupError(`Expected \`${name}\` to be a positive integer, got \`${value}\``);
+  for (const [name, value] of [
+    ['maximumGroups', maximumGroups],
+    ['maximumColumns', maximumColumns],
+    ['tileSize', tileSize],
+  ] as const) {
+    if (!Number.isInteger(value) || value < 1)
+      throw new DedupError(`Expected \`${name}\` to be a positive integer, got \`${value}\``);
   }
-  if (maximumColumns < 2) throw new DedupError(`Expected \`maximumColumns\` to be at least 2 (the kept item and one dropped), got \`${maximumColumns}\``);
+  if (maximumColumns < 2)
+    throw new DedupError(
+      `Expected \`maximumColumns\` to be at least 2 (the kept item and one dropped), got \`${maximumColumns}\``,
+    );
   if (groups.length === 0) throw new DedupError(`${path}: there are no duplicate groups to draw`);
   const transform = [...(options.transform ?? [centerCrop(), resize(tileSize), toRgb()]), resize(tileSize), toRgb()];
   const chosen = chooseGroups(groups, maximumGroups, options.selection ?? 'random', options.seed ?? 0);
@@ -64,10 +87,14 @@ export async function writeContactSheet(path: string, source: ImageSource, group
   const groupGap = 16;
   const columns = Math.max(...rows.map((row) => row.length));
   const groupsPerLine = options.groupsPerLine ?? Math.max(1, Math.floor(8 / columns));
-  if (!Number.isInteger(groupsPerLine) || groupsPerLine < 1) throw new DedupError(`Expected \`groupsPerLine\` to be a positive integer, got \`${groupsPerLine}\``);
+  if (!Number.isInteger(groupsPerLine) || groupsPerLine < 1)
+    throw new DedupError(`Expected \`groupsPerLine\` to be a positive integer, got \`${groupsPerLine}\``);
   const lines = Math.ceil(rows.length / groupsPerLine);
   const slotWidth = columns * cell + (columns - 1) * padding;
-  const width = Math.min(groupsPerLine, rows.length) * slotWidth + (Math.min(groupsPerLine, rows.length) - 1) * groupGap + 2 * padding;
+  const width =
+    Math.min(groupsPerLine, rows.length) * slotWidth +
+    (Math.min(groupsPerLine, rows.length) - 1) * groupGap +
+    2 * padding;
   const height = lines * cell + (lines + 1) * padding;
   const data = new Uint8Array(width * height * 3).fill(background);
   rows.forEach((row, rowIndex) => {
@@ -87,7 +114,10 @@ export async function writeContactSheet(path: string, source: ImageSource, group
       if (image === undefined) return; // unreadable now: an empty frame
       for (let y = 0; y < tileSize; y += 1) {
         const from = y * tileSize * 3;
-        data.set(image.data.subarray(from, from + tileSize * 3), ((top + frameWidth + y) * width + left + frameWidth) * 3);
+        data.set(
+          image.data.subarray(from, from + tileSize * 3),
+          ((top + frameWidth + y) * width + left + frameWidth) * 3,
+        );
       }
     });
   });
@@ -95,8 +125,14 @@ export async function writeContactSheet(path: string, source: ImageSource, group
   return { path, groups: chosen, width, height };
 }
 
-function chooseGroups(groups: readonly ReportGroup[], count: number, selection: 'random' | 'largest', seed: number): ReportGroup[] {
-  if (selection === 'largest') return [...groups].sort((left, right) => right.dropped.length - left.dropped.length).slice(0, count);
+function chooseGroups(
+  groups: readonly ReportGroup[],
+  count: number,
+  selection: 'random' | 'largest',
+  seed: number,
+): ReportGroup[] {
+  if (selection === 'largest')
+    return [...groups].sort((left, right) => right.dropped.length - left.dropped.length).slice(0, count);
   const random = createSeededRandom(seed);
   const picked = groups.map((group, index) => ({ group, index, order: random() }));
   return picked
@@ -106,7 +142,11 @@ function chooseGroups(groups: readonly ReportGroup[], count: number, selection: 
     .map((entry) => entry.group);
 }
 
-async function readImages(source: ImageSource, wanted: Map<number, RawImage | undefined>, transform: ImageTransform): Promise<void> {
+async function readImages(
+  source: ImageSource,
+  wanted: Map<number, RawImage | undefined>,
+  transform: ImageTransform,
+): Promise<void> {
   const decode = async (index: number, payload: Parameters<typeof applyTransform>[0]) => {
     try {
       wanted.set(index, await applyTransform(payload, transform));

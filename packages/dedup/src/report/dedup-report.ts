@@ -23,7 +23,12 @@ export interface DedupReport {
   readonly format: 'dcgan-dedup-report';
   readonly version: 1;
   readonly source: { readonly description: string; readonly itemsRead: number };
-  readonly hasher: { readonly kind: string; readonly fingerprint: string; readonly codeBits: number; readonly shiftProbes: number };
+  readonly hasher: {
+    readonly kind: string;
+    readonly fingerprint: string;
+    readonly codeBits: number;
+    readonly shiftProbes: number;
+  };
   readonly grouping: GroupingStats;
   readonly counts: {
     /** Items read from the source. */
@@ -56,16 +61,24 @@ export interface DedupReport {
  * const report = buildDedupReport(hashes, findDuplicateGroups(hashes));
  * console.log(`${report.counts.dropped} of ${report.counts.items} dropped`);
  */
-export function buildDedupReport(hashes: SourceHashes, groups: DuplicateGroups, options: { readonly maximumDropShare?: number } = {}): DedupReport {
+export function buildDedupReport(
+  hashes: SourceHashes,
+  groups: DuplicateGroups,
+  options: { readonly maximumDropShare?: number } = {},
+): DedupReport {
   const maximumDropShare = resolveMaximumDropShare(options.maximumDropShare);
-  if (groups.itemCount !== hashes.count) throw new DedupError(`Expected groups over the ${hashes.count} hashed items, got groups over ${groups.itemCount}`);
+  if (groups.itemCount !== hashes.count)
+    throw new DedupError(`Expected groups over the ${hashes.count} hashed items, got groups over ${groups.itemCount}`);
   const reportGroups: ReportGroup[] = [];
   let inGroups = 0;
   for (let group = 0; group < groups.groupCount; group += 1) {
-    const members = Array.from(groups.members.subarray(groups.groupStarts[group]!, groups.groupStarts[group + 1]!), (position) => ({
-      index: hashes.indices[position]!,
-      key: hashes.keys[position]!,
-    })).sort((left, right) => left.index - right.index);
+    const members = Array.from(
+      groups.members.subarray(groups.groupStarts[group]!, groups.groupStarts[group + 1]!),
+      (position) => ({
+        index: hashes.indices[position]!,
+        key: hashes.keys[position]!,
+      }),
+    ).sort((left, right) => left.index - right.index);
     inGroups += members.length;
     reportGroups.push({ kept: members[0]!, dropped: members.slice(1) });
   }
@@ -76,7 +89,12 @@ export function buildDedupReport(hashes: SourceHashes, groups: DuplicateGroups, 
     format: 'dcgan-dedup-report',
     version: 1,
     source: { description: hashes.sourceDescription, itemsRead: hashes.itemsRead },
-    hasher: { kind: hashes.hasherKind, fingerprint: hashes.fingerprint, codeBits: hashes.codeBits, shiftProbes: hashes.shiftProbes },
+    hasher: {
+      kind: hashes.hasherKind,
+      fingerprint: hashes.fingerprint,
+      codeBits: hashes.codeBits,
+      shiftProbes: hashes.shiftProbes,
+    },
     grouping: groups.stats,
     counts: {
       items: hashes.itemsRead,
@@ -98,7 +116,8 @@ export const defaultMaximumDropShare = 0.05;
 
 function resolveMaximumDropShare(value: number | undefined): number {
   const share = value ?? defaultMaximumDropShare;
-  if (!(Number.isFinite(share) && share >= 0 && share <= 1)) throw new DedupError(`Expected \`maximumDropShare\` to be a number in [0, 1], got \`${String(value)}\``);
+  if (!(Number.isFinite(share) && share >= 0 && share <= 1))
+    throw new DedupError(`Expected \`maximumDropShare\` to be a number in [0, 1], got \`${String(value)}\``);
   return share;
 }
 
@@ -130,7 +149,9 @@ export function checkDropShare(report: DedupReport, maximumDropShare?: number): 
   const dropped = report.groups.reduce((sum, group) => sum + group.dropped.length, 0);
   const hashed = report.counts.hashed;
   const dropShare = hashed > 0 ? dropped / hashed : 0;
-  const largestGroups = [...report.groups].sort((left, right) => right.dropped.length - left.dropped.length || left.kept.index - right.kept.index).slice(0, 5);
+  const largestGroups = [...report.groups]
+    .sort((left, right) => right.dropped.length - left.dropped.length || left.kept.index - right.kept.index)
+    .slice(0, 5);
   return { dropShare, maximumDropShare: maximum, dropped, hashed, exceeded: dropShare > maximum, largestGroups };
 }
 
@@ -142,10 +163,15 @@ export function checkDropShare(report: DedupReport, maximumDropShare?: number): 
  * @example
  * assertDropShareAccepted(report, { file: 'runs/x/dedup-report.json', accept: options.acceptDedupDrop });
  */
-export function assertDropShareAccepted(report: DedupReport, options: { readonly maximumDropShare?: number; readonly accept?: boolean; readonly file?: string } = {}): DropShareCheck {
+export function assertDropShareAccepted(
+  report: DedupReport,
+  options: { readonly maximumDropShare?: number; readonly accept?: boolean; readonly file?: string } = {},
+): DropShareCheck {
   const check = checkDropShare(report, options.maximumDropShare);
   if (check.exceeded && options.accept !== true) {
-    const largest = check.largestGroups.map((group) => `${group.dropped.length + 1} items kept as ${group.kept.key}`).join('; ');
+    const largest = check.largestGroups
+      .map((group) => `${group.dropped.length + 1} items kept as ${group.kept.key}`)
+      .join('; ');
     throw new DedupError(
       `${options.file === undefined ? '' : `${options.file}: `}the dedup report drops ${check.dropped} of ${check.hashed} items (${(100 * check.dropShare).toFixed(1)}%), more than the ${(100 * check.maximumDropShare).toFixed(1)}% allowed; ` +
         `largest groups: ${largest}. Look at its contact sheet; accept the drop explicitly only if these really are duplicates`,
@@ -184,11 +210,23 @@ export async function readDedupReport(path: string): Promise<DedupReport> {
   try {
     report = JSON.parse(await readFile(path, 'utf8')) as Partial<DedupReport>;
   } catch (error) {
-    throw new DedupError(`${path}: cannot read the dedup report: ${(error as Error).message}`, { cause: error, file: path });
+    throw new DedupError(`${path}: cannot read the dedup report: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
-  if (report?.format !== 'dcgan-dedup-report') throw new DedupError(`${path}: not a dedup report (no \`format: "dcgan-dedup-report"\`)`, { file: path });
-  if (report.version !== 1) throw new DedupError(`${path}: dedup report version ${String(report.version)} is not supported; this @dcgan/dedup reads version 1`, { file: path });
-  if (!Array.isArray(report.groups) || typeof report.counts?.dropped !== 'number' || typeof report.source?.itemsRead !== 'number') {
+  if (report?.format !== 'dcgan-dedup-report')
+    throw new DedupError(`${path}: not a dedup report (no \`format: "dcgan-dedup-report"\`)`, { file: path });
+  if (report.version !== 1)
+    throw new DedupError(
+      `${path}: dedup report version ${String(report.version)} is not supported; this @dcgan/dedup reads version 1`,
+      { file: path },
+    );
+  if (
+    !Array.isArray(report.groups) ||
+    typeof report.counts?.dropped !== 'number' ||
+    typeof report.source?.itemsRead !== 'number'
+  ) {
     throw new DedupError(`${path}: the dedup report is incomplete (groups, counts or source missing)`, { file: path });
   }
   return report as DedupReport;

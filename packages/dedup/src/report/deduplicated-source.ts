@@ -16,7 +16,9 @@ import { droppedIndices, type DedupReport } from './dedup-report';
 export async function createDeduplicatedSource(source: ImageSource, report: DedupReport): Promise<ImageSource> {
   const itemsRead = report.source.itemsRead;
   if (source.length !== undefined && source.length !== itemsRead) {
-    throw new DedupError(`The dedup report covers ${itemsRead} items of ${report.source.description}, but ${source.description} has ${source.length}; it was made from another source`);
+    throw new DedupError(
+      `The dedup report covers ${itemsRead} items of ${report.source.description}, but ${source.description} has ${source.length}; it was made from another source`,
+    );
   }
   const dropped = droppedIndices(report);
   if (source.randomAccess) {
@@ -24,7 +26,9 @@ export async function createDeduplicatedSource(source: ImageSource, report: Dedu
     for (const expected of checks) {
       const item = await source.readItem(expected.index);
       if (item.key !== expected.key) {
-        throw new DedupError(`The dedup report drops item ${expected.index} as \`${expected.key}\`, but that item of ${source.description} is \`${item.key}\`; it was made from another source`);
+        throw new DedupError(
+          `The dedup report drops item ${expected.index} as \`${expected.key}\`, but that item of ${source.description} is \`${item.key}\`; it was made from another source`,
+        );
       }
     }
   }
@@ -39,10 +43,13 @@ export async function createDeduplicatedSource(source: ImageSource, report: Dedu
   }
   const description = `${source.description}, without ${dropped.length} duplicates`;
   const labelled = source as Partial<LabelledImageSource>;
-  const readLabels = labelled.readLabels === undefined ? undefined : async () => {
-    const labels = await labelled.readLabels!();
-    return Int32Array.from(kept, (index) => labels[index]!);
-  };
+  const readLabels =
+    labelled.readLabels === undefined
+      ? undefined
+      : async () => {
+          const labels = await labelled.readLabels!();
+          return Int32Array.from(kept, (index) => labels[index]!);
+        };
   return defineSource({
     description,
     length: keptCount,

@@ -11,7 +11,15 @@ import { createExactPixelHasher } from '../hash/exact-pixel-hasher';
 import { hashSource, type SourceHashes } from '../hash/hash-source';
 import { mnistSamples } from '../test-support/mnist-samples';
 import { writeContactSheet } from './contact-sheet';
-import { assertDropShareAccepted, buildDedupReport, checkDropShare, droppedIndices, readDedupReport, writeDedupReport, type DedupReport } from './dedup-report';
+import {
+  assertDropShareAccepted,
+  buildDedupReport,
+  checkDropShare,
+  droppedIndices,
+  readDedupReport,
+  writeDedupReport,
+  type DedupReport,
+} from './dedup-report';
 import { createDeduplicatedSource } from './deduplicated-source';
 
 let samples: Sample[];
@@ -23,7 +31,10 @@ beforeAll(async () => {
   // Copies: 3 of digit 0 (at 20, 21, 25), 1 of digit 7 (at 22); 24 is an undecodable item.
   samples = [...digits, digits[0]!, digits[0]!, digits[7]!, digits[3]!];
   samples = samples.map((sample, index) => ({ ...sample, key: `item-${index}` }));
-  samples.push({ key: 'item-24', label: undefined, image: digits[9]!.image }, { key: 'item-25', label: undefined, image: digits[0]!.image });
+  samples.push(
+    { key: 'item-24', label: undefined, image: digits[9]!.image },
+    { key: 'item-25', label: undefined, image: digits[0]!.image },
+  );
   hashes = await hashSource(createMemorySource(samples), createExactPixelHasher(), { transform: [toGrayscale()] });
   report = buildDedupReport(hashes, findDuplicateGroups(hashes));
 });
@@ -39,7 +50,9 @@ describe('buildDedupReport', () => {
         { index: 25, key: 'item-25' },
       ],
     });
-    expect(report.groups.slice(1).map((group) => [group.kept.index, ...group.dropped.map((item) => item.index)])).toEqual([
+    expect(
+      report.groups.slice(1).map((group) => [group.kept.index, ...group.dropped.map((item) => item.index)]),
+    ).toEqual([
       [3, 23],
       [7, 22],
       [9, 24],
@@ -68,14 +81,19 @@ describe('createDeduplicatedSource', () => {
     expect(keys).toEqual(Array.from({ length: 20 }, (_, index) => `item-${index}`));
     expect((await source.readItem(19)).key).toBe('item-19');
     let images = 0;
-    for await (const batch of createBatches(source, { batchSize: 5, transform: [toGrayscale()] })) images += batch.shape[0];
+    for await (const batch of createBatches(source, { batchSize: 5, transform: [toGrayscale()] }))
+      images += batch.shape[0];
     expect(images).toBe(20);
   });
 
   it('refuses a report made from another source', async () => {
-    await expect(createDeduplicatedSource(createMemorySource(samples.slice(0, 10)), report)).rejects.toThrow(/covers 26 items .* has 10; it was made from another source/);
+    await expect(createDeduplicatedSource(createMemorySource(samples.slice(0, 10)), report)).rejects.toThrow(
+      /covers 26 items .* has 10; it was made from another source/,
+    );
     const renamed = samples.map((sample, index) => (index === 20 ? { ...sample, key: 'renamed' } : sample));
-    await expect(createDeduplicatedSource(createMemorySource(renamed), report)).rejects.toThrow("drops item 20 as `item-20`, but that item of in-memory images is `renamed`");
+    await expect(createDeduplicatedSource(createMemorySource(renamed), report)).rejects.toThrow(
+      'drops item 20 as `item-20`, but that item of in-memory images is `renamed`',
+    );
   });
 });
 
@@ -83,14 +101,19 @@ describe('writeContactSheet', () => {
   it('draws one row per group with framed tiles', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'dedup-sheet-'));
     const path = join(directory, 'sheet.png');
-    const summary = await writeContactSheet(path, createMemorySource(samples), report.groups, { selection: 'largest', tileSize: 32, maximumGroups: 3 });
+    const summary = await writeContactSheet(path, createMemorySource(samples), report.groups, {
+      selection: 'largest',
+      tileSize: 32,
+      maximumGroups: 3,
+    });
     expect(summary.groups).toHaveLength(3);
     // 4 columns (the group of digit 0 has 4 members), so 2 groups per line, 2 lines; cells are 32 + 2 * 2 frame,
     // 4 px between cells and around, 16 px between groups.
     expect([summary.width, summary.height]).toEqual([2 * (4 * 36 + 3 * 4) + 16 + 2 * 4, 2 * 36 + 3 * 4]);
     const { data, info } = await sharp(path).raw().toBuffer({ resolveWithObject: true });
     expect([info.width, info.height, info.channels]).toEqual([summary.width, summary.height, 3]);
-    const pixel = (x: number, y: number) => Array.from(data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3));
+    const pixel = (x: number, y: number) =>
+      Array.from(data.subarray((y * info.width + x) * 3, (y * info.width + x) * 3 + 3));
     expect(pixel(4, 4)).toEqual([40, 200, 80]); // kept frame, first row
     expect(pixel(4 + 36 + 4, 4)).toEqual([220, 60, 50]); // dropped frame
     expect(pixel(0, 0)).toEqual([24, 24, 24]); // background
@@ -105,13 +128,19 @@ describe('the data-loss guard', () => {
   it('records the share dropped in the report and flags more than the limit (default 5%)', () => {
     // 6 of 26 dropped = 23%.
     expect(report.guard).toEqual({ maximumDropShare: 0.05, dropShare: 6 / 26, exceeded: true });
-    expect(buildDedupReport(hashes, findDuplicateGroups(hashes), { maximumDropShare: 0.25 }).guard).toEqual({ maximumDropShare: 0.25, dropShare: 6 / 26, exceeded: false });
+    expect(buildDedupReport(hashes, findDuplicateGroups(hashes), { maximumDropShare: 0.25 }).guard).toEqual({
+      maximumDropShare: 0.25,
+      dropShare: 6 / 26,
+      exceeded: false,
+    });
     const check = checkDropShare(report);
     expect(check).toMatchObject({ dropShare: 6 / 26, dropped: 6, hashed: 26, exceeded: true, maximumDropShare: 0.05 });
     expect(check.largestGroups[0]!.kept.key).toBe('item-0');
     expect(check.largestGroups[0]!.dropped).toHaveLength(3);
     expect(checkDropShare(report, 0.3).exceeded).toBe(false);
-    expect(() => checkDropShare(report, 1.5)).toThrow('Expected `maximumDropShare` to be a number in [0, 1], got `1.5`');
+    expect(() => checkDropShare(report, 1.5)).toThrow(
+      'Expected `maximumDropShare` to be a number in [0, 1], got `1.5`',
+    );
   });
 
   it('refuses a report that drops too much unless accepted, naming the file and the largest groups', () => {
@@ -121,6 +150,8 @@ describe('the data-loss guard', () => {
     expect(assertDropShareAccepted(report, { accept: true }).exceeded).toBe(true);
     expect(assertDropShareAccepted(report, { maximumDropShare: 0.25 }).exceeded).toBe(false);
     // The check counts the groups, so a report whose recorded guard was edited is still caught.
-    expect(() => assertDropShareAccepted({ ...report, guard: { maximumDropShare: 1, dropShare: 0, exceeded: false } })).toThrow(/drops 6 of 26 items/);
+    expect(() =>
+      assertDropShareAccepted({ ...report, guard: { maximumDropShare: 1, dropShare: 0, exceeded: false } }),
+    ).toThrow(/drops 6 of 26 items/);
   });
 });

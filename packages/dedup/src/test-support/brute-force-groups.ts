@@ -10,7 +10,8 @@ export function bruteForceGroupLeaders(input: CodesToGroup, radius: number, prob
   const { codes, codeBits, count } = input;
   const codeBytes = codeBytesOf(codeBits);
   const probes = input.probesPerItem ?? 0;
-  const bit = (bytes: Uint8Array, item: number, index: number) => (bytes[item * codeBytes + (index >> 3)]! >> (index & 7)) & 1;
+  const bit = (bytes: Uint8Array, item: number, index: number) =>
+    (bytes[item * codeBytes + (index >> 3)]! >> (index & 7)) & 1;
   const distance = (left: Uint8Array, first: number, second: number) => {
     let total = 0;
     for (let index = 0; index < codeBits; index += 1) total += bit(left, first, index) ^ bit(codes, second, index);

@@ -17,7 +17,8 @@ export async function writeHashShardFolder(folder: string): Promise<void> {
     const png = await encodePng(await applyTransform((await mnist.readItem(index)).payload, []));
     await writeFile(join(folder, `digit-${String(index).padStart(2, '0')}.png`), png);
     if (index === 4) await writeFile(join(folder, 'digit-04-copy.png'), png);
-    if (index === 9 || index === 20) await writeFile(join(folder, `digit-${String(index).padStart(2, '0')}-broken.png`), 'not a png');
+    if (index === 9 || index === 20)
+      await writeFile(join(folder, `digit-${String(index).padStart(2, '0')}-broken.png`), 'not a png');
   }
 }
 

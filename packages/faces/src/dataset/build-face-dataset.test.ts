@@ -31,7 +31,9 @@ beforeAll(async () => {
   await copyFile(samplePhotoPath(6), join(photos, 'sample6.jpg'));
   await writeFile(join(photos, 'broken.jpg'), (await readFile(samplePhotoPath(2))).subarray(0, 4000));
   const digit = await resizeRaw(await readMnistDigit(3, 0), 448, 448);
-  await sharp(digit.data, { raw: { width: 448, height: 448, channels: 1 } }).png().toFile(join(photos, 'mnist-3.png'));
+  await sharp(digit.data, { raw: { width: 448, height: 448, channels: 1 } })
+    .png()
+    .toFile(join(photos, 'mnist-3.png'));
 });
 
 afterAll(async () => {
@@ -68,10 +70,17 @@ describe('buildFaceDataset', () => {
     expect(summary.rejected['too-small']).toBeGreaterThanOrEqual(2);
 
     const records = await readJournal(summary.files.detections);
-    expect(records.map((record) => record.file)).toEqual(['broken.jpg', 'mnist-3.png', 'party/sample1.jpg', 'sample6.jpg']);
+    expect(records.map((record) => record.file)).toEqual([
+      'broken.jpg',
+      'mnist-3.png',
+      'party/sample1.jpg',
+      'sample6.jpg',
+    ]);
     const digit = records[1];
     expect(digit !== undefined && 'faces' in digit ? digit.faces : undefined).toEqual([]);
-    const kept = records.flatMap((record) => ('faces' in record ? record.faces.filter((face) => face.kept).map((face) => ({ record, face })) : []));
+    const kept = records.flatMap((record) =>
+      'faces' in record ? record.faces.filter((face) => face.kept).map((face) => ({ record, face })) : [],
+    );
     for (const record of records) {
       if (!('faces' in record)) continue;
       for (const face of record.faces) {
@@ -90,9 +99,13 @@ describe('buildFaceDataset', () => {
     // Boxes files: the kept boxes, in the format @dcgan/data's face-crop source reads.
     const boxesCsv = await readFile(summary.files.boxesCsv, 'utf8');
     expect(boxesCsv.split('\n')[0]).toBe('file,x,y,w,h');
-    expect(boxesCsv.trim().split('\n').slice(1)).toEqual(kept.map(({ record, face }) => `${record.file},${face.x},${face.y},${face.w},${face.h}`));
+    expect(boxesCsv.trim().split('\n').slice(1)).toEqual(
+      kept.map(({ record, face }) => `${record.file},${face.x},${face.y},${face.w},${face.h}`),
+    );
     const boxesJson = JSON.parse(await readFile(summary.files.boxesJson, 'utf8')) as unknown[];
-    expect(boxesJson).toEqual(kept.map(({ record, face }) => ({ file: record.file, x: face.x, y: face.y, w: face.w, h: face.h })));
+    expect(boxesJson).toEqual(
+      kept.map(({ record, face }) => ({ file: record.file, x: face.x, y: face.y, w: face.w, h: face.h })),
+    );
 
     // Contact sheet: every box of this small run has a tile on it.
     const sheet = await sharp(summary.files.contactSheet).metadata();
@@ -110,7 +123,9 @@ describe('buildFaceDataset', () => {
   it('writes the very crops that @dcgan/data openFaceCrops cuts with its boxes files (CSV and JSON)', async () => {
     if (fullRun === undefined) throw new Error('needs the first test');
     const records = await readJournal(join(fullRun.output, 'detections.jsonl'));
-    const crops = records.flatMap((record) => ('faces' in record ? record.faces.filter((face) => face.kept).map((face) => face.crop as string) : []));
+    const crops = records.flatMap((record) =>
+      'faces' in record ? record.faces.filter((face) => face.kept).map((face) => face.crop as string) : [],
+    );
     // Same squares, same resize filter: compare with @dcgan/data's sharp path (its JPEG fast path resizes with a
     // different filter, checked against PIL in @dcgan/data's own tests).
     await configureJpegDecoding({ fastPath: false });
@@ -124,7 +139,8 @@ describe('buildFaceDataset', () => {
         const ours = await sharp(join(fullRun.output, crop)).raw().toBuffer();
         expect(ours.length).toBe(theirs.data.length);
         let total = 0;
-        for (let offset = 0; offset < ours.length; offset += 1) total += Math.abs((ours[offset] as number) - (theirs.data[offset] as number));
+        for (let offset = 0; offset < ours.length; offset += 1)
+          total += Math.abs((ours[offset] as number) - (theirs.data[offset] as number));
         expect(total / ours.length, `${boxes} crop ${index}`).toBeLessThan(1);
       }
     }
@@ -135,13 +151,21 @@ describe('buildFaceDataset', () => {
     const output = join(base, 'interrupted');
     const controller = new AbortController();
     const first = await buildFaceDataset(
-      options(output, { signal: controller.signal, onEvent: (event) => event.status === 'photo' && controller.abort() }),
+      options(output, {
+        signal: controller.signal,
+        onEvent: (event) => event.status === 'photo' && controller.abort(),
+      }),
     );
     expect(first.interrupted).toBe(true);
-    expect((await readJournal(first.files.detections)).map((record) => record.file)).toEqual(['broken.jpg', 'mnist-3.png']);
+    expect((await readJournal(first.files.detections)).map((record) => record.file)).toEqual([
+      'broken.jpg',
+      'mnist-3.png',
+    ]);
 
     const searched: string[] = [];
-    const second = await buildFaceDataset(options(output, { onEvent: (event) => event.status === 'photo' && searched.push(event.file) }));
+    const second = await buildFaceDataset(
+      options(output, { onEvent: (event) => event.status === 'photo' && searched.push(event.file) }),
+    );
     expect(second.photosResumed).toBe(2);
     expect(searched).toEqual(['party/sample1.jpg', 'sample6.jpg']);
     expect(second.interrupted).toBe(false);
@@ -150,17 +174,24 @@ describe('buildFaceDataset', () => {
 
     // A crash while the last photo's line was being written: only that photo is redone.
     const journal = await readFile(second.files.detections, 'utf8');
-    await truncate(second.files.detections, journal.length - Math.floor((journal.length - journal.lastIndexOf('\n', journal.length - 2)) / 2));
+    await truncate(
+      second.files.detections,
+      journal.length - Math.floor((journal.length - journal.lastIndexOf('\n', journal.length - 2)) / 2),
+    );
     await rm(second.files.boxesCsv);
     searched.length = 0;
-    const third = await buildFaceDataset(options(output, { onEvent: (event) => event.status === 'photo' && searched.push(event.file) }));
+    const third = await buildFaceDataset(
+      options(output, { onEvent: (event) => event.status === 'photo' && searched.push(event.file) }),
+    );
     expect(searched).toEqual(['sample6.jpg']);
     expect(await readFile(third.files.boxesCsv, 'utf8')).toBe(fullRun.boxesCsv);
   });
 
   it('refuses to resume with other settings, naming them', async () => {
     if (fullRun === undefined) throw new Error('needs the first test');
-    const error = await buildFaceDataset(options(fullRun.output, { minimumSize: 100 })).catch((caught: unknown) => caught);
+    const error = await buildFaceDataset(options(fullRun.output, { minimumSize: 100 })).catch(
+      (caught: unknown) => caught,
+    );
     expect(FacesError.isInstance(error)).toBe(true);
     expect((error as Error).message).toContain('minimumSize: 190 -> 100');
   });
@@ -188,9 +219,22 @@ describe('buildFaceDataset', () => {
     const source = createMemorySource([{ key: 'memory/sample6', label: undefined, image: photo }]);
     const output = join(base, 'from-source');
     // An earlier run in the folder, with a stale boxes file: overwrite starts again.
-    await buildFaceDataset({ photos: source, outputDirectory: output, detector, minimumSize: 300, contactSheetLimit: 0 });
+    await buildFaceDataset({
+      photos: source,
+      outputDirectory: output,
+      detector,
+      minimumSize: 300,
+      contactSheetLimit: 0,
+    });
     await writeFile(join(output, 'boxes.csv'), 'stale');
-    const summary = await buildFaceDataset({ photos: source, outputDirectory: output, detector, minimumSize: 64, existing: 'overwrite', contactSheetLimit: 1 });
+    const summary = await buildFaceDataset({
+      photos: source,
+      outputDirectory: output,
+      detector,
+      minimumSize: 64,
+      existing: 'overwrite',
+      contactSheetLimit: 1,
+    });
     expect(summary.photosRead).toBe(1);
     expect(summary.facesKept).toBe(4);
     const rows = (await readFile(summary.files.boxesCsv, 'utf8')).trim().split('\n');
@@ -202,7 +246,9 @@ describe('buildFaceDataset', () => {
 
   it('validates options before touching anything', async () => {
     const output = join(base, 'never');
-    await expect(buildFaceDataset(options(output, { imageSize: 0 }))).rejects.toThrow('Expected `imageSize` to be an integer in [8, 4096], got `0`');
+    await expect(buildFaceDataset(options(output, { imageSize: 0 }))).rejects.toThrow(
+      'Expected `imageSize` to be an integer in [8, 4096], got `0`',
+    );
     await expect(buildFaceDataset(options(output, { minimumScore: 0.2, candidateScore: 0.3 }))).rejects.toThrow(
       'Expected `candidateScore` to be in [0, minimumScore = 0.2], got `0.3`',
     );

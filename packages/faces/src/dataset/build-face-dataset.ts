@@ -14,7 +14,11 @@ import { imageSourcePhotos, openPhotoFolder, type PhotoEntry, type PhotoInput } 
 import { rejectionReasons, selectFaces, type FaceDecision, type RejectionReason } from '../selection/select-faces';
 import { keptBoxes, writeBoxesCsv, writeBoxesJson } from './boxes-file';
 import { composeContactSheet, renderContactTile } from './contact-sheet';
-import { resolveFaceDatasetOptions, type BuildFaceDatasetOptions, type FaceDatasetSettings } from './face-dataset-options';
+import {
+  resolveFaceDatasetOptions,
+  type BuildFaceDatasetOptions,
+  type FaceDatasetSettings,
+} from './face-dataset-options';
 import type { FaceDatasetFiles, FaceDatasetSummary, UnreadablePhoto } from './face-dataset-summary';
 import type { FaceDatasetTotals, FacesEvent } from './faces-event';
 import { isUnreadableRecord, JournalWriter, readJournal, type JournalFace, type JournalRecord } from './journal';
@@ -22,7 +26,9 @@ import { readRunManifest, settingsDifferences, type RunManifest } from './run-ma
 import { faceShardStage, shardPhotoInput } from './face-shards';
 
 /** Where a run's files go inside its output folder. */
-export function faceDatasetFiles(outputDirectory: string): FaceDatasetFiles & { readonly tiles: string; readonly manifest: string } {
+export function faceDatasetFiles(
+  outputDirectory: string,
+): FaceDatasetFiles & { readonly tiles: string; readonly manifest: string } {
   const root = resolve(outputDirectory);
   return {
     crops: join(root, 'crops'),
@@ -64,12 +70,17 @@ async function encodeCrop(photo: RawImage, decision: FaceDecision, imageSize: nu
   return new Uint8Array(png.buffer, png.byteOffset, png.length);
 }
 
-type Loaded = { readonly entry: PhotoEntry; readonly image: RawImage } | { readonly entry: PhotoEntry; readonly error: string };
+type Loaded =
+  | { readonly entry: PhotoEntry; readonly image: RawImage }
+  | { readonly entry: PhotoEntry; readonly error: string };
 
 function load(entry: PhotoEntry): Promise<Loaded> {
   return entry.load().then(
     (image) => ({ entry, image }),
-    (error: unknown) => ({ entry, error: FacesError.isInstance(error) ? error.message.replace(`${entry.file}: `, '') : String(error) }),
+    (error: unknown) => ({
+      entry,
+      error: FacesError.isInstance(error) ? error.message.replace(`${entry.file}: `, '') : String(error),
+    }),
   );
 }
 
@@ -142,15 +153,28 @@ async function prepareOutput(
   // without overwrite (a user's crops/ folder or summary.json must survive a mistyped --out).
   const names = await readdir(root).catch((error: unknown) => {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [] as string[];
-    throw new FacesError(`${root}: cannot read the output folder: ${(error as Error).message}`, { cause: error, file: root });
-  });
-  if (names.length > 0 && !names.includes(basename(files.manifest))) {
-    throw new FacesError(`${root} is not empty and holds no dcgan-faces run (no ${basename(files.manifest)}): choose an empty or new output folder`, {
+    throw new FacesError(`${root}: cannot read the output folder: ${(error as Error).message}`, {
+      cause: error,
       file: root,
     });
+  });
+  if (names.length > 0 && !names.includes(basename(files.manifest))) {
+    throw new FacesError(
+      `${root} is not empty and holds no dcgan-faces run (no ${basename(files.manifest)}): choose an empty or new output folder`,
+      {
+        file: root,
+      },
+    );
   }
   if (existing === 'overwrite') {
-    for (const path of [files.detections, files.boxesCsv, files.boxesJson, files.summary, files.contactSheet, files.manifest]) {
+    for (const path of [
+      files.detections,
+      files.boxesCsv,
+      files.boxesJson,
+      files.summary,
+      files.contactSheet,
+      files.manifest,
+    ]) {
       await rm(path, { force: true });
     }
     await rm(files.crops, { recursive: true, force: true });
@@ -159,7 +183,10 @@ async function prepareOutput(
   try {
     await mkdir(root, { recursive: true });
   } catch (error) {
-    throw new FacesError(`${root}: cannot create the output folder: ${(error as Error).message}`, { cause: error, file: root });
+    throw new FacesError(`${root}: cannot create the output folder: ${(error as Error).message}`, {
+      cause: error,
+      file: root,
+    });
   }
   const earlier = await readRunManifest(files.manifest);
   if (earlier !== undefined) {
@@ -178,7 +205,10 @@ async function prepareOutput(
     await mkdir(files.crops, { recursive: true });
     await mkdir(files.tiles, { recursive: true });
   } catch (error) {
-    throw new FacesError(`${root}: cannot create the output folder: ${(error as Error).message}`, { cause: error, file: root });
+    throw new FacesError(`${root}: cannot create the output folder: ${(error as Error).message}`, {
+      cause: error,
+      file: root,
+    });
   }
   return readJournal(files.detections);
 }
@@ -249,19 +279,26 @@ export async function buildFaceDataset(options: BuildFaceDatasetOptions): Promis
   const files = faceDatasetFiles(options.outputDirectory);
   const root = dirname(files.manifest);
   const input = shardPhotoInput(
-    typeof options.photos === 'string' ? await openPhotoFolder(options.photos, [root], maxPhotoPixels) : imageSourcePhotos(options.photos, maxPhotoPixels),
+    typeof options.photos === 'string'
+      ? await openPhotoFolder(options.photos, [root], maxPhotoPixels)
+      : imageSourcePhotos(options.photos, maxPhotoPixels),
     options.shard,
   );
   const manifest: RunManifest = { tool: '@dcgan/faces', formatVersion: 1, photos: input.description, settings };
   const earlier = await prepareOutput(files, existing, manifest);
-  const shardManifest = options.shard === undefined || options.shard.count === 1 ? undefined : { stage: faceShardStage, shard: options.shard, settings: { manifest, contactSheetLimit } };
-  if (shardManifest !== undefined) await writeShardManifest(root, { ...shardManifest, items: earlier.length, complete: false });
+  const shardManifest =
+    options.shard === undefined || options.shard.count === 1
+      ? undefined
+      : { stage: faceShardStage, shard: options.shard, settings: { manifest, contactSheetLimit } };
+  if (shardManifest !== undefined)
+    await writeShardManifest(root, { ...shardManifest, items: earlier.length, complete: false });
 
   const done = new Set(earlier.map((record) => record.file));
   const counts = emptyCounts();
   for (const record of earlier) count(counts, record);
   const listed = input.files === undefined ? undefined : new Set(input.files);
-  const photosResumed = listed === undefined ? earlier.length : earlier.filter((record) => listed.has(record.file)).length;
+  const photosResumed =
+    listed === undefined ? earlier.length : earlier.filter((record) => listed.has(record.file)).length;
   let finished = photosResumed;
 
   let detector: FaceDetector | undefined = options.detector;
@@ -296,7 +333,16 @@ export async function buildFaceDataset(options: BuildFaceDatasetOptions): Promis
         emit({ status: 'unreadable', file, reason: record.error, done: finished, total: input.total, totals });
       } else {
         const kept = record.faces.filter((face) => face.kept).length;
-        emit({ status: 'photo', file, done: finished, total: input.total, found: record.faces.length, kept, rejected: record.faces.length - kept, totals });
+        emit({
+          status: 'photo',
+          file,
+          done: finished,
+          total: input.total,
+          found: record.faces.length,
+          kept,
+          rejected: record.faces.length - kept,
+          totals,
+        });
       }
     }
   } finally {
@@ -305,7 +351,12 @@ export async function buildFaceDataset(options: BuildFaceDatasetOptions): Promis
   }
   emit({ status: 'finishing' });
   const summary = await finalise(files, settings, input, { photosResumed, interrupted, startedAt });
-  if (shardManifest !== undefined) await writeShardManifest(root, { ...shardManifest, items: finished, complete: !interrupted && (input.total === undefined || finished === input.total) });
+  if (shardManifest !== undefined)
+    await writeShardManifest(root, {
+      ...shardManifest,
+      items: finished,
+      complete: !interrupted && (input.total === undefined || finished === input.total),
+    });
   emit({ status: 'finished', summary });
   return summary;
 }

@@ -12,7 +12,11 @@ const columns = 10;
 const gap = 4;
 const headerHeight = 30;
 
-const colours: Record<'kept' | RejectionReason, string> = { kept: '#2ecc40', 'too-small': '#ff4136', 'low-score': '#ff851b' };
+const colours: Record<'kept' | RejectionReason, string> = {
+  kept: '#2ecc40',
+  'too-small': '#ff4136',
+  'low-score': '#ff851b',
+};
 
 function escapeXml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
@@ -47,7 +51,9 @@ export async function renderContactTile(photo: RawImage, decision: FaceDecision)
     .extend({ bottom: captionHeight, background: '#000000' })
     .raw()
     .toBuffer({ resolveWithObject: true });
-  const png = await sharp(square.data, { raw: { width: square.info.width, height: square.info.height, channels: square.info.channels } })
+  const png = await sharp(square.data, {
+    raw: { width: square.info.width, height: square.info.height, channels: square.info.channels },
+  })
     .composite([{ input: Buffer.from(overlay), top: 0, left: 0 }])
     .png()
     .toBuffer();

@@ -102,16 +102,28 @@ export function resolveFaceDatasetOptions(options: BuildFaceDatasetOptions): Res
     typeof options.photos === 'string' ? options.photos.length > 0 : typeof options.photos?.items === 'function',
     'Expected `photos` to be a folder path or an ImageSource',
   );
-  expect(typeof options.outputDirectory === 'string' && options.outputDirectory.length > 0, 'Expected `outputDirectory` to be a folder path');
-  expect(Number.isFinite(minimumSize) && minimumSize >= 1, `Expected \`minimumSize\` to be a number of pixels >= 1, got \`${minimumSize}\``);
+  expect(
+    typeof options.outputDirectory === 'string' && options.outputDirectory.length > 0,
+    'Expected `outputDirectory` to be a folder path',
+  );
+  expect(
+    Number.isFinite(minimumSize) && minimumSize >= 1,
+    `Expected \`minimumSize\` to be a number of pixels >= 1, got \`${minimumSize}\``,
+  );
   expect(minimumScore >= 0 && minimumScore <= 1, `Expected \`minimumScore\` to be in [0, 1], got \`${minimumScore}\``);
   expect(
     candidateScore >= 0 && candidateScore <= minimumScore,
     `Expected \`candidateScore\` to be in [0, minimumScore = ${minimumScore}], got \`${candidateScore}\``,
   );
   expect(margin >= 0 && margin <= 2, `Expected \`margin\` to be a fraction in [0, 2], got \`${margin}\``);
-  expect(Number.isInteger(imageSize) && imageSize >= 8 && imageSize <= 4096, `Expected \`imageSize\` to be an integer in [8, 4096], got \`${imageSize}\``);
-  expect(faceDetectorModels.includes(model), `Expected \`model\` to be one of ${faceDetectorModels.join(', ')}, got \`${String(model)}\``);
+  expect(
+    Number.isInteger(imageSize) && imageSize >= 8 && imageSize <= 4096,
+    `Expected \`imageSize\` to be an integer in [8, 4096], got \`${imageSize}\``,
+  );
+  expect(
+    faceDetectorModels.includes(model),
+    `Expected \`model\` to be one of ${faceDetectorModels.join(', ')}, got \`${String(model)}\``,
+  );
   expect(
     Number.isInteger(detectionSize) && detectionSize >= 128,
     `Expected \`detectionSize\` to be an integer >= 128, got \`${detectionSize}\``,
@@ -124,9 +136,15 @@ export function resolveFaceDatasetOptions(options: BuildFaceDatasetOptions): Res
     Number.isInteger(maxPhotoPixels) && maxPhotoPixels >= 1 && maxPhotoPixels <= 0x3fff * 0x3fff,
     `Expected \`maxPhotoPixels\` to be an integer in [1, ${0x3fff * 0x3fff}] (sharp's own limit), got \`${maxPhotoPixels}\``,
   );
-  expect(existing === 'resume' || existing === 'overwrite', `Expected \`existing\` to be resume or overwrite, got \`${String(existing)}\``);
+  expect(
+    existing === 'resume' || existing === 'overwrite',
+    `Expected \`existing\` to be resume or overwrite, got \`${String(existing)}\``,
+  );
   if (options.detector !== undefined) {
-    expect(options.detector.model === model, `Expected \`detector\` to be a ${model} detector, got \`${options.detector.model}\``);
+    expect(
+      options.detector.model === model,
+      `Expected \`detector\` to be a ${model} detector, got \`${options.detector.model}\``,
+    );
     expect(
       options.detector.minimumScore <= candidateScore,
       `Expected \`detector\` to report scores down to \`candidateScore\` = ${candidateScore}, but it stops at ${options.detector.minimumScore}`,

@@ -67,20 +67,33 @@ describe('dcgan-faces in shards (processes with a Job environment) and mergeFace
     const environment = { SHARD_TEST_OUTPUT: output, SHARD_TEST_PHOTOS: photos };
     // The other shards finished in the run above: copy them (as if they had run here).
     for (const index of [1, 2, 3]) {
-      await cp(shardDirectory(join(base, 'sharded'), { index, count: 4 }), shardDirectory(output, { index, count: 4 }), { recursive: true });
+      await cp(
+        shardDirectory(join(base, 'sharded'), { index, count: 4 }),
+        shardDirectory(output, { index, count: 4 }),
+        { recursive: true },
+      );
     }
     // Shard 0 holds photos 0 and 4: kill it (SIGKILL) once the first is journalled.
     const journal = join(shardDirectory(output, { index: 0, count: 4 }), 'detections.jsonl');
-    const running = startShardWorker(worker, { index: 0, count: 4, environment: { ...environment, SHARD_TEST_DELAY_MS: '3000' } });
+    const running = startShardWorker(worker, {
+      index: 0,
+      count: 4,
+      environment: { ...environment, SHARD_TEST_DELAY_MS: '3000' },
+    });
     for (let waited = 0; ; waited += 100) {
-      const lines = await readFile(journal, 'utf8').then((text) => text.split('\n').length - 1, () => 0);
+      const lines = await readFile(journal, 'utf8').then(
+        (text) => text.split('\n').length - 1,
+        () => 0,
+      );
       if (lines >= 1) break;
       if (waited > 120_000) throw new Error(`the worker journalled nothing: ${(await running.done).stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     running.child.kill('SIGKILL');
     expect((await running.done).signal).toBe('SIGKILL');
-    await expect(mergeFaceShards(output)).rejects.toThrow('cannot merge: shard 0/4 is not complete (it stopped before its end; rerun it alone: it resumes from its own output)');
+    await expect(mergeFaceShards(output)).rejects.toThrow(
+      'cannot merge: shard 0/4 is not complete (it stopped before its end; rerun it alone: it resumes from its own output)',
+    );
 
     await runShardWorkers(worker, { count: 4, indices: [0], environment });
     await mergeFaceShards(output);
@@ -93,8 +106,12 @@ describe('dcgan-faces in shards (processes with a Job environment) and mergeFace
     await rename(shardDirectory(output, { index: 2, count: 4 }), moved);
     await expect(mergeFaceShards(output)).rejects.toThrow('cannot merge: missing shard 2/4 (shard-00002-of-00004)');
     await rename(moved, shardDirectory(output, { index: 2, count: 4 }));
-    await cp(shardDirectory(output, { index: 3, count: 4 }), join(output, 'shards', 'shard-00003-of-00004-again'), { recursive: true });
-    await expect(mergeFaceShards(output)).rejects.toThrow(/shard 3\/4 is duplicated in .*shard-00003-of-00004 and .*shard-00003-of-00004-again/);
+    await cp(shardDirectory(output, { index: 3, count: 4 }), join(output, 'shards', 'shard-00003-of-00004-again'), {
+      recursive: true,
+    });
+    await expect(mergeFaceShards(output)).rejects.toThrow(
+      /shard 3\/4 is duplicated in .*shard-00003-of-00004 and .*shard-00003-of-00004-again/,
+    );
     expect(await stat(join(output, 'boxes.csv')).then(() => true)).toBe(true);
   });
 });

@@ -52,22 +52,40 @@ async function copyInto(from: string, to: string): Promise<void> {
 export async function mergeFaceShards(output: string): Promise<FaceDatasetSummary> {
   const startedAt = Date.now();
   const shards = await collectShards(output, faceShardStage);
-  const { manifest, contactSheetLimit } = shards[0]!.manifest.settings as { manifest: RunManifest; contactSheetLimit: number };
+  const { manifest, contactSheetLimit } = shards[0]!.manifest.settings as {
+    manifest: RunManifest;
+    contactSheetLimit: number;
+  };
   const lists: { record: JournalRecord; position: number; directory: string }[][] = [];
   let photosListed = 0;
   for (const { shard, directory, manifest: shardManifest } of shards) {
     const records = await readJournal(faceDatasetFiles(directory).detections);
     if (records.length !== shardManifest.items) {
-      throw new FacesError(`${directory}: its journal holds ${records.length} photos but its shard.json says ${shardManifest.items}; rerun the shard`, { file: directory });
+      throw new FacesError(
+        `${directory}: its journal holds ${records.length} photos but its shard.json says ${shardManifest.items}; rerun the shard`,
+        { file: directory },
+      );
     }
     photosListed += records.length;
     // A shard journals its photos in listing order, so its k-th record is photo k * count + index.
     lists.push(records.map((record, local) => ({ record, position: local * shard.count + shard.index, directory })));
   }
-  const merged = mergeByPosition(lists, (item) => item.position, (item) => `photo ${item.record.file}`);
+  const merged = mergeByPosition(
+    lists,
+    (item) => item.position,
+    (item) => `photo ${item.record.file}`,
+  );
 
   const files = faceDatasetFiles(output);
-  for (const path of [files.detections, files.boxesCsv, files.boxesJson, files.summary, files.contactSheet, files.manifest]) await rm(path, { force: true });
+  for (const path of [
+    files.detections,
+    files.boxesCsv,
+    files.boxesJson,
+    files.summary,
+    files.contactSheet,
+    files.manifest,
+  ])
+    await rm(path, { force: true });
   await rm(files.crops, { recursive: true, force: true });
   await rm(files.tiles, { recursive: true, force: true });
   await mkdir(files.crops, { recursive: true });
@@ -89,7 +107,11 @@ export async function mergeFaceShards(output: string): Promise<FaceDatasetSummar
       const { tile, ...rest } = face;
       if (tileCounts[kind] < contactSheetLimit) {
         tileCounts[kind] += 1;
-        if (tile === undefined) throw new FacesError(`${directory}: box ${face.x},${face.y} of ${record.file} has no contact tile; rerun the shard with the same --contact-limit`, { file: directory });
+        if (tile === undefined)
+          throw new FacesError(
+            `${directory}: box ${face.x},${face.y} of ${record.file} has no contact tile; rerun the shard with the same --contact-limit`,
+            { file: directory },
+          );
         const renamed = `contact-tiles/${kind}-${String(tileCounts[kind]).padStart(6, '0')}.png`;
         await copyInto(join(directory, tile), join(output, renamed));
         faces.push({ ...face, tile: renamed });
@@ -101,5 +123,10 @@ export async function mergeFaceShards(output: string): Promise<FaceDatasetSummar
   }
   await writeFile(files.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
   await writeFile(files.detections, lines.map((line) => `${line}\n`).join(''));
-  return finalise(files, manifest.settings, { total: photosListed }, { photosResumed: 0, interrupted: false, startedAt });
+  return finalise(
+    files,
+    manifest.settings,
+    { total: photosListed },
+    { photosResumed: 0, interrupted: false, startedAt },
+  );
 }

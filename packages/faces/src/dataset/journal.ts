@@ -37,7 +37,10 @@ export async function readJournal(path: string): Promise<JournalRecord[]> {
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new FacesError(`${path}: cannot read the run's journal: ${(error as Error).message}`, { cause: error, file: path });
+    throw new FacesError(`${path}: cannot read the run's journal: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
   const records: JournalRecord[] = [];
   const lines = text.split('\n');
@@ -48,15 +51,21 @@ export async function readJournal(path: string): Promise<JournalRecord[]> {
     try {
       records.push(JSON.parse(line) as JournalRecord);
     } catch (error) {
-      throw new FacesError(`${path}: line ${index + 1} is not JSON (${(error as Error).message}); delete the file to start over`, {
-        cause: error,
-        file: path,
-      });
+      throw new FacesError(
+        `${path}: line ${index + 1} is not JSON (${(error as Error).message}); delete the file to start over`,
+        {
+          cause: error,
+          file: path,
+        },
+      );
     }
   }
   if (!text.endsWith('\n') && text.length > 0) {
     // The unterminated tail is the photo that was being written when the run stopped.
-    await truncate(path, Buffer.byteLength(text, 'utf8') - Buffer.byteLength(lines[lines.length - 1] as string, 'utf8'));
+    await truncate(
+      path,
+      Buffer.byteLength(text, 'utf8') - Buffer.byteLength(lines[lines.length - 1] as string, 'utf8'),
+    );
   }
   return records;
 }
@@ -72,7 +81,10 @@ export class JournalWriter {
     try {
       return new JournalWriter(await open(path, 'a'), path);
     } catch (error) {
-      throw new FacesError(`${path}: cannot open the run's journal: ${(error as Error).message}`, { cause: error, file: path });
+      throw new FacesError(`${path}: cannot open the run's journal: ${(error as Error).message}`, {
+        cause: error,
+        file: path,
+      });
     }
   }
 
@@ -81,7 +93,10 @@ export class JournalWriter {
       await this.handle.write(`${JSON.stringify(record)}\n`);
       await this.handle.datasync();
     } catch (error) {
-      throw new FacesError(`${this.path}: cannot write the run's journal: ${(error as Error).message}`, { cause: error, file: this.path });
+      throw new FacesError(`${this.path}: cannot write the run's journal: ${(error as Error).message}`, {
+        cause: error,
+        file: this.path,
+      });
     }
   }
 

@@ -23,10 +23,15 @@ export async function readRunManifest(path: string): Promise<RunManifest | undef
   try {
     manifest = JSON.parse(text) as RunManifest;
   } catch (error) {
-    throw new FacesError(`${path}: not JSON (${(error as Error).message}); delete the output folder or overwrite it`, { cause: error, file: path });
+    throw new FacesError(`${path}: not JSON (${(error as Error).message}); delete the output folder or overwrite it`, {
+      cause: error,
+      file: path,
+    });
   }
   if (manifest.tool !== '@dcgan/faces' || manifest.formatVersion !== 1 || typeof manifest.settings !== 'object') {
-    throw new FacesError(`${path}: not a @dcgan/faces run (format 1); choose another output folder or overwrite it`, { file: path });
+    throw new FacesError(`${path}: not a @dcgan/faces run (format 1); choose another output folder or overwrite it`, {
+      file: path,
+    });
   }
   return manifest;
 }

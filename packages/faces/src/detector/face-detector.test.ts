@@ -53,7 +53,10 @@ describe('createFaceDetector (SSD-MobileNet v1, weights from the face-api packag
   });
 
   it('finds no face in an upscaled handwritten MNIST digit', async () => {
-    for (const [digit, index] of [[3, 0], [8, 5]] as const) {
+    for (const [digit, index] of [
+      [3, 0],
+      [8, 5],
+    ] as const) {
       const image = await resizeRaw(await readMnistDigit(digit, index), 448, 448);
       expect(image.channels).toBe(1);
       expect(await detector.detect(image)).toEqual([]);

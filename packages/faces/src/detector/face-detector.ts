@@ -44,7 +44,8 @@ function validate(options: FaceDetectorOptions): Required<FaceDetectorOptions> {
   if (!faceDetectorModels.includes(model)) {
     throw new FacesError(`Expected \`model\` to be one of ${faceDetectorModels.join(', ')}, got \`${String(model)}\``);
   }
-  if (!(minimumScore >= 0 && minimumScore <= 1)) throw new FacesError(`Expected \`minimumScore\` to be in [0, 1], got \`${minimumScore}\``);
+  if (!(minimumScore >= 0 && minimumScore <= 1))
+    throw new FacesError(`Expected \`minimumScore\` to be in [0, 1], got \`${minimumScore}\``);
   if (!Number.isInteger(maximumFaces) || maximumFaces < 1) {
     throw new FacesError(`Expected \`maximumFaces\` to be a positive integer, got \`${maximumFaces}\``);
   }
@@ -54,7 +55,9 @@ function validate(options: FaceDetectorOptions): Required<FaceDetectorOptions> {
 function toRgbTensor(image: RawImage): tf.Tensor3D {
   const { width, height, channels, data } = image;
   if (data.length !== width * height * channels) {
-    throw new FacesError(`Expected an image of ${width}x${height}x${channels} = ${width * height * channels} bytes, got \`${data.length}\``);
+    throw new FacesError(
+      `Expected an image of ${width}x${height}x${channels} = ${width * height * channels} bytes, got \`${data.length}\``,
+    );
   }
   return tf.tidy(() => {
     const pixels = tf.tensor3d(data, [height, width, channels], 'int32');
@@ -77,13 +80,17 @@ function toRgbTensor(image: RawImage): tf.Tensor3D {
 export async function createFaceDetector(options: FaceDetectorOptions = {}): Promise<FaceDetector> {
   const { model, minimumScore, maximumFaces } = validate(options);
   const faceApi = loadFaceApi();
-  const network: FaceApiNetwork = model === 'ssd-mobilenet-v1' ? new faceApi.SsdMobilenetv1() : new faceApi.TinyFaceDetector();
+  const network: FaceApiNetwork =
+    model === 'ssd-mobilenet-v1' ? new faceApi.SsdMobilenetv1() : new faceApi.TinyFaceDetector();
   const directory = faceApiModelDirectory();
   try {
     await network.loadFromDisk(directory);
   } catch (error) {
     network.dispose();
-    throw new FacesError(`${directory}: cannot load the ${model} weights: ${(error as Error).message}`, { cause: error, file: directory });
+    throw new FacesError(`${directory}: cannot load the ${model} weights: ${(error as Error).message}`, {
+      cause: error,
+      file: directory,
+    });
   }
   const detectorOptions =
     model === 'ssd-mobilenet-v1'

@@ -58,7 +58,9 @@ export function loadFaceApi(): FaceApiModule {
   try {
     file = require.resolve(faceApiBuild);
   } catch (error) {
-    throw new FacesError(`Cannot find ${faceApiBuild}: install ${faceApiPackage} 1.7.15 next to @dcgan/faces`, { cause: error });
+    throw new FacesError(`Cannot find ${faceApiBuild}: install ${faceApiPackage} 1.7.15 next to @dcgan/faces`, {
+      cause: error,
+    });
   }
   const umbrella = require('@tensorflow/tfjs') as typeof tf;
   if (umbrella.engine() !== tf.engine()) {
@@ -75,14 +77,19 @@ export function loadFaceApi(): FaceApiModule {
   const module = { exports: {} as Record<string, unknown> };
   try {
     const source = readFileSync(file, 'utf8');
-    const evaluate = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], { filename: file });
+    const evaluate = vm.compileFunction(source, ['exports', 'require', 'module', '__filename', '__dirname'], {
+      filename: file,
+    });
     evaluate(module.exports, requireForFaceApi, module, file, dirname(file));
   } catch (error) {
     throw new FacesError(`${file}: cannot load face-api: ${(error as Error).message}`, { cause: error, file });
   }
   const faceApi = module.exports as unknown as FaceApiModule;
   if (typeof faceApi.SsdMobilenetv1 !== 'function' || typeof faceApi.TinyFaceDetector !== 'function') {
-    throw new FacesError(`${file}: face-api loaded but exports no SsdMobilenetv1/TinyFaceDetector; expected ${faceApiPackage} 1.7.x`, { file });
+    throw new FacesError(
+      `${file}: face-api loaded but exports no SsdMobilenetv1/TinyFaceDetector; expected ${faceApiPackage} 1.7.x`,
+      { file },
+    );
   }
   loaded = faceApi;
   return faceApi;

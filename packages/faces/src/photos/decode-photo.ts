@@ -5,9 +5,18 @@ import type { RawImage } from '@dcgan/data';
 import { FacesError } from '../errors/faces-error';
 
 async function toRawRgb(pipeline: sharp.Sharp): Promise<RawImage> {
-  const { data, info } = await pipeline.toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+  const { data, info } = await pipeline
+    .toColourspace('srgb')
+    .removeAlpha()
+    .raw({ depth: 'uchar' })
+    .toBuffer({ resolveWithObject: true });
   if (info.channels !== 3) throw new FacesError(`expected 3 channels after conversion to sRGB, got ${info.channels}`);
-  return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+  return {
+    width: info.width,
+    height: info.height,
+    channels: 3,
+    data: new Uint8Array(data.buffer, data.byteOffset, data.length),
+  };
 }
 
 /** Photos larger than this many pixels are refused unread (64 megapixels: any camera but medium format). */
@@ -21,7 +30,11 @@ export const defaultMaxPhotoPixels = 64_000_000;
  * @example
  * const photo = await decodePhoto(await readFile('party.jpg'), 'party.jpg');
  */
-export async function decodePhoto(encoded: Uint8Array, file: string, maxPixels = defaultMaxPhotoPixels): Promise<RawImage> {
+export async function decodePhoto(
+  encoded: Uint8Array,
+  file: string,
+  maxPixels = defaultMaxPhotoPixels,
+): Promise<RawImage> {
   try {
     const { width = 0, height = 0 } = await sharp(encoded, { pages: 1 }).metadata();
     if (width * height > maxPixels) {
@@ -55,6 +68,12 @@ export async function shrinkForDetection(
 ): Promise<{ readonly image: RawImage; readonly scaleX: number; readonly scaleY: number }> {
   if (Math.max(image.width, image.height) <= longerSide) return { image, scaleX: 1, scaleY: 1 };
   const { width, height, channels } = image;
-  const shrunk = await toRawRgb(sharp(image.data, { raw: { width, height, channels } }).resize({ width: longerSide, height: longerSide, fit: 'inside' }));
+  const shrunk = await toRawRgb(
+    sharp(image.data, { raw: { width, height, channels } }).resize({
+      width: longerSide,
+      height: longerSide,
+      fit: 'inside',
+    }),
+  );
   return { image: shrunk, scaleX: width / shrunk.width, scaleY: height / shrunk.height };
 }

@@ -10,7 +10,15 @@ describe('listPhotos', () => {
   it('lists photos recursively and sorted, skipping hidden entries, other files and excluded folders', async () => {
     const root = await mkdtemp(join(tmpdir(), 'faces-list-'));
     for (const folder of ['b', 'a/deep', '.cache', 'out']) await mkdir(join(root, folder), { recursive: true });
-    for (const file of ['z.JPG', 'b/two.png', 'a/deep/one.webp', 'a/readme.txt', '.hidden.jpg', '.cache/x.jpg', 'out/crop.png']) {
+    for (const file of [
+      'z.JPG',
+      'b/two.png',
+      'a/deep/one.webp',
+      'a/readme.txt',
+      '.hidden.jpg',
+      '.cache/x.jpg',
+      'out/crop.png',
+    ]) {
       await writeFile(join(root, file), '');
     }
     expect(await listPhotos(root, [join(root, 'out')])).toEqual(['a/deep/one.webp', 'b/two.png', 'z.JPG']);

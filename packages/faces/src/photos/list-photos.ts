@@ -24,10 +24,14 @@ export async function listPhotos(directory: string, exclude: readonly string[] =
   const excluded = new Set(exclude.map((path) => resolve(path)));
   try {
     const information = await stat(root);
-    if (!information.isDirectory()) throw new FacesError(`${directory}: expected a folder of photos, got a file`, { file: directory });
+    if (!information.isDirectory())
+      throw new FacesError(`${directory}: expected a folder of photos, got a file`, { file: directory });
   } catch (error) {
     if (FacesError.isInstance(error)) throw error;
-    throw new FacesError(`${directory}: cannot read the photos folder: ${(error as Error).message}`, { cause: error, file: directory });
+    throw new FacesError(`${directory}: cannot read the photos folder: ${(error as Error).message}`, {
+      cause: error,
+      file: directory,
+    });
   }
   const files: string[] = [];
   const pending = [root];
@@ -37,7 +41,10 @@ export async function listPhotos(directory: string, exclude: readonly string[] =
     try {
       entries = await readdir(folder, { withFileTypes: true });
     } catch (error) {
-      throw new FacesError(`${folder}: cannot list folder: ${(error as Error).message}`, { cause: error, file: folder });
+      throw new FacesError(`${folder}: cannot list folder: ${(error as Error).message}`, {
+        cause: error,
+        file: folder,
+      });
     }
     for (const entry of entries) {
       if (entry.name.startsWith('.')) continue;

@@ -27,7 +27,11 @@ export interface PhotoInput {
  * Photos of a folder, read recursively, in sorted order; `exclude` lists folders to leave out (the output). Photos of
  * more than `maxPixels` pixels fail to load (see {@link decodePhoto}).
  */
-export async function openPhotoFolder(directory: string, exclude: readonly string[], maxPixels = defaultMaxPhotoPixels): Promise<PhotoInput> {
+export async function openPhotoFolder(
+  directory: string,
+  exclude: readonly string[],
+  maxPixels = defaultMaxPhotoPixels,
+): Promise<PhotoInput> {
   const root = resolve(directory);
   const files = await listPhotos(root, exclude);
   return {

@@ -40,7 +40,11 @@ export function selectFaces(boxes: readonly FaceBox[], options: SelectFacesOptio
   return boxes.map((box) => {
     const region = squareRegionWithMargin(box, options.margin, options.width, options.height);
     const reason: RejectionReason | undefined =
-      box.score < options.minimumScore ? 'low-score' : Math.min(box.width, box.height) < options.minimumSize ? 'too-small' : undefined;
+      box.score < options.minimumScore
+        ? 'low-score'
+        : Math.min(box.width, box.height) < options.minimumSize
+          ? 'too-small'
+          : undefined;
     return { box, region, kept: reason === undefined, reason };
   });
 }

@@ -17,8 +17,13 @@ export async function writeFaceShardPhotos(photos: string): Promise<void> {
   await copyFile(samplePhotoPath(6), join(photos, 'sample6.jpg'));
   await writeFile(join(photos, 'broken.jpg'), (await readFile(samplePhotoPath(2))).subarray(0, 4000));
   const digit = await resizeRaw(await readMnistDigit(3, 0), 448, 448);
-  await sharp(digit.data, { raw: { width: 448, height: 448, channels: 1 } }).png().toFile(join(photos, 'mnist-3.png'));
+  await sharp(digit.data, { raw: { width: 448, height: 448, channels: 1 } })
+    .png()
+    .toFile(join(photos, 'mnist-3.png'));
 }
 
 /** Settings shared by the single-process run and the shard workers: two tiles each, so the merge renumbers them. */
-export const faceShardSettings = { minimumSize: 190, contactSheetLimit: 2 } as const satisfies Partial<BuildFaceDatasetOptions>;
+export const faceShardSettings = {
+  minimumSize: 190,
+  contactSheetLimit: 2,
+} as const satisfies Partial<BuildFaceDatasetOptions>;

@@ -18,5 +18,11 @@ const slowed: FaceDetector = {
 };
 const shard = resolveShard(undefined);
 const output = process.env.SHARD_TEST_OUTPUT!;
-await buildFaceDataset({ ...faceShardSettings, photos: process.env.SHARD_TEST_PHOTOS!, outputDirectory: shardDirectory(output, shard), shard, detector: slowed });
+await buildFaceDataset({
+  ...faceShardSettings,
+  photos: process.env.SHARD_TEST_PHOTOS!,
+  outputDirectory: shardDirectory(output, shard),
+  shard,
+  detector: slowed,
+});
 detector.dispose();

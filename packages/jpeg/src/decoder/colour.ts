@@ -21,7 +21,8 @@ export function assemble(frame: Frame, scale: 1 | 2 | 4 | 8): ScaledJpeg {
   if (second === undefined || third === undefined) {
     const component = first!;
     const data = new Uint8Array(width * height);
-    for (let y = 0; y < height; y += 1) data.set(component.plane.subarray(y * component.planeWidth, y * component.planeWidth + width), y * width);
+    for (let y = 0; y < height; y += 1)
+      data.set(component.plane.subarray(y * component.planeWidth, y * component.planeWidth + width), y * width);
     return { width, height, channels: 1, data, fullWidth: frame.width, fullHeight: frame.height, scale };
   }
   const data = new Uint8ClampedArray(width * height * 3);
@@ -53,5 +54,13 @@ export function assemble(frame: Frame, scale: 1 | 2 | 4 | 8): ScaledJpeg {
       out += 3;
     }
   }
-  return { width, height, channels: 3, data: new Uint8Array(data.buffer), fullWidth: frame.width, fullHeight: frame.height, scale };
+  return {
+    width,
+    height,
+    channels: 3,
+    data: new Uint8Array(data.buffer),
+    fullWidth: frame.width,
+    fullHeight: frame.height,
+    scale,
+  };
 }

@@ -12,19 +12,37 @@ describe('createJpegDecoder against libjpeg-turbo (djpeg) references', () => {
     const bytes = jpegFixture(`${name}.jpg`);
     expect(Object.keys(variant.references).length + (variant.declinedScales?.length ?? 0)).toBeGreaterThanOrEqual(3);
     for (const scale of variant.declinedScales ?? []) {
-      const result = decoder.decode(bytes, Math.ceil((variant.width * scale) / 8), Math.ceil((variant.height * scale) / 8));
-      expect(result, `${name} at ${scale}/8`).toEqual({ ok: false, reason: 'sampling factors of 3 at a reduced scale' });
+      const result = decoder.decode(
+        bytes,
+        Math.ceil((variant.width * scale) / 8),
+        Math.ceil((variant.height * scale) / 8),
+      );
+      expect(result, `${name} at ${scale}/8`).toEqual({
+        ok: false,
+        reason: 'sampling factors of 3 at a reduced scale',
+      });
     }
     for (const [scale, file] of Object.entries(variant.references)) {
       const reference = readPnm(file);
       const outputs = Number(scale);
-      const result = decoder.decode(bytes, Math.ceil((variant.width * outputs) / 8), Math.ceil((variant.height * outputs) / 8));
+      const result = decoder.decode(
+        bytes,
+        Math.ceil((variant.width * outputs) / 8),
+        Math.ceil((variant.height * outputs) / 8),
+      );
       if (!result.ok) throw new Error(`${name} at ${scale}/8 declined: ${result.reason}`);
       const image = result.image;
       expect(image.scale).toBe(outputs);
-      expect([image.fullWidth, image.fullHeight, image.channels]).toEqual([variant.width, variant.height, variant.channels]);
+      expect([image.fullWidth, image.fullHeight, image.channels]).toEqual([
+        variant.width,
+        variant.height,
+        variant.channels,
+      ]);
       // libjpeg's output size: ceil(size * scale / 8).
-      expect([image.width, image.height]).toEqual([Math.ceil((variant.width * outputs) / 8), Math.ceil((variant.height * outputs) / 8)]);
+      expect([image.width, image.height]).toEqual([
+        Math.ceil((variant.width * outputs) / 8),
+        Math.ceil((variant.height * outputs) / 8),
+      ]);
       const { max, mean } = compareRegion(image, reference);
       if (file.includes('.box-')) {
         // Box average of the full decode: rounding of the average and of the colour conversion differ.
@@ -43,9 +61,16 @@ describe('createJpegDecoder against libjpeg-turbo (djpeg) references', () => {
     const reference = readPnm('baseline-420.scale-1-4.ppm');
     const result = decoder.decode(jpegFixture('baseline-420.jpg'), 50, 34);
     if (!result.ok) throw new Error(result.reason);
-    const shifted = { ...result.image, width: result.image.width - 1, data: new Uint8Array(result.image.height * (result.image.width - 1) * 3) };
+    const shifted = {
+      ...result.image,
+      width: result.image.width - 1,
+      data: new Uint8Array(result.image.height * (result.image.width - 1) * 3),
+    };
     for (let y = 0; y < result.image.height; y += 1) {
-      shifted.data.set(result.image.data.subarray((y * result.image.width + 1) * 3, (y + 1) * result.image.width * 3), y * shifted.width * 3);
+      shifted.data.set(
+        result.image.data.subarray((y * result.image.width + 1) * 3, (y + 1) * result.image.width * 3),
+        y * shifted.width * 3,
+      );
     }
     const { max, mean } = compareRegion(shifted, reference);
     expect(max > 3 || mean >= 0.25).toBe(true);
@@ -68,9 +93,17 @@ describe('createJpegDecoder against libjpeg-turbo (djpeg) references', () => {
   });
 
   it('reads the frame size from the headers', () => {
-    expect(decoder.readHeader(jpegFixture('odd-size-420.jpg'))).toEqual({ ok: true, width: 77, height: 51, components: 3 });
+    expect(decoder.readHeader(jpegFixture('odd-size-420.jpg'))).toEqual({
+      ok: true,
+      width: 77,
+      height: 51,
+      components: 3,
+    });
     expect(decoder.readHeader(jpegFixture('gray.jpg'))).toEqual({ ok: true, width: 75, height: 53, components: 1 });
-    expect(decoder.readHeader(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))).toMatchObject({ ok: false, reason: /not a JPEG/ });
+    expect(decoder.readHeader(new Uint8Array([0x89, 0x50, 0x4e, 0x47]))).toMatchObject({
+      ok: false,
+      reason: /not a JPEG/,
+    });
   });
 });
 
@@ -90,7 +123,12 @@ describe('createJpegDecoder declines what it does not handle (sharp decodes thos
     const rotated = new Uint8Array(await input().withMetadata({ orientation: 6 }).jpeg().toBuffer());
     expect(decoder.decode(rotated, 8, 8)).toEqual({ ok: false, reason: 'EXIF orientation' });
     // An EXIF block without a rotation is fine.
-    const upright = new Uint8Array(await input().withExif({ IFD0: { Copyright: 'DCGAN-TS' } }).jpeg().toBuffer());
+    const upright = new Uint8Array(
+      await input()
+        .withExif({ IFD0: { Copyright: 'DCGAN-TS' } })
+        .jpeg()
+        .toBuffer(),
+    );
     expect((await sharp(upright).metadata()).exif).toBeDefined();
     expect(decoder.decode(upright, 8, 8).ok).toBe(true);
     const profiled = new Uint8Array(await input().withIccProfile('p3').jpeg().toBuffer());
@@ -101,7 +139,12 @@ describe('createJpegDecoder declines what it does not handle (sharp decodes thos
     const raw = await sharp(jpegFixture('baseline-444.jpg')).raw().toBuffer({ resolveWithObject: true });
     // libvips' own sRGB profile (ICC v4, "sRGB"), and lcms's (v2, "sRGB built-in", embedded by cjpeg -icc).
     const tagged = [
-      new Uint8Array(await sharp(raw.data, { raw: { width: raw.info.width, height: raw.info.height, channels: 3 } }).withIccProfile('srgb').jpeg().toBuffer()),
+      new Uint8Array(
+        await sharp(raw.data, { raw: { width: raw.info.width, height: raw.info.height, channels: 3 } })
+          .withIccProfile('srgb')
+          .jpeg()
+          .toBuffer(),
+      ),
       jpegFixture('icc-srgb.jpg'),
     ];
     for (const bytes of tagged) {
@@ -137,9 +180,11 @@ describe('createJpegDecoder on damaged files (fuzz)', () => {
     for (let trial = 0; trial < 150; trial += 1) {
       const damaged = bytes.slice();
       const flips = 1 + Math.floor(random() * 4);
-      for (let flip = 0; flip < flips; flip += 1) damaged[Math.floor(random() * damaged.length)] = Math.floor(random() * 256);
+      for (let flip = 0; flip < flips; flip += 1)
+        damaged[Math.floor(random() * damaged.length)] = Math.floor(random() * 256);
       const result = decoder.decode(damaged, 16, 16);
-      if (result.ok) expect(result.image.data.length).toBe(result.image.width * result.image.height * result.image.channels);
+      if (result.ok)
+        expect(result.image.data.length).toBe(result.image.width * result.image.height * result.image.channels);
       else declined += 1;
     }
     expect(declined).toBeGreaterThan(0);

@@ -17,7 +17,15 @@
 import { decodeScan } from './baseline-scan';
 import { assemble } from './colour';
 import { Decline, decline } from './decline';
-import { isSrgbProfile, readExifOrientation, readFrameHeader, readHeaderSegments, readHuffmanTables, readQuantizationTables, readUint16 } from './markers';
+import {
+  isSrgbProfile,
+  readExifOrientation,
+  readFrameHeader,
+  readHeaderSegments,
+  readHuffmanTables,
+  readQuantizationTables,
+  readUint16,
+} from './markers';
 import { decodeProgressiveScan } from './progressive-scan';
 import { renderCoefficients } from './scaled-idct';
 import type { Component, Frame, HuffmanTable, JpegDecoder, ScaledJpeg } from './types';
@@ -41,7 +49,8 @@ function decodeFile(bytes: Uint8Array, minWidth: number, minHeight: number): Sca
     const marker = bytes[position]!;
     position += 1;
     if (marker === 0xd9) break;
-    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01) decline(`unexpected marker 0x${marker.toString(16)}`);
+    if (marker === 0xd8 || (marker >= 0xd0 && marker <= 0xd7) || marker === 0x01)
+      decline(`unexpected marker 0x${marker.toString(16)}`);
     const length = readUint16(bytes, position);
     const start = position + 2;
     const end = position + length;
@@ -87,13 +96,26 @@ function decodeFile(bytes: Uint8Array, minWidth: number, minHeight: number): Sca
           if (component === undefined) decline('scan names an unknown component');
           component.dcTable = dcTables[tables >> 4];
           component.acTable = acTables[tables & 15];
-          if ((needsDc && component.dcTable === undefined) || (needsAc && component.acTable === undefined)) decline('scan uses an undefined Huffman table');
-          if (quantization[component.quantizationTable] === undefined) decline('component uses an undefined quantization table');
+          if ((needsDc && component.dcTable === undefined) || (needsAc && component.acTable === undefined))
+            decline('scan uses an undefined Huffman table');
+          if (quantization[component.quantizationTable] === undefined)
+            decline('component uses an undefined quantization table');
           scanComponents.push(component);
         }
         if (frame.progressive) {
-          for (const component of scanComponents) component.scanQuantization ??= quantization[component.quantizationTable]!.slice();
-          position = decodeProgressiveScan(bytes, end, frame, scanComponents, spectralStart, spectralEnd, approximation >> 4, approximation & 15, restartInterval);
+          for (const component of scanComponents)
+            component.scanQuantization ??= quantization[component.quantizationTable]!.slice();
+          position = decodeProgressiveScan(
+            bytes,
+            end,
+            frame,
+            scanComponents,
+            spectralStart,
+            spectralEnd,
+            approximation >> 4,
+            approximation & 15,
+            restartInterval,
+          );
         } else {
           if (spectralStart !== 0 || spectralEnd !== 63 || approximation !== 0) decline('not a sequential scan');
           position = decodeScan(bytes, end, frame, scanComponents, quantization, restartInterval);
@@ -109,12 +131,20 @@ function decodeFile(bytes: Uint8Array, minWidth: number, minHeight: number): Sca
         }
         break;
       case 0xee:
-        if (end - start >= 12 && bytes[start] === 0x41 && bytes[start + 1] === 0x64 && bytes[start + 2] === 0x6f && bytes[start + 3] === 0x62 && bytes[start + 4] === 0x65) {
+        if (
+          end - start >= 12 &&
+          bytes[start] === 0x41 &&
+          bytes[start + 1] === 0x64 &&
+          bytes[start + 2] === 0x6f &&
+          bytes[start + 3] === 0x62 &&
+          bytes[start + 4] === 0x65
+        ) {
           if (bytes[start + 11] === 0 && frame?.components.length !== 1) decline('Adobe RGB/CMYK transform');
         }
         break;
       default:
-        if ((marker >= 0xc2 && marker <= 0xcf) || marker === 0xdc || marker === 0xde || marker === 0xdf) decline(`unsupported marker 0x${marker.toString(16)}`);
+        if ((marker >= 0xc2 && marker <= 0xcf) || marker === 0xdc || marker === 0xde || marker === 0xdf)
+          decline(`unsupported marker 0x${marker.toString(16)}`);
     }
     position = end;
   }
@@ -142,7 +172,8 @@ export function createJpegDecoder(): JpegDecoder {
         if (error instanceof Decline) return { ok: false, reason: error.message };
         // An index past a table or the input (corrupt data the checks above did not catch) is a decline as well:
         // the general decoder gets the final word on whether the file is usable.
-        if (error instanceof RangeError || error instanceof TypeError) return { ok: false, reason: `decoder error: ${error.message}` };
+        if (error instanceof RangeError || error instanceof TypeError)
+          return { ok: false, reason: `decoder error: ${error.message}` };
         throw error;
       }
     },

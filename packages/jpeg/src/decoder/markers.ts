@@ -12,7 +12,14 @@ export function readUint16(bytes: Uint8Array, position: number): number {
 /** The EXIF orientation of an APP1 segment's payload `[start, end)`; 1 (upright) when it holds none. */
 export function readExifOrientation(bytes: Uint8Array, start: number, end: number): number {
   // "Exif\0\0" then a TIFF header; IFD0's tag 0x0112.
-  if (end - start < 14 || bytes[start] !== 0x45 || bytes[start + 1] !== 0x78 || bytes[start + 2] !== 0x69 || bytes[start + 3] !== 0x66) return 1;
+  if (
+    end - start < 14 ||
+    bytes[start] !== 0x45 ||
+    bytes[start + 1] !== 0x78 ||
+    bytes[start + 2] !== 0x69 ||
+    bytes[start + 3] !== 0x66
+  )
+    return 1;
   const tiff = start + 6;
   const little = bytes[tiff] === 0x49;
   if (!little && bytes[tiff] !== 0x4d) decline('unreadable EXIF block');
@@ -43,8 +50,16 @@ export function isSrgbProfile(chunks: { sequence: number; data: Uint8Array }[]):
     profile.set(chunk.data, at);
     at += chunk.data.length;
   }
-  const u32 = (offset: number): number => (offset + 4 <= profile.length ? ((profile[offset]! << 24) | (profile[offset + 1]! << 16) | (profile[offset + 2]! << 8) | profile[offset + 3]!) >>> 0 : -1);
-  const text = (offset: number, count: number): string => String.fromCharCode(...profile.subarray(offset, offset + count));
+  const u32 = (offset: number): number =>
+    offset + 4 <= profile.length
+      ? ((profile[offset]! << 24) |
+          (profile[offset + 1]! << 16) |
+          (profile[offset + 2]! << 8) |
+          profile[offset + 3]!) >>>
+        0
+      : -1;
+  const text = (offset: number, count: number): string =>
+    String.fromCharCode(...profile.subarray(offset, offset + count));
   if (profile.length < 132 || text(16, 4) !== 'RGB ') return false;
   const tags = u32(128);
   for (let index = 0; index < tags && 132 + index * 12 + 12 <= profile.length; index += 1) {
@@ -56,7 +71,8 @@ export function isSrgbProfile(chunks: { sequence: number; data: Uint8Array }[]):
     if (type === 'desc') {
       // ICC v2: uint32 count, then ASCII with a NUL.
       const count = u32(offset + 8);
-      if (count > 0 && count < 256 && offset + 12 + count <= profile.length) description = text(offset + 12, count).replace(/\0+$/, '');
+      if (count > 0 && count < 256 && offset + 12 + count <= profile.length)
+        description = text(offset + 12, count).replace(/\0+$/, '');
     } else if (type === 'mluc') {
       // ICC v4: records of (language, country, length, offset); take the first, UTF-16BE.
       const records = u32(offset + 8);
@@ -64,7 +80,8 @@ export function isSrgbProfile(chunks: { sequence: number; data: Uint8Array }[]):
       const start = offset + u32(offset + 24);
       if (records > 0 && size > 0 && size < 512 && start + size <= profile.length) {
         description = '';
-        for (let at = start; at + 1 < start + size; at += 2) description += String.fromCharCode((profile[at]! << 8) | profile[at + 1]!);
+        for (let at = start; at + 1 < start + size; at += 2)
+          description += String.fromCharCode((profile[at]! << 8) | profile[at + 1]!);
       }
     }
     return description !== undefined && srgbDescriptions.has(description.trim());
@@ -90,7 +107,8 @@ export function readHeaderSegments(bytes: Uint8Array): JpegHeaderResult {
         if (components !== 1 && components !== 3) decline(`${String(components)} components`);
         return { ok: true, width, height, components: components as 1 | 3 };
       }
-      if (marker >= 0xc3 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) decline(`unsupported frame type 0x${marker.toString(16)}`);
+      if (marker >= 0xc3 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc)
+        decline(`unsupported frame type 0x${marker.toString(16)}`);
       if (marker === 0xd9 || marker === 0xda) decline('no frame header before the scan');
       position += readUint16(bytes, position);
     }
@@ -101,7 +119,12 @@ export function readHeaderSegments(bytes: Uint8Array): JpegHeaderResult {
 }
 
 /** A DQT segment's tables (8- or 16-bit entries) into `quantization` by id. */
-export function readQuantizationTables(bytes: Uint8Array, start: number, end: number, quantization: (Int32Array | undefined)[]): void {
+export function readQuantizationTables(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  quantization: (Int32Array | undefined)[],
+): void {
   let at = start;
   while (at < end) {
     const precision = bytes[at]! >> 4;
@@ -119,7 +142,13 @@ export function readQuantizationTables(bytes: Uint8Array, start: number, end: nu
 }
 
 /** A DHT segment's tables into `dcTables` and `acTables` by id. */
-export function readHuffmanTables(bytes: Uint8Array, start: number, end: number, dcTables: (HuffmanTable | undefined)[], acTables: (HuffmanTable | undefined)[]): void {
+export function readHuffmanTables(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  dcTables: (HuffmanTable | undefined)[],
+  acTables: (HuffmanTable | undefined)[],
+): void {
   let at = start;
   while (at < end) {
     const tableClass = bytes[at]! >> 4;
@@ -139,7 +168,14 @@ export function readHuffmanTables(bytes: Uint8Array, start: number, end: number,
  * A SOF0/SOF1/SOF2 segment: the frame, its components' geometry at the smallest DCT scale whose output still
  * covers `minWidth` x `minHeight`, and that scale (outputs per 8 pixels).
  */
-export function readFrameHeader(bytes: Uint8Array, start: number, end: number, marker: number, minWidth: number, minHeight: number): { frame: Frame; scale: 1 | 2 | 4 | 8 } {
+export function readFrameHeader(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  marker: number,
+  minWidth: number,
+  minHeight: number,
+): { frame: Frame; scale: 1 | 2 | 4 | 8 } {
   if (bytes[start] !== 8) decline(`${String(bytes[start])}-bit samples`);
   const height = readUint16(bytes, start + 1);
   const width = readUint16(bytes, start + 3);
@@ -182,7 +218,8 @@ export function readFrameHeader(bytes: Uint8Array, start: number, end: number, m
       predictor: 0,
     });
   }
-  if (count === 3 && components[0]!.id === 82 && components[1]!.id === 71 && components[2]!.id === 66) decline('RGB components');
+  if (count === 3 && components[0]!.id === 82 && components[1]!.id === 71 && components[2]!.id === 66)
+    decline('RGB components');
   for (const component of components) {
     if (maxH % component.h !== 0 || maxV % component.v !== 0) decline('non-integral sampling factors');
   }
@@ -210,8 +247,18 @@ export function readFrameHeader(bytes: Uint8Array, start: number, end: number, m
     component.plane = new Uint8ClampedArray(component.planeWidth * component.planeHeight);
     component.blocksPerLine = Math.ceil(Math.ceil((width * component.h) / maxH) / 8);
     component.blocksPerColumn = Math.ceil(Math.ceil((height * component.v) / maxV) / 8);
-    if (marker === 0xc2) component.coefficients = new Int16Array(mcusPerLine * component.h * mcusPerColumn * component.v * 64);
+    if (marker === 0xc2)
+      component.coefficients = new Int16Array(mcusPerLine * component.h * mcusPerColumn * component.v * 64);
   }
-  const frame: Frame = { width, height, components, maxH, maxV, mcusPerLine, mcusPerColumn, progressive: marker === 0xc2 };
+  const frame: Frame = {
+    width,
+    height,
+    components,
+    maxH,
+    maxV,
+    mcusPerLine,
+    mcusPerColumn,
+    progressive: marker === 0xc2,
+  };
   return { frame, scale: scale as 1 | 2 | 4 | 8 };
 }

@@ -20,7 +20,8 @@ export function decodeProgressiveScan(
   restartInterval: number,
 ): number {
   const isDc = spectralStart === 0;
-  if (isDc ? spectralEnd !== 0 : spectralEnd < spectralStart || spectralEnd > 63 || components.length !== 1) decline('invalid progressive scan');
+  if (isDc ? spectralEnd !== 0 : spectralEnd < spectralStart || spectralEnd > 63 || components.length !== 1)
+    decline('invalid progressive scan');
   if (low > 13 || (high !== 0 && high !== low + 1)) decline('invalid successive approximation');
   for (const component of components) {
     component.predictor = 0;
@@ -65,7 +66,8 @@ export function decodeProgressiveScan(
   const refineNonZero = (coefficients: Int16Array, base: number, from: number, to: number): void => {
     for (let k = from; k <= to; k += 1) {
       const value = coefficients[base + k]!;
-      if (value !== 0 && receive(1) === 1 && (value & plus) === 0) coefficients[base + k] = value >= 0 ? value + plus : value + minus;
+      if (value !== 0 && receive(1) === 1 && (value & plus) === 0)
+        coefficients[base + k] = value >= 0 ? value + plus : value + minus;
     }
   };
   const decodeBlock = (component: Component, blockIndex: number): void => {
@@ -123,7 +125,8 @@ export function decodeProgressiveScan(
         while (k <= spectralEnd) {
           const current = coefficients[base + k]!;
           if (current !== 0) {
-            if (receive(1) === 1 && (current & plus) === 0) coefficients[base + k] = current >= 0 ? current + plus : current + minus;
+            if (receive(1) === 1 && (current & plus) === 0)
+              coefficients[base + k] = current >= 0 ? current + plus : current + minus;
           } else {
             if (run === 0) break;
             run -= 1;
@@ -162,7 +165,8 @@ export function decodeProgressiveScan(
           continue;
         }
         for (let v = 0; v < component.v; v += 1) {
-          for (let h = 0; h < component.h; h += 1) decodeBlock(component, (mcuRow * component.v + v) * gridWidth + mcuColumn * component.h + h);
+          for (let h = 0; h < component.h; h += 1)
+            decodeBlock(component, (mcuRow * component.v + v) * gridWidth + mcuColumn * component.h + h);
         }
       }
     }

@@ -2,8 +2,9 @@ import type { Component } from './types';
 
 /** Natural (row-major) index of the k-th coefficient in zigzag order. */
 const zigzag = new Uint8Array([
-  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28, 35, 42, 49, 56, 57, 50, 43,
-  36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47, 55, 62, 63,
+  0, 1, 8, 16, 9, 2, 3, 10, 17, 24, 32, 25, 18, 11, 4, 5, 12, 19, 26, 33, 40, 48, 41, 34, 27, 20, 13, 6, 7, 14, 21, 28,
+  35, 42, 49, 56, 57, 50, 43, 36, 29, 22, 15, 23, 30, 37, 44, 51, 58, 59, 52, 45, 38, 31, 39, 46, 53, 60, 61, 54, 47,
+  55, 62, 63,
 ]);
 
 /**
@@ -19,7 +20,8 @@ for (const size of [1, 2, 4, 8]) {
     for (let frequency = 0; frequency < 8; frequency += 1) {
       const weight = frequency === 0 ? Math.SQRT1_2 / 2 : 0.5;
       let sum = 0;
-      for (let x = output * group; x < (output + 1) * group; x += 1) sum += Math.cos(((2 * x + 1) * frequency * Math.PI) / 16);
+      for (let x = output * group; x < (output + 1) * group; x += 1)
+        sum += Math.cos(((2 * x + 1) * frequency * Math.PI) / 16);
       const value = (weight * sum) / group;
       matrix[output * 8 + frequency] = Math.abs(value) < 1e-12 ? 0 : value;
     }

@@ -3,7 +3,8 @@ import type { Component, Frame } from './types';
 
 /** Checks the RSTn marker expected at `position` (n = restarts seen, mod 8); returns the position after it. */
 function skipRestartMarker(bytes: Uint8Array, position: number, restartsSeen: number): number {
-  if (position + 1 >= bytes.length || bytes[position] !== 0xff || bytes[position + 1] !== 0xd0 + (restartsSeen & 7)) decline('missing or wrong restart marker');
+  if (position + 1 >= bytes.length || bytes[position] !== 0xff || bytes[position + 1] !== 0xd0 + (restartsSeen & 7))
+    decline('missing or wrong restart marker');
   return position + 2;
 }
 
@@ -17,7 +18,10 @@ function checkIntervalEnd(consumedBits: number, availableBytes: number): void {
 }
 
 /** A scan's MCUs: every component's blocks in turn when interleaved, else one block of its single component. */
-export function scanGeometry(frame: Frame, components: Component[]): { interleaved: boolean; mcusPerLine: number; totalMcus: number } {
+export function scanGeometry(
+  frame: Frame,
+  components: Component[],
+): { interleaved: boolean; mcusPerLine: number; totalMcus: number } {
   const first = components[0]!;
   return components.length > 1
     ? { interleaved: true, mcusPerLine: frame.mcusPerLine, totalMcus: frame.mcusPerLine * frame.mcusPerColumn }

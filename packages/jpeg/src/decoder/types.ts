@@ -12,7 +12,9 @@ export interface ScaledJpeg {
 }
 
 /** The decoder's answer: pixels, or why it declined (the caller then uses a general decoder). */
-export type JpegDecodeResult = { readonly ok: true; readonly image: ScaledJpeg } | { readonly ok: false; readonly reason: string };
+export type JpegDecodeResult =
+  | { readonly ok: true; readonly image: ScaledJpeg }
+  | { readonly ok: false; readonly reason: string };
 
 /** Size and decodability of a JPEG, read from its headers only. */
 export type JpegHeaderResult =

@@ -23,17 +23,34 @@ describe('JpegWorkerPool', () => {
   it('returns, for 300 concurrent images, exactly what the same code gives on the main thread', async () => {
     const pool = new JpegWorkerPool(2);
     const local = createFastDecode(createJpegDecoder(), createResampler());
-    const names = ['baseline-420', 'baseline-422', 'odd-size-420', 'gray', 'restart-blocks', 'progressive-restart', 'arithmetic'];
+    const names = [
+      'baseline-420',
+      'baseline-422',
+      'odd-size-420',
+      'gray',
+      'restart-blocks',
+      'progressive-restart',
+      'arithmetic',
+    ];
     const requests = Array.from({ length: 300 }, (_, index) => ({
       bytes: jpegFixture(`${names[index % names.length]!}.jpg`),
-      request: { fit: index % 3 === 0 ? ('fill' as const) : ('outside' as const), width: 8 + (index % 40), height: 8 + (index % 40) },
+      request: {
+        fit: index % 3 === 0 ? ('fill' as const) : ('outside' as const),
+        width: 8 + (index % 40),
+        height: 8 + (index % 40),
+      },
     }));
     const results = await Promise.all(requests.map(({ bytes, request }) => pool.decode(bytes, request)));
     results.forEach((result, index) => {
       const expected = local(requests[index]!.bytes, requests[index]!.request);
       expect(result.ok).toBe(expected.ok);
       if (result.ok && expected.ok) {
-        expect([result.width, result.height, result.channels, result.scale]).toEqual([expected.width, expected.height, expected.channels, expected.scale]);
+        expect([result.width, result.height, result.channels, result.scale]).toEqual([
+          expected.width,
+          expected.height,
+          expected.channels,
+          expected.scale,
+        ]);
         expect(Buffer.from(result.data).equals(Buffer.from(expected.data))).toBe(true);
       }
     });
@@ -41,7 +58,10 @@ describe('JpegWorkerPool', () => {
     expect(declined).toBe(requests.filter((_, index) => index % names.length === 6).length);
     expect(pool.stats).toEqual({ decoded: 300 - declined, declined: { 'unsupported frame type 0xc9': declined } });
     await pool.close();
-    expect(await pool.decode(jpegFixture('gray.jpg'), { fit: 'fill', width: 8, height: 8 })).toEqual({ ok: false, reason: 'worker pool closed' });
+    expect(await pool.decode(jpegFixture('gray.jpg'), { fit: 'fill', width: 8, height: 8 })).toEqual({
+      ok: false,
+      reason: 'worker pool closed',
+    });
   });
 
   it('leaves the caller’s bytes intact (it transfers a copy)', async () => {
@@ -61,7 +81,9 @@ describe('JpegWorkerPool', () => {
     expect((await pool.decode(bytes, request)).ok).toBe(true);
     const pending = Array.from({ length: 20 }, () => pool.decode(bytes, request));
     // Kill the only worker while it has work (reaching into the pool: there is no public way to crash a worker).
-    await (pool as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }).workers[0]!.worker.terminate();
+    await (
+      pool as unknown as { workers: { worker: { terminate(): Promise<number> } }[] }
+    ).workers[0]!.worker.terminate();
     const settled = await Promise.all(pending);
     expect(settled.filter((result) => !result.ok).length).toBeGreaterThan(0);
     for (const result of settled) if (!result.ok) expect(result.reason).toBe('decode worker exited');
@@ -72,7 +94,9 @@ describe('JpegWorkerPool', () => {
 
   it('closing the pool settles every image in flight', async () => {
     const pool = new JpegWorkerPool(2);
-    const pending = Array.from({ length: 40 }, () => pool.decode(jpegFixture('progressive-large.jpg'), { fit: 'fill', width: 16, height: 16 }));
+    const pending = Array.from({ length: 40 }, () =>
+      pool.decode(jpegFixture('progressive-large.jpg'), { fit: 'fill', width: 16, height: 16 }),
+    );
     await pool.close();
     const settled = await Promise.all(pending);
     expect(settled).toHaveLength(40);
@@ -110,7 +134,8 @@ async function runAgainstBuild(format: 'esm' | 'cjs', script: (index: string) =>
   const folder = mkdtempSync(join(tmpdir(), `dcgan-jpeg-${format}-`));
   try {
     const extension = format === 'esm' ? '.js' : '.cjs';
-    for (const name of readdirSync(dist).filter((file) => file.endsWith(extension))) copyFileSync(join(dist, name), join(folder, name));
+    for (const name of readdirSync(dist).filter((file) => file.endsWith(extension)))
+      copyFileSync(join(dist, name), join(folder, name));
     if (format === 'esm') writeFileSync(join(folder, 'package.json'), '{ "type": "module" }\n');
     const index = join(folder, `index${extension}`);
     return await runNode([...(format === 'esm' ? ['--input-type=module'] : []), '-e', script(index)]);
@@ -128,12 +153,25 @@ const local = jpeg.createFastDecode(jpeg.createJpegDecoder(), jpeg.createResampl
 console.log(JSON.stringify({ result: result.ok ? [result.width, result.height, result.channels] : result.reason, same: result.ok && Buffer.from(result.data).equals(Buffer.from(local.data)), stats: jpeg.jpegDecodingStats(), bytes: bytes.length }));`;
 
   it.each([
-    ['esm' as const, (index: string) => `import { readFileSync } from 'node:fs';\nconst jpeg = await import(${JSON.stringify(index)});\n${body}`],
-    ['cjs' as const, (index: string) => `const { readFileSync } = require('node:fs');\nconst jpeg = require(${JSON.stringify(index)});\n(async () => {\n${body}\n})();`],
+    [
+      'esm' as const,
+      (index: string) =>
+        `import { readFileSync } from 'node:fs';\nconst jpeg = await import(${JSON.stringify(index)});\n${body}`,
+    ],
+    [
+      'cjs' as const,
+      (index: string) =>
+        `const { readFileSync } = require('node:fs');\nconst jpeg = require(${JSON.stringify(index)});\n(async () => {\n${body}\n})();`,
+    ],
   ])('%s build', async (format, script) => {
     const { code, stdout, stderr } = await runAgainstBuild(format, script);
     expect(stderr).toBe('');
     expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ result: [47, 32, 3], same: true, stats: { decoded: 1, declined: {} }, bytes: jpegFixture('baseline-420.jpg').length });
+    expect(JSON.parse(stdout)).toEqual({
+      result: [47, 32, 3],
+      same: true,
+      stats: { decoded: 1, declined: {} },
+      bytes: jpegFixture('baseline-420.jpg').length,
+    });
   });
 });

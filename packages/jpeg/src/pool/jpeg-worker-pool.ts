@@ -25,7 +25,13 @@ function workerExecArgv(): string[] {
   for (let index = 0; index < options.length; index += 1) {
     const option = options[index]!;
     if (option.startsWith('--input-type=')) continue;
-    if (option === '--input-type' || option === '-e' || option === '--eval' || option === '-p' || option === '--print') {
+    if (
+      option === '--input-type' ||
+      option === '-e' ||
+      option === '--eval' ||
+      option === '-p' ||
+      option === '--print'
+    ) {
       index += 1;
       continue;
     }
@@ -139,7 +145,14 @@ export class JpegWorkerPool {
       entry.pending.delete(message.id);
       if (entry.pending.size === 0) worker.unref();
       if (message.ok) {
-        pending.resolve({ ok: true, width: message.width, height: message.height, channels: message.channels, scale: message.scale, data: message.data });
+        pending.resolve({
+          ok: true,
+          width: message.width,
+          height: message.height,
+          channels: message.channels,
+          scale: message.scale,
+          data: message.data,
+        });
       } else {
         pending.resolve({ ok: false, reason: message.reason });
       }

@@ -25,7 +25,8 @@ let pool: JpegWorkerPool | undefined;
  */
 export async function configureJpegDecoding(next: JpegDecodingOptions): Promise<void> {
   const workers = next.workers ?? options.workers;
-  if (!Number.isInteger(workers) || workers < 1) throw new RangeError(`Expected \`workers\` to be a positive integer, got \`${workers}\``);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new RangeError(`Expected \`workers\` to be a positive integer, got \`${workers}\``);
   options = { fastPath: next.fastPath ?? options.fastPath, workers };
   const previous = pool;
   pool = undefined;

@@ -36,9 +36,23 @@ export interface JpegManifest {
   readonly tool: string;
   readonly variants: Record<string, JpegVariant>;
   readonly resample: Record<string, string>;
-  readonly pipeline: Record<string, { readonly jpeg: string; readonly size: number; readonly reference: string; readonly draftSize: [number, number] }>;
-  readonly resampleBoxes: Record<string, { readonly width: number; readonly height: number; readonly box: [number, number, number, number] }>;
-  readonly crops: Record<string, { readonly jpeg: string; readonly box: [number, number, number, number]; readonly size: number; readonly draftSize: [number, number] }>;
+  readonly pipeline: Record<
+    string,
+    { readonly jpeg: string; readonly size: number; readonly reference: string; readonly draftSize: [number, number] }
+  >;
+  readonly resampleBoxes: Record<
+    string,
+    { readonly width: number; readonly height: number; readonly box: [number, number, number, number] }
+  >;
+  readonly crops: Record<
+    string,
+    {
+      readonly jpeg: string;
+      readonly box: [number, number, number, number];
+      readonly size: number;
+      readonly draftSize: [number, number];
+    }
+  >;
 }
 
 export const jpegManifest = JSON.parse(readFileSync(fixture('manifest.json'), 'utf8')) as JpegManifest;
@@ -66,7 +80,12 @@ export function readPnm(name: string): RawImage {
   if (token() !== '255') throw new Error(`${name}: expected 8-bit samples`);
   position += 1;
   const channels = magic === 'P6' ? 3 : 1;
-  return { width, height, channels, data: new Uint8Array(bytes.subarray(position, position + width * height * channels)) };
+  return {
+    width,
+    height,
+    channels,
+    data: new Uint8Array(bytes.subarray(position, position + width * height * channels)),
+  };
 }
 
 export async function readPngFixture(name: string): Promise<RawImage> {
@@ -84,7 +103,10 @@ export function compareRegion(actual: RawImage, expected: RawImage): { max: numb
   for (let y = 0; y < height; y += 1) {
     for (let x = 0; x < width; x += 1) {
       for (let c = 0; c < channels; c += 1) {
-        const difference = Math.abs(actual.data[(y * actual.width + x) * actual.channels + c]! - expected.data[(y * expected.width + x) * channels + c]!);
+        const difference = Math.abs(
+          actual.data[(y * actual.width + x) * actual.channels + c]! -
+            expected.data[(y * expected.width + x) * channels + c]!,
+        );
         max = Math.max(max, difference);
         sum += difference;
       }

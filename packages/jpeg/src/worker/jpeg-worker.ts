@@ -8,7 +8,8 @@ import { createResampler } from '../resample';
 import type { DecodeRequestMessage, DecodeResultMessage } from './messages';
 
 const port = parentPort;
-if (port === null) throw new Error('@dcgan/jpeg: jpeg-worker is the thread JpegWorkerPool starts; it does not run on its own');
+if (port === null)
+  throw new Error('@dcgan/jpeg: jpeg-worker is the thread JpegWorkerPool starts; it does not run on its own');
 const decode = createFastDecode(createJpegDecoder(), createResampler());
 
 port.on('message', (message: DecodeRequestMessage) => {
@@ -19,7 +20,15 @@ port.on('message', (message: DecodeRequestMessage) => {
     result = { ok: false, reason: `decoder error: ${(error as Error | undefined)?.message}` };
   }
   if (result.ok) {
-    const answer: DecodeResultMessage = { id: message.id, ok: true, width: result.width, height: result.height, channels: result.channels, scale: result.scale, data: result.data };
+    const answer: DecodeResultMessage = {
+      id: message.id,
+      ok: true,
+      width: result.width,
+      height: result.height,
+      channels: result.channels,
+      scale: result.scale,
+      data: result.data,
+    };
     port.postMessage(answer, [result.data.buffer as ArrayBuffer]);
   } else {
     const answer: DecodeResultMessage = { id: message.id, ok: false, reason: result.reason };

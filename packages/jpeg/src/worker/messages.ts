@@ -9,5 +9,13 @@ export interface DecodeRequestMessage {
 
 /** What a worker answers: the pixels (transferred), or why it declined. */
 export type DecodeResultMessage =
-  | { readonly id: number; readonly ok: true; readonly width: number; readonly height: number; readonly channels: 3; readonly scale: number; readonly data: Uint8Array }
+  | {
+      readonly id: number;
+      readonly ok: true;
+      readonly width: number;
+      readonly height: number;
+      readonly channels: 3;
+      readonly scale: number;
+      readonly data: Uint8Array;
+    }
   | { readonly id: number; readonly ok: false; readonly reason: string };

@@ -52,7 +52,11 @@ export function turnWalk(generator: tfl.LayersModel, options: TurnWalkOptions): 
   const samples = latentMatrix(options.samples, 'samples', 1, latentDim);
   const steps = integerAtLeast(options.steps ?? 10, 'steps', 2);
   const range = options.range ?? [-0.5, 0.5];
-  if (!Array.isArray(range) || range.length !== 2 || !range.every((value) => typeof value === 'number' && Number.isFinite(value))) {
+  if (
+    !Array.isArray(range) ||
+    range.length !== 2 ||
+    !range.every((value) => typeof value === 'number' && Number.isFinite(value))
+  ) {
     throw new LatentError(`Expected \`range\` to be two finite numbers [first, last], got \`${String(range)}\``);
   }
   const amounts = Array.from({ length: steps }, (_, index) => range[0] + ((range[1] - range[0]) * index) / (steps - 1));

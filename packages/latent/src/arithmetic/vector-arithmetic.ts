@@ -73,7 +73,11 @@ export function vectorArithmetic(generator: tfl.LayersModel, options: VectorArit
   const latents = tf.tidy(() => {
     const center = tf.reshape(result, [1, latentDim]);
     if (neighbours === 0) return center as tf.Tensor2D;
-    const around = noisyNeighbours(result, { count: neighbours, noiseScale: options.noiseScale ?? 0.25, seed: options.seed ?? 1 });
+    const around = noisyNeighbours(result, {
+      count: neighbours,
+      noiseScale: options.noiseScale ?? 0.25,
+      seed: options.seed ?? 1,
+    });
     const before = tf.slice(around, [0, 0], [centerIndex, latentDim]);
     const after = tf.slice(around, [centerIndex, 0], [neighbours - centerIndex, latentDim]);
     return tf.concat([before, center, after], 0) as tf.Tensor2D;
@@ -84,7 +88,9 @@ export function vectorArithmetic(generator: tfl.LayersModel, options: VectorArit
   const averageImages = generate(generator, averages);
   averages.dispose();
   const pixelSpace = tf.tidy(() => {
-    const [meanA, meanB, meanC] = [conceptImages.a, conceptImages.b, conceptImages.c].map((images) => tf.mean(images, 0));
+    const [meanA, meanB, meanC] = [conceptImages.a, conceptImages.b, conceptImages.c].map((images) =>
+      tf.mean(images, 0),
+    );
     return tf.expandDims(tf.clipByValue(tf.add(tf.sub(meanA!, meanB!), meanC!), -1, 1), 0) as tf.Tensor4D;
   });
   return { result, latents, resultImages, centerIndex, conceptImages, averageImages, pixelSpace };
@@ -135,7 +141,9 @@ export function arithmeticFigure(result: VectorArithmeticResult): ImageFigure {
       tf.unstack(images).forEach((image, row) => put(row, column, image as tf.Tensor3D));
       put(rows - 1, column, tf.squeeze(tf.slice(averageImages, [column], [1]), [0]) as tf.Tensor3D);
     });
-    tf.unstack(resultImages).forEach((image, index) => put(Math.floor(index / resultColumns), 3 + (index % resultColumns), image as tf.Tensor3D));
+    tf.unstack(resultImages).forEach((image, index) =>
+      put(Math.floor(index / resultColumns), 3 + (index % resultColumns), image as tf.Tensor3D),
+    );
     put(rows - 1, 3 + Math.floor(resultColumns / 2), tf.squeeze(pixelSpace, [0]) as tf.Tensor3D);
     return { images: tf.stack(tiles) as tf.Tensor4D, rows, columns };
   });

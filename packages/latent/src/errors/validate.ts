@@ -31,7 +31,13 @@ export function latentMatrix(tensor: tf.Tensor, name: string, minimumCount = 1, 
     throw new LatentError(`Expected \`${name}\` to be a tensor, got \`${String(tensor)}\``);
   }
   const [count, size] = tensor.shape;
-  if (tensor.rank !== 2 || count == null || size == null || count < minimumCount || (dimension != null && size !== dimension)) {
+  if (
+    tensor.rank !== 2 ||
+    count == null ||
+    size == null ||
+    count < minimumCount ||
+    (dimension != null && size !== dimension)
+  ) {
     const expected = `[count${minimumCount > 1 ? ` >= ${minimumCount}` : ''}, ${dimension ?? 'latentDim'}]`;
     throw new LatentError(`Expected \`${name}\` to have shape ${expected}, got [${tensor.shape.join(', ')}]`);
   }
@@ -44,7 +50,9 @@ export function latentVector(tensor: tf.Tensor, name: string, dimension?: number
     throw new LatentError(`Expected \`${name}\` to be a tensor, got \`${String(tensor)}\``);
   }
   if (tensor.rank !== 1 || (dimension != null && tensor.shape[0] !== dimension)) {
-    throw new LatentError(`Expected \`${name}\` to have shape [${dimension ?? 'latentDim'}], got [${tensor.shape.join(', ')}]`);
+    throw new LatentError(
+      `Expected \`${name}\` to have shape [${dimension ?? 'latentDim'}], got [${tensor.shape.join(', ')}]`,
+    );
   }
   return tensor as tf.Tensor1D;
 }

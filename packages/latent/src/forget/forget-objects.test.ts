@@ -11,7 +11,10 @@ beforeAll(useCpuBackend);
 
 /** The tiny generator's g_relu2 activations computed by tfjs-layers itself (not by this package's chain runner). */
 function referenceActivations(generator: tfl.LayersModel, z: tf.Tensor2D): tf.Tensor4D {
-  const model = tfl.model({ inputs: generator.inputs, outputs: generator.getLayer('g_relu2').output as tfl.SymbolicTensor });
+  const model = tfl.model({
+    inputs: generator.inputs,
+    outputs: generator.getLayer('g_relu2').output as tfl.SymbolicTensor,
+  });
   return tf.tidy(() => model.predict(z) as tf.Tensor4D);
 }
 
@@ -28,14 +31,23 @@ describe('featureMapActivations', () => {
   it('reads another g_relu layer when named, and names the choices when the name is wrong', async () => {
     const generator = tinyGenerator();
     const z = sampleLatent(2, 8, 1);
-    const model = tfl.model({ inputs: generator.inputs, outputs: generator.getLayer('g_relu1').output as tfl.SymbolicTensor });
+    const model = tfl.model({
+      inputs: generator.inputs,
+      outputs: generator.getLayer('g_relu1').output as tfl.SymbolicTensor,
+    });
     const activations = featureMapActivations(generator, z, 'g_relu1');
     expect(activations.shape).toEqual([2, 4, 4, 16]);
     expect(await maxDifference(activations, model.predict(z) as tf.Tensor4D)).toBeLessThan(1e-5);
     // Dropping g_relu1 maps changes the picture; dropping none does not.
-    expect(await maxDifference(generateWithoutFeatureMaps(generator, z, [], 'g_relu1'), generate(generator, z))).toBeLessThan(1e-6);
-    expect(await maxDifference(generateWithoutFeatureMaps(generator, z, [0, 1, 2], 'g_relu1'), generate(generator, z))).toBeGreaterThan(1e-4);
-    expect(() => featureMapActivations(generator, z, 'g_relu3')).toThrow(/g_relu1 \(4x4x16\), g_relu2 \(8x8x8\), got `g_relu3`/);
+    expect(
+      await maxDifference(generateWithoutFeatureMaps(generator, z, [], 'g_relu1'), generate(generator, z)),
+    ).toBeLessThan(1e-6);
+    expect(
+      await maxDifference(generateWithoutFeatureMaps(generator, z, [0, 1, 2], 'g_relu1'), generate(generator, z)),
+    ).toBeGreaterThan(1e-4);
+    expect(() => featureMapActivations(generator, z, 'g_relu3')).toThrow(
+      /g_relu1 \(4x4x16\), g_relu2 \(8x8x8\), got `g_relu3`/,
+    );
     generator.dispose();
   });
 });
@@ -44,7 +56,9 @@ describe('generateWithoutFeatureMaps', () => {
   it('dropping no maps is plain generation', async () => {
     const generator = tinyGenerator();
     const z = sampleLatent(4, 8, 2);
-    expect(await maxDifference(generateWithoutFeatureMaps(generator, z, []), generate(generator, z))).toBeLessThan(1e-6);
+    expect(await maxDifference(generateWithoutFeatureMaps(generator, z, []), generate(generator, z))).toBeLessThan(
+      1e-6,
+    );
     generator.dispose();
   });
 
@@ -56,7 +70,9 @@ describe('generateWithoutFeatureMaps', () => {
     const mask = tf.tensor1d([1, 1, 1, 1, 1, 0, 1, 1]);
     batchNorm.setWeights([tf.mul(gamma!, mask), tf.sub(tf.mul(beta!, mask), tf.sub(1, mask)), ...statistics]);
     const z = sampleLatent(4, 8, 3);
-    expect(Math.max(...(await tf.slice(featureMapActivations(generator, z), [0, 0, 0, 5], [4, 8, 8, 1]).data()))).toBe(0);
+    expect(Math.max(...(await tf.slice(featureMapActivations(generator, z), [0, 0, 0, 5], [4, 8, 8, 1]).data()))).toBe(
+      0,
+    );
     const plain = generate(generator, z);
     expect(await maxDifference(generateWithoutFeatureMaps(generator, z, [5]), plain)).toBe(0);
     expect(await maxDifference(generateWithoutFeatureMaps(generator, z, [0, 3]), plain)).toBeGreaterThan(1e-4);
@@ -71,7 +87,9 @@ describe('generateWithoutFeatureMaps', () => {
     const keep = tf.tensor4d([0, 1, 1, 0, 1, 1, 1, 0], [1, 1, 1, 8]);
     deconv.setWeights([tf.mul(kernel!, keep)]);
     const z = sampleLatent(5, 8, 4);
-    expect(await maxDifference(generateWithoutFeatureMaps(generator, z, [0, 3, 7]), generate(reference, z))).toBeLessThan(1e-5);
+    expect(
+      await maxDifference(generateWithoutFeatureMaps(generator, z, [0, 3, 7]), generate(reference, z)),
+    ).toBeLessThan(1e-5);
     generator.dispose();
     reference.dispose();
   });
@@ -157,18 +175,22 @@ describe('fitObjectFeatureMaps', () => {
     const mixed = await fitObjectFeatureMaps(generator, z, boxes, { negativesPerPositive: 1 });
     // Random negatives only where there is an object: 8 in sample 0, none in sample 2.
     expect([mixed.positives, mixed.boxedNegatives, mixed.negatives]).toEqual([8, 16, 16 + 8]);
-    await expect(fitObjectFeatureMaps(generator, z, [{ ...boxes[1]! }])).rejects.toThrow("Found no object positions: every box is marked `negative`");
+    await expect(fitObjectFeatureMaps(generator, z, [{ ...boxes[1]! }])).rejects.toThrow(
+      'Found no object positions: every box is marked `negative`',
+    );
     generator.dispose();
   });
 
-  it("finds the map that fires where the boxes are", async () => {
+  it('finds the map that fires where the boxes are', async () => {
     const generator = tinyGenerator(6);
     const z = sampleLatent(12, 8, 12);
     const activations = (await referenceActivations(generator, z).array()) as number[][][][];
     // Box, in each sample, the 2x2-pixel cell where map 2 fires most.
     const boxes = activations.map((sample, index) => {
       let best = { value: -1, row: 0, column: 0 };
-      sample.forEach((row, y) => row.forEach((maps, x) => (maps[2]! > best.value ? (best = { value: maps[2]!, row: y, column: x }) : undefined)));
+      sample.forEach((row, y) =>
+        row.forEach((maps, x) => (maps[2]! > best.value ? (best = { value: maps[2]!, row: y, column: x }) : undefined)),
+      );
       return { sample: index, x: best.column * 2, y: best.row * 2, width: 2, height: 2 };
     });
     const found = await fitObjectFeatureMaps(generator, z, boxes, { negativesPerPositive: 4, l2: 0.01, seed: 3 });
@@ -193,12 +215,26 @@ describe('parseBoxesFile', () => {
       'b.json: `boxes[0]` (x 25, y 2, 10x5) reaches outside the 32x32 image',
     );
     expect(() => parseBoxesFile({ ...good, boxes: [] }, 'b.json')).toThrow('b.json: has no boxes');
-    const withNegative = { ...good, boxes: [...good.boxes, { sample: 1, x: 0, y: 0, width: 4, height: 4, negative: true }] };
-    expect(parseBoxesFile(withNegative, 'b.json').boxes[1]).toEqual({ sample: 1, x: 0, y: 0, width: 4, height: 4, negative: true });
+    const withNegative = {
+      ...good,
+      boxes: [...good.boxes, { sample: 1, x: 0, y: 0, width: 4, height: 4, negative: true }],
+    };
+    expect(parseBoxesFile(withNegative, 'b.json').boxes[1]).toEqual({
+      sample: 1,
+      x: 0,
+      y: 0,
+      width: 4,
+      height: 4,
+      negative: true,
+    });
     expect(() => parseBoxesFile({ ...good, boxes: [{ ...good.boxes[0], negative: 'yes' }] }, 'b.json')).toThrow(
       'b.json: expected `boxes[0].negative` to be true or false, got `"yes"`',
     );
-    expect(() => parseBoxesFile({ ...good, boxes: [{ ...good.boxes[0], negative: true }] }, 'b.json')).toThrow('b.json: has no boxes');
-    expect(() => parseBoxesFile({ ...good, seed: 'x' }, 'b.json')).toThrow('b.json: expected `seed` to be an integer >= 0, got `"x"`');
+    expect(() => parseBoxesFile({ ...good, boxes: [{ ...good.boxes[0], negative: true }] }, 'b.json')).toThrow(
+      'b.json: has no boxes',
+    );
+    expect(() => parseBoxesFile({ ...good, seed: 'x' }, 'b.json')).toThrow(
+      'b.json: expected `seed` to be an integer >= 0, got `"x"`',
+    );
   });
 });

@@ -29,7 +29,10 @@ export function featureMapActivations(generator: tfl.LayersModel, z: tf.Tensor2D
 }
 
 /** `generatorFeatureLayer`, with its error as this package's. */
-function featureLayerOf(generator: tfl.LayersModel, layer: string | undefined): ReturnType<typeof generatorFeatureLayer> {
+function featureLayerOf(
+  generator: tfl.LayersModel,
+  layer: string | undefined,
+): ReturnType<typeof generatorFeatureLayer> {
   try {
     return generatorFeatureLayer(generator, layer);
   } catch (error) {
@@ -48,17 +51,25 @@ function featureLayerOf(generator: tfl.LayersModel, layer: string | undefined): 
  * const withoutWindows = generateWithoutFeatureMaps(generator, z, classifier.droppedMaps);
  * ```
  */
-export function generateWithoutFeatureMaps(generator: tfl.LayersModel, z: tf.Tensor2D, maps: readonly number[], layer?: string): tf.Tensor4D {
+export function generateWithoutFeatureMaps(
+  generator: tfl.LayersModel,
+  z: tf.Tensor2D,
+  maps: readonly number[],
+  layer?: string,
+): tf.Tensor4D {
   const { latentDim } = generatorShape(generator);
   latentMatrix(z, 'z', 1, latentDim);
   const layers = layerChain(generator, 'generator');
   const featureLayer = featureLayerOf(generator, layer);
   const featureIndex = chainIndex(layers, featureLayer.name, 'generator');
   const mapCount = (featureLayer.outputShape as number[]).at(-1)!;
-  if (!Array.isArray(maps)) throw new LatentError(`Expected \`maps\` to be an array of feature map indices, got \`${String(maps)}\``);
+  if (!Array.isArray(maps))
+    throw new LatentError(`Expected \`maps\` to be an array of feature map indices, got \`${String(maps)}\``);
   for (const map of maps) {
     if (!Number.isInteger(map) || map < 0 || map >= mapCount) {
-      throw new LatentError(`Expected every feature map index to be an integer in 0..${mapCount - 1} (layer \`${featureLayer.name}\`), got \`${String(map)}\``);
+      throw new LatentError(
+        `Expected every feature map index to be an integer in 0..${mapCount - 1} (layer \`${featureLayer.name}\`), got \`${String(map)}\``,
+      );
     }
   }
   const keep = new Float32Array(mapCount).fill(1);
@@ -166,7 +177,9 @@ export async function fitObjectFeatureMaps(
   const bySample = new Map<number, ObjectBox[]>();
   for (const box of boxes) {
     if (!Number.isInteger(box.sample) || box.sample < 0 || box.sample >= z.shape[0]) {
-      throw new LatentError(`Expected every box's \`sample\` to be in 0..${z.shape[0] - 1} (rows of \`z\`), got \`${String(box.sample)}\``);
+      throw new LatentError(
+        `Expected every box's \`sample\` to be in 0..${z.shape[0] - 1} (rows of \`z\`), got \`${String(box.sample)}\``,
+      );
     }
     bySample.set(box.sample, [...(bySample.get(box.sample) ?? []), box]);
   }
@@ -199,7 +212,9 @@ export async function fitObjectFeatureMaps(
     for (const cell of markedOnly) addRow(sampleIndex, cell, 0);
     boxedNegatives += markedOnly.length;
     negatives += markedOnly.length;
-    const outside = Array.from({ length: featureSize * featureSize }, (_, cell) => cell).filter((cell) => !inside.has(cell) && !marked.has(cell));
+    const outside = Array.from({ length: featureSize * featureSize }, (_, cell) => cell).filter(
+      (cell) => !inside.has(cell) && !marked.has(cell),
+    );
     const wanted = Math.min(outside.length, Math.round(inside.size * negativesPerPositive));
     for (let pick = 0; pick < wanted; pick++) {
       const swap = pick + Math.floor(random() * (outside.length - pick));
@@ -210,7 +225,10 @@ export async function fitObjectFeatureMaps(
     negatives += wanted;
   });
   if (positives === 0) throw new LatentError('Found no object positions: every box is marked `negative`');
-  if (negatives === 0) throw new LatentError('Found no negative positions: every box covers its whole image, or `negativesPerPositive` is 0 and no box is marked `negative`');
+  if (negatives === 0)
+    throw new LatentError(
+      'Found no negative positions: every box covers its whole image, or `negativesPerPositive` is 0 and no box is marked `negative`',
+    );
   const model = fitLogisticRegression(rows, labels, mapCount, options);
   const weights = Array.from(model.weights);
   const droppedMaps = weights

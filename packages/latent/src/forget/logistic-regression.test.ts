@@ -13,7 +13,9 @@ interface Case {
 }
 
 // Made by scripts/make-logistic-fixture.py with scikit-learn's LogisticRegression (newton-cg, tol 1e-12).
-const fixture = JSON.parse(readFileSync(new URL('../../test/fixtures/logistic-regression.json', import.meta.url), 'utf8')) as { cases: Case[] };
+const fixture = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/logistic-regression.json', import.meta.url), 'utf8'),
+) as { cases: Case[] };
 
 describe('fitLogisticRegression', () => {
   it.each(fixture.cases.map((entry) => [entry.name, entry] as const))('matches scikit-learn on %s', (_, entry) => {
@@ -34,9 +36,17 @@ describe('fitLogisticRegression', () => {
   });
 
   it('rejects bad input', () => {
-    expect(() => fitLogisticRegression([1, 2, 3], [0, 1], 2)).toThrow('Expected 2 x 2 = 4 feature values for 2 labels, got 3');
-    expect(() => fitLogisticRegression([1, 2], [0, 2], 1)).toThrow('Expected every label to be 0 or 1, got `2` at row 1');
-    expect(() => fitLogisticRegression([1, Number.NaN], [0, 1], 1)).toThrow('Expected finite features, got `NaN` at row 1');
-    expect(() => fitLogisticRegression([1, 2], [0, 1], 1, { l2: 0 })).toThrow('Expected `l2` to be a finite number > 0, got `0`');
+    expect(() => fitLogisticRegression([1, 2, 3], [0, 1], 2)).toThrow(
+      'Expected 2 x 2 = 4 feature values for 2 labels, got 3',
+    );
+    expect(() => fitLogisticRegression([1, 2], [0, 2], 1)).toThrow(
+      'Expected every label to be 0 or 1, got `2` at row 1',
+    );
+    expect(() => fitLogisticRegression([1, Number.NaN], [0, 1], 1)).toThrow(
+      'Expected finite features, got `NaN` at row 1',
+    );
+    expect(() => fitLogisticRegression([1, 2], [0, 1], 1, { l2: 0 })).toThrow(
+      'Expected `l2` to be a finite number > 0, got `0`',
+    );
   });
 });

@@ -50,7 +50,10 @@ function solvePositiveDefinite(matrix: Float64Array, vector: Float64Array, size:
       let sum = matrix[row * size + column]!;
       for (let k = 0; k < column; k++) sum -= lower[row * size + k]! * lower[column * size + k]!;
       if (row === column) {
-        if (!(sum > 0)) throw new LatentError('Logistic regression: the Hessian is not positive definite (features hold NaN or infinity?)');
+        if (!(sum > 0))
+          throw new LatentError(
+            'Logistic regression: the Hessian is not positive definite (features hold NaN or infinity?)',
+          );
         lower[row * size + row] = Math.sqrt(sum);
       } else {
         lower[row * size + column] = sum / lower[column * size + column]!;
@@ -92,22 +95,29 @@ export function fitLogisticRegression(
 ): LogisticRegressionModel {
   integerAtLeast(dimension, 'dimension', 1);
   const l2 = options.l2 ?? 1;
-  if (typeof l2 !== 'number' || !Number.isFinite(l2) || l2 <= 0) throw new LatentError(`Expected \`l2\` to be a finite number > 0, got \`${String(l2)}\``);
+  if (typeof l2 !== 'number' || !Number.isFinite(l2) || l2 <= 0)
+    throw new LatentError(`Expected \`l2\` to be a finite number > 0, got \`${String(l2)}\``);
   const maxIterations = integerAtLeast(options.maxIterations ?? 100, 'maxIterations', 1);
   const tolerance = finiteAtLeast(options.tolerance ?? 1e-10, 'tolerance', 0);
   const count = labels.length;
   if (count === 0) throw new LatentError('Logistic regression needs at least one row, got none');
   if (features.length !== count * dimension) {
-    throw new LatentError(`Expected ${count} x ${dimension} = ${count * dimension} feature values for ${count} labels, got ${features.length}`);
+    throw new LatentError(
+      `Expected ${count} x ${dimension} = ${count * dimension} feature values for ${count} labels, got ${features.length}`,
+    );
   }
   const signs = new Float64Array(count);
   for (let row = 0; row < count; row++) {
     const label = labels[row];
-    if (label !== 0 && label !== 1) throw new LatentError(`Expected every label to be 0 or 1, got \`${String(label)}\` at row ${row}`);
+    if (label !== 0 && label !== 1)
+      throw new LatentError(`Expected every label to be 0 or 1, got \`${String(label)}\` at row ${row}`);
     signs[row] = label === 1 ? 1 : -1;
   }
   for (let index = 0; index < features.length; index++) {
-    if (!Number.isFinite(features[index]!)) throw new LatentError(`Expected finite features, got \`${String(features[index])}\` at row ${Math.floor(index / dimension)}`);
+    if (!Number.isFinite(features[index]!))
+      throw new LatentError(
+        `Expected finite features, got \`${String(features[index])}\` at row ${Math.floor(index / dimension)}`,
+      );
   }
 
   const size = dimension + 1; // weights, then the intercept
@@ -116,7 +126,8 @@ export function fitLogisticRegression(
     const result = new Float64Array(count);
     for (let row = 0; row < count; row++) {
       let sum = candidate[dimension]!;
-      for (let column = 0; column < dimension; column++) sum += features[row * dimension + column]! * candidate[column]!;
+      for (let column = 0; column < dimension; column++)
+        sum += features[row * dimension + column]! * candidate[column]!;
       result[row] = sum;
     }
     return result;

@@ -43,7 +43,10 @@ function fail(source: string, message: string): never {
 
 function wholeNumber(source: string, value: unknown, label: string, minimum: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < minimum) {
-    fail(source, `expected \`${label}\` to be an integer >= ${minimum}, got \`${JSON.stringify(value) ?? String(value)}\``);
+    fail(
+      source,
+      `expected \`${label}\` to be an integer >= ${minimum}, got \`${JSON.stringify(value) ?? String(value)}\``,
+    );
   }
   return value;
 }
@@ -66,22 +69,29 @@ export function parseBoxesFile(input: unknown, source = 'boxes'): BoxesFile {
       fail(source, `not valid JSON (${(error as Error).message})`);
     }
   }
-  if (value == null || typeof value !== 'object' || Array.isArray(value)) fail(source, 'expected a JSON object with `seed`, `count`, `imageSize` and `boxes`');
+  if (value == null || typeof value !== 'object' || Array.isArray(value))
+    fail(source, 'expected a JSON object with `seed`, `count`, `imageSize` and `boxes`');
   const record = value as Record<string, unknown>;
   const seed = wholeNumber(source, record.seed, 'seed', 0);
   const count = wholeNumber(source, record.count, 'count', 1);
   const imageSize = wholeNumber(source, record.imageSize, 'imageSize', 1);
-  if (!Array.isArray(record.boxes)) fail(source, `expected \`boxes\` to be an array, got \`${JSON.stringify(record.boxes) ?? 'nothing'}\``);
+  if (!Array.isArray(record.boxes))
+    fail(source, `expected \`boxes\` to be an array, got \`${JSON.stringify(record.boxes) ?? 'nothing'}\``);
   const boxes = record.boxes.map((entry: unknown, index: number): ObjectBox => {
     const label = `boxes[${index}]`;
-    if (entry == null || typeof entry !== 'object') fail(source, `expected \`${label}\` to be an object, got \`${JSON.stringify(entry)}\``);
+    if (entry == null || typeof entry !== 'object')
+      fail(source, `expected \`${label}\` to be an object, got \`${JSON.stringify(entry)}\``);
     const box = entry as Record<string, unknown>;
     const sample = wholeNumber(source, box.sample, `${label}.sample`, 0);
-    if (sample >= count) fail(source, `\`${label}.sample\` is ${sample}, but only ${count} samples were drawn (0..${count - 1})`);
+    if (sample >= count)
+      fail(source, `\`${label}.sample\` is ${sample}, but only ${count} samples were drawn (0..${count - 1})`);
     const coordinate = (key: 'x' | 'y' | 'width' | 'height', minimum: number) => {
       const number = box[key];
       if (typeof number !== 'number' || !Number.isFinite(number) || number < minimum) {
-        fail(source, `expected \`${label}.${key}\` to be a number >= ${minimum}, got \`${JSON.stringify(number) ?? 'nothing'}\``);
+        fail(
+          source,
+          `expected \`${label}.${key}\` to be a number >= ${minimum}, got \`${JSON.stringify(number) ?? 'nothing'}\``,
+        );
       }
       return number;
     };
@@ -90,13 +100,17 @@ export function parseBoxesFile(input: unknown, source = 'boxes'): BoxesFile {
     const width = coordinate('width', Number.MIN_VALUE);
     const height = coordinate('height', Number.MIN_VALUE);
     if (x + width > imageSize || y + height > imageSize) {
-      fail(source, `\`${label}\` (x ${x}, y ${y}, ${width}x${height}) reaches outside the ${imageSize}x${imageSize} image`);
+      fail(
+        source,
+        `\`${label}\` (x ${x}, y ${y}, ${width}x${height}) reaches outside the ${imageSize}x${imageSize} image`,
+      );
     }
     if (box.negative !== undefined && typeof box.negative !== 'boolean') {
       fail(source, `expected \`${label}.negative\` to be true or false, got \`${JSON.stringify(box.negative)}\``);
     }
     return box.negative === true ? { sample, x, y, width, height, negative: true } : { sample, x, y, width, height };
   });
-  if (!boxes.some((box) => box.negative !== true)) fail(source, 'has no boxes: draw at least one box around the object to forget');
+  if (!boxes.some((box) => box.negative !== true))
+    fail(source, 'has no boxes: draw at least one box around the object to forget');
   return { seed, count, imageSize, boxes };
 }

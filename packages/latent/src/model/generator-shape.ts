@@ -15,7 +15,13 @@ export function generatorShape(generator: tfl.LayersModel): GeneratorShape {
   const latentDim = inputShape?.[1];
   const imageSize = outputShape?.[1];
   const channels = outputShape?.[3];
-  if (inputShape?.length !== 2 || outputShape?.length !== 4 || latentDim == null || imageSize == null || channels == null) {
+  if (
+    inputShape?.length !== 2 ||
+    outputShape?.length !== 4 ||
+    latentDim == null ||
+    imageSize == null ||
+    channels == null
+  ) {
     throw new LatentError(
       `Expected \`generator\` to map [batch, latentDim] to [batch, size, size, channels], got [${inputShape?.join(', ') ?? '?'}] -> [${outputShape?.join(', ') ?? '?'}]`,
     );

@@ -15,7 +15,9 @@ export function layerChain(model: tfl.LayersModel, role: string): Layer[] {
     throw new LatentError(`Expected \`${role}\` to be a tfjs LayersModel, got \`${String(model)}\``);
   }
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
-    throw new LatentError(`Expected \`${role}\` to have one input and one output, got ${model.inputs.length} and ${model.outputs.length}`);
+    throw new LatentError(
+      `Expected \`${role}\` to have one input and one output, got ${model.inputs.length} and ${model.outputs.length}`,
+    );
   }
   const [input, ...rest] = model.layers;
   if (input == null || input.getClassName() !== 'InputLayer') {
@@ -38,7 +40,9 @@ export function layerChain(model: tfl.LayersModel, role: string): Layer[] {
 export function chainIndex(layers: readonly Layer[], name: string, role: string): number {
   const index = layers.findIndex((layer) => layer.name === name);
   if (index === -1) {
-    throw new LatentError(`Expected \`${role}\` to have a layer \`${name}\`; it has ${layers.map((layer) => `\`${layer.name}\``).join(', ')}`);
+    throw new LatentError(
+      `Expected \`${role}\` to have a layer \`${name}\`; it has ${layers.map((layer) => `\`${layer.name}\``).join(', ')}`,
+    );
   }
   return index;
 }
@@ -69,7 +73,13 @@ function guidedRectifier(layer: Layer): (x: tf.Tensor) => tf.Tensor {
  * Runs `layers[from..to]` (inclusive) on `x` in inference mode (batch norm uses its moving statistics),
  * optionally with guided rectifier gradients. Call inside `tf.tidy`.
  */
-export function runChain(layers: readonly Layer[], x: tf.Tensor, from: number, to: number, rectifiers: RectifierGradient = 'standard'): tf.Tensor {
+export function runChain(
+  layers: readonly Layer[],
+  x: tf.Tensor,
+  from: number,
+  to: number,
+  rectifiers: RectifierGradient = 'standard',
+): tf.Tensor {
   let value = x;
   for (let index = from; index <= to; index++) {
     const layer = layers[index]!;

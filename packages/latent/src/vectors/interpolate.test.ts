@@ -37,7 +37,9 @@ describe('interpolate', () => {
     const result = interpolate(tf.tensor1d(a), tf.tensor1d(b), fractions, 'linear');
     expect(result.shape).toEqual([5, 16]);
     const values = (await result.array()) as number[][];
-    fractions.forEach((t, row) => values[row]!.forEach((value, index) => expect(value).toBeCloseTo((1 - t) * a[index]! + t * b[index]!, 5)));
+    fractions.forEach((t, row) =>
+      values[row]!.forEach((value, index) => expect(value).toBeCloseTo((1 - t) * a[index]! + t * b[index]!, 5)),
+    );
     expect(values[0]).toEqual(a.map((value) => Math.fround(value)));
   });
 
@@ -61,7 +63,9 @@ describe('interpolate', () => {
     const b = vector(8, 0.9).map((value) => value * 2.5);
     const omega = Math.acos(dot(a, b) / (norm(a) * norm(b)));
     const t = 0.3;
-    const expected = a.map((value, index) => (Math.sin((1 - t) * omega) * value + Math.sin(t * omega) * b[index]!) / Math.sin(omega));
+    const expected = a.map(
+      (value, index) => (Math.sin((1 - t) * omega) * value + Math.sin(t * omega) * b[index]!) / Math.sin(omega),
+    );
     const [row] = (await interpolate(tf.tensor1d(a), tf.tensor1d(b), t, 'spherical').array()) as number[][];
     row!.forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 5));
   });
@@ -79,7 +83,9 @@ describe('interpolate', () => {
     const a = tf.zeros([4]) as tf.Tensor1D;
     expect(() => interpolate(a, tf.zeros([5]) as tf.Tensor1D, 0.5)).toThrow('Expected `to` to have shape [4], got [5]');
     expect(() => interpolate(a, a, [], 'linear')).toThrow('Expected `fractions` to hold at least one number');
-    expect(() => interpolate(a, a, 0.5, 'cubic' as never)).toThrow('Expected `method` to be one of `linear`, `spherical`, got `cubic`');
+    expect(() => interpolate(a, a, 0.5, 'cubic' as never)).toThrow(
+      'Expected `method` to be one of `linear`, `spherical`, got `cubic`',
+    );
     expect(() => evenFractions(1)).toThrow('Expected `steps` to be an integer >= 2, got `1`');
     try {
       interpolate(a, a, Number.NaN);
@@ -97,9 +103,13 @@ describe('interpolationPath', () => {
       expect(path.shape).toEqual([9, 6]);
       const rows = (await path.array()) as number[][];
       const waypoints = (await points.array()) as number[][];
-      [0, 4, 8].forEach((row, index) => rows[row]!.forEach((value, column) => expect(value).toBeCloseTo(waypoints[index]![column]!, 5)));
+      [0, 4, 8].forEach((row, index) =>
+        rows[row]!.forEach((value, column) => expect(value).toBeCloseTo(waypoints[index]![column]!, 5)),
+      );
     }
-    expect(() => interpolationPath(tf.zeros([1, 6]) as tf.Tensor2D)).toThrow('Expected `points` to have shape [count >= 2, latentDim], got [1, 6]');
+    expect(() => interpolationPath(tf.zeros([1, 6]) as tf.Tensor2D)).toThrow(
+      'Expected `points` to have shape [count >= 2, latentDim], got [1, 6]',
+    );
   });
 
   it('leaks no tensors', () => {

@@ -6,9 +6,12 @@ import { alongDirection, averageLatent, latentArithmetic, noisyNeighbours, turnV
 beforeAll(useCpuBackend);
 
 const rows = (count: number, dimension: number, offset: number) =>
-  Array.from({ length: count }, (_, row) => Array.from({ length: dimension }, (_, column) => Math.sin(offset + row * 1.7 + column * 0.9)));
+  Array.from({ length: count }, (_, row) =>
+    Array.from({ length: dimension }, (_, column) => Math.sin(offset + row * 1.7 + column * 0.9)),
+  );
 
-const mean = (matrix: number[][]) => matrix[0]!.map((_, column) => matrix.reduce((sum, row) => sum + row[column]!, 0) / matrix.length);
+const mean = (matrix: number[][]) =>
+  matrix[0]!.map((_, column) => matrix.reduce((sum, row) => sum + row[column]!, 0) / matrix.length);
 
 describe('vector arithmetic', () => {
   it('averages each concept and computes mean(A) - mean(B) + mean(C)', async () => {
@@ -17,7 +20,9 @@ describe('vector arithmetic', () => {
     const result = latentArithmetic(tf.tensor2d(a), tf.tensor2d(b), tf.tensor2d(c));
     expect(result.shape).toEqual([10]);
     Array.from(await result.data()).forEach((value, index) => expect(value).toBeCloseTo(expected[index]!, 5));
-    Array.from(await averageLatent(tf.tensor2d(a)).data()).forEach((value, index) => expect(value).toBeCloseTo(mean(a)[index]!, 6));
+    Array.from(await averageLatent(tf.tensor2d(a)).data()).forEach((value, index) =>
+      expect(value).toBeCloseTo(mean(a)[index]!, 6),
+    );
   });
 
   it('a vector with itself returns it: v - v + v = v, and mean(S) for a set S', async () => {
@@ -28,9 +33,13 @@ describe('vector arithmetic', () => {
   });
 
   it('rejects concepts of different latent sizes', () => {
-    expect(() => latentArithmetic(tf.zeros([3, 10]) as tf.Tensor2D, tf.zeros([3, 9]) as tf.Tensor2D, tf.zeros([3, 10]) as tf.Tensor2D)).toThrow(
-      'Expected `b` to have shape [count, 10], got [3, 9]',
-    );
+    expect(() =>
+      latentArithmetic(
+        tf.zeros([3, 10]) as tf.Tensor2D,
+        tf.zeros([3, 9]) as tf.Tensor2D,
+        tf.zeros([3, 10]) as tf.Tensor2D,
+      ),
+    ).toThrow('Expected `b` to have shape [count, 10], got [3, 9]');
   });
 });
 
@@ -45,9 +54,15 @@ describe('noisyNeighbours', () => {
     expect(Math.max(...offsets)).toBeGreaterThan(0.2);
     expect(Math.min(...offsets)).toBeLessThan(-0.2);
     expect(await maxDifference(neighbours, noisyNeighbours(vector, { count: 8, noiseScale: 0.25, seed: 3 }))).toBe(0);
-    expect(await maxDifference(neighbours, noisyNeighbours(vector, { count: 8, noiseScale: 0.25, seed: 4 }))).toBeGreaterThan(0.01);
-    expect(await maxDifference(noisyNeighbours(vector, { noiseScale: 0 }), tf.tile(tf.reshape(vector, [1, 50]), [8, 1]))).toBe(0);
-    expect(() => noisyNeighbours(vector, { noiseScale: -1 })).toThrow('Expected `noiseScale` to be a finite number >= 0, got `-1`');
+    expect(
+      await maxDifference(neighbours, noisyNeighbours(vector, { count: 8, noiseScale: 0.25, seed: 4 })),
+    ).toBeGreaterThan(0.01);
+    expect(
+      await maxDifference(noisyNeighbours(vector, { noiseScale: 0 }), tf.tile(tf.reshape(vector, [1, 50]), [8, 1])),
+    ).toBe(0);
+    expect(() => noisyNeighbours(vector, { noiseScale: -1 })).toThrow(
+      'Expected `noiseScale` to be a finite number >= 0, got `-1`',
+    );
   });
 });
 
@@ -65,7 +80,9 @@ describe('turn vectors', () => {
     expect(moved).toHaveLength(6);
     samples.forEach((sample, row) =>
       amounts.forEach((amount, column) =>
-        moved[row * 3 + column]!.forEach((value, index) => expect(value).toBeCloseTo(sample[index]! + amount * expected[index]!, 5)),
+        moved[row * 3 + column]!.forEach((value, index) =>
+          expect(value).toBeCloseTo(sample[index]! + amount * expected[index]!, 5),
+        ),
       ),
     );
   });

@@ -4,7 +4,8 @@ import { finiteAtLeast, integerAtLeast, latentMatrix, validSeed } from '../error
 import { derivedSeed } from './derived-seed';
 
 function asMatrix(tensor: tf.Tensor, name: string, dimension?: number): tf.Tensor2D {
-  if (tensor != null && typeof tensor === 'object' && tensor.rank === 1) return tf.reshape(tensor, [1, -1]) as tf.Tensor2D;
+  if (tensor != null && typeof tensor === 'object' && tensor.rank === 1)
+    return tf.reshape(tensor, [1, -1]) as tf.Tensor2D;
   return latentMatrix(tensor, name, 1, dimension);
 }
 
@@ -32,10 +33,16 @@ export function averageLatent(z: tf.Tensor1D | tf.Tensor2D): tf.Tensor1D {
  * const smilingMan = latentArithmetic(smilingWomen, neutralWomen, neutralMen); // [latentDim]
  * ```
  */
-export function latentArithmetic(a: tf.Tensor1D | tf.Tensor2D, b: tf.Tensor1D | tf.Tensor2D, c: tf.Tensor1D | tf.Tensor2D): tf.Tensor1D {
+export function latentArithmetic(
+  a: tf.Tensor1D | tf.Tensor2D,
+  b: tf.Tensor1D | tf.Tensor2D,
+  c: tf.Tensor1D | tf.Tensor2D,
+): tf.Tensor1D {
   const dimension = a?.shape?.at(-1);
   return tf.tidy(() => {
-    const [meanA, meanB, meanC] = [asMatrix(a, 'a'), asMatrix(b, 'b', dimension), asMatrix(c, 'c', dimension)].map((set) => tf.mean(set, 0));
+    const [meanA, meanB, meanC] = [asMatrix(a, 'a'), asMatrix(b, 'b', dimension), asMatrix(c, 'c', dimension)].map(
+      (set) => tf.mean(set, 0),
+    );
     return tf.add(tf.sub(meanA!, meanB!), meanC!) as tf.Tensor1D;
   });
 }
@@ -72,7 +79,9 @@ export interface NoisyNeighboursOptions {
  */
 export function noisyNeighbours(vector: tf.Tensor1D, options: NoisyNeighboursOptions = {}): tf.Tensor2D {
   if (vector == null || typeof vector !== 'object' || vector.rank !== 1) {
-    throw new LatentError(`Expected \`vector\` to have shape [latentDim], got [${vector?.shape?.join(', ') ?? String(vector)}]`);
+    throw new LatentError(
+      `Expected \`vector\` to have shape [latentDim], got [${vector?.shape?.join(', ') ?? String(vector)}]`,
+    );
   }
   const count = integerAtLeast(options.count ?? 8, 'count', 1);
   const scale = finiteAtLeast(options.noiseScale ?? 0.25, 'noiseScale', 0);
@@ -95,7 +104,9 @@ export function noisyNeighbours(vector: tf.Tensor1D, options: NoisyNeighboursOpt
  */
 export function turnVector(from: tf.Tensor1D | tf.Tensor2D, to: tf.Tensor1D | tf.Tensor2D): tf.Tensor1D {
   const dimension = from?.shape?.at(-1);
-  return tf.tidy(() => tf.sub(tf.mean(asMatrix(to, 'to', dimension), 0), tf.mean(asMatrix(from, 'from'), 0)) as tf.Tensor1D);
+  return tf.tidy(
+    () => tf.sub(tf.mean(asMatrix(to, 'to', dimension), 0), tf.mean(asMatrix(from, 'from'), 0)) as tf.Tensor1D,
+  );
 }
 
 /**
@@ -110,9 +121,15 @@ export function turnVector(from: tf.Tensor1D | tf.Tensor2D, to: tf.Tensor1D | tf
 export function alongDirection(z: tf.Tensor2D, direction: tf.Tensor1D, amounts: readonly number[]): tf.Tensor2D {
   latentMatrix(z, 'z');
   if (direction == null || direction.rank !== 1 || direction.shape[0] !== z.shape[1]) {
-    throw new LatentError(`Expected \`direction\` to have shape [${z.shape[1]}], got [${direction?.shape?.join(', ') ?? String(direction)}]`);
+    throw new LatentError(
+      `Expected \`direction\` to have shape [${z.shape[1]}], got [${direction?.shape?.join(', ') ?? String(direction)}]`,
+    );
   }
-  if (!Array.isArray(amounts) || amounts.length === 0 || amounts.some((amount) => typeof amount !== 'number' || !Number.isFinite(amount))) {
+  if (
+    !Array.isArray(amounts) ||
+    amounts.length === 0 ||
+    amounts.some((amount) => typeof amount !== 'number' || !Number.isFinite(amount))
+  ) {
     throw new LatentError(`Expected \`amounts\` to be a non-empty array of finite numbers, got \`${String(amounts)}\``);
   }
   return tf.tidy(() => {

@@ -97,10 +97,18 @@ export async function visualizeDiscriminatorFeatures(
     .sort((a, b) => b.score - a.score || a.channel - b.channel)
     .slice(0, featureCount);
   const features: VisualizedFeature[] = top.map(({ score, channel }) => {
-    const ranked = Array.from({ length: imageCount }, (_, image) => ({ image, response: maxima[image * mapCount + channel]! }))
+    const ranked = Array.from({ length: imageCount }, (_, image) => ({
+      image,
+      response: maxima[image * mapCount + channel]!,
+    }))
       .sort((a, b) => b.response - a.response || a.image - b.image)
       .slice(0, perFeature);
-    return { channel, score, images: ranked.map((entry) => entry.image), responses: ranked.map((entry) => entry.response) };
+    return {
+      channel,
+      score,
+      images: ranked.map((entry) => entry.image),
+      responses: ranked.map((entry) => entry.response),
+    };
   });
 
   const order = features.flatMap((feature) => feature.images);

@@ -8,14 +8,19 @@ import { gradientsForDisplay, guidedBackprop } from './guided-backprop';
 
 beforeAll(useCpuBackend);
 
-const images = (count: number, seed: number) => tf.randomUniform([count, 16, 16, 1], -1, 1, 'float32', seed) as tf.Tensor4D;
+const images = (count: number, seed: number) =>
+  tf.randomUniform([count, 16, 16, 1], -1, 1, 'float32', seed) as tf.Tensor4D;
 
 /** x (1x1 pixel, 4 channels) -> 1x1 conv (6) -> LeakyReLU -> 1x1 conv (3) -> LeakyReLU: two dense layers in image form. */
 function twoLayerModel(first: number[][], second: number[][]): tfl.LayersModel {
   const input = tfl.input({ shape: [1, 1, 4] });
-  const hidden = tfl.layers.conv2d({ filters: 6, kernelSize: 1, useBias: false, name: 'first' }).apply(input) as tfl.SymbolicTensor;
+  const hidden = tfl.layers
+    .conv2d({ filters: 6, kernelSize: 1, useBias: false, name: 'first' })
+    .apply(input) as tfl.SymbolicTensor;
   const hiddenRelu = tfl.layers.leakyReLU({ alpha: 0.2, name: 'first_relu' }).apply(hidden) as tfl.SymbolicTensor;
-  const output = tfl.layers.conv2d({ filters: 3, kernelSize: 1, useBias: false, name: 'second' }).apply(hiddenRelu) as tfl.SymbolicTensor;
+  const output = tfl.layers
+    .conv2d({ filters: 3, kernelSize: 1, useBias: false, name: 'second' })
+    .apply(hiddenRelu) as tfl.SymbolicTensor;
   const outputRelu = tfl.layers.leakyReLU({ alpha: 0.2, name: 'second_relu' }).apply(output) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: outputRelu });
   model.getLayer('first').setWeights([tf.tensor4d(first.flat(), [1, 1, 4, 6])]);
@@ -34,7 +39,10 @@ describe('guidedBackprop', () => {
       [1, 1, -1, 0.2],
     ];
     const channels = [0, 1, 2];
-    const gradient = (await guidedBackprop(model, tf.tensor4d(inputs.flat(), [3, 1, 1, 4]), { layer: 'second_relu', channel: channels }).data()) as Float32Array;
+    const gradient = (await guidedBackprop(model, tf.tensor4d(inputs.flat(), [3, 1, 1, 4]), {
+      layer: 'second_relu',
+      channel: channels,
+    }).data()) as Float32Array;
     let gated = 0;
     inputs.forEach((x, image) => {
       const channel = channels[image]!;
@@ -56,7 +64,9 @@ describe('guidedBackprop', () => {
 
   it("equals tfjs's own gradient of the unit when no gate closes (positive weights and images)", async () => {
     const input = tfl.input({ shape: [8, 8, 2] });
-    const conv = tfl.layers.conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'conv' }).apply(input) as tfl.SymbolicTensor;
+    const conv = tfl.layers
+      .conv2d({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', useBias: false, name: 'conv' })
+      .apply(input) as tfl.SymbolicTensor;
     const relu = tfl.layers.leakyReLU({ alpha: 0.2, name: 'relu' }).apply(conv) as tfl.SymbolicTensor;
     const model = tfl.model({ inputs: input, outputs: relu });
     model.getLayer('conv').setWeights([tf.abs(tf.randomNormal([3, 3, 2, 3], 0, 1, 'float32', 4))]);
@@ -86,13 +96,16 @@ describe('guidedBackprop', () => {
     }
     gradient.dispose();
     const before = tf.memory().numTensors;
-    for (let round = 0; round < 3; round++) guidedBackprop(discriminator, x, { layer: 'd_lrelu2', channel: round }).dispose();
+    for (let round = 0; round < 3; round++)
+      guidedBackprop(discriminator, x, { layer: 'd_lrelu2', channel: round }).dispose();
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => guidedBackprop(discriminator, x, { layer: 'd_lrelu9', channel: 0 })).toThrow(/Expected `model` to have a layer `d_lrelu9`; it has `d_conv1`/);
-    expect(() => guidedBackprop(discriminator, x, { layer: 'd_lrelu2', channel: 16 })).toThrow('got `16`');
-    expect(() => guidedBackprop(discriminator, tf.zeros([1, 8, 8, 1]) as tf.Tensor4D, { layer: 'd_lrelu2', channel: 0 })).toThrow(
-      'Expected `images` to have shape [count > 0, 16, 16, 1], got [1, 8, 8, 1]',
+    expect(() => guidedBackprop(discriminator, x, { layer: 'd_lrelu9', channel: 0 })).toThrow(
+      /Expected `model` to have a layer `d_lrelu9`; it has `d_conv1`/,
     );
+    expect(() => guidedBackprop(discriminator, x, { layer: 'd_lrelu2', channel: 16 })).toThrow('got `16`');
+    expect(() =>
+      guidedBackprop(discriminator, tf.zeros([1, 8, 8, 1]) as tf.Tensor4D, { layer: 'd_lrelu2', channel: 0 }),
+    ).toThrow('Expected `images` to have shape [count > 0, 16, 16, 1], got [1, 8, 8, 1]');
     discriminator.dispose();
   });
 });
@@ -111,7 +124,11 @@ describe('visualizeDiscriminatorFeatures (figure 5)', () => {
   it("ranks the last conv layer's features by mean strongest response and explains each one's top images", async () => {
     const discriminator = tinyDiscriminator(4);
     const x = images(10, 8);
-    const result = await visualizeDiscriminatorFeatures(discriminator, x, { features: 6, imagesPerFeature: 4, batchSize: 4 });
+    const result = await visualizeDiscriminatorFeatures(discriminator, x, {
+      features: 6,
+      imagesPerFeature: 4,
+      batchSize: 4,
+    });
     expect(result.layer).toBe('d_lrelu2');
     expect(result.features).toHaveLength(6);
     expect(result.gradients.shape).toEqual([24, 16, 16, 1]);
@@ -121,16 +138,24 @@ describe('visualizeDiscriminatorFeatures (figure 5)', () => {
     const outputs = discriminatorFeatureModel(discriminator).predict(x) as tf.Tensor4D[];
     const maxima = (await tf.max(outputs.at(-1)!, [1, 2]).array()) as number[][];
     const scores = maxima[0]!.map((_, channel) => maxima.reduce((sum, row) => sum + row[channel]!, 0) / maxima.length);
-    const expectedTop = scores.map((score, channel) => ({ score, channel })).sort((a, b) => b.score - a.score).slice(0, 6);
+    const expectedTop = scores
+      .map((score, channel) => ({ score, channel }))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, 6);
     expect(result.features.map((feature) => feature.channel)).toEqual(expectedTop.map((entry) => entry.channel));
     for (const feature of result.features) {
       expect(feature.score).toBeCloseTo(scores[feature.channel]!, 4);
-      const expectedImages = maxima.map((row, image) => ({ image, value: row[feature.channel]! })).sort((a, b) => b.value - a.value);
+      const expectedImages = maxima
+        .map((row, image) => ({ image, value: row[feature.channel]! }))
+        .sort((a, b) => b.value - a.value);
       expect(feature.images).toEqual(expectedImages.slice(0, 4).map((entry) => entry.image));
     }
     // Each row is guided backprop of its feature on its images.
     const first = result.features[0]!;
-    const direct = guidedBackprop(discriminator, tf.gather(x, first.images) as tf.Tensor4D, { layer: 'd_lrelu2', channel: first.channel });
+    const direct = guidedBackprop(discriminator, tf.gather(x, first.images) as tf.Tensor4D, {
+      layer: 'd_lrelu2',
+      channel: first.channel,
+    });
     expect(await maxDifference(direct, tf.slice(result.gradients, [0], [4]))).toBeLessThan(1e-6);
     discriminator.dispose();
   });

@@ -14,8 +14,15 @@ export interface GuidedBackpropOptions {
 /** Throws unless `images` is a non-empty batch of the model's input shape. */
 export function validateImageBatch(images: tf.Tensor4D, model: tfl.LayersModel): void {
   const expected = model.inputs[0]?.shape;
-  if (images == null || images.rank !== 4 || images.shape[0] === 0 || (expected != null && expected.slice(1).some((size, axis) => size != null && size !== images.shape[axis + 1]))) {
-    throw new LatentError(`Expected \`images\` to have shape [count > 0, ${expected?.slice(1).join(', ') ?? 'height, width, channels'}], got [${images?.shape?.join(', ') ?? String(images)}]`);
+  if (
+    images == null ||
+    images.rank !== 4 ||
+    images.shape[0] === 0 ||
+    (expected != null && expected.slice(1).some((size, axis) => size != null && size !== images.shape[axis + 1]))
+  ) {
+    throw new LatentError(
+      `Expected \`images\` to have shape [count > 0, ${expected?.slice(1).join(', ') ?? 'height, width, channels'}], got [${images?.shape?.join(', ') ?? String(images)}]`,
+    );
   }
 }
 
@@ -32,27 +39,46 @@ export function validateImageBatch(images: tf.Tensor4D, model: tfl.LayersModel):
  * const saliency = guidedBackprop(discriminator, images, { layer: 'd_lrelu3', channel: 17 });
  * ```
  */
-export function guidedBackprop(model: tfl.LayersModel, images: tf.Tensor4D, options: GuidedBackpropOptions): tf.Tensor4D {
+export function guidedBackprop(
+  model: tfl.LayersModel,
+  images: tf.Tensor4D,
+  options: GuidedBackpropOptions,
+): tf.Tensor4D {
   const layers = layerChain(model, 'model');
   validateImageBatch(images, model);
   const index = chainIndex(layers, options?.layer, 'model');
   const mapCount = (layers[index]!.outputShape as number[]).at(-1)!;
   const count = images.shape[0];
-  const channels = typeof options.channel === 'number' ? Array.from({ length: count }, () => options.channel as number) : [...options.channel];
-  if (channels.length !== count) throw new LatentError(`Expected one channel per image (${count}), got ${channels.length}`);
+  const channels =
+    typeof options.channel === 'number'
+      ? Array.from({ length: count }, () => options.channel as number)
+      : [...options.channel];
+  if (channels.length !== count)
+    throw new LatentError(`Expected one channel per image (${count}), got ${channels.length}`);
   for (const channel of channels) {
     if (!Number.isInteger(channel) || channel < 0 || channel >= mapCount) {
-      throw new LatentError(`Expected \`channel\` to be an integer in 0..${mapCount - 1} (layer \`${options.layer}\`), got \`${String(channel)}\``);
+      throw new LatentError(
+        `Expected \`channel\` to be an integer in 0..${mapCount - 1} (layer \`${options.layer}\`), got \`${String(channel)}\``,
+      );
     }
   }
   return tf.tidy(() => {
     const activation = runChain(layers, images, 0, index) as tf.Tensor4D;
     const [, height, width] = activation.shape;
-    const channelMask = tf.reshape(tf.cast(tf.equal(tf.reshape(tf.range(0, mapCount, 1, 'int32'), [1, -1]), tf.tensor2d(channels, [count, 1], 'int32')), 'float32'), [count, 1, 1, mapCount]);
+    const channelMask = tf.reshape(
+      tf.cast(
+        tf.equal(tf.reshape(tf.range(0, mapCount, 1, 'int32'), [1, -1]), tf.tensor2d(channels, [count, 1], 'int32')),
+        'float32',
+      ),
+      [count, 1, 1, mapCount],
+    );
     const responses = tf.reshape(tf.sum(tf.mul(activation, channelMask), -1), [count, height * width]);
     // One-hot of the strongest position (tf.oneHot refuses a depth of 1, i.e. a 1x1 feature map).
     const positions = tf.range(0, height * width, 1, 'int32');
-    const strongest = tf.reshape(tf.cast(tf.equal(tf.reshape(positions, [1, -1]), tf.reshape(tf.argMax(responses, 1), [-1, 1])), 'float32'), [count, height, width, 1]);
+    const strongest = tf.reshape(
+      tf.cast(tf.equal(tf.reshape(positions, [1, -1]), tf.reshape(tf.argMax(responses, 1), [-1, 1])), 'float32'),
+      [count, height, width, 1],
+    );
     const unitMask = tf.mul(strongest, channelMask);
     const gradient = tf.grad((x: tf.Tensor) => tf.sum(tf.mul(runChain(layers, x, 0, index, 'guided'), unitMask)));
     return gradient(images) as tf.Tensor4D;

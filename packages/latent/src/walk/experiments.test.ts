@@ -14,7 +14,16 @@ beforeAll(async () => {
 });
 afterAll(() => generator.dispose());
 
-const disposeAll = (value: object) => tf.dispose(Object.values(value).flatMap((entry) => (entry instanceof tf.Tensor ? [entry] : typeof entry === 'object' && entry != null ? Object.values(entry).filter((inner) => inner instanceof tf.Tensor) : [])) as tf.Tensor[]);
+const disposeAll = (value: object) =>
+  tf.dispose(
+    Object.values(value).flatMap((entry) =>
+      entry instanceof tf.Tensor
+        ? [entry]
+        : typeof entry === 'object' && entry != null
+          ? Object.values(entry).filter((inner) => inner instanceof tf.Tensor)
+          : [],
+    ) as tf.Tensor[],
+  );
 
 describe('walkGrid (figure 4)', () => {
   it('has rows x ((points - 1) (steps - 1) + 1) images whose waypoints are G of random points', async () => {
@@ -83,7 +92,9 @@ describe('vectorArithmetic (figure 7)', () => {
     expect(result.centerIndex).toBe(0);
     const figure = arithmeticFigure(result);
     expect([figure.rows, figure.columns]).toEqual([4, 4]);
-    expect(() => vectorArithmetic(generator, { a: z, b: z, c: z, neighbours: -1 })).toThrow('Expected `neighbours` to be an integer >= 0, got `-1`');
+    expect(() => vectorArithmetic(generator, { a: z, b: z, c: z, neighbours: -1 })).toThrow(
+      'Expected `neighbours` to be an integer >= 0, got `-1`',
+    );
     tf.dispose([z, figure.images]);
     disposeAll(result);
   });
@@ -92,7 +103,8 @@ describe('vectorArithmetic (figure 7)', () => {
     const z = sampleLatent(1, 8, 8);
     const result = vectorArithmetic(generator, { a: z, b: z, c: z, neighbours: 8, noiseScale: 0 });
     const alone = generate(generator, z);
-    for (let index = 0; index < 9; index++) expect(await maxDifference(tf.slice(result.resultImages, [index], [1]), alone)).toBeLessThan(1e-5);
+    for (let index = 0; index < 9; index++)
+      expect(await maxDifference(tf.slice(result.resultImages, [index], [1]), alone)).toBeLessThan(1e-5);
     tf.dispose([z, alone]);
     disposeAll(result);
   });
@@ -109,7 +121,9 @@ describe('turnWalk (figure 8)', () => {
     expect(turn.images.shape).toEqual([15, 16, 16, 1]);
     const plain = generate(generator, samples);
     for (let row = 0; row < 3; row++) {
-      expect(await maxDifference(tf.slice(turn.images, [row * 5 + 2], [1]), tf.slice(plain, [row], [1]))).toBeLessThan(1e-5);
+      expect(await maxDifference(tf.slice(turn.images, [row * 5 + 2], [1]), tf.slice(plain, [row], [1]))).toBeLessThan(
+        1e-5,
+      );
     }
     // The last column differs from the first: the direction does something.
     expect(await maxDifference(tf.slice(turn.images, [0], [1]), tf.slice(turn.images, [4], [1]))).toBeGreaterThan(1e-4);

@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { createDiscriminator, discriminatorFeatureLayers, resolveDcganConfig, type DcganConfigOptions } from '@dcgan/core';
+import {
+  createDiscriminator,
+  discriminatorFeatureLayers,
+  resolveDcganConfig,
+  type DcganConfigOptions,
+} from '@dcgan/core';
 
 import { createSeededRandom, shuffleInPlace } from '@dcgan/common';
 
@@ -67,8 +72,13 @@ export interface SupervisedCnn {
  * classifier.outputs[0]!.shape; // [null, 10]
  * ```
  */
-export function createDiscriminatorClassifier(config: DcganConfigOptions, classCount: number, seed = 0): tfl.LayersModel {
-  if (!Number.isInteger(classCount) || classCount < 2) throw new ProbeError(`Expected at least 2 classes, got \`${describeValue(classCount)}\``);
+export function createDiscriminatorClassifier(
+  config: DcganConfigOptions,
+  classCount: number,
+  seed = 0,
+): tfl.LayersModel {
+  if (!Number.isInteger(classCount) || classCount < 2)
+    throw new ProbeError(`Expected at least 2 classes, got \`${describeValue(classCount)}\``);
   const discriminator = createDiscriminator(resolveDcganConfig(config), { seed: seed + 1 });
   const features = discriminatorFeatureLayers(discriminator).at(-1)!;
   const logits = tfl.layers
@@ -105,7 +115,10 @@ export async function trainSupervisedCnn(
   imageShape: readonly [number, number, number],
   train: LabelledPixels,
   validation: LabelledPixels,
-  options: SupervisedTrainingOptions & { readonly onEpoch?: (report: SupervisedEpochReport) => void; readonly signal?: AbortSignal } = {},
+  options: SupervisedTrainingOptions & {
+    readonly onEpoch?: (report: SupervisedEpochReport) => void;
+    readonly signal?: AbortSignal;
+  } = {},
 ): Promise<SupervisedCnn> {
   const { epochs = 60, patience = 10, batchSize = 32, learningRate = 1e-3, seed = 0 } = options;
   for (const [name, value] of [
@@ -113,14 +126,18 @@ export async function trainSupervisedCnn(
     ['patience', patience],
     ['batchSize', batchSize],
   ] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new ProbeError(`Expected \`${name}\` to be a positive integer, got \`${describeValue(value)}\``);
+    if (!Number.isInteger(value) || value < 1)
+      throw new ProbeError(`Expected \`${name}\` to be a positive integer, got \`${describeValue(value)}\``);
   }
-  if (!(learningRate > 0)) throw new ProbeError(`Expected \`learningRate\` to be a positive number, got \`${describeValue(learningRate)}\``);
+  if (!(learningRate > 0))
+    throw new ProbeError(`Expected \`learningRate\` to be a positive number, got \`${describeValue(learningRate)}\``);
   const classes = [...new Set(Array.from(train.labels))].sort((a, b) => a - b);
   const classIndex = new Map(classes.map((label, index) => [label, index]));
   const dimension = imageShape[0] * imageShape[1] * imageShape[2];
   if (train.pixels.columnCount !== dimension || validation.pixels.columnCount !== dimension) {
-    throw new ProbeError(`Expected pixel rows of ${imageShape.join('x')} = ${dimension} values, got ${train.pixels.columnCount} and ${validation.pixels.columnCount}`);
+    throw new ProbeError(
+      `Expected pixel rows of ${imageShape.join('x')} = ${dimension} values, got ${train.pixels.columnCount} and ${validation.pixels.columnCount}`,
+    );
   }
   const model = createDiscriminatorClassifier(config, classes.length, seed);
   const optimizer = tf.train.adam(learningRate, 0.9, 0.999, 1e-8);
@@ -136,12 +153,22 @@ export async function trainSupervisedCnn(
       let lossSum = 0;
       let seen = 0;
       for (let start = 0; start < order.length; start += batchSize) {
-        if (options.signal?.aborted === true) throw new ProbeError('Supervised training was aborted', { cause: options.signal.reason });
+        if (options.signal?.aborted === true)
+          throw new ProbeError('Supervised training was aborted', { cause: options.signal.reason });
         const batch = order.subarray(start, Math.min(order.length, start + batchSize));
         const images = pixelTensor(train.pixels, batch, imageShape);
-        const targets = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(batch, (row) => classIndex.get(train.labels[row]!)!), 'int32'), classes.length));
+        const targets = tf.tidy(() =>
+          tf.oneHot(
+            tf.tensor1d(
+              Array.from(batch, (row) => classIndex.get(train.labels[row]!)!),
+              'int32',
+            ),
+            classes.length,
+          ),
+        );
         const loss = optimizer.minimize(
-          () => tf.losses.softmaxCrossEntropy(targets, model.apply(images, { training: true }) as tf.Tensor2D) as tf.Scalar,
+          () =>
+            tf.losses.softmaxCrossEntropy(targets, model.apply(images, { training: true }) as tf.Tensor2D) as tf.Scalar,
           true,
           variables,
         )!;
@@ -154,7 +181,12 @@ export async function trainSupervisedCnn(
       predicted.forEach((index, row) => {
         if (classes[index] !== validation.labels[row]) wrong++;
       });
-      const report = { epoch, loss: lossSum / seen, validationError: wrong / Math.max(1, predicted.length), seconds: (performance.now() - started) / 1000 };
+      const report = {
+        epoch,
+        loss: lossSum / seen,
+        validationError: wrong / Math.max(1, predicted.length),
+        seconds: (performance.now() - started) / 1000,
+      };
       reports.push(report);
       options.onEpoch?.(report);
       if (best === undefined || report.validationError < best.error) {
@@ -190,11 +222,19 @@ export async function trainSupervisedCnn(
  * const predicted = predictSupervisedCnn(cnn, [32, 32, 1], testPixels);
  * ```
  */
-export function predictSupervisedCnn(cnn: SupervisedCnn, imageShape: readonly [number, number, number], pixels: FeatureMatrix): Int32Array {
+export function predictSupervisedCnn(
+  cnn: SupervisedCnn,
+  imageShape: readonly [number, number, number],
+  pixels: FeatureMatrix,
+): Int32Array {
   return Int32Array.from(predictIndices(cnn.model, pixels, imageShape), (index) => cnn.classes[index]!);
 }
 
-function predictIndices(model: tfl.LayersModel, pixels: FeatureMatrix, imageShape: readonly [number, number, number]): Int32Array {
+function predictIndices(
+  model: tfl.LayersModel,
+  pixels: FeatureMatrix,
+  imageShape: readonly [number, number, number],
+): Int32Array {
   const predicted = new Int32Array(pixels.rowCount);
   const chunk = 256;
   for (let start = 0; start < pixels.rowCount; start += chunk) {
@@ -209,9 +249,14 @@ function predictIndices(model: tfl.LayersModel, pixels: FeatureMatrix, imageShap
   return predicted;
 }
 
-function pixelTensor(pixels: FeatureMatrix, rows: ArrayLike<number>, imageShape: readonly [number, number, number]): tf.Tensor4D {
+function pixelTensor(
+  pixels: FeatureMatrix,
+  rows: ArrayLike<number>,
+  imageShape: readonly [number, number, number],
+): tf.Tensor4D {
   const dimension = pixels.columnCount;
   const values = new Float32Array(rows.length * dimension);
-  for (let position = 0; position < rows.length; position++) values.set(pixels.row(rows[position]!), position * dimension);
+  for (let position = 0; position < rows.length; position++)
+    values.set(pixels.row(rows[position]!), position * dimension);
   return tf.tensor4d(values, [rows.length, ...imageShape]);
 }

@@ -3,7 +3,13 @@ import type { DcganConfigOptions } from '@dcgan/core';
 import { createSeededRandom, randomInteger } from '@dcgan/common';
 
 import { ProbeError, describeValue } from '../errors/probe-error';
-import { trainSupervisedCnn, type LabelledPixels, type SupervisedCnn, type SupervisedEpochReport, type SupervisedTrainingOptions } from './supervised-cnn';
+import {
+  trainSupervisedCnn,
+  type LabelledPixels,
+  type SupervisedCnn,
+  type SupervisedEpochReport,
+  type SupervisedTrainingOptions,
+} from './supervised-cnn';
 
 /** The settings one random-search trial trains with. */
 export interface SupervisedSettings {
@@ -55,7 +61,8 @@ const batchSizes = [16, 32, 64, 128] as const;
  * ```
  */
 export function sampleSupervisedSettings(trials: number, seed = 0): SupervisedSettings[] {
-  if (!Number.isInteger(trials) || trials < 1) throw new ProbeError(`Expected \`trials\` to be a positive integer, got \`${describeValue(trials)}\``);
+  if (!Number.isInteger(trials) || trials < 1)
+    throw new ProbeError(`Expected \`trials\` to be a positive integer, got \`${describeValue(trials)}\``);
   const random = createSeededRandom(seed);
   return Array.from({ length: trials }, () => ({
     learningRate: 10 ** (-4 + 2 * random()),
@@ -95,7 +102,12 @@ export async function searchSupervisedCnn(
         seed: seed * 1000 + trial,
         ...(onEpoch === undefined ? {} : { onEpoch: (report: SupervisedEpochReport) => onEpoch({ ...report, trial }) }),
       });
-      const result: SupervisedTrial = { trial, ...setting, validationError: cnn.validationError, bestEpoch: cnn.bestEpoch };
+      const result: SupervisedTrial = {
+        trial,
+        ...setting,
+        validationError: cnn.validationError,
+        bestEpoch: cnn.bestEpoch,
+      };
       trials.push(result);
       onTrial?.(result, trialCount);
       if (best === undefined || result.validationError < best.trial.validationError) {

@@ -28,8 +28,10 @@ export class ProbeError extends DcganError {
 /** Describes a value for an error message: strings quoted, objects as JSON where possible. */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || value == null || typeof value === 'bigint') return String(value);
-  if (ArrayBuffer.isView(value)) return `${value.constructor.name}(${(value as unknown as { length?: number }).length ?? '?'})`;
+  if (typeof value === 'number' || typeof value === 'boolean' || value == null || typeof value === 'bigint')
+    return String(value);
+  if (ArrayBuffer.isView(value))
+    return `${value.constructor.name}(${(value as unknown as { length?: number }).length ?? '?'})`;
   try {
     return JSON.stringify(value) ?? typeof value;
   } catch {

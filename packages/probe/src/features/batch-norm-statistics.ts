@@ -59,13 +59,17 @@ export async function computeBatchNormStatistics(
   options: BatchNormStatisticsOptions = {},
 ): Promise<BatchNormStatistics> {
   const batchSize = options.batchSize ?? 128;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ProbeError(`Expected \`batchSize\` to be a positive integer, got \`${String(batchSize)}\``);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new ProbeError(`Expected \`batchSize\` to be a positive integer, got \`${String(batchSize)}\``);
   const layers = batchNormLayers(model);
   const inputShape = model.inputs[0]!.shape.slice(1) as [number, number, number];
   const total = probeImageCount(images);
   const started = performance.now();
   if (layers.length === 0) return { layers: [], images: 0, batches: 0 };
-  const statisticsModel = tfl.model({ inputs: model.inputs, outputs: layers.map((layer) => layer.input as tfl.SymbolicTensor) });
+  const statisticsModel = tfl.model({
+    inputs: model.inputs,
+    outputs: layers.map((layer) => layer.input as tfl.SymbolicTensor),
+  });
   const sums = layers.map((layer) => {
     const channels = (layer.input as tfl.SymbolicTensor).shape.at(-1)!;
     return { mean: new Float64Array(channels), variance: new Float64Array(channels) };
@@ -73,7 +77,8 @@ export async function computeBatchNormStatistics(
   let seen = 0;
   let batches = 0;
   for await (const batch of selectionBatches(images, 0, total, { batchSize, signal: options.signal })) {
-    if (options.signal?.aborted === true) throw new ProbeError('Batch-norm statistics were aborted', { cause: options.signal.reason });
+    if (options.signal?.aborted === true)
+      throw new ProbeError('Batch-norm statistics were aborted', { cause: options.signal.reason });
     checkBatchShape(batch, inputShape, images);
     const count = batch.shape[0];
     const moments = tf.tidy(() => {
@@ -98,8 +103,14 @@ export async function computeBatchNormStatistics(
     batches++;
     options.onEvent?.({ status: 'statistics-progress', images: seen, total });
   }
-  if (seen === 0) throw new ProbeError(`No decodable image to compute batch-norm statistics from (${images.source.description})`);
-  options.onEvent?.({ status: 'statistics-done', images: seen, batches, seconds: (performance.now() - started) / 1000 });
+  if (seen === 0)
+    throw new ProbeError(`No decodable image to compute batch-norm statistics from (${images.source.description})`);
+  options.onEvent?.({
+    status: 'statistics-done',
+    images: seen,
+    batches,
+    seconds: (performance.now() - started) / 1000,
+  });
   return {
     layers: layers.map((layer, index) => ({
       name: layer.name,
@@ -119,12 +130,16 @@ export function setBatchNormStatistics(model: tfl.LayersModel, statistics: Batch
   }
   layers.forEach((layer, index) => {
     const entry = statistics.layers[index]!;
-    if (entry.name !== layer.name) throw new ProbeError(`Expected statistics of layer \`${layer.name}\`, got \`${entry.name}\``);
+    if (entry.name !== layer.name)
+      throw new ProbeError(`Expected statistics of layer \`${layer.name}\`, got \`${entry.name}\``);
     const movingMean = layer.weights.find((weight) => weight.originalName.endsWith('moving_mean'));
     const movingVariance = layer.weights.find((weight) => weight.originalName.endsWith('moving_variance'));
-    if (movingMean === undefined || movingVariance === undefined) throw new ProbeError(`Layer \`${layer.name}\` has no running averages to set`);
+    if (movingMean === undefined || movingVariance === undefined)
+      throw new ProbeError(`Layer \`${layer.name}\` has no running averages to set`);
     if (movingMean.shape[0] !== entry.mean.length || movingVariance.shape[0] !== entry.variance.length) {
-      throw new ProbeError(`Layer \`${layer.name}\` has ${String(movingMean.shape[0])} channels, statistics have ${entry.mean.length}`);
+      throw new ProbeError(
+        `Layer \`${layer.name}\` has ${String(movingMean.shape[0])} channels, statistics have ${entry.mean.length}`,
+      );
     }
     tf.tidy(() => {
       movingMean.write(tf.tensor1d(entry.mean));

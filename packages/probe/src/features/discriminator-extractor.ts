@@ -71,14 +71,18 @@ export async function createDiscriminatorExtractor(
   const { gridSize = 4, batchNorm = 'population', name = 'discriminator' } = options;
   const layout = discriminatorFeatureLayout(discriminator, gridSize);
   if (batchNorm !== 'population' && batchNorm !== 'stored' && (batchNorm == null || !Array.isArray(batchNorm.layers))) {
-    throw new ProbeError(`Expected \`batchNorm\` to be 'population', 'stored' or batch-norm statistics, got \`${describeValue(batchNorm)}\``);
+    throw new ProbeError(
+      `Expected \`batchNorm\` to be 'population', 'stored' or batch-norm statistics, got \`${describeValue(batchNorm)}\``,
+    );
   }
   const copy = await copyModel(discriminator);
   try {
     let statistics: BatchNormStatistics | undefined;
     if (batchNorm === 'population' && batchNormLayers(copy).length > 0) {
       if (options.statisticsImages === undefined) {
-        throw new ProbeError("Expected `statisticsImages` (the training images) for `batchNorm: 'population'`; pass them, or use batchNorm: 'stored'");
+        throw new ProbeError(
+          "Expected `statisticsImages` (the training images) for `batchNorm: 'population'`; pass them, or use batchNorm: 'stored'",
+        );
       }
       statistics = await computeBatchNormStatistics(copy, options.statisticsImages, {
         batchSize: options.statisticsBatchSize ?? 128,
@@ -101,7 +105,9 @@ export async function createDiscriminatorExtractor(
       extract: (images) =>
         tf.tidy(() => {
           const outputs = featureModel.apply(images, { training: false }) as tf.Tensor4D | tf.Tensor4D[];
-          const pooled = (Array.isArray(outputs) ? outputs : [outputs]).map((activations) => poolToGrid(activations, gridSize));
+          const pooled = (Array.isArray(outputs) ? outputs : [outputs]).map((activations) =>
+            poolToGrid(activations, gridSize),
+          );
           return pooled.length === 1 ? pooled[0]! : tf.concat(pooled, 1);
         }),
       dispose: () => copy.dispose(),

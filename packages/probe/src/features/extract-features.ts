@@ -17,7 +17,14 @@ import {
 } from './feature-store';
 import { extractFeatureShard } from './feature-shards';
 import { roundThroughFloat16 } from './float16';
-import { checkBatchShape, probeImageCount, selectionBatches, selectionIdentity, untagKey, type ProbeImages } from './probe-images';
+import {
+  checkBatchShape,
+  probeImageCount,
+  selectionBatches,
+  selectionIdentity,
+  untagKey,
+  type ProbeImages,
+} from './probe-images';
 
 /** Options of {@link extractFeatures}. */
 export interface ExtractFeaturesOptions {
@@ -69,18 +76,26 @@ export interface ExtractFeaturesOptions {
  * });
  * ```
  */
-export async function extractFeatures(extractor: FeatureExtractor, images: ProbeImages, options: ExtractFeaturesOptions = {}): Promise<StoredFeatures> {
+export async function extractFeatures(
+  extractor: FeatureExtractor,
+  images: ProbeImages,
+  options: ExtractFeaturesOptions = {},
+): Promise<StoredFeatures> {
   const { batchSize = 64, directory, storage = 'float16', chunkItems = 2048, onEvent, signal, shard } = options;
   if (shard !== undefined && !isWholeDataset(shard)) {
-    return extractFeatureShard(extractor, images, shard, { directory, storage, chunkItems }, (part) => extractFeatures(extractor, part, { ...options, shard: undefined }));
+    return extractFeatureShard(extractor, images, shard, { directory, storage, chunkItems }, (part) =>
+      extractFeatures(extractor, part, { ...options, shard: undefined }),
+    );
   }
   for (const [name, value] of [
     ['batchSize', batchSize],
     ['chunkItems', chunkItems],
   ] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new ProbeError(`Expected \`${name}\` to be a positive integer, got \`${describeValue(value)}\``);
+    if (!Number.isInteger(value) || value < 1)
+      throw new ProbeError(`Expected \`${name}\` to be a positive integer, got \`${describeValue(value)}\``);
   }
-  if (storage !== 'float16' && storage !== 'float32') throw new ProbeError(`Expected \`storage\` to be 'float16' or 'float32', got \`${describeValue(storage)}\``);
+  if (storage !== 'float16' && storage !== 'float32')
+    throw new ProbeError(`Expected \`storage\` to be 'float16' or 'float32', got \`${describeValue(storage)}\``);
   const total = probeImageCount(images);
   const selection = selectionIdentity(images);
   const started = performance.now();
@@ -114,7 +129,13 @@ export async function extractFeatures(extractor: FeatureExtractor, images: Probe
       manifest = existing;
       resumed = await readChunks(directory, manifest, manifest.chunks);
       if (manifest.complete) return resumed;
-      onEvent?.({ status: 'resumed', extractor: extractor.name, chunks: manifest.chunks.length, items: manifest.chunks.at(-1)?.end ?? 0, directory });
+      onEvent?.({
+        status: 'resumed',
+        extractor: extractor.name,
+        chunks: manifest.chunks.length,
+        items: manifest.chunks.at(-1)?.end ?? 0,
+        directory,
+      });
     }
   }
 
@@ -170,13 +191,27 @@ export async function extractFeatures(extractor: FeatureExtractor, images: Probe
       });
     }
     if (directory !== undefined) {
-      const record = await writeFeatureChunk(directory, chunks.length, storage, chunkRows, { labels: chunkLabels, keys: chunkKeys, positions: chunkPositions, skipped: chunkSkipped }, start, end);
+      const record = await writeFeatureChunk(
+        directory,
+        chunks.length,
+        storage,
+        chunkRows,
+        { labels: chunkLabels, keys: chunkKeys, positions: chunkPositions, skipped: chunkSkipped },
+        start,
+        end,
+      );
       chunks.push(record);
       // Hand back what the store holds, so this run and a later one that reads the store see the same features.
       if (storage === 'float16') for (const row of chunkRows) roundThroughFloat16(row);
       manifest = { ...manifest, chunks: [...chunks], complete: end === total };
       await writeFeatureStoreManifest(directory, manifest);
-      onEvent?.({ status: 'chunk-written', extractor: extractor.name, chunk: chunks.length - 1, rows: chunkRows.length, path: `${directory}/${record.file}` });
+      onEvent?.({
+        status: 'chunk-written',
+        extractor: extractor.name,
+        chunk: chunks.length - 1,
+        rows: chunkRows.length,
+        path: `${directory}/${record.file}`,
+      });
     }
     rows.push(...chunkRows);
     labels.push(...chunkLabels);
@@ -184,8 +219,15 @@ export async function extractFeatures(extractor: FeatureExtractor, images: Probe
     positions.push(...chunkPositions);
     skipped.push(...chunkSkipped);
   }
-  if (rows.length === 0) throw new ProbeError(`No decodable image in ${images.source.description} (${skipped.length} skipped)`);
-  onEvent?.({ status: 'extract-done', extractor: extractor.name, rows: rows.length, skipped: skipped.length, seconds: (performance.now() - started) / 1000 });
+  if (rows.length === 0)
+    throw new ProbeError(`No decodable image in ${images.source.description} (${skipped.length} skipped)`);
+  onEvent?.({
+    status: 'extract-done',
+    extractor: extractor.name,
+    rows: rows.length,
+    skipped: skipped.length,
+    seconds: (performance.now() - started) / 1000,
+  });
   return {
     features: FeatureMatrix.fromRows(rows, extractor.dimension),
     labels: Int32Array.from(labels),

@@ -16,10 +16,28 @@ export type FeatureEvent =
       /** Images per second in this run. */
       readonly imagesPerSecond: number;
     }
-  | { readonly status: 'chunk-written'; readonly extractor: string; readonly chunk: number; readonly rows: number; readonly path: string }
-  | { readonly status: 'resumed'; readonly extractor: string; readonly chunks: number; readonly items: number; readonly directory: string }
+  | {
+      readonly status: 'chunk-written';
+      readonly extractor: string;
+      readonly chunk: number;
+      readonly rows: number;
+      readonly path: string;
+    }
+  | {
+      readonly status: 'resumed';
+      readonly extractor: string;
+      readonly chunks: number;
+      readonly items: number;
+      readonly directory: string;
+    }
   | { readonly status: 'skipped'; readonly extractor: string; readonly key: string; readonly reason: string }
-  | { readonly status: 'extract-done'; readonly extractor: string; readonly rows: number; readonly skipped: number; readonly seconds: number };
+  | {
+      readonly status: 'extract-done';
+      readonly extractor: string;
+      readonly rows: number;
+      readonly skipped: number;
+      readonly seconds: number;
+    };
 
 /** Receives {@link FeatureEvent}s. */
 export type FeatureEventListener = (event: FeatureEvent) => void;

@@ -33,8 +33,14 @@ export interface FeatureExtractor {
  * ```
  */
 export function createPixelExtractor(inputShape: readonly [number, number, number]): FeatureExtractor {
-  if (!Array.isArray(inputShape) || inputShape.length !== 3 || inputShape.some((size) => !Number.isInteger(size) || size < 1)) {
-    throw new ProbeError(`Expected \`inputShape\` to be [height, width, channels] of positive integers, got \`${describeValue(inputShape)}\``);
+  if (
+    !Array.isArray(inputShape) ||
+    inputShape.length !== 3 ||
+    inputShape.some((size) => !Number.isInteger(size) || size < 1)
+  ) {
+    throw new ProbeError(
+      `Expected \`inputShape\` to be [height, width, channels] of positive integers, got \`${describeValue(inputShape)}\``,
+    );
   }
   const shape = [...inputShape] as [number, number, number];
   const dimension = shape[0] * shape[1] * shape[2];

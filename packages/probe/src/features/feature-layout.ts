@@ -45,7 +45,9 @@ export function discriminatorFeatureLayout(discriminator: tfl.LayersModel, gridS
   checkGridSize(gridSize);
   const inputShape = discriminator.inputs[0]?.shape;
   if (inputShape === undefined || inputShape.length !== 4) {
-    throw new ProbeError(`Expected a discriminator with one image input [batch, height, width, channels], got model \`${discriminator.name}\``);
+    throw new ProbeError(
+      `Expected a discriminator with one image input [batch, height, width, channels], got model \`${discriminator.name}\``,
+    );
   }
   const layers: FeatureLayerLayout[] = [];
   let offset = 0;
@@ -53,12 +55,17 @@ export function discriminatorFeatureLayout(discriminator: tfl.LayersModel, gridS
     const shape = layer.outputShape as (number | null)[];
     const [, height, width, channels] = shape;
     if (shape.length !== 4 || height == null || width == null || channels == null) {
-      throw new ProbeError(`Expected layer \`${layer.name}\` to output [batch, height, width, channels], got [${shape.join(', ')}]`);
+      throw new ProbeError(
+        `Expected layer \`${layer.name}\` to output [batch, height, width, channels], got [${shape.join(', ')}]`,
+      );
     }
     if (height % gridSize !== 0 || width % gridSize !== 0) {
-      throw new ProbeError(`Cannot max-pool layer \`${layer.name}\` (${height}x${width}) to a ${gridSize}x${gridSize} grid: its side is not a multiple of \`gridSize\``);
+      throw new ProbeError(
+        `Cannot max-pool layer \`${layer.name}\` (${height}x${width}) to a ${gridSize}x${gridSize} grid: its side is not a multiple of \`gridSize\``,
+      );
     }
-    if (height !== width) throw new ProbeError(`Expected square feature maps, got ${height}x${width} at layer \`${layer.name}\``);
+    if (height !== width)
+      throw new ProbeError(`Expected square feature maps, got ${height}x${width} at layer \`${layer.name}\``);
     const length = gridSize * gridSize * channels;
     layers.push({ name: layer.name, height, width, channels, poolSize: height / gridSize, offset, length });
     offset += length;
@@ -88,7 +95,9 @@ export function discriminatorFeatureDimension(config: DcganConfigOptions, gridSi
   const { imageSize, baseWidth } = resolveDcganConfig(config);
   const depth = Math.log2(imageSize) - 1;
   if (4 % gridSize !== 0) {
-    throw new ProbeError(`Expected \`gridSize\` to be 1, 2 or 4 (it must divide D's 4x4 last hidden layer), got \`${gridSize}\``);
+    throw new ProbeError(
+      `Expected \`gridSize\` to be 1, 2 or 4 (it must divide D's 4x4 last hidden layer), got \`${gridSize}\``,
+    );
   }
   return gridSize * gridSize * baseWidth * (2 ** (depth - 1) - 1);
 }

@@ -19,7 +19,8 @@ let single: string;
 
 async function folderBytes(directory: string): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
-  for (const name of (await readdir(directory)).sort()) files[name] = (await readFile(join(directory, name))).toString('base64');
+  for (const name of (await readdir(directory)).sort())
+    files[name] = (await readFile(join(directory, name))).toString('base64');
   return files;
 }
 
@@ -51,10 +52,18 @@ describe('feature extraction in shards (processes with a Job environment) and me
     const output = join(base, 'killed');
     // The other shards finished in the run above: copy them (as if they had run here).
     for (const index of [0, 2, 3]) {
-      await cp(shardDirectory(join(base, 'sharded'), { index, count: 4 }), shardDirectory(output, { index, count: 4 }), { recursive: true });
+      await cp(
+        shardDirectory(join(base, 'sharded'), { index, count: 4 }),
+        shardDirectory(output, { index, count: 4 }),
+        { recursive: true },
+      );
     }
     const directory = shardDirectory(output, { index: 1, count: 4 });
-    const running = startShardWorker(worker, { index: 1, count: 4, environment: { SHARD_TEST_OUTPUT: output, SHARD_TEST_DELAY_MS: '1500' } });
+    const running = startShardWorker(worker, {
+      index: 1,
+      count: 4,
+      environment: { SHARD_TEST_OUTPUT: output, SHARD_TEST_DELAY_MS: '1500' },
+    });
     for (let waited = 0; ; waited += 100) {
       const chunks = (await readFeatureStoreManifest(directory).catch(() => undefined))?.chunks.length ?? 0;
       if (chunks >= 1) break;
@@ -63,7 +72,9 @@ describe('feature extraction in shards (processes with a Job environment) and me
     }
     running.child.kill('SIGKILL');
     expect((await running.done).signal).toBe('SIGKILL');
-    await expect(mergeFeatureShards(output, join(output, 'merged'))).rejects.toThrow(/cannot merge: shard 1\/4 is not complete/);
+    await expect(mergeFeatureShards(output, join(output, 'merged'))).rejects.toThrow(
+      /cannot merge: shard 1\/4 is not complete/,
+    );
 
     await runShardWorkers(worker, { count: 4, indices: [1], environment: { SHARD_TEST_OUTPUT: output } });
     await mergeFeatureShards(output, join(output, 'merged'));
@@ -74,9 +85,15 @@ describe('feature extraction in shards (processes with a Job environment) and me
     const output = join(base, 'sharded');
     const moved = join(base, 'elsewhere');
     await rename(shardDirectory(output, { index: 0, count: 4 }), moved);
-    await expect(mergeFeatureShards(output, join(base, 'nowhere'))).rejects.toThrow('cannot merge: missing shard 0/4 (shard-00000-of-00004)');
+    await expect(mergeFeatureShards(output, join(base, 'nowhere'))).rejects.toThrow(
+      'cannot merge: missing shard 0/4 (shard-00000-of-00004)',
+    );
     await rename(moved, shardDirectory(output, { index: 0, count: 4 }));
-    await cp(shardDirectory(output, { index: 2, count: 4 }), join(output, 'shards', 'shard-00002-of-00004.bak'), { recursive: true });
-    await expect(mergeFeatureShards(output, join(base, 'nowhere'))).rejects.toThrow(/shard 2\/4 is duplicated in .*shard-00002-of-00004 and .*shard-00002-of-00004\.bak/);
+    await cp(shardDirectory(output, { index: 2, count: 4 }), join(output, 'shards', 'shard-00002-of-00004.bak'), {
+      recursive: true,
+    });
+    await expect(mergeFeatureShards(output, join(base, 'nowhere'))).rejects.toThrow(
+      /shard 2\/4 is duplicated in .*shard-00002-of-00004 and .*shard-00002-of-00004\.bak/,
+    );
   });
 });

@@ -1,6 +1,14 @@
 import { mkdir } from 'node:fs/promises';
 
-import { collectShards, mergeByPosition, readShardManifest, shardItemCount, shardItemPosition, writeShardManifest, type Shard } from '@dcgan/data';
+import {
+  collectShards,
+  mergeByPosition,
+  readShardManifest,
+  shardItemCount,
+  shardItemPosition,
+  writeShardManifest,
+  type Shard,
+} from '@dcgan/data';
 
 import { ProbeError } from '../errors/probe-error';
 import type { FeatureExtractor } from './feature-extractor';
@@ -20,7 +28,10 @@ import { probeImageCount, selectionIdentity, type ProbeImages } from './probe-im
 export const featureShardStage = 'probe-features';
 
 /** What every shard of one extraction shares; the merged manifest is made from it. */
-type FeatureShardSettings = Pick<FeatureStoreManifest, 'extractor' | 'fingerprint' | 'selection' | 'dimension' | 'storage' | 'chunkItems' | 'totalItems'>;
+type FeatureShardSettings = Pick<
+  FeatureStoreManifest,
+  'extractor' | 'fingerprint' | 'selection' | 'dimension' | 'storage' | 'chunkItems' | 'totalItems'
+>;
 
 /** The selection items of `shard` (selection position `p` when `p mod count === index`), as a selection of their own. */
 export function shardProbeImages(images: ProbeImages, shard: Shard): ProbeImages {
@@ -41,7 +52,11 @@ export async function extractFeatureShard(
   extractor: FeatureExtractor,
   images: ProbeImages,
   shard: Shard,
-  options: { readonly directory?: string | undefined; readonly storage: FeatureStorageType; readonly chunkItems: number },
+  options: {
+    readonly directory?: string | undefined;
+    readonly storage: FeatureStorageType;
+    readonly chunkItems: number;
+  },
   extract: (images: ProbeImages) => Promise<StoredFeatures>,
 ): Promise<StoredFeatures> {
   const settings: FeatureShardSettings = {
@@ -58,11 +73,18 @@ export async function extractFeatureShard(
     await mkdir(directory, { recursive: true });
     const earlier = await readShardManifest(directory);
     const items = (await readFeatureStoreManifest(directory))?.chunks.at(-1)?.end ?? 0;
-    if (earlier === undefined || !earlier.complete) await writeShardManifest(directory, { stage: featureShardStage, shard, items, complete: false, settings });
+    if (earlier === undefined || !earlier.complete)
+      await writeShardManifest(directory, { stage: featureShardStage, shard, items, complete: false, settings });
   }
   const stored = await extract(shardProbeImages(images, shard));
   if (directory !== undefined) {
-    await writeShardManifest(directory, { stage: featureShardStage, shard, items: shardItemCount(settings.totalItems, shard), complete: true, settings });
+    await writeShardManifest(directory, {
+      stage: featureShardStage,
+      shard,
+      items: shardItemCount(settings.totalItems, shard),
+      complete: true,
+      settings,
+    });
   }
   return { ...stored, positions: stored.positions.map((local) => shardItemPosition(local, shard)) };
 }
@@ -74,20 +96,35 @@ type MergeEntry =
 /** A shard store's rows and skips, at their positions in the whole selection. */
 async function readShardEntries(directory: string, shard: Shard): Promise<MergeEntry[]> {
   const manifest = await readFeatureStoreManifest(directory);
-  if (manifest === undefined || !manifest.complete) throw new ProbeError(`${directory}: the shard's feature store is missing or incomplete; rerun the shard`, { file: directory });
+  if (manifest === undefined || !manifest.complete)
+    throw new ProbeError(`${directory}: the shard's feature store is missing or incomplete; rerun the shard`, {
+      file: directory,
+    });
   const entries: MergeEntry[] = [];
   for (const chunk of manifest.chunks) {
     const stored = await readChunks(directory, manifest, [chunk]);
     const hasRow = new Set(stored.positions);
     // Skips are reported in storage order, so they fill the chunk's positions that have no row, in order.
-    const missing = Array.from({ length: chunk.end - chunk.start }, (_, offset) => chunk.start + offset).filter((local) => !hasRow.has(local));
+    const missing = Array.from({ length: chunk.end - chunk.start }, (_, offset) => chunk.start + offset).filter(
+      (local) => !hasRow.has(local),
+    );
     if (missing.length !== stored.skipped.length) {
-      throw new ProbeError(`${directory}/${chunk.metadataFile}: ${stored.skipped.length} skipped items for ${missing.length} items without a row`, { file: directory });
+      throw new ProbeError(
+        `${directory}/${chunk.metadataFile}: ${stored.skipped.length} skipped items for ${missing.length} items without a row`,
+        { file: directory },
+      );
     }
     stored.positions.forEach((local, row) => {
-      entries.push({ position: shardItemPosition(local, shard), row: stored.features.row(row), label: stored.labels[row] as number, key: stored.keys[row] as string });
+      entries.push({
+        position: shardItemPosition(local, shard),
+        row: stored.features.row(row),
+        label: stored.labels[row] as number,
+        key: stored.keys[row] as string,
+      });
     });
-    missing.forEach((local, index) => entries.push({ position: shardItemPosition(local, shard), skipped: stored.skipped[index]! }));
+    missing.forEach((local, index) =>
+      entries.push({ position: shardItemPosition(local, shard), skipped: stored.skipped[index]! }),
+    );
   }
   return entries;
 }
@@ -105,8 +142,15 @@ export async function mergeFeatureShards(output: string, directory: string): Pro
   const settings = shards[0]!.manifest.settings as FeatureShardSettings;
   const lists: MergeEntry[][] = [];
   for (const { directory: shardFolder, shard } of shards) lists.push(await readShardEntries(shardFolder, shard));
-  const entries = mergeByPosition(lists, (entry) => entry.position, (entry) => `selection item ${entry.position}`);
-  if (entries.length !== settings.totalItems) throw new ProbeError(`${output}: the shards hold ${entries.length} of ${settings.totalItems} items`, { file: output });
+  const entries = mergeByPosition(
+    lists,
+    (entry) => entry.position,
+    (entry) => `selection item ${entry.position}`,
+  );
+  if (entries.length !== settings.totalItems)
+    throw new ProbeError(`${output}: the shards hold ${entries.length} of ${settings.totalItems} items`, {
+      file: output,
+    });
   const chunks: FeatureChunkRecord[] = [];
   for (let start = 0; start < settings.totalItems; start += settings.chunkItems) {
     const end = Math.min(settings.totalItems, start + settings.chunkItems);
@@ -122,7 +166,9 @@ export async function mergeFeatureShards(output: string, directory: string): Pro
           labels: rows.map((entry) => entry.label),
           keys: rows.map((entry) => entry.key),
           positions: rows.map((entry) => entry.position),
-          skipped: part.filter((entry): entry is Extract<MergeEntry, { skipped: unknown }> => 'skipped' in entry).map((entry) => entry.skipped),
+          skipped: part
+            .filter((entry): entry is Extract<MergeEntry, { skipped: unknown }> => 'skipped' in entry)
+            .map((entry) => entry.skipped),
         },
         start,
         end,

@@ -64,19 +64,31 @@ export async function readFeatureStoreManifest(directory: string): Promise<Featu
     text = await readFile(path, 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ProbeError(`${path}: cannot read the feature store manifest: ${(error as Error).message}`, { cause: error, file: path });
+    throw new ProbeError(`${path}: cannot read the feature store manifest: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
   let manifest: FeatureStoreManifest;
   try {
     manifest = JSON.parse(text) as FeatureStoreManifest;
   } catch (error) {
-    throw new ProbeError(`${path}: the feature store manifest is not valid JSON: ${(error as Error).message}`, { cause: error, file: path });
+    throw new ProbeError(`${path}: the feature store manifest is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
   if (manifest?.format !== 'dcgan-probe-features' || manifest.version !== 1 || !Array.isArray(manifest.chunks)) {
     throw new ProbeError(`${path}: not a version-1 dcgan-probe feature store manifest`, { file: path });
   }
-  if (!Number.isInteger(manifest.dimension) || manifest.dimension < 1 || (manifest.storage !== 'float16' && manifest.storage !== 'float32')) {
-    throw new ProbeError(`${path}: expected a positive integer \`dimension\` and \`storage\` float16 or float32`, { file: path });
+  if (
+    !Number.isInteger(manifest.dimension) ||
+    manifest.dimension < 1 ||
+    (manifest.storage !== 'float16' && manifest.storage !== 'float32')
+  ) {
+    throw new ProbeError(`${path}: expected a positive integer \`dimension\` and \`storage\` float16 or float32`, {
+      file: path,
+    });
   }
   return manifest;
 }
@@ -106,7 +118,9 @@ export async function writeFeatureChunk(
   let bytes: Uint8Array;
   if (storage === 'float16') {
     const encoded = new Uint16Array(rows.length * dimension);
-    rows.forEach((row, position) => encodeFloat16(row, encoded.subarray(position * dimension, (position + 1) * dimension)));
+    rows.forEach((row, position) =>
+      encodeFloat16(row, encoded.subarray(position * dimension, (position + 1) * dimension)),
+    );
     bytes = new Uint8Array(encoded.buffer);
   } else {
     const values = new Float32Array(rows.length * dimension);
@@ -137,20 +151,33 @@ export interface StoredFeatures {
  * const { features, labels } = await readFeatureStore('runs/probe/features-discriminator-train');
  * ```
  */
-export async function readFeatureStore(directory: string, options: { readonly allowIncomplete?: boolean } = {}): Promise<StoredFeatures> {
+export async function readFeatureStore(
+  directory: string,
+  options: { readonly allowIncomplete?: boolean } = {},
+): Promise<StoredFeatures> {
   checkEndianness();
   const manifest = await readFeatureStoreManifest(directory);
-  if (manifest === undefined) throw new ProbeError(`${join(directory, manifestName)}: no feature store here`, { file: join(directory, manifestName) });
-  if (!manifest.complete && options.allowIncomplete !== true) {
-    throw new ProbeError(`${directory}: the feature store is incomplete (${manifest.chunks.length} chunks written); run the extraction again to finish it`, {
-      file: directory,
+  if (manifest === undefined)
+    throw new ProbeError(`${join(directory, manifestName)}: no feature store here`, {
+      file: join(directory, manifestName),
     });
+  if (!manifest.complete && options.allowIncomplete !== true) {
+    throw new ProbeError(
+      `${directory}: the feature store is incomplete (${manifest.chunks.length} chunks written); run the extraction again to finish it`,
+      {
+        file: directory,
+      },
+    );
   }
   return readChunks(directory, manifest, manifest.chunks);
 }
 
 /** Reads the given chunks of a store. */
-export async function readChunks(directory: string, manifest: FeatureStoreManifest, chunks: readonly FeatureChunkRecord[]): Promise<StoredFeatures> {
+export async function readChunks(
+  directory: string,
+  manifest: FeatureStoreManifest,
+  chunks: readonly FeatureChunkRecord[],
+): Promise<StoredFeatures> {
   const rowCount = chunks.reduce((sum, chunk) => sum + chunk.rows, 0);
   const features = FeatureMatrix.allocate(rowCount, manifest.dimension);
   const labels = new Int32Array(rowCount);
@@ -167,14 +194,27 @@ export async function readChunks(directory: string, manifest: FeatureStoreManife
       bytes = await readFile(path);
       metadata = JSON.parse(await readFile(metadataPath, 'utf8')) as FeatureChunkMetadata;
     } catch (error) {
-      throw new ProbeError(`${path}: cannot read feature chunk: ${(error as Error).message}`, { cause: error, file: path });
+      throw new ProbeError(`${path}: cannot read feature chunk: ${(error as Error).message}`, {
+        cause: error,
+        file: path,
+      });
     }
     const width = manifest.storage === 'float16' ? 2 : 4;
     if (bytes.byteLength !== chunk.rows * manifest.dimension * width) {
-      throw new ProbeError(`${path}: expected ${chunk.rows} x ${manifest.dimension} ${manifest.storage} values (${chunk.rows * manifest.dimension * width} bytes), got ${bytes.byteLength} bytes`, { file: path });
+      throw new ProbeError(
+        `${path}: expected ${chunk.rows} x ${manifest.dimension} ${manifest.storage} values (${chunk.rows * manifest.dimension * width} bytes), got ${bytes.byteLength} bytes`,
+        { file: path },
+      );
     }
-    if (!Array.isArray(metadata.labels) || metadata.labels.length !== chunk.rows || metadata.keys?.length !== chunk.rows || metadata.positions?.length !== chunk.rows) {
-      throw new ProbeError(`${metadataPath}: expected ${chunk.rows} labels, keys and positions`, { file: metadataPath });
+    if (
+      !Array.isArray(metadata.labels) ||
+      metadata.labels.length !== chunk.rows ||
+      metadata.keys?.length !== chunk.rows ||
+      metadata.positions?.length !== chunk.rows
+    ) {
+      throw new ProbeError(`${metadataPath}: expected ${chunk.rows} labels, keys and positions`, {
+        file: metadataPath,
+      });
     }
     // Copy into an aligned buffer: a Buffer from readFile may start at an odd offset.
     const aligned = new Uint8Array(bytes.byteLength);

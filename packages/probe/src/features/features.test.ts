@@ -16,7 +16,12 @@ import { copyModel, createDiscriminatorExtractor } from './discriminator-extract
 import { extractFeatures } from './extract-features';
 import { createPixelExtractor } from './feature-extractor';
 import type { FeatureEvent } from './feature-events';
-import { discriminatorFeatureDimension, discriminatorFeatureLayout, paperDimensionConfig, paperFeatureDimension } from './feature-layout';
+import {
+  discriminatorFeatureDimension,
+  discriminatorFeatureLayout,
+  paperDimensionConfig,
+  paperFeatureDimension,
+} from './feature-layout';
 import { readFeatureStore } from './feature-store';
 
 beforeAll(useCpuBackend);
@@ -27,7 +32,12 @@ function randomImages(count: number, size: number, channels: number, seed: numbe
 }
 
 /** The independent reference: tfjs's own maxPool kernel over D's activations, flattened and concatenated. */
-function referenceFeatures(featureModel: tfl.LayersModel, images: tf.Tensor4D, gridSize: number, training: boolean): tf.Tensor2D {
+function referenceFeatures(
+  featureModel: tfl.LayersModel,
+  images: tf.Tensor4D,
+  gridSize: number,
+  training: boolean,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const outputs = featureModel.apply(images, { training }) as tf.Tensor4D[];
     const pooled = outputs.map((activations) => {
@@ -70,7 +80,9 @@ describe('feature dimensions', () => {
     ] as const) {
       const discriminator = createDiscriminator(config);
       for (const gridSize of [1, 2, 4]) {
-        expect(discriminatorFeatureLayout(discriminator, gridSize).dimension).toBe(discriminatorFeatureDimension(config, gridSize));
+        expect(discriminatorFeatureLayout(discriminator, gridSize).dimension).toBe(
+          discriminatorFeatureDimension(config, gridSize),
+        );
       }
       discriminator.dispose();
     }
@@ -79,7 +91,9 @@ describe('feature dimensions', () => {
 
   it('rejects grids that do not divide the feature maps', () => {
     const discriminator = createDiscriminator({ imageSize: 16, channels: 1, baseWidth: 2 });
-    expect(() => discriminatorFeatureLayout(discriminator, 3)).toThrow(/Cannot max-pool layer `d_lrelu1` \(8x8\) to a 3x3 grid/);
+    expect(() => discriminatorFeatureLayout(discriminator, 3)).toThrow(
+      /Cannot max-pool layer `d_lrelu1` \(8x8\) to a 3x3 grid/,
+    );
     expect(() => discriminatorFeatureLayout(discriminator, 0)).toThrow(/`gridSize` to be a positive integer, got `0`/);
     expect(() => discriminatorFeatureDimension({ imageSize: 32 }, 8)).toThrow(/`gridSize` to be 1, 2 or 4/);
     discriminator.dispose();
@@ -122,7 +136,10 @@ describe('discriminator features', () => {
     expect(extractor.statistics?.layers.map((layer) => layer.name)).toEqual(['d_bn2', 'd_bn3']);
 
     const { features } = await extractFeatures(extractor, statisticsImages, { batchSize: 7 });
-    const rows = tf.tensor2d(Float32Array.from([...features].flatMap((row) => Array.from(row))), [features.rowCount, features.columnCount]);
+    const rows = tf.tensor2d(Float32Array.from([...features].flatMap((row) => Array.from(row))), [
+      features.rowCount,
+      features.columnCount,
+    ]);
     const trainingCopy = await copyModel(discriminator);
     const images = await imagesOf(source, 32);
     const reference = referenceFeatures(discriminatorFeatureModel(trainingCopy), images, 4, true);
@@ -144,7 +161,10 @@ describe('discriminator features', () => {
   it('averages per-batch statistics over batches, weighted by batch size', async () => {
     const source = await mnistSource(1);
     const images = await imagesOf(source, 32);
-    const extractor = await createDiscriminatorExtractor(discriminator, { statisticsImages: { source, transform: [pad(32)] }, statisticsBatchSize: 6 });
+    const extractor = await createDiscriminatorExtractor(discriminator, {
+      statisticsImages: { source, transform: [pad(32)] },
+      statisticsBatchSize: 6,
+    });
     expect(extractor.statistics?.batches).toBe(2);
     // Reference: the conv2 output (d_bn2's input) of each batch with tf.moments, averaged 6:4.
     const copy = await copyModel(discriminator);
@@ -152,9 +172,18 @@ describe('discriminator features', () => {
     const { model } = await import('@tensorflow/tfjs-layers');
     const probe = model({ inputs: copy.inputs, outputs: conv2.output as tfl.SymbolicTensor });
     const expected = tf.tidy(() => {
-      const first = tf.moments(probe.apply(tf.slice(images, [0, 0, 0, 0], [6, -1, -1, -1]), { training: true }) as tf.Tensor, [0, 1, 2]);
-      const second = tf.moments(probe.apply(tf.slice(images, [6, 0, 0, 0], [4, -1, -1, -1]), { training: true }) as tf.Tensor, [0, 1, 2]);
-      return [tf.add(tf.mul(first.mean, 0.6), tf.mul(second.mean, 0.4)), tf.add(tf.mul(first.variance, 0.6), tf.mul(second.variance, 0.4))];
+      const first = tf.moments(
+        probe.apply(tf.slice(images, [0, 0, 0, 0], [6, -1, -1, -1]), { training: true }) as tf.Tensor,
+        [0, 1, 2],
+      );
+      const second = tf.moments(
+        probe.apply(tf.slice(images, [6, 0, 0, 0], [4, -1, -1, -1]), { training: true }) as tf.Tensor,
+        [0, 1, 2],
+      );
+      return [
+        tf.add(tf.mul(first.mean, 0.6), tf.mul(second.mean, 0.4)),
+        tf.add(tf.mul(first.variance, 0.6), tf.mul(second.variance, 0.4)),
+      ];
     });
     const [mean, variance] = await Promise.all(expected.map((tensor) => tensor.data()));
     const layer = extractor.statistics!.layers[0]!;
@@ -168,9 +197,13 @@ describe('discriminator features', () => {
   it('explains a missing transform and missing statistics images', async () => {
     const source = await mnistSource(1);
     const extractor = await createDiscriminatorExtractor(discriminator, { batchNorm: 'stored' });
-    await expect(extractFeatures(extractor, { source })).rejects.toThrow(/Expected 32x32x1 images for this model, got 28x28x1 .*pass a `transform`/);
+    await expect(extractFeatures(extractor, { source })).rejects.toThrow(
+      /Expected 32x32x1 images for this model, got 28x28x1 .*pass a `transform`/,
+    );
     await expect(createDiscriminatorExtractor(discriminator)).rejects.toThrow(/Expected `statisticsImages`/);
-    await expect(createDiscriminatorExtractor(discriminator, { batchNorm: 'running' as never })).rejects.toThrow(ProbeError);
+    await expect(createDiscriminatorExtractor(discriminator, { batchNorm: 'running' as never })).rejects.toThrow(
+      ProbeError,
+    );
     extractor.dispose();
     expect(batchNormLayers(discriminator)).toHaveLength(2);
   });
@@ -212,7 +245,12 @@ describe('extractFeatures', () => {
     await expect(readFeatureStore(store)).rejects.toThrow(/incomplete \(1 chunks written\)/);
 
     const resumedEvents: FeatureEvent[] = [];
-    const resumed = await extractFeatures(extractor, images, { batchSize: 2, chunkItems: 4, directory: store, onEvent: (event) => resumedEvents.push(event) });
+    const resumed = await extractFeatures(extractor, images, {
+      batchSize: 2,
+      chunkItems: 4,
+      directory: store,
+      onEvent: (event) => resumedEvents.push(event),
+    });
     expect(resumedEvents[0]).toMatchObject({ status: 'resumed', chunks: 1, items: 4 });
     expect((await readdir(store)).filter((file) => file.endsWith('.f16'))).toHaveLength(3);
     expect((await stat(join(store, 'chunk-00000.f16'))).size).toBe(4 * extractor.dimension * 2);
@@ -224,17 +262,26 @@ describe('extractFeatures', () => {
       for (let row = 0; row < inMemory.features.rowCount; row++) {
         const expected = inMemory.features.row(row);
         const actual = stored.features.row(row);
-        expected.forEach((value, column) => expect(Math.abs(actual[column]! - value)).toBeLessThanOrEqual(Math.abs(value) * 2 ** -11 + 2 ** -24));
+        expected.forEach((value, column) =>
+          expect(Math.abs(actual[column]! - value)).toBeLessThanOrEqual(Math.abs(value) * 2 ** -11 + 2 ** -24),
+        );
       }
     }
     // A run that extracts into a store hands back what the store holds (float16-rounded), so it and a later run
     // that reads the store compute with the same numbers.
-    const fresh = await extractFeatures(extractor, images, { batchSize: 4, chunkItems: 4, directory: join(directory, 'fresh') });
-    for (let row = 0; row < reread.features.rowCount; row++) expect(Array.from(fresh.features.row(row))).toEqual(Array.from(reread.features.row(row)));
+    const fresh = await extractFeatures(extractor, images, {
+      batchSize: 4,
+      chunkItems: 4,
+      directory: join(directory, 'fresh'),
+    });
+    for (let row = 0; row < reread.features.rowCount; row++)
+      expect(Array.from(fresh.features.row(row))).toEqual(Array.from(reread.features.row(row)));
     expect(Array.from(fresh.features.row(0))).not.toEqual(Array.from(inMemory.features.row(0)));
     // A store is tied to its extractor.
     const pixels = createPixelExtractor([32, 32, 1]);
-    await expect(extractFeatures(pixels, images, { chunkItems: 4, directory: store })).rejects.toThrow(/made with another fingerprint.*delete it or use another directory/);
+    await expect(extractFeatures(pixels, images, { chunkItems: 4, directory: store })).rejects.toThrow(
+      /made with another fingerprint.*delete it or use another directory/,
+    );
     extractor.dispose();
     discriminator.dispose();
   });
@@ -242,7 +289,11 @@ describe('extractFeatures', () => {
   it('skips and reports an undecodable image, keeping the others in order', async () => {
     const source = await mnistSourceWithBrokenItem(10, 4);
     const events: FeatureEvent[] = [];
-    const result = await extractFeatures(createPixelExtractor([32, 32, 1]), { source, transform: [pad(32)] }, { batchSize: 3, onEvent: (event) => events.push(event) });
+    const result = await extractFeatures(
+      createPixelExtractor([32, 32, 1]),
+      { source, transform: [pad(32)] },
+      { batchSize: 3, onEvent: (event) => events.push(event) },
+    );
     expect(result.features.rowCount).toBe(9);
     expect(result.skipped).toHaveLength(1);
     expect(result.skipped[0]!.key).toBe('mnist/4/0');
@@ -256,7 +307,11 @@ describe('extractFeatures', () => {
 
 /** All images of a source, padded to `size`, in [-1, 1], through @dcgan/data's own pipeline. */
 async function imagesOf(source: Awaited<ReturnType<typeof mnistSource>>, size: number): Promise<tf.Tensor4D> {
-  const { features } = await extractFeatures(createPixelExtractor([size, size, 1]), { source, transform: [pad(size)] }, { batchSize: 64 });
+  const { features } = await extractFeatures(
+    createPixelExtractor([size, size, 1]),
+    { source, transform: [pad(size)] },
+    { batchSize: 64 },
+  );
   const values = new Float32Array(features.rowCount * features.columnCount);
   [...features].forEach((row, index) => values.set(row, index * features.columnCount));
   return tf.tensor4d(values, [features.rowCount, size, size, 1]);

@@ -5,7 +5,9 @@ import { describe, expect, it } from 'vitest';
 
 import { decodeFloat16, encodeFloat16, float16BitsToFloat32, float32ToFloat16Bits } from './float16';
 
-const fixture = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/float16-fixtures.json', import.meta.url)), 'utf8')) as {
+const fixture = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../fixtures/float16-fixtures.json', import.meta.url)), 'utf8'),
+) as {
   generator: string;
   float32Bits: number[];
   float16Bits: number[];

@@ -1,4 +1,11 @@
-import { createBatches, defineSource, type Batch, type DataEvent, type ImageSource, type ImageTransform } from '@dcgan/data';
+import {
+  createBatches,
+  defineSource,
+  type Batch,
+  type DataEvent,
+  type ImageSource,
+  type ImageTransform,
+} from '@dcgan/data';
 
 import { ProbeError, describeValue } from '../errors/probe-error';
 
@@ -29,17 +36,23 @@ export function probeImageCount(images: ProbeImages): number {
 /** Checks a {@link ProbeImages}: a random-access source and in-range integer indices. */
 export function checkProbeImages(images: ProbeImages): void {
   if (images == null || typeof images !== 'object' || images.source == null) {
-    throw new ProbeError(`Expected probe images \`{ source, indices?, transform? }\`, got \`${describeValue(images)}\``);
+    throw new ProbeError(
+      `Expected probe images \`{ source, indices?, transform? }\`, got \`${describeValue(images)}\``,
+    );
   }
   const { source, indices } = images;
   if (!source.randomAccess || source.length === undefined) {
-    throw new ProbeError(`Expected a random-access source with a known length, got ${source.description}; cache it first (createShardCache)`);
+    throw new ProbeError(
+      `Expected a random-access source with a known length, got ${source.description}; cache it first (createShardCache)`,
+    );
   }
   if (indices !== undefined) {
     for (let position = 0; position < indices.length; position++) {
       const index = indices[position];
       if (!Number.isInteger(index) || index! < 0 || index! >= source.length) {
-        throw new ProbeError(`Expected index ${position} to be an integer in 0..${source.length - 1} (${source.description}), got \`${describeValue(index)}\``);
+        throw new ProbeError(
+          `Expected index ${position} to be an integer in 0..${source.length - 1} (${source.description}), got \`${describeValue(index)}\``,
+        );
       }
     }
   }
@@ -87,7 +100,11 @@ export function selectionBatches(
   images: ProbeImages,
   start: number,
   end: number,
-  options: { readonly batchSize: number; readonly onDataEvent?: (event: DataEvent) => void; readonly signal?: AbortSignal | undefined },
+  options: {
+    readonly batchSize: number;
+    readonly onDataEvent?: (event: DataEvent) => void;
+    readonly signal?: AbortSignal | undefined;
+  },
 ): AsyncIterable<Batch> {
   return createBatches(selectionSource(images, start, end), {
     batchSize: options.batchSize,
@@ -100,7 +117,11 @@ export function selectionBatches(
 }
 
 /** Throws a clear error when a batch does not have the model's input shape. */
-export function checkBatchShape(batch: Batch, inputShape: readonly [number, number, number], images: ProbeImages): void {
+export function checkBatchShape(
+  batch: Batch,
+  inputShape: readonly [number, number, number],
+  images: ProbeImages,
+): void {
   const [, height, width, channels] = batch.shape;
   if (height !== inputShape[0] || width !== inputShape[1] || channels !== inputShape[2]) {
     throw new ProbeError(

@@ -39,16 +39,28 @@ export async function evaluateSupervised(
   const validationErrors: number[] = [];
   const bestEpochs: number[] = [];
   const trialCount = method.trials ?? 1;
-  if (!Number.isInteger(trialCount) || trialCount < 1) throw new ProbeError(`Expected \`trials\` to be a positive integer, got \`${String(trialCount)}\``);
+  if (!Number.isInteger(trialCount) || trialCount < 1)
+    throw new ProbeError(`Expected \`trials\` to be a positive integer, got \`${String(trialCount)}\``);
   let search: { trials: readonly SupervisedTrial[]; chosen: SupervisedTrial } | undefined;
   let chosenSettings: SupervisedSettings | undefined;
   for (const [draw, positions] of draws.entries()) {
-    const labelled = settings.labelsPerClass === null ? Int32Array.from([...positions, ...split.validation]).sort() : positions;
-    const train = { pixels: pixelsTrain.features.select(rowsOf(pixelsTrain, labelled, name)), labels: labelsAt(split.trainLabels, labelled) };
+    const labelled =
+      settings.labelsPerClass === null ? Int32Array.from([...positions, ...split.validation]).sort() : positions;
+    const train = {
+      pixels: pixelsTrain.features.select(rowsOf(pixelsTrain, labelled, name)),
+      labels: labelsAt(split.trainLabels, labelled),
+    };
     const seed = mixSeed(settings.seed, 6, draw);
     const signal = options.signal === undefined ? {} : { signal: options.signal };
     const onEpoch = (report: { epoch: number; loss: number; validationError: number }) =>
-      options.onEvent?.({ status: 'supervised-epoch', method: name, draw, epoch: report.epoch, loss: report.loss, validationError: report.validationError });
+      options.onEvent?.({
+        status: 'supervised-epoch',
+        method: name,
+        draw,
+        epoch: report.epoch,
+        loss: report.loss,
+        validationError: report.validationError,
+      });
     let cnn: SupervisedCnn;
     if (trialCount > 1 && draw === 0) {
       const found = await searchSupervisedCnn(method.config, imageShape, train, validation, {
@@ -63,14 +75,27 @@ export async function evaluateSupervised(
       chosenSettings = { learningRate: found.chosen.learningRate, batchSize: found.chosen.batchSize };
       cnn = found.best;
     } else {
-      cnn = await trainSupervisedCnn(method.config, imageShape, train, validation, { ...method.training, ...chosenSettings, seed, ...signal, onEpoch });
+      cnn = await trainSupervisedCnn(method.config, imageShape, train, validation, {
+        ...method.training,
+        ...chosenSettings,
+        seed,
+        ...signal,
+        onEpoch,
+      });
     }
     try {
       const testError = errorRate(predictSupervisedCnn(cnn, imageShape, pixelsTest.features), pixelsTest.labels);
       testErrors.push(testError);
       validationErrors.push(cnn.validationError);
       bestEpochs.push(cnn.bestEpoch);
-      options.onEvent?.({ status: 'draw-done', method: name, draw, draws: draws.length, testError, validationError: cnn.validationError });
+      options.onEvent?.({
+        status: 'draw-done',
+        method: name,
+        draw,
+        draws: draws.length,
+        testError,
+        validationError: cnn.validationError,
+      });
     } finally {
       cnn.dispose();
     }

@@ -17,7 +17,13 @@ interface PreparedDraw {
   readonly gram: ReturnType<typeof computeGramMatrix> | undefined;
 }
 
-function prepareDraw(settings: ResolvedProtocol, train: StoredFeatures, split: ProbeSplit, positions: Int32Array, method: string): PreparedDraw {
+function prepareDraw(
+  settings: ResolvedProtocol,
+  train: StoredFeatures,
+  split: ProbeSplit,
+  positions: Int32Array,
+  method: string,
+): PreparedDraw {
   const raw = train.features.select(rowsOf(train, positions, method));
   const labels = labelsAt(split.trainLabels, positions);
   const statistics = settings.standardize ? fitStandardization(raw) : undefined;
@@ -35,13 +41,18 @@ type FitSvm = (
 ) => { readonly model: LinearSvmModel; readonly folded: LinearSvmModel };
 
 /** Lowest mean validation error; on a tie the smaller C (more regularisation). */
-function chooseCost(settings: ResolvedProtocol, errorsByCost: readonly number[][]): { costSearch: CostSearchEntry[]; best: CostSearchEntry } {
+function chooseCost(
+  settings: ResolvedProtocol,
+  errorsByCost: readonly number[][],
+): { costSearch: CostSearchEntry[]; best: CostSearchEntry } {
   const costSearch: CostSearchEntry[] = settings.costs.map((cost, index) => ({
     cost,
     meanValidationError: meanAndDeviation(errorsByCost[index]!).mean,
     validationErrors: errorsByCost[index]!,
   }));
-  const best = costSearch.reduce((chosen, entry) => (entry.meanValidationError < chosen.meanValidationError ? entry : chosen));
+  const best = costSearch.reduce((chosen, entry) =>
+    entry.meanValidationError < chosen.meanValidationError ? entry : chosen,
+  );
   return { costSearch, best };
 }
 
@@ -85,7 +96,10 @@ function evaluateWholePool(
   onEvent?.({ status: 'cost-selected', method, cost: best.cost, meanValidationError: best.meanValidationError });
   const { model } = fit(prepare(Int32Array.from([...split.pool, ...split.validation]).sort()), best.cost, 'test', 0);
   const validationError = errorRate(predictLinearSvm(model, validation.features), validation.labels);
-  const testError = errorRate(predictLinearSvm(statistics === undefined ? model : foldStandardization(model, statistics), test.features), test.labels);
+  const testError = errorRate(
+    predictLinearSvm(statistics === undefined ? model : foldStandardization(model, statistics), test.features),
+    test.labels,
+  );
   onEvent?.({ status: 'draw-done', method, draw: 0, draws: 1, testError, validationError });
   return svmResult(method, identity, train, best, costSearch, [testError], [validationError], unconverged());
 }
@@ -143,10 +157,13 @@ export function evaluateSvm(
       ...(prepared.gram === undefined ? { bookkeeping: 'primal' as const } : { gram: prepared.gram }),
       ...(warmStart === undefined ? {} : { warmStart }),
       ...(signal === undefined ? {} : { signal }),
-      ...(onEvent === undefined ? {} : { onEvent: (event) => onEvent({ status: 'svm', method, phase, draw, cost, event }) }),
+      ...(onEvent === undefined
+        ? {}
+        : { onEvent: (event) => onEvent({ status: 'svm', method, phase, draw, cost, event }) }),
     });
     unconverged += model.classifiers.filter((report) => !report.converged).length;
-    const folded: LinearSvmModel = prepared.statistics === undefined ? model : foldStandardization(model, prepared.statistics);
+    const folded: LinearSvmModel =
+      prepared.statistics === undefined ? model : foldStandardization(model, prepared.statistics);
     return { model, folded };
   };
 

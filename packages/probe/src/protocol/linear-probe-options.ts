@@ -23,7 +23,12 @@ export type ProbeMethod =
       readonly batchNorm?: 'population' | 'stored';
     }
   | { readonly kind: 'pixels'; readonly name?: string; readonly description?: string }
-  | { readonly kind: 'extractor'; readonly name: string; readonly extractor: FeatureExtractor; readonly description?: string }
+  | {
+      readonly kind: 'extractor';
+      readonly name: string;
+      readonly extractor: FeatureExtractor;
+      readonly description?: string;
+    }
   | {
       /** The discriminator's architecture trained as a classifier on each draw's labelled images. */
       readonly kind: 'supervised';
@@ -109,7 +114,9 @@ export interface LinearProbeOptions {
 }
 
 /** C from 1e-5 to 1, half a decade apart. */
-export const defaultCosts: readonly number[] = Object.freeze([1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1]);
+export const defaultCosts: readonly number[] = Object.freeze([
+  1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1,
+]);
 
 /** {@link LinearProbeOptions} checked, with the defaults filled in. */
 export interface ResolvedProtocol {
@@ -126,30 +133,52 @@ export interface ResolvedProtocol {
 
 /** Checks the options (failing fast with a message naming the option) and fills in the defaults. */
 export function resolveProtocol(options: LinearProbeOptions): ResolvedProtocol {
-  if (options == null || typeof options !== 'object') throw new ProbeError(`Expected probe options, got \`${describeValue(options)}\``);
-  const { labelsPerClass = 100, draws = 10, selectionDraws = 5, costs = defaultCosts, standardize = false, seed = 0 } = options;
-  if (typeof options.dataset !== 'string' || options.dataset === '') throw new ProbeError(`Expected \`dataset\` to be a name, got \`${describeValue(options.dataset)}\``);
-  if (!Array.isArray(options.methods) || options.methods.length === 0) throw new ProbeError('Expected at least one method in `methods`');
+  if (options == null || typeof options !== 'object')
+    throw new ProbeError(`Expected probe options, got \`${describeValue(options)}\``);
+  const {
+    labelsPerClass = 100,
+    draws = 10,
+    selectionDraws = 5,
+    costs = defaultCosts,
+    standardize = false,
+    seed = 0,
+  } = options;
+  if (typeof options.dataset !== 'string' || options.dataset === '')
+    throw new ProbeError(`Expected \`dataset\` to be a name, got \`${describeValue(options.dataset)}\``);
+  if (!Array.isArray(options.methods) || options.methods.length === 0)
+    throw new ProbeError('Expected at least one method in `methods`');
   const names = options.methods.map((method) => method.name ?? method.kind);
   const duplicate = names.find((name, index) => names.indexOf(name) !== index);
   if (duplicate !== undefined) throw new ProbeError(`Expected distinct method names, got \`${duplicate}\` twice`);
   for (const name of names) {
-    if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name)) throw new ProbeError(`Expected a method name of letters, digits, '.', '_' or '-', got \`${name}\``);
+    if (!/^[a-z0-9][a-z0-9._-]*$/i.test(name))
+      throw new ProbeError(`Expected a method name of letters, digits, '.', '_' or '-', got \`${name}\``);
   }
   if (labelsPerClass !== null && (!Number.isInteger(labelsPerClass) || labelsPerClass < 1)) {
-    throw new ProbeError(`Expected \`labelsPerClass\` to be a positive integer or null, got \`${describeValue(labelsPerClass)}\``);
+    throw new ProbeError(
+      `Expected \`labelsPerClass\` to be a positive integer or null, got \`${describeValue(labelsPerClass)}\``,
+    );
   }
   for (const [name, value] of [
     ['draws', draws],
     ['selectionDraws', selectionDraws],
   ] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new ProbeError(`Expected \`${name}\` to be a positive integer, got \`${describeValue(value)}\``);
+    if (!Number.isInteger(value) || value < 1)
+      throw new ProbeError(`Expected \`${name}\` to be a positive integer, got \`${describeValue(value)}\``);
   }
-  if (!Array.isArray(costs) || costs.length === 0 || costs.some((cost) => typeof cost !== 'number' || !(cost > 0) || !Number.isFinite(cost))) {
-    throw new ProbeError(`Expected \`costs\` to be a non-empty list of positive numbers, got \`${describeValue(costs)}\``);
+  if (
+    !Array.isArray(costs) ||
+    costs.length === 0 ||
+    costs.some((cost) => typeof cost !== 'number' || !(cost > 0) || !Number.isFinite(cost))
+  ) {
+    throw new ProbeError(
+      `Expected \`costs\` to be a non-empty list of positive numbers, got \`${describeValue(costs)}\``,
+    );
   }
   if (!Number.isInteger(options.validationSize) || options.validationSize < 1) {
-    throw new ProbeError(`Expected \`validationSize\` to be a positive integer, got \`${describeValue(options.validationSize)}\``);
+    throw new ProbeError(
+      `Expected \`validationSize\` to be a positive integer, got \`${describeValue(options.validationSize)}\``,
+    );
   }
   return {
     labelsPerClass,
@@ -167,12 +196,15 @@ export function resolveProtocol(options: LinearProbeOptions): ResolvedProtocol {
 /** The image shape the methods take (of the first method that tells). */
 export function inputShapeOf(options: LinearProbeOptions): [number, number, number] {
   for (const method of options.methods) {
-    if (method.kind === 'discriminator') return [...discriminatorFeatureLayout(method.discriminator, method.gridSize ?? 4).inputShape];
+    if (method.kind === 'discriminator')
+      return [...discriminatorFeatureLayout(method.discriminator, method.gridSize ?? 4).inputShape];
     if (method.kind === 'extractor') return [...method.extractor.inputShape];
     if (method.kind === 'supervised') {
       const { imageSize, channels = 3 } = method.config;
       return [imageSize, imageSize, channels];
     }
   }
-  throw new ProbeError('Cannot tell the image size from `methods` (pixels alone): add a discriminator, extractor or supervised method');
+  throw new ProbeError(
+    'Cannot tell the image size from `methods` (pixels alone): add a discriminator, extractor or supervised method',
+  );
 }

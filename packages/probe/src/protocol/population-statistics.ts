@@ -25,7 +25,12 @@ export async function discriminatorExtractor(
   cachePath: string | undefined,
 ): Promise<FeatureExtractor> {
   const batchNorm = method.batchNorm ?? 'population';
-  if (batchNorm === 'stored') return createDiscriminatorExtractor(method.discriminator, { batchNorm, name, ...(method.gridSize === undefined ? {} : { gridSize: method.gridSize }) });
+  if (batchNorm === 'stored')
+    return createDiscriminatorExtractor(method.discriminator, {
+      batchNorm,
+      name,
+      ...(method.gridSize === undefined ? {} : { gridSize: method.gridSize }),
+    });
   let pool = Array.from(poolPositions);
   if (options.statisticsLimit !== undefined && options.statisticsLimit < pool.length) {
     shuffleInPlace(pool, createSeededRandom(mixSeed(options.seed ?? 0, 4)));
@@ -78,7 +83,11 @@ function serializeStatistics(statistics: BatchNormStatistics, fingerprint: strin
     fingerprint,
     images: statistics.images,
     batches: statistics.batches,
-    layers: statistics.layers.map((layer) => ({ name: layer.name, mean: Array.from(layer.mean), variance: Array.from(layer.variance) })),
+    layers: statistics.layers.map((layer) => ({
+      name: layer.name,
+      mean: Array.from(layer.mean),
+      variance: Array.from(layer.variance),
+    })),
   };
 }
 
@@ -89,13 +98,19 @@ async function readStatistics(path: string, fingerprint: string): Promise<BatchN
     parsed = JSON.parse(await readFile(path, 'utf8')) as SerializedStatistics;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new ProbeError(`${path}: cannot read cached batch-norm statistics: ${(error as Error).message}`, { cause: error, file: path });
+    throw new ProbeError(`${path}: cannot read cached batch-norm statistics: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
   if (parsed.fingerprint !== fingerprint) return undefined;
   return {
     images: parsed.images,
     batches: parsed.batches,
-    layers: parsed.layers.map((layer) => ({ name: layer.name, mean: Float32Array.from(layer.mean), variance: Float32Array.from(layer.variance) })),
+    layers: parsed.layers.map((layer) => ({
+      name: layer.name,
+      mean: Float32Array.from(layer.mean),
+      variance: Float32Array.from(layer.variance),
+    })),
   };
 }
-

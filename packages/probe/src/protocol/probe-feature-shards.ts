@@ -2,7 +2,16 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { writeFileAtomic } from '@dcgan/common/node';
-import { collectShards, formatShard, isWholeDataset, readShardManifest, shardDirectory, shardItemCount, writeShardManifest, type Shard } from '@dcgan/data';
+import {
+  collectShards,
+  formatShard,
+  isWholeDataset,
+  readShardManifest,
+  shardDirectory,
+  shardItemCount,
+  writeShardManifest,
+  type Shard,
+} from '@dcgan/data';
 
 import { ProbeError } from '../errors/probe-error';
 import { modelFingerprint } from '../features/discriminator-extractor';
@@ -10,7 +19,13 @@ import { createPixelExtractor } from '../features/feature-extractor';
 import { mergeFeatureShards } from '../features/feature-shards';
 import { checkProbeImages, probeImageCount, selectionIdentity } from '../features/probe-images';
 import { inputShapeOf, resolveProtocol, type LinearProbeOptions } from './linear-probe-options';
-import { extractSplitFeatures, featureMethodExtractor, featureStoreDirectory, isFeatureMethod, statisticsCachePath } from './probe-feature-stores';
+import {
+  extractSplitFeatures,
+  featureMethodExtractor,
+  featureStoreDirectory,
+  isFeatureMethod,
+  statisticsCachePath,
+} from './probe-feature-stores';
 import { holdOutValidation, readTrainLabels } from './probe-split';
 
 /** The stage name in the `shard.json` of one shard of a probe's feature extraction. */
@@ -43,7 +58,13 @@ async function probeShardSettings(options: LinearProbeOptions): Promise<Record<s
     methods.push(
       method.kind === 'extractor'
         ? { name: method.name, kind: method.kind, fingerprint: method.extractor.fingerprint }
-        : { name: method.name, kind: method.kind, gridSize: method.gridSize ?? 4, batchNorm: method.batchNorm ?? 'population', weights: await modelFingerprint(method.discriminator) },
+        : {
+            name: method.name,
+            kind: method.kind,
+            gridSize: method.gridSize ?? 4,
+            batchNorm: method.batchNorm ?? 'population',
+            weights: await modelFingerprint(method.discriminator),
+          },
     );
   }
   return {
@@ -66,7 +87,8 @@ function differences(recorded: unknown, expected: Record<string, unknown>): stri
 }
 
 function requireFeatureDirectory(options: LinearProbeOptions, what: string): string {
-  if (options.featureDirectory === undefined) throw new ProbeError(`Expected \`featureDirectory\` for ${what}: the shards' stores are kept there`);
+  if (options.featureDirectory === undefined)
+    throw new ProbeError(`Expected \`featureDirectory\` for ${what}: the shards' stores are kept there`);
   return options.featureDirectory;
 }
 
@@ -89,24 +111,43 @@ function storeNames(options: LinearProbeOptions): string[] {
  * await extractProbeFeatureShard({ ...probeOptions, featureDirectory: 'runs/probe/features' }, resolveShard(undefined));
  * ```
  */
-export async function extractProbeFeatureShard(options: LinearProbeOptions, shard: Shard): Promise<ProbeFeatureShardResult> {
+export async function extractProbeFeatureShard(
+  options: LinearProbeOptions,
+  shard: Shard,
+): Promise<ProbeFeatureShardResult> {
   const settings = resolveProtocol(options);
   checkProbeImages(options.train);
   checkProbeImages(options.test);
   const featureDirectory = requireFeatureDirectory(options, 'a sharded extraction');
-  if (isWholeDataset(shard)) throw new ProbeError(`Expected a shard of more than one (i/N with N > 1), got ${formatShard(shard)}; without shards, run runLinearProbe`);
+  if (isWholeDataset(shard))
+    throw new ProbeError(
+      `Expected a shard of more than one (i/N with N > 1), got ${formatShard(shard)}; without shards, run runLinearProbe`,
+    );
   const directory = shardDirectory(featureDirectory, shard);
   const shardSettings = await probeShardSettings(options);
   const earlier = await readShardManifest(directory);
-  if (earlier !== undefined && (earlier.stage !== probeFeatureShardStage || differences(earlier.settings, shardSettings) !== '')) {
-    throw new ProbeError(`${directory}: this shard was started with other settings (${differences(earlier.settings, shardSettings) || earlier.stage}); delete the folder or use another output folder`, {
-      file: directory,
-    });
+  if (
+    earlier !== undefined &&
+    (earlier.stage !== probeFeatureShardStage || differences(earlier.settings, shardSettings) !== '')
+  ) {
+    throw new ProbeError(
+      `${directory}: this shard was started with other settings (${differences(earlier.settings, shardSettings) || earlier.stage}); delete the folder or use another output folder`,
+      {
+        file: directory,
+      },
+    );
   }
   const trainItems = shardItemCount(probeImageCount(options.train), shard);
   const testItems = shardItemCount(probeImageCount(options.test), shard);
   await mkdir(directory, { recursive: true });
-  if (earlier?.complete !== true) await writeShardManifest(directory, { stage: probeFeatureShardStage, shard, items: 0, complete: false, settings: shardSettings });
+  if (earlier?.complete !== true)
+    await writeShardManifest(directory, {
+      stage: probeFeatureShardStage,
+      shard,
+      items: 0,
+      complete: false,
+      settings: shardSettings,
+    });
 
   const heldOut = holdOutValidation(settings, await readTrainLabels(options.train));
   const featureMethods = options.methods.filter(isFeatureMethod);
@@ -116,8 +157,15 @@ export async function extractProbeFeatureShard(options: LinearProbeOptions, shar
   await extractSplitFeatures(options, pixelExtractor, 'pixels', 'train', shard);
   await extractSplitFeatures(options, pixelExtractor, 'pixels', 'test', shard);
   for (const [index, method] of featureMethods.entries()) {
-    if (options.signal?.aborted === true) throw new ProbeError('The probe was aborted', { cause: options.signal.reason });
-    options.onEvent?.({ status: 'method-start', method: method.name, kind: method.kind, index: index + 1, methodCount });
+    if (options.signal?.aborted === true)
+      throw new ProbeError('The probe was aborted', { cause: options.signal.reason });
+    options.onEvent?.({
+      status: 'method-start',
+      method: method.name,
+      kind: method.kind,
+      index: index + 1,
+      methodCount,
+    });
     const extractor = await featureMethodExtractor(options, method, heldOut.pool, shard);
     try {
       await extractSplitFeatures(options, extractor, method.name, 'train', shard);
@@ -126,8 +174,16 @@ export async function extractProbeFeatureShard(options: LinearProbeOptions, shar
       if (method.kind === 'discriminator') extractor.dispose();
     }
   }
-  await writeShardManifest(directory, { stage: probeFeatureShardStage, shard, items: trainItems + testItems, complete: true, settings: shardSettings });
-  const stores = storeNames(options).flatMap((name) => (['train', 'test'] as const).map((split) => featureStoreDirectory(featureDirectory, name, split, shard)));
+  await writeShardManifest(directory, {
+    stage: probeFeatureShardStage,
+    shard,
+    items: trainItems + testItems,
+    complete: true,
+    settings: shardSettings,
+  });
+  const stores = storeNames(options).flatMap((name) =>
+    (['train', 'test'] as const).map((split) => featureStoreDirectory(featureDirectory, name, split, shard)),
+  );
   return { shard, directory, trainItems, testItems, stores };
 }
 
@@ -149,9 +205,12 @@ export async function mergeProbeFeatureShards(options: LinearProbeOptions): Prom
   const shards = await collectShards(featureDirectory, probeFeatureShardStage);
   const changed = differences(shards[0]!.manifest.settings, await probeShardSettings(options));
   if (changed !== '') {
-    throw new ProbeError(`${join(featureDirectory, 'shards')}: the shards were made with other settings than this merge (${changed} differ); merge with the settings the shards ran with`, {
-      file: featureDirectory,
-    });
+    throw new ProbeError(
+      `${join(featureDirectory, 'shards')}: the shards were made with other settings than this merge (${changed} differ); merge with the settings the shards ran with`,
+      {
+        file: featureDirectory,
+      },
+    );
   }
   const stores: string[] = [];
   for (const name of storeNames(options)) {
@@ -164,12 +223,17 @@ export async function mergeProbeFeatureShards(options: LinearProbeOptions): Prom
   for (const method of options.methods) {
     if (method.kind !== 'discriminator' || (method.batchNorm ?? 'population') !== 'population') continue;
     // Every shard computed the statistics over the same pool: they must agree to the byte.
-    const texts = await Promise.all(shards.map(({ shard }) => readStatisticsText(statisticsCachePath(featureDirectory, method.name, shard))));
+    const texts = await Promise.all(
+      shards.map(({ shard }) => readStatisticsText(statisticsCachePath(featureDirectory, method.name, shard))),
+    );
     const differing = shards.filter((_, index) => texts[index] !== texts[0]).map(({ shard }) => formatShard(shard));
     if (differing.length > 0) {
-      throw new ProbeError(`${featureDirectory}: the batch-norm statistics of \`${method.name}\` differ between shard ${formatShard(shards[0]!.shard)} and shard(s) ${differing.join(', ')}`, {
-        file: featureDirectory,
-      });
+      throw new ProbeError(
+        `${featureDirectory}: the batch-norm statistics of \`${method.name}\` differ between shard ${formatShard(shards[0]!.shard)} and shard(s) ${differing.join(', ')}`,
+        {
+          file: featureDirectory,
+        },
+      );
     }
     await writeFileAtomic(statisticsCachePath(featureDirectory, method.name), texts[0]!);
   }
@@ -180,6 +244,9 @@ async function readStatisticsText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (error) {
-    throw new ProbeError(`${path}: cannot read the shard's batch-norm statistics (${(error as Error).message}); rerun that shard`, { cause: error, file: path });
+    throw new ProbeError(
+      `${path}: cannot read the shard's batch-norm statistics (${(error as Error).message}); rerun that shard`,
+      { cause: error, file: path },
+    );
   }
 }

@@ -16,7 +16,12 @@ import { discriminatorExtractor } from './population-statistics';
  * - `<method>/batch-norm-statistics.json`: a discriminator's population statistics;
  * - `shards/shard-0000i-of-0000N/`: shard i's `shard.json` and its own statistics caches.
  */
-export function featureStoreDirectory(featureDirectory: string, method: string, split: 'train' | 'test', shard?: Shard): string {
+export function featureStoreDirectory(
+  featureDirectory: string,
+  method: string,
+  split: 'train' | 'test',
+  shard?: Shard,
+): string {
   const whole = join(featureDirectory, method, split);
   return shard === undefined || isWholeDataset(shard) ? whole : shardDirectory(whole, shard);
 }
@@ -38,7 +43,9 @@ export async function extractSplitFeatures(
 ): Promise<StoredFeatures> {
   return extractFeatures(extractor, split === 'train' ? options.train : options.test, {
     batchSize: options.batchSize ?? 64,
-    ...(options.featureDirectory === undefined ? {} : { directory: featureStoreDirectory(options.featureDirectory, method, split, shard) }),
+    ...(options.featureDirectory === undefined
+      ? {}
+      : { directory: featureStoreDirectory(options.featureDirectory, method, split, shard) }),
     ...(options.storage === undefined ? {} : { storage: options.storage }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(shard === undefined ? {} : { shard }),
@@ -54,9 +61,16 @@ export function isFeatureMethod(method: ProbeMethod): method is FeatureMethod {
 }
 
 /** The extractor of a feature method; the caller disposes it when the method is a discriminator (the extractor owns a copy). */
-export async function featureMethodExtractor(options: LinearProbeOptions, method: FeatureMethod, poolPositions: Int32Array, shard?: Shard): Promise<FeatureExtractor> {
+export async function featureMethodExtractor(
+  options: LinearProbeOptions,
+  method: FeatureMethod,
+  poolPositions: Int32Array,
+  shard?: Shard,
+): Promise<FeatureExtractor> {
   if (method.kind === 'extractor') return method.extractor;
-  const cachePath = options.featureDirectory === undefined ? undefined : statisticsCachePath(options.featureDirectory, method.name, shard);
+  const cachePath =
+    options.featureDirectory === undefined
+      ? undefined
+      : statisticsCachePath(options.featureDirectory, method.name, shard);
   return discriminatorExtractor(options, method, poolPositions, method.name, cachePath);
 }
-

@@ -77,7 +77,10 @@ export function meanAndDeviation(values: readonly number[]): { readonly mean: nu
  */
 export function formatProbeTable(report: ProbeReport): string {
   const { protocol } = report;
-  const labels = protocol.labelsPerClass === null ? `all ${protocol.poolImages} training labels` : `${protocol.labelsPerClass} labels per class`;
+  const labels =
+    protocol.labelsPerClass === null
+      ? `all ${protocol.poolImages} training labels`
+      : `${protocol.labelsPerClass} labels per class`;
   const header = ['method', 'test error %', 'draws', 'C', 'features', 'description'];
   const rows = report.methods.map((method) => [
     method.name,
@@ -88,13 +91,16 @@ export function formatProbeTable(report: ProbeReport): string {
     method.description,
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   return [
     `${report.dataset}: ${labels}, ${protocol.validationImages} validation and ${protocol.testImages} test images; error is mean ± standard deviation over draws`,
     line(header),
     line(widths.map((width) => '-'.repeat(width))),
     ...rows.map(line),
-    ...report.methods.flatMap((method) => (method.supervisedSearch === undefined ? [] : ['', formatSearchTable(method)])),
+    ...report.methods.flatMap((method) =>
+      method.supervisedSearch === undefined ? [] : ['', formatSearchTable(method)],
+    ),
   ].join('\n');
 }
 
@@ -112,7 +118,8 @@ function formatSearchTable(method: ProbeMethodResult): string {
       String(trial.bestEpoch),
     ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
-  const line = (cells: readonly string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
+  const line = (cells: readonly string[]) =>
+    `| ${cells.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`;
   const testErrors = method.testErrors.map((error) => (100 * error).toFixed(2)).join(', ');
   return [
     `${method.name}: random search over ${trials.length} trials on the validation split (draw 0's labels); chosen: learning rate ` +

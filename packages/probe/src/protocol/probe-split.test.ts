@@ -26,17 +26,25 @@ describe('the probe split, drawn from the labels before decoding', () => {
     const { heldOut, rest } = stratifiedSplit(labels, 20, { candidates: every, seed: mixSeed(7, 1) });
     expect(Array.from(split.validation)).toEqual(Array.from(heldOut));
     expect(Array.from(split.pool)).toEqual(Array.from(rest));
-    expect(split.testDraws.map((draw) => Array.from(draw))).toEqual([0, 1, 2].map((index) => Array.from(drawPerClass(labels, 5, { candidates: rest, seed: mixSeed(7, 2, index) }))));
-    expect(split.selectionDraws.map((draw) => Array.from(draw))).toEqual([0, 1].map((index) => Array.from(drawPerClass(labels, 5, { candidates: rest, seed: mixSeed(7, 3, index) }))));
+    expect(split.testDraws.map((draw) => Array.from(draw))).toEqual(
+      [0, 1, 2].map((index) => Array.from(drawPerClass(labels, 5, { candidates: rest, seed: mixSeed(7, 2, index) }))),
+    );
+    expect(split.selectionDraws.map((draw) => Array.from(draw))).toEqual(
+      [0, 1].map((index) => Array.from(drawPerClass(labels, 5, { candidates: rest, seed: mixSeed(7, 3, index) }))),
+    );
   });
 
   it('drops an image that did not decode from the part it was drawn into, and never draws it', () => {
     const heldOut = holdOutValidation(settings, labels);
     const lostValidation = heldOut.validation[3]!;
     const lostPool = heldOut.pool[10]!;
-    const decoded = Int32Array.from(labels.keys()).filter((position) => position !== lostValidation && position !== lostPool);
+    const decoded = Int32Array.from(labels.keys()).filter(
+      (position) => position !== lostValidation && position !== lostPool,
+    );
     const split = drawProbeSplit(settings, heldOut, decoded);
-    expect(Array.from(split.validation)).toEqual(Array.from(heldOut.validation).filter((position) => position !== lostValidation));
+    expect(Array.from(split.validation)).toEqual(
+      Array.from(heldOut.validation).filter((position) => position !== lostValidation),
+    );
     expect(Array.from(split.pool)).toEqual(Array.from(heldOut.pool).filter((position) => position !== lostPool));
     for (const draw of [...split.testDraws, ...split.selectionDraws]) {
       expect(draw).toHaveLength(20);

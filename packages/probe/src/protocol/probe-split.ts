@@ -29,16 +29,23 @@ export interface ProbeSplit extends HeldOutSplit {
 export async function readTrainLabels(images: ProbeImages): Promise<Int32Array> {
   const source = images.source as ImageSource & { readLabels?: () => Promise<Int32Array> };
   if (typeof source.readLabels !== 'function') {
-    throw new ProbeError(`Expected a labelled source with \`readLabels()\` for the training images, got ${source.description}`);
+    throw new ProbeError(
+      `Expected a labelled source with \`readLabels()\` for the training images, got ${source.description}`,
+    );
   }
   const all = await source.readLabels();
   const count = images.indices?.length ?? all.length;
-  return Int32Array.from({ length: count }, (_, position) => all[images.indices === undefined ? position : images.indices[position]!]!);
+  return Int32Array.from(
+    { length: count },
+    (_, position) => all[images.indices === undefined ? position : images.indices[position]!]!,
+  );
 }
 
 /** The stratified validation split of every training position (seeded; the same in every process). */
 export function holdOutValidation(settings: ResolvedProtocol, trainLabels: Int32Array): HeldOutSplit {
-  const { heldOut: validation, rest: pool } = stratifiedSplit(trainLabels, settings.validationSize, { seed: mixSeed(settings.seed, 1) });
+  const { heldOut: validation, rest: pool } = stratifiedSplit(trainLabels, settings.validationSize, {
+    seed: mixSeed(settings.seed, 1),
+  });
   return { trainLabels, validation, pool };
 }
 
@@ -50,12 +57,19 @@ export function holdOutValidation(settings: ResolvedProtocol, trainLabels: Int32
 export function drawProbeSplit(settings: ResolvedProtocol, heldOut: HeldOutSplit, decoded: Int32Array): ProbeSplit {
   const { trainLabels } = heldOut;
   const usable = new Set(decoded);
-  const keep = (positions: Int32Array) => (usable.size === trainLabels.length ? positions : positions.filter((position) => usable.has(position)));
+  const keep = (positions: Int32Array) =>
+    usable.size === trainLabels.length ? positions : positions.filter((position) => usable.has(position));
   const validation = keep(heldOut.validation);
   const pool = keep(heldOut.pool);
-  if (validation.length === 0) throw new ProbeError('No validation image decoded: every image of the validation split was skipped');
+  if (validation.length === 0)
+    throw new ProbeError('No validation image decoded: every image of the validation split was skipped');
   const draw = (kind: number, index: number) =>
-    settings.labelsPerClass === null ? pool : drawPerClass(trainLabels, settings.labelsPerClass, { candidates: pool, seed: mixSeed(settings.seed, kind, index) });
+    settings.labelsPerClass === null
+      ? pool
+      : drawPerClass(trainLabels, settings.labelsPerClass, {
+          candidates: pool,
+          seed: mixSeed(settings.seed, kind, index),
+        });
   return {
     trainLabels,
     validation,
@@ -71,7 +85,10 @@ export function rowsOf(features: StoredFeatures, positions: ArrayLike<number>, m
   features.positions.forEach((position, row) => rowByPosition.set(position, row));
   return Int32Array.from({ length: positions.length }, (_, index) => {
     const row = rowByPosition.get(positions[index]!);
-    if (row === undefined) throw new ProbeError(`Method \`${method}\` has no features for training image ${positions[index]} (it decoded for the pixel pass)`);
+    if (row === undefined)
+      throw new ProbeError(
+        `Method \`${method}\` has no features for training image ${positions[index]} (it decoded for the pixel pass)`,
+      );
     return row;
   });
 }

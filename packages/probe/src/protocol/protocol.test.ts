@@ -28,7 +28,8 @@ function labelsWith(perClass: readonly number[]): Int32Array {
   return Int32Array.from(labels);
 }
 
-const count = (labels: Int32Array, positions: Int32Array, label: number) => Array.from(positions).filter((position) => labels[position] === label).length;
+const count = (labels: Int32Array, positions: Int32Array, label: number) =>
+  Array.from(positions).filter((position) => labels[position] === label).length;
 
 describe('protocol splitting', () => {
   const labels = labelsWith([300, 250, 400, 320, 280, 310, 290, 305, 295, 350]);
@@ -92,8 +93,21 @@ describe('runLinearProbe on real MNIST digits (tiny models, cpu backend)', () =>
       onEvent: (event) => events.push(event),
     });
     expect(tf.memory().numTensors).toBe(before);
-    expect(report.protocol).toMatchObject({ standardize: false, labelsPerClass: 5, draws: 2, trainImages: 200, validationImages: 50, poolImages: 150, testImages: 100 });
-    expect(report.methods.map((method) => method.name)).toEqual(['dcgan-discriminator', 'random-discriminator', 'pixels', 'supervised-cnn']);
+    expect(report.protocol).toMatchObject({
+      standardize: false,
+      labelsPerClass: 5,
+      draws: 2,
+      trainImages: 200,
+      validationImages: 50,
+      poolImages: 150,
+      testImages: 100,
+    });
+    expect(report.methods.map((method) => method.name)).toEqual([
+      'dcgan-discriminator',
+      'random-discriminator',
+      'pixels',
+      'supervised-cnn',
+    ]);
     for (const method of report.methods) {
       expect(method.testErrors.length).toBe(method.kind === 'supervised' ? 1 : 2);
       for (const error of method.testErrors) expect(error).toBeGreaterThanOrEqual(0);
@@ -138,7 +152,10 @@ describe('runLinearProbe on real MNIST digits (tiny models, cpu backend)', () =>
       return { computed, errors: report.methods[0]!.testErrors };
     };
     // Keeps d/batch-norm-statistics.json (the cache under test), removes the feature stores made with it.
-    const removeStores = () => Promise.all(['train', 'test'].map((split) => rm(join(featureDirectory, 'd', split), { recursive: true, force: true })));
+    const removeStores = () =>
+      Promise.all(
+        ['train', 'test'].map((split) => rm(join(featureDirectory, 'd', split), { recursive: true, force: true })),
+      );
     try {
       expect((await run({ seed: 1 })).computed).toBe(true);
       await removeStores();
@@ -164,8 +181,16 @@ describe('runLinearProbe on real MNIST digits (tiny models, cpu backend)', () =>
     const all = Array.from({ length: 120 }, (_, index) => index);
     const base = {
       dataset: 'MNIST (whole pool)',
-      train: { source, indices: all.filter((index) => index % 12 < 9), transform: [pad(32), resize(16), toGrayscale()] },
-      test: { source, indices: all.filter((index) => index % 12 >= 9), transform: [pad(32), resize(16), toGrayscale()] },
+      train: {
+        source,
+        indices: all.filter((index) => index % 12 < 9),
+        transform: [pad(32), resize(16), toGrayscale()],
+      },
+      test: {
+        source,
+        indices: all.filter((index) => index % 12 >= 9),
+        transform: [pad(32), resize(16), toGrayscale()],
+      },
       validationSize: 20,
       labelsPerClass: null,
       costs: [0.001, 0.01],
@@ -174,8 +199,19 @@ describe('runLinearProbe on real MNIST digits (tiny models, cpu backend)', () =>
     const supervised = { kind: 'supervised', config, training: { epochs: 2, batchSize: 16 } } as const;
     const alone = await runLinearProbe({ ...base, methods: [supervised] });
     const events: ProbeEvent[] = [];
-    const after = await runLinearProbe({ ...base, methods: [{ kind: 'pixels' }, supervised], onEvent: (event) => events.push(event) });
-    expect(after.protocol).toMatchObject({ standardize: true, labelsPerClass: null, draws: 1, poolImages: 70, validationImages: 20, testImages: 30 });
+    const after = await runLinearProbe({
+      ...base,
+      methods: [{ kind: 'pixels' }, supervised],
+      onEvent: (event) => events.push(event),
+    });
+    expect(after.protocol).toMatchObject({
+      standardize: true,
+      labelsPerClass: null,
+      draws: 1,
+      poolImages: 70,
+      validationImages: 20,
+      testImages: 30,
+    });
     expect(after.methods[0]!.costSearch!.map((entry) => entry.validationErrors.length)).toEqual([1, 1]);
     expect(after.methods[1]!.testErrors).toEqual(alone.methods[0]!.testErrors);
     expect(events.filter((event) => event.status === 'cost-evaluated')).toHaveLength(2);
@@ -214,7 +250,9 @@ describe('runLinearProbe on real MNIST digits (tiny models, cpu backend)', () =>
     expect(method!.testErrors).toHaveLength(2);
     expect(events.filter((event) => event.status === 'supervised-trial')).toHaveLength(4);
     const table = formatProbeTable(report);
-    expect(table).toContain(`supervised: random search over 4 trials on the validation split (draw 0's labels); chosen: learning rate ${search.chosen.learningRate.toExponential(2)}`);
+    expect(table).toContain(
+      `supervised: random search over 4 trials on the validation split (draw 0's labels); chosen: learning rate ${search.chosen.learningRate.toExponential(2)}`,
+    );
     expect(table).toContain(`| ${search.chosen.trial} (chosen) |`);
     // Without trials, no search.
     const plain = await runLinearProbe({
@@ -232,15 +270,30 @@ describe('runLinearProbe on real MNIST digits (tiny models, cpu backend)', () =>
   it('rejects bad protocol options with a clear message', async () => {
     const source = await mnistSource(2);
     const config = { imageSize: 32, channels: 1, baseWidth: 4 } as const;
-    const base = { dataset: 'x', train: { source, transform: [pad(32)] }, test: { source, transform: [pad(32)] }, validationSize: 2 };
+    const base = {
+      dataset: 'x',
+      train: { source, transform: [pad(32)] },
+      test: { source, transform: [pad(32)] },
+      validationSize: 2,
+    };
     const methods = [{ kind: 'supervised', config } as const];
     await expect(runLinearProbe({ ...base, methods: [] })).rejects.toThrow(/at least one method/);
-    await expect(runLinearProbe({ ...base, methods, labelsPerClass: 0 })).rejects.toThrow(/`labelsPerClass` to be a positive integer or null, got `0`/);
-    await expect(runLinearProbe({ ...base, methods, costs: [0.1, -1] })).rejects.toThrow(/`costs` to be a non-empty list of positive numbers/);
-    await expect(runLinearProbe({ ...base, methods: [{ kind: 'pixels' }] })).rejects.toThrow(/Cannot tell the image size/);
-    await expect(runLinearProbe({ ...base, methods: [{ kind: 'pixels' }, { kind: 'pixels' }] })).rejects.toThrow(/distinct method names, got `pixels` twice/);
+    await expect(runLinearProbe({ ...base, methods, labelsPerClass: 0 })).rejects.toThrow(
+      /`labelsPerClass` to be a positive integer or null, got `0`/,
+    );
+    await expect(runLinearProbe({ ...base, methods, costs: [0.1, -1] })).rejects.toThrow(
+      /`costs` to be a non-empty list of positive numbers/,
+    );
+    await expect(runLinearProbe({ ...base, methods: [{ kind: 'pixels' }] })).rejects.toThrow(
+      /Cannot tell the image size/,
+    );
+    await expect(runLinearProbe({ ...base, methods: [{ kind: 'pixels' }, { kind: 'pixels' }] })).rejects.toThrow(
+      /distinct method names, got `pixels` twice/,
+    );
     await expect(runLinearProbe({ ...base, methods, labelsPerClass: 5 })).rejects.toThrow(ProbeError);
-    await expect(runLinearProbe({ ...base, methods, labelsPerClass: 5 })).rejects.toThrow(/Cannot draw 5 labelled images of class \d: only \d are available/);
+    await expect(runLinearProbe({ ...base, methods, labelsPerClass: 5 })).rejects.toThrow(
+      /Cannot draw 5 labelled images of class \d: only \d are available/,
+    );
   });
 
   it('builds the supervised classifier from D without leaking its unused logit weights', () => {

@@ -46,7 +46,8 @@ export async function runLinearProbe(options: LinearProbeOptions): Promise<Probe
   const pixelsTest = await extractSplitFeatures(options, pixelExtractor, 'pixels', 'test');
   const split = drawProbeSplit(settings, heldOut, pixelsTrain.positions);
   const testLabels = pixelsTest.labels;
-  if (testLabels.some((label) => label < 0)) throw new ProbeError(`Expected labelled test images, got an unlabelled one in ${options.test.source.description}`);
+  if (testLabels.some((label) => label < 0))
+    throw new ProbeError(`Expected labelled test images, got an unlabelled one in ${options.test.source.description}`);
 
   const results: ProbeMethodResult[] = [];
   for (const [index, method] of options.methods.entries()) {
@@ -70,7 +71,11 @@ export async function runLinearProbe(options: LinearProbeOptions): Promise<Probe
         const test = await extractSplitFeatures(options, extractor, name, 'test');
         result = evaluateSvm(options, settings, name, split, train, test, {
           kind: method.kind,
-          description: method.description ?? (method.kind === 'discriminator' ? describeDiscriminator(method.discriminator, method.gridSize ?? 4) : extractor.name),
+          description:
+            method.description ??
+            (method.kind === 'discriminator'
+              ? describeDiscriminator(method.discriminator, method.gridSize ?? 4)
+              : extractor.name),
         });
       } finally {
         if (method.kind === 'discriminator') extractor.dispose();
@@ -120,10 +125,26 @@ export function standardProbeMethods(
   supervised: { readonly training?: SupervisedTrainingOptions; readonly draws?: number } = {},
 ): ProbeMethod[] {
   return [
-    { kind: 'discriminator', name: 'dcgan-discriminator', discriminator, description: 'trained DCGAN D, every conv layer max-pooled to 4x4' },
-    { kind: 'discriminator', name: 'random-discriminator', discriminator: randomDiscriminator, description: 'randomly initialised D, same architecture and pooling' },
+    {
+      kind: 'discriminator',
+      name: 'dcgan-discriminator',
+      discriminator,
+      description: 'trained DCGAN D, every conv layer max-pooled to 4x4',
+    },
+    {
+      kind: 'discriminator',
+      name: 'random-discriminator',
+      discriminator: randomDiscriminator,
+      description: 'randomly initialised D, same architecture and pooling',
+    },
     { kind: 'pixels', name: 'pixels', description: 'raw pixels in [-1, 1]' },
-    { kind: 'supervised', name: 'supervised-cnn', config, description: "D's architecture trained on the labelled draw", ...supervised },
+    {
+      kind: 'supervised',
+      name: 'supervised-cnn',
+      config,
+      description: "D's architecture trained on the labelled draw",
+      ...supervised,
+    },
   ];
 }
 
@@ -131,4 +152,3 @@ function describeDiscriminator(discriminator: tfl.LayersModel, gridSize: number)
   const layout = discriminatorFeatureLayout(discriminator, gridSize);
   return `D features: ${layout.layers.map((layer) => `${layer.name} ${layer.height}x${layer.width}x${layer.channels}`).join(', ')}, each max-pooled to ${gridSize}x${gridSize}`;
 }
-

@@ -9,7 +9,9 @@ export function positionsByClass(labels: ArrayLike<number>, candidates?: ArrayLi
     const position = candidates === undefined ? index : candidates[index]!;
     const label = labels[position];
     if (label === undefined || !Number.isInteger(label) || label < 0) {
-      throw new ProbeError(`Expected a class label >= 0 at position ${position}, got \`${describeValue(label)}\` (unlabelled images cannot be probed)`);
+      throw new ProbeError(
+        `Expected a class label >= 0 at position ${position}, got \`${describeValue(label)}\` (unlabelled images cannot be probed)`,
+      );
     }
     let group = groups.get(label);
     if (group === undefined) groups.set(label, (group = []));
@@ -32,13 +34,16 @@ export function drawPerClass(
   perClass: number,
   options: { readonly candidates?: ArrayLike<number>; readonly seed?: number } = {},
 ): Int32Array {
-  if (!Number.isInteger(perClass) || perClass < 1) throw new ProbeError(`Expected \`labelsPerClass\` to be a positive integer, got \`${describeValue(perClass)}\``);
+  if (!Number.isInteger(perClass) || perClass < 1)
+    throw new ProbeError(`Expected \`labelsPerClass\` to be a positive integer, got \`${describeValue(perClass)}\``);
   const groups = positionsByClass(labels, options.candidates);
   const random = createSeededRandom(options.seed ?? 0);
   const drawn: number[] = [];
   for (const [label, positions] of groups) {
     if (positions.length < perClass) {
-      throw new ProbeError(`Cannot draw ${perClass} labelled images of class ${label}: only ${positions.length} are available`);
+      throw new ProbeError(
+        `Cannot draw ${perClass} labelled images of class ${label}: only ${positions.length} are available`,
+      );
     }
     const copy = positions.slice();
     shuffleInPlace(copy, random);
@@ -64,7 +69,9 @@ export function stratifiedSplit(
   const groups = positionsByClass(labels, options.candidates);
   const total = [...groups.values()].reduce((sum, positions) => sum + positions.length, 0);
   if (!Number.isInteger(heldOutSize) || heldOutSize < 0 || heldOutSize >= total) {
-    throw new ProbeError(`Expected the held-out size to be an integer in 0..${total - 1} (there are ${total} images), got \`${describeValue(heldOutSize)}\``);
+    throw new ProbeError(
+      `Expected the held-out size to be an integer in 0..${total - 1} (there are ${total} images), got \`${describeValue(heldOutSize)}\``,
+    );
   }
   const shares = [...groups.entries()].map(([label, positions]) => {
     const exact = (heldOutSize * positions.length) / total;

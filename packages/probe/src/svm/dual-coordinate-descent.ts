@@ -51,7 +51,11 @@ export interface BinarySolution {
  * the last pass's largest projected gradient leave the active set; when the active set has converged,
  * all rows are checked once more. `signs` are +1 / -1.
  */
-export function solveSquaredHingeDual(rows: readonly Float32Array[], signs: Int8Array, settings: DualSolverSettings): BinarySolution {
+export function solveSquaredHingeDual(
+  rows: readonly Float32Array[],
+  signs: Int8Array,
+  settings: DualSolverSettings,
+): BinarySolution {
   const rowCount = rows.length;
   const columnCount = rows[0]?.length ?? 0;
   const { cost, bias } = settings;

@@ -41,10 +41,12 @@ export class FeatureMatrix {
 
   /** Wraps rows (not copied); every row must have the same length. */
   static fromRows(rows: readonly Float32Array[], columnCount = rows[0]?.length): FeatureMatrix {
-    if (columnCount === undefined) throw new ProbeError('Expected at least one row, or `columnCount`, to build a FeatureMatrix');
+    if (columnCount === undefined)
+      throw new ProbeError('Expected at least one row, or `columnCount`, to build a FeatureMatrix');
     checkCount(columnCount, 'columnCount', 1);
     rows.forEach((row, index) => {
-      if (!(row instanceof Float32Array)) throw new ProbeError(`Expected row ${index} to be a Float32Array, got ${describeValue(row)}`);
+      if (!(row instanceof Float32Array))
+        throw new ProbeError(`Expected row ${index} to be a Float32Array, got ${describeValue(row)}`);
       if (row.length !== columnCount) {
         throw new ProbeError(`Expected row ${index} to have ${columnCount} values like row 0, got ${row.length}`);
       }
@@ -56,9 +58,12 @@ export class FeatureMatrix {
   static fromArray(values: Float32Array, rowCount: number, columnCount: number): FeatureMatrix {
     checkCount(rowCount, 'rowCount', 0);
     checkCount(columnCount, 'columnCount', 1);
-    if (!(values instanceof Float32Array)) throw new ProbeError(`Expected \`values\` to be a Float32Array, got ${describeValue(values)}`);
+    if (!(values instanceof Float32Array))
+      throw new ProbeError(`Expected \`values\` to be a Float32Array, got ${describeValue(values)}`);
     if (values.length !== rowCount * columnCount) {
-      throw new ProbeError(`Expected ${rowCount} x ${columnCount} = ${rowCount * columnCount} values, got ${values.length}`);
+      throw new ProbeError(
+        `Expected ${rowCount} x ${columnCount} = ${rowCount * columnCount} values, got ${values.length}`,
+      );
     }
     const rows: Float32Array[] = [];
     for (let row = 0; row < rowCount; row++) rows.push(values.subarray(row * columnCount, (row + 1) * columnCount));
@@ -68,7 +73,8 @@ export class FeatureMatrix {
   /** Row `index` (a view: writing to it changes the matrix). */
   row(index: number): Float32Array {
     const row = this.rows[index];
-    if (row === undefined) throw new ProbeError(`Expected a row index in 0..${this.rowCount - 1}, got \`${describeValue(index)}\``);
+    if (row === undefined)
+      throw new ProbeError(`Expected a row index in 0..${this.rowCount - 1}, got \`${describeValue(index)}\``);
     return row;
   }
 

@@ -30,7 +30,10 @@ export const automaticGramRowLimit = 4096;
  */
 export function computeGramMatrix(features: FeatureMatrix, bias: number): GramMatrix {
   const rowCount = features.rowCount;
-  if (rowCount * rowCount > 2 ** 28) throw new ProbeError(`A Gram matrix of ${rowCount} rows would need ${((rowCount * rowCount * 8) / 2 ** 30).toFixed(1)} GiB; use the primal bookkeeping`);
+  if (rowCount * rowCount > 2 ** 28)
+    throw new ProbeError(
+      `A Gram matrix of ${rowCount} rows would need ${((rowCount * rowCount * 8) / 2 ** 30).toFixed(1)} GiB; use the primal bookkeeping`,
+    );
   const values = new Float64Array(rowCount * rowCount);
   const biasSquared = bias * bias;
   const rows = [...features];

@@ -101,7 +101,19 @@ export interface ResolvedLinearSvmOptions {
   readonly bookkeeping: 'auto' | 'primal' | 'gram';
 }
 
-const knownKeys: ReadonlySet<string> = new Set(['cost', 'tolerance', 'maxIterations', 'bias', 'shrinking', 'seed', 'warmStart', 'bookkeeping', 'gram', 'onEvent', 'signal']);
+const knownKeys: ReadonlySet<string> = new Set([
+  'cost',
+  'tolerance',
+  'maxIterations',
+  'bias',
+  'shrinking',
+  'seed',
+  'warmStart',
+  'bookkeeping',
+  'gram',
+  'onEvent',
+  'signal',
+]);
 
 /**
  * Validates {@link LinearSvmOptions} and fills in the defaults.
@@ -112,25 +124,44 @@ const knownKeys: ReadonlySet<string> = new Set(['cost', 'tolerance', 'maxIterati
  * ```
  */
 export function resolveLinearSvmOptions(options: LinearSvmOptions = {}): ResolvedLinearSvmOptions {
-  if (options == null || typeof options !== 'object') throw new ProbeError(`Expected SVM options to be an object, got \`${describeValue(options)}\``);
+  if (options == null || typeof options !== 'object')
+    throw new ProbeError(`Expected SVM options to be an object, got \`${describeValue(options)}\``);
   for (const key of Object.keys(options)) {
     if (!knownKeys.has(key)) {
-      throw new ProbeError(`Unknown SVM option \`${key}\`; expected one of ${[...knownKeys].map((name) => `\`${name}\``).join(', ')}`);
+      throw new ProbeError(
+        `Unknown SVM option \`${key}\`; expected one of ${[...knownKeys].map((name) => `\`${name}\``).join(', ')}`,
+      );
     }
   }
-  const { cost = 1, tolerance = 1e-4, maxIterations = 1000, bias = 1, shrinking = true, seed = 0, bookkeeping = 'auto' } = options;
-  if (typeof cost !== 'number' || !Number.isFinite(cost) || cost <= 0) throw new ProbeError(`Expected \`cost\` to be a positive number, got \`${describeValue(cost)}\``);
+  const {
+    cost = 1,
+    tolerance = 1e-4,
+    maxIterations = 1000,
+    bias = 1,
+    shrinking = true,
+    seed = 0,
+    bookkeeping = 'auto',
+  } = options;
+  if (typeof cost !== 'number' || !Number.isFinite(cost) || cost <= 0)
+    throw new ProbeError(`Expected \`cost\` to be a positive number, got \`${describeValue(cost)}\``);
   if (typeof tolerance !== 'number' || !Number.isFinite(tolerance) || tolerance <= 0) {
     throw new ProbeError(`Expected \`tolerance\` to be a positive number, got \`${describeValue(tolerance)}\``);
   }
   if (typeof maxIterations !== 'number' || !Number.isSafeInteger(maxIterations) || maxIterations < 1) {
-    throw new ProbeError(`Expected \`maxIterations\` to be a positive integer, got \`${describeValue(maxIterations)}\``);
+    throw new ProbeError(
+      `Expected \`maxIterations\` to be a positive integer, got \`${describeValue(maxIterations)}\``,
+    );
   }
-  if (typeof bias !== 'number' || !Number.isFinite(bias) || bias < 0) throw new ProbeError(`Expected \`bias\` to be a number >= 0, got \`${describeValue(bias)}\``);
-  if (typeof shrinking !== 'boolean') throw new ProbeError(`Expected \`shrinking\` to be a boolean, got \`${describeValue(shrinking)}\``);
-  if (typeof seed !== 'number' || !Number.isInteger(seed)) throw new ProbeError(`Expected \`seed\` to be an integer, got \`${describeValue(seed)}\``);
+  if (typeof bias !== 'number' || !Number.isFinite(bias) || bias < 0)
+    throw new ProbeError(`Expected \`bias\` to be a number >= 0, got \`${describeValue(bias)}\``);
+  if (typeof shrinking !== 'boolean')
+    throw new ProbeError(`Expected \`shrinking\` to be a boolean, got \`${describeValue(shrinking)}\``);
+  if (typeof seed !== 'number' || !Number.isInteger(seed))
+    throw new ProbeError(`Expected \`seed\` to be an integer, got \`${describeValue(seed)}\``);
   if (bookkeeping !== 'auto' && bookkeeping !== 'primal' && bookkeeping !== 'gram') {
-    throw new ProbeError(`Expected \`bookkeeping\` to be 'auto', 'primal' or 'gram', got \`${describeValue(bookkeeping)}\``);
+    throw new ProbeError(
+      `Expected \`bookkeeping\` to be 'auto', 'primal' or 'gram', got \`${describeValue(bookkeeping)}\``,
+    );
   }
   return Object.freeze({ cost, tolerance, maxIterations, bias, shrinking, seed, bookkeeping });
 }

@@ -8,9 +8,17 @@ import { decisionFunction, errorRate, predictLinearSvm, squaredHingeObjective, t
 import { applyStandardization, fitStandardization } from './standardization';
 
 describe(`trainLinearSvm against scikit-learn LinearSVC (${svmFixtureGenerator})`, () => {
-  for (const [fixture, bookkeeping] of svmFixtures.flatMap((fixture) => (['primal', 'gram'] as const).map((mode) => [fixture, mode] as const))) {
+  for (const [fixture, bookkeeping] of svmFixtures.flatMap((fixture) =>
+    (['primal', 'gram'] as const).map((mode) => [fixture, mode] as const),
+  )) {
     describe(`${fixture.name}, ${bookkeeping} bookkeeping`, () => {
-      const options = { cost: fixture.cost, bias: fixture.fitIntercept ? fixture.interceptScaling : 0, tolerance: 1e-10, maxIterations: 200_000, bookkeeping };
+      const options = {
+        cost: fixture.cost,
+        bias: fixture.fitIntercept ? fixture.interceptScaling : 0,
+        tolerance: 1e-10,
+        maxIterations: 200_000,
+        bookkeeping,
+      };
       const model = trainLinearSvm(fixture.features, fixture.labels, options);
 
       it('converges to LIBLINEAR objective value for every one-vs-rest classifier', () => {
@@ -38,7 +46,9 @@ describe(`trainLinearSvm against scikit-learn LinearSVC (${svmFixtureGenerator})
         expect(Array.from(predictLinearSvm(model, fixture.testFeatures))).toEqual(fixture.predictTest);
         const scores = decisionFunction(model, fixture.testFeatures);
         const scale = Math.max(...fixture.decisionTest.map(Math.abs));
-        fixture.decisionTest.forEach((value, index) => expect(Math.abs(scores[index]! - value)).toBeLessThan(1e-4 * scale));
+        fixture.decisionTest.forEach((value, index) =>
+          expect(Math.abs(scores[index]! - value)).toBeLessThan(1e-4 * scale),
+        );
       });
     });
   }
@@ -51,7 +61,9 @@ describe(`trainLinearSvm against scikit-learn LinearSVC (${svmFixtureGenerator})
     const warm = trainLinearSvm(fixture.features, fixture.labels, { ...base, warmStart: smaller.dual });
     for (const model of [unshrunk, warm]) {
       fixture.objective.forEach((expected, classifier) =>
-        expect(Math.abs(squaredHingeObjective(model, fixture.features, fixture.labels, classifier) - expected) / expected).toBeLessThan(1e-6),
+        expect(
+          Math.abs(squaredHingeObjective(model, fixture.features, fixture.labels, classifier) - expected) / expected,
+        ).toBeLessThan(1e-6),
       );
     }
     const cold = trainLinearSvm(fixture.features, fixture.labels, base);
@@ -59,8 +71,12 @@ describe(`trainLinearSvm against scikit-learn LinearSVC (${svmFixtureGenerator})
     const gram = computeGramMatrix(fixture.features, base.bias);
     const shared = trainLinearSvm(fixture.features, fixture.labels, { ...base, gram });
     const own = trainLinearSvm(fixture.features, fixture.labels, { ...base, bookkeeping: 'gram' });
-    shared.weights.forEach((weights, classifier) => expect(Array.from(weights)).toEqual(Array.from(own.weights[classifier]!)));
-    expect(() => trainLinearSvm(fixture.features, fixture.labels, { ...base, bias: 2, gram })).toThrow(/`gram` to be computed from these features with bias 2/);
+    shared.weights.forEach((weights, classifier) =>
+      expect(Array.from(weights)).toEqual(Array.from(own.weights[classifier]!)),
+    );
+    expect(() => trainLinearSvm(fixture.features, fixture.labels, { ...base, bias: 2, gram })).toThrow(
+      /`gram` to be computed from these features with bias 2/,
+    );
     const passes = (model: typeof cold) => model.classifiers.reduce((sum, report) => sum + report.iterations, 0);
     expect(passes(warm)).toBeLessThan(passes(cold));
   });
@@ -68,7 +84,12 @@ describe(`trainLinearSvm against scikit-learn LinearSVC (${svmFixtureGenerator})
   it('reports unconverged training instead of hiding it', () => {
     const fixture = svmFixtures.find((problem) => problem.name === 'binary-overlapping')!;
     const events: string[] = [];
-    const model = trainLinearSvm(fixture.features, fixture.labels, { cost: 1, tolerance: 1e-12, maxIterations: 3, onEvent: (event) => events.push(event.status) });
+    const model = trainLinearSvm(fixture.features, fixture.labels, {
+      cost: 1,
+      tolerance: 1e-12,
+      maxIterations: 3,
+      onEvent: (event) => events.push(event.status),
+    });
     expect(model.classifiers[0]!.converged).toBe(false);
     expect(model.classifiers[0]!.iterations).toBe(3);
     expect(events).toEqual(['classifier-start', 'iteration', 'iteration', 'iteration', 'classifier-done']);
@@ -79,7 +100,9 @@ describe('standardization against scikit-learn StandardScaler', () => {
   it('matches mean, scale (constant column -> 1) and transformed values', () => {
     const statistics = fitStandardization(standardizationFixture.features);
     standardizationFixture.mean.forEach((value, column) => expect(statistics.mean[column]).toBeCloseTo(value, 5));
-    standardizationFixture.scale.forEach((value, column) => expect(Math.abs(statistics.scale[column]! - value) / value).toBeLessThan(1e-6));
+    standardizationFixture.scale.forEach((value, column) =>
+      expect(Math.abs(statistics.scale[column]! - value) / value).toBeLessThan(1e-6),
+    );
     const transformed = applyStandardization(standardizationFixture.features, statistics);
     standardizationFixture.transformed.forEach((value, index) => {
       const row = Math.floor(index / standardizationFixture.columns);
@@ -104,9 +127,15 @@ describe('bad input', () => {
   };
 
   it('names the option and the value', () => {
-    expectProbeError(() => trainLinearSvm(features, [0, 1, 1], { cost: -1 }), /Expected `cost` to be a positive number, got `-1`/);
+    expectProbeError(
+      () => trainLinearSvm(features, [0, 1, 1], { cost: -1 }),
+      /Expected `cost` to be a positive number, got `-1`/,
+    );
     expectProbeError(() => trainLinearSvm(features, [0, 1, 1], { tolerance: 0 }), /`tolerance`/);
-    expectProbeError(() => trainLinearSvm(features, [0, 1, 1], { maxIterations: 1.5 }), /`maxIterations` to be a positive integer/);
+    expectProbeError(
+      () => trainLinearSvm(features, [0, 1, 1], { maxIterations: 1.5 }),
+      /`maxIterations` to be a positive integer/,
+    );
     expectProbeError(() => trainLinearSvm(features, [0, 1, 1], { bias: -2 }), /`bias` to be a number >= 0/);
     expectProbeError(() => trainLinearSvm(features, [0, 1, 1], { costt: 1 } as never), /Unknown SVM option `costt`/);
   });
@@ -120,9 +149,15 @@ describe('bad input', () => {
   it('rejects non-finite features, ragged rows and mismatched widths', () => {
     const broken = FeatureMatrix.fromArray(new Float32Array([0, 1, Number.NaN, 0]), 2, 2);
     expectProbeError(() => trainLinearSvm(broken, [0, 1]), /finite features, got `NaN` at row 1, column 0/);
-    expectProbeError(() => FeatureMatrix.fromRows([new Float32Array(2), new Float32Array(3)]), /row 1 to have 2 values like row 0, got 3/);
+    expectProbeError(
+      () => FeatureMatrix.fromRows([new Float32Array(2), new Float32Array(3)]),
+      /row 1 to have 2 values like row 0, got 3/,
+    );
     const model = trainLinearSvm(features, [0, 1, 1]);
-    expectProbeError(() => predictLinearSvm(model, FeatureMatrix.fromArray(new Float32Array(3), 1, 3)), /Expected 2 features per row/);
+    expectProbeError(
+      () => predictLinearSvm(model, FeatureMatrix.fromArray(new Float32Array(3), 1, 3)),
+      /Expected 2 features per row/,
+    );
     expectProbeError(() => errorRate([1], [1, 2]), /as many predictions as labels/);
   });
 

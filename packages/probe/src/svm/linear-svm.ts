@@ -46,25 +46,42 @@ const now = (): number => (typeof performance === 'undefined' ? Date.now() : per
  * const predicted = predictLinearSvm(model, testFeatures);
  * ```
  */
-export function trainLinearSvm(features: FeatureMatrix, labels: ArrayLike<number>, options: LinearSvmOptions = {}): LinearSvmModel {
+export function trainLinearSvm(
+  features: FeatureMatrix,
+  labels: ArrayLike<number>,
+  options: LinearSvmOptions = {},
+): LinearSvmModel {
   const resolved = resolveLinearSvmOptions(options);
   checkLabels(features, labels);
   const classes = [...new Set(Array.from(labels))].sort((a, b) => a - b);
-  if (classes.length < 2) throw new ProbeError(`Expected at least two distinct labels to train an SVM, got only \`${describeValue(classes[0])}\``);
+  if (classes.length < 2)
+    throw new ProbeError(
+      `Expected at least two distinct labels to train an SVM, got only \`${describeValue(classes[0])}\``,
+    );
   const classifierCount = classes.length === 2 ? 1 : classes.length;
   const { warmStart, onEvent, signal } = options;
   if (warmStart !== undefined) {
-    if (!Array.isArray(warmStart) || warmStart.length !== classifierCount || warmStart.some((alpha) => !(alpha instanceof Float64Array) || alpha.length !== features.rowCount)) {
-      throw new ProbeError(`Expected \`warmStart\` to hold ${classifierCount} Float64Arrays of ${features.rowCount} dual variables`);
+    if (
+      !Array.isArray(warmStart) ||
+      warmStart.length !== classifierCount ||
+      warmStart.some((alpha) => !(alpha instanceof Float64Array) || alpha.length !== features.rowCount)
+    ) {
+      throw new ProbeError(
+        `Expected \`warmStart\` to hold ${classifierCount} Float64Arrays of ${features.rowCount} dual variables`,
+      );
     }
   }
   const rows = [...features];
   let gram = options.gram;
   if (gram !== undefined && (gram.features !== features || gram.bias !== resolved.bias)) {
-    throw new ProbeError(`Expected \`gram\` to be computed from these features with bias ${resolved.bias} (computeGramMatrix(features, ${resolved.bias}))`);
+    throw new ProbeError(
+      `Expected \`gram\` to be computed from these features with bias ${resolved.bias} (computeGramMatrix(features, ${resolved.bias}))`,
+    );
   }
   const useGram =
-    gram !== undefined || resolved.bookkeeping === 'gram' || (resolved.bookkeeping === 'auto' && prefersGram(rows.length, features.columnCount));
+    gram !== undefined ||
+    resolved.bookkeeping === 'gram' ||
+    (resolved.bookkeeping === 'auto' && prefersGram(rows.length, features.columnCount));
   if (useGram && gram === undefined) gram = computeGramMatrix(features, resolved.bias);
   const weights: Float64Array[] = [];
   const intercepts = new Float64Array(classifierCount);
@@ -77,7 +94,8 @@ export function trainLinearSvm(features: FeatureMatrix, labels: ArrayLike<number
     onEvent?.({ status: 'classifier-start', classifier, classifierCount, positiveLabel });
     const started = now();
     const solve = useGram
-      ? (settings: Parameters<typeof solveSquaredHingeDual>[2]) => solveSquaredHingeDualWithGram(rows, gram!.values, signs, settings)
+      ? (settings: Parameters<typeof solveSquaredHingeDual>[2]) =>
+          solveSquaredHingeDualWithGram(rows, gram!.values, signs, settings)
       : (settings: Parameters<typeof solveSquaredHingeDual>[2]) => solveSquaredHingeDual(rows, signs, settings);
     const solution = solve({
       ...resolved,
@@ -87,14 +105,22 @@ export function trainLinearSvm(features: FeatureMatrix, labels: ArrayLike<number
       onIteration:
         onEvent === undefined
           ? undefined
-          : (iteration, activeSize, spread) => onEvent({ status: 'iteration', classifier, classifierCount, iteration, activeSize, spread }),
+          : (iteration, activeSize, spread) =>
+              onEvent({ status: 'iteration', classifier, classifierCount, iteration, activeSize, spread }),
     });
     const seconds = (now() - started) / 1000;
     weights.push(solution.weights);
     intercepts[classifier] = solution.biasWeight * resolved.bias;
     dual.push(solution.alpha);
     classifiers.push({ positiveLabel, iterations: solution.iterations, converged: solution.converged, seconds });
-    onEvent?.({ status: 'classifier-done', classifier, classifierCount, iterations: solution.iterations, converged: solution.converged, seconds });
+    onEvent?.({
+      status: 'classifier-done',
+      classifier,
+      classifierCount,
+      iterations: solution.iterations,
+      converged: solution.converged,
+      seconds,
+    });
   }
   return { classes, columnCount: features.columnCount, weights, intercepts, dual, options: resolved, classifiers };
 }
@@ -117,14 +143,17 @@ export function prefersGram(rowCount: number, columnCount: number): boolean {
  */
 export function decisionFunction(model: LinearSvmModel, features: FeatureMatrix): Float64Array {
   if (features.columnCount !== model.columnCount) {
-    throw new ProbeError(`Expected ${model.columnCount} features per row (as in training), got ${features.columnCount}`);
+    throw new ProbeError(
+      `Expected ${model.columnCount} features per row (as in training), got ${features.columnCount}`,
+    );
   }
   const classifierCount = model.weights.length;
   const scores = new Float64Array(features.rowCount * classifierCount);
   for (let row = 0; row < features.rowCount; row++) {
     const values = features.row(row);
     for (let classifier = 0; classifier < classifierCount; classifier++) {
-      scores[row * classifierCount + classifier] = dot(values, model.weights[classifier]!) + model.intercepts[classifier]!;
+      scores[row * classifierCount + classifier] =
+        dot(values, model.weights[classifier]!) + model.intercepts[classifier]!;
     }
   }
   return scores;
@@ -167,10 +196,18 @@ export function predictLinearSvm(model: LinearSvmModel, features: FeatureMatrix)
  * squaredHingeObjective(model, features, labels, 0); // compare with LIBLINEAR's for the same C
  * ```
  */
-export function squaredHingeObjective(model: LinearSvmModel, features: FeatureMatrix, labels: ArrayLike<number>, classifier: number): number {
+export function squaredHingeObjective(
+  model: LinearSvmModel,
+  features: FeatureMatrix,
+  labels: ArrayLike<number>,
+  classifier: number,
+): number {
   checkLabels(features, labels);
   const weights = model.weights[classifier];
-  if (weights === undefined) throw new ProbeError(`Expected a classifier index in 0..${model.weights.length - 1}, got \`${describeValue(classifier)}\``);
+  if (weights === undefined)
+    throw new ProbeError(
+      `Expected a classifier index in 0..${model.weights.length - 1}, got \`${describeValue(classifier)}\``,
+    );
   const positiveLabel = model.classes[model.weights.length === 1 ? 1 : classifier]!;
   const intercept = model.intercepts[classifier]!;
   const biasWeight = model.options.bias > 0 ? intercept / model.options.bias : 0;
@@ -194,7 +231,8 @@ export function squaredHingeObjective(model: LinearSvmModel, features: FeatureMa
  * ```
  */
 export function errorRate(predicted: ArrayLike<number>, truth: ArrayLike<number>): number {
-  if (predicted.length !== truth.length) throw new ProbeError(`Expected as many predictions as labels, got ${predicted.length} and ${truth.length}`);
+  if (predicted.length !== truth.length)
+    throw new ProbeError(`Expected as many predictions as labels, got ${predicted.length} and ${truth.length}`);
   if (truth.length === 0) throw new ProbeError('Cannot compute an error rate over zero labels');
   let wrong = 0;
   for (let index = 0; index < truth.length; index++) if (predicted[index] !== truth[index]) wrong++;
@@ -202,15 +240,19 @@ export function errorRate(predicted: ArrayLike<number>, truth: ArrayLike<number>
 }
 
 function checkLabels(features: FeatureMatrix, labels: ArrayLike<number>): void {
-  if (labels == null || typeof labels.length !== 'number') throw new ProbeError(`Expected \`labels\` to be an array of integers, got \`${describeValue(labels)}\``);
-  if (labels.length !== features.rowCount) throw new ProbeError(`Expected one label per row: ${features.rowCount} rows but ${labels.length} labels`);
+  if (labels == null || typeof labels.length !== 'number')
+    throw new ProbeError(`Expected \`labels\` to be an array of integers, got \`${describeValue(labels)}\``);
+  if (labels.length !== features.rowCount)
+    throw new ProbeError(`Expected one label per row: ${features.rowCount} rows but ${labels.length} labels`);
   for (let index = 0; index < labels.length; index++) {
-    if (!Number.isInteger(labels[index])) throw new ProbeError(`Expected label ${index} to be an integer, got \`${describeValue(labels[index])}\``);
+    if (!Number.isInteger(labels[index]))
+      throw new ProbeError(`Expected label ${index} to be an integer, got \`${describeValue(labels[index])}\``);
   }
   for (let row = 0; row < features.rowCount; row++) {
     const values = features.row(row);
     for (let column = 0; column < values.length; column++) {
-      if (!Number.isFinite(values[column]!)) throw new ProbeError(`Expected finite features, got \`${values[column]}\` at row ${row}, column ${column}`);
+      if (!Number.isFinite(values[column]!))
+        throw new ProbeError(`Expected finite features, got \`${values[column]}\` at row ${row}, column ${column}`);
     }
   }
 }

@@ -70,7 +70,8 @@ export function applyStandardization(
   for (let index = 0; index < matrix.rowCount; index++) {
     const source = matrix.row(index);
     const destination = target.row(index);
-    for (let column = 0; column < source.length; column++) destination[column] = (source[column]! - mean[column]!) * inverse[column]!;
+    for (let column = 0; column < source.length; column++)
+      destination[column] = (source[column]! - mean[column]!) * inverse[column]!;
   }
   return target;
 }
@@ -87,12 +88,16 @@ export function applyStandardization(
  * predictLinearSvm(model, rawTest);
  * ```
  */
-export function foldStandardization<Model extends { readonly weights: readonly Float64Array[]; readonly intercepts: Float64Array; readonly columnCount: number }>(
-  model: Model,
-  standardization: Standardization,
-): Model {
+export function foldStandardization<
+  Model extends {
+    readonly weights: readonly Float64Array[];
+    readonly intercepts: Float64Array;
+    readonly columnCount: number;
+  },
+>(model: Model, standardization: Standardization): Model {
   const { mean, scale } = standardization;
-  if (mean.length !== model.columnCount) throw new ProbeError(`Expected standardization statistics for ${model.columnCount} features, got ${mean.length}`);
+  if (mean.length !== model.columnCount)
+    throw new ProbeError(`Expected standardization statistics for ${model.columnCount} features, got ${mean.length}`);
   const intercepts = Float64Array.from(model.intercepts);
   const weights = model.weights.map((weights, classifier) => {
     const folded = new Float64Array(weights.length);

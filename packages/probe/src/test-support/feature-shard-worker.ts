@@ -18,4 +18,8 @@ const slowed: FeatureExtractor = {
   },
 };
 const shard = resolveShard(undefined);
-await extractFeatures(slowed, images, { ...featureShardSettings, shard, directory: shardDirectory(process.env.SHARD_TEST_OUTPUT!, shard) });
+await extractFeatures(slowed, images, {
+  ...featureShardSettings,
+  shard,
+  directory: shardDirectory(process.env.SHARD_TEST_OUTPUT!, shard),
+});

@@ -56,7 +56,9 @@ export function float32FromBase64(text: string): Float32Array {
   return values;
 }
 
-const raw = JSON.parse(readFileSync(fileURLToPath(new URL('../../fixtures/svm-fixtures.json', import.meta.url)), 'utf8')) as RawFixtures;
+const raw = JSON.parse(
+  readFileSync(fileURLToPath(new URL('../../fixtures/svm-fixtures.json', import.meta.url)), 'utf8'),
+) as RawFixtures;
 
 export const svmFixtureGenerator = raw.generator;
 
@@ -69,5 +71,9 @@ export const svmFixtures: SvmFixture[] = raw.problems.map((problem) => ({
 
 export const standardizationFixture = {
   ...raw.standardization,
-  features: FeatureMatrix.fromArray(float32FromBase64(raw.standardization.x), raw.standardization.rows, raw.standardization.columns),
+  features: FeatureMatrix.fromArray(
+    float32FromBase64(raw.standardization.x),
+    raw.standardization.rows,
+    raw.standardization.columns,
+  ),
 };

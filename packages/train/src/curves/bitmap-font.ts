@@ -60,7 +60,10 @@ export const glyphAdvance = 6;
 export const glyphHeight = 7;
 
 const glyphs = new Map<string, Uint8Array>(
-  Object.entries(glyphRows).map(([character, rows]) => [character, Uint8Array.from(rows.join(''), (pixel) => (pixel === '#' ? 1 : 0))]),
+  Object.entries(glyphRows).map(([character, rows]) => [
+    character,
+    Uint8Array.from(rows.join(''), (pixel) => (pixel === '#' ? 1 : 0)),
+  ]),
 );
 
 /** The 5x7 pixels of `character` (1 = ink, row-major), or undefined where the font lacks it. */

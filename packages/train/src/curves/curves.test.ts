@@ -28,7 +28,8 @@ const pixel = (image: { data: Uint8Array }, x: number, y: number): Rgb => {
   const offset = (y * width + x) * 3;
   return [image.data[offset]!, image.data[offset + 1]!, image.data[offset + 2]!];
 };
-const near = (a: Rgb, b: Rgb, tolerance = 40) => Math.abs(a[0] - b[0]) + Math.abs(a[1] - b[1]) + Math.abs(a[2] - b[2]) <= tolerance;
+const near = (a: Rgb, b: Rgb, tolerance = 40) =>
+  Math.abs(a[0] - b[0]) + Math.abs(a[1] - b[1]) + Math.abs(a[2] - b[2]) <= tolerance;
 /**
  * How much of `color` a pixel holds over the white background (anti-aliased lines blend): the least-squares
  * alpha of pixel = white + alpha * (color - white), or 0 where the pixel is not such a mix (another colour).
@@ -72,7 +73,9 @@ afterEach(async () => {
 describe('drawCurves', () => {
   it('draws each series at its value: constant values give level lines at the right heights', () => {
     // Losses 0.6 and 1.8: the loss axis runs to 2; D outputs 0.75 and 0.25 on the fixed 0..1 axis.
-    const image = drawCurves(constant(100, { discriminatorLoss: 0.6, generatorLoss: 1.8, realScore: 0.75, fakeScore: 0.25 }));
+    const image = drawCurves(
+      constant(100, { discriminatorLoss: 0.6, generatorLoss: 1.8, realScore: 0.75, fakeScore: 0.25 }),
+    );
     expect([image.width, image.height, image.channels]).toEqual([width, height, 3]);
     const x = 300; // a column left of the legends
     const at = (panel: number, value: number, yMax: number) => {
@@ -104,23 +107,28 @@ describe('drawCurves', () => {
       expect(ticks.length).toBeGreaterThanOrEqual(3);
       // Tick labels: dark pixels left of the axis.
       let labelPixels = 0;
-      for (let x = left - 60; x < left - 8; x += 1) labelPixels += rowsOf(image, x, [40, 40, 40], top - 8, bottom + 8, 10).length;
+      for (let x = left - 60; x < left - 8; x += 1)
+        labelPixels += rowsOf(image, x, [40, 40, 40], top - 8, bottom + 8, 10).length;
       expect(labelPixels).toBeGreaterThan(100);
       // The legend (top right of the plot) holds a swatch of each series' colour.
       for (const color of panel === 0 ? lossColors! : outputColors!) {
         let found = 0;
-        for (let y = top; y < top + 70; y += 1) for (let x = right - 250; x < right; x += 1) if (near(pixel(image, x, y), color!, 10)) found += 1;
+        for (let y = top; y < top + 70; y += 1)
+          for (let x = right - 250; x < right; x += 1) if (near(pixel(image, x, y), color!, 10)) found += 1;
         expect(found).toBeGreaterThan(20);
       }
     }
   });
 
   it('moves a legend off the curves: lines along the top of the plot put it in the bottom right corner', () => {
-    const image = drawCurves(constant(80, { discriminatorLoss: 1, generatorLoss: 1, realScore: 0.96, fakeScore: 0.93 }));
+    const image = drawCurves(
+      constant(80, { discriminatorLoss: 1, generatorLoss: 1, realScore: 0.96, fakeScore: 0.93 }),
+    );
     const { right, top, bottom } = plot(1);
     const swatchPixels = (rowFrom: number, rowTo: number) => {
       let count = 0;
-      for (let y = rowFrom; y < rowTo; y += 1) for (let x = right - 220; x < right; x += 1) if (near(pixel(image, x, y), fakeColor!, 10)) count += 1;
+      for (let y = rowFrom; y < rowTo; y += 1)
+        for (let x = right - 220; x < right; x += 1) if (near(pixel(image, x, y), fakeColor!, 10)) count += 1;
       return count;
     };
     // The legend's red swatch (3 px x 22 px) is in the bottom right; at the top right there is only the red curve.
@@ -129,8 +137,8 @@ describe('drawCurves', () => {
   });
 
   it('breaks a line at non-finite values (a diverged step) instead of drawing through them', () => {
-    const records = constant(100, { discriminatorLoss: 1, generatorLoss: 1.5, realScore: 0.6, fakeScore: 0.1 }).map((record) =>
-      record.step >= 40 && record.step <= 60 ? { ...record, realScore: Number.NaN } : record,
+    const records = constant(100, { discriminatorLoss: 1, generatorLoss: 1.5, realScore: 0.6, fakeScore: 0.1 }).map(
+      (record) => (record.step >= 40 && record.step <= 60 ? { ...record, realScore: Number.NaN } : record),
     );
     const image = drawCurves(records);
     const { left, right, top, bottom } = plot(1);
@@ -156,7 +164,11 @@ describe('drawCurves', () => {
     const line = inkRows(image, 300, realColor!, top, bottom).filter((row) => row.alpha > 0.75);
     expect(line.length).toBeGreaterThan(0);
     expect(Math.abs(lineCentre(line) - y(0.8))).toBeLessThanOrEqual(1);
-    const pale: Rgb = [realColor![0] + Math.round((255 - realColor![0]) * 0.7), realColor![1] + Math.round((255 - realColor![1]) * 0.7), realColor![2] + Math.round((255 - realColor![2]) * 0.7)];
+    const pale: Rgb = [
+      realColor![0] + Math.round((255 - realColor![0]) * 0.7),
+      realColor![1] + Math.round((255 - realColor![1]) * 0.7),
+      realColor![2] + Math.round((255 - realColor![2]) * 0.7),
+    ];
     const band = rowsOf(image, 300, pale, top, bottom, 12);
     expect(Math.min(...band)).toBeCloseTo(y(0.9), -0.5);
     expect(Math.max(...band)).toBeCloseTo(y(0.7), -0.5);
@@ -170,7 +182,10 @@ describe('drawCurves', () => {
     // Each line crosses the whole plot: its colour is in every column but those under the legend (at most about
     // 200 pixels wide, in whichever corner hides least) and the few where the panel's other line crosses it
     // (D(x) and D(G(z)) start together).
-    for (const [panel, colors] of [[0, lossColors!], [1, outputColors!]] as const) {
+    for (const [panel, colors] of [
+      [0, lossColors!],
+      [1, outputColors!],
+    ] as const) {
       const { left, right, top, bottom } = plot(panel);
       for (const color of colors) {
         let columns = 0;
@@ -183,7 +198,9 @@ describe('drawCurves', () => {
     const x = Math.round(left + (29.5 / 59) * (right - left));
     const step = 1 + ((x - left) / (right - left)) * 59; // the step at that pixel column, exactly
     const value = records[29]!.realScore + (step - 30) * (records[30]!.realScore - records[29]!.realScore);
-    expect(Math.abs(lineCentre(inkRows(image, x, realColor!, top, bottom)) - (bottom - value * (bottom - top)))).toBeLessThanOrEqual(1);
+    expect(
+      Math.abs(lineCentre(inkRows(image, x, realColor!, top, bottom)) - (bottom - value * (bottom - top))),
+    ).toBeLessThanOrEqual(1);
 
     const png = await renderCurvesPng(records);
     const decoded = await sharp(png).raw().toBuffer({ resolveWithObject: true });
@@ -202,8 +219,18 @@ describe('drawCurves', () => {
 
 describe('metrics.ndjson', () => {
   it('skips and reports torn or foreign lines; a repeated step (resume from an older checkpoint) keeps the later line', () => {
-    const line = (step: number, generatorLoss: number) => JSON.stringify({ step, discriminatorLoss: 1, generatorLoss, realScore: 0.5, fakeScore: 0.5 });
-    const text = [line(1, 10), line(2, 20), line(3, 30), line(2, 21), '{"step": 4, "discriminatorLoss": 1}', 'not json', line(3, 31), '{"step":5,"discri'].join('\n');
+    const line = (step: number, generatorLoss: number) =>
+      JSON.stringify({ step, discriminatorLoss: 1, generatorLoss, realScore: 0.5, fakeScore: 0.5 });
+    const text = [
+      line(1, 10),
+      line(2, 20),
+      line(3, 30),
+      line(2, 21),
+      '{"step": 4, "discriminatorLoss": 1}',
+      'not json',
+      line(3, 31),
+      '{"step":5,"discri',
+    ].join('\n');
     const { records, skipped } = parseMetrics(text);
     expect(records.map((record) => [record.step, record.generatorLoss])).toEqual([
       [1, 10],
@@ -264,7 +291,11 @@ describe('createCurvesWriter', () => {
     const replacement = join(directory, 'replacement.ndjson');
     await writeFile(replacement, `${lines.slice(0, 5).join('\n')}\nnot json\n`);
     await rename(replacement, metrics);
-    expect(await curves.refresh()).toEqual({ path: output, steps: 5, skipped: [{ line: 6, reason: 'not valid JSON' }] });
+    expect(await curves.refresh()).toEqual({
+      path: output,
+      steps: 5,
+      skipped: [{ line: 6, reason: 'not valid JSON' }],
+    });
   });
 });
 

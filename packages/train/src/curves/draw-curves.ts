@@ -105,7 +105,11 @@ function drawAxes(raster: Raster, axes: Axes, title: string, titleTop: number): 
     raster.text(label, plot.left - 9 - textWidth(label, textScale), y - glyphPixels / 2, ink, textScale);
   }
   const labelWidth = textWidth(tickLabel(axes.xMax, 1), textScale) + 24;
-  const xTicks = niceTicks(axes.xMin, axes.xMax, Math.max(2, Math.min(8, Math.floor((plot.right - plot.left) / labelWidth))));
+  const xTicks = niceTicks(
+    axes.xMin,
+    axes.xMax,
+    Math.max(2, Math.min(8, Math.floor((plot.right - plot.left) / labelWidth))),
+  );
   for (const value of xTicks.values) {
     const x = Math.round(xPixel(axes, value));
     raster.fillRect(x, plot.top, 1, plot.bottom - plot.top + 1, gridColor);
@@ -157,7 +161,14 @@ function drawSeries(raster: Raster, axes: Axes, records: readonly StepMetrics[],
         const x = plot.left + column;
         const top = Math.round(yPixel(axes, Math.min(high, axes.yMax)));
         const bottom = Math.round(yPixel(axes, Math.max(low, axes.yMin)));
-        if (bottom >= top) raster.fillRect(x, Math.max(top, plot.top), 1, Math.min(bottom, plot.bottom) - Math.max(top, plot.top) + 1, band);
+        if (bottom >= top)
+          raster.fillRect(
+            x,
+            Math.max(top, plot.top),
+            1,
+            Math.min(bottom, plot.bottom) - Math.max(top, plot.top) + 1,
+            band,
+          );
         if (broken) breakLine();
         runs[runs.length - 1]!.push([x, yPixel(axes, sum / count)]);
       } else breakLine();
@@ -275,6 +286,9 @@ export function drawCurves(records: readonly StepMetrics[], options: CurvesOptio
  * @example
  * const png = await renderCurvesPng(records);
  */
-export async function renderCurvesPng(records: readonly StepMetrics[], options: CurvesOptions = {}): Promise<Uint8Array> {
+export async function renderCurvesPng(
+  records: readonly StepMetrics[],
+  options: CurvesOptions = {},
+): Promise<Uint8Array> {
   return encodePng(drawCurves(records, options));
 }

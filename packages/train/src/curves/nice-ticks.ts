@@ -17,7 +17,9 @@ export function niceTicks(min: number, max: number, count: number): { step: numb
   const power = 10 ** Math.floor(Math.log10(rough));
   // The 1/2/5 step nearest to span / count on a log scale (so 7.4 rounds to 10, 0.54 to 0.5).
   const distance = (candidate: number) => Math.abs(Math.log(candidate / rough));
-  const step = [1, 2, 5, 10].map((multiple) => multiple * power).reduce((best, candidate) => (distance(candidate) < distance(best) ? candidate : best));
+  const step = [1, 2, 5, 10]
+    .map((multiple) => multiple * power)
+    .reduce((best, candidate) => (distance(candidate) < distance(best) ? candidate : best));
   const values: number[] = [];
   for (let index = Math.ceil(min / step - 1e-9); index * step <= max + step * 1e-9; index += 1) {
     values.push(Number((index * step).toFixed(decimals(step))));
@@ -29,7 +31,9 @@ export function niceTicks(min: number, max: number, count: number): { step: numb
 export function niceCeiling(value: number): number {
   if (!(value > 0) || !Number.isFinite(value)) return 1;
   const power = 10 ** Math.floor(Math.log10(value));
-  return ([1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((multiple) => multiple * power >= value * (1 - 1e-12)) ?? 10) * power;
+  return (
+    ([1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10].find((multiple) => multiple * power >= value * (1 - 1e-12)) ?? 10) * power
+  );
 }
 
 /**

@@ -72,7 +72,10 @@ export class Raster {
       const left = Math.round(x) + index * glyphAdvance * scale;
       for (let row = 0; row < glyphHeight; row += 1) {
         for (let column = 0; column < 5; column += 1) {
-          const ink = pixels === undefined ? row === 0 || row === glyphHeight - 1 || column === 0 || column === 4 : pixels[row * 5 + column] === 1;
+          const ink =
+            pixels === undefined
+              ? row === 0 || row === glyphHeight - 1 || column === 0 || column === 4
+              : pixels[row * 5 + column] === 1;
           if (ink) this.fillRect(left + column * scale, Math.round(y) + row * scale, scale, scale, color);
         }
       }
@@ -109,7 +112,8 @@ export class Raster {
         const [x1, y1] = points[index]!;
         this.line(x0, y0, x1, y1, color, lineWidth, clip);
       }
-      if (points.length === 1) this.line(points[0]![0], points[0]![1], points[0]![0], points[0]![1], color, lineWidth + 1, clip);
+      if (points.length === 1)
+        this.line(points[0]![0], points[0]![1], points[0]![0], points[0]![1], color, lineWidth + 1, clip);
     } finally {
       this.coverage = undefined;
     }

@@ -24,7 +24,11 @@ export interface WrittenCurves {
  * @example
  * await writeCurvesFile('runs/mnist/metrics.ndjson', 'runs/mnist/curves.png');
  */
-export async function writeCurvesFile(metricsPath: string, outputPath: string, options: CurvesOptions = {}): Promise<WrittenCurves> {
+export async function writeCurvesFile(
+  metricsPath: string,
+  outputPath: string,
+  options: CurvesOptions = {},
+): Promise<WrittenCurves> {
   const { records, skipped } = await readMetricsFile(metricsPath);
   await writeFileAtomic(outputPath, await renderCurvesPng(records, options));
   return { path: outputPath, steps: records.length, skipped };
@@ -62,7 +66,10 @@ export function createCurvesWriter(metricsPath: string, outputPath: string, opti
       handle = await fs.open(metricsPath, 'r');
     } catch (error) {
       if ((error as { code?: unknown }).code === 'ENOENT') return;
-      throw new TrainError(`${metricsPath}: cannot read the metrics file: ${(error as Error).message}`, { cause: error, file: metricsPath });
+      throw new TrainError(`${metricsPath}: cannot read the metrics file: ${(error as Error).message}`, {
+        cause: error,
+        file: metricsPath,
+      });
     }
     try {
       const stat = await handle.stat();
@@ -80,7 +87,10 @@ export function createCurvesWriter(metricsPath: string, outputPath: string, opti
       collector.addLines(bytes.subarray(0, end).toString('utf8'));
       offset += end;
     } catch (error) {
-      throw new TrainError(`${metricsPath}: cannot read the metrics file: ${(error as Error).message}`, { cause: error, file: metricsPath });
+      throw new TrainError(`${metricsPath}: cannot read the metrics file: ${(error as Error).message}`, {
+        cause: error,
+        file: metricsPath,
+      });
     } finally {
       await handle.close();
     }

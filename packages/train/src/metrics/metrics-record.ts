@@ -38,15 +38,18 @@ function problem(value: unknown): string | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return 'not a JSON object';
   const record = value as Record<string, unknown>;
   for (const key of requiredNumbers) {
-    if (typeof record[key] !== 'number') return `\`${key}\` is ${record[key] === undefined ? 'missing' : 'not a number'}`;
+    if (typeof record[key] !== 'number')
+      return `\`${key}\` is ${record[key] === undefined ? 'missing' : 'not a number'}`;
   }
-  if (!Number.isSafeInteger(record.step) || (record.step as number) < 0) return `\`step\` is not a non-negative integer`;
+  if (!Number.isSafeInteger(record.step) || (record.step as number) < 0)
+    return `\`step\` is not a non-negative integer`;
   return null;
 }
 
 /** Keeps only the fields curves and scalars use (a metrics line also holds its time, epoch, batch size...). */
 function pick(record: StepMetrics): StepMetrics {
-  const { step, discriminatorLoss, generatorLoss, realScore, fakeScore, fakeScoreAfterUpdate, imagesPerSecond } = record;
+  const { step, discriminatorLoss, generatorLoss, realScore, fakeScore, fakeScoreAfterUpdate, imagesPerSecond } =
+    record;
   return {
     step,
     discriminatorLoss,
@@ -143,7 +146,10 @@ export async function readMetricsFile(path: string): Promise<MetricsFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new TrainError(`${path}: cannot read the metrics file: ${(error as Error).message}`, { cause: error, file: path });
+    throw new TrainError(`${path}: cannot read the metrics file: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
   return parseMetrics(text);
 }

@@ -44,16 +44,25 @@ describe('createEventFileWriter', () => {
     await Promise.all([first.close(), second.close()]);
     expect(first.path).toBe(join(directory, 'events.out.tfevents.1765000000.trainer-7'));
     expect(second.path).not.toBe(first.path);
-    expect((await readdir(directory)).sort()).toEqual(['events.out.tfevents.1765000000.trainer-7', 'events.out.tfevents.1765000000.trainer-7.1']);
+    expect((await readdir(directory)).sort()).toEqual([
+      'events.out.tfevents.1765000000.trainer-7',
+      'events.out.tfevents.1765000000.trainer-7.1',
+    ]);
   });
 
   it('rejects bad arguments with an error naming the file, and calls after close', async () => {
     const writer = await createEventFileWriter(directory, { now });
-    await expect(writer.addScalars(-1, { a: 1 })).rejects.toThrow(/events\.out\.tfevents.*Expected `step` to be a non-negative integer, got `-1`/);
+    await expect(writer.addScalars(-1, { a: 1 })).rejects.toThrow(
+      /events\.out\.tfevents.*Expected `step` to be a non-negative integer, got `-1`/,
+    );
     await expect(writer.addScalars(1.5, { a: 1 })).rejects.toThrow(TrainError);
     await expect(writer.addScalars(1, { '': 1 })).rejects.toThrow(/non-empty tag/);
-    await expect(writer.addImage('x', 1, new Uint8Array(4), { width: 0, height: 2 })).rejects.toThrow(/`width` to be a positive 32-bit integer, got `0`/);
-    await expect(writer.addImage('x', 1, new Uint8Array(0), { width: 2, height: 2 })).rejects.toThrow(/non-empty bytes/);
+    await expect(writer.addImage('x', 1, new Uint8Array(4), { width: 0, height: 2 })).rejects.toThrow(
+      /`width` to be a positive 32-bit integer, got `0`/,
+    );
+    await expect(writer.addImage('x', 1, new Uint8Array(0), { width: 2, height: 2 })).rejects.toThrow(
+      /non-empty bytes/,
+    );
     await writer.close();
     await writer.close(); // harmless
     await expect(writer.addScalars(2, { a: 1 })).rejects.toThrow(/closed/);
@@ -62,18 +71,29 @@ describe('createEventFileWriter', () => {
 
 describe.skipIf(python === null && !inCi)('event files read back by an independent reader (python3-protobuf)', () => {
   const read = (path: string) => {
-    if (python === null) throw new Error('CI needs python3-protobuf (Debian) to check event files; .ci/run installs it');
+    if (python === null)
+      throw new Error('CI needs python3-protobuf (Debian) to check event files; .ci/run installs it');
     return readEventFileWithPython(python, path);
   };
 
   it('holds the file version, the training scalars of every step and the sample images, with valid CRCs', async () => {
     const { records } = await readMetricsFile(metricsFixture);
     expect(records.length).toBeGreaterThan(10);
-    const grid = { width: 10, height: 6, channels: 3 as const, data: Uint8Array.from({ length: 180 }, (_, index) => (index * 37) % 256) };
+    const grid = {
+      width: 10,
+      height: 6,
+      channels: 3 as const,
+      data: Uint8Array.from({ length: 180 }, (_, index) => (index * 37) % 256),
+    };
     const writer = await createEventFileWriter(directory, { now });
     const png = await writer.addRawImage(sampleImageTag, 0, grid);
     for (const record of records) await writer.addScalars(record.step, trainingScalars(record));
-    const gray = await encodePng({ width: 3, height: 2, channels: 1, data: new Uint8Array([0, 50, 100, 150, 200, 250]) });
+    const gray = await encodePng({
+      width: 3,
+      height: 2,
+      channels: 1,
+      data: new Uint8Array([0, 50, 100, 150, 200, 250]),
+    });
     await writer.addImage('samples/gray', records.at(-1)!.step, gray, { width: 3, height: 2, channels: 1 });
     await writer.close();
 
@@ -89,7 +109,9 @@ describe.skipIf(python === null && !inCi)('event files read back by an independe
 
     const [first, ...rest] = events;
     expect(first!.step).toBe(0);
-    expect(first!.images).toEqual([{ tag: 'samples', width: 10, height: 6, colorspace: 3, base64: Buffer.from(png).toString('base64') }]);
+    expect(first!.images).toEqual([
+      { tag: 'samples', width: 10, height: 6, colorspace: 3, base64: Buffer.from(png).toString('base64') },
+    ]);
     const scalarEvents = rest.slice(0, records.length);
     scalarEvents.forEach((event, index) => {
       const record = records[index]!;
@@ -104,20 +126,34 @@ describe.skipIf(python === null && !inCi)('event files read back by an independe
         [trainingScalarTags.imagesPerSecond]: Math.fround(record.imagesPerSecond!),
       });
     });
-    expect(rest.at(-1)!.images).toEqual([{ tag: 'samples/gray', width: 3, height: 2, colorspace: 1, base64: Buffer.from(gray).toString('base64') }]);
+    expect(rest.at(-1)!.images).toEqual([
+      { tag: 'samples/gray', width: 3, height: 2, colorspace: 1, base64: Buffer.from(gray).toString('base64') },
+    ]);
   });
 
   it('keeps unawaited calls in order, and writes large steps, negative, NaN and infinite values', async () => {
     const writer = await createEventFileWriter(directory, { now });
     const calls = Array.from({ length: 40 }, (_, index) => writer.addScalars(index + 1, { value: index / 3 }));
-    calls.push(writer.addScalars(2 ** 40, { big: -2.5, nan: Number.NaN, up: Number.POSITIVE_INFINITY, down: Number.NEGATIVE_INFINITY }));
+    calls.push(
+      writer.addScalars(2 ** 40, {
+        big: -2.5,
+        nan: Number.NaN,
+        up: Number.POSITIVE_INFINITY,
+        down: Number.NEGATIVE_INFINITY,
+      }),
+    );
     await writer.close(); // waits for the queued writes
     await Promise.all(calls);
     const file = read(writer.path);
     expect(file.errors).toEqual([]);
     const events = file.events.slice(1);
-    expect(events.map((event) => event.step)).toEqual([...Array.from({ length: 40 }, (_, index) => index + 1), 2 ** 40]);
-    expect(events.slice(0, 40).map((event) => event.scalars!.value)).toEqual(Array.from({ length: 40 }, (_, index) => Math.fround(index / 3)));
+    expect(events.map((event) => event.step)).toEqual([
+      ...Array.from({ length: 40 }, (_, index) => index + 1),
+      2 ** 40,
+    ]);
+    expect(events.slice(0, 40).map((event) => event.scalars!.value)).toEqual(
+      Array.from({ length: 40 }, (_, index) => Math.fround(index / 3)),
+    );
     expect(events[40]!.scalars).toEqual({ big: -2.5, nan: 'nan', up: 'inf', down: '-inf' });
   });
 

@@ -84,17 +84,24 @@ function assertStep(step: number, path: string): void {
 }
 
 function assertTag(tag: string, path: string): void {
-  if (typeof tag !== 'string' || tag.length === 0) throw new TrainError(`${path}: Expected a non-empty tag, got \`${String(tag)}\``, { file: path });
+  if (typeof tag !== 'string' || tag.length === 0)
+    throw new TrainError(`${path}: Expected a non-empty tag, got \`${String(tag)}\``, { file: path });
 }
 
 function positiveInteger(value: number, name: string, path: string): number {
   if (!Number.isInteger(value) || value < 1 || value > 2_147_483_647) {
-    throw new TrainError(`${path}: Expected \`${name}\` to be a positive 32-bit integer, got \`${value}\``, { file: path });
+    throw new TrainError(`${path}: Expected \`${name}\` to be a positive 32-bit integer, got \`${value}\``, {
+      file: path,
+    });
   }
   return value;
 }
 
-async function openNewEventFile(logDirectory: string, seconds: number, host: string): Promise<{ path: string; handle: fs.FileHandle }> {
+async function openNewEventFile(
+  logDirectory: string,
+  seconds: number,
+  host: string,
+): Promise<{ path: string; handle: fs.FileHandle }> {
   const base = join(logDirectory, `${eventFilePrefix}${String(seconds).padStart(10, '0')}.${host}`);
   // Two writers started in the same second on one host (a quick resume) must not share a file.
   for (let attempt = 0; ; attempt += 1) {
@@ -117,7 +124,10 @@ async function openNewEventFile(logDirectory: string, seconds: number, host: str
  * await events.addScalars(result.step, { 'loss/discriminator': result.discriminatorLoss });
  * await events.close();
  */
-export async function createEventFileWriter(logDirectory: string, options: EventFileWriterOptions = {}): Promise<EventFileWriter> {
+export async function createEventFileWriter(
+  logDirectory: string,
+  options: EventFileWriterOptions = {},
+): Promise<EventFileWriter> {
   const now = options.now ?? Date.now;
   const host = (options.hostname ?? osHostname()).replace(/[/\\]/g, '_') || 'localhost';
   const wallTime = () => now() / 1000;
@@ -126,7 +136,10 @@ export async function createEventFileWriter(logDirectory: string, options: Event
     await fs.mkdir(logDirectory, { recursive: true });
     opened = await openNewEventFile(logDirectory, Math.floor(wallTime()), host);
   } catch (error) {
-    throw new TrainError(`${logDirectory}: cannot create a TensorBoard event file: ${(error as Error).message}`, { cause: error, file: logDirectory });
+    throw new TrainError(`${logDirectory}: cannot create a TensorBoard event file: ${(error as Error).message}`, {
+      cause: error,
+      file: logDirectory,
+    });
   }
   const { path, handle } = opened;
   let closed = false;
@@ -145,7 +158,10 @@ export async function createEventFileWriter(logDirectory: string, options: Event
       try {
         await handle.write(bytes);
       } catch (error) {
-        throw new TrainError(`${path}: cannot append to the event file: ${(error as Error).message}`, { cause: error, file: path });
+        throw new TrainError(`${path}: cannot append to the event file: ${(error as Error).message}`, {
+          cause: error,
+          file: path,
+        });
       }
     });
   };
@@ -154,7 +170,10 @@ export async function createEventFileWriter(logDirectory: string, options: Event
     try {
       await handle.sync();
     } catch (error) {
-      throw new TrainError(`${path}: cannot flush the event file: ${(error as Error).message}`, { cause: error, file: path });
+      throw new TrainError(`${path}: cannot flush the event file: ${(error as Error).message}`, {
+        cause: error,
+        file: path,
+      });
     }
   };
 
@@ -166,10 +185,19 @@ export async function createEventFileWriter(logDirectory: string, options: Event
         const entries = Object.entries(values);
         for (const [tag, value] of entries) {
           assertTag(tag, path);
-          if (typeof value !== 'number') throw new TrainError(`${path}: Expected scalar \`${tag}\` to be a number, got \`${String(value)}\``, { file: path });
+          if (typeof value !== 'number')
+            throw new TrainError(`${path}: Expected scalar \`${tag}\` to be a number, got \`${String(value)}\``, {
+              file: path,
+            });
         }
         if (entries.length === 0) return Promise.resolve();
-        return append([summaryEvent(wallTime(), step, entries.map(([tag, scalar]) => ({ tag, scalar })))]);
+        return append([
+          summaryEvent(
+            wallTime(),
+            step,
+            entries.map(([tag, scalar]) => ({ tag, scalar })),
+          ),
+        ]);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -178,9 +206,13 @@ export async function createEventFileWriter(logDirectory: string, options: Event
       try {
         assertTag(tag, path);
         assertStep(step, path);
-        if (!(encoded instanceof Uint8Array) || encoded.length === 0) throw new TrainError(`${path}: Expected the encoded image \`${tag}\` to be non-empty bytes`, { file: path });
+        if (!(encoded instanceof Uint8Array) || encoded.length === 0)
+          throw new TrainError(`${path}: Expected the encoded image \`${tag}\` to be non-empty bytes`, { file: path });
         const channels = size.channels ?? 3;
-        if (![1, 2, 3, 4].includes(channels)) throw new TrainError(`${path}: Expected \`channels\` to be 1, 2, 3 or 4, got \`${channels}\``, { file: path });
+        if (![1, 2, 3, 4].includes(channels))
+          throw new TrainError(`${path}: Expected \`channels\` to be 1, 2, 3 or 4, got \`${channels}\``, {
+            file: path,
+          });
         const image = {
           encoded,
           width: positiveInteger(size.width, 'width', path),
@@ -224,7 +256,10 @@ export async function createEventFileWriter(logDirectory: string, options: Event
     await handle.write(frameRecord(fileVersionEvent(wallTime())));
   } catch (error) {
     await handle.close().catch(() => undefined);
-    throw new TrainError(`${path}: cannot write the event file header: ${(error as Error).message}`, { cause: error, file: path });
+    throw new TrainError(`${path}: cannot write the event file header: ${(error as Error).message}`, {
+      cause: error,
+      file: path,
+    });
   }
   return writer;
 }

@@ -21,7 +21,12 @@ export type SummaryValue =
   | { readonly tag: string; readonly scalar: number }
   | {
       readonly tag: string;
-      readonly image: { readonly encoded: Uint8Array; readonly width: number; readonly height: number; readonly colorspace: number };
+      readonly image: {
+        readonly encoded: Uint8Array;
+        readonly width: number;
+        readonly height: number;
+        readonly colorspace: number;
+      };
     };
 
 function event(wallTimeSeconds: number, step: number | undefined): ProtobufWriter {

@@ -68,7 +68,8 @@ export class ProtobufWriter {
   }
 
   private key(field: number, wireType: number): void {
-    if (!Number.isInteger(field) || field < 1 || field > 536_870_911) throw new RangeError(`Expected a protobuf field number in 1..2^29-1, got \`${field}\``);
+    if (!Number.isInteger(field) || field < 1 || field > 536_870_911)
+      throw new RangeError(`Expected a protobuf field number in 1..2^29-1, got \`${field}\``);
     this.varint(BigInt(field) * 8n + BigInt(wireType));
   }
 

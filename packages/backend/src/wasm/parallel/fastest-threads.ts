@@ -34,8 +34,13 @@ export interface FastestWasmThreads {
  *   try { await trainer.step(batch); } finally { batch.dispose(); trainer.dispose(); }
  * });
  */
-export async function fastestWasmThreads(probe: () => unknown, options: FastestWasmThreadsOptions = {}): Promise<FastestWasmThreads> {
-  const candidates = [...new Set((options.candidates ?? [automaticWasmThreads(), 1]).map((threads) => resolveWasmThreads(threads)))];
+export async function fastestWasmThreads(
+  probe: () => unknown,
+  options: FastestWasmThreadsOptions = {},
+): Promise<FastestWasmThreads> {
+  const candidates = [
+    ...new Set((options.candidates ?? [automaticWasmThreads(), 1]).map((threads) => resolveWasmThreads(threads))),
+  ];
   const repetitions = options.repetitions ?? 3;
   if (!Number.isInteger(repetitions) || repetitions < 1) {
     throw new BackendError(`Expected \`repetitions\` to be a whole number >= 1, got \`${String(repetitions)}\``);
@@ -43,7 +48,8 @@ export async function fastestWasmThreads(probe: () => unknown, options: FastestW
   const secondsPerCall = new Map<number, number>();
   for (const threads of candidates) {
     await setWasmTrainingThreads(threads);
-    if (!(await tf.setBackend(wasmBackendName))) throw new BackendError(`The wasm backend failed to start on ${threads} threads.`);
+    if (!(await tf.setBackend(wasmBackendName)))
+      throw new BackendError(`The wasm backend failed to start on ${threads} threads.`);
     await probe();
     const seconds: number[] = [];
     for (let repetition = 0; repetition < repetitions; repetition++) {

@@ -38,12 +38,18 @@ type ThreadedFactory = (config: Record<string, unknown>) => Promise<ThreadedModu
  */
 export async function createThreadedWasmBackend(threads: number): Promise<BackendWasm> {
   if (!Number.isInteger(threads) || threads < 2 || threads > maximumWasmThreads) {
-    throw new BackendError(`Expected a threaded wasm backend to have 2 to ${maximumWasmThreads} threads, got \`${String(threads)}\``);
+    throw new BackendError(
+      `Expected a threaded wasm backend to have 2 to ${maximumWasmThreads} threads, got \`${String(threads)}\``,
+    );
   }
   const require = createRequire(import.meta.url);
   const mainScript = require.resolve('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js');
   const wasmOut = dirname(mainScript);
-  const workerScript = join(dirname(require.resolve('@dcgan/backend/package.json')), 'assets', 'wasm-pthread-worker.cjs');
+  const workerScript = join(
+    dirname(require.resolve('@dcgan/backend/package.json')),
+    'assets',
+    'wasm-pthread-worker.cjs',
+  );
   const factory = require(mainScript) as ThreadedFactory;
   const binary = await readFile(join(wasmOut, 'tfjs-backend-wasm-threaded-simd.wasm'));
   let instantiationError: unknown;
@@ -51,7 +57,10 @@ export async function createThreadedWasmBackend(threads: number): Promise<Backen
     locateFile: (path: string) => (path.endsWith('.worker.js') ? workerScript : join(wasmOut, path)),
     // A path, not tfjs's Blob: the worker script reads it with fs.
     mainScriptUrlOrBlob: mainScript,
-    instantiateWasm(imports: EmscriptenImports, receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+    instantiateWasm(
+      imports: EmscriptenImports,
+      receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
+    ) {
       // tfjs caps its pool at min(requested, logical cores / 2).
       imports.env['emscripten_num_logical_cores'] = () => 2 * threads;
       WebAssembly.instantiate(binary, imports as unknown as WebAssembly.Imports).then(
@@ -63,9 +72,12 @@ export async function createThreadedWasmBackend(threads: number): Promise<Backen
       return {};
     },
   }).catch((error: unknown) => {
-    throw new BackendError(`tfjs's threaded wasm build failed to start: ${String((error as Error)?.message ?? instantiationError ?? error)}`, {
-      cause: error,
-    });
+    throw new BackendError(
+      `tfjs's threaded wasm build failed to start: ${String((error as Error)?.message ?? instantiationError ?? error)}`,
+      {
+        cause: error,
+      },
+    );
   });
   module.tfjs = {
     init: module.cwrap('init', null, []),

@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { prepareBackends, seededValues } from '../test-support/backend-comparison.js';
 import { createTinyDcgan, readWeights, writeWeights } from '../test-support/tiny-dcgan.js';
 import { fastestWasmThreads } from './fastest-threads.js';
-import { automaticWasmThreads, resolveWasmThreads, setWasmTrainingThreads, wasmTrainingThreads } from './wasm-training-threads.js';
+import {
+  automaticWasmThreads,
+  resolveWasmThreads,
+  setWasmTrainingThreads,
+  wasmTrainingThreads,
+} from './wasm-training-threads.js';
 
 // Large enough that XNNPACK splits its convolutions over the pool (it does not split tiny ones).
 const options = { imageSize: 16, baseWidth: 16, channels: 3, latentSize: 100 };
@@ -115,7 +120,9 @@ describe('the wasm backend on several threads (tfjs threaded SIMD build)', () =>
     expect(resolveWasmThreads('auto')).toBe(automaticWasmThreads());
     expect(automaticWasmThreads()).toBeGreaterThanOrEqual(1);
     for (const bad of [0, 9, 1.5, Number.NaN]) {
-      expect(() => resolveWasmThreads(bad)).toThrow("Expected `wasmThreads` to be 'auto' or a whole number from 1 to 8");
+      expect(() => resolveWasmThreads(bad)).toThrow(
+        "Expected `wasmThreads` to be 'auto' or a whole number from 1 to 8",
+      );
     }
     await expect(setWasmTrainingThreads(0)).rejects.toThrow('got `0`');
   });

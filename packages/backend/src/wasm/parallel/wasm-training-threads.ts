@@ -27,7 +27,9 @@ export function automaticWasmThreads(): number {
 export function resolveWasmThreads(threads: WasmTrainingThreads): number {
   if (threads === 'auto') return automaticWasmThreads();
   if (!Number.isInteger(threads) || threads < 1 || threads > maximumWasmThreads) {
-    throw new BackendError(`Expected \`wasmThreads\` to be 'auto' or a whole number from 1 to ${maximumWasmThreads}, got \`${String(threads)}\``);
+    throw new BackendError(
+      `Expected \`wasmThreads\` to be 'auto' or a whole number from 1 to ${maximumWasmThreads}, got \`${String(threads)}\``,
+    );
   }
   return threads;
 }
@@ -47,13 +49,18 @@ export async function setWasmTrainingThreads(threads: WasmTrainingThreads = 'aut
   const wanted = resolveWasmThreads(threads);
   const running = runningWasmBackend();
   const runningThreads = running === null ? undefined : threadsOf(running);
-  if (runningThreads === wanted || (running === null && tf.findBackendFactory(wasmBackendName) !== null && configuredThreads === wanted)) {
+  if (
+    runningThreads === wanted ||
+    (running === null && tf.findBackendFactory(wasmBackendName) !== null && configuredThreads === wanted)
+  ) {
     configuredThreads = wanted;
     return wanted;
   }
   const current = tf.findBackendFactory(wasmBackendName) as typeof stockFactory | null;
   if (current === null) {
-    throw new BackendError('The wasm backend is not registered: import @tensorflow/tfjs-backend-wasm (or call initBackend) first.');
+    throw new BackendError(
+      'The wasm backend is not registered: import @tensorflow/tfjs-backend-wasm (or call initBackend) first.',
+    );
   }
   if (stockFactory === undefined && configuredThreads === 1) stockFactory = current;
   const single = stockFactory;
@@ -85,7 +92,11 @@ export function wasmTrainingThreads(): number {
 
 /** The started wasm backend, if any (tf.findBackend would start one). */
 function runningWasmBackend(): BackendWasm | null {
-  return ((tf.engine().registry as Record<string, tf.KernelBackend | undefined>)[wasmBackendName] as BackendWasm | undefined) ?? null;
+  return (
+    ((tf.engine().registry as Record<string, tf.KernelBackend | undefined>)[wasmBackendName] as
+      | BackendWasm
+      | undefined) ?? null
+  );
 }
 
 function threadsOf(backend: BackendWasm): number {

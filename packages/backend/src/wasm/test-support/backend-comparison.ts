@@ -22,7 +22,13 @@ export function seededValues(size: number, seed: number): Float32Array {
 }
 
 export function seededTensorData(shape: readonly number[], seed: number): TensorData {
-  return { shape: [...shape], values: seededValues(shape.reduce((product, size) => product * size, 1), seed) };
+  return {
+    shape: [...shape],
+    values: seededValues(
+      shape.reduce((product, size) => product * size, 1),
+      seed,
+    ),
+  };
 }
 
 /** max |actual - expected| / max |expected| (0 when both are all zeros). */

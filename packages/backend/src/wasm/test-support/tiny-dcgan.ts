@@ -30,41 +30,84 @@ export function createTinyDcgan(options: TinyDcganOptions): TinyDcgan {
 
   const generator = tfl.sequential();
   let width = baseWidth * 2 ** (depth - 1);
-  generator.add(tfl.layers.dense({ inputShape: [latentSize], units: 16 * width, useBias: false, kernelInitializer: initializer(1) }));
+  generator.add(
+    tfl.layers.dense({
+      inputShape: [latentSize],
+      units: 16 * width,
+      useBias: false,
+      kernelInitializer: initializer(1),
+    }),
+  );
   generator.add(tfl.layers.reshape({ targetShape: [4, 4, width] }));
   generator.add(batchNorm());
   generator.add(tfl.layers.reLU());
   for (let block = 1; block < depth; block++) {
     width /= 2;
     generator.add(
-      tfl.layers.conv2dTranspose({ filters: width, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: initializer(1 + block) }),
+      tfl.layers.conv2dTranspose({
+        filters: width,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: initializer(1 + block),
+      }),
     );
     generator.add(batchNorm());
     generator.add(tfl.layers.reLU());
   }
-  generator.add(tfl.layers.conv2dTranspose({ filters: channels, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: initializer(9) }));
+  generator.add(
+    tfl.layers.conv2dTranspose({
+      filters: channels,
+      kernelSize: 4,
+      strides: 2,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: initializer(9),
+    }),
+  );
   generator.add(tfl.layers.activation({ activation: 'tanh' }));
 
   const discriminator = tfl.sequential();
   width = baseWidth;
   discriminator.add(
-    tfl.layers.conv2d({ inputShape: [imageSize, imageSize, channels], filters: width, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: initializer(11) }),
+    tfl.layers.conv2d({
+      inputShape: [imageSize, imageSize, channels],
+      filters: width,
+      kernelSize: 4,
+      strides: 2,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: initializer(11),
+    }),
   );
   discriminator.add(tfl.layers.leakyReLU({ alpha: 0.2 }));
   for (let block = 1; block < depth; block++) {
     width *= 2;
-    discriminator.add(tfl.layers.conv2d({ filters: width, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: initializer(11 + block) }));
+    discriminator.add(
+      tfl.layers.conv2d({
+        filters: width,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        useBias: false,
+        kernelInitializer: initializer(11 + block),
+      }),
+    );
     discriminator.add(batchNorm());
     discriminator.add(tfl.layers.leakyReLU({ alpha: 0.2 }));
   }
-  discriminator.add(tfl.layers.conv2d({ filters: 1, kernelSize: 4, strides: 1, padding: 'valid', kernelInitializer: initializer(19) }));
+  discriminator.add(
+    tfl.layers.conv2d({ filters: 1, kernelSize: 4, strides: 1, padding: 'valid', kernelInitializer: initializer(19) }),
+  );
   discriminator.add(tfl.layers.flatten());
 
   const discriminatorOptimizer = tf.train.adam(2e-4, 0.5, 0.999, 1e-8);
   const generatorOptimizer = tf.train.adam(2e-4, 0.5, 0.999, 1e-8);
   const generatorVariables = generator.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const discriminatorVariables = discriminator.trainableWeights.map((weight) => weight.read() as tf.Variable);
-  const crossEntropy = (logits: tf.Tensor, label: number) => tf.losses.sigmoidCrossEntropy(tf.fill(logits.shape, label), logits);
+  const crossEntropy = (logits: tf.Tensor, label: number) =>
+    tf.losses.sigmoidCrossEntropy(tf.fill(logits.shape, label), logits);
 
   return {
     generator,
@@ -81,11 +124,20 @@ export function createTinyDcgan(options: TinyDcganOptions): TinyDcgan {
         discriminatorVariables,
       );
       const generatorLoss = generatorOptimizer.minimize(
-        () => crossEntropy(discriminator.apply(generator.apply(noise, { training: true }) as tf.Tensor, { training: true }) as tf.Tensor, 1) as tf.Scalar,
+        () =>
+          crossEntropy(
+            discriminator.apply(generator.apply(noise, { training: true }) as tf.Tensor, {
+              training: true,
+            }) as tf.Tensor,
+            1,
+          ) as tf.Scalar,
         true,
         generatorVariables,
       );
-      const losses = { discriminatorLoss: (discriminatorLoss as tf.Scalar).dataSync()[0] as number, generatorLoss: (generatorLoss as tf.Scalar).dataSync()[0] as number };
+      const losses = {
+        discriminatorLoss: (discriminatorLoss as tf.Scalar).dataSync()[0] as number,
+        generatorLoss: (generatorLoss as tf.Scalar).dataSync()[0] as number,
+      };
       tf.dispose([discriminatorLoss as tf.Scalar, generatorLoss as tf.Scalar]);
       return losses;
     },
@@ -100,7 +152,9 @@ export function createTinyDcgan(options: TinyDcganOptions): TinyDcgan {
 
 /** All weights (trainable and batch-norm moving statistics) of both networks, as plain arrays. */
 export function readWeights(dcgan: TinyDcgan): Float32Array[] {
-  return [...dcgan.generator.getWeights(), ...dcgan.discriminator.getWeights()].map((weight) => weight.dataSync() as Float32Array);
+  return [...dcgan.generator.getWeights(), ...dcgan.discriminator.getWeights()].map(
+    (weight) => weight.dataSync() as Float32Array,
+  );
 }
 
 /** Sets all weights of both networks from {@link readWeights}' arrays. */

@@ -1,4 +1,11 @@
-import { getKernel, util, type KernelConfig, type KernelFunc, type NamedAttrMap, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  getKernel,
+  util,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 /** The webgpu kernels that ours replaced, by kernel name; ours delegate to them. */
 export const originalWebGpuKernels = new Map<string, KernelConfig>();
@@ -16,20 +23,28 @@ const splitKInnerSize = 2000;
 function withExplicitTransposeB(kernelName: 'BatchMatMul' | '_FusedMatMul'): KernelConfig {
   const kernelFunc: KernelFunc = ({ inputs, backend, attrs }) => {
     const original = originalWebGpuKernels.get(kernelName);
-    if (original === undefined) throw new Error(`Expected the stock webgpu kernel \`${kernelName}\` to have been kept by registerWebGpuTrainingKernels()`);
+    if (original === undefined)
+      throw new Error(
+        `Expected the stock webgpu kernel \`${kernelName}\` to have been kept by registerWebGpuTrainingKernels()`,
+      );
     const a = inputs.a as TensorInfo;
     const b = inputs.b as TensorInfo;
     const { transposeA, transposeB } = attrs as { transposeA: boolean; transposeB: boolean };
     const innerSize = transposeB ? b.shape[b.shape.length - 1]! : 0;
     const batch = Math.max(util.sizeFromShape(a.shape.slice(0, -2)), util.sizeFromShape(b.shape.slice(0, -2)));
-    if (!transposeB || batch !== 1 || innerSize < splitKInnerSize) return original.kernelFunc({ inputs, backend, attrs });
+    if (!transposeB || batch !== 1 || innerSize < splitKInnerSize)
+      return original.kernelFunc({ inputs, backend, attrs });
     const transpose = getKernel('Transpose', 'webgpu');
     if (transpose === undefined) throw new Error('Expected the webgpu backend to have kernel `Transpose`');
     const rank = b.shape.length;
     const perm = [...Array.from({ length: rank - 2 }, (_, axis) => axis), rank - 1, rank - 2];
     const bTransposed = transpose.kernelFunc({ inputs: { x: b }, backend, attrs: { perm } }) as TensorInfo;
     try {
-      return original.kernelFunc({ inputs: { ...inputs, b: bTransposed }, backend, attrs: { ...attrs, transposeA, transposeB: false } as unknown as NamedAttrMap });
+      return original.kernelFunc({
+        inputs: { ...inputs, b: bTransposed },
+        backend,
+        attrs: { ...attrs, transposeA, transposeB: false } as unknown as NamedAttrMap,
+      });
     } finally {
       (backend as { disposeData(dataId: object): void }).disposeData(bTransposed.dataId);
     }

@@ -12,7 +12,12 @@ import { prepareWebGpu, webGpuBackendName } from '../start-webgpu.js';
 
 import { relativeError } from '../../wasm/test-support/backend-comparison.js';
 
-export { relativeError, seededTensorData, seededValues, type TensorData } from '../../wasm/test-support/backend-comparison.js';
+export {
+  relativeError,
+  seededTensorData,
+  seededValues,
+  type TensorData,
+} from '../../wasm/test-support/backend-comparison.js';
 
 /**
  * Starts tfjs's webgpu backend on whatever adapter Dawn finds (a software one included: CI runs these
@@ -85,5 +90,9 @@ export async function compareWithCpu(
   const onWebGpu = await computeOn('webgpu', inputs, compute);
   const onCpu = await computeOn('cpu', inputs, compute);
   await tf.setBackend(webGpuBackendName);
-  return { errors: onWebGpu.map((values, index) => relativeError(values, onCpu[index] as Float32Array)), webgpu: onWebGpu, cpu: onCpu };
+  return {
+    errors: onWebGpu.map((values, index) => relativeError(values, onCpu[index] as Float32Array)),
+    webgpu: onWebGpu,
+    cpu: onCpu,
+  };
 }
