@@ -72,7 +72,7 @@ export async function run({ quick }) {
         // Time the float16 encode + write of the D features already in memory, through a tiny extractor that
         // hands them back (so the forward pass is not timed twice).
         const replay = replayExtractor(tf, result.features, extractor);
-        let writeStart = performance.now();
+        const writeStart = performance.now();
         await probe.extractFeatures(
           replay,
           { source },

@@ -47,7 +47,7 @@ export async function run({ quick }) {
     }
     return { wasmTensors, cpuTensors };
   };
-  const measure = (layer, kernelName, shapes, attrs, variants) => {
+  const measure = (layer, kernelName, shapes, _attributes, variants) => {
     const { wasmTensors, cpuTensors } = onBoth(shapes);
     const best = new Map();
     for (let repetition = 0; repetition < repetitions + 1; repetition++) {

@@ -64,7 +64,10 @@ function uniqueByPixels(samples) {
 function shuffled(items, seed) {
   const result = [...items];
   let state = seed >>> 0;
-  const random = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const random = () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
   for (let index = result.length - 1; index > 0; index -= 1) {
     const other = Math.floor(random() * (index + 1));
     [result[index], result[other]] = [result[other], result[index]];
@@ -143,7 +146,8 @@ function score(groups, hashes, planted, originals, samples) {
     }
   }
   for (const pair of planted) {
-    const entry = (byKind[pair.kind] ??= { total: 0, found: 0 });
+    byKind[pair.kind] ??= { total: 0, found: 0 };
+    const entry = byKind[pair.kind];
     entry.total += 1;
     if (found.has(`${Math.min(pair.original, pair.copy)}/${Math.max(pair.original, pair.copy)}`)) entry.found += 1;
   }

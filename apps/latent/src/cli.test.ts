@@ -56,7 +56,7 @@ describe('dcgan-latent', () => {
     // Figure 4's walks through 9 random points by default: 8 segments of 5 steps sharing ends, 33 columns.
     // 16px tiles zoomed 2x (32px), padding 2 * zoom = 4.
     expect(await size(result.files[0]!)).toEqual([side(33, 32, 4), side(3, 32, 4)]);
-    expect(result.lines).toContain('walk (linear): 3 rows x 33 images -> ' + result.files[0]);
+    expect(result.lines).toContain(`walk (linear): 3 rows x 33 images -> ${result.files[0]}`);
     const again = await runCli([
       'walk',
       '--checkpoint',

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { UsageError } from '@dcgan/cli';
-import { type DcganConfig } from '@dcgan/core';
+import type { DcganConfig } from '@dcgan/core';
 import { checkpointManifestName, loadCheckpoint, loadGenerator } from '@dcgan/core/node';
 import type * as tfl from '@tensorflow/tfjs-layers';
 

@@ -43,7 +43,6 @@ export async function openProbeData(
   channels: 1 | 3,
 ): Promise<ProbeData> {
   const colour = channels === 1 ? toGrayscale() : toRgb();
-  const from32: ImageTransform = size === 32 ? [colour] : [resize(size), colour];
   switch (dataset) {
     case 'mnist': {
       const source = await openMnistPackage();

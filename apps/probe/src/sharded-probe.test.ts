@@ -38,7 +38,10 @@ async function reportWithoutTimings(out: string): Promise<unknown> {
   expect([typeof started, typeof seconds, typeof command]).toEqual(['string', 'number', 'string']);
   return {
     ...rest,
-    methods: methods.map(({ seconds: methodSeconds, ...method }) => (expect(methodSeconds).toBeGreaterThan(0), method)),
+    methods: methods.map(({ seconds: methodSeconds, ...method }) => {
+      expect(methodSeconds).toBeGreaterThan(0);
+      return method;
+    }),
   };
 }
 

@@ -7,5 +7,5 @@
 const {
   wasmWorkerContents,
 } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js');
-// eslint-disable-next-line no-eval
+// biome-ignore lint/security/noGlobalEval: Emscripten's worker source must run in this module's scope (see above).
 eval(wasmWorkerContents.replace(/\n/g, '\\n'));

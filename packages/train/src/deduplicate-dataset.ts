@@ -28,7 +28,7 @@ export async function deduplicateDataset(
 ): Promise<DeduplicatedDataset> {
   const report = await readDedupReport(reportPath);
   assertWellFormedGroups(report, reportPath);
-  let source;
+  let source: Awaited<ReturnType<typeof createDeduplicatedSource>>;
   try {
     source = await createDeduplicatedSource(dataset.source, report);
   } catch (error) {

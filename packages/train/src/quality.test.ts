@@ -19,9 +19,7 @@ const tiny = {
   sampleEvery: 100,
 } as const;
 
-function qualityLines(
-  directory: string,
-): Array<{
+function qualityLines(directory: string): Array<{
   step: number;
   fid: number | null;
   kid: number;

@@ -316,7 +316,7 @@ async function trainLoop(trainer: Trainer, context: LoopContext): Promise<Omit<T
         dataPosition = batch.endPosition;
         waitSeconds += (stepStarted - waitStarted) / 1000;
         const images = batchToTensor(tf, batch);
-        let result;
+        let result: Awaited<ReturnType<typeof trainer.step>>;
         try {
           result = await trainer.step(images);
         } finally {

@@ -5,6 +5,7 @@ const marker = Symbol.for('@dcgan/cli.UsageError');
  * recognises one thrown by another copy of this module.
  */
 export class UsageError extends Error {
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: read through the symbol by isInstance, across copies.
   private readonly [marker] = true;
 
   constructor(message: string, options?: { readonly cause?: unknown }) {

@@ -181,8 +181,11 @@ describe('dcgan-dedup train + hash', () => {
     expect(training.source.length).toBe(30);
     const warnings: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => (warnings.push(String(chunk)), true)) as typeof process.stderr.write;
-    let hasher;
+    process.stderr.write = ((chunk: string) => {
+      warnings.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let hasher: Awaited<ReturnType<typeof trainHasher>>;
     try {
       hasher = await trainHasher(
         arguments_,
@@ -249,8 +252,11 @@ describe('dcgan-dedup train + hash', () => {
     );
     const captured: string[] = [];
     const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => (captured.push(String(chunk)), true)) as typeof process.stderr.write;
-    let report;
+    process.stderr.write = ((chunk: string) => {
+      captured.push(String(chunk));
+      return true;
+    }) as typeof process.stderr.write;
+    let report: Awaited<ReturnType<typeof hashAndReport>>;
     try {
       report = await hashAndReport(arguments_, source, transform, hasher, out, new AbortController().signal);
       expect(report.guard).toEqual({ maximumDropShare: 0.5, dropShare: report.counts.dropped / 23, exceeded: false });

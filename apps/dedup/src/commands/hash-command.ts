@@ -60,7 +60,7 @@ export async function hashShard(
 ): Promise<void> {
   const directory = shardDirectory(out, arguments_.shard);
   const progress = renderHashEvents(source, arguments_.shard);
-  let hashes;
+  let hashes: Awaited<ReturnType<typeof hashSource>>;
   try {
     hashes = await hashSource(source, hasher, {
       transform,
@@ -87,7 +87,7 @@ function renderDedupEvents(
   trainingSource: ImageSource,
 ): { onEvent: (event: DedupRunEvent) => void; finish: () => void } {
   const hashing = renderHashEvents(source, wholeDataset);
-  const hasher = renderHasherEvents(arguments_, hasherSteps(arguments_, trainingSource));
+  const hasher = renderHasherEvents(hasherSteps(arguments_, trainingSource));
   const onEvent = (event: DedupRunEvent): void => {
     switch (event.status) {
       case 'hasher-file':

@@ -32,10 +32,7 @@ export function hasherTraining(
 }
 
 /** Draws the hasher stage's events: notes about the file, a progress bar per epoch, the epoch's loss. */
-export function renderHasherEvents(
-  arguments_: DedupArguments,
-  steps: number | undefined,
-): (event: HasherFileEvent) => void {
+export function renderHasherEvents(steps: number | undefined): (event: HasherFileEvent) => void {
   let bar: ProgressBar | undefined;
   return (event) => {
     if (event.status === 'hasher-file') {
@@ -98,7 +95,7 @@ export async function trainHasher(
     transform,
     path,
     signal,
-    onEvent: renderHasherEvents(arguments_, hasherSteps(arguments_, source)),
+    onEvent: renderHasherEvents(hasherSteps(arguments_, source)),
   });
   return result.hasher;
 }

@@ -288,7 +288,7 @@ describe('checkpoints', () => {
     it('bad JSON', async () => {
       await writeFile(manifestPath, manifestText.slice(0, 100));
       try {
-        expect((await loadError()).message).toMatch(new RegExp(`^${escape(manifestPath)}: not valid JSON \\(`));
+        expect((await loadError()).message).toMatch(new RegExp(`^${escapeRegExp(manifestPath)}: not valid JSON \\(`));
       } finally {
         await writeFile(manifestPath, manifestText);
       }
@@ -381,6 +381,6 @@ describe('checkpoints', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }

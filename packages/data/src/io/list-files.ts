@@ -1,4 +1,4 @@
-import type { Dirent } from 'node:fs';
+import type { Dirent, Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 
@@ -30,7 +30,7 @@ const byCodePoint = (left: string, right: string): number => (left < right ? -1 
  * folder reachable without them has been walked, so a file keeps its own path rather than a link's.
  */
 export async function listFilesRecursive(root: string, extensions: readonly string[]): Promise<FileListing> {
-  let rootStats;
+  let rootStats: Stats;
   try {
     rootStats = await stat(root);
   } catch (error) {

@@ -19,7 +19,7 @@ interface FusedResize {
   readonly steps: number;
   readonly resize: sharp.ResizeOptions & { readonly width: number; readonly height: number };
   /** Steps to run on the resized pixels in place of the absorbed ones. */
-  readonly then: readonly TransformStep[];
+  readonly after: readonly TransformStep[];
 }
 
 /**
@@ -30,7 +30,7 @@ interface FusedResize {
 function planFusedResize(transform: ImageTransform): FusedResize | undefined {
   const [first, second] = transform;
   if (first?.kind === 'resize-shortest-side') {
-    return { steps: 1, resize: { width: first.size, height: first.size, fit: 'outside' }, then: [] };
+    return { steps: 1, resize: { width: first.size, height: first.size, fit: 'outside' }, after: [] };
   }
   if (
     first?.kind === 'center-crop' &&
@@ -44,11 +44,11 @@ function planFusedResize(transform: ImageTransform): FusedResize | undefined {
     return {
       steps: 2,
       resize: { width: second.width, height: second.height, fit: 'outside' },
-      then: [{ kind: 'center-crop', width: second.width, height: second.height }],
+      after: [{ kind: 'center-crop', width: second.width, height: second.height }],
     };
   }
   if (first?.kind === 'resize')
-    return { steps: 1, resize: { width: first.width, height: first.height, fit: 'fill' }, then: [] };
+    return { steps: 1, resize: { width: first.width, height: first.height, fit: 'fill' }, after: [] };
   return undefined;
 }
 
@@ -179,7 +179,7 @@ export async function applyTransform(
       if (DataError.isInstance(error)) throw error;
       throw new DataError(`cannot decode image: ${(error as Error).message}`, { cause: error });
     }
-    if (fused !== undefined) remaining = [...fused.then, ...transform.slice(fused.steps)];
+    if (fused !== undefined) remaining = [...fused.after, ...transform.slice(fused.steps)];
   } else {
     image = payload;
   }

@@ -20,7 +20,6 @@ const worker = fileURLToPath(new URL('../test-support/hash-shard-worker.ts', imp
 let base: string;
 let single: string;
 let folder: string;
-let environment: Record<string, string>;
 
 async function folderBytes(directory: string): Promise<Map<string, string>> {
   const files = new Map<string, string>();

@@ -48,10 +48,13 @@ async function variant(name: string, edit: (bytes: Uint8Array) => Uint8Array): P
   return path;
 }
 
-function withHeader(bytes: Uint8Array, edit: (header: Record<string, any>) => void): Uint8Array {
+// biome-ignore lint/suspicious/noExplicitAny: the tests edit arbitrary fields of the file's JSON header.
+type Header = Record<string, any>;
+
+function withHeader(bytes: Uint8Array, edit: (header: Header) => void): Uint8Array {
   const view = new DataView(bytes.buffer);
   const length = view.getUint32(12, true);
-  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + length))) as Record<string, any>;
+  const header = JSON.parse(new TextDecoder().decode(bytes.subarray(16, 16 + length))) as Header;
   edit(header);
   const encoded = new TextEncoder().encode(JSON.stringify(header));
   const result = new Uint8Array(16 + encoded.length + bytes.length - 16 - length);
@@ -80,12 +83,15 @@ describe('saveSemanticHasher / loadSemanticHasher', () => {
   it.each([
     [
       'not-a-hasher.bin',
-      (bytes: Uint8Array) => new TextEncoder().encode('{"hello": "world"}'),
+      (_bytes: Uint8Array) => new TextEncoder().encode('{"hello": "world"}'),
       /not-a-hasher\.bin: not a semantic hasher file/,
     ],
     [
       'version-9.bin',
-      (bytes: Uint8Array) => (new DataView(bytes.buffer).setUint32(8, 9, true), bytes),
+      (bytes: Uint8Array) => {
+        new DataView(bytes.buffer).setUint32(8, 9, true);
+        return bytes;
+      },
       /version-9\.bin: hasher file format version 9 is not supported; this @dcgan\/dedup reads versions 1 and 2/,
     ],
     [
@@ -95,17 +101,26 @@ describe('saveSemanticHasher / loadSemanticHasher', () => {
     ],
     [
       'bad-header.bin',
-      (bytes: Uint8Array) => ((bytes[16] = 0x78), bytes),
+      (bytes: Uint8Array) => {
+        bytes[16] = 0x78;
+        return bytes;
+      },
       /bad-header\.bin: the header is not valid JSON/,
     ],
     [
       'wrong-shape.bin',
-      (bytes: Uint8Array) => withHeader(bytes, (header) => (header.weights[0].shape = [256, 64])),
+      (bytes: Uint8Array) =>
+        withHeader(bytes, (header) => {
+          header.weights[0].shape = [256, 64];
+        }),
       /wrong-shape\.bin: weight 0 should be `encoderKernel` of shape \[256, 32\] for a 256-32-256 autoencoder, the header says `encoderKernel` \[256, 64\]/,
     ],
     [
       'bad-architecture.bin',
-      (bytes: Uint8Array) => withHeader(bytes, (header) => (header.architecture.channels = 2)),
+      (bytes: Uint8Array) =>
+        withHeader(bytes, (header) => {
+          header.architecture.channels = 2;
+        }),
       /bad-architecture\.bin: Expected `channels` to be 1 or 3, got `2` \(header\)/,
     ],
     [

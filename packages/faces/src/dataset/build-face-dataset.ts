@@ -20,7 +20,7 @@ import {
   type FaceDatasetSettings,
 } from './face-dataset-options';
 import type { FaceDatasetFiles, FaceDatasetSummary, UnreadablePhoto } from './face-dataset-summary';
-import type { FaceDatasetTotals, FacesEvent } from './faces-event';
+import type { FaceDatasetTotals } from './faces-event';
 import { isUnreadableRecord, JournalWriter, readJournal, type JournalFace, type JournalRecord } from './journal';
 import { readRunManifest, settingsDifferences, type RunManifest } from './run-manifest';
 import { faceShardStage, shardPhotoInput } from './face-shards';

@@ -104,7 +104,7 @@ export async function createFaceDetector(options: FaceDetectorOptions = {}): Pro
     async detect(image: RawImage): Promise<FaceBox[]> {
       if (disposed) throw new FacesError('This face detector was disposed');
       const input = toRgbTensor(image);
-      let detections;
+      let detections: Awaited<ReturnType<typeof network.locateFaces>>;
       try {
         detections = await network.locateFaces(input, detectorOptions);
       } finally {

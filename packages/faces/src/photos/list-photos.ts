@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
 
@@ -37,7 +38,7 @@ export async function listPhotos(directory: string, exclude: readonly string[] =
   const pending = [root];
   while (pending.length > 0) {
     const folder = pending.pop() as string;
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(folder, { withFileTypes: true });
     } catch (error) {

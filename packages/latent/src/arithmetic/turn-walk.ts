@@ -1,5 +1,5 @@
 import { generate } from '@dcgan/core';
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { LatentError } from '../errors/latent-error';
 import { integerAtLeast, latentMatrix } from '../errors/validate';

@@ -189,7 +189,9 @@ describe('fitObjectFeatureMaps', () => {
     const boxes = activations.map((sample, index) => {
       let best = { value: -1, row: 0, column: 0 };
       sample.forEach((row, y) =>
-        row.forEach((maps, x) => (maps[2]! > best.value ? (best = { value: maps[2]!, row: y, column: x }) : undefined)),
+        row.forEach((maps, x) => {
+          if (maps[2]! > best.value) best = { value: maps[2]!, row: y, column: x };
+        }),
       );
       return { sample: index, x: best.column * 2, y: best.row * 2, width: 2, height: 2 };
     });

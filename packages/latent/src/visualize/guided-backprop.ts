@@ -18,7 +18,7 @@ export function validateImageBatch(images: tf.Tensor4D, model: tfl.LayersModel):
     images == null ||
     images.rank !== 4 ||
     images.shape[0] === 0 ||
-    (expected != null && expected.slice(1).some((size, axis) => size != null && size !== images.shape[axis + 1]))
+    expected?.slice(1).some((size, axis) => size != null && size !== images.shape[axis + 1])
   ) {
     throw new LatentError(
       `Expected \`images\` to have shape [count > 0, ${expected?.slice(1).join(', ') ?? 'height, width, channels'}], got [${images?.shape?.join(', ') ?? String(images)}]`,

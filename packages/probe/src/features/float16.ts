@@ -65,7 +65,8 @@ export function encodeFloat16(source: Float32Array, target: Uint16Array): void {
 
 /** Decodes `source` into `target` (same length), through a 65,536-entry table. */
 export function decodeFloat16(source: Uint16Array, target: Float32Array): void {
-  const table = (decodeTable ??= buildDecodeTable());
+  decodeTable ??= buildDecodeTable();
+  const table = decodeTable;
   for (let index = 0; index < source.length; index++) target[index] = table[source[index]!]!;
 }
 

@@ -14,7 +14,10 @@ export function positionsByClass(labels: ArrayLike<number>, candidates?: ArrayLi
       );
     }
     let group = groups.get(label);
-    if (group === undefined) groups.set(label, (group = []));
+    if (group === undefined) {
+      group = [];
+      groups.set(label, group);
+    }
     group.push(position);
   }
   return new Map([...groups.entries()].sort((a, b) => a[0] - b[0]));

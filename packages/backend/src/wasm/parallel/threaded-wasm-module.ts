@@ -62,7 +62,7 @@ export async function createThreadedWasmBackend(threads: number): Promise<Backen
       receive: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
     ) {
       // tfjs caps its pool at min(requested, logical cores / 2).
-      imports.env['emscripten_num_logical_cores'] = () => 2 * threads;
+      imports.env.emscripten_num_logical_cores = () => 2 * threads;
       WebAssembly.instantiate(binary, imports as unknown as WebAssembly.Imports).then(
         (result) => receive(result.instance, result.module),
         (error: unknown) => {
@@ -92,7 +92,7 @@ export async function createThreadedWasmBackend(threads: number): Promise<Backen
   const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
   for (const worker of module.PThread.runningWorkers) worker.unref();
   for (const worker of module.PThread.unusedWorkers.splice(0)) void worker.terminate();
-  const started = (module.tfjs['getThreadsCount'] as () => number)();
+  const started = (module.tfjs.getThreadsCount as () => number)();
   if (started !== threads) {
     backend.dispose();
     throw new BackendError(`tfjs's threaded wasm build started ${started} threads instead of ${threads}.`);

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 
-import { BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { type BackendWasm, setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { BackendError } from '../../errors.js';
