@@ -23,6 +23,21 @@ import { trainHasher } from './train-command.js';
 
 let folder: string;
 
+/** Runs `run` with process.stderr captured (the commands print their notes and warnings there). */
+async function captureStderr<T>(run: () => Promise<T>): Promise<{ result: T; text: string }> {
+  const chunks: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  process.stderr.write = ((chunk: string) => {
+    chunks.push(String(chunk));
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    return { result: await run(), text: chunks.join('') };
+  } finally {
+    process.stderr.write = write;
+  }
+}
+
 beforeAll(async () => {
   await tf.setBackend('cpu');
   folder = await mkdtemp(join(tmpdir(), 'dedup-app-'));
@@ -179,26 +194,17 @@ describe('dcgan-dedup train + hash', () => {
     const training = await trainingSet(arguments_, data);
     expect(training.source.description).not.toBe(data.source.description);
     expect(training.source.length).toBe(30);
-    const warnings: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => {
-      warnings.push(String(chunk));
-      return true;
-    }) as typeof process.stderr.write;
-    let hasher: Awaited<ReturnType<typeof trainHasher>>;
-    try {
-      hasher = await trainHasher(
+    const { result: hasher, text: warnings } = await captureStderr(() =>
+      trainHasher(
         arguments_,
         training.source,
         training.transform,
         join(out, 'hasher.bin'),
         new AbortController().signal,
-      );
-    } finally {
-      process.stderr.write = write;
-    }
+      ),
+    );
     expect(hasher.training.source).toBe(training.source.description);
-    expect(warnings.join('')).toContain(
+    expect(warnings).toContain(
       'warning: training the 32-bit hasher on only 30 images; it needs about 4800 of this kind',
     );
     const report = await hashAndReport(
@@ -250,43 +256,39 @@ describe('dcgan-dedup train + hash', () => {
       join(out, 'hasher.bin'),
       new AbortController().signal,
     );
-    const captured: string[] = [];
-    const write = process.stderr.write.bind(process.stderr);
-    process.stderr.write = ((chunk: string) => {
-      captured.push(String(chunk));
-      return true;
-    }) as typeof process.stderr.write;
-    let report: Awaited<ReturnType<typeof hashAndReport>>;
-    try {
-      report = await hashAndReport(arguments_, source, transform, hasher, out, new AbortController().signal);
-      expect(report.guard).toEqual({ maximumDropShare: 0.5, dropShare: report.counts.dropped / 23, exceeded: false });
-      expect(report.counts.dropped).toBeGreaterThanOrEqual(3); // the three copies at least
-      expect(captured.join('')).not.toContain('WARNING');
-      // The same data with a 5% limit: 3 of 23 is 13%.
-      const strict = parseDedupArguments([
-        'run',
-        '--data',
-        copies,
-        '--out',
-        out,
-        '--image-size',
-        '16',
-        '--channels',
-        '1',
-        '--code-bits',
-        '32',
-        '--epochs',
-        '1',
-        '--batch-size',
-        '8',
-      ]);
-      report = await hashAndReport(strict, source, transform, hasher, out, new AbortController().signal);
-    } finally {
-      process.stderr.write = write;
-    }
+    const lenient = await captureStderr(() =>
+      hashAndReport(arguments_, source, transform, hasher, out, new AbortController().signal),
+    );
+    expect(lenient.result.guard).toEqual({
+      maximumDropShare: 0.5,
+      dropShare: lenient.result.counts.dropped / 23,
+      exceeded: false,
+    });
+    expect(lenient.result.counts.dropped).toBeGreaterThanOrEqual(3); // the three copies at least
+    expect(lenient.text).not.toContain('WARNING');
+    const strict = parseDedupArguments([
+      'run',
+      '--data',
+      copies,
+      '--out',
+      out,
+      '--image-size',
+      '16',
+      '--channels',
+      '1',
+      '--code-bits',
+      '32',
+      '--epochs',
+      '1',
+      '--batch-size',
+      '8',
+    ]);
+    const { result: report, text: captured } = await captureStderr(() =>
+      hashAndReport(strict, source, transform, hasher, out, new AbortController().signal),
+    );
     expect(report.guard?.exceeded).toBe(true);
-    expect(captured.join('')).toContain(`WARNING: this report would drop ${report.counts.dropped} of 23 images`);
-    expect(captured.join('')).toContain(`Contact sheet of the largest groups: ${join(out, 'largest-groups.png')}`);
+    expect(captured).toContain(`WARNING: this report would drop ${report.counts.dropped} of 23 images`);
+    expect(captured).toContain(`Contact sheet of the largest groups: ${join(out, 'largest-groups.png')}`);
     expect((await stat(join(out, 'largest-groups.png'))).size).toBeGreaterThan(100);
     expect((await readDedupReport(join(out, 'dedup-report.json'))).guard?.exceeded).toBe(true);
   });
