@@ -82,9 +82,19 @@ describe('the wasm backend on several threads (tfjs threaded SIMD build)', () =>
       return ticks;
     };
     // 20 x 1.1 GFLOP: seconds of CPU in all; on 2 threads the pool thread's share shows in clock ticks (10 ms),
-    // well above what Node's own threads do meanwhile (measured on 1 thread).
+    // well above what Node's own threads do meanwhile (measured on 1 thread). On a loaded machine (CI runs many
+    // test files at once) the pool thread may hardly be scheduled, and the calling thread then does the work
+    // itself, so a round may show little; a few rounds are allowed. A pool that never works fails every round.
     const alone = await otherThreadsWork(1);
-    expect(await otherThreadsWork(2)).toBeGreaterThan(alone + 5);
+    const rounds: number[] = [];
+    for (let round = 0; round < 6; round++) {
+      rounds.push(await otherThreadsWork(2));
+      if (rounds.at(-1)! > alone + 5) break;
+    }
+    expect(
+      Math.max(...rounds),
+      `other threads' ticks per round ${rounds.join(', ')}; on 1 thread ${alone}`,
+    ).toBeGreaterThan(alone + 5);
   });
 
   it('gives the same losses and weights, bit for bit, on 1, 2 and 4 threads', async () => {
