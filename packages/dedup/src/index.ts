@@ -60,6 +60,7 @@ export {
   type VerificationStats,
 } from './group/duplicate-groups';
 export {
+  defaultThumbnailChannels,
   defaultThumbnailSize,
   defaultVerification,
   makeThumbnail,

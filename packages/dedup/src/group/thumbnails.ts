@@ -21,8 +21,9 @@ export interface VerificationOptions {
   /**
    * Largest `1 - r` for a pair to count as a duplicate, where r is the Pearson correlation of the two thumbnails
    * (all channels as one vector; invariant to a brightness gain or offset), taken at the best of the allowed shifts.
-   * @default 0.04 (chosen, with `backgroundTolerance` 12, on planted MNIST digits and Breeze icons: the highest mean
-   * recall of the two with precision >= 0.99 on MNIST; packages/dedup/evaluation/EVALUATION.md)
+   * @default 0.02 (chosen, with `backgroundTolerance` 12 and gray thumbnails at the hasher's 32-pixel input, on planted
+   * MNIST digits and Breeze icons: the highest mean recall of the two with precision >= 0.99 on MNIST, ties broken by
+   * precision, then by thumbnail bytes; packages/dedup/evaluation/EVALUATION.md)
    */
   readonly maximumDistance?: number;
   /**
@@ -51,7 +52,7 @@ export interface VerificationOptions {
 
 /** The defaults of {@link VerificationOptions}. */
 export const defaultVerification: Required<VerificationOptions> = {
-  maximumDistance: 0.04,
+  maximumDistance: 0.02,
   maximumShift: 2,
   maximumMeanChange: 0.3,
   backgroundTolerance: 12,
@@ -60,8 +61,14 @@ export const defaultVerification: Required<VerificationOptions> = {
 /** Below this many foreground pixels (in either thumbnail, at a shift) the whole overlap is correlated instead. */
 export const minimumForegroundPixels = 8;
 
-/** Side of the verification thumbnails `hashSource` keeps by default (256 bytes per gray item, 768 per RGB item). */
-export const defaultThumbnailSize = 16;
+/**
+ * Side of the verification thumbnails `hashSource` keeps when the hasher has no input shape (exact pixels, dHash); a
+ * semantic hasher's thumbnails default to its input width. 1,024 bytes per gray item.
+ */
+export const defaultThumbnailSize = 32;
+
+/** Channels of the verification thumbnails `hashSource` keeps by default: gray (the luma of colour input). */
+export const defaultThumbnailChannels: 1 | 3 = 1;
 
 /** Fills in and checks verification options. */
 export function resolveVerification(options: VerificationOptions = {}): Required<VerificationOptions> {

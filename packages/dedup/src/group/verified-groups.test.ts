@@ -1,11 +1,14 @@
 import { readFileSync } from 'node:fs';
 
-import type { RawImage } from '@dcgan/data';
+import { pad, type RawImage, toGrayscale } from '@dcgan/data';
 import { describe, expect, it } from 'vitest';
 
+import { shiftImage } from '../hash/shift-probes';
+import { mnistSamples } from '../test-support/mnist-samples';
 import { groupMembers } from './duplicate-groups';
 import { findDuplicateGroups } from './find-duplicate-groups';
 import {
+  defaultThumbnailSize,
   makeThumbnail,
   resolveVerification,
   thumbnailBackground,
@@ -202,5 +205,27 @@ describe('verification without the shared background', () => {
     expect(() => resolveVerification({ backgroundTolerance: -1 })).toThrow(
       'Expected `backgroundTolerance` to be a number in [0, 255], got `-1`',
     );
+  });
+});
+
+describe('verification at the hasher input size (the default thumbnails)', () => {
+  it('accepts 1-pixel shifts of real MNIST digits that 16x16 thumbnails (half a pixel per shift) rejected', async () => {
+    const digits = (await mnistSamples(2, [pad(32), toGrayscale()])).map((sample) => sample.image);
+    const images = digits.flatMap((digit, index) => [
+      digit,
+      shiftImage(digit, index % 2 === 0 ? 1 : -1, index % 3 === 0 ? 1 : 0),
+    ]);
+    const pairs = digits.map((_, index) => [2 * index, 2 * index + 1] as const);
+    const verification = resolveVerification();
+    expect(defaultThumbnailSize).toBe(32);
+    const atInputSize = { ...thumbnailsOf(images, 32), scale: 1 };
+    const halfSize = { ...thumbnailsOf(images, 16), scale: 0.5 };
+    const distancesAt = (thumbnails: Thumbnails, options = verification) =>
+      pairs.map(([first, second]) => thumbnailDistance(thumbnails, first, second, options));
+    // At the input size every shift is a whole thumbnail pixel: each copy lines up exactly with its digit.
+    for (const distance of distancesAt(atInputSize)) expect(distance).toBeLessThanOrEqual(verification.maximumDistance);
+    // On 16x16 thumbnails some of the same copies fail even the looser threshold of 0.3 (0.04).
+    const rejected = distancesAt(halfSize, resolveVerification({ maximumDistance: 0.04 })).filter((d) => d > 0.04);
+    expect(rejected.length).toBeGreaterThan(0);
   });
 });

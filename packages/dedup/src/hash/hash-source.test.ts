@@ -32,6 +32,11 @@ describe('hashSource', () => {
     expect(hashes.keys).toEqual(samples.map((sample) => sample.key));
     expect(hashes.codes).toEqual(await hasher.hashImages(samples.map((sample) => sample.image)));
     expect(hashes.fingerprint).toBe(await hasher.fingerprint());
+    // Verification thumbnails default to the hasher's input size (16 here) in gray: the hashed images themselves.
+    expect(hashes.thumbnails).toMatchObject({ size: 16, channels: 1, scale: 1 });
+    expect(hashes.thumbnails!.data).toEqual(
+      Uint8Array.from(samples.flatMap((sample) => Array.from(sample.image.data))),
+    );
     hasher.dispose();
   });
 

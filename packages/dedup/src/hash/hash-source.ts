@@ -20,7 +20,7 @@ import { defaultHasherTransform } from '../hasher/train-semantic-hasher';
 import { HashStore, type HashChunk } from './hash-store';
 import type { ImageHasher } from './image-hasher';
 import { shiftImage, shiftOffsets } from './shift-probes';
-import { defaultThumbnailSize, makeThumbnail, type Thumbnails } from '../group/thumbnails';
+import { defaultThumbnailChannels, defaultThumbnailSize, makeThumbnail, type Thumbnails } from '../group/thumbnails';
 
 /** An item that could not be hashed (undecodable, or the wrong shape after the transform), and why. */
 export interface SkippedSourceItem {
@@ -57,10 +57,19 @@ export interface HashSourceOptions {
   readonly shiftProbes?: number;
   /**
    * Side of the small pixel thumbnail kept for each item, with which `findDuplicateGroups` verifies every candidate
-   * pair (16 * 16 * channels bytes per item at the default; 0 keeps none, and code matches are then not verified).
-   * @default 16
+   * pair (size * size * channels bytes per item: 1,024 at the defaults; 0 keeps none, and code matches are then not
+   * verified). At the hasher input's own resolution a shift probe's whole-pixel shift is a whole thumbnail pixel; a
+   * smaller thumbnail turns it into a fraction of a pixel, which verification can only interpolate (16 pixels lost a
+   * third of the planted 1-2 pixel shifts on MNIST; packages/dedup/evaluation/EVALUATION.md).
+   * @default the hasher input's width (32 for the paper's hasher); 32 for hashers without an input shape
    */
   readonly thumbnailSize?: number;
+  /**
+   * Channels of the verification thumbnails: 1 (gray, the luma of colour input) or 3 (RGB). Gray verified as well as
+   * RGB on the tuning sets, in a third of the memory.
+   * @default 1
+   */
+  readonly thumbnailChannels?: 1 | 3;
   /**
    * Hash only this shard of the source: items at positions `p` with `p mod count === index` (see `resolveShard` of
    * @dcgan/data). Indices stay source positions. With `directory`, a `shard.json` there records the shard and whether
@@ -153,20 +162,21 @@ export async function hashSource(
     throw new DedupError(`Expected \`chunkSize\` to be a positive integer, got \`${chunkSize}\``);
   if (!Number.isInteger(batchSize) || batchSize < 1)
     throw new DedupError(`Expected \`batchSize\` to be a positive integer, got \`${batchSize}\``);
-  const thumbnailSize = options.thumbnailSize ?? defaultThumbnailSize;
+  const shape = hasher.inputShape;
+  const thumbnailSize = options.thumbnailSize ?? shape?.width ?? defaultThumbnailSize;
   if (!Number.isInteger(thumbnailSize) || thumbnailSize < 0 || thumbnailSize > 64)
     throw new DedupError(`Expected \`thumbnailSize\` to be an integer in 0..64, got \`${thumbnailSize}\``);
   const offsets = shiftOffsets(shiftProbes);
   const probesPerItem = offsets.length;
-  const shape = hasher.inputShape;
   const transform =
     options.transform ??
     (shape === undefined
       ? [toRgb()]
       : defaultHasherTransform({ imageWidth: shape.width, imageHeight: shape.height, channels: shape.channels }));
   const codeBytes = codeBytesOf(hasher.codeBits);
-  // Thumbnails in the hasher's channels; hashers without an input shape (exact pixels, dHash) get RGB ones.
-  const thumbnailChannels: 1 | 3 = shape !== undefined && shape.channels === 1 ? 1 : 3;
+  const thumbnailChannels = options.thumbnailChannels ?? defaultThumbnailChannels;
+  if (thumbnailChannels !== 1 && thumbnailChannels !== 3)
+    throw new DedupError(`Expected \`thumbnailChannels\` to be 1 or 3, got \`${thumbnailChannels}\``);
   const thumbnailBytes = thumbnailSize * thumbnailSize * thumbnailChannels;
   const fingerprint = await hasher.fingerprint();
   const shard = options.shard ?? wholeDataset;

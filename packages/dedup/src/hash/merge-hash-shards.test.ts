@@ -13,6 +13,7 @@ import {
   slowHasher,
   writeHashShardFolder,
 } from '../test-support/hash-shard-fixture';
+import { defaultThumbnailChannels, defaultThumbnailSize } from '../group/thumbnails';
 import { hashSource } from './hash-source';
 import { mergeHashShards } from './merge-hash-shards';
 
@@ -58,8 +59,9 @@ describe('hashing in shards (processes with a Job environment) and mergeHashShar
     });
     expect(hashes.resumedFrom).toBe(33);
     // The verification thumbnails (hash store version 2) come through the merge too.
-    expect(hashes.thumbnails?.size).toBe(16);
-    expect(hashes.thumbnails?.data.length).toBe(31 * 16 * 16 * hashes.thumbnails!.channels);
+    expect(hashes.thumbnails?.size).toBe(defaultThumbnailSize);
+    expect(hashes.thumbnails?.channels).toBe(defaultThumbnailChannels);
+    expect(hashes.thumbnails?.data.length).toBe(31 * defaultThumbnailSize ** 2 * defaultThumbnailChannels);
     expect(hashes.thumbnails?.data.some((value) => value !== 0)).toBe(true);
     expect(hashes.skipped.map((item) => basename(item.key))).toEqual(['digit-09-broken.png', 'digit-20-broken.png']);
   }, 600_000);
