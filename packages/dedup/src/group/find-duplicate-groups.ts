@@ -37,7 +37,9 @@ export interface FindDuplicateGroupsOptions {
    * Hash buckets (items sharing a code, or a part of it for `radius` > 0) larger than this are left ungrouped and
    * counted in `stats.oversizedBuckets`: so many items on one code means the hasher does not tell them apart (dead
    * bits, e.g. a hasher trained on too little or on other data), and comparing all their pairs would cost quadratic
-   * time. Shift probes that land in such a bucket are skipped too.
+   * time. Shift probes that land in such a bucket are skipped too. With `radius` > 0, an item whose bucket is
+   * oversized in every part still matches the items with its identical whole code (a bucket under the same limit):
+   * crowded parts do not hide exact copies.
    * @default 32
    */
   readonly maximumBucketSize?: number;
@@ -100,12 +102,20 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
   // Candidate pairs (smaller item, larger item) that matched on the codes; exact-match buckets are kept as buckets.
   const edges = new PairList();
   let exactIndex: ByteKeyIndex | undefined;
+  // With radius > 0: bit p set when the item's bucket in part p was oversized (left out). A pair that agrees on such a
+  // part was not compared there, so a later part must still compare it. An item whose every part bucket was too large
+  // was compared with nobody, so its exact code matches (identical codes share every part) are taken from a
+  // whole-code index instead, under the same bucket limit: an exact copy is never lost to a crowded part.
+  const oversizedParts = parts > 1 ? new Uint32Array(count) : undefined;
+  const allParts = 2 ** parts - 1;
   let candidatePairs = 0;
   let matchedPairs = 0;
   const partStart = (part: number) => Math.floor((part * codeBytes) / parts);
   const equalBefore = (left: Uint8Array, first: number, second: number, part: number): boolean => {
-    // True when the two codes agree exactly on some earlier part: the pair was met (and checked) there already.
+    // True when the two codes agree exactly on some earlier part whose bucket was not left out: the pair was met (and
+    // checked) there already.
     for (let earlier = 0; earlier < part; earlier += 1) {
+      if ((oversizedParts![second]! >>> earlier) & 1) continue;
       let equal = true;
       for (let byte = partStart(earlier); byte < partStart(earlier + 1); byte += 1) {
         if (left[first * codeBytes + byte] !== codes[second * codeBytes + byte]) {
@@ -140,6 +150,8 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
         if (oversized(to - from)) {
           oversizedBuckets += 1;
           itemsInOversizedBuckets += to - from;
+          for (let position = from; position < to; position += 1)
+            oversizedParts![index.members[position]!]! |= 1 << part;
           continue;
         }
         for (let left = from; left < to; left += 1) {
@@ -175,6 +187,15 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
       }
     }
   }
+  const crowded = (item: number): boolean => oversizedParts === undefined || oversizedParts[item] === allParts;
+  if (oversizedParts?.some((mask) => mask === allParts)) {
+    exactIndex = new ByteKeyIndex(codes, codeBytes, count, 0, codeBytes);
+    for (let bucket = 0; bucket < exactIndex.bucketCount; bucket += 1) {
+      const size = exactIndex.starts[bucket + 1]! - exactIndex.starts[bucket]!;
+      if (size > 1 && !oversized(size) && crowded(exactIndex.members[exactIndex.starts[bucket]!]!))
+        matchedPairs += (size * (size - 1)) / 2;
+    }
+  }
   const matchingSeconds = (performance.now() - started) / 1000;
 
   // Star grouping in item order, verifying each (kept item, candidate) pair once.
@@ -192,7 +213,7 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
   };
   for (let item = 0; item < count; item += 1) {
     if (keeperOf[item] !== -1) continue;
-    if (exactIndex !== undefined) {
+    if (exactIndex !== undefined && crowded(item)) {
       const bucket = exactIndex.bucketOf[item]!;
       if (!oversized(exactIndex.starts[bucket + 1]! - exactIndex.starts[bucket]!))
         for (let position = exactIndex.starts[bucket]!; position < exactIndex.starts[bucket + 1]!; position += 1) {

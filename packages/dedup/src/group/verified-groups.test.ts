@@ -108,6 +108,43 @@ describe('findDuplicateGroups: oversized buckets', () => {
     expect(allowed.groupCount).toBe(2);
     expect(allowed.stats.oversizedBuckets).toBe(0);
   });
+
+  it('at radius > 0 groups exact code copies whose every part bucket is oversized (a whole-code pass)', () => {
+    // 16-bit codes at radius 1 are cut into two byte parts. 68 items: byte 0 is 1 for items 0-33 and 2 for 34-67;
+    // byte 1 is 3 for items 0-16 and 34-50, 4 for the others. Every part bucket holds 34 items (over the limit of 32),
+    // but each of the four whole codes is shared by 17 items: four groups of exact code copies.
+    const count = 68;
+    const codes = new Uint8Array(2 * count);
+    for (let item = 0; item < count; item += 1) {
+      codes[2 * item] = item < 34 ? 1 : 2;
+      codes[2 * item + 1] = item % 34 < 17 ? 3 : 4;
+    }
+    const groups = findDuplicateGroups({ codes, codeBits: 16, count }, { radius: 1 });
+    expect(groups.stats).toMatchObject({ oversizedBuckets: 4, itemsInOversizedBuckets: 136, matchedPairs: 4 * 136 });
+    expect(groups.groupCount).toBe(4);
+    const range = (from: number, to: number) => Array.from({ length: to - from }, (_, index) => from + index);
+    expect(Array.from({ length: 4 }, (_, group) => Array.from(groupMembers(groups, group)))).toEqual([
+      range(0, 17),
+      range(17, 34),
+      range(34, 51),
+      range(51, 68),
+    ]);
+  });
+
+  it('compares a pair in a later part when the part they agree on earlier was oversized', () => {
+    // Byte 0 is 5 for all 40 items (one oversized bucket); byte 1 is 6 for items 0-37 (oversized too) and 7 for items
+    // 38 and 39. The pair (38, 39) agrees on byte 0, where it was not compared, so byte 1 must compare it.
+    const count = 40;
+    const codes = new Uint8Array(2 * count);
+    for (let item = 0; item < count; item += 1) {
+      codes[2 * item] = 5;
+      codes[2 * item + 1] = item >= 38 ? 7 : 6;
+    }
+    const groups = findDuplicateGroups({ codes, codeBits: 16, count }, { radius: 1 });
+    expect(groups.groupCount).toBe(1);
+    expect(Array.from(groupMembers(groups, 0))).toEqual([38, 39]);
+    expect(groups.stats.matchedPairs).toBe(1);
+  });
 });
 
 describe('thumbnails', () => {
