@@ -78,7 +78,14 @@ function shuffled(items, seed) {
   return result;
 }
 
-async function hasherFor(name, samples, epochs = 20) {
+// --hasher-jpeg-share x: hashers are trained with that share of JPEG round trips (`corruption.jpegShare`) and stored
+// under names ending in -jpeg<x>.
+const hasherJpegShare = Number(
+  flags.includes('--hasher-jpeg-share') ? flags[flags.indexOf('--hasher-jpeg-share') + 1] : 0,
+);
+
+async function hasherFor(baseName, samples, epochs = 20) {
+  const name = hasherJpegShare > 0 ? `${baseName}-jpeg${hasherJpegShare}` : baseName;
   const path = join(out, `hasher-${name}.bin`);
   if (
     await access(path).then(
@@ -91,6 +98,7 @@ async function hasherFor(name, samples, epochs = 20) {
   const { hasher } = await trainSemanticHasher(createMemorySource(samples), {
     transform: [],
     epochs,
+    corruption: { jpegShare: hasherJpegShare },
     onEvent: (event) => {
       if (event.status === 'small-training-set')
         log(`  warning (${name}): ${event.images} training images < recommended ${event.recommended}`);

@@ -252,6 +252,31 @@ describe('trainSemanticHasher', () => {
     expect(await run()).toBe(await run());
   });
 
+  it('with corruption.jpegShare, trains on seeded JPEG round trips: repeatable, not the same as without, recorded', async () => {
+    const source = createMemorySource(await mnistSamples(8));
+    const run = async (jpegShare: number) => {
+      const { hasher, losses } = await trainSemanticHasher(source, {
+        architecture,
+        transform: [resize(16), toGrayscale()],
+        epochs: 1,
+        batchSize: 16,
+        seed: 5,
+        corruption: { noiseStandardDeviation: 0, brightnessJitter: 0, jpegShare, jpegQuality: [20, 30] },
+      });
+      const result = { fingerprint: await hasher.fingerprint(), loss: losses[0]!, training: hasher.training };
+      hasher.dispose();
+      return result;
+    };
+    const reencoded = await run(1);
+    expect(await run(1)).toEqual(reencoded);
+    const plain = await run(0);
+    expect(reencoded.fingerprint).not.toBe(plain.fingerprint);
+    // Reconstructing clean digits from JPEG q20-30 copies is harder than from the digits themselves.
+    expect(reencoded.loss).toBeGreaterThan(plain.loss);
+    expect(reencoded.training?.corruption).toMatchObject({ jpegShare: 1, jpegQuality: [20, 30] });
+    expect(plain.training?.corruption).not.toHaveProperty('jpegShare');
+  });
+
   it('stops on abort, keeping what it learned, and calls afterEpoch once per finished epoch', async () => {
     const source = createMemorySource(await mnistSamples(8));
     const controller = new AbortController();
@@ -310,6 +335,12 @@ describe('trainSemanticHasher', () => {
     );
     await expect(trainSemanticHasher(source, { corruption: { maskingFraction: 1 } })).rejects.toThrow(
       'Expected `corruption.maskingFraction` to be in [0, 1), got `1`',
+    );
+    await expect(trainSemanticHasher(source, { corruption: { jpegShare: 1.5 } })).rejects.toThrow(
+      'Expected `corruption.jpegShare` to be in [0, 1], got `1.5`',
+    );
+    await expect(trainSemanticHasher(source, { corruption: { jpegQuality: [90, 50] } })).rejects.toThrow(
+      'Expected `corruption.jpegQuality` to be [low, high] integers in 1..100, got `[90, 50]`',
     );
   });
 });

@@ -1,7 +1,9 @@
 import {
   centerCrop,
   createBatches,
+  createSeededRandom,
   resize,
+  type ChannelCount,
   toGrayscale,
   toRgb,
   type ImageSource,
@@ -11,6 +13,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 
 import { DedupError } from '../errors/dedup-error';
+import { reencodeJpeg } from '../image/jpeg-round-trip';
 import type { SemanticHasherArchitecture } from './semantic-hasher-architecture';
 import { SemanticHasher, standardiseRows } from './semantic-hasher';
 
@@ -22,6 +25,14 @@ export interface CorruptionOptions {
   readonly maskingFraction?: number;
   /** Each image's values are scaled by a random gain in [1 - jitter, 1 + jitter] (then clipped to [0, 1]). @default 0.2 */
   readonly brightnessJitter?: number;
+  /**
+   * Share of each batch's images that go through a JPEG round trip (sharp/libjpeg, quality drawn from `jpegQuality`)
+   * before the other corruptions, so that the code learns to ignore re-encoding artefacts.
+   * @default 0
+   */
+  readonly jpegShare?: number;
+  /** JPEG quality range for `jpegShare`, inclusive. @default [50, 95] */
+  readonly jpegQuality?: readonly [number, number];
 }
 
 /** Options of {@link trainSemanticHasher}. */
@@ -126,7 +137,7 @@ export function defaultHasherTransform(
   ];
 }
 
-function check(name: string, value: number, valid: boolean, expectation: string): void {
+function check(name: string, value: number | string, valid: boolean, expectation: string): void {
   if (!valid) throw new DedupError(`Expected \`${name}\` to be ${expectation}, got \`${value}\``);
 }
 
@@ -153,6 +164,8 @@ export async function trainSemanticHasher(
   const noise = options.corruption?.noiseStandardDeviation ?? 0.1;
   const masking = options.corruption?.maskingFraction ?? 0;
   const brightness = options.corruption?.brightnessJitter ?? 0.2;
+  const jpegShare = options.corruption?.jpegShare ?? 0;
+  const jpegQuality = options.corruption?.jpegQuality ?? ([50, 95] as const);
   check('epochs', epochs, Number.isInteger(epochs) && epochs >= 1, 'a positive integer');
   check(
     'startEpoch',
@@ -167,6 +180,15 @@ export async function trainSemanticHasher(
   check('corruption.noiseStandardDeviation', noise, noise >= 0 && Number.isFinite(noise), 'a finite number >= 0');
   check('corruption.maskingFraction', masking, masking >= 0 && masking < 1, 'in [0, 1)');
   check('corruption.brightnessJitter', brightness, brightness >= 0 && brightness < 1, 'in [0, 1)');
+  check('corruption.jpegShare', jpegShare, jpegShare >= 0 && jpegShare <= 1, 'in [0, 1]');
+  check(
+    'corruption.jpegQuality',
+    `[${jpegQuality.join(', ')}]`,
+    jpegQuality.length === 2 &&
+      jpegQuality.every((quality) => Number.isInteger(quality) && quality >= 1 && quality <= 100) &&
+      jpegQuality[0] <= jpegQuality[1],
+    '[low, high] integers in 1..100',
+  );
   if (options.imagesPerEpoch !== undefined) {
     check(
       'imagesPerEpoch',
@@ -252,9 +274,14 @@ export async function trainSemanticHasher(
         const stepStarted = performance.now();
         const seeds = [randomSeed + 1, randomSeed + 2, randomSeed + 3, randomSeed + 4];
         randomSeed += 4;
+        const reencoded =
+          jpegShare > 0
+            ? await reencodeShare(batch.pixels, { count, width, height, channels }, jpegShare, jpegQuality, seeds[0]!)
+            : undefined;
         const lossTensor = tf.tidy(() => {
           const clean: tf.Tensor2D = tf.div(tf.tensor2d(batch.pixels, [count, inputSize], 'float32'), 255);
-          let corrupted: tf.Tensor = clean;
+          let corrupted: tf.Tensor =
+            reencoded === undefined ? clean : tf.div(tf.tensor2d(reencoded, [count, inputSize], 'float32'), 255);
           if (brightness > 0)
             corrupted = tf.clipByValue(
               tf.mul(corrupted, tf.randomUniform([count, 1], 1 - brightness, 1 + brightness, 'float32', seeds[0])),
@@ -326,7 +353,12 @@ export async function trainSemanticHasher(
         batchSize,
         learningRate,
         dropout,
-        corruption: { noiseStandardDeviation: noise, maskingFraction: masking, brightnessJitter: brightness },
+        corruption: {
+          noiseStandardDeviation: noise,
+          maskingFraction: masking,
+          brightnessJitter: brightness,
+          ...(jpegShare > 0 ? { jpegShare, jpegQuality: [...jpegQuality] } : {}),
+        },
         seed,
         loss,
       };
@@ -337,4 +369,31 @@ export async function trainSemanticHasher(
     optimizer.dispose();
   }
   return { hasher, losses, epochsCompleted: aborted ? epoch : epochs, aborted, skipped };
+}
+
+/**
+ * A copy of a batch's pixels in which a seeded `share` of the images went through a JPEG round trip at a quality drawn
+ * from `quality` (the same images and qualities for the same seed).
+ */
+async function reencodeShare(
+  pixels: Uint8Array,
+  shape: { count: number; width: number; height: number; channels: ChannelCount },
+  share: number,
+  quality: readonly [number, number],
+  seed: number,
+): Promise<Uint8Array> {
+  const { count, width, height, channels } = shape;
+  const imageBytes = width * height * channels;
+  const random = createSeededRandom(seed);
+  const out = pixels.slice(0, count * imageBytes);
+  await Promise.all(
+    Array.from({ length: count }, async (_, index) => {
+      const chosen = random() < share;
+      const level = quality[0] + Math.floor(random() * (quality[1] - quality[0] + 1));
+      if (!chosen) return;
+      const image = { width, height, channels, data: out.subarray(index * imageBytes, (index + 1) * imageBytes) };
+      out.set((await reencodeJpeg(image, level)).data, index * imageBytes);
+    }),
+  );
+  return out;
 }
