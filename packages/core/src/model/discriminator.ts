@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { resolveDcganConfig, dcganDepth, type DcganConfigOptions } from './dcgan-config';
+import { withBatchNormGradient } from './batch-norm-gradient';
 import { withConv2DGradientsOnDemand } from './conv2d-gradients-on-demand';
 import type { ModelOptions } from './generator';
 import { batchNormSettings, convolutionInitializer, gammaInitializer } from './initializers';
@@ -46,13 +47,13 @@ export function createDiscriminator(configOptions: DcganConfigOptions, options: 
     ).apply(x) as tfl.SymbolicTensor;
     if (block > 1) {
       const batchNormName = layerNames.discriminatorBatchNorm(block);
-      x = tfl.layers
-        .batchNormalization({
+      x = withBatchNormGradient(
+        tfl.layers.batchNormalization({
           ...batchNormSettings,
           gammaInitializer: gammaInitializer(seed, batchNormName),
           name: batchNormName,
-        })
-        .apply(x) as tfl.SymbolicTensor;
+        }),
+      ).apply(x) as tfl.SymbolicTensor;
     }
     x = tfl.layers
       .leakyReLU({ alpha: leakyReluSlope, name: layerNames.discriminatorLeakyRelu(block) })

@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { withBatchNormGradient } from './batch-norm-gradient';
 import { resolveDcganConfig, dcganDepth, type DcganConfigOptions } from './dcgan-config';
 import { batchNormSettings, convolutionInitializer, gammaInitializer } from './initializers';
 import { layerNames } from './layer-names';
@@ -68,12 +69,12 @@ export function createGenerator(configOptions: DcganConfigOptions, options: Mode
 
 function batchNormReluBlock(x: tfl.SymbolicTensor, block: number, seed: number): tfl.SymbolicTensor {
   const batchNormName = layerNames.generatorBatchNorm(block);
-  const normalized = tfl.layers
-    .batchNormalization({
+  const normalized = withBatchNormGradient(
+    tfl.layers.batchNormalization({
       ...batchNormSettings,
       gammaInitializer: gammaInitializer(seed, batchNormName),
       name: batchNormName,
-    })
-    .apply(x) as tfl.SymbolicTensor;
+    }),
+  ).apply(x) as tfl.SymbolicTensor;
   return tfl.layers.reLU({ name: layerNames.generatorRelu(block) }).apply(normalized) as tfl.SymbolicTensor;
 }
