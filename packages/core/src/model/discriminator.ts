@@ -5,6 +5,7 @@ import { withConv2DGradientsOnDemand } from './conv2d-gradients-on-demand';
 import type { ModelOptions } from './generator';
 import { batchNormSettings, convolutionInitializer, gammaInitializer } from './initializers';
 import { layerNames } from './layer-names';
+import { withLeakyReluGradient } from './leaky-relu-gradient';
 import { validateSeed } from './seed';
 
 /** LeakyReLU slope of the discriminator (paper, section 3). */
@@ -55,9 +56,9 @@ export function createDiscriminator(configOptions: DcganConfigOptions, options: 
         }),
       ).apply(x) as tfl.SymbolicTensor;
     }
-    x = tfl.layers
-      .leakyReLU({ alpha: leakyReluSlope, name: layerNames.discriminatorLeakyRelu(block) })
-      .apply(x) as tfl.SymbolicTensor;
+    x = withLeakyReluGradient(
+      tfl.layers.leakyReLU({ alpha: leakyReluSlope, name: layerNames.discriminatorLeakyRelu(block) }),
+    ).apply(x) as tfl.SymbolicTensor;
   }
   const logitName = layerNames.discriminatorConv(depth);
   x = withConv2DGradientsOnDemand(
