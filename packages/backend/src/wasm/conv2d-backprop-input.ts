@@ -101,13 +101,19 @@ export function conv2dBackpropInput(args: {
     const columnPhases = axisPhases(width, info.outWidth, filterWidth, info.strideWidth, info.padInfo.left);
 
     const phaseKey = `${info.strideHeight},${info.strideWidth},${info.padInfo.top},${info.padInfo.left},${height},${width}`;
-    const subFilters = phaseFilterCache.get(backend, filter, phaseKey, () =>
-      rowPhases.flatMap((rows) =>
-        columnPhases.map((columns) =>
-          rows.taps > 0 && columns.taps > 0 ? phaseFilter(runner, filter, rows, columns) : undefined,
-        ),
-      ),
-    );
+    const subFilters = phaseFilterCache.get(backend, filter, phaseKey, () => {
+      // Every tap's [Cin, Cout] block transposed at once; each phase then copies whole blocks.
+      const byTap = runner.transpose(filter, [0, 1, 3, 2]);
+      try {
+        return rowPhases.flatMap((rows) =>
+          columnPhases.map((columns) =>
+            rows.taps > 0 && columns.taps > 0 ? phaseFilter(runner, byTap, rows, columns) : undefined,
+          ),
+        );
+      } finally {
+        runner.dispose(byTap);
+      }
+    });
     const result = runner.allocate(
       [batch, height, width, inChannels],
       needsZeroFill(rowPhases, columnPhases, info.outHeight, info.outWidth),
@@ -193,26 +199,23 @@ function phaseConvolution(
 
 /**
  * The flipped sub-filter of one phase as a forward-convolution filter [taps_h, taps_w, Cout, Cin]:
- * F[a, b, co, ci] = W[rh + sh * (taps_h - 1 - a), rw + sw * (taps_w - 1 - b), ci, co].
+ * F[a, b, co, ci] = W[rh + sh * (taps_h - 1 - a), rw + sw * (taps_w - 1 - b), ci, co], copied tap by tap from
+ * `byTap`, the filter with each tap's block already transposed ([KH, KW, Cout, Cin]).
  */
-function phaseFilter(runner: WasmKernelRunner, filter: TensorInfo, rows: AxisPhase, columns: AxisPhase): TensorInfo {
-  const [, filterWidth, inChannels, outChannels] = filter.shape as [number, number, number, number];
-  const strideHeight = rows.stride;
-  const strideWidth = columns.stride;
+function phaseFilter(runner: WasmKernelRunner, byTap: TensorInfo, rows: AxisPhase, columns: AxisPhase): TensorInfo {
+  const [, filterWidth, outChannels, inChannels] = byTap.shape as [number, number, number, number];
+  const block = outChannels * inChannels;
   const output = runner.allocate([rows.taps, columns.taps, outChannels, inChannels]);
-  const source = runner.view(filter);
+  const source = runner.view(byTap);
   const target = runner.view(output);
-  let index = 0;
+  let offset = 0;
   for (let a = 0; a < rows.taps; a++) {
-    const kernelRow = rows.remainder + strideHeight * (rows.taps - 1 - a);
+    const kernelRow = rows.remainder + rows.stride * (rows.taps - 1 - a);
     for (let b = 0; b < columns.taps; b++) {
-      const kernelColumn = columns.remainder + strideWidth * (columns.taps - 1 - b);
-      const base = (kernelRow * filterWidth + kernelColumn) * inChannels * outChannels;
-      for (let outChannel = 0; outChannel < outChannels; outChannel++) {
-        for (let inChannel = 0; inChannel < inChannels; inChannel++) {
-          target[index++] = source[base + inChannel * outChannels + outChannel] as number;
-        }
-      }
+      const kernelColumn = columns.remainder + columns.stride * (columns.taps - 1 - b);
+      const base = (kernelRow * filterWidth + kernelColumn) * block;
+      target.set(source.subarray(base, base + block), offset);
+      offset += block;
     }
   }
   return output;
