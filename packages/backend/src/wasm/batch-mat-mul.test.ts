@@ -76,9 +76,10 @@ describe('BatchMatMul on wasm', () => {
     try {
       const z = seededTensorData([16, 100], 15);
       const weights = seededTensorData([100, 2048], 16);
-      const [a, b] = [z, weights].map((data) => tf.tensor(data.values, data.shape) as tf.Tensor2D);
-      const first = tf.matMul(a!, b!);
-      const second = tf.matMul(a!, b!);
+      const a = tf.tensor2d(z.values, [16, 100]);
+      const b = tf.tensor2d(weights.values, [100, 2048]);
+      const first = tf.matMul(a, b);
+      const second = tf.matMul(a, b);
       expect(stockShapes).toEqual([
         [
           [2048, 100],
@@ -96,7 +97,7 @@ describe('BatchMatMul on wasm', () => {
       );
       expect(relativeError(await first.data(), cpu.values)).toBeLessThan(1e-5);
       expect(relativeError(await second.data(), cpu.values)).toBeLessThan(1e-5);
-      tf.dispose([a!, b!, first, second]);
+      tf.dispose([a, b, first, second]);
     } finally {
       originalWasmKernels.set('BatchMatMul', stock);
     }
