@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -6,6 +7,7 @@ import {
   runKernelOnBoth,
   seededTensorData,
 } from './test-support/backend-comparison.js';
+import { originalWasmKernels } from './wasm-kernel-toolkit.js';
 
 interface MatMulCase {
   readonly batch: number[];
@@ -58,5 +60,46 @@ describe('BatchMatMul on wasm', () => {
     );
     expect(wasm.shape).toEqual([3, 5, 6]);
     expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-4);
+  });
+
+  it('multiplies new large weights as (bᵀaᵀ)ᵀ, and weights it has seen through the stock kernel', async () => {
+    await tf.setBackend('wasm');
+    const stock = originalWasmKernels.get('BatchMatMul')!;
+    const stockShapes: number[][][] = [];
+    originalWasmKernels.set('BatchMatMul', {
+      ...stock,
+      kernelFunc: (args) => {
+        stockShapes.push(Object.values(args.inputs).map((input) => [...input!.shape]));
+        return stock.kernelFunc(args);
+      },
+    });
+    try {
+      const z = seededTensorData([16, 100], 15);
+      const weights = seededTensorData([100, 2048], 16);
+      const a = tf.tensor2d(z.values, [16, 100]);
+      const b = tf.tensor2d(weights.values, [100, 2048]);
+      const first = tf.matMul(a, b);
+      const second = tf.matMul(a, b);
+      expect(stockShapes).toEqual([
+        [
+          [2048, 100],
+          [100, 16],
+        ],
+        [
+          [16, 100],
+          [100, 2048],
+        ],
+      ]);
+      const { cpu } = await runKernelOnBoth(
+        'BatchMatMul',
+        { a: z, b: weights },
+        { transposeA: false, transposeB: false },
+      );
+      expect(relativeError(await first.data(), cpu.values)).toBeLessThan(1e-5);
+      expect(relativeError(await second.data(), cpu.values)).toBeLessThan(1e-5);
+      tf.dispose([a, b, first, second]);
+    } finally {
+      originalWasmKernels.set('BatchMatMul', stock);
+    }
   });
 });

@@ -7,6 +7,7 @@ import {
   runKernelOnBoth,
   seededTensorData,
 } from './test-support/backend-comparison.js';
+import { spaceToDepthPlan } from './conv2d-backprop-filter.js';
 
 type Padding = 'same' | 'valid' | number | [[number, number], [number, number], [number, number], [number, number]];
 
@@ -99,6 +100,40 @@ cases.push(
   { batch: 4, height: 16, width: 16, inChannels: 16, outChannels: 32, kernel: [4, 4], strides: [2, 2], pad: 'same' },
   { batch: 4, height: 4, width: 4, inChannels: 32, outChannels: 1, kernel: [4, 4], strides: [1, 1], pad: 'valid' },
 );
+/** Few input channels against many output channels: x is the convolution's filter (space to depth). */
+const spaceToDepthCases: FilterCase[] = [
+  { batch: 4, height: 32, width: 32, inChannels: 3, outChannels: 32, kernel: [4, 4], strides: [2, 2], pad: 'same' },
+  { batch: 2, height: 31, width: 29, inChannels: 1, outChannels: 16, kernel: [5, 4], strides: [2, 2], pad: 'same' },
+  { batch: 2, height: 10, width: 11, inChannels: 1, outChannels: 24, kernel: [3, 3], strides: [3, 3], pad: 'valid' },
+  { batch: 3, height: 8, width: 8, inChannels: 2, outChannels: 40, kernel: [2, 2], strides: [1, 1], pad: 'same' },
+  {
+    batch: 2,
+    height: 17,
+    width: 15,
+    inChannels: 1,
+    outChannels: 16,
+    kernel: [4, 4],
+    strides: [2, 2],
+    pad: [
+      [0, 0],
+      [2, 1],
+      [0, 3],
+      [0, 0],
+    ],
+  },
+  {
+    batch: 2,
+    height: 12,
+    width: 12,
+    inChannels: 2,
+    outChannels: 32,
+    kernel: [4, 4],
+    strides: [2, 2],
+    pad: 'same',
+    dataFormat: 'NCHW',
+  },
+];
+cases.push(...spaceToDepthCases);
 
 function describeCase(testCase: FilterCase): string {
   const { batch, height, width, inChannels, outChannels, kernel, strides, pad, dataFormat = 'NHWC' } = testCase;
@@ -165,5 +200,31 @@ describe('Conv2DBackpropFilter on wasm', () => {
     expected.dispose();
     await tf.setBackend('wasm');
     expect(relativeError(wasmValues, cpuValues)).toBeLessThan(1e-4);
+  });
+
+  it.each(spaceToDepthCases.map((testCase) => [describeCase(testCase), testCase] as const))(
+    'takes x as the filter where it has fewer values than dy: %s',
+    (_, testCase) => {
+      const { batch, height, width, inChannels, outChannels, kernel, strides, pad } = testCase;
+      const filterShape = [kernel[0], kernel[1], inChannels, outChannels];
+      const info = tf.backend_util.computeConv2DInfo(
+        [batch, height, width, inChannels],
+        filterShape as never,
+        strides,
+        1,
+        pad,
+      );
+      const plan = spaceToDepthPlan(info.inShape, info.outShape, filterShape, strides, [
+        info.padInfo.top,
+        info.padInfo.left,
+      ]);
+      expect(plan).toBeDefined();
+    },
+  );
+
+  it('keeps dy as the filter for the wider layers of a DCGAN discriminator', () => {
+    // D's second layer: x 16x16x16x32, dy 16x8x8x64.
+    expect(spaceToDepthPlan([16, 16, 16, 32], [16, 8, 8, 64], [4, 4, 32, 64], [2, 2], [1, 1])).toBeUndefined();
+    expect(spaceToDepthPlan([16, 32, 32, 3], [16, 16, 16, 32], [4, 4, 3, 32], [2, 2], [1, 1])).toBeDefined();
   });
 });

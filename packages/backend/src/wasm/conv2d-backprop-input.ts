@@ -101,13 +101,62 @@ export function conv2dBackpropInput(args: {
     const columnPhases = axisPhases(width, info.outWidth, filterWidth, info.strideWidth, info.padInfo.left);
 
     const phaseKey = `${info.strideHeight},${info.strideWidth},${info.padInfo.top},${info.padInfo.left},${height},${width}`;
-    const subFilters = phaseFilterCache.get(backend, filter, phaseKey, () =>
-      rowPhases.flatMap((rows) =>
-        columnPhases.map((columns) =>
-          rows.taps > 0 && columns.taps > 0 ? phaseFilter(runner, filter, rows, columns) : undefined,
-        ),
-      ),
-    );
+    const rowLayout = combinedLayout(rowPhases, info.outHeight);
+    const columnLayout = combinedLayout(columnPhases, info.outWidth);
+    if (
+      rowLayout !== undefined &&
+      columnLayout !== undefined &&
+      inChannels * rowPhases.length * columnPhases.length <= maximumCombinedChannels
+    ) {
+      const [combinedFilter] = phaseFilterCache.get(backend, filter, `${phaseKey},combined`, () => {
+        const byTap = runner.transpose(filter, [0, 1, 3, 2]);
+        try {
+          return [combinedPhaseFilter(runner, byTap, rowPhases, columnPhases)];
+        } finally {
+          runner.dispose(byTap);
+        }
+      });
+      const product = runner.run(
+        'Conv2D',
+        { x: dy, filter: combinedFilter as TensorInfo },
+        {
+          strides: [1, 1],
+          dilations: [1, 1],
+          pad: [
+            [0, 0],
+            [rowLayout.padBefore, rowLayout.padAfter],
+            [columnLayout.padBefore, columnLayout.padAfter],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+        },
+      );
+      const combined = runner.allocate([batch, height, width, inChannels]);
+      gatherPhases(runner.view(product), product.shape as number[], runner.view(combined), combined.shape as number[], {
+        rowPhases,
+        columnPhases,
+        rowOffsets: rowLayout.offsets,
+        columnOffsets: columnLayout.offsets,
+      });
+      runner.dispose(product);
+      if (!channelsFirst) return combined;
+      const transposed = runner.transpose(combined, [0, 3, 1, 2]);
+      runner.dispose(combined);
+      return transposed;
+    }
+    const subFilters = phaseFilterCache.get(backend, filter, phaseKey, () => {
+      // Every tap's [Cin, Cout] block transposed at once; each phase then copies whole blocks.
+      const byTap = runner.transpose(filter, [0, 1, 3, 2]);
+      try {
+        return rowPhases.flatMap((rows) =>
+          columnPhases.map((columns) =>
+            rows.taps > 0 && columns.taps > 0 ? phaseFilter(runner, byTap, rows, columns) : undefined,
+          ),
+        );
+      } finally {
+        runner.dispose(byTap);
+      }
+    });
     const result = runner.allocate(
       [batch, height, width, inChannels],
       needsZeroFill(rowPhases, columnPhases, info.outHeight, info.outWidth),
@@ -193,29 +242,123 @@ function phaseConvolution(
 
 /**
  * The flipped sub-filter of one phase as a forward-convolution filter [taps_h, taps_w, Cout, Cin]:
- * F[a, b, co, ci] = W[rh + sh * (taps_h - 1 - a), rw + sw * (taps_w - 1 - b), ci, co].
+ * F[a, b, co, ci] = W[rh + sh * (taps_h - 1 - a), rw + sw * (taps_w - 1 - b), ci, co], copied tap by tap from
+ * `byTap`, the filter with each tap's block already transposed ([KH, KW, Cout, Cin]).
  */
-function phaseFilter(runner: WasmKernelRunner, filter: TensorInfo, rows: AxisPhase, columns: AxisPhase): TensorInfo {
-  const [, filterWidth, inChannels, outChannels] = filter.shape as [number, number, number, number];
-  const strideHeight = rows.stride;
-  const strideWidth = columns.stride;
+function phaseFilter(runner: WasmKernelRunner, byTap: TensorInfo, rows: AxisPhase, columns: AxisPhase): TensorInfo {
+  const [, filterWidth, outChannels, inChannels] = byTap.shape as [number, number, number, number];
+  const block = outChannels * inChannels;
   const output = runner.allocate([rows.taps, columns.taps, outChannels, inChannels]);
-  const source = runner.view(filter);
+  const source = runner.view(byTap);
   const target = runner.view(output);
-  let index = 0;
+  let offset = 0;
   for (let a = 0; a < rows.taps; a++) {
-    const kernelRow = rows.remainder + strideHeight * (rows.taps - 1 - a);
+    const kernelRow = rows.remainder + rows.stride * (rows.taps - 1 - a);
     for (let b = 0; b < columns.taps; b++) {
-      const kernelColumn = columns.remainder + strideWidth * (columns.taps - 1 - b);
-      const base = (kernelRow * filterWidth + kernelColumn) * inChannels * outChannels;
-      for (let outChannel = 0; outChannel < outChannels; outChannel++) {
-        for (let inChannel = 0; inChannel < inChannels; inChannel++) {
-          target[index++] = source[base + inChannel * outChannels + outChannel] as number;
+      const kernelColumn = columns.remainder + columns.stride * (columns.taps - 1 - b);
+      const base = (kernelRow * filterWidth + kernelColumn) * block;
+      target.set(source.subarray(base, base + block), offset);
+      offset += block;
+    }
+  }
+  return output;
+}
+
+/**
+ * Phase outputs times channels up to which every phase runs as one convolution, the phases stacked along its
+ * output channels (a transposed convolution to RGB: 4 phases x 3 channels). XNNPACK's kernels work on 8 or
+ * 16 output channels at a time, so 3 alone waste most of each; the common padding adds a row and a column of
+ * products.
+ */
+const maximumCombinedChannels = 16;
+
+/**
+ * The padding of one convolution that computes every phase along one axis: phase r's output i is the
+ * combined output i + offsets[r]. Undefined where phases have different tap counts or an empty output.
+ */
+function combinedLayout(
+  phases: readonly AxisPhase[],
+  dySize: number,
+): { padBefore: number; padAfter: number; offsets: number[] } | undefined {
+  const taps = phases[0]?.taps ?? 0;
+  if (taps === 0 || phases.some((phase) => phase.taps !== taps || phase.length === 0)) return undefined;
+  const padBefore = Math.max(0, ...phases.map((phase) => phase.padBefore));
+  const offsets = phases.map((phase) => padBefore - phase.padBefore);
+  const needed = Math.max(...phases.map((phase, index) => (offsets[index] as number) + phase.length));
+  return { padBefore, padAfter: Math.max(0, needed - dySize - padBefore + taps - 1), offsets };
+}
+
+/**
+ * Every phase's flipped sub-filter (see {@link phaseFilter}) in one filter [taps_h, taps_w, Cout, phases x Cin],
+ * phase (r, c) at output channels ((r * column phases + c) * Cin ...).
+ */
+function combinedPhaseFilter(
+  runner: WasmKernelRunner,
+  byTap: TensorInfo,
+  rowPhases: readonly AxisPhase[],
+  columnPhases: readonly AxisPhase[],
+): TensorInfo {
+  const [, filterWidth, outChannels, inChannels] = byTap.shape as [number, number, number, number];
+  const rowTaps = (rowPhases[0] as AxisPhase).taps;
+  const columnTaps = (columnPhases[0] as AxisPhase).taps;
+  const phaseCount = rowPhases.length * columnPhases.length;
+  const output = runner.allocate([rowTaps, columnTaps, outChannels, phaseCount * inChannels]);
+  const source = runner.view(byTap);
+  const target = runner.view(output);
+  for (let a = 0; a < rowTaps; a++) {
+    for (let b = 0; b < columnTaps; b++) {
+      for (const [rowPhase, rows] of rowPhases.entries()) {
+        const kernelRow = rows.remainder + rows.stride * (rowTaps - 1 - a);
+        for (const [columnPhase, columns] of columnPhases.entries()) {
+          const kernelColumn = columns.remainder + columns.stride * (columnTaps - 1 - b);
+          const phase = rowPhase * columnPhases.length + columnPhase;
+          for (let outChannel = 0; outChannel < outChannels; outChannel++) {
+            const from = ((kernelRow * filterWidth + kernelColumn) * outChannels + outChannel) * inChannels;
+            const to = (((a * columnTaps + b) * outChannels + outChannel) * phaseCount + phase) * inChannels;
+            for (let inChannel = 0; inChannel < inChannels; inChannel++)
+              target[to + inChannel] = source[from + inChannel] as number;
+          }
         }
       }
     }
   }
   return output;
+}
+
+/** result[b, r + s·i, c + s·j, ci] = product[b, i + rowOffsets[r], j + columnOffsets[c], phase (r, c), ci]. */
+function gatherPhases(
+  product: Float32Array,
+  productShape: readonly number[],
+  result: Float32Array,
+  resultShape: readonly number[],
+  layout: {
+    readonly rowPhases: readonly AxisPhase[];
+    readonly columnPhases: readonly AxisPhase[];
+    readonly rowOffsets: readonly number[];
+    readonly columnOffsets: readonly number[];
+  },
+): void {
+  const [batch, productHeight, productWidth, productChannels] = productShape as [number, number, number, number];
+  const [, height, width, channels] = resultShape as [number, number, number, number];
+  const { rowPhases, columnPhases, rowOffsets, columnOffsets } = layout;
+  for (let b = 0; b < batch; b++) {
+    for (const [rowPhase, rows] of rowPhases.entries()) {
+      for (let i = 0; i < rows.length; i++) {
+        const productRow = (b * productHeight + i + (rowOffsets[rowPhase] as number)) * productWidth;
+        const resultRow = (b * height + rowPhase + rows.stride * i) * width;
+        for (const [columnPhase, columns] of columnPhases.entries()) {
+          const phaseChannel = (rowPhase * columnPhases.length + columnPhase) * channels;
+          const offset = columnOffsets[columnPhase] as number;
+          for (let j = 0; j < columns.length; j++) {
+            const from = (productRow + j + offset) * productChannels + phaseChannel;
+            const to = (resultRow + columnPhase + columns.stride * j) * channels;
+            for (let channel = 0; channel < channels; channel++)
+              result[to + channel] = product[from + channel] as number;
+          }
+        }
+      }
+    }
+  }
 }
 
 /** Channels from which one memmove per pixel beats an element loop (measured: 2x at 32, 6x at 128). */

@@ -1,6 +1,7 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 
 import { batchMatMulConfig } from './batch-mat-mul.js';
+import { batchNormConfig } from './batch-norm.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig, phaseFilterCache } from './conv2d-backprop-input.js';
 import { clearLeakyReluSlopes, greaterConfig, leakyReluConfig } from './elementwise.js';
@@ -14,6 +15,7 @@ const trainingKernelConfigs: readonly KernelConfig[] = [
   conv2dBackpropFilterConfig,
   conv2dBackpropInputConfig,
   batchMatMulConfig,
+  batchNormConfig,
   tileConfig,
   identityConfig,
   sumConfig,
@@ -28,7 +30,7 @@ export const wasmTrainingKernelNames: readonly string[] = trainingKernelConfigs.
 /**
  * Registers on tfjs's `wasm` backend the kernels DCGAN training needs that @tensorflow/tfjs-backend-wasm 4.22
  * lacks (`Conv2DBackpropFilter`) and fast replacements for the ones it has but runs slowly
- * (`Conv2DBackpropInput`, transposed `BatchMatMul`, `Tile`, `Identity`, per-channel `Sum` and `Mean`,
+ * (`Conv2DBackpropInput`, transposed `BatchMatMul`, per-channel `FusedBatchNorm`, `Tile`, `Identity`, per-channel `Sum` and `Mean`,
  * `LeakyRelu`, `Greater`). Idempotent; safe to call before or after
  * `tf.setBackend('wasm')`. Stock kernels that are replaced are kept and still run their setup when the
  * backend initialises, since our kernels delegate to them.

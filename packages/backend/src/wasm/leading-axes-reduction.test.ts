@@ -12,6 +12,8 @@ const cases: Array<{ shape: number[]; axis: number | number[] | null; keepDims: 
   { shape: [16, 8, 8, 64], axis: [0, 1, 2], keepDims: false }, // batch norm statistics of an NHWC tensor
   { shape: [16, 4, 4, 128], axis: [2, 0, 1], keepDims: true }, // axes in any order
   { shape: [7, 5, 3, 2], axis: [0, 1], keepDims: false },
+  { shape: [10, 9, 7, 5], axis: [0, 1, 2], keepDims: true }, // 630 rows: pooled, not a power of two
+  { shape: [64, 3], axis: 0, keepDims: false }, // the fewest rows pooled
   { shape: [3, 6], axis: 0, keepDims: true },
   { shape: [5, 1, 9], axis: [-3, -2], keepDims: false }, // negative axes
   { shape: [6, 3, 2], axis: [1, 2], keepDims: false }, // trailing axes: the stock kernel

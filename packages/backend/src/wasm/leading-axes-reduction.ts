@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
+  AvgPool,
   backend_util,
   Mean,
   Sum,
@@ -16,9 +17,9 @@ import { WasmKernelRunner, sizeOf, wasmBackendName } from './wasm-kernel-toolkit
  * Sum and Mean over the leading axes of a float32 tensor (per-channel reductions over [batch, height, width]
  * of an NHWC tensor: batch norm's statistics and its gradient, the bias-like gradients of broadcasts; about
  * 60 calls per DCGAN training step). wasm's kernels first transpose the reduced axes innermost, then sum
- * each output element in one dependent chain; here each input row is added into per-channel accumulators
- * in place, in float64 (rounded once at the end, like tfjs's cpu backend). Other reductions go to the
- * stock kernels.
+ * each output element in one dependent chain. Here 64 or more rows are one XNNPACK average pooling window
+ * (float32 sums, 3-5x faster than a loop); fewer rows are added into per-channel accumulators in place, in
+ * float64 (rounded once at the end, like tfjs's cpu backend). Other reductions go to the stock kernels.
  */
 function leadingAxesReduction(kernelName: typeof Sum | typeof Mean, divide: boolean): KernelFunc {
   const reduce = (args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SumAttrs }): TensorInfo => {
@@ -40,19 +41,50 @@ function leadingAxesReduction(kernelName: typeof Sum | typeof Mean, divide: bool
     const rows = sizeOf(x.shape.slice(0, axes.length));
     const outShape = x.shape.slice(axes.length);
     const columns = sizeOf(outShape);
+    const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+    if (rows >= minimumPooledRows) return pooledMean(backend, x, rows, columns, shape, divide);
     const totals = new Float64Array(columns);
     const source = backend.typedArrayFromHeap(x) as Float32Array;
     sumRows(source, rows, columns, totals);
-    const out = backend.makeOutput(
-      attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape,
-      'float32',
-    );
+    const out = backend.makeOutput(shape, 'float32');
     const target = backend.typedArrayFromHeap(out) as Float32Array;
     if (divide) for (let column = 0; column < columns; column++) target[column] = (totals[column] as number) / rows;
     else target.set(totals);
     return out;
   };
   return reduce as unknown as KernelFunc;
+}
+
+/** Rows from which XNNPACK's average pooling beats the loop below (3-5x on batch norm's activations). */
+const minimumPooledRows = 64;
+
+/**
+ * The per-column mean (or sum: the mean times the row count) of a [rows, columns] tensor as one XNNPACK
+ * average pooling window over all rows, summed in float32 in a fixed order (the same on any thread count).
+ */
+function pooledMean(
+  backend: BackendWasm,
+  x: TensorInfo,
+  rows: number,
+  columns: number,
+  shape: number[],
+  divide: boolean,
+): TensorInfo {
+  const runner = new WasmKernelRunner(backend);
+  const column = runner.reshape(x, [1, rows, 1, columns]);
+  const pooled = runner.run(AvgPool, { x: column }, { filterSize: [rows, 1], strides: [1, 1], pad: 'valid' });
+  runner.dispose(column);
+  if (divide) {
+    const result = runner.reshape(pooled, shape);
+    runner.dispose(pooled);
+    return result;
+  }
+  const out = runner.allocate(shape);
+  const source = runner.view(pooled);
+  const target = runner.view(out);
+  for (let index = 0; index < columns; index++) target[index] = (source[index] as number) * rows;
+  runner.dispose(pooled);
+  return out;
 }
 
 /**

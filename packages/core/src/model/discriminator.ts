@@ -1,9 +1,11 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { resolveDcganConfig, dcganDepth, type DcganConfigOptions } from './dcgan-config';
+import { withBatchNormGradient } from './batch-norm-gradient';
 import { withConv2DGradientsOnDemand } from './conv2d-gradients-on-demand';
 import type { ModelOptions } from './generator';
 import { batchNormSettings, convolutionInitializer, gammaInitializer } from './initializers';
 import { layerNames } from './layer-names';
+import { withLeakyReluGradient } from './leaky-relu-gradient';
 import { validateSeed } from './seed';
 
 /** LeakyReLU slope of the discriminator (paper, section 3). */
@@ -46,17 +48,17 @@ export function createDiscriminator(configOptions: DcganConfigOptions, options: 
     ).apply(x) as tfl.SymbolicTensor;
     if (block > 1) {
       const batchNormName = layerNames.discriminatorBatchNorm(block);
-      x = tfl.layers
-        .batchNormalization({
+      x = withBatchNormGradient(
+        tfl.layers.batchNormalization({
           ...batchNormSettings,
           gammaInitializer: gammaInitializer(seed, batchNormName),
           name: batchNormName,
-        })
-        .apply(x) as tfl.SymbolicTensor;
+        }),
+      ).apply(x) as tfl.SymbolicTensor;
     }
-    x = tfl.layers
-      .leakyReLU({ alpha: leakyReluSlope, name: layerNames.discriminatorLeakyRelu(block) })
-      .apply(x) as tfl.SymbolicTensor;
+    x = withLeakyReluGradient(
+      tfl.layers.leakyReLU({ alpha: leakyReluSlope, name: layerNames.discriminatorLeakyRelu(block) }),
+    ).apply(x) as tfl.SymbolicTensor;
   }
   const logitName = layerNames.discriminatorConv(depth);
   x = withConv2DGradientsOnDemand(

@@ -1,4 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { withBatchNormGradient } from './batch-norm-gradient';
+import { withDenseGradientsOnDemand } from './dense-gradients-on-demand';
 import { resolveDcganConfig, dcganDepth, type DcganConfigOptions } from './dcgan-config';
 import { batchNormSettings, convolutionInitializer, gammaInitializer } from './initializers';
 import { layerNames } from './layer-names';
@@ -33,14 +35,14 @@ export function createGenerator(configOptions: DcganConfigOptions, options: Mode
 
   const input = tfl.input({ shape: [config.latentDim], name: layerNames.generatorInput });
   const firstWidth = widthAt(1);
-  let x = tfl.layers
-    .dense({
+  let x = withDenseGradientsOnDemand(
+    tfl.layers.dense({
       units: 4 * 4 * firstWidth,
       useBias: false,
       kernelInitializer: convolutionInitializer(seed, layerNames.generatorProject),
       name: layerNames.generatorProject,
-    })
-    .apply(input) as tfl.SymbolicTensor;
+    }),
+  ).apply(input) as tfl.SymbolicTensor;
   x = tfl.layers
     .reshape({ targetShape: [4, 4, firstWidth], name: layerNames.generatorReshape })
     .apply(x) as tfl.SymbolicTensor;
@@ -68,12 +70,12 @@ export function createGenerator(configOptions: DcganConfigOptions, options: Mode
 
 function batchNormReluBlock(x: tfl.SymbolicTensor, block: number, seed: number): tfl.SymbolicTensor {
   const batchNormName = layerNames.generatorBatchNorm(block);
-  const normalized = tfl.layers
-    .batchNormalization({
+  const normalized = withBatchNormGradient(
+    tfl.layers.batchNormalization({
       ...batchNormSettings,
       gammaInitializer: gammaInitializer(seed, batchNormName),
       name: batchNormName,
-    })
-    .apply(x) as tfl.SymbolicTensor;
+    }),
+  ).apply(x) as tfl.SymbolicTensor;
   return tfl.layers.reLU({ name: layerNames.generatorRelu(block) }).apply(normalized) as tfl.SymbolicTensor;
 }
