@@ -3,32 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { prepareBackends, seededValues } from './test-support/backend-comparison.js';
+import { largestDifference } from '../test-support/trainer-state-difference.js';
 
 // A whole @dcgan/core Trainer step at 32px (its batch norm, LeakyReLU and dense layers with their own
 // gradients, on our kernels) on wasm against the same step on tfjs's cpu backend, from the same state.
 const config = { imageSize: 32, channels: 3 as const, latentDim: 100, baseWidth: 8, kernelSize: 4 as const };
 const batchSize = 8;
 const realValues = seededValues(batchSize * 32 * 32 * 3, 51);
-
-type StateGroup = 'generator' | 'discriminator' | 'generatorOptimizer' | 'discriminatorOptimizer';
-
-/** The largest |a - b| over the tensors of two trainer states. */
-function largestDifference(
-  a: TrainerState,
-  b: TrainerState,
-  groups: readonly StateGroup[] = ['generator', 'discriminator', 'generatorOptimizer', 'discriminatorOptimizer'],
-): number {
-  let largest = 0;
-  for (const group of groups) {
-    expect(a[group].map((tensor) => tensor.shape)).toEqual(b[group].map((tensor) => tensor.shape));
-    for (const [index, tensor] of a[group].entries()) {
-      const other = b[group][index]!;
-      for (let element = 0; element < tensor.values.length; element++)
-        largest = Math.max(largest, Math.abs(tensor.values[element]! - other.values[element]!));
-    }
-  }
-  return largest;
-}
 
 async function stepsOn(backendName: 'cpu' | 'wasm', state: TrainerState, steps: number) {
   await tf.setBackend(backendName);

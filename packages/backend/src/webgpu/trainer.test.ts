@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { describeWebGpu, seededValues, type ComparedBackend } from './test-support/webgpu-tests.js';
+import { largestDifference } from '../test-support/trainer-state-difference.js';
 
 // A whole @dcgan/core Trainer step at 32px (G and D as the paper builds them, Adam lr 2e-4, beta1 0.5) on
 // webgpu against the same step on cpu and wasm, from the same weights and data.
@@ -17,28 +18,6 @@ const realValues = seededValues(batchSize * 32 * 32 * 3, 41);
 // lavapipe compiles every shader on the CPU at the first step (over a minute on a busy 2-core machine) and runs
 // a step in seconds: these tests get more time than the shared default.
 const slow = 900_000;
-
-/** The largest |a - b| over the tensors of two trainer states (weights, running statistics, Adam slots). */
-type StateGroup = 'generator' | 'discriminator' | 'generatorOptimizer' | 'discriminatorOptimizer';
-
-function largestDifference(
-  a: TrainerState,
-  b: TrainerState,
-  groups: readonly StateGroup[] = ['generator', 'discriminator', 'generatorOptimizer', 'discriminatorOptimizer'],
-): number {
-  let largest = 0;
-  for (const group of groups) {
-    // Same tensors in the same order (names may differ by tfjs's uniquifying suffixes between trainers).
-    expect(a[group].map((tensor) => tensor.shape)).toEqual(b[group].map((tensor) => tensor.shape));
-    for (const [index, tensor] of a[group].entries()) {
-      const other = b[group][index]!;
-      for (let element = 0; element < tensor.values.length; element++) {
-        largest = Math.max(largest, Math.abs(tensor.values[element]! - other.values[element]!));
-      }
-    }
-  }
-  return largest;
-}
 
 /** Restores `state` on `backendName`, runs `steps` steps on the fixed real batch, and returns the new state. */
 async function stepsOn(
