@@ -228,7 +228,8 @@ describe('dcgan-dedup train + hash', () => {
       if (index < 3) await writeFile(join(copies, `digit-${String(index).padStart(2, '0')}-copy.png`), png);
     }
     const out = join(folder, 'guarded');
-    const arguments_ = parseDedupArguments([
+    // The same run twice: with a lenient drop limit, then with the default 5%.
+    const runArguments = [
       'run',
       '--data',
       copies,
@@ -244,9 +245,8 @@ describe('dcgan-dedup train + hash', () => {
       '1',
       '--batch-size',
       '8',
-      '--max-drop-share',
-      '0.5',
-    ]);
+    ];
+    const arguments_ = parseDedupArguments([...runArguments, '--max-drop-share', '0.5']);
     await createOutputFolders(arguments_);
     const { source, transform } = await openHasherInput(arguments_, arguments_.data, arguments_.format);
     const hasher = await trainHasher(
@@ -266,23 +266,7 @@ describe('dcgan-dedup train + hash', () => {
     });
     expect(lenient.result.counts.dropped).toBeGreaterThanOrEqual(3); // the three copies at least
     expect(lenient.text).not.toContain('WARNING');
-    const strict = parseDedupArguments([
-      'run',
-      '--data',
-      copies,
-      '--out',
-      out,
-      '--image-size',
-      '16',
-      '--channels',
-      '1',
-      '--code-bits',
-      '32',
-      '--epochs',
-      '1',
-      '--batch-size',
-      '8',
-    ]);
+    const strict = parseDedupArguments(runArguments);
     const { result: report, text: captured } = await captureStderr(() =>
       hashAndReport(strict, source, transform, hasher, out, new AbortController().signal),
     );
