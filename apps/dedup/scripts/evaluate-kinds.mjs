@@ -4,7 +4,7 @@
 //
 //   node apps/dedup/scripts/evaluate-kinds.mjs <cache-dir> <out-dir> [--sizes] [--resume] [--only 'name|name']
 //     [--thresholds 0.03,0.08] [--tolerances 0,12] [--thumbnail-sizes 16,32g] [--radii 0,1,2,3]
-//     [--hasher-jpeg-share 0.5] [--fashion <fashion-mnist-package-dir>]
+//     [--hasher-jpeg-share 0.5] [--thumbnail-hash-radii -1,2] [--fashion <fashion-mnist-package-dir>]
 // --thresholds: verification distances t (1 - correlation) scored; --tolerances: background tolerances scored (0 = the
 // 0.2 measure, every pixel compared); --thumbnail-sizes: verification thumbnails scored ('32' RGB, '32g' gray, '16'...;
 // default: the library's, gray at the hasher's input size); --radii: Hamming radii scored (default 0-3); --only: score only the sets whose names start with one of these
@@ -118,7 +118,13 @@ async function hasherFor(baseName, samples, epochs = 20) {
  * reported separately.
  */
 const familyOf = (key) =>
-  /\/shapes\/stars\//.test(key) ? 'star' : /\/places\/(folder|user)-/.test(key) ? 'folder' : undefined;
+  /\/shapes\/stars\//.test(key)
+    ? 'star'
+    : /\/places\/(folder|user)-/.test(key)
+      ? 'folder'
+      : key.includes('@')
+        ? key.slice(0, key.indexOf('@')) // a photo tile: the tiles of one photo (grass, water, petals) look alike
+        : undefined;
 
 /** Pair precision / recall and images wrongly dropped (dropped items that are not a planted copy of their kept item). */
 function score(groups, hashes, planted, originals, samples) {
@@ -192,6 +198,8 @@ const thumbnailOptions = (spec) =>
 const only = flagValue('--only', undefined, '|');
 // --radii: the Hamming radii scored (default 0-3).
 const radii = flagValue('--radii', ['0', '1', '2', '3']).map(Number);
+// --thumbnail-hash-radii: the thumbnails' dHash radii scored (`thumbnailHashRadius`; -1 = off; default: off only).
+const thumbnailHashRadii = flagValue('--thumbnail-hash-radii', ['-1']).map(Number);
 const semanticSettings = [];
 for (const shiftProbes of [0, 2])
   for (const radius of radii)
@@ -233,25 +241,28 @@ async function evaluateSet({ name, originals, hasher, hasherNote, seed, plant = 
     for (const thumbnailSize of thumbnailSizes) {
       const hashes = hashedSemantic[`${setting.shiftProbes}/${thumbnailSize}`];
       for (const maximumDistance of thresholds)
-        for (const backgroundTolerance of tolerances) {
-          const groups = findDuplicateGroups(hashes, {
-            ...setting,
-            verification: { maximumDistance, backgroundTolerance },
-          });
-          const verification = groups.stats.verification;
-          rows.push({
-            method: 'semantic',
-            ...setting,
-            verification: maximumDistance,
-            backgroundTolerance,
-            thumbnailSize,
-            ...score(groups, hashes, planted, base.length, samples),
-            candidatePairs: groups.stats.matchedPairs,
-            checkedPairs: verification.checkedPairs,
-            verifySeconds: verification.seconds,
-            seconds: groups.stats.seconds,
-          });
-        }
+        for (const backgroundTolerance of tolerances)
+          for (const thumbnailHashRadius of thumbnailHashRadii) {
+            const groups = findDuplicateGroups(hashes, {
+              ...setting,
+              verification: { maximumDistance, backgroundTolerance },
+              thumbnailHashRadius,
+            });
+            const verification = groups.stats.verification;
+            rows.push({
+              method: 'semantic',
+              ...setting,
+              verification: maximumDistance,
+              backgroundTolerance,
+              thumbnailSize,
+              thumbnailHashRadius,
+              ...score(groups, hashes, planted, base.length, samples),
+              candidatePairs: groups.stats.matchedPairs,
+              checkedPairs: verification.checkedPairs,
+              verifySeconds: verification.seconds,
+              seconds: groups.stats.seconds,
+            });
+          }
     }
   }
   for (const [method, anchor, radii] of [
@@ -365,6 +376,30 @@ if (fashionDirectory !== undefined && !done('fashion-mnist')) {
     hasher: fashionHasher,
     hasherNote: 'trained on 20,000 other Fashion-MNIST clothes, 10 epochs',
     seed: 15,
+    plant: { fraction: 0.055, mix: { jpeg: 33, shift: 34, brightness: 33, exact: 10 } },
+  });
+}
+
+// The photo-like tuning kind (when the cache holds it): tiles of the photographs among Debian's wallpapers
+// (prepare-evaluation-sets.mjs), scored on the tiles of every fifth photo, the hasher trained on 20,000 tiles of the
+// others; planted in the issue's proportions (5.5%; JPEG q50-95, shifted 1-2 px, brightness, exact as 33 : 34 : 33 : 10).
+if (
+  !done('photo-tiles (tuning set)') &&
+  (await access(join(cache, 'photo-tiles.json')).then(
+    () => true,
+    () => false,
+  ))
+) {
+  const tiles = uniqueByPixels(await readCached('photo-tiles'));
+  const trainingTiles = shuffled(uniqueByPixels(await readCached('photo-tiles-train')), 2).slice(0, 20_000);
+  log(`photo tiles: ${tiles.length} scored, ${trainingTiles.length} for the hasher (${elapsed()})`);
+  const photoHasher = await hasherFor('photo-tiles-20000', trainingTiles, 10);
+  await run({
+    name: 'photo-tiles (tuning set)',
+    originals: tiles,
+    hasher: photoHasher,
+    hasherNote: 'trained on 20,000 tiles of the other 17 photos, 10 epochs',
+    seed: 16,
     plant: { fraction: 0.055, mix: { jpeg: 33, shift: 34, brightness: 33, exact: 10 } },
   });
 }

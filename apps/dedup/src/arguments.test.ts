@@ -16,6 +16,8 @@ describe('parseDedupArguments', () => {
       '2',
       '--shift-probes',
       '1',
+      '--thumbnail-hash-radius',
+      'off',
       '--restart',
     ]);
     expect(parsed).toMatchObject({
@@ -25,10 +27,20 @@ describe('parseDedupArguments', () => {
       out: 'runs/x',
       radius: 2,
       shiftProbes: 1,
+      thumbnailHashRadius: -1,
       restart: true,
       imageSize: 32,
       channels: 3,
       codeBits: 128,
+    });
+  });
+
+  it('defaults the matching settings to the library run defaults', () => {
+    expect(parseDedupArguments(['run', '--out', 'x'])).toMatchObject({
+      radius: 3,
+      shiftProbes: 2,
+      probeRadius: 0,
+      thumbnailHashRadius: 3,
     });
   });
 
@@ -66,6 +78,10 @@ describe('parseDedupArguments', () => {
       'Expected `--format` to be one of mnist-package, folder, lmdb, cifar10, svhn, idx, got `tar`',
     ],
     [['run', '--out', 'x', '--bogus'], "Unknown option '--bogus'"],
+    [
+      ['run', '--out', 'x', '--thumbnail-hash-radius', '8'],
+      'Expected `--thumbnail-hash-radius` to be an integer in [0, 7] or `off`, got `8`',
+    ],
   ])('refuses %j with one clear line', (argv, message) => {
     expect(() => parseDedupArguments(argv)).toThrow(message);
   });

@@ -20,6 +20,7 @@ export const {
   radius: defaultRadius,
   shiftProbes: defaultShiftProbes,
   probeRadius: defaultProbeRadius,
+  thumbnailHashRadius: defaultThumbnailHashRadius,
 } = dedupRunDefaults;
 
 export interface DedupArguments {
@@ -50,6 +51,8 @@ export interface DedupArguments {
   readonly backend: BackendPreference;
   readonly radius: number;
   readonly probeRadius: number;
+  /** The thumbnails' dHash radius that also proposes candidate pairs; -1: off. */
+  readonly thumbnailHashRadius: number;
   readonly shiftProbes: number;
   readonly chunkSize: number;
   readonly restart: boolean;
@@ -107,8 +110,11 @@ Matching:
   --shift-probes <s>       also match copies shifted by up to s pixels ((2s+1)^2 - 1 extra codes per image; 0 hashes
                            25 times faster but misses shifted copies) (default ${defaultShiftProbes})
   --probe-radius <r>       radius for shifted probes (default ${defaultProbeRadius})
+  --thumbnail-hash-radius <r>
+                           also take as candidates the pairs whose thumbnails' 64-bit dHash codes lie within r bits
+                           (0-7, or off; finds re-encoded copies whose codes moved) (default ${defaultThumbnailHashRadius})
                            Every candidate pair is verified on gray thumbnails at the hasher's input size (32x32:
-                           correlation >= 0.98 at the best shift of up to 2 pixels over the pixels that are not the
+                           correlation >= 0.94 at the best shift of up to 2 pixels over the pixels that are not the
                            shared flat background, mean brightness within 30%) against the group's kept item: groups
                            never chain.
   --max-drop-share <x>     flag a report that drops more than this share of the data, loudly, with the largest
@@ -157,6 +163,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
       backend: { type: 'string' },
       radius: { type: 'string' },
       'probe-radius': { type: 'string' },
+      'thumbnail-hash-radius': { type: 'string' },
       'shift-probes': { type: 'string' },
       'chunk-size': { type: 'string' },
       restart: { type: 'boolean' },
@@ -211,6 +218,7 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
     backend,
     radius: integerOption('--radius', values.radius, defaultRadius, { minimum: 0 }),
     probeRadius: integerOption('--probe-radius', values['probe-radius'], defaultProbeRadius, { minimum: 0 }),
+    thumbnailHashRadius: thumbnailHashRadiusOption(values['thumbnail-hash-radius']),
     shiftProbes: integerOption('--shift-probes', values['shift-probes'], defaultShiftProbes, { minimum: 0 }),
     chunkSize: integerOption('--chunk-size', values['chunk-size'], dedupRunDefaults.chunkSize, { minimum: 1 }),
     restart: values.restart === true,
@@ -232,4 +240,14 @@ export function parseDedupArguments(argv: readonly string[]): DedupArguments {
   if ((command === 'run' || command === 'evaluate') && result.out === null)
     throw new UsageError(`\`${command}\` needs \`--out <dir>\``);
   return result;
+}
+
+/** `--thumbnail-hash-radius`: an integer 0..7, or `off` (-1). */
+function thumbnailHashRadiusOption(raw: string | undefined): number {
+  if (raw?.trim() === 'off') return -1;
+  try {
+    return integerOption('--thumbnail-hash-radius', raw, defaultThumbnailHashRadius, { minimum: 0, maximum: 7 });
+  } catch {
+    throw new UsageError(`Expected \`--thumbnail-hash-radius\` to be an integer in [0, 7] or \`off\`, got \`${raw}\``);
+  }
 }

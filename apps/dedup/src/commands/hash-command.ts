@@ -106,7 +106,11 @@ function renderDedupEvents(
         process.stdout.write(
           `${counts.items} items: ${counts.hashed} hashed, ${counts.skipped} skipped; ${counts.groups} duplicate groups holding ${counts.inGroups} items; ` +
             `${counts.dropped} dropped, ${counts.kept} kept\n` +
-            `grouping: radius ${grouping.radius}, ${grouping.parts} part(s), ${grouping.candidatePairs} candidate pairs, ${grouping.matchedPairs} code matches, ${grouping.matchingSeconds.toFixed(2)} s\n` +
+            `grouping: radius ${grouping.radius}, ${grouping.parts} part(s), ${grouping.candidatePairs} candidate pairs, ${grouping.matchedPairs} code matches` +
+            ((grouping.thumbnailHashRadius ?? -1) >= 0
+              ? `, ${grouping.thumbnailHashPairs ?? 0} thumbnail dHash pairs (radius ${grouping.thumbnailHashRadius})`
+              : '') +
+            `, ${grouping.matchingSeconds.toFixed(2)} s\n` +
             (grouping.verification === null
               ? ''
               : `verification: ${grouping.verification.checkedPairs} pairs compared on ${grouping.verification.thumbnailSize}x${grouping.verification.thumbnailSize} thumbnails, ${grouping.verification.acceptedPairs} accepted, ${grouping.verification.seconds.toFixed(2)} s\n`) +
@@ -190,6 +194,7 @@ export async function dedupWithProgress(
     shiftProbes: arguments_.shiftProbes,
     radius: arguments_.radius,
     probeRadius: arguments_.probeRadius,
+    thumbnailHashRadius: arguments_.thumbnailHashRadius,
     chunkSize: arguments_.chunkSize,
     restart: arguments_.restart,
     maximumDropShare: arguments_.maximumDropShare,

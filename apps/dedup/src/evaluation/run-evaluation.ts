@@ -7,6 +7,7 @@ import {
   buildDedupReport,
   createDeduplicatedSource,
   createDifferenceHasher,
+  dedupRunDefaults,
   createExactPixelHasher,
   findDuplicateGroups,
   hashSource,
@@ -114,7 +115,7 @@ export async function runEvaluation(
       for (const radius of method.radii) {
         const probeRadii = shiftProbes === 0 ? [radius] : [...new Set([0, radius])];
         for (const probeRadius of probeRadii) {
-          const groups = findDuplicateGroups(hashes, { radius, probeRadius });
+          const groups = findDuplicateGroups(hashes, { radius, probeRadius, ...candidatesFor(method.name) });
           const {
             falsePairs: _falsePairs,
             missed: _missed,
@@ -149,7 +150,11 @@ export async function runEvaluation(
   const details: Record<string, unknown> = {};
   if (chosen !== undefined) {
     const hashes = hashed.get(`semantic/${chosen.shiftProbes}`)!;
-    const groups = findDuplicateGroups(hashes, { radius: chosen.radius, probeRadius: chosen.probeRadius });
+    const groups = findDuplicateGroups(hashes, {
+      radius: chosen.radius,
+      probeRadius: chosen.probeRadius,
+      ...candidatesFor('semantic'),
+    });
     const report = buildDedupReport(hashes, groups);
     await writeDedupReport(join(out, 'dedup-report.json'), report);
     const view = await createDeduplicatedSource(source, report);
@@ -324,4 +329,9 @@ function summarize(values: readonly number[]): {
     minimum: values.length === 0 ? Number.NaN : Math.min(...values),
     maximum: values.length === 0 ? Number.NaN : Math.max(...values),
   };
+}
+
+/** The semantic hash is scored with the run's thumbnail dHash candidates; the anchors (exact pixels, dHash) without. */
+function candidatesFor(method: string): { thumbnailHashRadius?: number } {
+  return method === 'semantic' ? { thumbnailHashRadius: dedupRunDefaults.thumbnailHashRadius } : {};
 }

@@ -10,6 +10,10 @@ export interface GroupingStats {
   readonly candidatePairs: number;
   /** Pairs whose codes match (within the radius, or through a probe): the candidates for verification. */
   readonly matchedPairs: number;
+  /** The thumbnails' dHash radius that also proposed candidates (-1: off; absent in reports made before it). */
+  readonly thumbnailHashRadius?: number;
+  /** Candidate pairs proposed by the thumbnails' dHash (some may also have matched on the codes). */
+  readonly thumbnailHashPairs?: number;
   /** The thumbnail check of candidate pairs and what it cost; null when the codes were grouped without thumbnails. */
   readonly verification: VerificationStats | null;
   /** (kept item, other) pairs that put the other item into the kept item's group: the items dropped. */

@@ -1,4 +1,7 @@
+import type { RawImage } from '@dcgan/data';
+
 import { DedupError } from '../errors/dedup-error';
+import { differenceHashCodes } from '../hash/difference-hasher';
 import { assertPackedCodes, codeBytesOf, hammingDistance, type PackedCodes } from './binary-code';
 import { ByteKeyIndex } from './byte-key-index';
 import type { DuplicateGroups, GroupingStats } from './duplicate-groups';
@@ -33,6 +36,15 @@ export interface FindDuplicateGroupsOptions {
   readonly probeRadius?: number;
   /** How candidate pairs are verified on the thumbnails (ignored without thumbnails). */
   readonly verification?: VerificationOptions;
+  /**
+   * With thumbnails: also propose as candidates the pairs whose thumbnails' 64-bit difference hashes (dHash, as
+   * `createDifferenceHasher` computes it) are within this Hamming radius, found by multi-index hashing as the codes
+   * are (radius + 1 byte-aligned parts, the same bucket limit). A second, pixel-level way to meet: a JPEG re-encoding
+   * can move a semantic code by more than `radius` bits while its thumbnail's dHash stays put. The pairs are verified
+   * like every other candidate. -1 turns it off.
+   * @default -1
+   */
+  readonly thumbnailHashRadius?: number;
   /**
    * Hash buckets (items sharing a code, or a part of it for `radius` > 0) larger than this are left ungrouped and
    * counted in `stats.oversizedBuckets`: so many items on one code means the hasher does not tell them apart (dead
@@ -196,6 +208,30 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
         matchedPairs += (size * (size - 1)) / 2;
     }
   }
+  const thumbnailHashRadius = options.thumbnailHashRadius ?? -1;
+  if (!Number.isInteger(thumbnailHashRadius) || thumbnailHashRadius < -1 || thumbnailHashRadius > 7)
+    throw new DedupError(`Expected \`thumbnailHashRadius\` to be an integer in -1..7, got \`${thumbnailHashRadius}\``);
+  let thumbnailHashPairs = 0;
+  if (thumbnails !== undefined && thumbnailHashRadius >= 0) {
+    const { size, channels, data } = thumbnails;
+    const stride = size * size * channels;
+    const images = Array.from(
+      { length: count },
+      (_, item): RawImage => ({
+        width: size,
+        height: size,
+        channels: channels === 3 ? 3 : 1,
+        data: data.subarray(item * stride, (item + 1) * stride),
+      }),
+    );
+    const near = nearPairs(differenceHashCodes(images), 8, count, thumbnailHashRadius, maximumBucketSize);
+    candidatePairs += near.candidatePairs;
+    oversizedBuckets += near.oversizedBuckets;
+    for (let pair = 0; pair < near.pairs.length; pair += 2) {
+      thumbnailHashPairs += 1;
+      edges.push(near.pairs[pair]!, near.pairs[pair + 1]!);
+    }
+  }
   const matchingSeconds = (performance.now() - started) / 1000;
 
   // Star grouping in item order, verifying each (kept item, candidate) pair once.
@@ -232,6 +268,8 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
     parts,
     candidatePairs,
     matchedPairs,
+    thumbnailHashRadius,
+    thumbnailHashPairs,
     verification:
       thumbnails === undefined
         ? null
@@ -250,6 +288,58 @@ export function findDuplicateGroups(input: CodesToGroup, options: FindDuplicateG
     matchingSeconds,
     seconds: (performance.now() - started) / 1000,
   });
+}
+
+/**
+ * The pairs of items whose `codeBytes`-byte codes lie within `radius` bits, by multi-index hashing (radius + 1
+ * byte-aligned parts; a pair is taken in the first part it agrees on whose bucket was not over `maximumBucketSize`),
+ * as a flat list [first, second, ...].
+ */
+function nearPairs(
+  codes: Uint8Array,
+  codeBytes: number,
+  count: number,
+  radius: number,
+  maximumBucketSize: number,
+): { pairs: Int32Array; candidatePairs: number; oversizedBuckets: number } {
+  const parts = radius + 1;
+  const partStart = (part: number) => Math.floor((part * codeBytes) / parts);
+  const left = new Uint32Array(count); // bit p: the item's bucket in part p was over the limit
+  const found: number[] = [];
+  let candidatePairs = 0;
+  let oversizedBuckets = 0;
+  const metBefore = (first: number, second: number, part: number): boolean => {
+    for (let earlier = 0; earlier < part; earlier += 1) {
+      if ((left[first]! >>> earlier) & 1) continue;
+      let equal = true;
+      for (let byte = partStart(earlier); byte < partStart(earlier + 1) && equal; byte += 1)
+        equal = codes[first * codeBytes + byte] === codes[second * codeBytes + byte];
+      if (equal) return true;
+    }
+    return false;
+  };
+  for (let part = 0; part < parts; part += 1) {
+    const index = new ByteKeyIndex(codes, codeBytes, count, partStart(part), partStart(part + 1) - partStart(part));
+    for (let bucket = 0; bucket < index.bucketCount; bucket += 1) {
+      const from = index.starts[bucket]!;
+      const to = index.starts[bucket + 1]!;
+      if (to - from > maximumBucketSize) {
+        oversizedBuckets += 1;
+        for (let position = from; position < to; position += 1) left[index.members[position]!]! |= 1 << part;
+        continue;
+      }
+      for (let one = from; one < to; one += 1) {
+        for (let other = one + 1; other < to; other += 1) {
+          const first = index.members[one]!;
+          const second = index.members[other]!;
+          if (metBefore(first, second, part)) continue;
+          candidatePairs += 1;
+          if (hammingDistance(codes, codeBytes, first, codes, second, radius) <= radius) found.push(first, second);
+        }
+      }
+    }
+  }
+  return { pairs: Int32Array.from(found), candidatePairs, oversizedBuckets };
 }
 
 /** A growable list of item pairs, turned into per-item lists of larger partners. */

@@ -22,28 +22,34 @@ export function createDifferenceHasher(options: DifferenceHasherOptions = {}): I
   if (!Number.isInteger(hashSize) || hashSize < 2 || hashSize > 64)
     throw new DedupError(`Expected \`hashSize\` to be an integer in 2..64, got \`${hashSize}\``);
   const codeBits = hashSize * hashSize;
-  const codeBytes = Math.ceil(codeBits / 8);
   return {
     kind: 'difference-hash',
     codeBits,
     inputShape: undefined,
     fingerprint: () => `difference-hash-${hashSize}-pil-lanczos-v1`,
-    hashImages: async (images: readonly RawImage[]) => {
-      const codes = new Uint8Array(images.length * codeBytes);
-      images.forEach((image, index) => {
-        const small = resizeGrayLanczos(toGray(image), hashSize + 1, hashSize);
-        for (let row = 0; row < hashSize; row += 1) {
-          for (let column = 0; column < hashSize; column += 1) {
-            if (small[row * (hashSize + 1) + column + 1]! <= small[row * (hashSize + 1) + column]!) continue;
-            const bit = row * hashSize + column;
-            const at = index * codeBytes + (bit >> 3);
-            codes[at] = codes[at]! | (1 << (bit & 7));
-          }
-        }
-      });
-      return codes;
-    },
+    hashImages: async (images: readonly RawImage[]) => differenceHashCodes(images, hashSize),
   };
+}
+
+/**
+ * The dHash codes of {@link createDifferenceHasher} (hashSize^2 bits per image, packed, image after image), computed
+ * synchronously: `findDuplicateGroups` also uses them on the verification thumbnails to propose candidate pairs.
+ */
+export function differenceHashCodes(images: readonly RawImage[], hashSize = 8): Uint8Array {
+  const codeBytes = Math.ceil((hashSize * hashSize) / 8);
+  const codes = new Uint8Array(images.length * codeBytes);
+  images.forEach((image, index) => {
+    const small = resizeGrayLanczos(toGray(image), hashSize + 1, hashSize);
+    for (let row = 0; row < hashSize; row += 1) {
+      for (let column = 0; column < hashSize; column += 1) {
+        if (small[row * (hashSize + 1) + column + 1]! <= small[row * (hashSize + 1) + column]!) continue;
+        const bit = row * hashSize + column;
+        const at = index * codeBytes + (bit >> 3);
+        codes[at] = codes[at]! | (1 << (bit & 7));
+      }
+    }
+  });
+  return codes;
 }
 
 /** PIL's `convert('L')`: ITU-R 601-2 luma in 16-bit fixed point, as integers 0..255 (alpha ignored). */

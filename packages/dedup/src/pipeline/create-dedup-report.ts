@@ -26,13 +26,15 @@ import {
 
 /**
  * The matching settings `createDedupReport` (and `dcgan-dedup`) use unless told otherwise, chosen on planted MNIST
- * duplicates and checked on icons and clip art (packages/dedup/evaluation/EVALUATION.md): Hamming radius 3, shift
- * probes of up to 2 pixels, probe radius 0.
+ * digits, Breeze icons and photo tiles and checked on Fashion-MNIST, icons and clip art
+ * (packages/dedup/evaluation/EVALUATION.md): Hamming radius 3, shift probes of up to 2 pixels, probe radius 0, and
+ * candidates from the thumbnails' dHash within 3 bits.
  */
 export const dedupRunDefaults = Object.freeze({
   radius: 3,
   shiftProbes: 2,
   probeRadius: 0,
+  thumbnailHashRadius: 3,
   chunkSize: 4096,
   sheetGroups: 24,
 });
@@ -76,6 +78,8 @@ export interface CreateDedupReportOptions {
   readonly radius?: number;
   /** See `findDuplicateGroups`. @default 0 */
   readonly probeRadius?: number;
+  /** See `findDuplicateGroups` (-1: off). @default 3 */
+  readonly thumbnailHashRadius?: number;
   /** Items per resumable chunk of hashes. @default 4096 */
   readonly chunkSize?: number;
   /** Discard finished chunks of hashes instead of resuming from them. @default false */
@@ -88,7 +92,7 @@ export interface CreateDedupReportOptions {
   readonly seed?: number;
   /**
    * Use `<directory>/dedup-report.json` as it is when it was made from this source (same description and item count)
-   * with these settings (code bits, shift probes, radius, probe radius) and with the hasher at hand (the fingerprint
+   * with these settings (code bits, shift probes, radius, probe radius, thumbnail hash radius) and with the hasher at hand (the fingerprint
    * of `hasher`, or of the fully trained hasher in `hasherPath`): nothing is trained, hashed or grouped then.
    * Otherwise the run goes on as usual, resuming the hasher file and the finished hashes.
    * @default false
@@ -146,6 +150,7 @@ export async function createDedupReport(options: CreateDedupReportOptions): Prom
   const shiftProbes = options.shiftProbes ?? dedupRunDefaults.shiftProbes;
   const radius = options.radius ?? dedupRunDefaults.radius;
   const probeRadius = options.probeRadius ?? dedupRunDefaults.probeRadius;
+  const thumbnailHashRadius = options.thumbnailHashRadius ?? dedupRunDefaults.thumbnailHashRadius;
   const sheetGroups = options.sheetGroups ?? dedupRunDefaults.sheetGroups;
   const reportPath = join(directory, dedupRunFiles.report);
   const hasherPath = options.hasherPath ?? join(directory, dedupRunFiles.hasher);
@@ -159,7 +164,14 @@ export async function createDedupReport(options: CreateDedupReportOptions): Prom
   }
 
   if (options.reuse === true) {
-    const reusable = await reusableReport(reportPath, { ...options, shiftProbes, radius, probeRadius, hasherPath });
+    const reusable = await reusableReport(reportPath, {
+      ...options,
+      shiftProbes,
+      radius,
+      probeRadius,
+      thumbnailHashRadius,
+      hasherPath,
+    });
     if (reusable !== null) {
       onEvent?.({ status: 'report-reused', path: reportPath, report: reusable });
       return { report: reusable, path: reportPath, reused: true, hasher: null };
@@ -202,7 +214,7 @@ export async function createDedupReport(options: CreateDedupReportOptions): Prom
     ...(signal === undefined ? {} : { signal }),
     onEvent: (event) => onEvent?.({ status: 'hashing', event }),
   });
-  const groups = findDuplicateGroups(hashes, { radius, probeRadius });
+  const groups = findDuplicateGroups(hashes, { radius, probeRadius, thumbnailHashRadius });
   const report = buildDedupReport(hashes, groups, { maximumDropShare: options.maximumDropShare });
   await writeDedupReport(reportPath, report);
   onEvent?.({ status: 'report-written', path: reportPath, report });
@@ -238,6 +250,7 @@ async function reusableReport(
     readonly shiftProbes: number;
     readonly radius: number;
     readonly probeRadius: number;
+    readonly thumbnailHashRadius: number;
     readonly hasherPath: string;
   },
 ): Promise<DedupReport | null> {
@@ -256,7 +269,8 @@ async function reusableReport(
   const sameSettings =
     report.hasher.shiftProbes === options.shiftProbes &&
     report.grouping.radius === options.radius &&
-    report.grouping.probeRadius === options.probeRadius;
+    report.grouping.probeRadius === options.probeRadius &&
+    (report.grouping.thumbnailHashRadius ?? -1) === options.thumbnailHashRadius;
   if (!sameData || !sameSettings) return null;
   if (options.hasher !== undefined)
     return (await options.hasher.fingerprint()) === report.hasher.fingerprint &&
