@@ -2,8 +2,8 @@ import { adamUpdateKernelName as coreAdamUpdateKernelName, applyAdamGradients } 
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { adamUpdateKernelName, setAdamUpdateSimd } from './adam-update.js';
-import { simdKernels } from './simd-module.js';
+import { adamUpdateKernelName } from './adam-update.js';
+import { setSimdModuleEnabled, simdKernels } from './simd-module.js';
 import { prepareBackends, seededValues } from './test-support/backend-comparison.js';
 
 const shapes = [[4, 4, 3, 8], [17], [100, 30]] as const;
@@ -71,44 +71,45 @@ describe('DcganAdamUpdate on wasm', () => {
       ['one pass of our SIMD module', true, settings] as const,
       ['wasm kernels called directly', false, settings] as const,
     ]),
-  )("as %s (SIMD %s, Adam settings %j), moves weights, moments and running products as tfjs-core's Adam does on cpu and on wasm, bit for bit", async (_, simd, settings) => {
-    await tf.setBackend('wasm');
-    // Sizes with a remainder after the 4-wide loop ([17]) run its scalar tail too.
-    if (simd) expect(simdKernels(tf.backend() as never)).toBeDefined();
-    setAdamUpdateSimd(simd);
-    let fused: Awaited<ReturnType<typeof train>>;
-    try {
-      fused = await train('wasm', applyAdamGradients, settings);
-    } finally {
-      setAdamUpdateSimd(true);
-    }
-    const cpu = await train('cpu', (optimizer, gradients) => optimizer.applyGradients(gradients), settings);
-    const stockWasm = await train(
-      'wasm',
-      (optimizer, gradients) => optimizer.applyGradients(gradients),
-      settings,
-    );
-    for (const [index, values] of fused.values.entries()) {
-      expect(Array.from(values)).toEqual(Array.from(cpu.values[index]!));
-      expect(Array.from(values)).toEqual(Array.from(stockWasm.values[index]!));
-    }
-    // The weights moved (by up to about the learning rate per step).
-    const initial = seededValues(4 * 4 * 3 * 8, 90);
-    const moved = Math.max(...fused.values[0]!.map((value, index) => Math.abs(value - initial[index]!)));
-    expect(moved).toBeGreaterThan(settings[0]);
-    expect(new Set(fused.tensorCounts.slice(1)).size).toBe(1);
-  });
+  )(
+    "as %s (SIMD %s, Adam settings %j), moves weights, moments and running products as tfjs-core's Adam does on cpu and on wasm, bit for bit",
+    async (_, simd, settings) => {
+      await tf.setBackend('wasm');
+      // Sizes with a remainder after the 4-wide loop ([17]) run its scalar tail too.
+      if (simd) expect(simdKernels(tf.backend() as never)).toBeDefined();
+      setSimdModuleEnabled(simd);
+      let fused: Awaited<ReturnType<typeof train>>;
+      try {
+        fused = await train('wasm', applyAdamGradients, settings);
+      } finally {
+        setSimdModuleEnabled(true);
+      }
+      const cpu = await train('cpu', (optimizer, gradients) => optimizer.applyGradients(gradients), settings);
+      const stockWasm = await train('wasm', (optimizer, gradients) => optimizer.applyGradients(gradients), settings);
+      for (const [index, values] of fused.values.entries()) {
+        expect(Array.from(values)).toEqual(Array.from(cpu.values[index]!));
+        expect(Array.from(values)).toEqual(Array.from(stockWasm.values[index]!));
+      }
+      // The weights moved (by up to about the learning rate per step).
+      const initial = seededValues(4 * 4 * 3 * 8, 90);
+      const moved = Math.max(...fused.values[0]!.map((value, index) => Math.abs(value - initial[index]!)));
+      expect(moved).toBeGreaterThan(settings[0]);
+      expect(new Set(fused.tensorCounts.slice(1)).size).toBe(1);
+    },
+  );
 
   it('rejects inputs of the wrong size', async () => {
     await tf.setBackend('wasm');
     const x = tf.zeros([4]);
     const scalar = tf.scalar(0.5);
     expect(() =>
-      tf.engine().runKernel(
-        adamUpdateKernelName,
-        { x, gradient: tf.zeros([3]), m: x, v: x, c1: scalar, c2: scalar },
-        { beta1: 0.5, beta2: 0.999, epsilon: 1e-7, learningRate: 0.0002 },
-      ),
+      tf
+        .engine()
+        .runKernel(
+          adamUpdateKernelName,
+          { x, gradient: tf.zeros([3]), m: x, v: x, c1: scalar, c2: scalar },
+          { beta1: 0.5, beta2: 0.999, epsilon: 1e-7, learningRate: 0.0002 },
+        ),
     ).toThrow(/gradient.*shape \[4\]/);
     tf.dispose([x, scalar]);
   });

@@ -35,13 +35,6 @@ interface AdamUpdateAttributes {
   learningRate: number;
 }
 
-let useSimdModule = true;
-
-/** For tests: run the update as tfjs kernels (`false`) or as one pass of our SIMD module where it loads (`true`). */
-export function setAdamUpdateSimd(enabled: boolean): void {
-  useSimdModule = enabled;
-}
-
 /** Float32 scalar tensors on the wasm heap by backend and value (the optimizer's handful of constants). */
 const scalars = new Map<number, TensorInfo>();
 let scalarBackend: BackendWasm | undefined;
@@ -97,7 +90,7 @@ function adamUpdate(args: {
       );
   }
   const { beta1, beta2, epsilon, learningRate } = attrs;
-  const kernels = useSimdModule ? simdKernels(backend) : undefined;
+  const kernels = simdKernels(backend);
   if (kernels !== undefined) {
     const outputs = [x, m, v].map((tensor) => backend.makeOutput([...tensor.shape], 'float32'));
     const [newValue, newFirstMoment, newSecondMoment] = outputs as [TensorInfo, TensorInfo, TensorInfo];

@@ -26,11 +26,17 @@ const op = {
   localTee: 0x22,
   f32Load: 0x2a,
   f32Store: 0x38,
+  i32Load: 0x28,
+  i32Store: 0x36,
   i32Const: 0x41,
+  i32Eq: 0x46,
   i32GeU: 0x4f,
   i32Add: 0x6a,
+  i32Mul: 0x6c,
   i32And: 0x71,
   i32Shl: 0x74,
+  if: 0x04,
+  else: 0x05,
   f32Sqrt: 0x91,
   f32Add: 0x92,
   f32Mul: 0x94,
@@ -207,7 +213,10 @@ function adamFunction(): FunctionBuilder {
     load('x');
     arithmetic('add');
     store();
-    f.get('offset').constant(4 * width).emit(op.i32Add).set('offset');
+    f.get('offset')
+      .constant(4 * width)
+      .emit(op.i32Add)
+      .set('offset');
     f.emit(op.br, 0, op.end, op.end);
   };
   loop(4, 'vectorEnd');
@@ -215,9 +224,76 @@ function adamFunction(): FunctionBuilder {
   return f;
 }
 
+/**
+ * copy4d(source, target, n0, n1, n2, n3, s0, s1, s2, s3, t0, t1, t2, t3): target[i·t] = source[i·s] for every
+ * index i < n of a 4-D loop nest (i0 outermost), strides in bytes, 4-byte values copied as bits. Where the
+ * innermost strides are both 4 (rows contiguous on both sides) and rows hold 16 values or more, each row is one
+ * memory.copy.
+ */
+function copyFunction(): FunctionBuilder {
+  const f = new FunctionBuilder([
+    ['source', i32],
+    ['target', i32],
+    ...[0, 1, 2, 3].map((axis): [string, number] => [`n${axis}`, i32]),
+    ...[0, 1, 2, 3].map((axis): [string, number] => [`s${axis}`, i32]),
+    ...[0, 1, 2, 3].map((axis): [string, number] => [`t${axis}`, i32]),
+  ]);
+  for (const axis of [0, 1, 2, 3]) {
+    f.local(`i${axis}`, i32);
+    f.local(`from${axis}`, i32);
+    f.local(`to${axis}`, i32);
+  }
+  f.local('rowBytes', i32);
+  f.local('contiguous', i32);
+  f.get('n3').constant(2).emit(op.i32Shl).set('rowBytes');
+  // Rows of fewer than 16 values are copied value by value (a memory.copy call costs more).
+  f.get('s3').constant(4).emit(op.i32Eq).get('t3').constant(4).emit(op.i32Eq).emit(op.i32And);
+  f.get('rowBytes').constant(64).emit(op.i32GeU, op.i32And).set('contiguous');
+  const loop = (axis: number, inner: () => void) => {
+    const from = axis === 0 ? 'source' : `from${axis - 1}`;
+    const to = axis === 0 ? 'target' : `to${axis - 1}`;
+    f.constant(0).set(`i${axis}`);
+    f.get(from).set(`from${axis}`);
+    f.get(to).set(`to${axis}`);
+    f.emit(op.block, 0x40, op.loop, 0x40);
+    f.get(`i${axis}`).get(`n${axis}`).emit(op.i32GeU, op.brIf, 1);
+    inner();
+    for (const [pointer, stride] of [
+      [`from${axis}`, `s${axis}`],
+      [`to${axis}`, `t${axis}`],
+    ] as const)
+      f.get(pointer).get(stride).emit(op.i32Add).set(pointer);
+    f.get(`i${axis}`).constant(1).emit(op.i32Add).set(`i${axis}`);
+    f.emit(op.br, 0, op.end, op.end);
+  };
+  loop(0, () =>
+    loop(1, () =>
+      loop(2, () => {
+        f.get('contiguous').emit(op.if, 0x40);
+        // memory.copy(target row, source row, bytes)
+        f.get('to2')
+          .get('from2')
+          .get('rowBytes')
+          .emit(0xfc, ...unsigned(10), 0x00, 0x00);
+        f.emit(op.else);
+        loop(3, () => {
+          f.get('to3')
+            .get('from3')
+            .emit(op.i32Load, ...scalarAccess, op.i32Store, ...scalarAccess);
+        });
+        f.emit(op.end);
+      }),
+    ),
+  );
+  return f;
+}
+
 /** The module's bytes, importing `env.memory` (shared for tfjs's threaded build). */
-function moduleBytes(sharedMemory: boolean): Uint8Array {
-  const functions: Array<[string, FunctionBuilder]> = [['adam', adamFunction()]];
+function moduleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
+  const functions: Array<[string, FunctionBuilder]> = [
+    ['adam', adamFunction()],
+    ['copy4d', copyFunction()],
+  ];
   const types = functions.map(([, f]) => [0x60, ...vector(f.parameters.map(([, type]) => [type])), 0]);
   // A shared memory must declare its maximum: 65536 pages (4 GiB), what tfjs's threaded build declares.
   const limits = sharedMemory ? [0x03, ...unsigned(1), ...unsigned(65536)] : [0x00, ...unsigned(1)];
@@ -225,14 +301,8 @@ function moduleBytes(sharedMemory: boolean): Uint8Array {
     ...[0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
     ...section(1, vector(types)),
     ...section(2, vector([[...name('env'), ...name('memory'), 0x02, ...limits]])),
-    ...section(
-      3,
-      vector(functions.map((_, index) => unsigned(index))),
-    ),
-    ...section(
-      7,
-      vector(functions.map(([exported], index) => [...name(exported), 0x00, ...unsigned(index)])),
-    ),
+    ...section(3, vector(functions.map((_, index) => unsigned(index)))),
+    ...section(7, vector(functions.map(([exported], index) => [...name(exported), 0x00, ...unsigned(index)]))),
     ...section(10, vector(functions.map(([, f]) => f.body()))),
   ]);
 }
@@ -257,6 +327,29 @@ export interface SimdKernels {
     epsilon: number,
     step: number,
   ): void;
+  copy4d(
+    source: number,
+    target: number,
+    n0: number,
+    n1: number,
+    n2: number,
+    n3: number,
+    s0: number,
+    s1: number,
+    s2: number,
+    s3: number,
+    t0: number,
+    t1: number,
+    t2: number,
+    t3: number,
+  ): void;
+}
+
+let moduleEnabled = true;
+
+/** For tests: whether {@link simdKernels} hands out the module (`false`: callers take their other way). */
+export function setSimdModuleEnabled(enabled: boolean): void {
+  moduleEnabled = enabled;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
@@ -274,6 +367,7 @@ function backendMemory(backend: BackendWasm): WebAssembly.Memory | undefined {
  * undefined where its memory cannot be reached or WebAssembly SIMD is missing (callers then use tfjs kernels).
  */
 export function simdKernels(backend: BackendWasm): SimdKernels | undefined {
+  if (!moduleEnabled) return undefined;
   const memory = backendMemory(backend);
   if (memory === undefined) return undefined;
   let kernels = instances.get(memory);
@@ -298,4 +392,76 @@ export function heapOffset(backend: BackendWasm, dataId: object): number {
   const entry = backend.dataIdMap.get(dataId) as { memoryOffset?: number } | undefined;
   if (entry?.memoryOffset === undefined) throw new Error('Expected a tensor on the wasm heap.');
   return entry.memoryOffset;
+}
+
+/** One axis of a strided copy: `size` values, `from`/`to` strides in values. */
+export interface CopyAxis {
+  readonly size: number;
+  readonly from: number;
+  readonly to: number;
+}
+
+/**
+ * target[targetStart + Σ to·i] = source[sourceStart + Σ from·i] for float32 tensors on `backend`'s heap, over
+ * up to four axes (strides in values), as bits. Our module's copy4d runs it, the axes nested so that both
+ * sides' memory traffic stays local: the axis that reads contiguously innermost, the one that writes
+ * contiguously next, the others outside in the given order (axes of size 1 dropped). Without the module, a
+ * plain loop over the same indices.
+ */
+export function copyStrided(
+  backend: BackendWasm,
+  source: { readonly tensor: { dataId: object }; readonly start: number },
+  target: { readonly tensor: { dataId: object }; readonly start: number },
+  axes: readonly CopyAxis[],
+): void {
+  const used = axes.filter((axis) => axis.size !== 1);
+  if (used.some((axis) => axis.size === 0)) return;
+  const reading = used.findIndex((axis) => axis.from === 1);
+  const writing = used.findIndex((axis) => axis.to === 1);
+  const inner = [reading, writing].filter((index, position, all) => index >= 0 && all.indexOf(index) === position);
+  const ordered = [
+    ...used.filter((_, index) => !inner.includes(index)),
+    ...inner.reverse().map((index) => used[index] as CopyAxis),
+  ];
+  if (ordered.length > 4) throw new Error(`Expected at most 4 axes to copy, got ${ordered.length}.`);
+  while (ordered.length < 4) ordered.unshift({ size: 1, from: 0, to: 0 });
+  const [a, b, c, d] = ordered as [CopyAxis, CopyAxis, CopyAxis, CopyAxis];
+  const sourceOffset = heapOffset(backend, source.tensor.dataId);
+  const targetOffset = heapOffset(backend, target.tensor.dataId);
+  const kernels = simdKernels(backend);
+  if (kernels === undefined) {
+    const heap = new Uint32Array((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer);
+    for (let i = 0; i < a.size; i++)
+      for (let j = 0; j < b.size; j++)
+        for (let k = 0; k < c.size; k++) {
+          const from = sourceOffset / 4 + source.start + i * a.from + j * b.from + k * c.from;
+          const to = targetOffset / 4 + target.start + i * a.to + j * b.to + k * c.to;
+          for (let l = 0; l < d.size; l++) heap[to + l * d.to] = heap[from + l * d.from] as number;
+        }
+    return;
+  }
+  kernels.copy4d(
+    sourceOffset + 4 * source.start,
+    targetOffset + 4 * target.start,
+    a.size,
+    b.size,
+    c.size,
+    d.size,
+    4 * a.from,
+    4 * b.from,
+    4 * c.from,
+    4 * d.from,
+    4 * a.to,
+    4 * b.to,
+    4 * c.to,
+    4 * d.to,
+  );
+}
+
+/** Row-major strides of `shape`, in values. */
+export function stridesOf(shape: readonly number[]): number[] {
+  const strides = new Array<number>(shape.length).fill(1);
+  for (let axis = shape.length - 2; axis >= 0; axis--)
+    strides[axis] = (strides[axis + 1] as number) * (shape[axis + 1] as number);
+  return strides;
 }

@@ -1,6 +1,8 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { getKernel, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs-core';
 
+import { copyStrided, stridesOf } from './simd-module.js';
+
 /** The backend name these kernels are registered for. */
 export const wasmBackendName = 'wasm';
 
@@ -40,8 +42,30 @@ export class WasmKernelRunner {
     return runConfig(config, kernelName, inputs, attributes, this.backend);
   }
 
+  /**
+   * x with its axes permuted. Where the last axis stays last (whole rows move), float32 tensors of rank <= 4
+   * are copied row by row by our wasm module (see simd-module.ts), about 1.5x tfjs's Transpose; other
+   * permutations go to tfjs's Transpose, which is faster at moving single values (measured: 2x).
+   */
   transpose(x: TensorInfo, perm: readonly number[]): TensorInfo {
-    return this.run('Transpose', { x }, { perm: [...perm] });
+    const rowsMove = perm[perm.length - 1] === perm.length - 1;
+    if (!rowsMove || x.dtype !== 'float32' || x.shape.length > 4 || sizeOf(x.shape) === 0)
+      return this.run('Transpose', { x }, { perm: [...perm] });
+    const shape = perm.map((axis) => x.shape[axis] as number);
+    const out = this.allocate(shape);
+    const sourceStrides = stridesOf(x.shape);
+    const targetStrides = stridesOf(shape);
+    copyStrided(
+      this.backend,
+      { tensor: x, start: 0 },
+      { tensor: out, start: 0 },
+      perm.map((axis, index) => ({
+        size: shape[index] as number,
+        from: sourceStrides[axis] as number,
+        to: targetStrides[index] as number,
+      })),
+    );
+    return out;
   }
 
   reshape(x: TensorInfo, shape: readonly number[]): TensorInfo {

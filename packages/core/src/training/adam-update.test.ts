@@ -21,7 +21,12 @@ const referenceKernel: tf.KernelConfig = {
       makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): tf.TensorInfo;
     };
     const read = (name: string) => cpu.data.get((inputs[name] as tf.TensorInfo).dataId).values;
-    const [x, g, m, v] = ['x', 'gradient', 'm', 'v'].map(read) as [Float32Array, Float32Array, Float32Array, Float32Array];
+    const [x, g, m, v] = ['x', 'gradient', 'm', 'v'].map(read) as [
+      Float32Array,
+      Float32Array,
+      Float32Array,
+      Float32Array,
+    ];
     const c1 = read('c1')[0]!;
     const c2 = read('c2')[0]!;
     const { beta1, beta2, epsilon, learningRate } = attrs as unknown as AdamUpdateAttributes;
@@ -83,7 +88,9 @@ describe('the one-kernel Adam update', () => {
     const fusedState = await fused.getState();
     fused.dispose();
     // Once per variable of G and D per step.
-    expect(calls).toBe(4 * (stockState.generatorOptimizer.length - 3 + stockState.discriminatorOptimizer.length - 3) / 2);
+    expect(calls).toBe(
+      (4 * (stockState.generatorOptimizer.length - 3 + stockState.discriminatorOptimizer.length - 3)) / 2,
+    );
     expectSameState(fusedState, stockState);
 
     // A checkpoint written half way continues as the straight run did, with the kernel or without.

@@ -59,7 +59,10 @@ function adamFields(optimizer: tf.AdamOptimizer): AdamFields | undefined {
  * running products and iteration count, so checkpoints are unchanged); tfjs-core's own update elsewhere,
  * and for anything but float32 variables.
  */
-export function applyAdamGradients(optimizer: tf.AdamOptimizer, gradients: ReadonlyArray<{ name: string; tensor: tf.Tensor }>): void {
+export function applyAdamGradients(
+  optimizer: tf.AdamOptimizer,
+  gradients: ReadonlyArray<{ name: string; tensor: tf.Tensor }>,
+): void {
   const fields = adamFields(optimizer);
   const usable =
     fields !== undefined &&
