@@ -29,6 +29,7 @@ const op = {
   i32Load: 0x28,
   i32Store: 0x36,
   i32Const: 0x41,
+  i32Eqz: 0x45,
   i32Eq: 0x46,
   i32GeU: 0x4f,
   i32Add: 0x6a,
@@ -132,6 +133,8 @@ class FunctionBuilder {
 /** memarg for 4-byte (scalar) or 16-byte (vector) accesses: alignment exponent, offset 0. */
 const scalarAccess = [2, 0];
 const vectorAccess = [4, 0];
+/** For vectors at 4-byte aligned addresses (rows of a tensor at any offset). */
+const unalignedVectorAccess = [2, 0];
 
 /**
  * adam(x, g, m, v, outX, outM, outV, count, c1, c2, β1, 1-β1, β2, 1-β2, ε, -lr): pointers are byte offsets of
@@ -227,29 +230,120 @@ function adamFunction(): FunctionBuilder {
 /**
  * copy4d(source, target, n0, n1, n2, n3, s0, s1, s2, s3, t0, t1, t2, t3): target[i·t] = source[i·s] for every
  * index i < n of a 4-D loop nest (i0 outermost), strides in bytes, 4-byte values copied as bits. Where the
- * innermost strides are both 4 (rows contiguous on both sides) and rows hold 16 values or more, each row is one
- * memory.copy.
+ * innermost strides are both 4 (rows contiguous on both sides) and rows hold a multiple of 4 values, rows
+ * are copied 16 bytes at a time.
  */
 function copyFunction(): FunctionBuilder {
+  const f = nestFunction([]);
+  f.local('rowBytes', i32);
+  f.local('contiguous', i32);
+  f.local('byte', i32);
+  f.get('n3').constant(2).emit(op.i32Shl).set('rowBytes');
+  // Contiguous rows of a multiple of 4 values are copied 16 bytes at a time (a memory.copy call costs
+  // about as much as copying a 64-value row this way).
+  f.get('s3').constant(4).emit(op.i32Eq).get('t3').constant(4).emit(op.i32Eq).emit(op.i32And);
+  f.get('rowBytes').constant(15).emit(op.i32And, op.i32Eqz, op.i32And).set('contiguous');
+  nest(f, 3, () => {
+    f.get('contiguous').emit(op.if, 0x40);
+    f.constant(0).set('byte');
+    f.emit(op.block, 0x40, op.loop, 0x40);
+    f.get('byte').get('rowBytes').emit(op.i32GeU, op.brIf, 1);
+    f.address('to2', 'byte').address('from2', 'byte');
+    f.vector(simd.load, ...unalignedVectorAccess).vector(simd.store, ...unalignedVectorAccess);
+    f.get('byte').constant(16).emit(op.i32Add).set('byte');
+    f.emit(op.br, 0, op.end, op.end);
+    f.emit(op.else);
+    nest(
+      f,
+      4,
+      () => {
+        f.get('to3')
+          .get('from3')
+          .emit(op.i32Load, ...scalarAccess, op.i32Store, ...scalarAccess);
+      },
+      3,
+    );
+    f.emit(op.end);
+  });
+  return f;
+}
+
+/**
+ * transpose4x4(source, target, n0..n3, s0..s3, t0..t3, rowStride, columnStride): the same 4-D loop nest as
+ * copy4d, each innermost index moving a 4x4 block: the 4 values at source + k·rowStride (k < 4, 4 contiguous
+ * values each) land, transposed, at target + k·columnStride. For a transpose that swaps which axis is
+ * contiguous ([B, H, W, C] to [C, H, W, B]): 16 values per 4 loads, 8 shuffles and 4 stores.
+ */
+function transposeFunction(): FunctionBuilder {
+  const f = nestFunction([
+    ['rowStride', i32],
+    ['columnStride', i32],
+  ]);
+  for (const k of [0, 1, 2, 3]) {
+    f.local(`r${k}`, v128);
+    f.local(`c${k}`, v128);
+  }
+  const lanes = (floats: number[]) => floats.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3]);
+  const shuffle = (a: string, b: string, floats: number[]) =>
+    f
+      .get(a)
+      .get(b)
+      .vector(0x0d, ...lanes(floats));
+  const offset = (pointer: string, stride: string, k: number) => {
+    f.get(pointer);
+    if (k > 0) f.get(stride).constant(k).emit(op.i32Mul, op.i32Add);
+  };
+  nest(f, 4, () => {
+    for (const k of [0, 1, 2, 3]) {
+      offset('from3', 'rowStride', k);
+      f.vector(simd.load, ...unalignedVectorAccess).set(`r${k}`);
+    }
+    shuffle('r0', 'r1', [0, 4, 1, 5]).set('c0');
+    shuffle('r0', 'r1', [2, 6, 3, 7]).set('c1');
+    shuffle('r2', 'r3', [0, 4, 1, 5]).set('c2');
+    shuffle('r2', 'r3', [2, 6, 3, 7]).set('c3');
+    for (const [k, [a, b, floats]] of [
+      ['c0', 'c2', [0, 1, 4, 5]],
+      ['c0', 'c2', [2, 3, 6, 7]],
+      ['c1', 'c3', [0, 1, 4, 5]],
+      ['c1', 'c3', [2, 3, 6, 7]],
+    ].entries() as IterableIterator<[number, [string, string, number[]]]>) {
+      offset('to3', 'columnStride', k);
+      shuffle(a, b, floats);
+      f.vector(simd.store, ...unalignedVectorAccess);
+    }
+  });
+  return f;
+}
+
+/** A function over (source, target, n0..n3, s0..s3, t0..t3, ...extra) with the locals {@link nest} uses. */
+function nestFunction(extra: ReadonlyArray<[string, number]>): FunctionBuilder {
   const f = new FunctionBuilder([
     ['source', i32],
     ['target', i32],
     ...[0, 1, 2, 3].map((axis): [string, number] => [`n${axis}`, i32]),
     ...[0, 1, 2, 3].map((axis): [string, number] => [`s${axis}`, i32]),
     ...[0, 1, 2, 3].map((axis): [string, number] => [`t${axis}`, i32]),
+    ...extra,
   ]);
   for (const axis of [0, 1, 2, 3]) {
     f.local(`i${axis}`, i32);
     f.local(`from${axis}`, i32);
     f.local(`to${axis}`, i32);
   }
-  f.local('rowBytes', i32);
-  f.local('contiguous', i32);
-  f.get('n3').constant(2).emit(op.i32Shl).set('rowBytes');
-  // Rows of fewer than 16 values are copied value by value (a memory.copy call costs more).
-  f.get('s3').constant(4).emit(op.i32Eq).get('t3').constant(4).emit(op.i32Eq).emit(op.i32And);
-  f.get('rowBytes').constant(64).emit(op.i32GeU, op.i32And).set('contiguous');
-  const loop = (axis: number, inner: () => void) => {
+  return f;
+}
+
+/**
+ * Loops over axes `first` .. `depth - 1` (i_axis < n_axis), moving the pointers from_axis / to_axis by s_axis /
+ * t_axis bytes, with `inner` inside the innermost (pointers from_{depth-1}, to_{depth-1}).
+ */
+function nest(f: FunctionBuilder, depth: number, inner: () => void, first = 0): void {
+  const loop = (axis: number) => {
+    if (axis === depth) {
+      inner();
+      return;
+    }
     const from = axis === 0 ? 'source' : `from${axis - 1}`;
     const to = axis === 0 ? 'target' : `to${axis - 1}`;
     f.constant(0).set(`i${axis}`);
@@ -257,7 +351,7 @@ function copyFunction(): FunctionBuilder {
     f.get(to).set(`to${axis}`);
     f.emit(op.block, 0x40, op.loop, 0x40);
     f.get(`i${axis}`).get(`n${axis}`).emit(op.i32GeU, op.brIf, 1);
-    inner();
+    loop(axis + 1);
     for (const [pointer, stride] of [
       [`from${axis}`, `s${axis}`],
       [`to${axis}`, `t${axis}`],
@@ -266,26 +360,7 @@ function copyFunction(): FunctionBuilder {
     f.get(`i${axis}`).constant(1).emit(op.i32Add).set(`i${axis}`);
     f.emit(op.br, 0, op.end, op.end);
   };
-  loop(0, () =>
-    loop(1, () =>
-      loop(2, () => {
-        f.get('contiguous').emit(op.if, 0x40);
-        // memory.copy(target row, source row, bytes)
-        f.get('to2')
-          .get('from2')
-          .get('rowBytes')
-          .emit(0xfc, ...unsigned(10), 0x00, 0x00);
-        f.emit(op.else);
-        loop(3, () => {
-          f.get('to3')
-            .get('from3')
-            .emit(op.i32Load, ...scalarAccess, op.i32Store, ...scalarAccess);
-        });
-        f.emit(op.end);
-      }),
-    ),
-  );
-  return f;
+  loop(first);
 }
 
 /** The module's bytes, importing `env.memory` (shared for tfjs's threaded build). */
@@ -293,6 +368,7 @@ function moduleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
   const functions: Array<[string, FunctionBuilder]> = [
     ['adam', adamFunction()],
     ['copy4d', copyFunction()],
+    ['transpose4x4', transposeFunction()],
   ];
   const types = functions.map(([, f]) => [0x60, ...vector(f.parameters.map(([, type]) => [type])), 0]);
   // A shared memory must declare its maximum: 65536 pages (4 GiB), what tfjs's threaded build declares.
@@ -342,6 +418,24 @@ export interface SimdKernels {
     t1: number,
     t2: number,
     t3: number,
+  ): void;
+  transpose4x4(
+    source: number,
+    target: number,
+    n0: number,
+    n1: number,
+    n2: number,
+    n3: number,
+    s0: number,
+    s1: number,
+    s2: number,
+    s3: number,
+    t0: number,
+    t1: number,
+    t2: number,
+    t3: number,
+    rowStride: number,
+    columnStride: number,
   ): void;
 }
 
@@ -405,7 +499,8 @@ export interface CopyAxis {
  * target[targetStart + Σ to·i] = source[sourceStart + Σ from·i] for float32 tensors on `backend`'s heap, over
  * up to four axes (strides in values), as bits. Our module's copy4d runs it, the axes nested so that both
  * sides' memory traffic stays local: the axis that reads contiguously innermost, the one that writes
- * contiguously next, the others outside in the given order (axes of size 1 dropped). Without the module, a
+ * contiguously next, the others outside in the given order (axes of size 1 dropped); where those two axes differ
+ * and hold multiples of 4 values, as 4x4 blocks transposed in registers (transpose4x4). Without the module, a
  * plain loop over the same indices.
  */
 export function copyStrided(
@@ -429,6 +524,35 @@ export function copyStrided(
   const sourceOffset = heapOffset(backend, source.tensor.dataId);
   const targetOffset = heapOffset(backend, target.tensor.dataId);
   const kernels = simdKernels(backend);
+  if (kernels !== undefined && reading >= 0 && writing >= 0 && reading !== writing) {
+    const across = used[reading] as CopyAxis;
+    const down = used[writing] as CopyAxis;
+    if (across.size % 4 === 0 && down.size % 4 === 0) {
+      // 4x4 blocks: `down` (contiguous in the target) by 4 source rows, `across` (contiguous in the source) by 4.
+      const outer = used.filter((_, index) => index !== reading && index !== writing);
+      while (outer.length < 2) outer.unshift({ size: 1, from: 0, to: 0 });
+      const [a, b] = outer as [CopyAxis, CopyAxis];
+      kernels.transpose4x4(
+        sourceOffset + 4 * source.start,
+        targetOffset + 4 * target.start,
+        a.size,
+        b.size,
+        down.size / 4,
+        across.size / 4,
+        4 * a.from,
+        4 * b.from,
+        16 * down.from,
+        16,
+        4 * a.to,
+        4 * b.to,
+        16,
+        16 * across.to,
+        4 * down.from,
+        4 * across.to,
+      );
+      return;
+    }
+  }
   if (kernels === undefined) {
     const heap = new Uint32Array((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.buffer);
     for (let i = 0; i < a.size; i++)
