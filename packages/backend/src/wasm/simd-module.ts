@@ -43,7 +43,7 @@ const op = {
   f32Mul: 0x94,
   f32Div: 0x95,
 } as const;
-const simd = { load: 0x00, store: 0x0b, splat: 0x13, sqrt: 0xe3, add: 0xe4, mul: 0xe6, div: 0xe7 } as const;
+const simd = { load: 0x00, store: 0x0b, splat: 0x13, sqrt: 0xe3, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7 } as const;
 
 function unsigned(value: number): number[] {
   const bytes: number[] = [];
@@ -316,6 +316,51 @@ function transposeFunction(): FunctionBuilder {
   return f;
 }
 
+/**
+ * normalize(x, mean, factor, offset, out, rows, rowBytes, hasOffset): out = (x - mean)·factor (+ offset) for
+ * each of `rows` rows of rowBytes / 4 channels (a multiple of 4), with per-channel mean, factor and offset:
+ * batch norm's three element-wise operations, each rounded to float32 as XNNPACK's would be, in one pass.
+ */
+function normalizeFunction(): FunctionBuilder {
+  const f = new FunctionBuilder(
+    (['x', 'mean', 'factor', 'offset', 'out', 'rows', 'rowBytes', 'hasOffset'] as const).map(
+      (parameter): [string, number] => [parameter, i32],
+    ),
+  );
+  f.local('row', i32);
+  f.local('byte', i32);
+  f.local('value', v128);
+  f.emit(op.block, 0x40, op.loop, 0x40);
+  f.get('row').get('rows').emit(op.i32GeU, op.brIf, 1);
+  f.constant(0).set('byte');
+  f.emit(op.block, 0x40, op.loop, 0x40);
+  f.get('byte').get('rowBytes').emit(op.i32GeU, op.brIf, 1);
+  f.address('x', 'byte').vector(simd.load, ...unalignedVectorAccess);
+  f.address('mean', 'byte')
+    .vector(simd.load, ...unalignedVectorAccess)
+    .vector(simd.sub);
+  f.address('factor', 'byte')
+    .vector(simd.load, ...unalignedVectorAccess)
+    .vector(simd.mul);
+  f.set('value');
+  f.get('hasOffset').emit(op.if, 0x40);
+  f.get('value')
+    .address('offset', 'byte')
+    .vector(simd.load, ...unalignedVectorAccess)
+    .vector(simd.add);
+  f.set('value');
+  f.emit(op.end);
+  f.address('out', 'byte')
+    .get('value')
+    .vector(simd.store, ...unalignedVectorAccess);
+  f.get('byte').constant(16).emit(op.i32Add).set('byte');
+  f.emit(op.br, 0, op.end, op.end);
+  for (const pointer of ['x', 'out']) f.get(pointer).get('rowBytes').emit(op.i32Add).set(pointer);
+  f.get('row').constant(1).emit(op.i32Add).set('row');
+  f.emit(op.br, 0, op.end, op.end);
+  return f;
+}
+
 /** A function over (source, target, n0..n3, s0..s3, t0..t3, ...extra) with the locals {@link nest} uses. */
 function nestFunction(extra: ReadonlyArray<[string, number]>): FunctionBuilder {
   const f = new FunctionBuilder([
@@ -369,6 +414,7 @@ function moduleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
     ['adam', adamFunction()],
     ['copy4d', copyFunction()],
     ['transpose4x4', transposeFunction()],
+    ['normalize', normalizeFunction()],
   ];
   const types = functions.map(([, f]) => [0x60, ...vector(f.parameters.map(([, type]) => [type])), 0]);
   // A shared memory must declare its maximum: 65536 pages (4 GiB), what tfjs's threaded build declares.
@@ -436,6 +482,16 @@ export interface SimdKernels {
     t3: number,
     rowStride: number,
     columnStride: number,
+  ): void;
+  normalize(
+    x: number,
+    mean: number,
+    factor: number,
+    offset: number,
+    out: number,
+    rows: number,
+    rowBytes: number,
+    hasOffset: number,
   ): void;
 }
 
