@@ -38,11 +38,14 @@ const op = {
   i32Shl: 0x74,
   if: 0x04,
   else: 0x05,
+  f64Const: 0x44,
   f32Sqrt: 0x91,
   f32Add: 0x92,
   f32Mul: 0x94,
   f32Div: 0x95,
 } as const;
+/** f64x2 opcodes (and the conversions between f32x4 and f64x2). */
+const f64x2 = { splat: 0x14, add: 0xf0, promoteLow: 0x5f, demoteZero: 0x5e } as const;
 const simd = { load: 0x00, store: 0x0b, splat: 0x13, sqrt: 0xe3, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7 } as const;
 
 function unsigned(value: number): number[] {
@@ -361,6 +364,65 @@ function normalizeFunction(): FunctionBuilder {
   return f;
 }
 
+/**
+ * columnSums(x, out, rows, rowBytes, divide, count): out[c] = the float64 sum of x[r, c] over the rows, in
+ * row order, rounded once to float32 (as tfjs's cpu backend sums), then divided by `count` in float32 when
+ * `divide` is set (its mean: the rounded sum over the row count). rowBytes / 4 columns, a multiple of 4.
+ */
+function columnSumsFunction(): FunctionBuilder {
+  const f = new FunctionBuilder([
+    ['x', i32],
+    ['out', i32],
+    ['rows', i32],
+    ['rowBytes', i32],
+    ['divide', i32],
+    ['count', f32],
+  ]);
+  f.local('column', i32);
+  f.local('row', i32);
+  f.local('pointer', i32);
+  f.local('low', v128);
+  f.local('high', v128);
+  f.local('value', v128);
+  const lanes = (floats: number[]) => floats.flatMap((lane) => [4 * lane, 4 * lane + 1, 4 * lane + 2, 4 * lane + 3]);
+  f.emit(op.block, 0x40, op.loop, 0x40);
+  f.get('column').get('rowBytes').emit(op.i32GeU, op.brIf, 1);
+  for (const accumulator of ['low', 'high'])
+    f.emit(op.f64Const, 0, 0, 0, 0, 0, 0, 0, 0).vector(f64x2.splat).set(accumulator);
+  f.address('x', 'column').set('pointer');
+  f.constant(0).set('row');
+  f.emit(op.block, 0x40, op.loop, 0x40);
+  f.get('row').get('rows').emit(op.i32GeU, op.brIf, 1);
+  f.get('pointer')
+    .vector(simd.load, ...unalignedVectorAccess)
+    .set('value');
+  f.get('low').get('value').vector(f64x2.promoteLow).vector(f64x2.add).set('low');
+  f.get('high')
+    .get('value')
+    .get('value')
+    .vector(0x0d, ...lanes([2, 3, 0, 1]))
+    .vector(f64x2.promoteLow);
+  f.vector(f64x2.add).set('high');
+  f.get('pointer').get('rowBytes').emit(op.i32Add).set('pointer');
+  f.get('row').constant(1).emit(op.i32Add).set('row');
+  f.emit(op.br, 0, op.end, op.end);
+  f.get('low')
+    .vector(f64x2.demoteZero)
+    .get('high')
+    .vector(f64x2.demoteZero)
+    .vector(0x0d, ...lanes([0, 1, 4, 5]));
+  f.set('value');
+  f.get('divide').emit(op.if, 0x40);
+  f.get('value').get('count').vector(simd.splat).vector(simd.div).set('value');
+  f.emit(op.end);
+  f.address('out', 'column')
+    .get('value')
+    .vector(simd.store, ...unalignedVectorAccess);
+  f.get('column').constant(16).emit(op.i32Add).set('column');
+  f.emit(op.br, 0, op.end, op.end);
+  return f;
+}
+
 /** A function over (source, target, n0..n3, s0..s3, t0..t3, ...extra) with the locals {@link nest} uses. */
 function nestFunction(extra: ReadonlyArray<[string, number]>): FunctionBuilder {
   const f = new FunctionBuilder([
@@ -415,6 +477,7 @@ function moduleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
     ['copy4d', copyFunction()],
     ['transpose4x4', transposeFunction()],
     ['normalize', normalizeFunction()],
+    ['columnSums', columnSumsFunction()],
   ];
   const types = functions.map(([, f]) => [0x60, ...vector(f.parameters.map(([, type]) => [type])), 0]);
   // A shared memory must declare its maximum: 65536 pages (4 GiB), what tfjs's threaded build declares.
@@ -493,6 +556,7 @@ export interface SimdKernels {
     rowBytes: number,
     hasOffset: number,
   ): void;
+  columnSums(x: number, out: number, rows: number, rowBytes: number, divide: number, count: number): void;
 }
 
 let moduleEnabled = true;
