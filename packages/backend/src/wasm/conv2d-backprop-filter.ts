@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend_util,
+  BatchMatMul,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   type KernelConfig,
@@ -9,7 +10,7 @@ import {
 } from '@tensorflow/tfjs-core';
 
 import { copyStrided } from './simd-module.js';
-import { WasmKernelRunner, wasmBackendName } from './wasm-kernel-toolkit.js';
+import { WasmKernelRunner, coversWholeInput, wasmBackendName } from './wasm-kernel-toolkit.js';
 
 /**
  * The filter gradient of a 2-D convolution, for any stride, padding ('same', 'valid', explicit, numeric)
@@ -65,6 +66,17 @@ export function conv2dBackpropFilter(args: {
     const extraRows = Math.max(0, -padBottom);
     const extraColumns = Math.max(0, -padRight);
 
+    if (coversWholeInput(info, filterHeight, filterWidth, height, width)) {
+      // One output pixel per image (a layer whose filter spans its input, as D's logit layer): dW = xᵀ·dy, one
+      // product where a convolution would pack dy and run a 1-pixel window over padding.
+      const flatX = runner.reshape(x, [1, batch, height * width * inChannels]);
+      const flatDy = runner.reshape(dy, [1, batch, outChannels]);
+      const product = runner.run(BatchMatMul, { a: flatX, b: flatDy }, { transposeA: true, transposeB: false });
+      runner.dispose(flatX, flatDy);
+      const result = runner.reshape(product, filterShape);
+      runner.dispose(product);
+      return result;
+    }
     const plan = spaceToDepthPlan(x.shape, dy.shape, filterShape, [strideHeight, strideWidth], [padTop, padLeft]);
     if (plan !== undefined) return filterGradientBySpaceToDepth(runner, x, dy, plan, padTop, padLeft);
 

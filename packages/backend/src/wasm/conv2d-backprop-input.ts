@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend_util,
+  BatchMatMul,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
   type KernelConfig,
@@ -10,7 +11,7 @@ import {
 
 import { DerivedFilterCache } from './derived-filter-cache.js';
 import { copyStrided } from './simd-module.js';
-import { WasmKernelRunner, wasmBackendName } from './wasm-kernel-toolkit.js';
+import { WasmKernelRunner, coversWholeInput, wasmBackendName } from './wasm-kernel-toolkit.js';
 
 /** Flipped phase sub-filters per weight tensor (see {@link DerivedFilterCache}). */
 export const phaseFilterCache = new DerivedFilterCache();
@@ -97,6 +98,20 @@ export function conv2dBackpropInput(args: {
       throw new Error(
         `Expected Conv2DBackpropInput filter with ${inChannels} input channels, got ${filterInChannels}.`,
       );
+    }
+    if (coversWholeInput(info, filterHeight, filterWidth, height, width)) {
+      // One dy pixel per image (a layer whose filter spans its input, as D's logit layer): dx = dy·Wᵀ, one
+      // product where the phases would run a 1-pixel input through a padded convolution.
+      const flatDy = runner.reshape(dy, [1, batch, outChannels]);
+      const flatFilter = runner.reshape(filter, [1, filterHeight * filterWidth * inChannels, outChannels]);
+      const product = runner.run(BatchMatMul, { a: flatDy, b: flatFilter }, { transposeA: false, transposeB: true });
+      runner.dispose(flatDy, flatFilter);
+      const result = runner.reshape(product, [batch, height, width, inChannels]);
+      runner.dispose(product);
+      if (!channelsFirst) return result;
+      const transposed = runner.transpose(result, [0, 3, 1, 2]);
+      runner.dispose(result);
+      return transposed;
     }
     const rowPhases = axisPhases(height, info.outHeight, filterHeight, info.strideHeight, info.padInfo.top);
     const columnPhases = axisPhases(width, info.outWidth, filterWidth, info.strideWidth, info.padInfo.left);

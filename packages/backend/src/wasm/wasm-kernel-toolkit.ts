@@ -119,3 +119,24 @@ export function sizeOf(shape: readonly number[]): number {
   for (const dimension of shape) size *= dimension;
   return size;
 }
+
+/**
+ * Whether a convolution's filter spans its whole (unpadded) input, so each image has one output pixel: its
+ * gradients are then plain matrix products.
+ */
+export function coversWholeInput(
+  info: { outHeight: number; outWidth: number; padInfo: { top: number; left: number } },
+  filterHeight: number,
+  filterWidth: number,
+  height: number,
+  width: number,
+): boolean {
+  return (
+    info.outHeight === 1 &&
+    info.outWidth === 1 &&
+    filterHeight === height &&
+    filterWidth === width &&
+    info.padInfo.top === 0 &&
+    info.padInfo.left === 0
+  );
+}
