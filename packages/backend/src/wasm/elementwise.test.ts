@@ -81,3 +81,27 @@ describe('Greater on wasm', () => {
     tf.dispose([nan, integers]);
   });
 });
+
+describe('Step on wasm', () => {
+  beforeAll(prepareBackends);
+
+  it.each([
+    [[16, 8, 8, 64], 0.2],
+    [[7], 0],
+    [[3, 5], -1.5],
+  ] as const)(
+    'shape %j, alpha %d: cpu bit for bit (NaN, zeros and the remainder after fours included)',
+    async (shape, alpha) => {
+      const data = seededTensorData([...shape], 43);
+      data.values[0] = Number.NaN;
+      data.values[1] = 0;
+      data.values[2] = -0;
+      data.values[data.values.length - 1] = Number.NaN;
+      const { wasm, cpu } = await runKernelOnBoth('Step', { x: data }, { alpha });
+      expect(wasm.shape).toEqual(cpu.shape);
+      expect(Array.from(wasm.values)).toEqual(Array.from(cpu.values));
+      // NaN, 1 and alpha all occur.
+      expect(new Set(wasm.values).size).toBe(3);
+    },
+  );
+});

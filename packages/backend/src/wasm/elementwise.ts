@@ -3,12 +3,15 @@ import {
   Greater,
   LeakyRelu,
   Prelu,
+  Step,
+  type StepAttrs,
   type KernelConfig,
   type KernelFunc,
   type LeakyReluAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 
+import { heapOffset, simdKernels } from './simd-module.js';
 import { WasmKernelRunner, sizeOf, wasmBackendName } from './wasm-kernel-toolkit.js';
 
 /*
@@ -75,6 +78,20 @@ function greaterThanValue(left: Float32Array, threshold: number, target: Uint8Ar
   for (let index = 0; index < left.length; index++) target[index] = +((left[index] as number) > threshold);
 }
 
+/**
+ * x > 0 ? 1 : alpha (NaN where x is NaN, as on tfjs's cpu backend) in one branch-free pass of our wasm module:
+ * LeakyReLU's gradient takes it of every activation of D, three times per step; wasm's kernel is a scalar loop.
+ */
+function step(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: StepAttrs }): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x } = inputs;
+  const kernels = x.dtype === 'float32' && sizeOf(x.shape) > 0 ? simdKernels(backend) : undefined;
+  if (kernels === undefined) return new WasmKernelRunner(backend).runOriginal(Step, { x }, { alpha: attrs.alpha });
+  const out = backend.makeOutput([...x.shape], 'float32');
+  kernels.step(heapOffset(backend, x.dataId), heapOffset(backend, out.dataId), sizeOf(x.shape), attrs.alpha);
+  return out;
+}
+
 /** Frees the slope tensors LeakyRelu keeps on the wasm heap. */
 export function clearLeakyReluSlopes(): void {
   for (const { backend, tensor } of slopes.values()) {
@@ -94,4 +111,9 @@ export const greaterConfig: KernelConfig = {
   kernelName: Greater,
   backendName: wasmBackendName,
   kernelFunc: greater as unknown as KernelFunc,
+};
+export const stepConfig: KernelConfig = {
+  kernelName: Step,
+  backendName: wasmBackendName,
+  kernelFunc: step as unknown as KernelFunc,
 };

@@ -5,8 +5,8 @@ import { batchMatMulConfig } from './batch-mat-mul.js';
 import { batchNormConfig } from './batch-norm.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig, phaseFilterCache } from './conv2d-backprop-input.js';
-import { clearLeakyReluSlopes, greaterConfig, leakyReluConfig } from './elementwise.js';
-import { identityConfig } from './identity.js';
+import { clearLeakyReluSlopes, greaterConfig, leakyReluConfig, stepConfig } from './elementwise.js';
+import { castConfig, identityConfig } from './identity.js';
 import { meanConfig, sumConfig } from './leading-axes-reduction.js';
 import { tileConfig } from './tile.js';
 import { originalWasmKernels, wasmBackendName } from './wasm-kernel-toolkit.js';
@@ -19,10 +19,12 @@ const trainingKernelConfigs: readonly KernelConfig[] = [
   batchNormConfig,
   tileConfig,
   identityConfig,
+  castConfig,
   sumConfig,
   meanConfig,
   leakyReluConfig,
   greaterConfig,
+  stepConfig,
   adamUpdateConfig,
 ];
 
@@ -32,8 +34,8 @@ export const wasmTrainingKernelNames: readonly string[] = trainingKernelConfigs.
 /**
  * Registers on tfjs's `wasm` backend the kernels DCGAN training needs that @tensorflow/tfjs-backend-wasm 4.22
  * lacks (`Conv2DBackpropFilter`) and fast replacements for the ones it has but runs slowly
- * (`Conv2DBackpropInput`, transposed `BatchMatMul`, per-channel `FusedBatchNorm`, `Tile`, `Identity`, per-channel `Sum` and `Mean`,
- * `LeakyRelu`, `Greater`), and `DcganAdamUpdate`, the one-kernel Adam step @dcgan/core's Trainer uses where it is
+ * (`Conv2DBackpropInput`, transposed `BatchMatMul`, per-channel `FusedBatchNorm`, `Tile`, `Identity`, `Cast` to the same dtype, per-channel `Sum` and `Mean`,
+ * `LeakyRelu`, `Greater`, `Step`), and `DcganAdamUpdate`, the one-kernel Adam step @dcgan/core's Trainer uses where it is
  * registered. Idempotent; safe to call before or after
  * `tf.setBackend('wasm')`. Stock kernels that are replaced are kept and still run their setup when the
  * backend initialises, since our kernels delegate to them.

@@ -38,7 +38,11 @@ const op = {
   i32Shl: 0x74,
   if: 0x04,
   else: 0x05,
+  select: 0x1b,
+  f32Const: 0x43,
   f64Const: 0x44,
+  f32Ne: 0x5c,
+  f32Gt: 0x5e,
   f32Sqrt: 0x91,
   f32Add: 0x92,
   f32Mul: 0x94,
@@ -46,7 +50,19 @@ const op = {
 } as const;
 /** f64x2 opcodes (and the conversions between f32x4 and f64x2). */
 const f64x2 = { splat: 0x14, add: 0xf0, promoteLow: 0x5f, demoteZero: 0x5e } as const;
-const simd = { load: 0x00, store: 0x0b, splat: 0x13, sqrt: 0xe3, add: 0xe4, sub: 0xe5, mul: 0xe6, div: 0xe7 } as const;
+const simd = {
+  load: 0x00,
+  store: 0x0b,
+  splat: 0x13,
+  sqrt: 0xe3,
+  add: 0xe4,
+  sub: 0xe5,
+  mul: 0xe6,
+  div: 0xe7,
+  ne: 0x42,
+  gt: 0x44,
+  bitselect: 0x52,
+} as const;
 
 function unsigned(value: number): number[] {
   const bytes: number[] = [];
@@ -423,6 +439,72 @@ function columnSumsFunction(): FunctionBuilder {
   return f;
 }
 
+/**
+ * step(x, out, count, alpha): out = NaN where x is NaN, 1 where x > 0, else alpha (tfjs's Step on cpu), four
+ * values at a time without a branch, then the remainder one by one.
+ */
+function stepFunction(): FunctionBuilder {
+  const f = new FunctionBuilder([
+    ['x', i32],
+    ['out', i32],
+    ['count', i32],
+    ['alpha', f32],
+  ]);
+  f.local('offset', i32);
+  f.local('vectorEnd', i32);
+  f.local('end', i32);
+  f.local('value', v128);
+  f.local('scalar', f32);
+  f.local('one', v128);
+  f.local('slope', v128);
+  f.local('zero', v128);
+  f.get('count').constant(2).emit(op.i32Shl).set('end');
+  f.get('count').constant(-4).emit(op.i32And).constant(2).emit(op.i32Shl).set('vectorEnd');
+  f.emit(op.f32Const, ...f32Bytes(1))
+    .vector(simd.splat)
+    .set('one');
+  f.emit(op.f32Const, ...f32Bytes(0))
+    .vector(simd.splat)
+    .set('zero');
+  f.get('alpha').vector(simd.splat).set('slope');
+  f.emit(op.block, 0x40, op.loop, 0x40);
+  f.get('offset').get('vectorEnd').emit(op.i32GeU, op.brIf, 1);
+  f.address('x', 'offset')
+    .vector(simd.load, ...unalignedVectorAccess)
+    .set('value');
+  f.address('out', 'offset');
+  // bitselect(value, bitselect(1, alpha, value > 0), value != value)
+  f.get('value');
+  f.get('one').get('slope').get('value').get('zero').vector(simd.gt).vector(simd.bitselect);
+  f.get('value').get('value').vector(simd.ne).vector(simd.bitselect);
+  f.vector(simd.store, ...unalignedVectorAccess);
+  f.get('offset').constant(16).emit(op.i32Add).set('offset');
+  f.emit(op.br, 0, op.end, op.end);
+  f.emit(op.block, 0x40, op.loop, 0x40);
+  f.get('offset').get('end').emit(op.i32GeU, op.brIf, 1);
+  f.address('x', 'offset')
+    .emit(op.f32Load, ...scalarAccess)
+    .set('scalar');
+  f.address('out', 'offset');
+  // select(x, select(1, alpha, x > 0), x != x)
+  f.get('scalar');
+  f.emit(op.f32Const, ...f32Bytes(1))
+    .get('alpha')
+    .get('scalar')
+    .emit(op.f32Const, ...f32Bytes(0));
+  f.emit(op.f32Gt, op.select);
+  f.get('scalar').get('scalar').emit(op.f32Ne, op.select);
+  f.emit(op.f32Store, ...scalarAccess);
+  f.get('offset').constant(4).emit(op.i32Add).set('offset');
+  f.emit(op.br, 0, op.end, op.end);
+  return f;
+}
+
+/** The 4 little-endian bytes of a float32 constant. */
+function f32Bytes(value: number): number[] {
+  return [...new Uint8Array(new Float32Array([value]).buffer)];
+}
+
 /** A function over (source, target, n0..n3, s0..s3, t0..t3, ...extra) with the locals {@link nest} uses. */
 function nestFunction(extra: ReadonlyArray<[string, number]>): FunctionBuilder {
   const f = new FunctionBuilder([
@@ -478,6 +560,7 @@ function moduleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
     ['transpose4x4', transposeFunction()],
     ['normalize', normalizeFunction()],
     ['columnSums', columnSumsFunction()],
+    ['step', stepFunction()],
   ];
   const types = functions.map(([, f]) => [0x60, ...vector(f.parameters.map(([, type]) => [type])), 0]);
   // A shared memory must declare its maximum: 65536 pages (4 GiB), what tfjs's threaded build declares.
@@ -557,6 +640,7 @@ export interface SimdKernels {
     hasOffset: number,
   ): void;
   columnSums(x: number, out: number, rows: number, rowBytes: number, divide: number, count: number): void;
+  step(x: number, out: number, count: number, alpha: number): void;
 }
 
 let moduleEnabled = true;
