@@ -5,7 +5,16 @@ import { batchMatMulConfig } from './batch-mat-mul.js';
 import { batchNormConfig } from './batch-norm.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig, phaseFilterCache } from './conv2d-backprop-input.js';
-import { clearLeakyReluSlopes, greaterConfig, leakyReluConfig, stepConfig } from './elementwise.js';
+import {
+  addConfig,
+  clearLeakyReluSlopes,
+  greaterConfig,
+  leakyReluConfig,
+  multiplyConfig,
+  realDivConfig,
+  stepConfig,
+  subConfig,
+} from './elementwise.js';
 import { castConfig, identityConfig } from './identity.js';
 import { meanConfig, sumConfig } from './leading-axes-reduction.js';
 import { tileConfig } from './tile.js';
@@ -25,6 +34,10 @@ const trainingKernelConfigs: readonly KernelConfig[] = [
   leakyReluConfig,
   greaterConfig,
   stepConfig,
+  addConfig,
+  subConfig,
+  multiplyConfig,
+  realDivConfig,
   adamUpdateConfig,
 ];
 
@@ -35,7 +48,7 @@ export const wasmTrainingKernelNames: readonly string[] = trainingKernelConfigs.
  * Registers on tfjs's `wasm` backend the kernels DCGAN training needs that @tensorflow/tfjs-backend-wasm 4.22
  * lacks (`Conv2DBackpropFilter`) and fast replacements for the ones it has but runs slowly
  * (`Conv2DBackpropInput`, transposed `BatchMatMul`, per-channel `FusedBatchNorm`, `Tile`, `Identity`, `Cast` to the same dtype, per-channel `Sum` and `Mean`,
- * `LeakyRelu`, `Greater`, `Step`), and `DcganAdamUpdate`, the one-kernel Adam step @dcgan/core's Trainer uses where it is
+ * `LeakyRelu`, `Greater`, `Step`, and float32 `Add`, `Sub`, `Multiply`, `RealDiv`), and `DcganAdamUpdate`, the one-kernel Adam step @dcgan/core's Trainer uses where it is
  * registered. Idempotent; safe to call before or after
  * `tf.setBackend('wasm')`. Stock kernels that are replaced are kept and still run their setup when the
  * backend initialises, since our kernels delegate to them.

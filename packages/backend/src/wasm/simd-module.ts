@@ -45,6 +45,7 @@ const op = {
   f32Gt: 0x5e,
   f32Sqrt: 0x91,
   f32Add: 0x92,
+  f32Sub: 0x93,
   f32Mul: 0x94,
   f32Div: 0x95,
 } as const;
@@ -505,6 +506,61 @@ function f32Bytes(value: number): number[] {
   return [...new Uint8Array(new Float32Array([value]).buffer)];
 }
 
+/**
+ * binary(a, b, out, rows, rowBytes, scalarB) for one float32 operation: out = a OP b over `rows` rows of
+ * rowBytes (a and out contiguous), b either a row repeated for every row (the per-channel case; one row of
+ * everything when b has a's shape) or, when scalarB is set, one value. Four values at a time, then the
+ * rest of each row one by one; IEEE float32 as XNNPACK's element-wise operators compute it.
+ */
+function binaryFunction(operation: 'add' | 'sub' | 'mul' | 'div'): FunctionBuilder {
+  const f = new FunctionBuilder(
+    (['a', 'b', 'out', 'rows', 'rowBytes', 'scalarB'] as const).map((parameter): [string, number] => [parameter, i32]),
+  );
+  f.local('row', i32);
+  f.local('byte', i32);
+  f.local('vectorBytes', i32);
+  f.local('bVector', v128);
+  f.local('bScalar', f32);
+  const scalarOp = { add: op.f32Add, sub: op.f32Sub, mul: op.f32Mul, div: op.f32Div }[operation];
+  f.get('rowBytes').constant(-16).emit(op.i32And).set('vectorBytes');
+  f.get('b')
+    .emit(op.f32Load, ...scalarAccess)
+    .tee('bScalar')
+    .vector(simd.splat)
+    .set('bVector');
+  f.emit(op.block, 0x40, op.loop, 0x40);
+  f.get('row').get('rows').emit(op.i32GeU, op.brIf, 1);
+  f.constant(0).set('byte');
+  f.emit(op.block, 0x40, op.loop, 0x40);
+  f.get('byte').get('vectorBytes').emit(op.i32GeU, op.brIf, 1);
+  f.address('out', 'byte');
+  f.address('a', 'byte').vector(simd.load, ...unalignedVectorAccess);
+  f.get('scalarB').emit(op.if, v128);
+  f.get('bVector');
+  f.emit(op.else);
+  f.address('b', 'byte').vector(simd.load, ...unalignedVectorAccess);
+  f.emit(op.end);
+  f.vector(simd[operation]).vector(simd.store, ...unalignedVectorAccess);
+  f.get('byte').constant(16).emit(op.i32Add).set('byte');
+  f.emit(op.br, 0, op.end, op.end);
+  f.emit(op.block, 0x40, op.loop, 0x40);
+  f.get('byte').get('rowBytes').emit(op.i32GeU, op.brIf, 1);
+  f.address('out', 'byte');
+  f.address('a', 'byte').emit(op.f32Load, ...scalarAccess);
+  f.get('scalarB').emit(op.if, f32);
+  f.get('bScalar');
+  f.emit(op.else);
+  f.address('b', 'byte').emit(op.f32Load, ...scalarAccess);
+  f.emit(op.end);
+  f.emit(scalarOp, op.f32Store, ...scalarAccess);
+  f.get('byte').constant(4).emit(op.i32Add).set('byte');
+  f.emit(op.br, 0, op.end, op.end);
+  for (const pointer of ['a', 'out']) f.get(pointer).get('rowBytes').emit(op.i32Add).set(pointer);
+  f.get('row').constant(1).emit(op.i32Add).set('row');
+  f.emit(op.br, 0, op.end, op.end);
+  return f;
+}
+
 /** A function over (source, target, n0..n3, s0..s3, t0..t3, ...extra) with the locals {@link nest} uses. */
 function nestFunction(extra: ReadonlyArray<[string, number]>): FunctionBuilder {
   const f = new FunctionBuilder([
@@ -561,6 +617,10 @@ function moduleBytes(sharedMemory: boolean): Uint8Array<ArrayBuffer> {
     ['normalize', normalizeFunction()],
     ['columnSums', columnSumsFunction()],
     ['step', stepFunction()],
+    ...(['add', 'sub', 'mul', 'div'] as const).map((operation): [string, FunctionBuilder] => [
+      operation,
+      binaryFunction(operation),
+    ]),
   ];
   const types = functions.map(([, f]) => [0x60, ...vector(f.parameters.map(([, type]) => [type])), 0]);
   // A shared memory must declare its maximum: 65536 pages (4 GiB), what tfjs's threaded build declares.
@@ -641,7 +701,21 @@ export interface SimdKernels {
   ): void;
   columnSums(x: number, out: number, rows: number, rowBytes: number, divide: number, count: number): void;
   step(x: number, out: number, count: number, alpha: number): void;
+  add: BinaryFunction;
+  sub: BinaryFunction;
+  mul: BinaryFunction;
+  div: BinaryFunction;
 }
+
+/** See {@link binaryFunction}. */
+export type BinaryFunction = (
+  a: number,
+  b: number,
+  out: number,
+  rows: number,
+  rowBytes: number,
+  scalarB: number,
+) => void;
 
 let moduleEnabled = true;
 
