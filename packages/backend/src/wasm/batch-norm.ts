@@ -10,7 +10,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 
-import { heapOffset, simdKernels } from './simd-module.js';
+import { heapOffset, runsHere, simdKernels } from './simd-module.js';
 import { WasmKernelRunner, sizeOf, wasmBackendName } from './wasm-kernel-toolkit.js';
 
 interface BatchNormInputs {
@@ -55,7 +55,7 @@ function batchNorm(args: { inputs: BatchNormInputs; backend: BackendWasm; attrs:
     attrs.varianceEpsilon,
     runner.view(factor),
   );
-  const kernels = channels % 4 === 0 ? simdKernels(backend) : undefined;
+  const kernels = channels % 4 === 0 && runsHere(backend, sizeOf(x.shape)) ? simdKernels(backend) : undefined;
   if (kernels !== undefined) {
     // The three operations below in one pass of our wasm module (the same float32 roundings, the same bits).
     const out = runner.allocate(x.shape);

@@ -15,7 +15,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 
-import { heapOffset, simdKernels } from './simd-module.js';
+import { heapOffset, runsHere, simdKernels } from './simd-module.js';
 import { WasmKernelRunner, sizeOf, wasmBackendName } from './wasm-kernel-toolkit.js';
 
 /*
@@ -132,7 +132,8 @@ function binaryKernel(kernelName: string, operation: 'add' | 'sub' | 'mul' | 'di
   const kernel = (args: { inputs: { a: TensorInfo; b: TensorInfo }; backend: BackendWasm }): TensorInfo => {
     const { inputs, backend } = args;
     const plan = binaryPlan(inputs.a, inputs.b, commutative);
-    const kernels = plan === undefined ? undefined : simdKernels(backend);
+    const kernels =
+      plan === undefined || !runsHere(backend, sizeOf(plan.full.shape)) ? undefined : simdKernels(backend);
     if (plan === undefined || kernels === undefined)
       return new WasmKernelRunner(backend).runOriginal(kernelName, { a: inputs.a, b: inputs.b });
     const { full, other, rows, scalar } = plan;

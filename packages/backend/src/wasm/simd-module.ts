@@ -867,3 +867,17 @@ export function stridesOf(shape: readonly number[]): number[] {
     strides[axis] = (strides[axis + 1] as number) * (shape[axis + 1] as number);
   return strides;
 }
+
+/**
+ * Values from which an element-wise pass is left to XNNPACK when the wasm backend has a thread pool: XNNPACK
+ * splits its operators over the pool, our loops run on one thread. (A guard for the multi-threaded 64px
+ * model, not a measured crossover; on one thread ours are used at every size.)
+ */
+const largestPassBesidesThreads = 1 << 16;
+
+/** Whether an element-wise pass over `size` values should run in our module rather than XNNPACK's pool. */
+export function runsHere(backend: BackendWasm, size: number): boolean {
+  if (size < largestPassBesidesThreads) return true;
+  const tfjs = (backend.wasm as unknown as { tfjs?: { getThreadsCount?: () => number } }).tfjs;
+  return (tfjs?.getThreadsCount?.() ?? 1) <= 1;
+}
