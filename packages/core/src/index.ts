@@ -37,6 +37,7 @@ export {
   type ImageSourceForQuality,
 } from './quality/fid-evaluator';
 export { discriminatorLoss, generatorLoss } from './training/losses';
+export { adamUpdateKernelName, applyAdamGradients, type AdamUpdateAttributes } from './training/adam-update';
 export { resolveTrainerOptions, type TrainerOptions, type ResolvedTrainerOptions } from './training/trainer-options';
 export type {
   TrainerEvent,

@@ -4,10 +4,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   prepareBackends,
   relativeError,
+  runKernelOn,
   runKernelOnBoth,
   seededTensorData,
   type TensorData,
 } from './test-support/backend-comparison.js';
+import { setSimdModuleEnabled } from './simd-module.js';
 
 /** Variances in [0.1, 2.1): positive, as batch norm gets them. */
 function varianceData(shape: number[], seed: number): TensorData {
@@ -25,6 +27,8 @@ describe('FusedBatchNorm on wasm', () => {
     { x: [4, 3, 3, 5], statistics: [5], offset: false, scale: true },
     { x: [4, 3, 3, 5], statistics: [5], offset: true, scale: false },
     { x: [6, 7], statistics: [7], offset: false, scale: false },
+    { x: [4, 3, 3, 8], statistics: [8], offset: false, scale: true },
+    { x: [6, 12], statistics: [1, 12], offset: true, scale: false },
     // Statistics that are not per channel: the stock kernel.
     { x: [2, 3, 4], statistics: [2, 3, 4], offset: true, scale: true },
   ])('x $x, statistics $statistics (offset $offset, scale $scale) matches cpu', async (testCase) => {
@@ -38,6 +42,24 @@ describe('FusedBatchNorm on wasm', () => {
     const { wasm, cpu } = await runKernelOnBoth('FusedBatchNorm', inputs, { varianceEpsilon: 1e-5 });
     expect(wasm.shape).toEqual(cpu.shape);
     expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-6);
+  });
+
+  it('gives the same bits in one pass of our wasm module as in three element-wise kernels', async () => {
+    const inputs: Record<string, TensorData> = {
+      x: seededTensorData([16, 8, 8, 64], 61),
+      mean: seededTensorData([64], 62),
+      variance: varianceData([64], 63),
+      offset: seededTensorData([64], 64),
+      scale: seededTensorData([64], 65),
+    };
+    const onePass = await runKernelOn('wasm', 'FusedBatchNorm', inputs, { varianceEpsilon: 1e-3 });
+    setSimdModuleEnabled(false);
+    try {
+      const threeKernels = await runKernelOn('wasm', 'FusedBatchNorm', inputs, { varianceEpsilon: 1e-3 });
+      expect(Array.from(onePass.values)).toEqual(Array.from(threeKernels.values));
+    } finally {
+      setSimdModuleEnabled(true);
+    }
   });
 
   it('gives cpu’s gradients and frees everything it makes', async () => {

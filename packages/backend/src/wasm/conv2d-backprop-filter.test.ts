@@ -99,6 +99,19 @@ cases.push(
   { batch: 4, height: 32, width: 32, inChannels: 3, outChannels: 16, kernel: [4, 4], strides: [2, 2], pad: 'same' },
   { batch: 4, height: 16, width: 16, inChannels: 16, outChannels: 32, kernel: [4, 4], strides: [2, 2], pad: 'same' },
   { batch: 4, height: 4, width: 4, inChannels: 32, outChannels: 1, kernel: [4, 4], strides: [1, 1], pad: 'valid' },
+  // Filters spanning the whole input (one output pixel per image): a matrix product.
+  { batch: 3, height: 3, width: 5, inChannels: 6, outChannels: 4, kernel: [3, 5], strides: [2, 2], pad: 'valid' },
+  {
+    batch: 2,
+    height: 4,
+    width: 4,
+    inChannels: 5,
+    outChannels: 3,
+    kernel: [4, 4],
+    strides: [1, 1],
+    pad: 'valid',
+    dataFormat: 'NCHW',
+  },
 );
 /** Few input channels against many output channels: x is the convolution's filter (space to depth). */
 const spaceToDepthCases: FilterCase[] = [

@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend_util,
+  BatchMatMul,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   type KernelConfig,
@@ -8,7 +9,8 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 
-import { WasmKernelRunner, wasmBackendName } from './wasm-kernel-toolkit.js';
+import { copyStrided } from './simd-module.js';
+import { WasmKernelRunner, coversWholeInput, wasmBackendName } from './wasm-kernel-toolkit.js';
 
 /**
  * The filter gradient of a 2-D convolution, for any stride, padding ('same', 'valid', explicit, numeric)
@@ -64,6 +66,17 @@ export function conv2dBackpropFilter(args: {
     const extraRows = Math.max(0, -padBottom);
     const extraColumns = Math.max(0, -padRight);
 
+    if (coversWholeInput(info, filterHeight, filterWidth, height, width)) {
+      // One output pixel per image (a layer whose filter spans its input, as D's logit layer): dW = xᵀ·dy, one
+      // product where a convolution would pack dy and run a 1-pixel window over padding.
+      const flatX = runner.reshape(x, [1, batch, height * width * inChannels]);
+      const flatDy = runner.reshape(dy, [1, batch, outChannels]);
+      const product = runner.run(BatchMatMul, { a: flatX, b: flatDy }, { transposeA: true, transposeB: false });
+      runner.dispose(flatX, flatDy);
+      const result = runner.reshape(product, filterShape);
+      runner.dispose(product);
+      return result;
+    }
     const plan = spaceToDepthPlan(x.shape, dy.shape, filterShape, [strideHeight, strideWidth], [padTop, padLeft]);
     if (plan !== undefined) return filterGradientBySpaceToDepth(runner, x, dy, plan, padTop, padLeft);
 
@@ -184,7 +197,7 @@ function filterGradientBySpaceToDepth(
   const rows = plan.dyHeight + tapRows - 1;
   const columns = plan.dyWidth + tapColumns - 1;
   const filter = runner.allocate([rows, columns, batch, strideHeight * strideWidth * inChannels], true);
-  spaceToDepth(runner.view(x), runner.view(filter), plan, padTop, padLeft);
+  spaceToDepth(runner, x, filter, plan, padTop, padLeft);
   const dyByChannel = runner.transpose(dy, [3, 1, 2, 0]);
   const product = runner.run(
     'Conv2D',
@@ -213,30 +226,45 @@ function filterGradientBySpaceToDepth(
  * padding stays zero; x's rows and columns past the last one read are skipped).
  */
 function spaceToDepth(
-  source: Float32Array,
-  target: Float32Array,
+  runner: WasmKernelRunner,
+  x: TensorInfo,
+  target: TensorInfo,
   plan: SpaceToDepthPlan,
   padTop: number,
   padLeft: number,
 ): void {
-  const { batch, height, width, inChannels, strideHeight, strideWidth } = plan;
+  const { batch, height, width, inChannels: channels, strideHeight, strideWidth } = plan;
   const rows = plan.dyHeight + plan.tapRows - 1;
   const columns = plan.dyWidth + plan.tapColumns - 1;
-  for (let b = 0; b < batch; b++) {
-    for (let h = 0; h < height; h++) {
-      const row = h + padTop;
-      if (row >= strideHeight * rows) break;
-      const u = Math.floor(row / strideHeight);
-      const p = row - u * strideHeight;
-      for (let w = 0; w < width; w++) {
-        const column = w + padLeft;
-        if (column >= strideWidth * columns) break;
-        const v = Math.floor(column / strideWidth);
-        const q = column - v * strideWidth;
-        const from = ((b * height + h) * width + w) * inChannels;
-        const to = ((((u * columns + v) * batch + b) * strideHeight + p) * strideWidth + q) * inChannels;
-        for (let channel = 0; channel < inChannels; channel++) target[to + channel] = source[from + channel] as number;
-      }
+  // One strided copy per phase (p, q): x's rows s·u + p - padTop inside x, u < rows (columns alike).
+  const reach = (phase: number, pad: number, stride: number, size: number, count: number) => {
+    const first = Math.max(0, Math.ceil((pad - phase) / stride));
+    const last = Math.min(count - 1, Math.floor((size - 1 + pad - phase) / stride));
+    return { first, count: last - first + 1 };
+  };
+  for (let p = 0; p < strideHeight; p++) {
+    const u = reach(p, padTop, strideHeight, height, rows);
+    for (let q = 0; q < strideWidth; q++) {
+      const v = reach(q, padLeft, strideWidth, width, columns);
+      if (u.count <= 0 || v.count <= 0) continue;
+      const pixel = batch * strideHeight * strideWidth * channels;
+      copyStrided(
+        runner.backend,
+        {
+          tensor: x,
+          start: ((strideHeight * u.first + p - padTop) * width + strideWidth * v.first + q - padLeft) * channels,
+        },
+        {
+          tensor: target,
+          start: (u.first * columns + v.first) * pixel + (p * strideWidth + q) * channels,
+        },
+        [
+          { size: u.count, from: strideHeight * width * channels, to: columns * pixel },
+          { size: v.count, from: strideWidth * channels, to: pixel },
+          { size: batch, from: height * width * channels, to: strideHeight * strideWidth * channels },
+          { size: channels, from: 1, to: 1 },
+        ],
+      );
     }
   }
 }

@@ -100,6 +100,19 @@ cases.push(
   { batch: 4, height: 32, width: 32, inChannels: 3, outChannels: 16, kernel: [4, 4], strides: [2, 2], pad: 'same' },
   { batch: 4, height: 16, width: 16, inChannels: 16, outChannels: 32, kernel: [4, 4], strides: [2, 2], pad: 'same' },
   { batch: 4, height: 4, width: 4, inChannels: 32, outChannels: 1, kernel: [4, 4], strides: [1, 1], pad: 'valid' },
+  // Filters spanning the whole input (one output pixel per image): a matrix product.
+  { batch: 3, height: 3, width: 5, inChannels: 6, outChannels: 4, kernel: [3, 5], strides: [2, 2], pad: 'valid' },
+  {
+    batch: 2,
+    height: 4,
+    width: 4,
+    inChannels: 5,
+    outChannels: 3,
+    kernel: [4, 4],
+    strides: [1, 1],
+    pad: 'valid',
+    dataFormat: 'NCHW',
+  },
   // 32 channels and more: pixels copied into place as blocks.
   { batch: 2, height: 8, width: 8, inChannels: 32, outChannels: 8, kernel: [4, 4], strides: [2, 2], pad: 'same' },
   { batch: 2, height: 7, width: 9, inChannels: 40, outChannels: 3, kernel: [3, 3], strides: [2, 2], pad: 'valid' },

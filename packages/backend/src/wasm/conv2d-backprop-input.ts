@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
   backend_util,
+  BatchMatMul,
   Conv2DBackpropInput,
   type Conv2DBackpropInputAttrs,
   type KernelConfig,
@@ -9,7 +10,8 @@ import {
 } from '@tensorflow/tfjs-core';
 
 import { DerivedFilterCache } from './derived-filter-cache.js';
-import { WasmKernelRunner, wasmBackendName } from './wasm-kernel-toolkit.js';
+import { copyStrided } from './simd-module.js';
+import { WasmKernelRunner, coversWholeInput, wasmBackendName } from './wasm-kernel-toolkit.js';
 
 /** Flipped phase sub-filters per weight tensor (see {@link DerivedFilterCache}). */
 export const phaseFilterCache = new DerivedFilterCache();
@@ -97,6 +99,20 @@ export function conv2dBackpropInput(args: {
         `Expected Conv2DBackpropInput filter with ${inChannels} input channels, got ${filterInChannels}.`,
       );
     }
+    if (coversWholeInput(info, filterHeight, filterWidth, height, width)) {
+      // One dy pixel per image (a layer whose filter spans its input, as D's logit layer): dx = dy·Wᵀ, one
+      // product where the phases would run a 1-pixel input through a padded convolution.
+      const flatDy = runner.reshape(dy, [1, batch, outChannels]);
+      const flatFilter = runner.reshape(filter, [1, filterHeight * filterWidth * inChannels, outChannels]);
+      const product = runner.run(BatchMatMul, { a: flatDy, b: flatFilter }, { transposeA: false, transposeB: true });
+      runner.dispose(flatDy, flatFilter);
+      const result = runner.reshape(product, [batch, height, width, inChannels]);
+      runner.dispose(product);
+      if (!channelsFirst) return result;
+      const transposed = runner.transpose(result, [0, 3, 1, 2]);
+      runner.dispose(result);
+      return transposed;
+    }
     const rowPhases = axisPhases(height, info.outHeight, filterHeight, info.strideHeight, info.padInfo.top);
     const columnPhases = axisPhases(width, info.outWidth, filterWidth, info.strideWidth, info.padInfo.left);
 
@@ -132,7 +148,7 @@ export function conv2dBackpropInput(args: {
         },
       );
       const combined = runner.allocate([batch, height, width, inChannels]);
-      gatherPhases(runner.view(product), product.shape as number[], runner.view(combined), combined.shape as number[], {
+      gatherPhases(runner, product, combined, {
         rowPhases,
         columnPhases,
         rowOffsets: rowLayout.offsets,
@@ -169,7 +185,7 @@ export function conv2dBackpropInput(args: {
         if (subFilter === undefined) continue;
         const phase = phaseConvolution(runner, dy, subFilter, rows, columns);
         if (phase === undefined) continue;
-        interleave(runner.view(phase), runner.view(result), batch, rows.length, columns.length, inChannels, {
+        interleave(runner, phase, result, {
           rowPhase,
           columnPhase,
           strideHeight: info.strideHeight,
@@ -327,10 +343,9 @@ function combinedPhaseFilter(
 
 /** result[b, r + s·i, c + s·j, ci] = product[b, i + rowOffsets[r], j + columnOffsets[c], phase (r, c), ci]. */
 function gatherPhases(
-  product: Float32Array,
-  productShape: readonly number[],
-  result: Float32Array,
-  resultShape: readonly number[],
+  runner: WasmKernelRunner,
+  product: TensorInfo,
+  result: TensorInfo,
   layout: {
     readonly rowPhases: readonly AxisPhase[];
     readonly columnPhases: readonly AxisPhase[];
@@ -338,39 +353,38 @@ function gatherPhases(
     readonly columnOffsets: readonly number[];
   },
 ): void {
-  const [batch, productHeight, productWidth, productChannels] = productShape as [number, number, number, number];
-  const [, height, width, channels] = resultShape as [number, number, number, number];
+  const [batch, productHeight, productWidth, productChannels] = product.shape as [number, number, number, number];
+  const [, height, width, channels] = result.shape as [number, number, number, number];
   const { rowPhases, columnPhases, rowOffsets, columnOffsets } = layout;
-  for (let b = 0; b < batch; b++) {
-    for (const [rowPhase, rows] of rowPhases.entries()) {
-      for (let i = 0; i < rows.length; i++) {
-        const productRow = (b * productHeight + i + (rowOffsets[rowPhase] as number)) * productWidth;
-        const resultRow = (b * height + rowPhase + rows.stride * i) * width;
-        for (const [columnPhase, columns] of columnPhases.entries()) {
-          const phaseChannel = (rowPhase * columnPhases.length + columnPhase) * channels;
-          const offset = columnOffsets[columnPhase] as number;
-          for (let j = 0; j < columns.length; j++) {
-            const from = (productRow + j + offset) * productChannels + phaseChannel;
-            const to = (resultRow + columnPhase + columns.stride * j) * channels;
-            for (let channel = 0; channel < channels; channel++)
-              result[to + channel] = product[from + channel] as number;
-          }
-        }
-      }
+  for (const [rowPhase, rows] of rowPhases.entries()) {
+    for (const [columnPhase, columns] of columnPhases.entries()) {
+      const phaseChannel = (rowPhase * columnPhases.length + columnPhase) * channels;
+      copyStrided(
+        runner.backend,
+        {
+          tensor: product,
+          start:
+            ((rowOffsets[rowPhase] as number) * productWidth + (columnOffsets[columnPhase] as number)) *
+              productChannels +
+            phaseChannel,
+        },
+        { tensor: result, start: (rowPhase * width + columnPhase) * channels },
+        [
+          { size: batch, from: productHeight * productWidth * productChannels, to: height * width * channels },
+          { size: rows.length, from: productWidth * productChannels, to: rows.stride * width * channels },
+          { size: columns.length, from: productChannels, to: columns.stride * channels },
+          { size: channels, from: 1, to: 1 },
+        ],
+      );
     }
   }
 }
 
-/** Channels from which one memmove per pixel beats an element loop (measured: 2x at 32, 6x at 128). */
-const minimumChannelsForBlockCopies = 32;
-
+/** result[b, r + s·i, c + s·j, ci] = phase[b, i, j, ci] for one phase (r, c) of a [B, rows, columns, Cin] output. */
 function interleave(
-  phase: Float32Array,
-  output: Float32Array,
-  batch: number,
-  rows: number,
-  columns: number,
-  channels: number,
+  runner: WasmKernelRunner,
+  phase: TensorInfo,
+  result: TensorInfo,
   placement: {
     readonly rowPhase: number;
     readonly columnPhase: number;
@@ -380,44 +394,19 @@ function interleave(
     readonly width: number;
   },
 ): void {
+  const [batch, rows, columns, channels] = phase.shape as [number, number, number, number];
   const { rowPhase, columnPhase, strideHeight, strideWidth, height, width } = placement;
-  const columnStep = strideWidth * channels;
-  const rowStart = (b: number, i: number) =>
-    ((b * height + rowPhase + strideHeight * i) * width + columnPhase) * channels;
-  if (phase.buffer === output.buffer && (channels >= minimumChannelsForBlockCopies || columnStep === channels)) {
-    // Both live on the wasm heap: copy pixels (or whole rows, at stride 1) with memmove.
-    const heap = new Float32Array(output.buffer);
-    const outputBase = output.byteOffset / Float32Array.BYTES_PER_ELEMENT;
-    let source = phase.byteOffset / Float32Array.BYTES_PER_ELEMENT;
-    const rowLength = columns * channels;
-    for (let b = 0; b < batch; b++) {
-      for (let i = 0; i < rows; i++) {
-        let target = outputBase + rowStart(b, i);
-        if (columnStep === channels) {
-          heap.copyWithin(target, source, source + rowLength);
-          source += rowLength;
-          continue;
-        }
-        for (let j = 0; j < columns; j++) {
-          heap.copyWithin(target, source, source + channels);
-          source += channels;
-          target += columnStep;
-        }
-      }
-    }
-    return;
-  }
-  let source = 0;
-  for (let b = 0; b < batch; b++) {
-    for (let i = 0; i < rows; i++) {
-      let target = rowStart(b, i);
-      for (let j = 0; j < columns; j++) {
-        for (let c = 0; c < channels; c++) output[target + c] = phase[source + c] as number;
-        source += channels;
-        target += columnStep;
-      }
-    }
-  }
+  copyStrided(
+    runner.backend,
+    { tensor: phase, start: 0 },
+    { tensor: result, start: (rowPhase * width + columnPhase) * channels },
+    [
+      { size: batch, from: rows * columns * channels, to: height * width * channels },
+      { size: rows, from: columns * channels, to: strideHeight * width * channels },
+      { size: columns, from: channels, to: strideWidth * channels },
+      { size: channels, from: 1, to: 1 },
+    ],
+  );
 }
 
 export const conv2dBackpropInputConfig: KernelConfig = {

@@ -81,3 +81,73 @@ describe('Greater on wasm', () => {
     tf.dispose([nan, integers]);
   });
 });
+
+describe('Step on wasm', () => {
+  beforeAll(prepareBackends);
+
+  it.each([
+    [[16, 8, 8, 64], 0.2],
+    [[7], 0],
+    [[3, 5], -1.5],
+  ] as const)(
+    'shape %j, alpha %d: cpu bit for bit (NaN, zeros and the remainder after fours included)',
+    async (shape, alpha) => {
+      const data = seededTensorData([...shape], 43);
+      data.values[0] = Number.NaN;
+      data.values[1] = 0;
+      data.values[2] = -0;
+      data.values[data.values.length - 1] = Number.NaN;
+      const { wasm, cpu } = await runKernelOnBoth('Step', { x: data }, { alpha });
+      expect(wasm.shape).toEqual(cpu.shape);
+      expect(Array.from(wasm.values)).toEqual(Array.from(cpu.values));
+      // NaN, 1 and alpha all occur.
+      expect(new Set(wasm.values).size).toBe(3);
+    },
+  );
+});
+
+describe.each(['Add', 'Sub', 'Multiply', 'RealDiv'])('%s on wasm', (kernelName) => {
+  beforeAll(prepareBackends);
+
+  it.each([
+    [
+      [16, 8, 8, 64],
+      [16, 8, 8, 64],
+    ], // same shape
+    [
+      [5, 7],
+      [5, 7],
+    ], // same shape, a remainder after fours
+    [[16, 4, 4, 128], [128]], // per channel
+    [
+      [4, 3, 8],
+      [1, 1, 8],
+    ], // per channel, kept dims
+    [[128], [16, 4, 4, 128]], // per channel on the left
+    [[6, 5], []], // one value
+    [[], [6, 5]], // one value on the left
+    [[2, 3, 4], [1]], // one value of rank 1
+    [
+      [3, 1],
+      [1, 4],
+    ], // other broadcasts: the stock kernel
+    [
+      [2, 1, 8],
+      [3, 1],
+    ],
+  ] as const)('a %j, b %j: cpu and the stock kernel bit for bit', async (aShape, bShape) => {
+    const a = seededTensorData([...aShape], 71);
+    const b = seededTensorData([...bShape], 72);
+    // Signed zeros, an infinity and a NaN on the way.
+    if (b.values.length > 3) b.values.set([0, -0, Number.POSITIVE_INFINITY, Number.NaN]);
+    const { wasm, cpu } = await runKernelOnBoth(kernelName, { a, b }, {});
+    expect(wasm.shape).toEqual(cpu.shape);
+    expect(Array.from(wasm.values)).toEqual(Array.from(cpu.values));
+    const backend = tf.backend();
+    const inputs = { a: tf.tensor(a.values, a.shape), b: tf.tensor(b.values, b.shape) };
+    const stock = originalWasmKernels.get(kernelName)!.kernelFunc({ inputs, backend, attrs: {} }) as tf.TensorInfo;
+    expect(Array.from(wasm.values)).toEqual(Array.from(backend.readSync(stock.dataId) as Float32Array));
+    backend.disposeData(stock.dataId);
+    tf.dispose(Object.values(inputs));
+  });
+});

@@ -56,3 +56,31 @@ describe('Identity on wasm', () => {
     expect(relativeError(wasmDFilter!, cpuDFilter!)).toBeLessThan(1e-5);
   });
 });
+
+describe('Cast on wasm', () => {
+  beforeAll(prepareBackends);
+
+  it('to the same dtype shares the bytes; to int32 converts (stock kernel) as cpu does', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as unknown as { numDataIds(): number };
+    const source = tf.tensor([1.5, -2.25, 3, 0.5], [2, 2]);
+    const ids = backend.numDataIds();
+    const same = tf.cast(source, 'float32');
+    expect(backend.numDataIds()).toBe(ids);
+    source.dispose();
+    expect(Array.from(await same.data())).toEqual([1.5, -2.25, 3, 0.5]);
+    const converted = { int32: tf.cast(same, 'int32') };
+    expect(backend.numDataIds()).toBe(ids + 1);
+    await tf.setBackend('cpu');
+    const cpuSource = tf.tensor([1.5, -2.25, 3, 0.5], [2, 2]);
+    for (const [dtype, tensor] of Object.entries(converted)) {
+      const expected = tf.cast(cpuSource, dtype as 'int32');
+      expect(tensor.dtype).toBe(dtype);
+      expect(Array.from(await tensor.data())).toEqual(Array.from(await expected.data()));
+      expected.dispose();
+    }
+    cpuSource.dispose();
+    await tf.setBackend('wasm');
+    tf.dispose([same, converted.int32]);
+  });
+});

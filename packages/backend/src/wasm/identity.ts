@@ -1,5 +1,12 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { Identity, type KernelConfig, type KernelFunc, type TensorInfo } from '@tensorflow/tfjs-core';
+import {
+  Cast,
+  Identity,
+  type CastAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
 
 import { WasmKernelRunner, wasmBackendName } from './wasm-kernel-toolkit.js';
 
@@ -22,4 +29,23 @@ export const identityConfig: KernelConfig = {
   kernelName: Identity,
   backendName: wasmBackendName,
   kernelFunc: identity as unknown as KernelFunc,
+};
+
+/**
+ * Cast to the dtype the tensor already has shares its bytes as {@link identity} does (as tfjs's cpu backend's
+ * Cast does); wasm's kernel copies them. tfjs-layers casts activations to float32 on the way through its
+ * layers and their gradients, about 30 times per DCGAN training step. Other casts: the stock kernel.
+ */
+function cast(args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: CastAttrs }): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { x } = inputs;
+  if (attrs.dtype !== x.dtype || x.dtype === 'string' || x.dtype === 'complex64')
+    return new WasmKernelRunner(backend).runOriginal(Cast, { x }, { dtype: attrs.dtype });
+  return identity({ inputs, backend });
+}
+
+export const castConfig: KernelConfig = {
+  kernelName: Cast,
+  backendName: wasmBackendName,
+  kernelFunc: cast as unknown as KernelFunc,
 };

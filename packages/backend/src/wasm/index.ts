@@ -1,11 +1,21 @@
 import { getKernel, registerKernel, unregisterKernel, type KernelConfig } from '@tensorflow/tfjs-core';
 
+import { adamUpdateConfig, clearAdamScalars } from './adam-update.js';
 import { batchMatMulConfig } from './batch-mat-mul.js';
 import { batchNormConfig } from './batch-norm.js';
 import { conv2dBackpropFilterConfig } from './conv2d-backprop-filter.js';
 import { conv2dBackpropInputConfig, phaseFilterCache } from './conv2d-backprop-input.js';
-import { clearLeakyReluSlopes, greaterConfig, leakyReluConfig } from './elementwise.js';
-import { identityConfig } from './identity.js';
+import {
+  addConfig,
+  clearLeakyReluSlopes,
+  greaterConfig,
+  leakyReluConfig,
+  multiplyConfig,
+  realDivConfig,
+  stepConfig,
+  subConfig,
+} from './elementwise.js';
+import { castConfig, identityConfig } from './identity.js';
 import { meanConfig, sumConfig } from './leading-axes-reduction.js';
 import { tileConfig } from './tile.js';
 import { originalWasmKernels, wasmBackendName } from './wasm-kernel-toolkit.js';
@@ -18,10 +28,17 @@ const trainingKernelConfigs: readonly KernelConfig[] = [
   batchNormConfig,
   tileConfig,
   identityConfig,
+  castConfig,
   sumConfig,
   meanConfig,
   leakyReluConfig,
   greaterConfig,
+  stepConfig,
+  addConfig,
+  subConfig,
+  multiplyConfig,
+  realDivConfig,
+  adamUpdateConfig,
 ];
 
 /** Names of the kernels `registerWasmTrainingKernels` adds to or replaces on the wasm backend. */
@@ -30,8 +47,9 @@ export const wasmTrainingKernelNames: readonly string[] = trainingKernelConfigs.
 /**
  * Registers on tfjs's `wasm` backend the kernels DCGAN training needs that @tensorflow/tfjs-backend-wasm 4.22
  * lacks (`Conv2DBackpropFilter`) and fast replacements for the ones it has but runs slowly
- * (`Conv2DBackpropInput`, transposed `BatchMatMul`, per-channel `FusedBatchNorm`, `Tile`, `Identity`, per-channel `Sum` and `Mean`,
- * `LeakyRelu`, `Greater`). Idempotent; safe to call before or after
+ * (`Conv2DBackpropInput`, transposed `BatchMatMul`, per-channel `FusedBatchNorm`, `Tile`, `Identity`, `Cast` to the same dtype, per-channel `Sum` and `Mean`,
+ * `LeakyRelu`, `Greater`, `Step`, and float32 `Add`, `Sub`, `Multiply`, `RealDiv`), and `DcganAdamUpdate`, the one-kernel Adam step @dcgan/core's Trainer uses where it is
+ * registered. Idempotent; safe to call before or after
  * `tf.setBackend('wasm')`. Stock kernels that are replaced are kept and still run their setup when the
  * backend initialises, since our kernels delegate to them.
  */
@@ -52,11 +70,12 @@ export function registerWasmTrainingKernels(): void {
 /**
  * Frees the filters our kernels derived from weight tensors and keep for reuse (at most 32 sets, each
  * released anyway once its weights are freed) and LeakyRelu's per-channel slopes (one small tensor per
- * slope and channel count). Call after training to hand the wasm heap back.
+ * slope and channel count) and the Adam update's constants. Call after training to hand the wasm heap back.
  */
 export function clearWasmTrainingKernelCaches(): void {
   phaseFilterCache.clear();
   clearLeakyReluSlopes();
+  clearAdamScalars();
 }
 
 export {

@@ -29,6 +29,10 @@ describe.each(['Sum', 'Mean'])('%s over leading axes on wasm', (kernelName) => {
       const { wasm, cpu } = await runKernelOnBoth(kernelName, { x: seededTensorData(shape, 31) }, { axis, keepDims });
       expect(wasm.shape).toEqual(cpu.shape);
       expect(relativeError(wasm.values, cpu.values)).toBeLessThan(1e-5);
+      // Channels in fours: our module's float64 sums in row order, the cpu backend's own bits.
+      const channels = shape.at(-1)!;
+      const leadingAxes = axis !== null && [axis].flat().length < shape.length && shape.length > 1;
+      if (channels % 4 === 0 && leadingAxes) expect(Array.from(wasm.values)).toEqual(Array.from(cpu.values));
     },
   );
 

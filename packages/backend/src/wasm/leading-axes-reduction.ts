@@ -11,15 +11,18 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 
+import { heapOffset, simdKernels } from './simd-module.js';
 import { WasmKernelRunner, sizeOf, wasmBackendName } from './wasm-kernel-toolkit.js';
 
 /**
  * Sum and Mean over the leading axes of a float32 tensor (per-channel reductions over [batch, height, width]
  * of an NHWC tensor: batch norm's statistics and its gradient, the bias-like gradients of broadcasts; about
  * 60 calls per DCGAN training step). wasm's kernels first transpose the reduced axes innermost, then sum
- * each output element in one dependent chain. Here 64 or more rows are one XNNPACK average pooling window
- * (float32 sums, 3-5x faster than a loop); fewer rows are added into per-channel accumulators in place, in
- * float64 (rounded once at the end, like tfjs's cpu backend). Other reductions go to the stock kernels.
+ * each output element in one dependent chain. Here, where the channels are a multiple of 4, our wasm module
+ * sums each channel in float64 in row order, 4 channels at a time, and rounds once (as tfjs's cpu backend
+ * does; the mean is that sum over the row count in float32, also as on cpu). Otherwise 64 or more rows are one
+ * XNNPACK average pooling window (float32 sums, 3-5x faster than a loop) and fewer rows are added into
+ * per-channel accumulators in place, in float64. Other reductions go to the stock kernels.
  */
 function leadingAxesReduction(kernelName: typeof Sum | typeof Mean, divide: boolean): KernelFunc {
   const reduce = (args: { inputs: { x: TensorInfo }; backend: BackendWasm; attrs: SumAttrs }): TensorInfo => {
@@ -42,6 +45,19 @@ function leadingAxesReduction(kernelName: typeof Sum | typeof Mean, divide: bool
     const outShape = x.shape.slice(axes.length);
     const columns = sizeOf(outShape);
     const shape = attrs.keepDims ? backend_util.expandShapeToKeepDim(outShape, axes) : outShape;
+    const kernels = columns % 4 === 0 ? simdKernels(backend) : undefined;
+    if (kernels !== undefined) {
+      const out = backend.makeOutput(shape, 'float32');
+      kernels.columnSums(
+        heapOffset(backend, x.dataId),
+        heapOffset(backend, out.dataId),
+        rows,
+        4 * columns,
+        divide ? 1 : 0,
+        Math.fround(rows),
+      );
+      return out;
+    }
     if (rows >= minimumPooledRows) return pooledMean(backend, x, rows, columns, shape, divide);
     const totals = new Float64Array(columns);
     const source = backend.typedArrayFromHeap(x) as Float32Array;

@@ -8,6 +8,7 @@ import { createGenerator } from '../model/generator';
 import { imageGrid, type ImageGrid, type ImageGridOptions } from '../sampling/image-grid';
 import { generate } from '../sampling/generate';
 import { sampleLatent } from '../sampling/sample-latent';
+import { applyAdamGradients } from './adam-update';
 import { discriminatorLoss, generatorLoss } from './losses';
 import { useBroadcastMeanGradient } from './mean-gradient';
 import type { TrainerEvent, TrainerListener, TrainerStepResult } from './trainer-events';
@@ -164,21 +165,24 @@ export class Trainer {
             // it runs off G's tape, so that the engine neither records it nor keeps its tensors for G's gradient.
             const dFakes = offTape(() => {
               // D update on the real batch and the fakes; only D's weights are differentiated here.
-              dCost = tf.keep(
-                this.discriminatorOptimizer.minimize(
-                  () => {
-                    const realLogits = this.discriminator.apply(realImages, { training: true }) as tf.Tensor;
-                    const fakeLogits = this.discriminator.apply(fakes, { training: true }) as tf.Tensor;
-                    realScore = tf.keep(tf.mean(tf.sigmoid(realLogits)) as tf.Scalar);
-                    fakeScore = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
-                    kept.push(realScore, fakeScore);
-                    return discriminatorLoss(realLogits, fakeLogits);
-                  },
-                  true,
-                  this.discriminatorVariables,
-                )!,
-              );
+              const discriminatorStep = this.discriminatorOptimizer.computeGradients(() => {
+                const realLogits = this.discriminator.apply(realImages, { training: true }) as tf.Tensor;
+                const fakeLogits = this.discriminator.apply(fakes, { training: true }) as tf.Tensor;
+                realScore = tf.keep(tf.mean(tf.sigmoid(realLogits)) as tf.Scalar);
+                fakeScore = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tf.Scalar);
+                kept.push(realScore, fakeScore);
+                return discriminatorLoss(realLogits, fakeLogits);
+              }, this.discriminatorVariables);
+              dCost = tf.keep(discriminatorStep.value);
               kept.push(dCost);
+              applyAdamGradients(
+                this.discriminatorOptimizer,
+                this.discriminatorVariables.map((variable) => ({
+                  name: variable.name,
+                  tensor: discriminatorStep.grads[variable.name]!,
+                })),
+              );
+              tf.dispose(discriminatorStep.grads);
               // G's non-saturating loss through the updated D, differentiated with respect to the fakes only.
               const { value, grads } = tf.engine().gradients(() => {
                 const fakeLogits = this.discriminator.apply(fakes, { training: true }) as tf.Tensor;
@@ -196,7 +200,8 @@ export class Trainer {
           this.generatorVariables,
           fakeGradient as tf.Tensor as tf.Tensor4D,
         );
-        this.generatorOptimizer.applyGradients(
+        applyAdamGradients(
+          this.generatorOptimizer,
           this.generatorVariables.map((variable, index) => ({ name: variable.name, tensor: grads[index]! })),
         );
         fakeGradient.dispose();
