@@ -9,6 +9,7 @@
 // The cpu backend is timed over one step at 32px/batch 16 (about a minute); its other sizes take many
 // minutes per step and are skipped unless DCGAN_BENCH_CPU_ALL=1.
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
