@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join, resolve as resolvePath } from 'node:path';
 
-import { fastestWasmThreads, initBackend, type BackendSelection } from '@dcgan/backend';
+import { fastestWasmThreads, initBackend, type BackendSelection, type WasmThreadsProbe } from '@dcgan/backend';
 import { Trainer } from '@dcgan/core';
 import { exportGenerator, loadCheckpoint, readCheckpointInfo, saveCheckpoint } from '@dcgan/core/node';
 import { batchToTensor, createBatches, openDataset, type DatasetFormat } from '@dcgan/data';
@@ -414,7 +414,7 @@ async function startBackend(
     emit({ status: 'backend', selection });
     return selection;
   }
-  const probe = await fastestWasmThreads(() => probeStep(record), { repetitions: 2 });
+  const probe = await fastestWasmThreads(probeSteps(record), { repetitions: 2 });
   const chosen: BackendSelection = { ...selection, wasmThreads: probe.threads };
   emit({
     status: 'backend',
@@ -425,19 +425,30 @@ async function startBackend(
 }
 
 /** One training step of the run's model on random data, for timing; frees everything it makes. */
-async function probeStep(record: RunRecord): Promise<void> {
+/**
+ * Steps of the run's model on random data, for timing thread counts: one Trainer per thread count (made in `setUp`),
+ * so the timed steps are warm steps as in training, without a new model's one-time set-up.
+ */
+function probeSteps(record: RunRecord): WasmThreadsProbe {
   const config = {
     imageSize: record.size,
     channels: record.channels,
     baseWidth: record.baseWidth,
     kernelSize: record.kernelSize ?? 4,
   };
-  const trainer = new Trainer({ config, batchSize: record.batchSize, seed: record.seed });
-  const batch = tf.randomUniform([record.batchSize, record.size, record.size, record.channels], -1, 1) as tf.Tensor4D;
-  try {
-    await trainer.step(batch);
-  } finally {
-    batch.dispose();
-    trainer.dispose();
-  }
+  let state: { trainer: Trainer; batch: tf.Tensor4D } | undefined;
+  return {
+    setUp: () => {
+      state = {
+        trainer: new Trainer({ config, batchSize: record.batchSize, seed: record.seed }),
+        batch: tf.randomUniform([record.batchSize, record.size, record.size, record.channels], -1, 1) as tf.Tensor4D,
+      };
+    },
+    call: () => state?.trainer.step(state.batch),
+    tearDown: () => {
+      state?.batch.dispose();
+      state?.trainer.dispose();
+      state = undefined;
+    },
+  };
 }

@@ -86,5 +86,5 @@ export {
 } from './parallel/wasm-training-threads.js';
 export { maximumWasmThreads } from './parallel/threaded-wasm-module.js';
 export { fastestWasmThreads } from './parallel/fastest-threads.js';
-export type { FastestWasmThreads, FastestWasmThreadsOptions } from './parallel/fastest-threads.js';
+export type { FastestWasmThreads, FastestWasmThreadsOptions, WasmThreadsProbe } from './parallel/fastest-threads.js';
 export type { WasmTrainingThreads } from './parallel/wasm-training-threads.js';

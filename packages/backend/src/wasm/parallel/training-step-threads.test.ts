@@ -155,4 +155,42 @@ describe('the wasm backend on several threads (tfjs threaded SIMD build)', () =>
     expect((await fastestWasmThreads(slowOnTwo, { candidates: [2, 1], repetitions: 1 })).threads).toBe(1);
     expect(wasmTrainingThreads()).toBe(1);
   });
+
+  it('times a set-up probe warm: set-up and tear-down once per thread count, outside the timed calls', async () => {
+    // The set-up is slow on two threads (a model's one-time cost) and the calls are fast there: timing the calls only,
+    // two threads must win; the tensors made in setUp live until tearDown, on the backend of that thread count.
+    const log: string[] = [];
+    let tensor: tf.Tensor | undefined;
+    const probe = {
+      setUp: async () => {
+        log.push(`setUp ${wasmTrainingThreads()}`);
+        tensor = tf.ones([4]);
+        await new Promise((resolve) => setTimeout(resolve, wasmTrainingThreads() === 2 ? 120 : 5));
+      },
+      call: async () => {
+        log.push(`call ${wasmTrainingThreads()}`);
+        expect(tensor?.isDisposed).toBe(false);
+        await new Promise((resolve) => setTimeout(resolve, wasmTrainingThreads() === 1 ? 60 : 5));
+      },
+      tearDown: () => {
+        log.push(`tearDown ${wasmTrainingThreads()}`);
+        tensor?.dispose();
+      },
+    };
+    const result = await fastestWasmThreads(probe, { candidates: [1, 2], repetitions: 2, rounds: 1 });
+    expect(result.threads).toBe(2);
+    expect(result.secondsPerCall.get(2)).toBeLessThan(0.06);
+    expect(log).toEqual([
+      'setUp 1',
+      'call 1',
+      'call 1',
+      'call 1',
+      'tearDown 1',
+      'setUp 2',
+      'call 2',
+      'call 2',
+      'call 2',
+      'tearDown 2',
+    ]);
+  });
 });
