@@ -178,23 +178,16 @@ function binaryPlan(
   return fits(a, b) ?? (commutative ? fits(b, a) : undefined);
 }
 
-export const addConfig: KernelConfig = {
-  kernelName: Add,
-  backendName: wasmBackendName,
-  kernelFunc: binaryKernel(Add, 'add', true),
-};
-export const subConfig: KernelConfig = {
-  kernelName: Sub,
-  backendName: wasmBackendName,
-  kernelFunc: binaryKernel(Sub, 'sub', false),
-};
-export const multiplyConfig: KernelConfig = {
-  kernelName: Multiply,
-  backendName: wasmBackendName,
-  kernelFunc: binaryKernel(Multiply, 'mul', true),
-};
-export const realDivConfig: KernelConfig = {
-  kernelName: RealDiv,
-  backendName: wasmBackendName,
-  kernelFunc: binaryKernel(RealDiv, 'div', false),
-};
+/** The kernel config of one same-shape / per-channel float32 binary operation. */
+function binaryConfig(
+  kernelName: string,
+  operation: 'add' | 'sub' | 'mul' | 'div',
+  commutative: boolean,
+): KernelConfig {
+  return { kernelName, backendName: wasmBackendName, kernelFunc: binaryKernel(kernelName, operation, commutative) };
+}
+
+export const addConfig = binaryConfig(Add, 'add', true);
+export const subConfig = binaryConfig(Sub, 'sub', false);
+export const multiplyConfig = binaryConfig(Multiply, 'mul', true);
+export const realDivConfig = binaryConfig(RealDiv, 'div', false);
